@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// The crypto port on Node, over node:crypto (OpenSSL). The device binds the same primitives to mbedtls.
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, randomBytes } from "node:crypto";
+import type { CryptoPort } from "../../modules/ports.js";
+
+// RFC 8410 DER prefixes for raw X25519 keys.
+const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
+const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
+
+function privateKey(secret: Uint8Array) {
+  if (secret.length !== 32) throw new RangeError(`x25519: secret must be 32 bytes, got ${secret.length}`);
+  return createPrivateKey({ key: Buffer.concat([PKCS8_X25519, secret]), format: "der", type: "pkcs8" });
+}
+
+function publicKeyObject(pub: Uint8Array) {
+  if (pub.length !== 32) throw new RangeError(`x25519: public key must be 32 bytes, got ${pub.length}`);
+  return createPublicKey({ key: Buffer.concat([SPKI_X25519, pub]), format: "der", type: "spki" });
+}
+
+function u8(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Creates the crypto port over node:crypto. */
+export function createNodeCrypto(): CryptoPort {
+  return {
+    x25519(secret, publicKey) {
+      const priv = privateKey(secret);
+      if (!publicKey) {
+        const der = createPublicKey(priv).export({ format: "der", type: "spki" });
+        return u8(der.subarray(der.length - 32));
+      }
+      // RFC 7748 §6.1: an all-zero shared secret means a low-order point; OpenSSL rejects it.
+      return u8(diffieHellman({ privateKey: priv, publicKey: publicKeyObject(publicKey) }));
+    },
+    hmacSha256(key, data) {
+      return u8(createHmac("sha256", key).update(data).digest());
+    },
+    chacha20Poly1305Seal(key, nonce, aad, plaintext) {
+      const c = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
+      c.setAAD(aad, { plaintextLength: plaintext.length });
+      return u8(Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]));
+    },
+    chacha20Poly1305Open(key, nonce, aad, sealed) {
+      if (sealed.length < 16) return undefined;
+      const d = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: 16 });
+      d.setAAD(aad, { plaintextLength: sealed.length - 16 });
+      d.setAuthTag(sealed.subarray(sealed.length - 16));
+      try {
+        return u8(Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]));
+      } catch {
+        return undefined;
+      }
+    },
+    randomBytes(length) {
+      return u8(randomBytes(length));
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+// The ports: everything the firmware needs from the world, as small capability interfaces.
+// Only hosts/ implements them; nothing in modules/ may import a platform module.
+
+/** Monotonic and wall clock. */
+export interface ClockPort {
+  /** Milliseconds since an arbitrary origin; never goes backwards. */
+  monotonicMs(): number;
+  /** Unix time in milliseconds; may jump when SNTP sets the clock. */
+  wallMs(): number;
+}
+
+/** An opaque handle returned by `TimerPort.set`. */
+export interface TimerHandle {
+  readonly __timer?: never;
+}
+
+/** One-shot timers on the firmware's single event loop. */
+export interface TimerPort {
+  /** Calls `callback` once after `delayMs`. */
+  set(callback: () => void, delayMs: number): TimerHandle;
+  /** Cancels a pending timer; clearing a fired or cleared timer is a no-op. */
+  clear(handle: TimerHandle): void;
+}
+
+/** A raw, undebounced level change of the doorbell button. */
+export interface ButtonEdge {
+  /** Logical level after the edge: 1 = contact closed (pressed), 0 = open. */
+  level: 0 | 1;
+  /** Monotonic time of the edge in ms, taken as close to the interrupt as the host can. */
+  atMs: number;
+}
+
+/** The doorbell button input. The host applies any active-low inversion. */
+export interface ButtonPort {
+  /** Starts edge delivery. Edges may bounce; the firmware debounces them. */
+  open(options: { onEdge(edge: ButtonEdge): void }): void;
+  /** The current logical level. */
+  read(): 0 | 1;
+  close(): void;
+}
+
+/** A digital output such as the chime relay or the flash LED. */
+export interface OutputPort {
+  write(level: 0 | 1): void;
+}
+
+/** One camera frame. Must be released, or the camera runs out of buffers and stalls. */
+export interface Frame {
+  /** Baseline JPEG bytes. Valid only until `release()`. */
+  readonly jpeg: Uint8Array;
+  /** Monotonic capture time in ms. */
+  readonly capturedAtMs: number;
+  /** Returns the buffer to the camera; idempotent. */
+  release(): void;
+}
+
+/** A continuous JPEG camera. */
+export interface CameraPort {
+  /** Starts continuous capture; `onFrame` receives every frame in capture order. */
+  start(options: { onFrame(frame: Frame): void }): void;
+  /** Stops capture and re-initialises it (used after a stall). */
+  restart(): void;
+  stop(): void;
+}
+
+/** Small persistent key-value settings (NVS on the device): rarely written. */
+export interface KeyValuePort {
+  get(key: string): Uint8Array | undefined;
+  /** Writes durably before returning. Keys are at most 15 characters (NVS limit). */
+  set(key: string, value: Uint8Array): void;
+  delete(key: string): void;
+}
+
+/** A durable record from an append-only log. */
+export interface LogRecord {
+  /** Increases with every append; never reused. */
+  id: number;
+  bytes: Uint8Array;
+}
+
+/** A persistent append-only log of records (littlefs on the device), for the outbox. */
+export interface AppendLogPort {
+  /** Appends durably and returns the new record's id. */
+  append(bytes: Uint8Array): number;
+  /** Records still present, oldest first. */
+  records(): LogRecord[];
+  /** Removes one record by id; removing a missing id is a no-op. */
+  remove(id: number): void;
+}
+
+export interface StoragePort {
+  kv: KeyValuePort;
+  log: AppendLogPort;
+}
+
+/** Quality of service levels used here. */
+export type QoS = 0 | 1;
+
+export interface MqttWill {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+}
+
+export interface MqttConnectOptions {
+  clientId: string;
+  will: MqttWill;
+  keepAliveS: number;
+  /** Called on every CONNACK (first connect and each reconnect). */
+  onConnect(): void;
+  /** Called when the session drops; the host reconnects only when `connect` is called again. */
+  onDisconnect(reason: string): void;
+  /** An incoming PUBLISH on a subscribed topic. */
+  onMessage(topic: string, payload: Uint8Array): void;
+}
+
+export interface PublishOptions {
+  qos: QoS;
+  retain: boolean;
+  /** DUP flag for a retransmission [MQTT-3.3.1-1]. */
+  dup?: boolean;
+}
+
+/** An MQTT session. Retries and persistence belong to the firmware, as with Moddable's ECMA-419 client. */
+export interface MqttPort {
+  connect(options: MqttConnectOptions): void;
+  /**
+   * Hands a message to the session. `onAck` runs on PUBACK (QoS 1) or once written (QoS 0),
+   * or with an error string when the session dropped first.
+   */
+  publish(topic: string, payload: Uint8Array, options: PublishOptions, onAck?: (error?: string) => void): void;
+  subscribe(topic: string, qos: QoS): void;
+  /** True between `onConnect` and `onDisconnect`. */
+  readonly connected: boolean;
+  close(): void;
+}
+
+/** The primitives the sealing layer needs; natively backed on the device (mbedtls). */
+export interface CryptoPort {
+  /** RFC 7748 X25519. With no `publicKey`, returns the public key for `secret`. */
+  x25519(secret: Uint8Array, publicKey?: Uint8Array): Uint8Array;
+  /** RFC 2104 HMAC with SHA-256; 32 bytes. */
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** RFC 8439 AEAD seal: ciphertext followed by the 16-byte tag. */
+  chacha20Poly1305Seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** RFC 8439 AEAD open; `undefined` when the tag does not verify. */
+  chacha20Poly1305Open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined;
+  /** Cryptographically secure random bytes (the hardware RNG on the device). */
+  randomBytes(length: number): Uint8Array;
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Where formatted log lines go. Use `createLogger`; never call this with secrets. */
+export interface LogPort {
+  write(level: LogLevel, tag: string, message: string): void;
+}
+
+/** Board-level facts and actions. */
+export interface SystemPort {
+  /** Restarts the device; on the device this does not return. */
+  restart(reason: string): void;
+  /** Wi-Fi signal strength in dBm, when known. */
+  rssiDbm(): number | undefined;
+}
+
+/** The set of ports a host hands to the firmware. */
+export interface Host {
+  clock: ClockPort;
+  timers: TimerPort;
+  button: ButtonPort;
+  chime: OutputPort;
+  camera: CameraPort;
+  storage: StoragePort;
+  mqtt: MqttPort;
+  crypto: CryptoPort;
+  log: LogPort;
+  system: SystemPort;
+}
