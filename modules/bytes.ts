@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// Byte helpers that run the same on XS and Node (no Buffer): UTF-8, hex, concatenation.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+export function fromUtf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+const HEX = "0123456789abcdef";
+
+export function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15];
+  return s;
+}
+
+/** Parses lowercase or uppercase hex; throws a RangeError naming the problem, never the input. */
+export function fromHex(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0) throw new RangeError(`hex: odd length ${hex.length}`);
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const v = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex.slice(2 * i, 2 * i + 2))) throw new RangeError(`hex: not a hex digit at offset ${2 * i}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Big-endian unsigned integer of `bytes` length (at most 6 bytes keeps it exact in a Number). */
+export function readUintBE(bytes: Uint8Array, at: number, length: number): number {
+  let v = 0;
+  for (let i = 0; i < length; i++) v = v * 256 + bytes[at + i];
+  return v;
+}
+
+export function writeUintBE(value: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = value % 256;
+    value = Math.floor(value / 256);
+  }
+  return out;
+}

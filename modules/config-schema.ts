@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// The one config schema: every setting with its type, default, range and meaning, in one table.
+// `docs/config.md` is generated from this table; `parseConfig` validates against it.
+
+/** How one setting is checked. */
+export type FieldSpec =
+  | { kind: "int"; default: number; min: number; max: number; unit?: string; doc: string }
+  | { kind: "string"; default: string; pattern?: RegExp; patternDoc?: string; maxLength: number; doc: string }
+  | { kind: "bool"; default: boolean; doc: string }
+  | { kind: "hex"; default: string; bytes: number; optional: true; doc: string };
+
+/** Dotted path -> spec. Order is the documentation order. */
+export const CONFIG_SCHEMA = {
+  "deviceId": { kind: "string", default: "doorbell", pattern: /^[a-z0-9][a-z0-9_-]*$/, patternDoc: "lowercase letters, digits, '-' and '_', starting with a letter or digit", maxLength: 32, doc: "Device id; names the MQTT topics and is bound into every sealed event" },
+  "deviceName": { kind: "string", default: "Doorbell", maxLength: 64, doc: "Human name shown in Home Assistant" },
+  "button.debounceMs": { kind: "int", default: 30, min: 5, max: 200, unit: "ms", doc: "A level must be stable this long before a press or release counts" },
+  "button.longPressMs": { kind: "int", default: 2000, min: 500, max: 10000, unit: "ms", doc: "Holding at least this long also raises a long_press event" },
+  "button.cooldownS": { kind: "int", default: 5, min: 0, max: 300, unit: "s", doc: "Minimum time between published rings; presses inside it are logged and counted, not published" },
+  "chime.pulseMs": { kind: "int", default: 250, min: 0, max: 3000, unit: "ms", doc: "Length of the chime relay pulse on a ring; 0 disables the chime" },
+  "camera.preRollFrames": { kind: "int", default: 2, min: 1, max: 2, unit: "frames", doc: "Frames kept in the pre-roll ring; the ESP32 camera has 3 buffers and one must stay free" },
+  "camera.framePeriodMs": { kind: "int", default: 200, min: 20, max: 5000, unit: "ms", doc: "Expected time between frames; bounds how long a ring waits for a frame after the press" },
+  "camera.followUpMs": { kind: "int", default: 1000, min: 0, max: 10000, unit: "ms", doc: "A follow-up snapshot is taken this long after a ring; 0 disables it" },
+  "mqtt.host": { kind: "string", default: "127.0.0.1", maxLength: 253, doc: "Broker host name or address" },
+  "mqtt.port": { kind: "int", default: 8883, min: 1, max: 65535, doc: "Broker port (TLS)" },
+  "mqtt.keepAliveS": { kind: "int", default: 60, min: 5, max: 3600, unit: "s", doc: "MQTT keepalive interval" },
+  "mqtt.topicRoot": { kind: "string", default: "doorbell", pattern: /^[a-z0-9_-]+$/, patternDoc: "lowercase letters, digits, '-' and '_'", maxLength: 32, doc: "First topic level of every device topic" },
+  "seq.blockSize": { kind: "int", default: 64, min: 1, max: 4096, unit: "events", doc: "Sequence numbers reserved per flash write; a reboot skips at most this many" },
+  "keys.ownerPublic": { kind: "hex", default: "", bytes: 32, optional: true, doc: "The owner's X25519 public key (hex); events are sealed to it" },
+} as const satisfies Record<string, FieldSpec>;
+
+export type ConfigPath = keyof typeof CONFIG_SCHEMA;

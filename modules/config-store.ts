@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// Holds the config in force. A new config is validated whole before it replaces the old one, so the
+// device always runs on its last good config; an accepted config is persisted for the next boot.
+import { fromUtf8, utf8 } from "./bytes.js";
+import { defaultConfig, formatConfigErrors, parseConfig, type Config, type ConfigResult } from "./config.js";
+import type { Logger } from "./logger.js";
+import type { KeyValuePort } from "./ports.js";
+
+export const CONFIG_KEY = "config";
+
+export interface ConfigStore {
+  readonly current: Config;
+  /** Validates and, when valid, applies and persists `raw`; otherwise logs each error and keeps the current config. */
+  apply(raw: unknown): ConfigResult;
+}
+
+function storedRaw(kv: KeyValuePort, log: Logger): unknown {
+  const bytes = kv.get(CONFIG_KEY);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(fromUtf8(bytes));
+  } catch {
+    log.error("stored config is not JSON; ignored", { size: bytes.length });
+    return undefined;
+  }
+}
+
+/**
+ * Boot order: the config last applied at run time (persisted), else the flashed `initial` config,
+ * else the defaults. Whatever fails validation is logged field by field.
+ */
+export function createConfigStore(options: { kv: KeyValuePort; log: Logger; initial: unknown }): ConfigStore {
+  const { kv, log } = options;
+  let current: Config | undefined;
+  for (const [source, raw] of [["stored", storedRaw(kv, log)], ["flashed", options.initial]] as const) {
+    if (raw === undefined) continue;
+    const r = parseConfig(raw);
+    if (r.ok) {
+      current = r.config;
+      log.info("config loaded", { source });
+      break;
+    }
+    log.error(`${source} config rejected`, { errors: r.errors.length });
+    for (const line of formatConfigErrors(r.errors).split("\n")) log.error(line);
+  }
+  if (!current) {
+    current = defaultConfig();
+    log.warn("running on default config");
+  }
+  return {
+    get current() {
+      return current!;
+    },
+    apply(raw) {
+      const r = parseConfig(raw);
+      if (!r.ok) {
+        for (const line of formatConfigErrors(r.errors).split("\n")) log.error(line);
+        log.warn("config unchanged; still on the last good config");
+        return r;
+      }
+      kv.set(CONFIG_KEY, utf8(JSON.stringify(r.config)));
+      current = r.config;
+      log.info("config applied");
+      return r;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// Event headers: what the device reports. Each event has a random id and a device sequence number,
+// and is sealed on its own; the header never holds image bytes (the JPEG travels beside it).
+
+export type EventType = "ring" | "long_press" | "motion_start" | "motion_end" | "snapshot" | "status";
+
+export interface EventHeader {
+  /** Header format version. */
+  v: 1;
+  type: EventType;
+  /** 16 hex digits, random; the bridge dedupes on it. */
+  id: string;
+  /** Device sequence number; strictly increasing across reboots. */
+  seq: number;
+  device: string;
+  /** Wall-clock time of the event instant (the press, not the publish), Unix ms. */
+  atMs: number;
+  /** How long before the event instant the attached JPEG was captured (negative: after). */
+  frameAgeMs?: number;
+  /** For a follow-up snapshot: the id of the event it belongs to. */
+  of?: string;
+  /** Why a snapshot was taken: "follow-up", "command". */
+  reason?: string;
+  /** For long_press: how long the button had been held. */
+  heldMs?: number;
+  /** For motion: the bounding box in frame pixels [x, y, w, h]. */
+  box?: [number, number, number, number];
+  /** Extra diagnostic numbers (status events). */
+  stats?: Record<string, number | string>;
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// Wires the doorbell together on any host: button -> ring flow -> sealing -> delivery over MQTT,
+// with the camera feeding the pre-roll ring. The composition root (main.ts) picks the host.
+import { createButtonMachine } from "./button.js";
+import { createChime } from "./chime.js";
+import { createConfigStore, type ConfigStore } from "./config-store.js";
+import { createDelivery, type Delivery } from "./delivery.js";
+import { loadDeviceKey } from "./device-key.js";
+import { createLogger, type Logger } from "./logger.js";
+import type { Host } from "./ports.js";
+import { createPreRoll, type PreRoll } from "./pre-roll.js";
+import { createRingFlow, type DraftEvent, type RingFlow } from "./ring-flow.js";
+import { createEventSealer } from "./sealer.js";
+import { createSequencer } from "./sequence.js";
+import { deviceTopics } from "./topics.js";
+import { utf8 } from "./bytes.js";
+
+export interface FirmwareOptions {
+  /** The flashed device config (parsed JSON); validated, with the persisted one taking precedence. */
+  config: unknown;
+  firmwareVersion: string;
+  /** The device's X25519 secret; when absent it is generated once and kept in storage. */
+  deviceKey?: Uint8Array;
+}
+
+export interface Firmware {
+  readonly config: ConfigStore;
+  readonly ring: RingFlow;
+  readonly preRoll: PreRoll;
+  readonly delivery: Delivery;
+  /** The device's public key, for provisioning and logs. */
+  readonly devicePublicKey: Uint8Array;
+  close(): void;
+}
+
+/** Starts the firmware on `host`. Constructs nothing at import time, so it can be preloaded. */
+export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
+  const log: Logger = createLogger(host.log, "main");
+  log.info("boot", { fw: options.firmwareVersion });
+  const config = createConfigStore({ kv: host.storage.kv, log: log.child("config"), initial: options.config });
+  const cfg = config.current;
+  const topics = deviceTopics(cfg.mqtt.topicRoot, cfg.deviceId);
+  const key = loadDeviceKey({ crypto: host.crypto, kv: host.storage.kv, provided: options.deviceKey, log: log.child("keys") });
+  const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
+  const seal = createEventSealer({ crypto: host.crypto, deviceKey: key, config: cfg, topic: topics.event, log: log.child("seal") });
+  const delivery = createDelivery({ mqtt: host.mqtt, topic: topics.event, log: log.child("mqtt"), maxQueued: 32 });
+
+  const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
+    const header = { ...draft, seq: sequencer.next() };
+    const sealed = seal(header, jpeg);
+    if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
+  };
+
+  const preRoll = createPreRoll({ timers: host.timers, capacity: cfg.camera.preRollFrames, framePeriodMs: cfg.camera.framePeriodMs });
+  const chime = createChime({ output: host.chime, timers: host.timers, pulseMs: cfg.chime.pulseMs });
+  const ring = createRingFlow({
+    clock: host.clock, timers: host.timers, crypto: host.crypto, log: log.child("ring"), chime, preRoll,
+    deviceId: cfg.deviceId, cooldownS: cfg.button.cooldownS, followUpMs: cfg.camera.followUpMs, emit,
+  });
+  const buttonLog = log.child("button");
+  const button = createButtonMachine({
+    clock: host.clock, timers: host.timers, debounceMs: cfg.button.debounceMs, longPressMs: cfg.button.longPressMs,
+    onPress: (atMs) => {
+      buttonLog.info("press", { atMs });
+      ring.press(atMs);
+    },
+    onRelease: (_atMs, heldMs) => buttonLog.debug("release", { heldMs }),
+    onLongPress: (pressAtMs, heldMs) => ring.longPress(pressAtMs, heldMs),
+  });
+
+  host.button.open({ onEdge: (edge) => button.edge(edge) });
+  host.camera.start({ onFrame: (frame) => preRoll.push(frame) });
+
+  const mqttLog = log.child("mqtt");
+  host.mqtt.connect({
+    clientId: cfg.deviceId,
+    will: { topic: topics.status, payload: utf8("offline"), qos: 1, retain: true },
+    keepAliveS: cfg.mqtt.keepAliveS,
+    onConnect: () => {
+      mqttLog.info("connected");
+      host.mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
+      host.mqtt.subscribe(topics.command, 1);
+      delivery.resume();
+    },
+    onDisconnect: (reason) => mqttLog.warn("disconnected", { reason }),
+    onMessage: (topic, payload) => mqttLog.debug("message", { topic, size: payload.length }),
+  });
+
+  return {
+    config, ring, preRoll, delivery,
+    devicePublicKey: key.publicKey,
+    close() {
+      button.close();
+      ring.close();
+      chime.close();
+      host.button.close();
+      host.camera.stop();
+      preRoll.close();
+      host.mqtt.close();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+// Every MQTT topic the device uses, built in one place. Device topics carry ciphertext only,
+// except `status`, which is the plain `online`/`offline` availability flag.
+
+export interface DeviceTopics {
+  /** Retained `online`; the last will sets `offline`. */
+  status: string;
+  /** Sealed events, QoS 1, never retained. */
+  event: string;
+  /** Sealed commands from the owner. */
+  command: string;
+}
+
+export function deviceTopics(root: string, deviceId: string): DeviceTopics {
+  const base = `${root}/${deviceId}`;
+  return { status: `${base}/status`, event: `${base}/sealed/event`, command: `${base}/sealed/cmd` };
+}

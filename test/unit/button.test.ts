@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createButtonMachine } from "../../modules/button.js";
+import { FakeClock } from "../support/fake-clock.js";
+
+function setup(debounceMs = 30, longPressMs = 2000) {
+  const clock = new FakeClock();
+  const events: string[] = [];
+  const machine = createButtonMachine({
+    clock, timers: clock, debounceMs, longPressMs,
+    onPress: (at) => events.push(`press@${at}`),
+    onRelease: (at, held) => events.push(`release@${at} held=${held}`),
+    onLongPress: (at, held) => events.push(`long@${at} held=${held}`),
+  });
+  /** Raw edge at the current fake time. */
+  const edge = (level: 0 | 1) => machine.edge({ level, atMs: clock.nowMs });
+  return { clock, events, edge, machine };
+}
+
+/** Toggles the contact every `stepMs` for `bounceMs`, ending at `final`. */
+function bounce(s: ReturnType<typeof setup>, final: 0 | 1, bounceMs: number, stepMs = 1) {
+  let level: 0 | 1 = final;
+  for (let t = 0; t < bounceMs; t += stepMs) {
+    s.edge(level);
+    level = level === 1 ? 0 : 1;
+    s.clock.advance(stepMs);
+  }
+  s.edge(final);
+}
+
+describe("button debounce", () => {
+  test("10 ms of contact bounce gives exactly one press, dated at the first edge", () => {
+    const s = setup();
+    s.clock.advance(1000);
+    bounce(s, 1, 10);
+    s.clock.advance(500);
+    bounce(s, 0, 10);
+    s.clock.advance(500);
+    assert.deepEqual(s.events, ["press@1000", "release@1510 held=510"]);
+  });
+
+  test("a glitch shorter than the debounce time is ignored", () => {
+    const s = setup(30);
+    s.edge(1);
+    s.clock.advance(5);
+    s.edge(0);
+    s.clock.advance(200);
+    assert.deepEqual(s.events, []);
+  });
+
+  test("the press is not reported until the level has been stable for debounceMs", () => {
+    const s = setup(30);
+    s.edge(1);
+    s.clock.advance(29);
+    assert.deepEqual(s.events, []);
+    s.clock.advance(1);
+    assert.deepEqual(s.events, ["press@0"]);
+  });
+
+  test("a press of 2 s or more is a long press; a shorter one is not", () => {
+    const s = setup(30, 2000);
+    s.edge(1);
+    s.clock.advance(1990);
+    s.edge(0);
+    s.clock.advance(100);
+    assert.ok(!s.events.some((e) => e.startsWith("long")), "1.99 s must not be long");
+    s.events.length = 0;
+    s.edge(1);
+    s.clock.advance(2500);
+    s.edge(0);
+    s.clock.advance(100);
+    assert.deepEqual(s.events, ["press@2090", "long@2090 held=2000", "release@4590 held=2500"]);
+  });
+
+  test("close cancels pending timers", () => {
+    const s = setup();
+    s.edge(1);
+    s.machine.close();
+    s.clock.advance(5000);
+    assert.deepEqual(s.events, []);
+    assert.equal(s.clock.pending, 0);
+  });
+});
