@@ -2,7 +2,8 @@
 // DHKEM(X25519, HKDF-SHA256), kem_id 0x0020 (RFC 9180 §4.1, §7.1): key pairs, Encap/Decap, AuthEncap/AuthDecap.
 // Keys are raw 32-byte strings (§7.1.1); the DH itself is the crypto port's X25519.
 import type { CryptoPort } from "../ports.js";
-import { concat, i2osp, utf8 } from "./bytes.js";
+import { concat, utf8 } from "../bytes.js";
+import { i2osp } from "./i2osp.js";
 import { labeledExpand, labeledExtract } from "./labeled-kdf.js";
 
 export const KEM_DHKEM_X25519_HKDF_SHA256 = 0x0020;

@@ -2,7 +2,8 @@
 // HKDF-SHA256 (RFC 5869) and RFC 9180 §4 LabeledExtract/LabeledExpand, over CryptoPort.hmacSha256.
 // Only SHA-256 (kdf_id 0x0001): Nh = 32, so one expand yields at most 255 * 32 bytes.
 import type { CryptoPort } from "../ports.js";
-import { concat, i2osp, utf8 } from "./bytes.js";
+import { concat, utf8 } from "../bytes.js";
+import { i2osp } from "./i2osp.js";
 
 /** Nh for HKDF-SHA256, in bytes. */
 export const HASH_BYTES = 32;
@@ -20,7 +21,7 @@ export function hkdfExpand(crypto: CryptoPort, prk: Uint8Array, info: Uint8Array
     throw new RangeError(`hkdfExpand: length ${length} is outside 0..${255 * HASH_BYTES} bytes`);
   }
   const out = new Uint8Array(length);
-  let block = new Uint8Array(0);
+  let block: Uint8Array = new Uint8Array(0);
   for (let i = 1, offset = 0; offset < length; i++) {
     block = crypto.hmacSha256(prk, concat(block, info, Uint8Array.of(i)));
     out.set(block.subarray(0, Math.min(HASH_BYTES, length - offset)), offset);

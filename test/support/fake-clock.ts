@@ -33,6 +33,12 @@ export class FakeClock implements ClockPort, TimerPort {
   get pending(): number {
     return this.queue.length;
   }
+  /** When the earliest pending timer is due, or undefined. */
+  nextDueMs(): number | undefined {
+    let due: number | undefined;
+    for (const p of this.queue) if (due === undefined || p.atMs < due) due = p.atMs;
+    return due;
+  }
   /** Advances time to `nowMs + ms`, firing due timers in order (timers set meanwhile included). */
   advance(ms: number): void {
     const until = this.nowMs + ms;

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// Storage on Node: key-value entries and the append-only log as files under one directory.
+// Each write goes to a temporary file that is fsynced and renamed, so a crash leaves the old or the new value.
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { AppendLogPort, KeyValuePort, StoragePort } from "../../modules/ports.js";
+
+function writeDurably(path: string, bytes: Uint8Array): void {
+  const temp = `${path}.tmp`;
+  const fd = openSync(temp, "w", 0o600);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+}
+
+const KEY_PATTERN = /^[A-Za-z0-9._-]{1,15}$/;
+
+export function createFileKv(dir: string): KeyValuePort {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = (key: string) => {
+    if (!KEY_PATTERN.test(key)) throw new RangeError(`kv key ${JSON.stringify(key)}: use 1-15 of A-Z a-z 0-9 . _ - (the NVS limit)`);
+    return join(dir, key);
+  };
+  return {
+    get(key) {
+      try {
+        return new Uint8Array(readFileSync(path(key)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw error;
+      }
+    },
+    set: (key, value) => writeDurably(path(key), value),
+    delete: (key) => rmSync(path(key), { force: true }),
+  };
+}
+
+export function createFileLog(dir: string): AppendLogPort {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const ids = () => readdirSync(dir).filter((n) => /^\d{12}$/.test(n)).map(Number).sort((a, b) => a - b);
+  let nextId = (ids().pop() ?? 0) + 1;
+  const file = (id: number) => join(dir, String(id).padStart(12, "0"));
+  return {
+    append(bytes) {
+      const id = nextId++;
+      writeDurably(file(id), bytes);
+      return id;
+    },
+    records: () => ids().map((id) => ({ id, bytes: new Uint8Array(readFileSync(file(id))) })),
+    remove: (id) => rmSync(file(id), { force: true }),
+  };
+}
+
+/** Storage rooted at `dir` (created with mode 0700): `dir/kv/` and `dir/log/`. */
+export function createFileStorage(dir: string): StoragePort {
+  return { kv: createFileKv(join(dir, "kv")), log: createFileLog(join(dir, "log")) };
+}

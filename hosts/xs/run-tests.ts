@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// `npm run test:xs`: bundles every unit test in test/unit/ with the firmware modules and runs them inside
+// the real XS engine (xsnap-worker), with crypto bridged to Node; then runs the XS end-to-end tests in test/xs/.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
+import { createFakeHost } from "../../test/support/fake-host.js";
+import { bundleForXs, repoPath } from "./bundle.js";
+import { serveHost } from "./serve-host.js";
+import { decodeWire, encodeWire } from "./wire.js";
+import { XsWorker } from "./xsnap-worker.js";
+
+interface CaseResult {
+  name: string;
+  ok: boolean;
+  error?: string;
+}
+
+async function runUnitTestsInXs(only?: string): Promise<boolean> {
+  const unitDir = repoPath("test/unit");
+  const files = readdirSync(unitDir).filter((f) => f.endsWith(".test.ts")).sort();
+  const buildDir = repoPath("build/xs");
+  mkdirSync(buildDir, { recursive: true });
+  const entry = `${buildDir}/unit-entry.ts`;
+  const shim = (f: string) => relative(buildDir, repoPath(`hosts/xs/test-shim/${f}`));
+  writeFileSync(entry, [
+    `import { runAll } from "./${shim("node-test.ts")}";`,
+    ...files.map((f) => `import "./${relative(buildDir, `${unitDir}/${f}`)}";`),
+    `let results: unknown;`,
+    `globalThis.handleCommand = (command: ArrayBuffer) => {`,
+    `  const text = new TextDecoder().decode(new Uint8Array(command));`,
+    `  if (text.startsWith("run")) { runAll(text.slice(4) || undefined).then((r) => { results = r; }); return new ArrayBuffer(0); }`,
+    `  return new TextEncoder().encode(JSON.stringify(results ?? null)).buffer;`,
+    `};`,
+  ].join("\n"));
+
+  const source = await bundleForXs(entry, {
+    replace: {
+      "node:test": repoPath("hosts/xs/test-shim/node-test.ts"),
+      "node:assert/strict": repoPath("hosts/xs/test-shim/node-assert.ts"),
+      "node:assert": repoPath("hosts/xs/test-shim/node-assert.ts"),
+      [repoPath("test/support/test-crypto.ts")]: repoPath("hosts/xs/guest-crypto.ts"),
+    },
+  });
+
+  // Crypto (and anything else a unit test reaches) is served by a fake host on the Node side.
+  const server = serveHost(createFakeHost(), () => {
+    throw new Error("unit tests in XS must not start port callbacks");
+  });
+  const worker = new XsWorker({ name: "doorbell-unit-tests", meterLimit: 2_000_000_000, onRequest: (r) => server.answer(r) });
+  try {
+    await worker.evaluate(source);
+    await worker.command(new TextEncoder().encode(`run ${only ?? ""}`));
+    const reply = await worker.command(new TextEncoder().encode("results"));
+    const results = JSON.parse(new TextDecoder().decode(reply.bytes)) as CaseResult[] | null;
+    if (!results) throw new Error("the XS test run did not finish within one crank (does a test wait on a timer?)");
+    for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"} [xs] ${r.name}${r.error ? `\n       ${r.error}` : ""}`);
+    const failed = results.filter((r) => !r.ok).length;
+    console.log(`\nXS unit tests (${files.length} files, ${source.length} bytes of script): ${results.length - failed} passed, ${failed} failed`);
+    return failed === 0 && results.length > 0;
+  } finally {
+    await worker.close();
+  }
+}
+
+// Keep the wire codec honest for the e2e tests' sake: a message round-trips with its blobs.
+const probe = decodeWire(encodeWire({ op: "probe" }, [new Uint8Array([1, 2, 3])]));
+if (probe.blobs[0]?.length !== 3) throw new Error("wire codec broken");
+
+const only = process.argv[2];
+const unitOk = await runUnitTestsInXs(only);
+const e2e = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...readdirSync(repoPath("test/xs")).filter((f) => f.endsWith(".test.ts")).map((f) => repoPath(`test/xs/${f}`))], { stdio: "inherit" });
+process.exit(unitOk && e2e.status === 0 ? 0 : 1);

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+// Drives Moddable's XS engine (the xsnap-worker that @agoric/xsnap builds at install) directly over its
+// netstring pipes, without SES: evaluate scripts, deliver commands, answer the worker's synchronous calls.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { encodeNetstring, NetstringDecoder } from "./netstring.js";
+
+/** The XS meter after one crank: `compute` is deterministic for the same code and input. */
+export interface Meter {
+  compute: number;
+  currentHeapCount: number;
+  allocate: number;
+}
+
+export interface Reply {
+  bytes: Uint8Array;
+  meter: Meter;
+}
+
+export interface XsWorkerOptions {
+  /** Shown in process listings and errors. */
+  name?: string;
+  /** Abort any crank that costs more compute units than this (bounds runaway tests). */
+  meterLimit?: number;
+  /** Answers the worker's `issueCommand(bytes)`; must be synchronous, the worker is blocked meanwhile. */
+  onRequest(bytes: Uint8Array): Uint8Array;
+  /** The worker's stdout (its `print`/`trace`). */
+  onOutput?(text: string): void;
+}
+
+/** Path of the xsnap-worker binary, with a clear error when the install step did not build it. */
+export function xsnapWorkerPath(): string {
+  const require = createRequire(import.meta.url);
+  const pkg = dirname(require.resolve("@agoric/xsnap/package.json"));
+  const bin = join(pkg, "xsnap-native/xsnap/build/bin/lin/release/xsnap-worker");
+  if (!existsSync(bin)) {
+    throw new Error(`xsnap-worker not found at ${bin}; it is built by @agoric/xsnap's install script: run npm rebuild @agoric/xsnap (needs gcc and make)`);
+  }
+  return bin;
+}
+
+interface Waiting {
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+}
+
+/** One XS machine in a child process. Commands run one at a time, in order. */
+export class XsWorker {
+  private child: ChildProcess;
+  private toWorker: Writable;
+  private decoder = new NetstringDecoder();
+  private queue: { message: Uint8Array; waiting: Waiting }[] = [];
+  private current?: Waiting;
+  private exited?: Error;
+
+  constructor(private options: XsWorkerOptions) {
+    const args = [options.name ?? "doorbell"];
+    if (options.meterLimit) args.push("-l", String(options.meterLimit));
+    this.child = spawn(xsnapWorkerPath(), args, { stdio: ["ignore", "pipe", "inherit", "pipe", "pipe"] });
+    this.toWorker = this.child.stdio[3] as Writable;
+    const fromWorker = this.child.stdio[4] as Readable;
+    (this.child.stdout as Readable).setEncoding("utf8").on("data", (t: string) => (options.onOutput ?? ((s: string) => process.stdout.write(s)))(t));
+    fromWorker.on("data", (chunk: Buffer) => {
+      for (const message of this.decoder.push(chunk)) this.receive(message);
+    });
+    this.child.on("exit", (code, signal) => {
+      this.exited = new Error(`xsnap-worker exited (code ${code}, signal ${signal})`);
+      this.current?.reject(this.exited);
+      for (const q of this.queue.splice(0)) q.waiting.reject(this.exited);
+      this.current = undefined;
+    });
+  }
+
+  /** Evaluates a script (not a module) in the global scope. */
+  evaluate(source: string): Promise<Reply> {
+    return this.send(new Uint8Array([0x65, ...new TextEncoder().encode(source)]));
+  }
+
+  /** Calls the worker's global `handleCommand(ArrayBuffer)` and returns its ArrayBuffer result. */
+  command(bytes: Uint8Array): Promise<Reply> {
+    const message = new Uint8Array(bytes.length + 1);
+    message[0] = 0x3f; // '?'
+    message.set(bytes, 1);
+    return this.send(message);
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.toWorker.end(encodeNetstring(new Uint8Array([0x71]))); // 'q'
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 2000);
+    await done;
+    clearTimeout(timer);
+  }
+
+  private send(message: Uint8Array): Promise<Reply> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ message, waiting: { resolve, reject } });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.current || this.queue.length === 0) return;
+    const { message, waiting } = this.queue.shift()!;
+    this.current = waiting;
+    this.toWorker.write(encodeNetstring(message));
+  }
+
+  private receive(message: Uint8Array): void {
+    const kind = message[0];
+    if (kind === 0x3f) {
+      // '?': the worker's synchronous issueCommand; it blocks until we answer with '/'.
+      let answer: Uint8Array;
+      try {
+        answer = this.options.onRequest(message.subarray(1));
+      } catch (error) {
+        answer = new TextEncoder().encode(JSON.stringify({ error: String((error as Error)?.message ?? error) }));
+      }
+      const reply = new Uint8Array(answer.length + 1);
+      reply[0] = 0x2f; // '/'
+      reply.set(answer, 1);
+      this.toWorker.write(encodeNetstring(reply));
+      return;
+    }
+    const waiting = this.current;
+    this.current = undefined;
+    if (kind === 0x2e) {
+      const sep = message.indexOf(1);
+      const meter = JSON.parse(new TextDecoder().decode(message.subarray(1, sep))) as Meter;
+      waiting?.resolve({ bytes: message.slice(sep + 1), meter });
+    } else if (kind === 0x21) {
+      waiting?.reject(new Error(`XS: ${new TextDecoder().decode(message.subarray(1))}`));
+    } else {
+      waiting?.reject(new Error(`xsnap-worker: unexpected reply '${String.fromCharCode(kind)}'`));
+    }
+    this.next();
+  }
+}

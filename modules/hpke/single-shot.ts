@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// RFC 9180 §6.1 single-shot seal and open: the public HPKE API. Each call is its own context at seq 0.
+// Suite: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, and ChaCha20-Poly1305 unless another `aead` is given.
+import type { CryptoPort } from "../ports.js";
+import { chacha20Poly1305Aead, type Aead } from "./aead.js";
+import { KEM_ENC_BYTES, publicKeyOf, X25519_KEY_BYTES, type KeyPair } from "./dhkem-x25519.js";
+import { verifyPskInputs, type PreSharedKey } from "./key-schedule.js";
+import { modeOf, setupRecipient, setupSender } from "./setup.js";
+
+export interface SealOptions {
+  crypto: CryptoPort;
+  /** Defaults to ChaCha20-Poly1305 over `crypto`. */
+  aead?: Aead;
+  recipientPublicKey: Uint8Array;
+  info: Uint8Array;
+  aad: Uint8Array;
+  plaintext: Uint8Array;
+  /** The sender's static private key: seals in mode_auth (RFC 9180 §5.1.3). Secret. */
+  senderPrivateKey?: Uint8Array;
+  /** The matching public key, to save one X25519; it must belong to `senderPrivateKey`. */
+  senderPublicKey?: Uint8Array;
+  /** Seals in mode_psk, or mode_auth_psk with a sender key (RFC 9180 §5.1.2, §5.1.4). */
+  psk?: PreSharedKey;
+}
+
+export interface OpenOptions {
+  crypto: CryptoPort;
+  aead?: Aead;
+  recipientPrivateKey: Uint8Array;
+  /** The matching public key, to save one X25519; it must belong to `recipientPrivateKey`. */
+  recipientPublicKey?: Uint8Array;
+  /** Required to open mode_auth messages: the sender they must come from. */
+  senderPublicKey?: Uint8Array;
+  psk?: PreSharedKey;
+  enc: Uint8Array;
+  info: Uint8Array;
+  aad: Uint8Array;
+  ciphertext: Uint8Array;
+}
+
+/** Fills in the public half of a key pair, deriving it when the caller did not pass it. */
+export function keyPairOf(crypto: CryptoPort, privateKey: Uint8Array, publicKey?: Uint8Array): KeyPair {
+  return { privateKey, publicKey: publicKey ?? publicKeyOf(crypto, privateKey) };
+}
+
+/**
+ * RFC 9180 §6.1 Seal<MODE>: `{ enc, ciphertext }`, where the ciphertext carries the 16-byte tag.
+ * A fresh ephemeral key per message, from `crypto.randomBytes`. Throws on malformed keys.
+ */
+export function seal(options: SealOptions): { enc: Uint8Array; ciphertext: Uint8Array } {
+  const { crypto, recipientPublicKey, info, aad, plaintext, senderPrivateKey, senderPublicKey, psk } = options;
+  const aead = options.aead ?? chacha20Poly1305Aead(crypto);
+  const sender = senderPrivateKey ? keyPairOf(crypto, senderPrivateKey, senderPublicKey) : undefined;
+  const { enc, context } = setupSender({ crypto, aead, recipientPublicKey, info, sender, psk });
+  return { enc, ciphertext: context.seal(aad, plaintext) };
+}
+
+/**
+ * RFC 9180 §6.1 Open<MODE>: the plaintext, or `undefined` when the message does not open: a
+ * wrong key, sender, info or aad, a tampered byte, or a malformed or low-order `enc`. Throws
+ * only on the caller's own malformed keys or PSK, never because of the received bytes.
+ */
+export function open(options: OpenOptions): Uint8Array | undefined {
+  const { crypto, enc, info, aad, ciphertext, senderPublicKey, psk } = options;
+  const aead = options.aead ?? chacha20Poly1305Aead(crypto);
+  const recipient = keyPairOf(crypto, options.recipientPrivateKey, options.recipientPublicKey);
+  verifyPskInputs(modeOf(senderPublicKey !== undefined, psk), psk);
+  if (senderPublicKey && senderPublicKey.length !== X25519_KEY_BYTES) {
+    throw new RangeError(`hpke: sender public key must be ${X25519_KEY_BYTES} bytes, got ${senderPublicKey.length}`);
+  }
+  if (enc.length !== KEM_ENC_BYTES) return undefined;
+  let context;
+  try {
+    context = setupRecipient({ crypto, aead, enc, recipient, info, senderPublicKey, psk });
+  } catch {
+    return undefined; // RFC 9180 §7.1.4: a low-order enc or sender key gives no shared secret.
+  }
+  return context.open(aad, ciphertext);
+}

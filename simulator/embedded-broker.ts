@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The simulator's in-process MQTT broker (aedes) on loopback. Real deployments use the owner's Mosquitto.
+import { Aedes } from "aedes";
+import { createServer, type Server } from "node:net";
+
+export interface EmbeddedBroker {
+  broker: Aedes;
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+/** Listens on `host:port`; port 0 picks a free one, and a busy preferred port falls back to a free one. */
+export async function startEmbeddedBroker(options: { port: number; host?: string; fallbackWhenBusy?: boolean }): Promise<EmbeddedBroker> {
+  const host = options.host ?? "127.0.0.1";
+  const broker = await Aedes.createBroker();
+  const server = createServer(broker.handle);
+  const listen = (port: number) => new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+  let port: number;
+  try {
+    port = await listen(options.port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || options.fallbackWhenBusy === false) throw error;
+    port = await listen(0);
+  }
+  return {
+    broker, port, host,
+    close: () => closeAll(server, broker),
+  };
+}
+
+function closeAll(server: Server, broker: Aedes): Promise<void> {
+  // aedes disconnects its clients first; otherwise their sockets keep the server open.
+  return new Promise((resolve) => broker.close(() => server.close(() => resolve())));
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+// The version 1 sealed envelope (docs/protocol.md): round trips, the layout, and one distinct reason
+// for each way an envelope is refused. Runs under Node and inside XS (node:test and assert only).
+import { describe, it } from "node:test";
+import { deepEqual, equal, notEqual, ok, throws } from "node:assert/strict";
+import { concat, readUintBE, toHex, utf8 } from "../../modules/bytes.js";
+import { envelopeAad, envelopeInfo, senderKeyId, topicTag } from "../../modules/envelope/binding.js";
+import { HEADER_BYTES, MAX_ENVELOPE_BYTES, MIN_ENVELOPE_BYTES, OFFSET, writeBoundHeader } from "../../modules/envelope/layout.js";
+import { openEnvelope, type OpenEnvelopeOptions, type OpenEnvelopeResult } from "../../modules/envelope/open-envelope.js";
+import { REJECT_REASONS, REJECT_REASON_TEXT, type RejectReason } from "../../modules/envelope/reasons.js";
+import { sealEnvelope, type SealEnvelopeOptions } from "../../modules/envelope/seal-envelope.js";
+import { generateKeyPair } from "../../modules/hpke/dhkem-x25519.js";
+import { i2osp } from "../../modules/hpke/i2osp.js";
+import { seal } from "../../modules/hpke/single-shot.js";
+import { testCrypto } from "../support/test-crypto.js";
+
+const crypto = testCrypto();
+const device = generateKeyPair(crypto);
+const owner = generateKeyPair(crypto);
+const stranger = generateKeyPair(crypto);
+const deviceId = "frontdoor";
+const topic = "doorbell/frontdoor/sealed/event";
+const SEQ = 1000;
+const header = { v: 1, type: "ring", id: "00112233445566aa", seq: SEQ, device: deviceId, atMs: 1_700_000_000_000 };
+const jpeg = concat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0), new Uint8Array(180).map((_, i) => (i * 37) & 0xff), Uint8Array.of(0xff, 0xd9));
+
+function sealSample(extra: Partial<SealEnvelopeOptions> = {}): Uint8Array {
+  return sealEnvelope({ crypto, senderPrivateKey: device.privateKey, recipientPublicKey: owner.publicKey, deviceId, topic, seq: SEQ, header, jpeg, ...extra });
+}
+
+function openSample(bytes: Uint8Array, extra: Partial<OpenEnvelopeOptions> = {}): OpenEnvelopeResult {
+  return openEnvelope({ crypto, recipientPrivateKey: owner.privateKey, senderPublicKey: device.publicKey, deviceId, topic, lastAcceptedSeq: SEQ - 1, bytes, ...extra });
+}
+
+function reasonOf(result: OpenEnvelopeResult): RejectReason | "ok" {
+  return result.ok ? "ok" : result.reason;
+}
+
+/** An envelope with any plaintext, assembled from the documented parts (for bad-plaintext cases). */
+function sealRawPlaintext(plaintext: Uint8Array): Uint8Array {
+  const bound = writeBoundHeader({ seq: SEQ, senderKeyId: senderKeyId(crypto, device.publicKey), topicTag: topicTag(crypto, topic), ciphertextLength: plaintext.length + 16 });
+  const { enc, ciphertext } = seal({
+    crypto, recipientPublicKey: owner.publicKey, senderPrivateKey: device.privateKey,
+    info: envelopeInfo(deviceId), aad: envelopeAad(bound, topic, deviceId), plaintext,
+  });
+  return concat(bound, enc, ciphertext);
+}
+
+const sample = sealSample();
+
+describe("envelope round trip (HPKE mode_auth, RFC 9180 §6.1)", () => {
+  it("opens an event with its JPEG and returns the clear sequence number", () => {
+    const result = openSample(sample);
+    ok(result.ok);
+    equal(result.seq, SEQ);
+    deepEqual(result.header, header);
+    deepEqual(result.jpeg, jpeg);
+  });
+
+  it("opens a header-only envelope (no JPEG), with no lastAcceptedSeq yet", () => {
+    const result = openSample(sealSample({ jpeg: undefined, seq: 0 }), { lastAcceptedSeq: undefined });
+    ok(result.ok);
+    equal(result.seq, 0);
+    equal(result.jpeg, undefined);
+    deepEqual(result.header, header);
+  });
+
+  it("the layout: version 1, total length, seq BE, key id, topic tag, enc, ciphertext + 16-byte tag", () => {
+    const json = utf8(JSON.stringify(header));
+    equal(sample.length, HEADER_BYTES + 4 + json.length + jpeg.length + 16);
+    equal(sample[OFFSET.version], 0x01);
+    equal(readUintBE(sample, OFFSET.totalLength, 4), sample.length);
+    equal(readUintBE(sample, OFFSET.seq, 8), SEQ);
+    equal(toHex(sample.subarray(OFFSET.senderKeyId, OFFSET.topicTag)), toHex(crypto.hmacSha256(utf8("doorbell/1 key id"), device.publicKey).subarray(0, 8)));
+    equal(toHex(sample.subarray(OFFSET.topicTag, OFFSET.enc)), toHex(crypto.hmacSha256(utf8("doorbell/1 topic"), utf8(topic)).subarray(0, 8)));
+    equal(OFFSET.ciphertext - OFFSET.enc, 32);
+  });
+
+  it("the info string is the ASCII 'doorbell/1 ' + device id; the AAD is header[0..29) + u16 topic + u16 device id", () => {
+    equal(toHex(envelopeInfo("frontdoor")), toHex(utf8("doorbell/1 frontdoor")));
+    const bound = sample.subarray(0, OFFSET.enc);
+    const expected = concat(bound, Uint8Array.of(0, topic.length), utf8(topic), Uint8Array.of(0, deviceId.length), utf8(deviceId));
+    equal(toHex(envelopeAad(bound, topic, deviceId)), toHex(expected));
+  });
+
+  it("a fresh ephemeral per message: sealing the same event twice gives a different enc", () => {
+    const again = sealSample();
+    notEqual(toHex(again.subarray(OFFSET.enc, OFFSET.ciphertext)), toHex(sample.subarray(OFFSET.enc, OFFSET.ciphertext)));
+  });
+
+  it("the sender cannot open what it sealed (only the recipient's key opens it)", () => {
+    equal(reasonOf(openSample(sample, { recipientPrivateKey: device.privateKey })), "auth-failed");
+  });
+
+  it("the same envelope works for commands: owner to device on the cmd topic", () => {
+    const cmdTopic = "doorbell/frontdoor/sealed/cmd";
+    const command = { v: 1, type: "snapshot" };
+    const bytes = sealEnvelope({ crypto, senderPrivateKey: owner.privateKey, recipientPublicKey: device.publicKey, deviceId, topic: cmdTopic, seq: 7, header: command });
+    const result = openEnvelope({ crypto, recipientPrivateKey: device.privateKey, senderPublicKey: owner.publicKey, deviceId, topic: cmdTopic, lastAcceptedSeq: 6, bytes });
+    ok(result.ok);
+    deepEqual(result.header, command);
+  });
+});
+
+describe("envelope rejections: one distinct reason per failed check", () => {
+  const seen = new Set<string>();
+  const expectReason = (result: OpenEnvelopeResult, reason: RejectReason, what: string) => {
+    equal(reasonOf(result), reason, what);
+    seen.add(reason);
+  };
+
+  it("a flipped bit in every byte is refused, with the reason for the field it lands in", () => {
+    const last = SEQ - 1;
+    for (let i = 0; i < sample.length; i++) {
+      const bad = sample.slice();
+      bad[i] ^= 1 << (i % 8);
+      let expected: RejectReason;
+      if (i === OFFSET.version) expected = "bad-version";
+      else if (i < OFFSET.seq) expected = readUintBE(bad, OFFSET.totalLength, 4) > bad.length ? "truncated" : "trailing-data";
+      else if (i < OFFSET.senderKeyId) {
+        const seq = readUintBE(bad, OFFSET.seq, 8);
+        expected = !Number.isSafeInteger(seq) ? "bad-seq" : seq <= last ? "replayed" : "auth-failed";
+      } else if (i < OFFSET.topicTag) expected = "wrong-sender";
+      else if (i < OFFSET.enc) expected = "wrong-topic";
+      else expected = "auth-failed";
+      expectReason(openSample(bad), expected, `bit ${i % 8} of byte ${i}`);
+    }
+  });
+
+  it("truncation at every length is 'truncated'", () => {
+    for (let length = 0; length < sample.length; length++) expectReason(openSample(sample.slice(0, length)), "truncated", `length ${length}`);
+  });
+
+  it("an appended byte is 'trailing-data'", () => {
+    expectReason(openSample(concat(sample, Uint8Array.of(0))), "trailing-data", "one extra byte");
+  });
+
+  it("an unknown version byte is 'bad-version'", () => {
+    for (const version of [0x00, 0x02, 0xff]) {
+      const bad = sample.slice();
+      bad[0] = version;
+      expectReason(openSample(bad), "bad-version", `version ${version}`);
+    }
+  });
+
+  it("over MAX_ENVELOPE_BYTES is 'too-large' on open, and sealEnvelope refuses to make one", () => {
+    const huge = new Uint8Array(MAX_ENVELOPE_BYTES + 1);
+    huge[0] = 0x01;
+    expectReason(openSample(huge), "too-large", "one byte over");
+    const json = utf8(JSON.stringify(header));
+    const room = MAX_ENVELOPE_BYTES - HEADER_BYTES - 16 - 4 - json.length;
+    const fits = new Uint8Array(room).fill(0x55);
+    fits[0] = 0xff;
+    fits[1] = 0xd8;
+    const exact = sealSample({ jpeg: fits });
+    equal(exact.length, MAX_ENVELOPE_BYTES);
+    ok(openSample(exact).ok);
+    const over = new Uint8Array(room + 1);
+    over.set(fits);
+    throws(() => sealSample({ jpeg: over }), /exceed MAX_ENVELOPE_BYTES \(98304\)/);
+  });
+
+  it("a sequence number above 2^53 - 1 is 'bad-seq'", () => {
+    const bad = sample.slice();
+    bad.set(Uint8Array.of(0x00, 0x20, 0, 0, 0, 0, 0, 0), OFFSET.seq);
+    expectReason(openSample(bad), "bad-seq", "seq 2^53");
+  });
+
+  it("the wrong topic is 'wrong-topic'; a rewritten topic tag does not pass the AEAD", () => {
+    const cmdTopic = "doorbell/frontdoor/sealed/cmd";
+    expectReason(openSample(sample, { topic: cmdTopic }), "wrong-topic", "opened on the cmd topic");
+    const forged = sample.slice();
+    forged.set(topicTag(crypto, cmdTopic), OFFSET.topicTag);
+    expectReason(openSample(forged, { topic: cmdTopic }), "auth-failed", "tag rewritten to the cmd topic");
+  });
+
+  it("the wrong sender key is 'wrong-sender'; a forged key id does not pass the AEAD", () => {
+    expectReason(openSample(sample, { senderPublicKey: stranger.publicKey }), "wrong-sender", "another expected sender");
+    const forged = sealSample({ senderPrivateKey: stranger.privateKey });
+    forged.set(senderKeyId(crypto, device.publicKey), OFFSET.senderKeyId);
+    expectReason(openSample(forged), "auth-failed", "stranger's envelope claiming the device's key id");
+  });
+
+  it("a replayed or older sequence number is 'replayed'; a newer one opens", () => {
+    expectReason(openSample(sample, { lastAcceptedSeq: SEQ }), "replayed", "the same seq again");
+    expectReason(openSample(sample, { lastAcceptedSeq: SEQ + 5 }), "replayed", "an older seq");
+    ok(openSample(sample, { lastAcceptedSeq: SEQ - 1 }).ok);
+  });
+
+  it("the wrong device id, recipient key or enc is 'auth-failed'", () => {
+    expectReason(openSample(sample, { deviceId: "backdoor" }), "auth-failed", "another device id");
+    expectReason(openSample(sample, { recipientPrivateKey: stranger.privateKey }), "auth-failed", "another recipient");
+    const zeroEnc = sample.slice();
+    zeroEnc.fill(0, OFFSET.enc, OFFSET.ciphertext);
+    expectReason(openSample(zeroEnc), "auth-failed", "low-order enc (RFC 9180 §7.1.4)");
+  });
+
+  it("an authentic but malformed plaintext is 'bad-plaintext'", () => {
+    const json = utf8('{"v":1}');
+    const cases: [string, Uint8Array][] = [
+      ["shorter than the length prefix", Uint8Array.of(0, 0)],
+      ["length prefix past the end", concat(i2osp(json.length + 1, 4), json)],
+      ["not JSON", concat(i2osp(3, 4), utf8("{v:"))],
+      ["a JSON array", concat(i2osp(2, 4), utf8("[]"))],
+      ["JSON null", concat(i2osp(4, 4), utf8("null"))],
+      ["invalid UTF-8", concat(i2osp(4, 4), Uint8Array.of(0x22, 0xc3, 0x28, 0x22))],
+      ["trailing bytes that are not a JPEG", concat(i2osp(json.length, 4), json, Uint8Array.of(0x89, 0x50))],
+    ];
+    for (const [what, plaintext] of cases) expectReason(openSample(sealRawPlaintext(plaintext)), "bad-plaintext", what);
+    ok(openSample(sealRawPlaintext(concat(i2osp(json.length, 4), json))).ok, "the hand-built envelope itself is well formed");
+  });
+
+  it("every reason code is reachable, and each has a log text", () => {
+    deepEqual([...seen].sort(), [...REJECT_REASONS].sort());
+    for (const reason of REJECT_REASONS) ok(REJECT_REASON_TEXT[reason].length > 0);
+  });
+});
+
+describe("sealEnvelope input checks", () => {
+  it("refuses a bad device id, topic, seq, header or JPEG, naming the field", () => {
+    throws(() => sealSample({ deviceId: "front/door" }), /deviceId/);
+    throws(() => sealSample({ deviceId: "" }), /deviceId/);
+    throws(() => sealSample({ topic: "" }), /topic/);
+    throws(() => sealSample({ seq: -1 }), /seq/);
+    throws(() => sealSample({ seq: 2 ** 53 }), /seq/);
+    throws(() => sealSample({ header: [1, 2] }), /header/);
+    throws(() => sealSample({ jpeg: utf8("GIF89a") }), /jpeg/);
+  });
+
+  it("the shortest envelope is the header plus a bare tag; sealed ones are longer", () => {
+    equal(MIN_ENVELOPE_BYTES, 77);
+    ok(sealSample({ header: {}, jpeg: undefined }).length > MIN_ENVELOPE_BYTES);
+  });
+});
