@@ -4,7 +4,8 @@
 // as on the device) and live heap slots after 10 and after 1,000 rings.
 import { startXsFirmware } from "../hosts/xs/xs-firmware.js";
 import { createFakeHost } from "../test/support/fake-host.js";
-import { testOwnerKeys } from "../test/support/owner.js";
+import { advanceXs } from "../test/support/xs-clock.js";
+import { openEventForTest, testOwnerKeys } from "../test/support/owner.js";
 
 export interface XsCoreFigures {
   ringComputeUnits: number;
@@ -26,34 +27,32 @@ export async function benchXsCore(options: { rings: number; progress?: (done: nu
     firmwareVersion: "bench",
     config: { deviceId: "bench", keys: { ownerPublic: owner.publicHex }, camera: { followUpMs: 0 } },
     onCrank(kind, meter) {
-      const events = host.mqtt.published.filter((p) => p.topic.endsWith("/sealed/event"));
-      if (kind === "timer" && events.length) {
+      for (const p of host.mqtt.published) {
+        if (!p.topic.endsWith("/sealed/event")) continue;
+        const { header } = openEventForTest(owner, devicePublic, "bench", p.topic, p.payload);
+        if (header.type !== "ring") throw new Error(`bench: unexpected ${header.type} event`);
+        if (kind !== "timer") throw new Error(`bench: ring published outside the debounce timer crank (${kind})`);
         ringCranks.push(meter.compute);
-        sealedBytes = events[events.length - 1].payload.length;
+        sealedBytes = p.payload.length;
       }
       host.mqtt.published.length = 0; // keep the Node side flat too
     },
   });
+  const devicePublic = fw.devicePublic;
   host.mqtt.accept();
   await fw.idle();
 
-  // A realistic VGA-sized JPEG stand-in: the frame's bytes are only copied and sealed, never decoded here.
+  // A JPEG-sized stand-in (SOI marker, then filler): the firmware copies and seals frames, it never decodes them here.
   const frame = new Uint8Array(12_000).map((_, i) => (i * 31) & 255);
+  frame.set([0xff, 0xd8]);
   let heapAfter10 = 0;
   for (let i = 1; i <= options.rings; i++) {
     host.clock.advance(6_000); // past the 5 s cooldown
     host.camera.onFrame?.({ jpeg: frame, capturedAtMs: host.clock.nowMs - 10, release() {} });
     host.button.edge(1, host.clock.nowMs);
-    await fw.idle();
-    for (let step = 0; step < 4 && host.clock.nextDueMs() !== undefined; step++) {
-      host.clock.advance(Math.max(0, host.clock.nextDueMs()! - host.clock.nowMs));
-      await fw.idle();
-    }
+    await advanceXs(host.clock, fw, 100); // the debounce timer fires: the ring is sealed and published in that crank
     host.button.edge(0, host.clock.nowMs);
-    host.clock.advance(100);
-    await fw.idle();
-    host.clock.advance(2_000);
-    await fw.idle();
+    await advanceXs(host.clock, fw, 100);
     if (i === 10) heapAfter10 = await heapSlots();
     if (i % 100 === 0) options.progress?.(i);
   }

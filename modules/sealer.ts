@@ -21,13 +21,23 @@ export function createEventSealer(options: { crypto: CryptoPort; deviceKey: Devi
       log.warn("event not sent: no owner key", { type: header.type, id: header.id });
       return undefined;
     }
+    const sealWith = (frame: Uint8Array | undefined) => sealEnvelope({
+      crypto, senderPrivateKey: deviceKey.secret, senderPublicKey: deviceKey.publicKey, recipientPublicKey: ownerPublic,
+      deviceId: config.deviceId, topic, seq: header.seq, header, jpeg: frame,
+    });
     try {
-      return sealEnvelope({
-        crypto, senderPrivateKey: deviceKey.secret, senderPublicKey: deviceKey.publicKey, recipientPublicKey: ownerPublic,
-        deviceId: config.deviceId, topic, seq: header.seq, header, jpeg,
-      });
+      return sealWith(jpeg);
     } catch (error) {
       log.error("event not sealed", { type: header.type, id: header.id, reason: (error as Error).message });
+      if (!jpeg) return undefined;
+    }
+    // A bad or oversized frame must not cost the owner the event itself.
+    try {
+      const sealed = sealWith(undefined);
+      log.warn("event sent without its snapshot", { type: header.type, id: header.id });
+      return sealed;
+    } catch (error) {
+      log.error("event not sealed without its snapshot either", { type: header.type, id: header.id, reason: (error as Error).message });
       return undefined;
     }
   };

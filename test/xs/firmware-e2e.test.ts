@@ -7,19 +7,7 @@ import { fromUtf8 } from "../../modules/bytes.js";
 import { openEventForTest, testOwnerKeys } from "../support/owner.js";
 import { startXsFirmware, type XsFirmware } from "../../hosts/xs/xs-firmware.js";
 import { createFakeHost, type FakeHost } from "../support/fake-host.js";
-
-/** Advances the fake clock step by step, letting XS process each fired timer before the next. */
-async function advance(host: FakeHost, fw: XsFirmware, ms: number): Promise<void> {
-  const until = host.clock.nowMs + ms;
-  for (let guard = 0; guard < 10_000; guard++) {
-    await fw.idle();
-    const due = host.clock.nextDueMs();
-    if (due === undefined || due > until) break;
-    host.clock.advance(due - host.clock.nowMs);
-  }
-  host.clock.advance(until - host.clock.nowMs);
-  await fw.idle();
-}
+import { advanceXs } from "../support/xs-clock.js";
 
 describe("firmware on XS", () => {
   const owner = testOwnerKeys();
@@ -51,7 +39,7 @@ describe("firmware on XS", () => {
     await fw.idle();
     for (let i = 0; i < 10; i++) host.button.edge(i % 2 === 0 ? 1 : 0, 1050 + i);
     host.button.edge(1, 1060);
-    await advance(host, fw, 200);
+    await advanceXs(host.clock, fw, 200);
 
     const events = host.mqtt.published.filter((p) => p.topic === "doorbell/frontdoor/sealed/event");
     assert.equal(events.length, 1);
@@ -74,9 +62,9 @@ describe("firmware on XS", () => {
       for (let i = 0; i < 3; i++) {
         host.clock.advance(10_000);
         host.button.edge(1, host.clock.nowMs);
-        await advance(host, fw, 100);
+        await advanceXs(host.clock, fw, 100);
         host.button.edge(0, host.clock.nowMs);
-        await advance(host, fw, 2000);
+        await advanceXs(host.clock, fw, 2000);
       }
       for (const p of host.mqtt.published.splice(0)) {
         if (p.topic.endsWith("/sealed/event")) seqs.push(openEventForTest(owner, fw.devicePublic, "frontdoor", p.topic, p.payload).header.seq);
