@@ -14,6 +14,8 @@ import { createEventSealer } from "./sealer.js";
 import { createSequencer } from "./sequence.js";
 import { deviceTopics } from "./topics.js";
 import { utf8 } from "./bytes.js";
+import { createBackoff, randomUnit } from "./backoff.js";
+import type { TimerHandle } from "./ports.js";
 
 export interface FirmwareOptions {
   /** The flashed device config (parsed JSON); validated, with the persisted one taking precedence. */
@@ -72,24 +74,39 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   host.camera.start({ onFrame: (frame) => preRoll.push(frame) });
 
   const mqttLog = log.child("mqtt");
-  host.mqtt.connect({
-    clientId: cfg.deviceId,
-    will: { topic: topics.status, payload: utf8("offline"), qos: 1, retain: true },
-    keepAliveS: cfg.mqtt.keepAliveS,
-    onConnect: () => {
-      mqttLog.info("connected");
-      host.mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
-      host.mqtt.subscribe(topics.command, 1);
-      delivery.resume();
-    },
-    onDisconnect: (reason) => mqttLog.warn("disconnected", { reason }),
-    onMessage: (topic, payload) => mqttLog.debug("message", { topic, size: payload.length }),
-  });
+  const backoff = createBackoff({ baseMs: 1000, maxMs: 60_000, random01: () => randomUnit(host.crypto.randomBytes) });
+  let reconnectTimer: TimerHandle | undefined;
+  let closed = false;
+  const connect = () => {
+    reconnectTimer = undefined;
+    host.mqtt.connect({
+      clientId: cfg.deviceId,
+      will: { topic: topics.status, payload: utf8("offline"), qos: 1, retain: true },
+      keepAliveS: cfg.mqtt.keepAliveS,
+      onConnect: () => {
+        mqttLog.info("connected", { attempts: backoff.attempts });
+        backoff.reset();
+        host.mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
+        host.mqtt.subscribe(topics.command, 1);
+        delivery.resume();
+      },
+      onDisconnect: (reason) => {
+        if (closed || reconnectTimer) return;
+        const delayMs = backoff.next();
+        mqttLog.warn("disconnected; reconnecting", { reason, delayMs });
+        reconnectTimer = host.timers.set(connect, delayMs);
+      },
+      onMessage: (topic, payload) => mqttLog.debug("message", { topic, size: payload.length }),
+    });
+  };
+  connect();
 
   return {
     config, ring, preRoll, delivery,
     devicePublicKey: key.publicKey,
     close() {
+      closed = true;
+      if (reconnectTimer) host.timers.clear(reconnectTimer);
       button.close();
       ring.close();
       chime.close();

@@ -9,9 +9,9 @@ import type { RejectReason } from "./reasons.js";
 
 export const ENVELOPE_VERSION = 0x01;
 /**
- * Largest envelope, in bytes, refused above on seal and open: 96 KiB holds a VGA JPEG at the
- * OV2640's usual qualities with headroom, and the sealer's peak (plaintext + envelope) stays
- * under 200 KiB of the ESP32-CAM's 4 MiB PSRAM. See docs/protocol.md.
+ * Largest envelope in bytes, enforced on seal and open: room for a VGA JPEG with headroom, while
+ * the sealer's peak (plaintext, ciphertext and envelope, about 288 KiB) fits the ESP32-CAM's
+ * 4 MiB PSRAM. The outbox's flash must hold its bound times this. See docs/protocol.md.
  */
 export const MAX_ENVELOPE_BYTES = 96 * 1024;
 /** Length of the sender key id and of the topic tag, in bytes. */
