@@ -44,7 +44,7 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Big-endian unsigned integer of `bytes` length (at most 6 bytes keeps it exact in a Number). */
+/** Big-endian unsigned integer of `length` bytes; exact while the value stays below 2^53. */
 export function readUintBE(bytes: Uint8Array, at: number, length: number): number {
   let v = 0;
   for (let i = 0; i < length; i++) v = v * 256 + bytes[at + i];

@@ -25,6 +25,7 @@ export const CONFIG_SCHEMA = {
   "mqtt.keepAliveS": { kind: "int", default: 60, min: 5, max: 3600, unit: "s", doc: "MQTT keepalive interval" },
   "mqtt.topicRoot": { kind: "string", default: "doorbell", pattern: /^[a-z0-9_-]+$/, patternDoc: "lowercase letters, digits, '-' and '_'", maxLength: 32, doc: "First topic level of every device topic" },
   "seq.blockSize": { kind: "int", default: 64, min: 1, max: 4096, unit: "events", doc: "Sequence numbers reserved per flash write; a reboot skips at most this many" },
+  "commands.maxAgeS": { kind: "int", default: 300, min: 10, max: 86400, unit: "s", doc: "Owner commands sealed longer ago than this are refused as stale (checked once the device clock is set)" },
   "keys.ownerPublic": { kind: "hex", default: "", bytes: 32, optional: true, doc: "The owner's X25519 public key (hex); events are sealed to it" },
 } as const satisfies Record<string, FieldSpec>;
 

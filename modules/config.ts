@@ -11,6 +11,7 @@ export interface Config {
   camera: { preRollFrames: number; framePeriodMs: number; followUpMs: number };
   mqtt: { host: string; port: number; keepAliveS: number; topicRoot: string };
   seq: { blockSize: number };
+  commands: { maxAgeS: number };
   keys: { ownerPublic: string };
 }
 

@@ -3,6 +3,8 @@
 // with the camera feeding the pre-roll ring. The composition root (main.ts) picks the host.
 import { createButtonMachine } from "./button.js";
 import { createChime } from "./chime.js";
+import { createCommandHandler } from "./command-handler.js";
+import type { Command } from "./commands.js";
 import { createConfigStore, type ConfigStore } from "./config-store.js";
 import { createDelivery, type Delivery } from "./delivery.js";
 import { loadDeviceKey } from "./device-key.js";
@@ -73,6 +75,30 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   host.button.open({ onEdge: (edge) => button.edge(edge) });
   host.camera.start({ onFrame: (frame) => preRoll.push(frame) });
 
+  const commands = createCommandHandler({
+    crypto: host.crypto, clock: host.clock, kv: host.storage.kv, log: log.child("command"), deviceKey: key,
+    ownerPublicHex: cfg.keys.ownerPublic, deviceId: cfg.deviceId, topic: topics.command, maxAgeS: cfg.commands.maxAgeS,
+    onCommand: (command: Command) => {
+      switch (command.cmd) {
+        case "snapshot":
+          ring.snapshotNow("command");
+          break;
+        case "set-config":
+          // Applied whole or not at all; a restart brings every component up on the new values.
+          if (config.apply(command.config).ok) restartSoon("config changed");
+          break;
+        case "reboot":
+          restartSoon("owner command");
+          break;
+      }
+    },
+  });
+  /** Restarts after a short delay, so the log line and the command's PUBACK get out first. */
+  const restartSoon = (reason: string) => {
+    log.warn("restarting", { reason });
+    host.timers.set(() => host.system.restart(reason), 500);
+  };
+
   const mqttLog = log.child("mqtt");
   const backoff = createBackoff({ baseMs: 1000, maxMs: 60_000, random01: () => randomUnit(host.crypto.randomBytes) });
   let reconnectTimer: TimerHandle | undefined;
@@ -96,7 +122,10 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
         mqttLog.warn("disconnected; reconnecting", { reason, delayMs });
         reconnectTimer = host.timers.set(connect, delayMs);
       },
-      onMessage: (topic, payload) => mqttLog.debug("message", { topic, size: payload.length }),
+      onMessage: (topic, payload) => {
+        if (topic === topics.command) commands.handle(payload);
+        else mqttLog.debug("message on an unexpected topic", { topic, size: payload.length });
+      },
     });
   };
   connect();
