@@ -51,11 +51,15 @@ export function readUintBE(bytes: Uint8Array, at: number, length: number): numbe
   return v;
 }
 
+/** `value` as `length` big-endian bytes; throws a RangeError when it is negative, unsafe or too big. */
 export function writeUintBE(value: number, length: number): Uint8Array {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`integer ${value} is not a non-negative safe integer`);
   const out = new Uint8Array(length);
+  let rest = value;
   for (let i = length - 1; i >= 0; i--) {
-    out[i] = value % 256;
-    value = Math.floor(value / 256);
+    out[i] = rest % 256;
+    rest = Math.floor(rest / 256);
   }
+  if (rest !== 0) throw new RangeError(`integer ${value} does not fit in ${length} bytes`);
   return out;
 }
