@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// `doorbell`: the owner's and maker's command line. Errors go to stderr as one clear line; exit 2 is misuse.
+import { envelopeCommand } from "./envelope.js";
+import { keysCommand } from "./keys.js";
+import { UsageError } from "./args.js";
+
+const USAGE = `usage: doorbell <command>
+  keys init --out <dir>            create the owner and a device key pair
+  keys show --public <key-file>    print a key file's public key
+  envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)`;
+
+function run(argv: string[]): number {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "keys": return keysCommand(rest);
+    case "envelope": return envelopeCommand(rest);
+    case undefined: case "-h": case "--help": console.log(USAGE); return command ? 0 : 2;
+  }
+  throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+}
+
+try {
+  process.exitCode = run(process.argv.slice(2));
+} catch (error) {
+  console.error(`doorbell: ${(error as Error).message}`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+}
