@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // RFC 9180 Appendix A vectors for DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 with AES-128-GCM and
 // ChaCha20-Poly1305, all four modes: key derivation, KEM, key schedule, every encryption and export.
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { toHex } from "../../modules/bytes.js";
@@ -13,12 +12,11 @@ import { setupRecipient, setupSender } from "../../modules/hpke/setup.js";
 import { open, seal } from "../../modules/hpke/single-shot.js";
 import { nodeAes128GcmAead } from "../support/hpke-aes-gcm.js";
 import { fixedRandomCrypto } from "../support/hpke-fixed-random.js";
+import { hpkeVectorText } from "../support/hpke-vector-text.js";
 import { parseHpkeVectors, type HpkeVector } from "../support/hpke-vectors.js";
 import { testCrypto } from "../support/test-crypto.js";
 
-// The repository sits beside ../shared, as in CI.
-const VECTORS_URL = new URL("../../../shared/data/hpke/rfc9180-x25519-vectors.txt", import.meta.url);
-const vectors = parseHpkeVectors(readFileSync(VECTORS_URL, "utf8"));
+const vectors = parseHpkeVectors(hpkeVectorText());
 const crypto = testCrypto();
 const MODE_NAMES = ["base", "psk", "auth", "auth_psk"];
 
