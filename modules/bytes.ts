@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: MIT
 // Byte helpers that run the same on XS and Node (no Buffer): UTF-8, hex, concatenation.
+// Nothing here runs native code at load time, so the module can be preloaded on the device.
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+let encoder: { encode(text: string): Uint8Array } | undefined;
+let decoder: { decode(bytes: Uint8Array): string } | undefined;
 
 export function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
+  return (encoder ??= new TextEncoder()).encode(text);
 }
 
 export function fromUtf8(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
+  return (decoder ??= new TextDecoder()).decode(bytes);
+}
+
+/** The bytes of an ASCII string, in plain JavaScript: usable in module-level constants that are preloaded. */
+export function ascii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) throw new RangeError(`ascii: non-ASCII character at ${i}`);
+    out[i] = c;
+  }
+  return out;
 }
 
 const HEX = "0123456789abcdef";

@@ -10,7 +10,7 @@ export type FieldSpec =
   | { kind: "hex"; default: string; bytes: number; optional: true; doc: string };
 
 /** Dotted path -> spec. Order is the documentation order. */
-export const CONFIG_SCHEMA = {
+export const CONFIG_SCHEMA = Object.freeze({
   "deviceId": { kind: "string", default: "doorbell", pattern: /^[a-z0-9][a-z0-9_-]*$/, patternDoc: "lowercase letters, digits, '-' and '_', starting with a letter or digit", maxLength: 32, doc: "Device id; names the MQTT topics and is bound into every sealed event" },
   "deviceName": { kind: "string", default: "Doorbell", maxLength: 64, doc: "Human name shown in Home Assistant" },
   "button.debounceMs": { kind: "int", default: 30, min: 5, max: 200, unit: "ms", doc: "A level must be stable this long before a press or release counts" },
@@ -27,6 +27,6 @@ export const CONFIG_SCHEMA = {
   "seq.blockSize": { kind: "int", default: 64, min: 1, max: 4096, unit: "events", doc: "Sequence numbers reserved per flash write; a reboot skips at most this many" },
   "commands.maxAgeS": { kind: "int", default: 300, min: 10, max: 86400, unit: "s", doc: "Owner commands sealed longer ago than this are refused as stale (checked once the device clock is set)" },
   "keys.ownerPublic": { kind: "hex", default: "", bytes: 32, optional: true, doc: "The owner's X25519 public key (hex); events are sealed to it" },
-} as const satisfies Record<string, FieldSpec>;
+} as const satisfies Record<string, FieldSpec>);
 
 export type ConfigPath = keyof typeof CONFIG_SCHEMA;

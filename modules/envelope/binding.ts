@@ -2,14 +2,14 @@
 // What ties an envelope to its context (docs/protocol.md): the HPKE info string, the AAD encoding,
 // the sender key id and the topic tag. The ids are short public fingerprints, not secrets or MACs.
 import type { CryptoPort } from "../ports.js";
-import { concat, utf8 } from "../bytes.js";
+import { ascii, concat, utf8 } from "../bytes.js";
 import { i2osp } from "../hpke/i2osp.js";
 import { TAG_BYTES } from "./layout.js";
 
 /** Device ids the envelope accepts: 1-64 ASCII letters, digits, '-' and '_' (the config is narrower). */
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const KEY_ID_KEY = utf8("doorbell/1 key id");
-const TOPIC_TAG_KEY = utf8("doorbell/1 topic");
+const KEY_ID_KEY = ascii("doorbell/1 key id");
+const TOPIC_TAG_KEY = ascii("doorbell/1 topic");
 
 /** Throws a RangeError naming the field when `deviceId` or `topic` cannot go into an envelope. */
 export function checkBinding(deviceId: string, topic: string): void {

@@ -7,7 +7,7 @@ import { i2osp } from "../hpke/i2osp.js";
 /** A JSON object header: an event (modules/events.ts) or a command. */
 export type EnvelopeHeaderJson = Record<string, unknown>;
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+let strictUtf8: { decode(bytes: Uint8Array): string } | undefined; // created on first use: the module stays preloadable
 
 function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8;
@@ -28,7 +28,7 @@ export function decodePlaintext(plaintext: Uint8Array): { header: EnvelopeHeader
   if (headerLength > plaintext.length - 4) return undefined;
   let header: unknown;
   try {
-    header = JSON.parse(strictUtf8.decode(plaintext.subarray(4, 4 + headerLength)));
+    header = JSON.parse((strictUtf8 ??= new TextDecoder("utf-8", { fatal: true })).decode(plaintext.subarray(4, 4 + headerLength)));
   } catch {
     return undefined;
   }

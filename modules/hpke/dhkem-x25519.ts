@@ -2,7 +2,7 @@
 // DHKEM(X25519, HKDF-SHA256), kem_id 0x0020 (RFC 9180 §4.1, §7.1): key pairs, Encap/Decap, AuthEncap/AuthDecap.
 // Keys are raw 32-byte strings (§7.1.1); the DH itself is the crypto port's X25519.
 import type { CryptoPort } from "../ports.js";
-import { concat, utf8 } from "../bytes.js";
+import { ascii, concat } from "../bytes.js";
 import { i2osp } from "./i2osp.js";
 import { labeledExpand, labeledExtract } from "./labeled-kdf.js";
 
@@ -12,7 +12,7 @@ export const KEM_SECRET_BYTES = 32;
 export const KEM_ENC_BYTES = 32;
 export const X25519_KEY_BYTES = 32;
 
-const KEM_SUITE_ID = concat(utf8("KEM"), i2osp(KEM_DHKEM_X25519_HKDF_SHA256, 2));
+const KEM_SUITE_ID = concat(ascii("KEM"), i2osp(KEM_DHKEM_X25519_HKDF_SHA256, 2));
 const EMPTY = new Uint8Array(0);
 
 export interface KeyPair {

@@ -2,13 +2,13 @@
 // HKDF-SHA256 (RFC 5869) and RFC 9180 §4 LabeledExtract/LabeledExpand, over CryptoPort.hmacSha256.
 // Only SHA-256 (kdf_id 0x0001): Nh = 32, so one expand yields at most 255 * 32 bytes.
 import type { CryptoPort } from "../ports.js";
-import { concat, utf8 } from "../bytes.js";
+import { ascii, concat, utf8 } from "../bytes.js";
 import { i2osp } from "./i2osp.js";
 
 /** Nh for HKDF-SHA256, in bytes. */
 export const HASH_BYTES = 32;
 
-const HPKE_V1 = utf8("HPKE-v1");
+const HPKE_V1 = ascii("HPKE-v1");
 
 /** RFC 5869 §2.2 HKDF-Extract. An empty salt means HashLen zero bytes, as the RFC says. */
 export function hkdfExtract(crypto: CryptoPort, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
