@@ -31,6 +31,8 @@ export function createButtonMachine(options: ButtonMachineOptions): ButtonMachin
   let lastLevel: 0 | 1 = 0;
   let lastEdgeMs = 0;
   let burstStartMs: number | undefined;
+  /** A press the driver merged into a zero-length pulse while the loop was busy: real, but untimed. */
+  let coalescedPress = false;
   let pressAtMs = 0;
   let settleTimer: TimerHandle | undefined;
   let longTimer: TimerHandle | undefined;
@@ -44,7 +46,17 @@ export function createButtonMachine(options: ButtonMachineOptions): ButtonMachin
     }
     const startedMs = burstStartMs ?? lastEdgeMs;
     burstStartMs = undefined;
-    if (lastLevel === stable) return; // a glitch shorter than the debounce time
+    const merged = coalescedPress;
+    coalescedPress = false;
+    if (lastLevel === stable) {
+      // A glitch shorter than the debounce time is ignored, unless the driver merged a whole press
+      // while the loop was busy: then the press is counted late rather than lost.
+      if (merged && stable === 0) {
+        options.onPress(startedMs);
+        options.onRelease?.(startedMs, 0);
+      }
+      return;
+    }
     stable = lastLevel;
     if (stable === 1) {
       pressAtMs = startedMs;
@@ -71,6 +83,7 @@ export function createButtonMachine(options: ButtonMachineOptions): ButtonMachin
   return {
     edge(edge) {
       if (burstStartMs === undefined) burstStartMs = edge.atMs;
+      if (edge.coalesced && edge.level === 1) coalescedPress = true;
       lastLevel = edge.level;
       lastEdgeMs = edge.atMs;
       if (!settleTimer) settleTimer = timers.set(settle, Math.max(0, edge.atMs + debounceMs - clock.monotonicMs()));

@@ -29,6 +29,11 @@ export interface ButtonEdge {
   level: 0 | 1;
   /** Monotonic time of the edge in ms, taken as close to the interrupt as the host can. */
   atMs: number;
+  /**
+   * The driver merged edges while the event loop was busy (a TLS handshake can take seconds): a whole
+   * press may have happened in between, and this edge's time is when the host noticed, not when it was.
+   */
+  coalesced?: boolean;
 }
 
 /** The doorbell button input. The host applies any active-low inversion. */

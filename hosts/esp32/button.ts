@@ -25,8 +25,8 @@ export interface Esp32ButtonOptions {
 /**
  * Creates the button port; nothing touches the GPIO until `open()` or `read()`.
  * When the driver coalesced edges (the callback reads the level it last reported), the host reports
- * the missed opposite level and then the current one, both stamped with the callback time, so edges
- * always alternate; such a zero-length pulse never survives the firmware's debounce.
+ * the missed opposite level and then the current one, both stamped with the callback time and marked
+ * `coalesced`, so edges always alternate and the firmware counts the press it could not time.
  */
 export function createEsp32Button(options: Esp32ButtonOptions): ButtonPort {
   const { pin, clock, log } = options;
@@ -52,7 +52,9 @@ export function createEsp32Button(options: Esp32ButtonOptions): ButtonPort {
           const level = logical(this.read());
           if (level === lastLevel) {
             log.write("debug", TAG, "coalesced edges; reporting the missed pulse");
-            deliver({ level: level ? 0 : 1, atMs });
+            deliver({ level: level ? 0 : 1, atMs, coalesced: true });
+            deliver({ level, atMs, coalesced: true });
+            return;
           }
           deliver({ level, atMs });
         },

@@ -121,7 +121,7 @@ export function createGuestHost(): GuestHost {
         return true;
       }
       case "edge":
-        onEdge?.({ level: fields.level as 0 | 1, atMs: fields.atMs as number });
+        onEdge?.({ level: fields.level as 0 | 1, atMs: fields.atMs as number, coalesced: fields.coalesced === true });
         return true;
       case "frame": {
         const id = fields.id as number;

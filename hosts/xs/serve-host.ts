@@ -42,7 +42,7 @@ export function serveHost(host: Host, deliver: Deliver): HostServer {
         return ok();
       }
       case "button.open":
-        host.button.open({ onEdge: (edge) => deliver({ kind: "edge", level: edge.level, atMs: edge.atMs }) });
+        host.button.open({ onEdge: (edge) => deliver({ kind: "edge", level: edge.level, atMs: edge.atMs, coalesced: edge.coalesced }) });
         return ok();
       case "button.read": return ok({ v: host.button.read() });
       case "button.close": host.button.close(); return ok();

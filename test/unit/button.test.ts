@@ -73,6 +73,15 @@ describe("button debounce", () => {
     assert.deepEqual(s.events, ["press@2090", "long@2090 held=2000", "release@4590 held=2500"]);
   });
 
+  test("a press the driver coalesced into a zero-length pulse (loop busy) is counted, not lost", () => {
+    const s = setup(30);
+    s.clock.advance(3000);
+    s.machine.edge({ level: 1, atMs: 3000, coalesced: true });
+    s.machine.edge({ level: 0, atMs: 3000, coalesced: true });
+    s.clock.advance(100);
+    assert.deepEqual(s.events, ["press@3000", "release@3000 held=0"]);
+  });
+
   test("close cancels pending timers", () => {
     const s = setup();
     s.edge(1);
