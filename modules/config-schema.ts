@@ -19,6 +19,7 @@ export const CONFIG_SCHEMA = Object.freeze({
   "chime.pulseMs": { kind: "int", default: 250, min: 0, max: 3000, unit: "ms", doc: "Length of the chime relay pulse on a ring; 0 disables the chime" },
   "camera.preRollFrames": { kind: "int", default: 2, min: 1, max: 2, unit: "frames", doc: "Frames kept in the pre-roll ring; the ESP32 camera has 3 buffers and one must stay free" },
   "camera.framePeriodMs": { kind: "int", default: 200, min: 20, max: 5000, unit: "ms", doc: "Expected time between frames; bounds how long a ring waits for a frame after the press" },
+  "camera.stallS": { kind: "int", default: 10, min: 0, max: 600, unit: "s", doc: "With no frame for this long the camera is re-initialised (logged and counted); 0 disables the watchdog" },
   "camera.followUpMs": { kind: "int", default: 1000, min: 0, max: 10000, unit: "ms", doc: "A follow-up snapshot is taken this long after a ring; 0 disables it" },
   "mqtt.host": { kind: "string", default: "127.0.0.1", maxLength: 253, doc: "Broker host name or address" },
   "mqtt.port": { kind: "int", default: 8883, min: 1, max: 65535, doc: "Broker port (TLS)" },

@@ -8,7 +8,7 @@ export interface Config {
   deviceName: string;
   button: { debounceMs: number; longPressMs: number; cooldownS: number };
   chime: { pulseMs: number };
-  camera: { preRollFrames: number; framePeriodMs: number; followUpMs: number };
+  camera: { preRollFrames: number; framePeriodMs: number; stallS: number; followUpMs: number };
   mqtt: { host: string; port: number; keepAliveS: number; topicRoot: string };
   seq: { blockSize: number };
   commands: { maxAgeS: number };

@@ -2,6 +2,7 @@
 // Wires the doorbell together on any host: button -> ring flow -> sealing -> delivery over MQTT,
 // with the camera feeding the pre-roll ring. The composition root (main.ts) picks the host.
 import { createButtonMachine } from "./button.js";
+import { createCameraWatchdog } from "./camera-watchdog.js";
 import { createChime } from "./chime.js";
 import { createCommandHandler } from "./command-handler.js";
 import type { Command } from "./commands.js";
@@ -73,7 +74,13 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   });
 
   host.button.open({ onEdge: (edge) => button.edge(edge) });
-  host.camera.start({ onFrame: (frame) => preRoll.push(frame) });
+  const cameraWatchdog = createCameraWatchdog({ camera: host.camera, clock: host.clock, timers: host.timers, log: log.child("camera"), stallS: cfg.camera.stallS });
+  host.camera.start({
+    onFrame: (frame) => {
+      cameraWatchdog.frame();
+      preRoll.push(frame);
+    },
+  });
 
   const commands = createCommandHandler({
     crypto: host.crypto, clock: host.clock, kv: host.storage.kv, log: log.child("command"), deviceKey: key,
@@ -140,6 +147,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
       ring.close();
       chime.close();
       host.button.close();
+      cameraWatchdog.close();
       host.camera.stop();
       preRoll.close();
       host.mqtt.close();

@@ -139,6 +139,15 @@ describe("firmware ring flow", () => {
     assert.ok(times[4] >= 8000 && times[4] <= 16_050, `fifth delay ${times[4]}`);
   });
 
+  test("a camera that stops delivering frames is re-initialised after camera.stallS", () => {
+    const { host } = boot(undefined, { camera: { stallS: 3 } });
+    host.camera.capture(0);
+    host.clock.advance(2999);
+    assert.equal(host.camera.restarts, 0);
+    host.clock.advance(1);
+    assert.equal(host.camera.restarts, 1);
+  });
+
   test("a generated device key is kept across reboots and never logged", () => {
     const host = createFakeHost();
     const first = boot(host).fw.devicePublicKey;
