@@ -9,7 +9,9 @@ export interface Config {
   button: { debounceMs: number; longPressMs: number; cooldownS: number };
   chime: { pulseMs: number };
   camera: { preRollFrames: number; framePeriodMs: number; stallS: number; followUpMs: number };
-  mqtt: { host: string; port: number; keepAliveS: number; topicRoot: string };
+  mqtt: { host: string; port: number; keepAliveS: number; topicRoot: string; ackTimeoutS: number };
+  outbox: { maxEvents: number; maxKiB: number };
+  status: { intervalS: number };
   seq: { blockSize: number };
   commands: { maxAgeS: number };
   keys: { ownerPublic: string };

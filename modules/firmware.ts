@@ -7,7 +7,8 @@ import { createChime } from "./chime.js";
 import { createCommandHandler } from "./command-handler.js";
 import type { Command } from "./commands.js";
 import { createConfigStore, type ConfigStore } from "./config-store.js";
-import { createDelivery, type Delivery } from "./delivery.js";
+import { createOutbox, type Outbox } from "./outbox.js";
+import { createStatusReport } from "./status-report.js";
 import { loadDeviceKey } from "./device-key.js";
 import { createLogger, type Logger } from "./logger.js";
 import type { Host } from "./ports.js";
@@ -32,7 +33,8 @@ export interface Firmware {
   readonly config: ConfigStore;
   readonly ring: RingFlow;
   readonly preRoll: PreRoll;
-  readonly delivery: Delivery;
+  /** The persistent outbox of sealed events. */
+  readonly delivery: Outbox;
   /** The device's public key, for provisioning and logs. */
   readonly devicePublicKey: Uint8Array;
   close(): void;
@@ -48,13 +50,22 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   const key = loadDeviceKey({ crypto: host.crypto, kv: host.storage.kv, provided: options.deviceKey, log: log.child("keys") });
   const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
   const seal = createEventSealer({ crypto: host.crypto, deviceKey: key, config: cfg, topic: topics.event, log: log.child("seal") });
-  const delivery = createDelivery({ mqtt: host.mqtt, topic: topics.event, log: log.child("mqtt"), maxQueued: 32 });
+  const delivery = createOutbox({
+    mqtt: host.mqtt, store: host.storage.log, timers: host.timers, log: log.child("outbox"), topic: topics.event,
+    maxEvents: cfg.outbox.maxEvents, maxBytes: cfg.outbox.maxKiB * 1024, ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
+  });
 
   const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
     const header = { ...draft, seq: sequencer.next() };
     const sealed = seal(header, jpeg);
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
   };
+  const statusReport = createStatusReport({
+    clock: host.clock, timers: host.timers, crypto: host.crypto, system: host.system, mqtt: host.mqtt, log: log.child("status"),
+    deviceId: cfg.deviceId, firmwareVersion: options.firmwareVersion, intervalS: cfg.status.intervalS,
+    counters: () => ({ outboxQueued: delivery.stats.queued, outboxDropped: delivery.stats.dropped }),
+    emit: (draft) => emit(draft, undefined),
+  });
 
   const preRoll = createPreRoll({ timers: host.timers, capacity: cfg.camera.preRollFrames, framePeriodMs: cfg.camera.framePeriodMs });
   const chime = createChime({ output: host.chime, timers: host.timers, pulseMs: cfg.chime.pulseMs });
@@ -122,6 +133,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
         host.mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
         host.mqtt.subscribe(topics.command, 1);
         delivery.resume();
+        statusReport.connected();
       },
       onDisconnect: (reason) => {
         if (closed || reconnectTimer) return;
@@ -148,6 +160,8 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
       chime.close();
       host.button.close();
       cameraWatchdog.close();
+      statusReport.close();
+      delivery.close();
       host.camera.stop();
       preRoll.close();
       host.mqtt.close();

@@ -36,6 +36,7 @@ function ringOnce() {
   const host = createFakeHost();
   const fw = startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } } });
   host.mqtt.accept();
+  host.mqtt.published.length = 0; // the connect-time status event: these claims follow the ring
   host.clock.advance(10_000);
   host.camera.capture(10_000);
   host.button.edge(1, 10_010);
@@ -77,6 +78,27 @@ describe("security claims (docs/security.md)", () => {
       assert.ok(!fromUtf8(value).includes("ring"), `event text stored under ${key}`);
     }
     for (const r of host.storage.log.records()) assert.ok(!contains(r.bytes, utf8(ring.header.id)));
+  });
+
+  test("the outbox holds only sealed bytes: events waiting for a PUBACK are stored as ciphertext", () => {
+    const owner = testOwnerKeys();
+    const host = createFakeHost();
+    host.mqtt.autoAck = false;
+    startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } } });
+    host.mqtt.accept();
+    host.clock.advance(10_000);
+    host.camera.capture(10_000);
+    host.button.edge(1, 10_010);
+    host.clock.advance(100);
+    host.button.edge(0, host.clock.nowMs);
+    host.clock.advance(2000);
+    const stored = host.storage.log.records();
+    assert.equal(stored.length, 3, "status, ring and follow-up, none acknowledged");
+    for (const r of stored) {
+      assert.ok(!contains(r.bytes, utf8('"ring"')) && !contains(r.bytes, utf8('"snapshot"')), "event type in the clear");
+      assert.ok(!contains(r.bytes, frameBytes(10_000).subarray(4)), "JPEG bytes in the clear");
+      assert.ok(!contains(r.bytes, utf8('"atMs"')), "event header in the clear");
+    }
   });
 
   test("no key material appears in any log line, as hex or base64", () => {
