@@ -3,6 +3,7 @@
 import { XsWorker } from "../hosts/xs/xsnap-worker.js";
 import { writeReport, type Section } from "./report.js";
 import { benchXsCore } from "./xs-core.js";
+import { benchSealCost } from "./seal-cost.js";
 
 const quick = process.argv.includes("--quick");
 const startedAt = new Date().toISOString();
@@ -33,6 +34,10 @@ sections.push({
     { figure: "xs.heapAfter1000Rings", value: `${xs.heapAfter1000Rings.toLocaleString("en")} slots`, reference: `${xs.heapAfter10Rings.toLocaleString("en")} after 10`, note: xs.heapAfter1000Rings <= xs.heapAfter10Rings ? "no growth" : `grew by ${xs.heapAfter1000Rings - xs.heapAfter10Rings}` },
   ],
 });
+
+// Sealed events: XS cost of one seal and open, Node throughput beside hpke-js, and an ESP32 estimate.
+step("seal: one ring event with a 20 KB snapshot");
+sections.push(await benchSealCost({ quick }));
 
 writeReport(sections, { quick, startedAt });
 step("wrote BENCHMARKS.md and bench.json");
