@@ -8,9 +8,9 @@ import { readPrivateKey, writePrivateKey, writePublicKey } from "../key-files.js
 import { parseFlags, UsageError, wantsHelp } from "./args.js";
 
 const INIT_USAGE = `usage: doorbell keys init --out <dir>
-  Creates the owner's X25519 key pair (owner.key, mode 0600, and owner.pub) and, for a first device,
-  device.key / device.pub. Existing files are never overwritten. Back up owner.key: without it, no
-  event this doorbell ever sent can be opened.`;
+  Creates the owner's X25519 key pair in <dir>: owner.key (mode 0600) and owner.pub. Existing files are
+  never overwritten. Back up owner.key: without it, no event this doorbell ever sent can be opened.
+  Then add each doorbell with doorbell device add <name> --out <dir>.`;
 const SHOW_USAGE = `usage: doorbell keys show --public <private-key-file>
   Prints the public key (hex) of a private key file.`;
 
@@ -22,15 +22,14 @@ export function keysCommand(argv: string[]): number {
     const dir = flags.out as string;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const crypto = createNodeCrypto();
-    const taken = ["owner.key", "owner.pub", "device.key", "device.pub"].map((f) => join(dir, f)).filter((f) => existsSync(f));
+    const taken = ["owner.key", "owner.pub"].map((f) => join(dir, f)).filter((f) => existsSync(f));
     if (taken.length) throw new Error(`${taken.join(", ")} already exist; refusing to overwrite keys (use another --out)`);
-    for (const who of ["owner", "device"]) {
-      const secret = crypto.randomBytes(32);
-      writePrivateKey(join(dir, `${who}.key`), secret);
-      writePublicKey(join(dir, `${who}.pub`), crypto.x25519(secret));
-      console.log(`${who}: ${join(dir, `${who}.key`)} (private, mode 0600), ${join(dir, `${who}.pub`)}`);
-    }
+    const secret = crypto.randomBytes(32);
+    writePrivateKey(join(dir, "owner.key"), secret);
+    writePublicKey(join(dir, "owner.pub"), crypto.x25519(secret));
+    console.log(`owner: ${join(dir, "owner.key")} (private, mode 0600), ${join(dir, "owner.pub")}`);
     console.log("Keep owner.key safe and backed up: losing it means losing every recording.");
+    console.log(`Next: doorbell device add <name> --out ${dir}`);
     return 0;
   }
   if (sub === "show") {

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 // `doorbell`: the owner's and maker's command line. Errors go to stderr as one clear line; exit 2 is misuse.
+import { deviceCommand } from "./device.js";
 import { envelopeCommand } from "./envelope.js";
+import { haDiscoveryCommand } from "./ha-discovery.js";
 import { keysCommand } from "./keys.js";
 import { UsageError } from "./args.js";
 
 const USAGE = `usage: doorbell <command>
-  keys init --out <dir>            create the owner and a device key pair
+  keys init --out <dir>            create the owner's key pair
   keys show --public <key-file>    print a key file's public key
+  device add <name> --out <dir>    provision a doorbell: keys, RSA certificates, device bundle, Mosquitto config
+  ha-discovery --device-config <f> print the Home Assistant discovery messages for a device
   envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)`;
 
 function run(argv: string[]): number {
@@ -14,6 +18,8 @@ function run(argv: string[]): number {
   switch (command) {
     case "keys": return keysCommand(rest);
     case "envelope": return envelopeCommand(rest);
+    case "device": return deviceCommand(rest);
+    case "ha-discovery": return haDiscoveryCommand(rest);
     case undefined: case "-h": case "--help": console.log(USAGE); return command ? 0 : 2;
   }
   throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);

@@ -2,7 +2,7 @@
 // The `doorbell` CLI as a maker runs it: keys, then seal, inspect and open through stdin and stdout.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -20,10 +20,14 @@ describe("doorbell CLI", () => {
   const dir = mkdtempSync(join(tmpdir(), "doorbell-cli-"));
   const keys = join(dir, "keys");
   const init = run(["keys", "init", "--out", keys]);
-  const k = (f: string) => join(keys, f);
+  // The device's pair comes from provisioning, as for a maker.
+  const added = run(["device", "add", "frontdoor", "--out", keys, "--broker-host", "localhost"]);
+  const k = (f: string) => join(keys, f.startsWith("device.") ? `devices/frontdoor/${f}` : f);
 
   test("keys init writes private keys with mode 0600 and refuses to overwrite them", () => {
     assert.equal(init.status, 0, init.stderr);
+    assert.equal(added.status, 0, added.stderr);
+    assert.deepEqual(readdirSync(keys).filter((f) => f.endsWith(".key") || f.endsWith(".pub")).sort(), ["owner.key", "owner.pub"], "keys init makes the owner's pair only");
     for (const f of ["owner.key", "device.key"]) assert.equal(statSync(k(f)).mode & 0o777, 0o600, f);
     const again = run(["keys", "init", "--out", keys]);
     assert.equal(again.status, 1);

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// Home Assistant device-based discovery for one doorbell: one retained message at
+// `homeassistant/device/esp32db_<id>/config` with abbreviated keys, laid out as in
+// reference/home-assistant.md §7 (§1.3 device discovery, §1.4 abbreviations, §2 platform keys).
+import { readFileSync } from "node:fs";
+import type { DeviceInfo } from "./devices.js";
+import { haTopics, objectId } from "./ha-topics.js";
+
+/** HA's default discovery prefix (`DEFAULT_PREFIX`, §1.1). */
+export const DEFAULT_DISCOVERY_PREFIX = "homeassistant";
+/** Where HA announces itself (§1.6): `online` after it has processed retained discovery. */
+export const HA_STATUS_TOPIC = "homeassistant/status";
+/** §7: RSSI sensor `expire_after`; longer when the device reports less often. */
+const MIN_RSSI_EXPIRE_S = 600;
+
+export const ORIGIN_NAME = "doorbell-bridge";
+
+/** This package's version, for `origin.sw`. */
+export function bridgeVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+export interface DiscoveryOptions {
+  /** Discovery prefix; default `homeassistant`. */
+  prefix?: string;
+  /** Seconds after the last `ON` that HA turns motion off by itself (`off_delay`), if no `OFF` came. */
+  motionOffDelayS: number;
+  /** The firmware version the device last reported, for `device.sw_version`. */
+  firmwareVersion?: string;
+  /** `origin.sw_version`; defaults to this package's version. */
+  originVersion?: string;
+}
+
+export interface DiscoveryMessage {
+  topic: string;
+  payload: Record<string, unknown>;
+  retain: true;
+}
+
+/** `<platform>.<device id>_<component>`, lowercase with underscores: `default_entity_id` (not the deprecated `object_id`, §4.3). */
+function entityId(platform: string, device: DeviceInfo, component: string): string {
+  return `${platform}.${device.id.replace(/-/g, "_")}_${component}`;
+}
+
+/** The device discovery message for `device` (§1.3). */
+export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): DiscoveryMessage {
+  const t = haTopics(device.topicRoot, device.id);
+  const oid = objectId(device.id);
+  const component = (id: string, platform: string, config: Record<string, unknown>) => [id, {
+    p: platform, uniq_id: `${oid}_${id}`, def_ent_id: entityId(platform, device, id), ...config,
+  }] as const;
+  const rssiExpireS = device.statusIntervalS > 0 ? Math.max(MIN_RSSI_EXPIRE_S, 2 * device.statusIntervalS) : undefined;
+
+  const dev: Record<string, unknown> = {
+    ids: [oid], name: device.name, mf: "DIY", mdl: "ESP32-CAM Doorbell", sn: device.id,
+  };
+  if (o.firmwareVersion) dev.sw = o.firmwareVersion;
+
+  const payload = {
+    dev,
+    o: { name: ORIGIN_NAME, sw: o.originVersion ?? bridgeVersion() },
+    avty_t: t.availability,
+    qos: 1,
+    cmps: Object.fromEntries([
+      component("ring", "event", { name: "Doorbell", dev_cla: "doorbell", evt_typ: ["ring", "long_press"], stat_t: t.event }),
+      component("motion", "binary_sensor", { name: "Motion", dev_cla: "motion", stat_t: t.motion, off_dly: o.motionOffDelayS }),
+      component("snapshot", "image", { name: "Last snapshot", img_t: t.snapshot, cont_type: "image/jpeg" }),
+      component("take_snapshot", "button", { name: "Take snapshot", ic: "mdi:camera", cmd_t: t.snapshotCommand, pl_prs: "snapshot", ret: false }),
+      component("rssi", "sensor", {
+        name: "Wi-Fi signal", dev_cla: "signal_strength", unit_of_meas: "dBm", stat_cla: "measurement", ent_cat: "diagnostic",
+        stat_t: t.info, val_tpl: "{{ value_json.rssi }}", ...(rssiExpireS ? { exp_aft: rssiExpireS } : {}),
+      }),
+      component("uptime", "sensor", { name: "Last boot", dev_cla: "timestamp", ent_cat: "diagnostic", stat_t: t.info, val_tpl: "{{ value_json.boot }}" }),
+      component("fw_version", "sensor", { name: "Firmware version", ic: "mdi:chip", ent_cat: "diagnostic", stat_t: t.info, val_tpl: "{{ value_json.fw }}" }),
+      component("dropped", "sensor", {
+        name: "Events dropped", ic: "mdi:email-remove-outline", stat_cla: "total_increasing", ent_cat: "diagnostic",
+        stat_t: t.info, val_tpl: "{{ value_json.outbox_dropped }}",
+      }),
+    ]),
+  };
+  return { topic: `${o.prefix ?? DEFAULT_DISCOVERY_PREFIX}/device/${oid}/config`, payload, retain: true };
+}

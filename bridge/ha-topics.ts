@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// The plain topics the bridge publishes for Home Assistant, beside the device's own (modules/topics.ts),
+// laid out as in reference/home-assistant.md §7. Availability is the device's own `status` topic, so
+// Home Assistant follows the device's will and `online` directly.
+import { deviceTopics } from "../modules/topics.js";
+
+/** Prefix of the discovery object id and every unique_id: `esp32db_<device id>` (§7). */
+export const OBJECT_ID_PREFIX = "esp32db";
+
+export interface HaTopics {
+  /** The device's retained `online` / will `offline`. */
+  availability: string;
+  /** Ring and long-press events as JSON; QoS 1, never retained. */
+  event: string;
+  /** `ON` / `OFF`, retained. */
+  motion: string;
+  /** Raw JPEG bytes of the last snapshot, retained. */
+  snapshot: string;
+  /** Diagnostics JSON (`fw`, `rssi`, `boot`, ...), retained. */
+  info: string;
+  /** The "Take snapshot" button; the bridge turns a press into a sealed command. Never retained. */
+  snapshotCommand: string;
+}
+
+export function haTopics(topicRoot: string, deviceId: string): HaTopics {
+  const base = `${topicRoot}/${deviceId}`;
+  return {
+    availability: deviceTopics(topicRoot, deviceId).status,
+    event: `${base}/event`,
+    motion: `${base}/motion`,
+    snapshot: `${base}/snapshot`,
+    info: `${base}/info`,
+    snapshotCommand: `${base}/cmd/snapshot`,
+  };
+}
+
+/** The discovery object id for a device: only `[a-zA-Z0-9_-]`, as HA's TOPIC_MATCHER requires (§1.1). */
+export function objectId(deviceId: string): string {
+  return `${OBJECT_ID_PREFIX}_${deviceId}`;
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Where the provisioning tool and the bridge keep things under the owner's doorbell directory (`--out`).
+// One place, so `doorbell device add`, `doorbell-bridge` and the tests agree.
+import { join, resolve } from "node:path";
+
+/** Identities that are not devices: the names the broker's ACL gives the bridge and Home Assistant. */
+export const BRIDGE_IDENTITY = "doorbell-bridge";
+export const HOME_ASSISTANT_IDENTITY = "homeassistant";
+
+export interface HomeLayout {
+  root: string;
+  ownerKey: string;
+  ownerPublic: string;
+  caCert: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  mosquittoConf: string;
+  mosquittoAcl: string;
+  bridgeCert: string;
+  bridgeKey: string;
+  homeAssistantCert: string;
+  homeAssistantKey: string;
+  devicesDir: string;
+  /** The device bundle directory (DOORBELL_DEVICE_DIR for the build). */
+  deviceDir(name: string): string;
+  bridgeState: string;
+  snapshots: string;
+}
+
+/** The layout under `dir`, as absolute paths (the Mosquitto config names files by absolute path). */
+export function homeLayout(dir: string): HomeLayout {
+  const root = resolve(dir);
+  return {
+    root,
+    ownerKey: join(root, "owner.key"),
+    ownerPublic: join(root, "owner.pub"),
+    caCert: join(root, "ca", "ca.pem"),
+    caKey: join(root, "ca", "ca.key"),
+    serverCert: join(root, "broker", "server.pem"),
+    serverKey: join(root, "broker", "server.key"),
+    mosquittoConf: join(root, "broker", "mosquitto.conf"),
+    mosquittoAcl: join(root, "broker", "acl"),
+    bridgeCert: join(root, "bridge", "bridge.pem"),
+    bridgeKey: join(root, "bridge", "bridge.key"),
+    homeAssistantCert: join(root, "homeassistant", "client.pem"),
+    homeAssistantKey: join(root, "homeassistant", "client.key"),
+    devicesDir: join(root, "devices"),
+    deviceDir: (name: string) => join(root, "devices", name),
+    bridgeState: join(root, "bridge", "state"),
+    snapshots: join(root, "snapshots"),
+  };
+}
