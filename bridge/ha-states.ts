@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// What one opened event becomes on Home Assistant's topics (reference/home-assistant.md §7): the picture
+// first, then the event, so an automation that reads the image entity sees the new frame. The event is
+// never retained (§1.7: MQTT event entities drop retained messages); states and the picture are.
+import type { HaTopics } from "./ha-topics.js";
+
+export interface HaPublish {
+  topic: string;
+  payload: string | Uint8Array;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+/** The fields of an opened event header that the bridge reads. */
+export interface OpenedEvent {
+  type: string;
+  id: string;
+  seq: number;
+  atMs: number;
+  frameAgeMs?: number;
+  heldMs?: number;
+  of?: string;
+  reason?: string;
+  stats?: Record<string, unknown>;
+}
+
+export interface HaUpdate {
+  publishes: HaPublish[];
+  /** For a status event: the diagnostics now on the info topic. */
+  info?: Record<string, unknown>;
+  /** For a motion event: the binary sensor's new state. */
+  motion?: "ON" | "OFF";
+}
+
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+/** The diagnostics JSON for the info topic, from a status event's `stats`. */
+export function infoFromStatus(event: OpenedEvent): Record<string, unknown> {
+  const s = event.stats ?? {};
+  const uptimeS = num(s.uptimeS);
+  const info: Record<string, unknown> = { fw: typeof s.fw === "string" ? s.fw : undefined };
+  if (num(s.rssiDbm) !== undefined) info.rssi = s.rssiDbm;
+  if (uptimeS !== undefined) {
+    info.uptime_s = uptimeS;
+    // Seconds resolution, so repeated reports of the same boot give the same timestamp.
+    info.boot = new Date(Math.floor((event.atMs - uptimeS * 1000) / 1000) * 1000).toISOString();
+  }
+  if (num(s.outboxQueued) !== undefined) info.outbox_queued = s.outboxQueued;
+  if (num(s.outboxDropped) !== undefined) info.outbox_dropped = s.outboxDropped;
+  return info;
+}
+
+export function haUpdateFor(topics: HaTopics, event: OpenedEvent, jpeg: Uint8Array | undefined): HaUpdate {
+  const publishes: HaPublish[] = [];
+  const picture = () => {
+    if (jpeg) publishes.push({ topic: topics.snapshot, payload: jpeg, qos: 1, retain: true });
+  };
+  switch (event.type) {
+    case "ring":
+    case "long_press": {
+      picture();
+      const attributes: Record<string, unknown> = {
+        event_type: event.type, id: event.id, seq: event.seq, at: new Date(event.atMs).toISOString(), has_snapshot: Boolean(jpeg),
+      };
+      if (event.frameAgeMs !== undefined) attributes.frame_age_ms = event.frameAgeMs;
+      if (event.heldMs !== undefined) attributes.held_ms = event.heldMs;
+      publishes.push({ topic: topics.event, payload: JSON.stringify(attributes), qos: 1, retain: false });
+      return { publishes };
+    }
+    case "snapshot":
+      picture();
+      return { publishes };
+    case "motion_start":
+    case "motion_end": {
+      const motion = event.type === "motion_start" ? "ON" : "OFF";
+      publishes.push({ topic: topics.motion, payload: motion, qos: 1, retain: true });
+      return { publishes, motion };
+    }
+    case "status": {
+      const info = infoFromStatus(event);
+      publishes.push({ topic: topics.info, payload: JSON.stringify(info), qos: 1, retain: true });
+      return { publishes, info };
+    }
+  }
+  return { publishes };
+}
