@@ -6,7 +6,7 @@
 // Limit: queued envelopes are held in RAM too (PSRAM on the device), up to `maxBytes`.
 import type { Logger } from "./logger.js";
 import {
-  decodeOutboxRecord, DROP_CLASS_NAMES, dropClassOf, encodeOutboxRecord, OUTBOX_RECORD_HEADER_BYTES, type DropClass, type DropClassName,
+  decodeOutboxRecord, DROP_CLASS_NAMES, dropClassOf, encodeOutboxRecord, OUTBOX_RECORD_HEADER_BYTES, OUTBOX_RECORD_TRAILER_BYTES, type DropClass, type DropClassName,
 } from "./outbox-record.js";
 import type { AppendLogPort, MqttPort, TimerHandle, TimerPort } from "./ports.js";
 
@@ -20,7 +20,7 @@ export interface OutboxOptions {
   topic: string;
   /** Most events held; beyond it one is dropped by the drop policy. */
   maxEvents: number;
-  /** Most record bytes held (envelopes plus 2 bytes each). */
+  /** Most record bytes held (envelopes plus 6 bytes each: header and checksum). */
   maxBytes: number;
   /** A publish with no PUBACK after this long is sent again with DUP [MQTT-3.3.1-1]. */
   ackTimeoutMs: number;
@@ -100,7 +100,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
     const decoded = decodeOutboxRecord(record.bytes);
     if (!decoded) {
       store.remove(record.id);
-      log.warn("outbox record in an unknown format removed", { record: record.id, size: record.bytes.length });
+      log.warn("outbox record torn or in an unknown format; removed unpublished", { record: record.id, size: record.bytes.length });
       continue;
     }
     queue.push({
@@ -198,7 +198,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
         stats.unpersisted++;
         log.error("event not stored; held in RAM only, lost on a reset", { seq: meta.seq, size: record.length, reason: (error as Error).message });
       }
-      queue.push({ recordId, dropClass, seq: meta.seq, id: meta.id, envelope: record.subarray(OUTBOX_RECORD_HEADER_BYTES), size: record.length, attempts: 0, recovered: false });
+      queue.push({ recordId, dropClass, seq: meta.seq, id: meta.id, envelope: record.subarray(OUTBOX_RECORD_HEADER_BYTES, record.length - OUTBOX_RECORD_TRAILER_BYTES), size: record.length, attempts: 0, recovered: false });
       count();
       pump();
     },

@@ -3,7 +3,7 @@
 // cut and in order, re-sent with DUP, and bounded by a drop policy that spends snapshots before rings.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { toHex, utf8, writeUintBE } from "../../modules/bytes.js";
+import { readUintBE, toHex, utf8, writeUintBE } from "../../modules/bytes.js";
 import { startFirmware } from "../../modules/firmware.js";
 import { createLogger } from "../../modules/logger.js";
 import { createOutbox, type OutboxOptions } from "../../modules/outbox.js";
@@ -35,7 +35,8 @@ function connect(host: FakeHost, outbox: { resume(): void }) {
   outbox.resume();
 }
 
-const seqOf = (payload: Uint8Array) => decodeOutboxRecord(Uint8Array.of(1, 0, ...payload))!.seq;
+/** The envelope's `seq`: 8 bytes at offset 5 (docs/protocol.md). */
+const seqOf = (payload: Uint8Array) => readUintBE(payload, 5, 8);
 
 describe("persistent outbox", () => {
   test("an event is in storage before it is published, and leaves storage only on its PUBACK", () => {
@@ -149,7 +150,7 @@ describe("persistent outbox", () => {
     outbox.send(fakeEnvelope(1, 300), { id: "1", seq: 1, type: "snapshot" });
     outbox.send(fakeEnvelope(2, 100), { id: "2", seq: 2, type: "status" });
     outbox.send(fakeEnvelope(3, 300), { id: "3", seq: 3, type: "ring" });
-    outbox.send(fakeEnvelope(4, 400), { id: "4", seq: 4, type: "ring" }); // needs 402 bytes: status (102) then the snapshot (302) go
+    outbox.send(fakeEnvelope(4, 400), { id: "4", seq: 4, type: "ring" }); // needs 406 bytes: status (106) then the snapshot (306) go
     assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes)!.seq), [3, 4]);
     assert.deepEqual(outbox.stats.droppedByClass, { status: 1, snapshot: 1, motion: 0, long_press: 0, ring: 0 });
     assert.ok(outbox.stats.queuedBytes <= 1000);
@@ -160,7 +161,7 @@ describe("persistent outbox", () => {
     host.storage.log.append(utf8("not an outbox record"));
     const outbox = outboxOn(host);
     assert.equal(host.storage.log.records().length, 0);
-    assert.ok(host.lines.some((l) => l.message.startsWith("outbox record in an unknown format removed")));
+    assert.ok(host.lines.some((l) => l.message.startsWith("outbox record torn or in an unknown format")));
 
     const broken = createFakeHost();
     broken.storage.log = Object.assign(new MemoryLog(), { append: () => { throw new Error("no space"); } });

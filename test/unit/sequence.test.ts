@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createSequencer } from "../../modules/sequence.js";
+import { writeUintBE } from "../../modules/bytes.js";
+import { createSequencer, SEQ_KEY, SEQ_SLOT_KEYS } from "../../modules/sequence.js";
 import { MemoryKv } from "../support/fake-host.js";
 
 describe("sequence numbers", () => {
@@ -37,5 +38,38 @@ describe("sequence numbers", () => {
     // Power is cut right after the first event: the next boot must start past it.
     const second = createSequencer({ kv, blockSize: 4 }).next();
     assert.ok(second > first);
+  });
+
+  test("a reservation write torn by a power cut falls back to the other slot, never below a number used", () => {
+    for (const tear of ["truncated", "erased", "flipped"] as const) {
+      const kv = new MemoryKv();
+      const a = createSequencer({ kv, blockSize: 4 });
+      const used: number[] = [];
+      for (let i = 0; i < 9; i++) used.push(a.next()); // three reservations: slots a, b, a
+      // The fourth reservation (slot b) is torn as the power fails: no number of that block was handed out.
+      const set = kv.set.bind(kv);
+      kv.set = (key, value) => {
+        const torn = tear === "truncated" ? value.slice(0, 5) : tear === "erased" ? Uint8Array.from(value, (v, i) => (i >= 3 ? 0xff : v)) : Uint8Array.from(value, (v, i) => (i === 2 ? v ^ 4 : v));
+        set(key, torn);
+        throw new Error("power cut");
+      };
+      for (let i = 0; i < 3; i++) used.push(a.next());
+      assert.throws(() => a.next(), /power cut/);
+      kv.set = set;
+      const b = createSequencer({ kv, blockSize: 4 });
+      const first = b.next();
+      assert.ok(first > Math.max(...used), `${tear}: ${first} is above every number used (${Math.max(...used)})`);
+      const c = createSequencer({ kv, blockSize: 4 }).next();
+      assert.ok(c > first, `${tear}: the next boot after that is above it too`);
+    }
+  });
+
+  test("the first firmware's reservation (seq.reserved, no checksum) is honoured once and then left alone", () => {
+    const kv = new MemoryKv();
+    kv.set(SEQ_KEY, writeUintBE(500, 6));
+    assert.equal(createSequencer({ kv, blockSize: 4 }).next(), 500);
+    assert.ok(SEQ_SLOT_KEYS.some((key) => kv.get(key)));
+    assert.deepEqual(kv.get(SEQ_KEY), writeUintBE(500, 6));
+    assert.equal(createSequencer({ kv, blockSize: 4 }).next(), 504);
   });
 });
