@@ -43,6 +43,8 @@ export function mosquittoListenerConfig(o: ListenerOptions): string {
     `ciphers ${LISTENER_CIPHERS}`,
     `acl_file ${o.aclFile}`,
     "allow_anonymous false",
+    "# The bridge keeps a persistent session, so sealed events wait for it while it is away. Keep",
+    "# `persistence true` (Debian's default) in the main config so they also survive a broker restart.",
     "",
   ].join("\n");
 }
