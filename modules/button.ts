@@ -37,11 +37,12 @@ export function createButtonMachine(options: ButtonMachineOptions): ButtonMachin
   let settleTimer: TimerHandle | undefined;
   let longTimer: TimerHandle | undefined;
 
-  function settle(): void {
+  /** Decides the level as of `nowMs` (normally now; an edge's own time when the loop reached it late). */
+  function settle(nowMs = clock.monotonicMs()): void {
     settleTimer = undefined;
-    const quietMs = clock.monotonicMs() - lastEdgeMs;
+    const quietMs = nowMs - lastEdgeMs;
     if (quietMs < debounceMs) {
-      settleTimer = timers.set(settle, debounceMs - quietMs);
+      settleTimer = timers.set(() => settle(), debounceMs - quietMs);
       return;
     }
     const startedMs = burstStartMs ?? lastEdgeMs;
@@ -82,11 +83,17 @@ export function createButtonMachine(options: ButtonMachineOptions): ButtonMachin
 
   return {
     edge(edge) {
+      // The loop may reach an edge late (busy sealing or in a TLS handshake), after the next burst has begun:
+      // if the level before it had held for debounceMs by the edges' own times, it counts, settle timer or not.
+      if (settleTimer && edge.atMs - lastEdgeMs >= debounceMs) {
+        timers.clear(settleTimer);
+        settle(edge.atMs);
+      }
       if (burstStartMs === undefined) burstStartMs = edge.atMs;
       if (edge.coalesced && edge.level === 1) coalescedPress = true;
       lastLevel = edge.level;
       lastEdgeMs = edge.atMs;
-      if (!settleTimer) settleTimer = timers.set(settle, Math.max(0, edge.atMs + debounceMs - clock.monotonicMs()));
+      if (!settleTimer) settleTimer = timers.set(() => settle(), Math.max(0, edge.atMs + debounceMs - clock.monotonicMs()));
     },
     close() {
       if (settleTimer) timers.clear(settleTimer);

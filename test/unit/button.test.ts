@@ -82,6 +82,16 @@ describe("button debounce", () => {
     assert.deepEqual(s.events, ["press@3000", "release@3000 held=0"]);
   });
 
+  test("a whole press that reaches a busy loop late, settle timer not yet run, still counts, dated by its edges", () => {
+    const s = setup(30);
+    s.clock.advance(1300);
+    // The loop was busy from 1000 to 1300: the press (bouncing 1000-1008) and the release (1150-1158) arrive together.
+    for (let t = 0; t <= 8; t++) s.machine.edge({ level: t % 2 === 0 ? 1 : 0, atMs: 1000 + t });
+    for (let t = 0; t <= 8; t++) s.machine.edge({ level: t % 2 === 0 ? 0 : 1, atMs: 1150 + t });
+    s.clock.advance(100);
+    assert.deepEqual(s.events, ["press@1000", "release@1150 held=150"]);
+  });
+
   test("close cancels pending timers", () => {
     const s = setup();
     s.edge(1);
