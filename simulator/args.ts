@@ -1,23 +1,37 @@
 // SPDX-License-Identifier: MIT
 // Command-line flags of `npm start`, validated with errors that name the flag.
+import { CAMERA_HELP, parseCameraSpec, type CameraSpec } from "./camera-source.js";
 
 export interface SimulatorArgs {
+  httpPort: number;
   mqttPort: number;
   host: string;
   engine: "xs" | "node";
-  pressEveryS: number;
+  camera: CameraSpec;
+  visitorEveryS: number;
   dataDir?: string;
+  verbose: boolean;
 }
 
-const USAGE = `usage: npm start -- [--mqtt-port N] [--host ADDR] [--engine xs|node] [--press-every S] [--data-dir DIR]
-  --mqtt-port   embedded broker port (default 1883; 0 picks a free one; a busy default falls back to a free one)
-  --host        address to listen on (default 127.0.0.1: loopback only)
-  --engine      run the firmware on the XS engine (default) or directly on Node for debugging
-  --press-every seconds between simulated presses (default 8; 0 disables)
-  --data-dir    keep the device's storage here across runs (default: a fresh temporary directory)`;
+export const DEFAULT_HTTP_PORT = 8480;
+export const DEFAULT_MQTT_PORT = 1883;
+
+const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR] [--engine xs|node] [--camera SOURCE]
+                    [--visitor-every S] [--data-dir DIR] [--verbose]
+  --http-port     the page's port (default ${DEFAULT_HTTP_PORT}; 0 picks a free one; a busy default falls back to a free one)
+  --mqtt-port     embedded broker port (default ${DEFAULT_MQTT_PORT}; 0 picks a free one; a busy default falls back to a free one)
+  --host          address to listen on (default 127.0.0.1: loopback only)
+  --engine        run the firmware on the XS engine (default) or directly on Node for debugging
+  --camera        ${CAMERA_HELP}; default porch
+  --visitor-every seconds between visitors in the porch scene, who walk up and ring (default 60; 0: only from the page)
+  --data-dir      keep the device's storage and the keys here across runs (default: a fresh temporary directory)
+  --verbose       also print the firmware's log lines to stderr`;
 
 export function parseArgs(argv: string[]): SimulatorArgs {
-  const args: SimulatorArgs = { mqttPort: 1883, host: "127.0.0.1", engine: "xs", pressEveryS: 8 };
+  const args: SimulatorArgs = {
+    httpPort: DEFAULT_HTTP_PORT, mqttPort: DEFAULT_MQTT_PORT, host: "127.0.0.1", engine: "xs",
+    camera: { kind: "porch", light: "day" }, visitorEveryS: 60, verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -32,6 +46,7 @@ export function parseArgs(argv: string[]): SimulatorArgs {
       return n;
     };
     switch (flag) {
+      case "--http-port": args.httpPort = int(0, 65535); break;
       case "--mqtt-port": args.mqttPort = int(0, 65535); break;
       case "--host": args.host = value(); break;
       case "--engine": {
@@ -40,8 +55,10 @@ export function parseArgs(argv: string[]): SimulatorArgs {
         args.engine = e;
         break;
       }
-      case "--press-every": args.pressEveryS = int(0, 3600); break;
+      case "--camera": args.camera = parseCameraSpec(value()); break;
+      case "--visitor-every": args.visitorEveryS = int(0, 3600); break;
       case "--data-dir": args.dataDir = value(); break;
+      case "--verbose": args.verbose = true; break;
       case "-h": case "--help": console.log(USAGE); process.exit(0);
       default: throw new Error(`unknown option ${flag}\n${USAGE}`);
     }

@@ -11,9 +11,15 @@ export interface EmbeddedBroker {
 }
 
 /** Listens on `host:port`; port 0 picks a free one, and a busy preferred port falls back to a free one. */
-export async function startEmbeddedBroker(options: { port: number; host?: string; fallbackWhenBusy?: boolean }): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(options: {
+  port: number;
+  host?: string;
+  fallbackWhenBusy?: boolean;
+  /** An aedes persistence to reuse: sessions, queued messages and retained ones survive a restart. */
+  persistence?: unknown;
+}): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
-  const broker = await Aedes.createBroker();
+  const broker = await Aedes.createBroker(options.persistence ? { persistence: options.persistence } : {});
   const server = createServer(broker.handle);
   const listen = (port: number) => new Promise<number>((resolve, reject) => {
     server.once("error", reject);

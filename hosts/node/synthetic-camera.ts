@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A camera that renders frames in software and encodes them as baseline JPEG (jpeg-js), at a fixed
 // period. The renderer is pluggable: a test pattern by default, the porch scene in the simulator.
-import jpeg from "jpeg-js";
 import type { CameraPort, ClockPort, Frame } from "../../modules/ports.js";
+import { createJpegEncoder } from "./jpeg-encoder.js";
 
 /** Fills `rgba` (width*height*4) for the frame at `tMs`. */
 export type Renderer = (rgba: Uint8Array, width: number, height: number, tMs: number) => void;
@@ -42,6 +42,7 @@ export function createSyntheticCamera(options: SyntheticCameraOptions): Syntheti
   const period = options.framePeriodMs ?? 200;
   const render = options.render ?? testPattern;
   const rgba = new Uint8Array(width * height * 4);
+  const encoder = createJpegEncoder(options.quality ?? 70);
   let timer: ReturnType<typeof setInterval> | undefined;
   let onFrame: ((frame: Frame) => void) | undefined;
   let outstanding = 0;
@@ -50,7 +51,7 @@ export function createSyntheticCamera(options: SyntheticCameraOptions): Syntheti
   function capture() {
     const capturedAtMs = options.clock.monotonicMs();
     render(rgba, width, height, capturedAtMs);
-    const data = jpeg.encode({ data: rgba, width, height }, options.quality ?? 70).data;
+    const data = encoder.encode(rgba, width, height);
     let released = false;
     outstanding++;
     onFrame?.({

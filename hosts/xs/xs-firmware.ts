@@ -29,6 +29,8 @@ export interface XsFirmware {
   control(kind: string, fields?: WireFields): Promise<{ fields: WireFields; meter: Meter }>;
   readonly server: HostServer;
   close(): Promise<void>;
+  /** Kills the engine mid-whatever, as a power cut does: no shutdown runs and queued deliveries are dropped. */
+  kill(): Promise<void>;
 }
 
 let cachedBundle: Promise<string> | undefined;
@@ -103,6 +105,14 @@ export async function startXsFirmware(options: XsFirmwareOptions): Promise<XsFir
       server.close();
       idleWaiters.splice(0).forEach((r) => r());
       await worker.close();
+    },
+    async kill() {
+      if (closed) return;
+      closed = true;
+      queue.length = 0;
+      server.close();
+      idleWaiters.splice(0).forEach((r) => r());
+      await worker.kill();
     },
   };
 }

@@ -100,6 +100,14 @@ export class XsWorker {
     clearTimeout(timer);
   }
 
+  /** Kills the worker at once (SIGKILL), as a power cut would: nothing in flight completes. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.kill("SIGKILL");
+    await done;
+  }
+
   private send(message: Uint8Array): Promise<Reply> {
     if (this.exited) return Promise.reject(this.exited);
     return new Promise((resolve, reject) => {

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// What the simulation reports on its bus, as plain JSON-able records: the page receives them over
+// Server-Sent Events and a scenario writes them to its JSONL artifact. Times `t` are wall-clock Unix ms.
+import type { Engine, PowerState } from "./device-runner.js";
+import type { MotionOverlay } from "./motion-overlay.js";
+import type { Light } from "./scene/porch-scene.js";
+
+export interface LogRecord {
+  t: number;
+  source: "firmware" | "simulator" | "owner";
+  level: "debug" | "info" | "warn" | "error";
+  tag: string;
+  message: string;
+}
+
+/** One PUBLISH as the broker saw it: for the device's topics, ciphertext, of which only size and a prefix are shown. */
+export interface TrafficRecord {
+  t: number;
+  topic: string;
+  kind: "event" | "command" | "status" | "other";
+  size: number;
+  /** The first 16 bytes, hex. */
+  hex: string;
+  qos: number;
+  retain: boolean;
+  /** The publishing client, when it was one (a last will is published by the broker). */
+  from?: string;
+  /** The envelope's clear sequence number (it is bound into the AAD, not secret). */
+  seq?: number;
+  /** The plain availability flag on the status topic. */
+  text?: string;
+}
+
+/** An event the owner's side opened. */
+export interface EventRecord {
+  t: number;
+  id: string;
+  type: string;
+  seq: number;
+  /** The event instant on the device's wall clock. */
+  atMs: number;
+  sealedBytes: number;
+  /** Size of the opened snapshot, when the event carried one (served at /api/snapshots/<id>.jpg). */
+  snapshotBytes?: number;
+  frameAgeMs?: number;
+  of?: string;
+  reason?: string;
+  box?: [number, number, number, number];
+  stats?: Record<string, number | string>;
+}
+
+export interface FrameRecord {
+  /** Frame number, served at /api/camera/<n>.jpg while it is recent. */
+  n: number;
+  t: number;
+  width: number;
+  height: number;
+  motion?: MotionOverlay;
+}
+
+export interface SimStatus {
+  engine: Engine;
+  deviceId: string;
+  firmwareVersion: string;
+  power: PowerState;
+  wifi: boolean;
+  broker: boolean;
+  /** The retained availability flag the device last set (online on connect, offline as its last will). */
+  deviceOnline: boolean;
+  camera: string;
+  light: Light;
+  lamp: boolean;
+  ownerSide: string;
+  brokerUrl: string;
+  motionDetector: string;
+  bootedAt?: number;
+  /** The firmware's own counters (ring, delivery), polled while it runs. */
+  stats?: Record<string, unknown>;
+}
+
+export interface SimEvents {
+  log: LogRecord;
+  traffic: TrafficRecord;
+  event: EventRecord;
+  frame: FrameRecord;
+  status: SimStatus;
+  chime: { t: number };
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+// The whole simulated installation, headless: the broker, the device (firmware on virtual hardware) and the
+// owner's side, with the faults a hardware tester injects. The page (web-server.ts) and the scenario runner
+// drive it and listen on its bus; nothing here knows about either.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fromUtf8, toHex } from "../modules/bytes.js";
+import { readEnvelopeHeader } from "../modules/envelope/layout.js";
+import type { Host, LogLevel } from "../modules/ports.js";
+import { deviceTopics } from "../modules/topics.js";
+import { createCameraSwitch } from "../hosts/node/camera-switch.js";
+import { createNodeClock, createNodeTimers } from "../hosts/node/clock.js";
+import { createNodeCrypto } from "../hosts/node/crypto.js";
+import { createFileStorage } from "../hosts/node/file-storage.js";
+import { createNodeMqtt } from "../hosts/node/mqtt.js";
+import { createVirtualButton } from "../hosts/node/virtual-button.js";
+import { createWifiLink } from "../hosts/node/wifi-link.js";
+import { createBus, type Bus } from "./bus.js";
+import { createCamera, describeCamera, type CameraSpec } from "./camera-source.js";
+import { createDeviceRunner, type Engine, type PowerState } from "./device-runner.js";
+import { createFrameStore } from "./frame-store.js";
+import { createMotionAnalyzer } from "./motion-overlay.js";
+import { startOwnerSide, type OwnerSide } from "./owner-side.js";
+import { loadOrCreateKeys } from "./sim-keys.js";
+import { startRestartableBroker } from "./restartable-broker.js";
+import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
+import type { EventRecord, FrameRecord, LogRecord, SimEvents, SimStatus, TrafficRecord } from "./sim-records.js";
+
+export const FIRMWARE_VERSION = "0.1.0-sim";
+export const DEVICE_ID = "frontdoor";
+const TOPIC_ROOT = "doorbell";
+
+export interface SimulationOptions {
+  engine: Engine;
+  /** Address the broker listens on (loopback by default). */
+  host: string;
+  mqttPort: number;
+  /** A busy `mqttPort` falls back to a free one. */
+  fallbackWhenBusy: boolean;
+  /** Device storage, the owner's and the simulation's keys live under it. */
+  dataDir: string;
+  camera: CameraSpec;
+  framePeriodMs?: number;
+  /** Settings over the simulator's device config (same schema as docs/config.md). */
+  deviceConfig?: Record<string, unknown>;
+  /** Contact bounce of a press from the page or a scenario, unless told otherwise (default 8 ms). */
+  bounceMs?: number;
+}
+
+export interface Simulation {
+  readonly bus: Bus<SimEvents>;
+  readonly brokerUrl: string;
+  readonly mqttPort: number;
+  status(): SimStatus;
+  /** Recent records, oldest first, for a page that connects late. */
+  history(): { events: EventRecord[]; traffic: TrafficRecord[]; logs: LogRecord[] };
+  /** Closes (1) or opens (0) the button contact, with the default bounce unless `bounceMs` is given. */
+  button(level: 0 | 1, bounceMs?: number): void;
+  setWifi(up: boolean): void;
+  restartBroker(downMs?: number): Promise<void>;
+  powerCut(offMs?: number): Promise<void>;
+  /** Swaps the camera source; throws a clear error when it cannot be opened. */
+  useCamera(spec: CameraSpec): void;
+  sendVisitor(options?: VisitorOptions): void;
+  setLight(light: Light): void;
+  setLamp(on: boolean): void;
+  frame(n: number): Uint8Array | undefined;
+  snapshot(id: string): Uint8Array | undefined;
+  /** Sequence numbers of the sealed events the broker carried, and of those the owner opened. */
+  seqs(): { broker: number[]; opened: number[] };
+  /** Adds a line to the log as the simulator (faults, steps). */
+  note(message: string, level?: LogLevel): void;
+  close(): Promise<void>;
+}
+
+const KEEP = { events: 200, traffic: 400, logs: 600, snapshots: 100 };
+
+export async function startSimulation(options: SimulationOptions): Promise<Simulation> {
+  const bus = createBus<SimEvents>();
+  const framePeriodMs = options.framePeriodMs ?? 200;
+  const bounceMs = options.bounceMs ?? 8;
+  const topics = deviceTopics(TOPIC_ROOT, DEVICE_ID);
+  const events: EventRecord[] = [];
+  const traffic: TrafficRecord[] = [];
+  const logs: LogRecord[] = [];
+  const snapshots = new Map<string, Uint8Array>();
+  const brokerSeqs = new Set<number>();
+  const openedSeqs = new Set<number>();
+  const keep = <T>(list: T[], max: number, item: T) => {
+    list.push(item);
+    if (list.length > max) list.splice(0, list.length - max);
+  };
+
+  const status: SimStatus = {
+    engine: options.engine, deviceId: DEVICE_ID, firmwareVersion: FIRMWARE_VERSION, power: "off", wifi: true, broker: true,
+    deviceOnline: false, camera: describeCamera(options.camera), light: "day", lamp: false, ownerSide: "", brokerUrl: "",
+    motionDetector: "", bootedAt: undefined, stats: undefined,
+  };
+  const changed = () => bus.emit("status", { ...status });
+
+  const log = (source: LogRecord["source"], level: LogLevel, tag: string, message: string) => {
+    const record: LogRecord = { t: Date.now(), source, level, tag, message };
+    keep(logs, KEEP.logs, record);
+    bus.emit("log", record);
+  };
+  const note = (message: string, level: LogLevel = "info") => log("simulator", level, "sim", message);
+
+  const broker = await startRestartableBroker({
+    port: options.mqttPort, host: options.host, fallbackWhenBusy: options.fallbackWhenBusy,
+    onState: (up) => {
+      status.broker = up;
+      if (!up) status.deviceOnline = false;
+      changed();
+    },
+    onPublish: (m) => {
+      const record: TrafficRecord = {
+        t: Date.now(), topic: m.topic, size: m.payload.length, hex: toHex(m.payload.subarray(0, 16)), qos: m.qos, retain: m.retain,
+        from: m.clientId, kind: m.topic === topics.event ? "event" : m.topic === topics.command ? "command" : m.topic === topics.status ? "status" : "other",
+      };
+      if (record.kind === "event" || record.kind === "command") {
+        const clear = readEnvelopeHeader(m.payload);
+        if (clear.ok) record.seq = clear.header.seq;
+        if (record.kind === "event" && record.seq !== undefined) brokerSeqs.add(record.seq);
+      } else if (record.kind === "status") {
+        record.text = fromUtf8(m.payload).slice(0, 16);
+        status.deviceOnline = record.text === "online";
+        changed();
+      }
+      keep(traffic, KEEP.traffic, record);
+      bus.emit("traffic", record);
+    },
+  });
+  status.brokerUrl = broker.url;
+
+  // The owner's and the device's keys, as provisioning would make them (kept in the data directory).
+  const crypto = createNodeCrypto();
+  const keys = loadOrCreateKeys(join(options.dataDir, "keys"), crypto);
+
+  // The hardware: it outlives every power cut.
+  const clock = createNodeClock();
+  const motion = createMotionAnalyzer();
+  status.motionDetector = motion.description;
+  const frames = createFrameStore({ onFrame: (record: FrameRecord) => bus.emit("frame", record), motion });
+  const scene = createPorchScene({ onBell: (level) => hardware.button.set(level, bounceMs) });
+  const buildCamera = (spec: CameraSpec) => createCamera(spec, {
+    clock, framePeriodMs, scene, onError: (message) => note(message, "error"),
+  });
+  const cameraSocket = createCameraSwitch({ initial: buildCamera(options.camera), onTap: (frame) => frames.add(frame.jpeg, frame.capturedAtMs) });
+  status.light = scene.light;
+  const wifi = createWifiLink({ inner: createNodeMqtt({ url: broker.url }) });
+  mkdirSync(options.dataDir, { recursive: true });
+  const hardware = {
+    clock,
+    timers: createNodeTimers(),
+    button: createVirtualButton(clock),
+    chime: {
+      write: (level: 0 | 1) => {
+        if (level) bus.emit("chime", { t: Date.now() });
+      },
+    },
+    camera: cameraSocket,
+    storage: createFileStorage(join(options.dataDir, DEVICE_ID)),
+    mqtt: wifi,
+    crypto,
+    log: { write: (level: LogLevel, tag: string, message: string) => log("firmware", level, tag, message) },
+    system: { restart() {}, rssiDbm: () => (wifi.up ? -58 : undefined) },
+  } satisfies Host;
+
+  const config = {
+    deviceId: DEVICE_ID, deviceName: "Front door (simulated)",
+    mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
+    camera: { framePeriodMs },
+    ...options.deviceConfig,
+    keys: { ownerPublic: toHex(keys.ownerPublic) },
+  };
+  const device = createDeviceRunner({
+    engine: options.engine, hardware, config, firmwareVersion: FIRMWARE_VERSION, deviceKey: keys.deviceSecret,
+    onPower: (power: PowerState) => {
+      status.power = power;
+      if (power === "on") status.bootedAt = Date.now();
+      if (power !== "on") status.stats = undefined;
+      if (power === "off") {
+        frames.clear();
+        motion.reset();
+      }
+      changed();
+    },
+    onError: (error) => note(`firmware: ${error.message}`, "error"),
+  });
+
+  let owner: OwnerSide | undefined;
+  try {
+    owner = await startOwnerSide({
+      url: broker.url, crypto, ownerSecret: keys.ownerSecret, deviceId: DEVICE_ID, devicePublic: toHex(keys.devicePublic), topicRoot: TOPIC_ROOT,
+      dataDir: join(options.dataDir, "owner"),
+      onEvent: (e) => {
+        openedSeqs.add(e.seq);
+        const h = e.header;
+        if (e.jpeg) {
+          snapshots.set(e.id, e.jpeg);
+          if (snapshots.size > KEEP.snapshots) snapshots.delete(snapshots.keys().next().value!);
+        }
+        const record: EventRecord = {
+          t: Date.now(), id: e.id, type: e.type, seq: e.seq, atMs: Number(h.atMs), sealedBytes: e.sealedBytes,
+          snapshotBytes: e.jpeg?.length, frameAgeMs: h.frameAgeMs as number | undefined, of: h.of as string | undefined,
+          reason: h.reason as string | undefined, box: h.box as EventRecord["box"], stats: h.stats as EventRecord["stats"],
+        };
+        keep(events, KEEP.events, record);
+        bus.emit("event", record);
+      },
+      onReject: (topic, reason, duplicate) => {
+        if (duplicate) log("owner", "debug", "owner", `dropped a duplicate delivery on ${topic}`);
+        else log("owner", "warn", "owner", `refused a message on ${topic}: ${reason}`);
+      },
+    });
+    status.ownerSide = owner.name;
+    await device.boot();
+  } catch (error) {
+    await owner?.close().catch(() => undefined);
+    await device.close().catch(() => undefined);
+    await broker.close();
+    throw error;
+  }
+
+  const statsTimer = setInterval(() => {
+    void device.stats().then((stats) => {
+      if (!stats || status.power !== "on") return;
+      status.stats = stats;
+      changed();
+    });
+  }, 2000);
+
+  let closed = false;
+  return {
+    bus,
+    brokerUrl: broker.url,
+    mqttPort: broker.port,
+    status: () => ({ ...status }),
+    history: () => ({ events: [...events], traffic: [...traffic], logs: [...logs] }),
+    button(level, bounce = bounceMs) {
+      hardware.button.set(level, bounce);
+    },
+    setWifi(up) {
+      if (wifi.up === up) return;
+      note(up ? "fault: Wi-Fi restored" : "fault: Wi-Fi dropped", "warn");
+      wifi.setUp(up);
+      status.wifi = up;
+      if (!up) status.deviceOnline = false;
+      changed();
+    },
+    async restartBroker(downMs = 1000) {
+      note(`fault: broker restarting (down for ${downMs} ms)`, "warn");
+      await broker.restart(downMs);
+      note("broker is back");
+    },
+    async powerCut(offMs = 1000) {
+      note(`fault: power cut (off for ${offMs} ms)`, "warn");
+      await device.powerCut(offMs);
+    },
+    useCamera(spec) {
+      cameraSocket.use(buildCamera(spec));
+      motion.reset();
+      status.camera = describeCamera(spec);
+      status.light = scene.light;
+      note(`camera: ${status.camera}`);
+      changed();
+    },
+    sendVisitor(o) {
+      scene.sendVisitor(clock.monotonicMs(), o);
+      note(`scene: a visitor walks up${o?.ring === false ? "" : " and rings"}`);
+    },
+    setLight(light) {
+      scene.light = light;
+      status.light = light;
+      note(`scene: ${light} light`);
+      changed();
+    },
+    setLamp(on) {
+      scene.lamp = on;
+      status.lamp = on;
+      note(`scene: porch lamp ${on ? "on" : "off"}`);
+      changed();
+    },
+    frame: (n) => frames.get(n),
+    snapshot: (id) => snapshots.get(id),
+    seqs: () => ({ broker: [...brokerSeqs].sort((a, b) => a - b), opened: [...openedSeqs].sort((a, b) => a - b) }),
+    note,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(statsTimer);
+      scene.close();
+      await device.close().catch(() => undefined);
+      wifi.close();
+      await owner?.close().catch(() => undefined);
+      await broker.close();
+    },
+  };
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// The simulator's page: listens to /api/stream (Server-Sent Events) and posts actions to /api/<name>.
+// Plain browser JavaScript, served as is. Text from the simulation is always set as text, never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const MIN_PRESS_MS = 120; // a click is shorter than the firmware's 30 ms debounce; a real finger is not
+const LIMITS = { events: 100, traffic: 150, logs: 400 };
+let status = {};
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("data-")) node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+const clock = (t) => new Date(t).toLocaleTimeString([], { hour12: false });
+const kb = (n) => (n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+
+async function post(name, body = {}) {
+  try {
+    const res = await fetch(`/api/${name}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const reply = await res.json();
+    if (!res.ok) throw new Error(reply.error || res.statusText);
+    if (reply.status) showStatus(reply.status);
+  } catch (error) {
+    addLog({ t: Date.now(), source: "simulator", level: "error", tag: "page", message: `${name}: ${error.message}` });
+  }
+}
+
+// ---- the button: pressed while held, with a minimum contact time ----
+const ring = $("ring");
+let pressedAt = 0;
+function press() {
+  if (pressedAt) return;
+  pressedAt = performance.now();
+  ring.classList.add("down");
+  post("button", { level: 1, bounce: $("bouncy").checked });
+}
+function release() {
+  if (!pressedAt) return;
+  const wait = Math.max(0, MIN_PRESS_MS - (performance.now() - pressedAt));
+  pressedAt = 0;
+  setTimeout(() => {
+    ring.classList.remove("down");
+    post("button", { level: 0, bounce: $("bouncy").checked });
+  }, wait);
+}
+ring.addEventListener("pointerdown", (e) => { ring.setPointerCapture(e.pointerId); press(); });
+ring.addEventListener("pointerup", release);
+ring.addEventListener("pointercancel", release);
+const isTyping = (e) => e.target instanceof HTMLInputElement && e.target.type !== "checkbox";
+const isRingKey = (e) => e.key === "r" || e.key === "R" || (e.target === ring && (e.key === " " || e.key === "Enter"));
+document.addEventListener("keydown", (e) => {
+  if (!isRingKey(e) || isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+  e.preventDefault();
+  if (!e.repeat) press();
+});
+document.addEventListener("keyup", (e) => {
+  if (isRingKey(e)) release();
+});
+
+// ---- scene and faults ----
+$("scene-visitor").onclick = () => post("visitor");
+$("scene-light").onclick = () => post("light", { light: status.light === "night" ? "day" : "night" });
+$("scene-lamp").onclick = () => post("lamp", { on: !status.lamp });
+$("fault-wifi").onclick = () => post("wifi", { up: !status.wifi });
+$("fault-broker").onclick = (e) => {
+  e.currentTarget.disabled = true;
+  post("broker-restart").finally(() => (e.currentTarget.disabled = false));
+};
+$("fault-power").onclick = () => post("power-cut");
+
+// ---- status ----
+function chip(id, text, kind) {
+  const node = $(id);
+  node.textContent = text;
+  node.className = `chip ${kind || ""}`;
+}
+function showStatus(s) {
+  status = s;
+  chip("chip-power", `Power: ${s.power}`, s.power === "on" ? "" : s.power === "off" ? "bad" : "warn");
+  chip("chip-online", `Device: ${s.deviceOnline ? "online" : "offline"}`, s.deviceOnline ? "" : "bad");
+  chip("chip-wifi", `Wi-Fi: ${s.wifi ? "up" : "down"}`, s.wifi ? "" : "bad");
+  chip("chip-broker", `Broker: ${s.broker ? "up" : "restarting"}`, s.broker ? "" : "warn");
+  chip("chip-engine", `Firmware on ${s.engine === "xs" ? "the XS engine" : "Node"}`, "neutral");
+  $("camera-source").textContent = s.camera;
+  $("camera-off").hidden = s.power === "on";
+  const porch = s.camera.startsWith("porch");
+  $("scene-controls").hidden = !porch;
+  $("scene-light").textContent = s.light === "night" ? "Night" : "Day";
+  $("scene-light").setAttribute("aria-pressed", String(s.light === "night"));
+  $("scene-light").title = "Switch between day and night lighting";
+  $("scene-lamp").setAttribute("aria-pressed", String(!!s.lamp));
+  $("scene-lamp").textContent = s.lamp ? "Porch lamp: on" : "Porch lamp: off";
+  const wifi = $("fault-wifi");
+  wifi.textContent = s.wifi ? "Drop Wi-Fi" : "Restore Wi-Fi";
+  wifi.setAttribute("aria-pressed", String(!s.wifi));
+  $("fault-power").disabled = s.power !== "on";
+  $("fault-broker").disabled = !s.broker;
+  if (!motionText) $("motion-state").textContent = s.motionDetector;
+  showStats(s);
+}
+function showStats(s) {
+  const d = (s.stats && s.stats.delivery) || {};
+  const r = (s.stats && s.stats.ring) || {};
+  const rows = [
+    ["presses", r.presses], ["rings", r.rings], ["in cooldown", r.suppressed],
+    ["outbox", d.queued], ["delivered", d.published], ["dropped", d.dropped],
+  ];
+  $("stats").replaceChildren(...rows.map(([k, v]) => el("div", {}, el("dt", { text: k }), el("dd", { text: v === undefined ? "–" : String(v) }))));
+  $("device-uptime").textContent = s.power === "on" && s.bootedAt ? `${s.firmwareVersion}, booted ${clock(s.bootedAt)}` : s.power;
+}
+
+// ---- camera with the motion overlay ----
+const canvas = $("camera-canvas");
+const ctx = canvas.getContext("2d");
+let loading = false;
+let pending;
+let motionText = "";
+function showFrame(f) {
+  pending = f;
+  if (loading) return;
+  loading = true;
+  const frame = pending;
+  pending = undefined;
+  const img = new Image();
+  img.onload = () => {
+    if (canvas.width !== frame.width || canvas.height !== frame.height) {
+      canvas.width = frame.width;
+      canvas.height = frame.height;
+    }
+    ctx.drawImage(img, 0, 0);
+    drawOverlay(frame);
+    loading = false;
+    if (pending) showFrame(pending);
+  };
+  img.onerror = () => {
+    loading = false;
+    if (pending) showFrame(pending);
+  };
+  img.src = `/api/camera/${frame.n}.jpg`;
+}
+function drawOverlay(frame) {
+  const m = frame.motion;
+  if (!m) return;
+  const cw = frame.width / m.cols;
+  const ch = frame.height / m.rows;
+  ctx.fillStyle = "rgba(255, 170, 0, 0.38)";
+  ctx.strokeStyle = "rgba(255, 170, 0, 0.9)";
+  ctx.lineWidth = 1;
+  for (const i of m.cells) {
+    const x = (i % m.cols) * cw;
+    const y = Math.floor(i / m.cols) * ch;
+    ctx.fillRect(x, y, cw, ch);
+    ctx.strokeRect(x + 0.5, y + 0.5, cw - 1, ch - 1);
+  }
+  if (m.box) {
+    ctx.strokeStyle = "#ff2bd6";
+    ctx.lineWidth = Math.max(2, frame.width / 200);
+    ctx.strokeRect(m.box[0], m.box[1], m.box[2], m.box[3]);
+  }
+  motionText = m.lighting ? "lighting change: not motion" : m.motion ? "motion" : "no motion";
+  $("motion-state").textContent = `detector: ${motionText}`;
+}
+
+// ---- the event timeline ----
+const timeline = $("timeline");
+function describe(e) {
+  const parts = [`seq ${e.seq}`];
+  if (e.snapshotBytes) parts.push(`snapshot ${kb(e.snapshotBytes)}`);
+  if (e.frameAgeMs !== undefined) parts.push(e.frameAgeMs >= 0 ? `frame ${e.frameAgeMs} ms before` : `frame ${-e.frameAgeMs} ms after`);
+  if (e.of) parts.push(`follows ${e.of.slice(0, 6)}…`);
+  if (e.reason && e.reason !== "follow-up") parts.push(e.reason);
+  if (e.box) parts.push(`box ${e.box.join("×")}`);
+  if (e.stats) parts.push(Object.entries(e.stats).slice(0, 4).map(([k, v]) => `${k} ${v}`).join(", "));
+  parts.push(`sealed ${kb(e.sealedBytes)}`);
+  return parts.join(" · ");
+}
+function addEvent(e, fresh) {
+  const minor = e.type === "status";
+  const item = el("li", { class: `event${fresh ? " fresh" : ""}${minor ? " minor" : ""}`, "data-testid": "event-item", "data-type": e.type },
+    el("div", { class: "what" }, el("span", { class: `badge t-${e.type}`, text: e.type.replace("_", " ") }), el("time", { text: clock(e.atMs || e.t), dateTime: new Date(e.atMs || e.t).toISOString() })),
+    el("div", { class: "detail", text: describe(e) }));
+  if (e.snapshotBytes) {
+    const img = el("img", { src: `/api/snapshots/${e.id}.jpg`, alt: `Snapshot of the ${e.type}`, "data-testid": "snapshot-img", loading: "lazy" });
+    img.onclick = () => {
+      $("zoom-img").src = img.src;
+      $("zoom").showModal();
+    };
+    item.append(img);
+  }
+  timeline.prepend(item);
+  while (timeline.children.length > LIMITS.events) timeline.lastChild.remove();
+  $("timeline-empty").hidden = true;
+}
+
+// ---- broker traffic ----
+const traffic = $("traffic");
+function addTraffic(m) {
+  const plain = m.kind === "status";
+  const bytes = plain ? el("span", { class: "bytes plain", text: `plain text "${m.text}" (availability flag${m.from ? "" : ", last will"})` })
+    : el("span", { class: "bytes", text: `${m.hex.replace(/(..)/g, "$1 ").trim()} …${m.seq !== undefined ? `  (seq ${m.seq} in clear)` : ""}` });
+  const item = el("li", {}, el("time", { text: clock(m.t) }), el("span", { class: "topic", text: m.topic, title: m.topic }),
+    el("span", { class: "size", text: kb(m.size) }), bytes);
+  traffic.prepend(item);
+  while (traffic.children.length > LIMITS.traffic) traffic.lastChild.remove();
+}
+
+// ---- logs ----
+const logs = $("logs");
+function addLog(r) {
+  const atBottom = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 30;
+  const cls = r.level === "warn" || r.level === "error" ? r.level : r.source === "simulator" ? "sim" : r.source === "owner" ? "owner" : "";
+  logs.append(el("li", { class: cls }, el("span", { class: "t", text: `${new Date(r.t).toISOString().slice(11, 23)} ` }),
+    el("span", { class: "tag", text: `${r.tag.padEnd(7)} ` }), r.message));
+  while (logs.children.length > LIMITS.logs) logs.firstChild.remove();
+  if (atBottom) logs.scrollTop = logs.scrollHeight;
+}
+
+// ---- the live stream ----
+function connect() {
+  const source = new EventSource("/api/stream");
+  const on = (kind, fn) => source.addEventListener(kind, (e) => fn(JSON.parse(e.data)));
+  on("hello", (h) => {
+    timeline.replaceChildren();
+    traffic.replaceChildren();
+    logs.replaceChildren();
+    $("timeline-empty").hidden = h.events.length > 0;
+    h.events.forEach((e) => addEvent(e, false));
+    h.traffic.forEach(addTraffic);
+    h.logs.forEach(addLog);
+    showStatus(h.status);
+    chip("chip-link", "Page: live", "neutral");
+  });
+  on("status", showStatus);
+  on("event", (e) => addEvent(e, true));
+  on("traffic", addTraffic);
+  on("log", addLog);
+  on("frame", showFrame);
+  on("chime", () => {
+    $("chime").textContent = "🔔 Ding-dong! The chime rang.";
+    ring.classList.remove("dinging");
+    void ring.offsetWidth;
+    ring.classList.add("dinging");
+    setTimeout(() => ($("chime").textContent = ""), 2500);
+  });
+  source.onerror = () => chip("chip-link", "Page: reconnecting…", "warn");
+}
+connect();
