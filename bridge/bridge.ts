@@ -37,6 +37,8 @@ export interface BridgeOptions {
   now?: () => number;
   /** Timers for the birth delay; injectable for tests. */
   timers?: { set(callback: () => void, delayMs: number): unknown; clear(handle: unknown): void };
+  /** Sees each event opened and accepted (not refused, not a duplicate), with its picture: for observers such as the simulator's page. */
+  onEvent?(deviceId: string, header: Record<string, unknown>, jpeg: Uint8Array | undefined, sealedBytes: number): void;
 }
 
 export interface BridgeStats {
@@ -152,6 +154,7 @@ export function startBridge(o: BridgeOptions): Bridge {
       if (update.info.fw !== before) publishDiscovery(served); // device.sw_version follows the firmware
     }
     for (const p of update.publishes) publish(p);
+    o.onEvent?.(device.id, r.header as unknown as Record<string, unknown>, r.jpeg, bytes.length);
   }
 
   function onSnapshotButton(served: Served, payload: Uint8Array, retained: boolean): void {

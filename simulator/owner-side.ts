@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
-// The owner's side of the simulation: what opens the sealed events the device publishes. This is the one
-// seam where the simulator starts "the bridge"; until bridge/ exports a module API it is the simulator's
-// own receiver (owner-receiver.ts), which opens and dedupes events the same way but talks to no Home Assistant.
-import type { CryptoPort } from "../modules/ports.js";
-import { startOwnerReceiver } from "./owner-receiver.js";
+// The owner's side of the simulation: the real bridge (bridge/bridge.ts), as `doorbell-bridge` runs it, on its
+// own persistent MQTT session. It opens the device's sealed events, dedupes them, and publishes Home
+// Assistant discovery and states on the broker; the page and the scenarios see each event it accepts.
+import mqtt from "mqtt";
+import { startBridge } from "../bridge/bridge.js";
+import { createDeviceStateStore } from "../bridge/device-state.js";
+import { createLogger } from "../modules/logger.js";
+import type { CryptoPort, LogPort } from "../modules/ports.js";
 
-/** One event as the owner opened it. */
+/** The bridge's MQTT client id. */
+export const BRIDGE_CLIENT_ID = "doorbell-bridge";
+
+/** One event as the owner's bridge opened and accepted it. */
 export interface OwnerEvent {
   id: string;
   type: string;
   seq: number;
-  /** The opened header (id, type, seq, device, atMs, frameAgeMs, of, reason, box...). */
+  /** The opened header (id, type, seq, device, atMs, frameAgeMs, of, reason, box, stats...). */
   header: Record<string, unknown>;
   jpeg?: Uint8Array;
   /** Size of the ciphertext the broker carried. */
@@ -22,27 +28,39 @@ export interface OwnerSideOptions {
   crypto: CryptoPort;
   ownerSecret: Uint8Array;
   deviceId: string;
-  /** The device's X25519 public key (hex). */
-  devicePublic: string;
+  deviceName: string;
+  devicePublic: Uint8Array;
   topicRoot: string;
-  /** Where the owner's side may keep state across restarts of the simulation. */
+  /** The bridge's state (last accepted sequence numbers, recent ids), kept across restarts of the simulation. */
   dataDir: string;
+  /** The bridge's log lines. */
+  log: LogPort;
   onEvent(event: OwnerEvent): void;
-  onReject(topic: string, reason: string, duplicate: boolean): void;
 }
 
 export interface OwnerSide {
-  /** What is running, for the page and the logs. */
+  /** What is running, for the page. */
   readonly name: string;
   close(): Promise<void>;
 }
 
 export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
-  const receiver = await startOwnerReceiver({
-    url: o.url, crypto: o.crypto, ownerSecret: o.ownerSecret, topicRoot: o.topicRoot,
-    devices: new Map([[o.deviceId, o.devicePublic]]),
-    onEvent: (e) => o.onEvent({ id: String(e.header.id), type: String(e.header.type), seq: e.seq, header: e.header, jpeg: e.jpeg, sealedBytes: e.sealedBytes }),
-    onReject: o.onReject,
+  // A persistent session (clean: false), as doorbell-bridge uses: the broker queues events while it is away.
+  const client = await mqtt.connectAsync(o.url, { clientId: BRIDGE_CLIENT_ID, clean: false, reconnectPeriod: 500, protocolVersion: 4 });
+  const bridge = startBridge({
+    client, crypto: o.crypto, ownerSecret: o.ownerSecret,
+    devices: [{ id: o.deviceId, name: o.deviceName, topicRoot: o.topicRoot, statusIntervalS: 300, publicKey: o.devicePublic }],
+    state: createDeviceStateStore(o.dataDir), log: createLogger(o.log, "bridge"),
+    discoveryPrefix: "homeassistant", motionOffDelayS: 30,
+    onEvent: (_device, header, jpeg, sealedBytes) => o.onEvent({
+      id: String(header.id), type: String(header.type), seq: Number(header.seq), header, jpeg, sealedBytes,
+    }),
   });
-  return { name: "owner receiver", close: () => receiver.close() };
+  return {
+    name: "doorbell-bridge",
+    async close() {
+      bridge.close();
+      await client.endAsync();
+    },
+  };
 }

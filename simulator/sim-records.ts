@@ -13,11 +13,15 @@ export interface LogRecord {
   message: string;
 }
 
-/** One PUBLISH as the broker saw it: for the device's topics, ciphertext, of which only size and a prefix are shown. */
+/**
+ * One PUBLISH as the broker saw it. The device's events and the owner's commands are ciphertext, of which only
+ * the size and a prefix are shown; `status` is the device's plain availability flag; `bridge` is what the owner's
+ * bridge publishes in the clear for Home Assistant (discovery, states, the last picture; see docs/security.md).
+ */
 export interface TrafficRecord {
   t: number;
   topic: string;
-  kind: "event" | "command" | "status" | "other";
+  kind: "event" | "command" | "status" | "bridge" | "other";
   size: number;
   /** The first 16 bytes, hex. */
   hex: string;
@@ -27,7 +31,7 @@ export interface TrafficRecord {
   from?: string;
   /** The envelope's clear sequence number (it is bound into the AAD, not secret). */
   seq?: number;
-  /** The plain availability flag on the status topic. */
+  /** The start of a plain message: the availability flag, or what the bridge publishes for Home Assistant. */
   text?: string;
 }
 

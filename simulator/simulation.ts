@@ -20,7 +20,7 @@ import { createCamera, describeCamera, type CameraSpec } from "./camera-source.j
 import { createDeviceRunner, type Engine, type PowerState } from "./device-runner.js";
 import { createFrameStore } from "./frame-store.js";
 import { createMotionAnalyzer } from "./motion-overlay.js";
-import { startOwnerSide, type OwnerSide } from "./owner-side.js";
+import { BRIDGE_CLIENT_ID, startOwnerSide, type OwnerSide } from "./owner-side.js";
 import { loadOrCreateKeys } from "./sim-keys.js";
 import { startRestartableBroker } from "./restartable-broker.js";
 import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
@@ -28,6 +28,7 @@ import type { EventRecord, FrameRecord, LogRecord, SimEvents, SimStatus, Traffic
 
 export const FIRMWARE_VERSION = "0.1.0-sim";
 export const DEVICE_ID = "frontdoor";
+const DEVICE_NAME = "Front door (simulated)";
 const TOPIC_ROOT = "doorbell";
 
 export interface SimulationOptions {
@@ -98,6 +99,12 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   };
   const changed = () => bus.emit("status", { ...status });
 
+  const trafficKind = (topic: string, clientId: string | undefined): TrafficRecord["kind"] => {
+    if (topic === topics.event) return "event";
+    if (topic === topics.command) return "command";
+    if (topic === topics.status) return "status";
+    return clientId === BRIDGE_CLIENT_ID ? "bridge" : "other";
+  };
   const log = (source: LogRecord["source"], level: LogLevel, tag: string, message: string) => {
     const record: LogRecord = { t: Date.now(), source, level, tag, message };
     keep(logs, KEEP.logs, record);
@@ -115,7 +122,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     onPublish: (m) => {
       const record: TrafficRecord = {
         t: Date.now(), topic: m.topic, size: m.payload.length, hex: toHex(m.payload.subarray(0, 16)), qos: m.qos, retain: m.retain,
-        from: m.clientId, kind: m.topic === topics.event ? "event" : m.topic === topics.command ? "command" : m.topic === topics.status ? "status" : "other",
+        from: m.clientId, kind: trafficKind(m.topic, m.clientId),
       };
       if (record.kind === "event" || record.kind === "command") {
         const clear = readEnvelopeHeader(m.payload);
@@ -125,6 +132,8 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
         record.text = fromUtf8(m.payload).slice(0, 16);
         status.deviceOnline = record.text === "online";
         changed();
+      } else {
+        record.text = m.payload[0] === 0xff && m.payload[1] === 0xd8 ? "(a JPEG picture)" : fromUtf8(m.payload.subarray(0, 60));
       }
       keep(traffic, KEEP.traffic, record);
       bus.emit("traffic", record);
@@ -167,7 +176,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   } satisfies Host;
 
   const config = {
-    deviceId: DEVICE_ID, deviceName: "Front door (simulated)",
+    deviceId: DEVICE_ID, deviceName: DEVICE_NAME,
     mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
     camera: { framePeriodMs },
     ...options.deviceConfig,
@@ -191,8 +200,9 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   let owner: OwnerSide | undefined;
   try {
     owner = await startOwnerSide({
-      url: broker.url, crypto, ownerSecret: keys.ownerSecret, deviceId: DEVICE_ID, devicePublic: toHex(keys.devicePublic), topicRoot: TOPIC_ROOT,
-      dataDir: join(options.dataDir, "owner"),
+      url: broker.url, crypto, ownerSecret: keys.ownerSecret, deviceId: DEVICE_ID, deviceName: DEVICE_NAME, devicePublic: keys.devicePublic,
+      topicRoot: TOPIC_ROOT, dataDir: join(options.dataDir, "bridge"),
+      log: { write: (level, tag, message) => log("owner", level, tag, message) },
       onEvent: (e) => {
         openedSeqs.add(e.seq);
         const h = e.header;
@@ -207,10 +217,6 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
         };
         keep(events, KEEP.events, record);
         bus.emit("event", record);
-      },
-      onReject: (topic, reason, duplicate) => {
-        if (duplicate) log("owner", "debug", "owner", `dropped a duplicate delivery on ${topic}`);
-        else log("owner", "warn", "owner", `refused a message on ${topic}: ${reason}`);
       },
     });
     status.ownerSide = owner.name;

@@ -203,15 +203,27 @@ function addEvent(e, fresh) {
 
 // ---- broker traffic ----
 const traffic = $("traffic");
+const showBridge = $("show-bridge");
 function addTraffic(m) {
-  const plain = m.kind === "status";
-  const bytes = plain ? el("span", { class: "bytes plain", text: `plain text "${m.text}" (availability flag${m.from ? "" : ", last will"})` })
-    : el("span", { class: "bytes", text: `${m.hex.replace(/(..)/g, "$1 ").trim()} …${m.seq !== undefined ? `  (seq ${m.seq} in clear)` : ""}` });
-  const item = el("li", {}, el("time", { text: clock(m.t) }), el("span", { class: "topic", text: m.topic, title: m.topic }),
+  let bytes;
+  if (m.kind === "event" || m.kind === "command") {
+    const seq = m.seq !== undefined ? `  (seq ${m.seq} in clear)` : "";
+    bytes = el("span", { class: "bytes", text: `🔒 ${m.hex.replace(/(..)/g, "$1 ").trim()} …${seq}` });
+  } else if (m.kind === "status") {
+    bytes = el("span", { class: "bytes plain", text: `plain "${m.text}": the device's availability flag${m.from ? "" : " (its last will)"}` });
+  } else {
+    bytes = el("span", { class: "bytes bridge", text: `plain, from ${m.from || "the broker"}: ${m.text}` });
+  }
+  const item = el("li", { class: `k-${m.kind}` }, el("time", { text: clock(m.t) }), el("span", { class: "topic", text: m.topic, title: m.topic }),
     el("span", { class: "size", text: kb(m.size) }), bytes);
+  item.hidden = !visibleTraffic(m.kind);
   traffic.prepend(item);
   while (traffic.children.length > LIMITS.traffic) traffic.lastChild.remove();
 }
+const visibleTraffic = (kind) => showBridge.checked || kind === "event" || kind === "command" || kind === "status";
+showBridge.onchange = () => {
+  for (const li of traffic.children) li.hidden = !visibleTraffic(li.className.slice(2));
+};
 
 // ---- logs ----
 const logs = $("logs");

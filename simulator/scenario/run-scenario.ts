@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+// Runs one parsed scenario against a fresh simulation, in real time: the real broker, the firmware and the
+// owner's bridge. Expectations are checked on what the bridge opened (and on the logs). Every wait is bounded;
+// the scenario's own timeout bounds the whole run. Writes a JSONL artifact of traffic, logs and events.
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { Engine } from "../device-runner.js";
+import type { EventRecord, LogRecord } from "../sim-records.js";
+import { startSimulation, type Simulation } from "../simulation.js";
+import { startWebServer } from "../web-server.js";
+import type { Scenario, Step } from "./parse-scenario.js";
+
+export type Outcome = "pass" | "fail" | "timeout";
+
+export interface ScenarioResult {
+  file: string;
+  name: string;
+  outcome: Outcome;
+  /** Why it failed or timed out, starting with the step's line. */
+  message?: string;
+  durationMs: number;
+  artifact: string;
+}
+
+export interface RunOptions {
+  /** Overrides the scenario's engine (default xs). */
+  engine?: Engine;
+  /** Where the JSONL artifact goes. */
+  artifactPath: string;
+  /** Also serve the page on this port while it runs, to watch. */
+  httpPort?: number;
+  /** How long the device may take to boot and come online before the steps start (default 60 s). */
+  readyTimeoutMs?: number;
+  onStep?(step: Step): void;
+}
+
+class Failure extends Error {}
+class Timeout extends Error {}
+
+const POLL_MS = 25;
+
+export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioResult> {
+  const started = Date.now();
+  const deadline = started + s.timeoutMs;
+  mkdirSync(dirname(o.artifactPath), { recursive: true });
+  const artifact = createWriteStream(o.artifactPath);
+  const write = (record: Record<string, unknown>) => artifact.write(JSON.stringify(record) + "\n");
+  write({ t: started, record: "scenario", file: s.file, name: s.name, engine: o.engine ?? s.engine ?? "xs", timeoutMs: s.timeoutMs });
+  const dataDir = mkdtempSync(join(tmpdir(), "doorbell-scenario-"));
+  let sim: Simulation | undefined;
+  let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
+  const opened: (EventRecord & { consumed?: boolean })[] = [];
+  const logs: LogRecord[] = [];
+
+  /** Sleeps up to `ms`, checking `done` every few ms; throws Timeout past the scenario's deadline. */
+  async function waitFor(ms: number, done: () => boolean = () => false): Promise<boolean> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (done()) return true;
+      const now = Date.now();
+      if (now >= deadline) throw new Timeout(`the scenario's timeout of ${s.timeoutMs / 1000} s ran out`);
+      if (now >= until) return false;
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, until - now, deadline - now)));
+    }
+  }
+  /** Bounds an action (a broker restart, a power cycle) by the deadline. */
+  async function bounded<T>(what: string, action: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Timeout(`${what} did not finish before the scenario's timeout`)), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      return await Promise.race([action, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  let outcome: Outcome = "pass";
+  let message: string | undefined;
+  try {
+    sim = await bounded("starting the simulation", startSimulation({
+      engine: o.engine ?? s.engine ?? "xs", host: "127.0.0.1", mqttPort: 0, fallbackWhenBusy: false, dataDir, camera: s.camera,
+    }));
+    const live = sim;
+    live.bus.on("traffic", (r) => write({ record: "traffic", ...r }));
+    live.bus.on("log", (r) => {
+      logs.push(r);
+      write({ record: "log", ...r });
+    });
+    live.bus.on("event", (r) => {
+      opened.push(r);
+      write({ record: "event", ...r });
+    });
+    live.bus.on("status", (r) => write({ record: "status", t: Date.now(), power: r.power, wifi: r.wifi, broker: r.broker, deviceOnline: r.deviceOnline }));
+    if (o.httpPort !== undefined) {
+      web = await startWebServer({ sim: live, host: "127.0.0.1", port: o.httpPort, fallbackWhenBusy: true });
+      process.stderr.write(`scenario ${s.name}: watch at ${web.url}\n`);
+    }
+    const readyMs = o.readyTimeoutMs ?? 60_000;
+    if (!(await waitFor(readyMs, () => live.status().deviceOnline))) throw new Timeout(`the device did not come online within ${readyMs / 1000} s`);
+    for (const step of s.steps) {
+      o.onStep?.(step);
+      write({ t: Date.now(), record: "step", line: step.line, step: step.text });
+      await runStep(live, step);
+    }
+  } catch (error) {
+    outcome = error instanceof Timeout ? "timeout" : "fail";
+    message = (error as Error).message;
+  } finally {
+    await web?.close();
+    await Promise.race([sim?.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const durationMs = Date.now() - started;
+  write({ t: Date.now(), record: "result", outcome, message, durationMs });
+  await new Promise<void>((resolve) => artifact.end(() => resolve()));
+  return { file: s.file, name: s.name, outcome, message, durationMs, artifact: o.artifactPath };
+
+  async function runStep(sim: Simulation, step: Step): Promise<void> {
+    const fail = (why: string): never => {
+      throw new Failure(`line ${step.line}: ${step.text}: ${why}`);
+    };
+    const seen = () => opened.map((e) => `${e.type} (seq ${e.seq})`).join(", ") || "none";
+    switch (step.kind) {
+      case "press":
+      case "release":
+        sim.note(`scenario line ${step.line}: ${step.kind}`);
+        sim.button(step.kind === "press" ? 1 : 0, step.bounceMs);
+        return;
+      case "wait":
+        await waitFor(step.ms);
+        return;
+      case "play":
+        sim.useCamera(step.camera);
+        return;
+      case "visitor":
+        sim.sendVisitor({ ring: step.ring, leave: step.leave });
+        return;
+      case "lamp":
+        sim.setLamp(step.on);
+        return;
+      case "light":
+        sim.setLight(step.light);
+        return;
+      case "drop-network":
+        sim.setWifi(false);
+        return;
+      case "restore-network":
+        sim.setWifi(true);
+        return;
+      case "restart-broker":
+        await bounded("the broker restart", sim.restartBroker(step.downMs));
+        return;
+      case "power-cut":
+        await bounded("the power cycle", sim.powerCut(step.offMs));
+        return;
+      case "expect-event": {
+        const match = () => opened.find((e) => !e.consumed && e.type === step.type);
+        if (!(await waitFor(step.withinMs, () => match() !== undefined))) fail(`no ${step.type} event opened within ${step.withinMs} ms; opened so far: ${seen()}`);
+        const event = match()!;
+        event.consumed = true;
+        if (step.snapshot === true && !event.snapshotBytes) fail(`the ${step.type} event (seq ${event.seq}) came without a snapshot`);
+        if (step.snapshot === false && event.snapshotBytes) fail(`the ${step.type} event (seq ${event.seq}) came with a snapshot`);
+        return;
+      }
+      case "expect-no-event": {
+        const from = opened.length;
+        const offending = () => opened.slice(from).find((e) => (step.type ? e.type === step.type : e.type !== "status"));
+        if (await waitFor(step.forMs, () => offending() !== undefined)) {
+          const e = offending()!;
+          fail(`a ${e.type} event (seq ${e.seq}) was opened during the ${step.forMs} ms that should have had none`);
+        }
+        return;
+      }
+      case "expect-log": {
+        const test = (r: LogRecord) => {
+          const line = `${r.tag} ${r.message}`;
+          return typeof step.match === "string" ? line.includes(step.match) : step.match.test(line);
+        };
+        if (!(await waitFor(step.withinMs, () => logs.some((r) => r.source !== "simulator" && test(r))))) {
+          fail(`no firmware or bridge log line matching ${String(step.match)} within ${step.withinMs} ms`);
+        }
+        return;
+      }
+      case "expect-all-opened": {
+        const missing = () => {
+          const { broker, opened: got } = sim.seqs();
+          const have = new Set(got);
+          return broker.filter((seq) => !have.has(seq));
+        };
+        if (!(await waitFor(step.withinMs, () => missing().length === 0))) {
+          fail(`the broker carried sealed events the bridge never opened: seq ${missing().join(", ")}`);
+        }
+        return;
+      }
+    }
+  }
+}
