@@ -4,6 +4,7 @@ import { XsWorker } from "../hosts/xs/xsnap-worker.js";
 import { writeReport, type Section } from "./report.js";
 import { benchXsCore } from "./xs-core.js";
 import { benchSealCost } from "./seal-cost.js";
+import { benchLoad } from "./load.js";
 
 const quick = process.argv.includes("--quick");
 const startedAt = new Date().toISOString();
@@ -38,6 +39,10 @@ sections.push({
 // Sealed events: XS cost of one seal and open, Node throughput beside hpke-js, and an ESP32 estimate.
 step("seal: one ring event with a 20 KB snapshot");
 sections.push(await benchSealCost({ quick }));
+
+// Load and scale-out: N doorbells on the Node host against one Mosquitto on loopback, with bridge processes.
+step(`load: N = ${quick ? "10, 100" : "10, 100, 1,000"} doorbells against Mosquitto, then two bridges sharing the load`);
+sections.push(...(await benchLoad({ quick, progress: step })));
 
 writeReport(sections, { quick, startedAt });
 step("wrote BENCHMARKS.md and bench.json");

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// One owner's bridge process for the load bench (forked, IPC): the real bridge (bridge/bridge.ts) with
+// its durable per-device state, over MQTT.js. With `shareGroup` its device subscriptions become
+// `$share/<group>/<topic>`, so several bridge processes split the events between them.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mqtt, { type MqttClient } from "mqtt";
+import { fromHex } from "../../modules/bytes.js";
+import { createLogger } from "../../modules/logger.js";
+import { createNodeCrypto } from "../../hosts/node/crypto.js";
+import { startBridge } from "../../bridge/bridge.js";
+import { createDeviceStateStore } from "../../bridge/device-state.js";
+
+export interface BridgeWorkerConfig {
+  url: string;
+  name: string;
+  ownerSecretHex: string;
+  /** Device id -> public key hex. */
+  devices: Record<string, string>;
+  topicRoot: string;
+  /** The `$share` group, or undefined for plain subscriptions. */
+  shareGroup?: string;
+}
+
+export interface BridgeWorkerStats {
+  name: string;
+  opened: number;
+  duplicates: number;
+  /** Size of the largest envelope opened. */
+  envelopeBytes: number;
+  refused: Record<string, number>;
+}
+
+/** The client as the bridge sees it, but subscribing through the shared-subscription group. */
+function sharing(client: MqttClient, group: string): MqttClient {
+  const share = (topic: string) => (topic.startsWith("homeassistant/") ? topic : `$share/${group}/${topic}`);
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === "subscribe") {
+        return (topics: string | string[], ...rest: unknown[]) =>
+          (target.subscribe as (...args: unknown[]) => MqttClient)(Array.isArray(topics) ? topics.map(share) : share(topics), ...rest);
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function run(config: BridgeWorkerConfig): Promise<void> {
+  const crypto = createNodeCrypto();
+  let problems = 0;
+  const log = createLogger({ write: (level) => void (level === "error" ? problems++ : 0) }, "bridge");
+  const client = await mqtt.connectAsync(config.url, { clientId: `bench-${config.name}`, clean: true, reconnectPeriod: 0 });
+  let envelopeBytes = 0;
+  const bridge = startBridge({
+    client: config.shareGroup ? sharing(client, config.shareGroup) : client,
+    crypto, ownerSecret: fromHex(config.ownerSecretHex), log,
+    devices: Object.entries(config.devices).map(([id, hex]) => ({ id, name: id, topicRoot: config.topicRoot, statusIntervalS: 0, publicKey: fromHex(hex) })),
+    state: createDeviceStateStore(join(mkdtempSync(join(tmpdir(), `doorbell-${config.name}-`)), "state")),
+    discoveryPrefix: "homeassistant", motionOffDelayS: 30,
+    onEvent: (_id, _header, _jpeg, sealedBytes) => void (envelopeBytes = Math.max(envelopeBytes, sealedBytes)),
+  });
+  await new Promise((r) => setTimeout(r, 200)); // the subscriptions (made in the connect handler) are granted
+  process.send!({ ready: true });
+  process.on("message", (message: { stop?: boolean }) => {
+    if (!message.stop) return;
+    const s = bridge.stats;
+    const stats: BridgeWorkerStats = { name: config.name, opened: s.opened, duplicates: s.duplicates, envelopeBytes, refused: { ...s.refused, ...(problems ? { errors: problems } : {}) } };
+    bridge.close();
+    process.send!({ stats }, () => void client.endAsync().then(() => process.exit(0)));
+  });
+}
+
+process.once("message", (config: BridgeWorkerConfig) => void run(config).catch((error) => {
+  process.stderr.write(`bench bridge ${config.name}: ${(error as Error).message}\n`);
+  process.exit(1);
+}));
