@@ -208,7 +208,7 @@ function addTraffic(m) {
   let bytes;
   if (m.kind === "event" || m.kind === "command") {
     const seq = m.seq !== undefined ? `  (seq ${m.seq} in clear)` : "";
-    bytes = el("span", { class: "bytes", text: `🔒 ${m.hex.replace(/(..)/g, "$1 ").trim()} …${seq}` });
+    bytes = el("span", { class: "bytes", text: `sealed: ${m.hex.replace(/(..)/g, "$1 ").trim()} …${seq}` });
   } else if (m.kind === "status") {
     bytes = el("span", { class: "bytes plain", text: `plain "${m.text}": the device's availability flag${m.from ? "" : " (its last will)"}` });
   } else {
@@ -257,7 +257,7 @@ function connect() {
   on("log", addLog);
   on("frame", showFrame);
   on("chime", () => {
-    $("chime").textContent = "🔔 Ding-dong! The chime rang.";
+    $("chime").textContent = "Ding-dong! The chime rang.";
     ring.classList.remove("dinging");
     void ring.offsetWidth;
     ring.classList.add("dinging");
