@@ -13,6 +13,9 @@ import { chromium } from "playwright-core";
 import { repoPath } from "../../hosts/xs/bundle.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** The few DOM shapes used inside the page (the project's TypeScript has no DOM library). */
+type Picture = { complete: boolean; naturalWidth: number };
+type Canvas = { getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 test("the page: a click rings, and the ring appears in the timeline with its decoded snapshot", { timeout: 120_000 }, async () => {
@@ -46,15 +49,15 @@ test("the page: a click rings, and the ring appears in the timeline with its dec
     await ring.waitFor({ timeout: 10_000 });
     assert.match(await ring.innerText(), /ring\s+\d{2}:\d{2}:\d{2}/);
     const img = ring.getByTestId("snapshot-img");
-    await page.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle(), { timeout: 10_000 });
-    assert.equal(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth), 640, "the opened snapshot decoded (640x480)");
+    await page.waitForFunction((el) => (el as unknown as Picture).complete && (el as unknown as Picture).naturalWidth > 0, await img.elementHandle(), { timeout: 10_000 });
+    assert.equal(await img.evaluate((el) => (el as unknown as Picture).naturalWidth), 640, "the opened snapshot decoded (640x480)");
 
     // The broker panel shows the sealed event as ciphertext: its topic, size and a hex prefix.
     const traffic = page.getByTestId("broker-traffic");
     assert.match(await traffic.innerText(), /doorbell\/frontdoor\/sealed\/event[\s\S]*KB[\s\S]*01 00 00/);
     // The live camera has drawn frames into its canvas.
     const drawn = await page.locator("#camera-canvas").evaluate((c) => {
-      const pixel = (c as HTMLCanvasElement).getContext("2d")!.getImageData(320, 100, 1, 1).data;
+      const pixel = (c as unknown as Canvas).getContext("2d").getImageData(320, 100, 1, 1).data;
       return pixel[0] + pixel[1] + pixel[2];
     });
     assert.ok(drawn > 0, "the camera view shows the picture");
