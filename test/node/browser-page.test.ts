@@ -67,7 +67,7 @@ test("the page: a click rings, and the ring appears in the timeline with its dec
     await page.keyboard.down("r");
     await page.waitForTimeout(150);
     await page.keyboard.up("r");
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="event-item"][data-type="ring"]').length >= 2, undefined, { timeout: 10_000 });
+    await page.locator('[data-testid="event-item"][data-type="ring"]').nth(1).waitFor({ timeout: 10_000 });
 
     // Dropping Wi-Fi takes the device offline (its last will); restoring it brings it back.
     await page.getByTestId("fault-wifi").click();
