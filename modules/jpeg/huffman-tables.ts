@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// Huffman decoding tables (ITU T.81 Annex C and §F.2.2.3) for the eight DHT slots, in flat typed arrays
+// so the scan loop indexes them with no per-block allocation. Fast entries decode a code and its
+// extra bits in one lookup; longer codes fall back to the MAXCODE/VALPTR procedure of Figure F.16.
+import { JpegError } from "./jpeg-error.js";
+
+/**
+ * Bits looked at per fast lookup; codes (plus extra bits) longer than this take the slow path. Every
+ * entry fits 16 bits at 10 (a DC difference of up to 9 bits, shifted by 5), and the tables stay small.
+ */
+export const LOOK_BITS = 10;
+const LOOK_SIZE = 1 << LOOK_BITS;
+/** Slots: class (0 DC, 1 AC) * 4 + destination (0..3), as in a DHT's Tc/Th (T.81 §B.2.4.2). */
+export const HUFFMAN_SLOTS = 8;
+/** A k increment past the last coefficient: the block ends (EOB, T.81 §F.1.2.2). */
+export const END_OF_BLOCK = 64;
+
+export interface HuffmanTables {
+  /**
+   * Per slot, LOOK_SIZE entries indexed by the next LOOK_BITS bits; 0 means "slow path". Otherwise the
+   * low 5 bits are the bits to drop (code + extra bits), and `entry >> 5` is, for DC, the decoded
+   * difference (T.81 §F.2.2.1, EXTEND applied) and, for AC, the k increment: run + 1, 16 for ZRL, or
+   * END_OF_BLOCK for EOB (the coefficient values are not needed for a DC thumbnail).
+   */
+  readonly fast: Int16Array;
+  /** Per slot, LOOK_SIZE entries: (code length << 8) | symbol for codes up to LOOK_BITS long, else 0. */
+  readonly look: Int16Array;
+  /**
+   * Per AC slot (slot - 4), LOOK_SIZE entries that skip every whole AC code (with its extra bits) that
+   * fits in the next LOOK_BITS bits, up to and including an EOB: bits to drop in the low 5 bits, the
+   * summed k increment in bits 5..11 and, in bits 12..18, the increment of all codes but the last. The
+   * entry may be used only while k + that guard < 64, so a block that ends without EOB (k reaching 63)
+   * is never overrun. 0 when not even one code fits.
+   */
+  readonly multi: Int32Array;
+  /** Per slot, 17 entries: MAXCODE[l] (T.81 Figure F.16), -1 when no code has length l. */
+  readonly maxCode: Int32Array;
+  /** Per slot, 17 entries: MINCODE[l]. */
+  readonly minCode: Int32Array;
+  /** Per slot, 17 entries: VALPTR[l] - MINCODE[l], so a code of length l maps to values[slot*256 + valOffset + code]. */
+  readonly valOffset: Int32Array;
+  /** Per slot, 256 HUFFVAL entries. */
+  readonly values: Uint8Array;
+  /** 1 where the slot holds a table. */
+  readonly defined: Uint8Array;
+  /** The raw DHT bytes last loaded per slot (BITS then HUFFVAL), to skip rebuilding identical tables. */
+  readonly raw: Uint8Array;
+  readonly rawLength: Int32Array;
+}
+
+export function createHuffmanTables(): HuffmanTables {
+  return {
+    fast: new Int16Array(HUFFMAN_SLOTS * LOOK_SIZE),
+    look: new Int16Array(HUFFMAN_SLOTS * LOOK_SIZE),
+    multi: new Int32Array((HUFFMAN_SLOTS / 2) * LOOK_SIZE),
+    maxCode: new Int32Array(HUFFMAN_SLOTS * 17),
+    minCode: new Int32Array(HUFFMAN_SLOTS * 17),
+    valOffset: new Int32Array(HUFFMAN_SLOTS * 17),
+    values: new Uint8Array(HUFFMAN_SLOTS * 256),
+    defined: new Uint8Array(HUFFMAN_SLOTS),
+    raw: new Uint8Array(HUFFMAN_SLOTS * (16 + 256)),
+    rawLength: new Int32Array(HUFFMAN_SLOTS),
+  };
+}
+
+/** EXTEND (T.81 Figure F.12): the signed value of `s` extra bits `v`. */
+export function extend(v: number, s: number): number {
+  return s === 0 ? 0 : v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
+}
+
+/**
+ * Loads the table whose BITS and HUFFVAL are `spec[start .. start+16+n)` into `slot`, unless the slot
+ * already holds exactly these bytes. Throws JpegError("corrupt") for a table no decoder could use: more
+ * than 256 codes, codes overflowing their length (T.81 Annex C; the all-ones code is refused as
+ * libjpeg does), or a DC symbol above 15.
+ */
+export function loadHuffmanTable(t: HuffmanTables, slot: number, spec: ArrayLike<number>, start: number, offset: number): number {
+  let count = 0;
+  for (let i = 0; i < 16; i++) count += spec[start + i];
+  if (count > 256) throw new JpegError("corrupt", `Huffman table with ${count} codes (at most 256)`, offset);
+  if (start + 16 + count > spec.length) throw new JpegError("corrupt", "DHT segment shorter than its Huffman values", offset);
+  const length = 16 + count;
+  const rawBase = slot * (16 + 256);
+  if (t.defined[slot] && t.rawLength[slot] === length) {
+    let same = true;
+    for (let i = 0; i < length && same; i++) same = t.raw[rawBase + i] === spec[start + i];
+    if (same) return length;
+  }
+  const isDc = slot < 4;
+  const valBase = slot * 256;
+  for (let i = 0; i < count; i++) {
+    const symbol = spec[start + 16 + i];
+    if (isDc && symbol > 15) throw new JpegError("corrupt", `DC Huffman symbol ${symbol} (at most 15)`, offset);
+    t.values[valBase + i] = symbol;
+  }
+  // Annex C: canonical codes, consecutive within a length, doubling from one length to the next.
+  const lookBase = slot * LOOK_SIZE;
+  t.fast.fill(0, lookBase, lookBase + LOOK_SIZE);
+  t.look.fill(0, lookBase, lookBase + LOOK_SIZE);
+  const codeBase = slot * 17;
+  let code = 0;
+  let k = 0;
+  for (let len = 1; len <= 16; len++) {
+    const n = spec[start + len - 1];
+    t.valOffset[codeBase + len] = k - code;
+    t.minCode[codeBase + len] = code;
+    t.maxCode[codeBase + len] = n ? code + n - 1 : -1;
+    for (let i = 0; i < n; i++, k++, code++) {
+      if (len <= LOOK_BITS) fillLookup(t, lookBase, isDc, len, code, t.values[valBase + k]);
+    }
+    if (code >= 1 << len) throw new JpegError("corrupt", `Huffman code lengths overflow at length ${len}`, offset);
+    code <<= 1;
+  }
+  if (!isDc) fillMulti(t, slot);
+  t.defined[slot] = 1;
+  t.rawLength[slot] = length;
+  for (let i = 0; i < length; i++) t.raw[rawBase + i] = spec[start + i];
+  return length;
+}
+
+function fillLookup(t: HuffmanTables, lookBase: number, isDc: boolean, len: number, code: number, symbol: number): void {
+  const spare = LOOK_BITS - len;
+  const first = code << spare;
+  const size = symbol & 15;
+  const total = len + size;
+  for (let fill = 0; fill < 1 << spare; fill++) {
+    const index = first | fill;
+    t.look[lookBase + index] = (len << 8) | symbol;
+    if (total > LOOK_BITS) continue;
+    let value: number;
+    if (isDc) value = extend((index >> (LOOK_BITS - total)) & ((1 << size) - 1), size);
+    else if (size) value = (symbol >> 4) + 1;
+    else value = symbol >> 4 === 15 ? 16 : END_OF_BLOCK; // libjpeg: any other run with size 0 ends the block
+    t.fast[lookBase + index] = (value << 5) | total;
+  }
+}
+
+/** Fills the multi-code skip table of AC `slot` from its single-code `fast` entries. */
+function fillMulti(t: HuffmanTables, slot: number): void {
+  const fastBase = slot * LOOK_SIZE;
+  const multiBase = (slot - 4) * LOOK_SIZE;
+  for (let index = 0; index < LOOK_SIZE; index++) {
+    let used = 0, inc = 0, guard = 0;
+    for (;;) {
+      // The next code starts `used` bits into the window; look it up with zero bits shifted in after.
+      const entry = t.fast[fastBase + ((index << used) & (LOOK_SIZE - 1))];
+      const bits = entry & 31;
+      if (entry === 0 || used + bits > LOOK_BITS) break;
+      guard = inc;
+      inc += entry >> 5;
+      used += bits;
+      if (entry >> 5 === END_OF_BLOCK || inc >= 64) break;
+    }
+    t.multi[multiBase + index] = used === 0 ? 0 : (Math.min(guard, 64) << 12) | (Math.min(inc, 127) << 5) | used;
+  }
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+// The hot loop: entropy-decodes one scan (T.81 §F.2.2) that holds the luma component, keeping only the
+// DC of each visible luma block, scaled as libjpeg-turbo's 1/8 "IDCT" does. AC codes are skipped, not
+// stored. Reads never pass `data.length`; bits past the end of a segment are counted and refused.
+import { END_OF_BLOCK, extend, LOOK_BITS, type HuffmanTables } from "./huffman-tables.js";
+import { JpegError } from "./jpeg-error.js";
+
+/** At most this many blocks in one MCU (T.81 §B.2.3; libjpeg's D_MAX_BLOCKS_IN_MCU). */
+export const MAX_BLOCKS_IN_MCU = 10;
+
+/** What the marker parser works out for one scan; every array has MAX_BLOCKS_IN_MCU entries. */
+export interface ScanPlan {
+  /** MCUs per row and rows of MCUs (T.81 §A.2). */
+  mcusX: number;
+  mcusY: number;
+  blocksInMcu: number;
+  /** Per block of the MCU: DC slot (0..3), AC slot (4..7), predictor index (scan component, 0..3). */
+  readonly dcSlot: Int32Array;
+  readonly acSlot: Int32Array;
+  readonly predictor: Int32Array;
+  /** Per block: its column and row inside the MCU, in luma blocks, or -1 for a chroma block. */
+  readonly lumaX: Int32Array;
+  readonly lumaY: Int32Array;
+  /** Luma blocks per MCU across and down (the luma sampling factors, or 1 in a non-interleaved scan). */
+  lumaPerMcuX: number;
+  lumaPerMcuY: number;
+  /** MCUs per restart interval (DRI, T.81 §B.2.4.4); 0 for none. */
+  restartInterval: number;
+  /** Luma quantizer for the DC coefficient (Q0 of its DQT table). */
+  q0: number;
+}
+
+export function createScanPlan(): ScanPlan {
+  return {
+    mcusX: 0, mcusY: 0, blocksInMcu: 0,
+    dcSlot: new Int32Array(MAX_BLOCKS_IN_MCU), acSlot: new Int32Array(MAX_BLOCKS_IN_MCU),
+    predictor: new Int32Array(MAX_BLOCKS_IN_MCU), lumaX: new Int32Array(MAX_BLOCKS_IN_MCU), lumaY: new Int32Array(MAX_BLOCKS_IN_MCU),
+    lumaPerMcuX: 1, lumaPerMcuY: 1, restartInterval: 0, q0: 1,
+  };
+}
+
+/**
+ * The 1/8-scale output sample of libjpeg-turbo's jpeg_idct_1x1 (jidctred.c): DESCALE(DC * Q0, 3) + 128
+ * through the post-IDCT range-limit table (jdmaster.c), which clamps to 0..255 and wraps mod 1024.
+ */
+export function dcSample(dc: number, q0: number): number {
+  // JCOEF is 16 bits: the coefficient is truncated as libjpeg stores it, the predictor is not.
+  const x = ((((dc << 16) >> 16) * q0 + 4) >> 3) & 1023;
+  return x < 128 ? x + 128 : x < 512 ? 255 : x < 896 ? 0 : x - 896;
+}
+
+/**
+ * Decodes the scan whose entropy-coded data starts at `start` into `out` (`outWidth` x `outHeight`,
+ * row-major). Returns the offset of the marker that ends the scan. Throws JpegError on a bad code, a
+ * wrong restart marker (T.81 §B.2.1, RSTm in sequence) or data that ends too early.
+ */
+export function decodeLumaScan(
+  data: Uint8Array, start: number, plan: ScanPlan, t: HuffmanTables, out: Uint8Array, outWidth: number, outHeight: number,
+): number {
+  // Hot state lives in locals that no closure captures, so the engine can keep it in registers.
+  const end = data.length;
+  const fast = t.fast, multi = t.multi;
+  const { mcusX, mcusY, blocksInMcu, dcSlot, acSlot, predictor, lumaX, lumaY, lumaPerMcuX, lumaPerMcuY, restartInterval, q0 } = plan;
+  const pred = new Int32Array(4);
+  const state = new Int32Array(STATE_SIZE);
+  let pos = start;
+  let acc = 0; // bit buffer; the low `nbits` bits are unread, oldest first
+  let nbits = 0;
+  // Zero bits appended past a marker or the end of the data, which valid data never reaches: once the
+  // buffer holds fewer bits than that, they are being decoded, and the next refill refuses the data.
+  let phantom = 0;
+  let todo = restartInterval;
+  let nextRst = 0;
+
+  for (let my = 0; my < mcusY; my++) {
+    for (let mx = 0; mx < mcusX; mx++) {
+      if (restartInterval !== 0) {
+        if (todo === 0) {
+          // T.81 §F.2.1.3.1: byte-align, expect RSTm (m counting mod 8), reset the DC predictions.
+          if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a restart interval", pos);
+          pos = nextMarker(data, pos);
+          if (pos + 1 >= end) throw new JpegError("truncated", `data ends where RST${nextRst} belongs`, pos);
+          if (data[pos + 1] !== 0xd0 + nextRst) {
+            throw new JpegError("corrupt", `expected marker RST${nextRst}, found 0x${data[pos + 1].toString(16)}`, pos);
+          }
+          pos += 2;
+          nextRst = (nextRst + 1) & 7;
+          acc = nbits = phantom = 0;
+          pred.fill(0);
+          todo = restartInterval;
+        }
+        todo--;
+      }
+      for (let b = 0; b < blocksInMcu; b++) {
+        // ---- DC difference (T.81 §F.2.2.1) ----
+        if (nbits < 16) {
+          // Refill to at least 25 bits (the same loop is repeated below, inlined for speed).
+          while (nbits <= 24) {
+            let byte = 0;
+            if (pos < end) {
+              byte = data[pos];
+              if (byte !== 0xff) pos++;
+              else if (pos + 1 < end && data[pos + 1] === 0) pos += 2; // stuffed zero (T.81 §F.1.2.3)
+              else { // a marker: stay on it
+                if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                byte = 0;
+                phantom += 8;
+              }
+            } else {
+              if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+              phantom += 8;
+            }
+            acc = (acc << 8) | byte;
+            nbits += 8;
+          }
+        }
+        let slot = dcSlot[b];
+        let index = (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK;
+        let entry = fast[(slot << LOOK_BITS) + index];
+        let diff = 0;
+        if (entry !== 0) {
+          nbits -= entry & 31;
+          diff = entry >> 5;
+        } else {
+          const code = slowSymbol(t, slot, index, acc, nbits);
+          if (code < 0) throw new JpegError("corrupt", "bad Huffman code in entropy-coded data", pos);
+          nbits -= code >> 8;
+          const size = code & 15;
+          if (size !== 0) {
+            if (nbits < size) {
+              state[0] = acc; state[1] = nbits; state[2] = pos; state[3] = phantom;
+              refill(data, state);
+              acc = state[0]; nbits = state[1]; pos = state[2]; phantom = state[3];
+            }
+            const v = (acc >>> (nbits - size)) & ((1 << size) - 1);
+            nbits -= size;
+            diff = extend(v, size);
+          }
+        }
+        const p = predictor[b];
+        const dc = (pred[p] = (pred[p] + diff) | 0);
+        const lx = lumaX[b];
+        if (lx >= 0) {
+          const x = mx * lumaPerMcuX + lx;
+          const y = my * lumaPerMcuY + lumaY[b];
+          if (x < outWidth && y < outHeight) out[y * outWidth + x] = dcSample(dc, q0);
+        }
+        // ---- AC codes, skipped (T.81 §F.2.2.2) ----
+        slot = acSlot[b];
+        const fastBase = slot << LOOK_BITS;
+        const multiBase = (slot - 4) << LOOK_BITS;
+        for (let k = 1; k < 64; ) {
+          if (nbits < 16) {
+            while (nbits <= 24) {
+              let byte = 0;
+              if (pos < end) {
+                byte = data[pos];
+                if (byte !== 0xff) pos++;
+                else if (pos + 1 < end && data[pos + 1] === 0) pos += 2;
+                else {
+                  if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                  byte = 0;
+                  phantom += 8;
+                }
+              } else {
+                if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                phantom += 8;
+              }
+              acc = (acc << 8) | byte;
+              nbits += 8;
+            }
+          }
+          index = (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK;
+          entry = multi[multiBase + index];
+          if (entry !== 0 && k + (entry >> 12) < 64) {
+            nbits -= entry & 31;
+            k += (entry >> 5) & 127;
+            continue;
+          }
+          entry = fast[fastBase + index];
+          if (entry !== 0) {
+            nbits -= entry & 31;
+            k += entry >> 5;
+            continue;
+          }
+          const rs = slowSymbol(t, slot, index, acc, nbits);
+          if (rs < 0) throw new JpegError("corrupt", "bad Huffman code in entropy-coded data", pos);
+          nbits -= rs >> 8;
+          const size = rs & 15;
+          if (size !== 0) {
+            if (nbits < size) {
+              state[0] = acc; state[1] = nbits; state[2] = pos; state[3] = phantom;
+              refill(data, state);
+              acc = state[0]; nbits = state[1]; pos = state[2]; phantom = state[3];
+            }
+            nbits -= size;
+            k += ((rs >> 4) & 15) + 1;
+          } else if (((rs >> 4) & 15) === 15) k += 16;
+          else k = END_OF_BLOCK;
+        }
+      }
+    }
+  }
+  if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends before the last MCU", pos);
+  pos = nextMarker(data, pos);
+  if (pos >= end) throw new JpegError("truncated", "no marker after the scan", pos);
+  return pos;
+}
+
+const LOOK_MASK = (1 << LOOK_BITS) - 1;
+/** The bit reader's state for `refill`: acc, nbits, pos, phantom. */
+const STATE_SIZE = 4;
+
+/** The slow-path bit-buffer refill: to at least 25 bits; zero bits past a marker or the end count as phantom. */
+function refill(data: Uint8Array, state: Int32Array): void {
+  const end = data.length;
+  let acc = state[0], nbits = state[1], pos = state[2], phantom = state[3];
+  while (nbits <= 24) {
+    let byte = 0;
+    if (pos < end) {
+      byte = data[pos];
+      if (byte !== 0xff) pos++;
+      else if (pos + 1 < end && data[pos + 1] === 0) pos += 2;
+      else {
+        if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+        byte = 0;
+        phantom += 8;
+      }
+    } else {
+      if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+      phantom += 8;
+    }
+    acc = (acc << 8) | byte;
+    nbits += 8;
+  }
+  state[0] = acc; state[1] = nbits; state[2] = pos; state[3] = phantom;
+}
+
+/**
+ * Decodes the code at the head of the bit buffer (which holds at least 16 bits) when the fast table
+ * could not (T.81 Figure F.16). Returns (code length << 8) | symbol, or -1 for a bit pattern that is
+ * no code of this table.
+ */
+function slowSymbol(t: HuffmanTables, slot: number, index: number, acc: number, nbits: number): number {
+  const e = t.look[(slot << LOOK_BITS) + index];
+  if (e !== 0) return e;
+  const base = slot * 17;
+  for (let len = LOOK_BITS + 1; len <= 16; len++) {
+    const code = (acc >>> (nbits - len)) & ((1 << len) - 1);
+    if (code <= t.maxCode[base + len] && code >= t.minCode[base + len]) {
+      return (len << 8) | t.values[slot * 256 + t.valOffset[base + len] + code];
+    }
+  }
+  return -1;
+}
+
+/** The offset of the next marker at or after `pos` (0xFF then not 0x00 or 0xFF), or data.length. */
+export function nextMarker(data: Uint8Array, pos: number): number {
+  const end = data.length;
+  while (pos + 1 < end) {
+    if (data[pos] === 0xff) {
+      const next = data[pos + 1];
+      if (next !== 0 && next !== 0xff) return pos;
+    }
+    pos++;
+  }
+  return end;
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+// The TypeScript DC thumbnail against libjpeg-turbo (Debian libjpeg-turbo-progs), byte for byte:
+// `djpeg -grayscale -scale 1/8 -pnm` on all 1,700 CDnet highway frames, on JPEGs cjpeg writes at several
+// qualities, subsamplings and restart intervals, and on coefficient-level JPEGs from test/support/jpeg-synth.ts.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { JpegError } from "../../modules/jpeg/jpeg-error.js";
+import { encodePgm } from "../../modules/jpeg/pgm.js";
+import { createThumbnailDecoder, decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
+import { seededRandom, synthJpeg } from "../support/jpeg-synth.js";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const HIGHWAY = new URL("../../../shared/data/cdnet-highway/input/", import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), "thumb-djpeg-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const djpeg = (file: string) => execFileSync("djpeg", ["-grayscale", "-scale", "1/8", "-pnm", file]);
+
+/** A 8-bit PPM of a smooth scene with texture and noise, `w` x `h`. */
+function scenePpm(w: number, h: number, seed: number): Uint8Array {
+  const rnd = seededRandom(seed);
+  const header = `P6\n${w} ${h}\n255\n`;
+  const out = new Uint8Array(header.length + w * h * 3);
+  for (let i = 0; i < header.length; i++) out[i] = header.charCodeAt(i);
+  let o = header.length;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const base = 128 + 90 * Math.sin(x / 17) * Math.cos(y / 23) + (((x >> 4) + (y >> 4)) % 2 ? 20 : -20);
+      for (let ch = 0; ch < 3; ch++) out[o++] = Math.max(0, Math.min(255, Math.round(base + (ch - 1) * 30 + (rnd() - 0.5) * 40)));
+    }
+  }
+  return out;
+}
+
+describe("thumbnail vs djpeg -grayscale -scale 1/8", () => {
+  test("all 1,700 CDnet highway frames (320x240, 4:2:0) are byte-identical", () => {
+    const files = readdirSync(HIGHWAY).filter((f) => f.endsWith(".jpg")).sort();
+    assert.equal(files.length, 1700);
+    // One shell for all 1,700 djpeg runs: a process per frame from Node would dominate the test.
+    const refDir = join(work, "highway");
+    execFileSync("bash", ["-c", `mkdir -p "$2" && cd "$1" && for f in *.jpg; do djpeg -grayscale -scale 1/8 -pnm "$f" > "$2/\${f%.jpg}.pgm"; done`, "_", HIGHWAY, refDir]);
+    const decoder = createThumbnailDecoder();
+    const differ = files.filter((f) => {
+      const ours = encodePgm(decoder.decode(new Uint8Array(readFileSync(join(HIGHWAY, f)))));
+      return Buffer.compare(Buffer.from(ours), readFileSync(join(refDir, f.replace(".jpg", ".pgm")))) !== 0;
+    });
+    assert.deepEqual(differ, []);
+  });
+
+  const sizes: [number, number][] = [[320, 240], [317, 239], [640, 480], [9, 17], [8, 8], [1, 1]];
+  const variants: [string, string[]][] = [
+    ["4:2:0", ["-sample", "2x2,1x1,1x1"]], ["4:2:2", ["-sample", "2x1,1x1,1x1"]], ["4:4:4", ["-sample", "1x1,1x1,1x1"]],
+    ["4:4:0", ["-sample", "1x2,1x1,1x1"]], ["grayscale", ["-grayscale"]], ["4:2:0 optimized Huffman tables", ["-sample", "2x2,1x1,1x1", "-optimize"]],
+    ["4:2:0 restart every MCU", ["-sample", "2x2,1x1,1x1", "-restart", "1B"]], ["4:2:2 restart every 5 MCUs", ["-sample", "2x1,1x1,1x1", "-restart", "5B"]],
+    ["4:4:4 restart every row", ["-sample", "1x1,1x1,1x1", "-restart", "1"]], ["grayscale restart every 3 MCUs", ["-grayscale", "-restart", "3B"]],
+  ];
+  for (const [name, args] of variants) {
+    test(`cjpeg ${name} at qualities 5, 50, 75, 95 and 100, in six sizes, is byte-identical`, () => {
+      const differ: string[] = [];
+      for (const [w, h] of sizes) {
+        const ppm = join(work, `scene-${w}x${h}.ppm`);
+        writeFileSync(ppm, scenePpm(w, h, w * 31 + h));
+        for (const quality of [5, 50, 75, 95, 100]) {
+          const jpg = join(work, "cjpeg.jpg");
+          execFileSync("cjpeg", ["-quality", String(quality), ...args, "-outfile", jpg, ppm]);
+          const ours = encodePgm(decodeThumbnail(new Uint8Array(readFileSync(jpg))));
+          if (Buffer.compare(Buffer.from(ours), djpeg(jpg)) !== 0) differ.push(`${w}x${h} q${quality}`);
+        }
+      }
+      assert.deepEqual(differ, []);
+    });
+  }
+
+  test("cjpeg -progressive is refused as unsupported (djpeg decodes it; the camera never sends it)", () => {
+    const ppm = join(work, "p.ppm"), jpg = join(work, "p.jpg");
+    writeFileSync(ppm, scenePpm(64, 48, 1));
+    execFileSync("cjpeg", ["-progressive", "-outfile", jpg, ppm]);
+    assert.throws(() => decodeThumbnail(new Uint8Array(readFileSync(jpg))), (e: unknown) => e instanceof JpegError && e.code === "unsupported");
+  });
+
+  test("coefficient-level JPEGs: 4:1:1, 4:2:0, separate scans, restarts, odd sizes, extreme DC values", () => {
+    const rnd = seededRandom(11);
+    const layouts: [number, number][][] = [[[2, 2], [1, 1], [1, 1]], [[4, 1], [1, 1], [1, 1]], [[1, 2], [1, 1], [1, 1]], [[1, 1]], [[2, 2]]];
+    const differ: string[] = [];
+    for (const layout of layouts) {
+      for (const restartInterval of [0, 1, 7]) {
+        for (const scans of ["interleaved", "separate"] as const) {
+          for (const [w, h] of [[37, 21], [1, 1], [130, 66]]) {
+            const jpeg = synthJpeg({
+              width: w, height: h, restartInterval, scans,
+              components: layout.map(([hh, vv], i) => ({ id: i + 1, h: hh, v: vv, tq: i ? 1 : 0, td: i ? 1 : 0, ta: i ? 1 : 0 })),
+              // DC values up to +-1023 (x Q0 8, beyond the 0..255 clamp both ways) and dense AC noise.
+              block: () => Int16Array.from({ length: 64 }, (_, k) => (k === 0 ? Math.floor(rnd() * 2047) - 1023 : rnd() < 0.3 ? Math.floor(rnd() * 400) - 200 : 0)),
+            });
+            const file = join(work, "synth.jpg");
+            writeFileSync(file, jpeg);
+            if (Buffer.compare(Buffer.from(encodePgm(decodeThumbnail(jpeg))), djpeg(file)) !== 0) differ.push(`${JSON.stringify(layout)} ri=${restartInterval} ${scans} ${w}x${h}`);
+          }
+        }
+      }
+    }
+    assert.deepEqual(differ, []);
+  });
+});
+
+describe("npm run thumb", () => {
+  test("writes djpeg's exact PGM to stdout", () => {
+    const file = join(HIGHWAY, "in001200.jpg");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/thumb.ts", file], { cwd: ROOT, encoding: "buffer" });
+    assert.equal(run.status, 0, run.stderr.toString());
+    assert.equal(Buffer.compare(run.stdout, djpeg(file)), 0);
+  });
+
+  test("a file that is not a JPEG: exit status 1, the reason on stderr, nothing on stdout", () => {
+    const file = join(work, "not.jpg");
+    writeFileSync(file, "hello");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/thumb.ts", file], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(run.status, 1);
+    assert.equal(run.stdout, "");
+    assert.match(run.stderr, /not-jpeg.*no SOI marker/);
+  });
+});
