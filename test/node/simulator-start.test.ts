@@ -4,7 +4,7 @@
 // SIGINT stops everything (the XS worker included) with exit code 0.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { request } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import { test } from "node:test";
 import { repoPath } from "../../hosts/xs/bundle.js";
 
@@ -81,4 +81,26 @@ test("npm start: one ready line, the page on loopback, a press opens as a ring w
   assert.equal(code, 0, `exit after SIGINT; stderr:\n${err.slice(-2000)}`);
   assert.equal(out.split("\n").filter(Boolean).length, 1, `stdout is the one ready line:\n${out}`);
   for (const pid of workers) assert.equal(alive(pid), false, `XS worker ${pid} left running`);
+});
+
+test("npm start with the default ports moves to free ones when they are busy", async () => {
+  // Hold the defaults (8480 and 1883); if something else already holds them, they are busy all the same.
+  const hold = (port: number) => new Promise<Server | undefined>((resolve) => {
+    const server = createServer().once("error", () => resolve(undefined)).listen(port, "127.0.0.1", () => resolve(server));
+  });
+  const held = [await hold(8480), await hold(1883)];
+  const child = spawn(process.execPath, ["--import", "tsx", repoPath("simulator/start.ts"), "--visitor-every", "0"], { cwd: repoPath(""), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  try {
+    const url = await until("the ready line", () => /Simulator ready at (http:\/\/127\.0\.0\.1:(\d+))/.exec(out) ?? undefined, 60_000);
+    assert.notEqual(url[2], "8480");
+    const state = await (await fetch(`${url[1]}/api/state`)).json() as { status: { brokerUrl: string } };
+    assert.doesNotMatch(state.status.brokerUrl, /:1883$/);
+  } finally {
+    child.kill("SIGINT");
+    await exited;
+    for (const server of held) server?.close();
+  }
 });
