@@ -17,9 +17,12 @@ export interface Logger {
   child(tag: string): Logger;
 }
 
+/** A count or size of something secret (`jpegBytes`, `payloadLength`) is not itself secret. */
+const SIZE_NAME = /(Bytes|Length|Size|Count)$/;
+
 function formatValue(name: string, value: LogFields[string]): string {
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) return `<${value.byteLength} bytes>`;
-  if (SECRET_NAME.test(name)) return "<redacted>";
+  if (SECRET_NAME.test(name) && !(typeof value === "number" && SIZE_NAME.test(name))) return "<redacted>";
   if (typeof value === "string") return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
   return String(value);
 }

@@ -14,6 +14,11 @@ describe("logger", () => {
     assert.equal(line, "x ownerKey=<redacted> password=<redacted> token=<redacted> seq=3");
   });
 
+  test("a number that is the size of a secret thing is printed, but not a string under such a name", () => {
+    const line = formatLine("x", { jpegBytes: 28971, payloadLength: 12, keyCount: 2, jpegBytesText: "28971", imageSize: "ffd8" });
+    assert.equal(line, "x jpegBytes=28971 payloadLength=12 keyCount=2 jpegBytesText=<redacted> imageSize=<redacted>");
+  });
+
   test("lines carry the module tag and level", () => {
     const out: string[] = [];
     const log = createLogger({ write: (level, tag, m) => void out.push(`${level} ${tag} ${m}`) }, "camera");
