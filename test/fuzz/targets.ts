@@ -10,6 +10,11 @@ import { REJECT_REASONS } from "../../modules/envelope/reasons.js";
 import { sealEnvelope } from "../../modules/envelope/seal-envelope.js";
 import { generateKeyPair } from "../../modules/hpke/dhkem-x25519.js";
 import { testCrypto } from "../support/test-crypto.js";
+import { readFileSync } from "node:fs";
+import jpegJs from "jpeg-js";
+import { decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
+import { JpegError } from "../../modules/jpeg/jpeg-error.js";
+import { parseScenario, ScenarioError } from "../../simulator/scenario/parse-scenario.js";
 
 export interface FuzzTarget {
   name: string;
@@ -74,4 +79,60 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
       return r.errors.length > 0 && r.errors.every((e) => typeof e.field === "string" && typeof e.value === "string" && e.accepted.length > 0);
     }),
   },
+  {
+    name: "JPEG thumbnail decoder (TypeScript): random bytes",
+    property: () => fc.property(fc.oneof(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 600 }).map((b) => Uint8Array.of(0xff, 0xd8, ...b))), decodesOrRefuses),
+  },
+  {
+    name: "JPEG thumbnail decoder (TypeScript): mutated real JPEGs",
+    property: () => fc.property(mutated(realJpeg, 8), decodesOrRefuses),
+  },
+  {
+    name: "scenario parser: mutated real scenarios and random text",
+    property: () => fc.property(fc.oneof(mutated(realScenario, 6).map((b) => new TextDecoder().decode(b)), fc.string({ maxLength: 300 })), (text) => {
+      try {
+        const s = parseScenario(text, "fuzz.yaml");
+        return s.version === 1 && Array.isArray(s.steps) && s.steps.every((step) => Number.isInteger(step.line));
+      } catch (error) {
+        // A clear refusal: a ScenarioError listing each problem (the parser numbers them by line).
+        return error instanceof ScenarioError && error.problems.length > 0 && error.problems.every((p) => typeof p === "string" && p.length > 0);
+      }
+    }),
+  },
 ];
+
+/** A 48x32 grey-ramp baseline JPEG (4:2:0 from jpeg-js) as the seed for mutations. */
+const realJpeg: Uint8Array = (() => {
+  const width = 48;
+  const height = 32;
+  const data = Buffer.alloc(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.fill((i * 5) & 0xff, i * 4, i * 4 + 4);
+  return new Uint8Array(jpegJs.encode({ data, width, height }, 75).data);
+})();
+const realScenario = new Uint8Array(readFileSync(new URL("../../simulator/scenarios/visitor-rings.yaml", import.meta.url)));
+
+/** `seed` with up to `maxEdits` bytes replaced, inserted or removed (at least one change). */
+function mutated(seed: Uint8Array, maxEdits: number): fc.Arbitrary<Uint8Array> {
+  return fc.array(fc.record({ at: fc.nat(seed.length), op: fc.constantFrom("set", "insert", "delete"), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: maxEdits })
+    .map((edits) => {
+      const bytes = Array.from(seed);
+      for (const e of edits) {
+        const at = Math.min(e.at, bytes.length);
+        if (e.op === "set" && at < bytes.length) bytes[at] = bytes[at] === e.value ? (e.value + 1) & 255 : e.value;
+        else if (e.op === "insert") bytes.splice(at, 0, e.value);
+        else if (at < bytes.length) bytes.splice(at, 1);
+      }
+      return Uint8Array.from(bytes);
+    });
+}
+
+/** The decoder returns a consistent thumbnail or throws a JpegError with a known code and an offset inside the input. */
+function decodesOrRefuses(bytes: Uint8Array): boolean {
+  try {
+    const t = decodeThumbnail(bytes, { maxCells: 64 * 64 });
+    return t.width === Math.ceil(t.frameWidth / 8) && t.height === Math.ceil(t.frameHeight / 8) && t.luma.length >= t.width * t.height;
+  } catch (error) {
+    return error instanceof JpegError && ["not-jpeg", "truncated", "corrupt", "unsupported", "too-large"].includes(error.code)
+      && Number.isInteger(error.offset) && error.offset >= 0 && error.offset <= bytes.length && error.message.startsWith("jpeg ");
+  }
+}
