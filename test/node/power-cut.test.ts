@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Power cut at 1,000 seeded points during outbox and storage writes, with torn writes (truncated,
 // erased tail, noise): on reboot the outbox opens, the owner opens every envelope ever published, each
-// event reaches the owner's side once and in order, and at most the event being written is lost.
+// event reaches the owner's side once and in order, and at most the event being written is lost. And a
+// cut that tears the write of the last accepted command seq never lets a recorded command run again.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { toHex } from "../../modules/bytes.js";
 import { openEnvelope } from "../../modules/envelope/open-envelope.js";
 import type { CryptoPort } from "../../modules/ports.js";
+import { sealCommand, type Command } from "../../modules/commands.js";
 import { startFirmware } from "../../modules/firmware.js";
 import { decodeOutboxRecord } from "../../modules/outbox-record.js";
 import { createFakeHost, type FakeHost } from "../support/fake-host.js";
@@ -15,6 +17,7 @@ import { testCrypto } from "../support/test-crypto.js";
 import { createTornStorage, PowerCut, PowerRail, seededRandom, type CutReport } from "../support/torn-storage.js";
 
 const TOPIC = "doorbell/frontdoor/sealed/event";
+const CMD_TOPIC = "doorbell/frontdoor/sealed/cmd";
 const TRIALS = 1000;
 /** Scripts of steps; each is cut at TRIALS / SCRIPTS seeded points. */
 const SCRIPTS = 50;
@@ -182,5 +185,47 @@ describe("power cut with torn writes", () => {
     }
     assert.ok(tornRecordsRemoved > 100, `torn outbox records met at boot: ${tornRecordsRemoved}`);
     assert.ok(lostEvents > 0, "some cuts do take the event being written");
+  });
+  test("a power cut tearing the write of a command's seq: after the reboot an older recorded command is still refused as replayed", () => {
+    const owner = testOwnerKeys();
+    const config = { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } };
+    const kinds = new Set<string>();
+    for (let trial = 0; trial < 24; trial++) {
+      const rail = new PowerRail(Infinity, seededRandom(trial + 1));
+      const storage = createTornStorage(rail);
+      const deviceKey = testCrypto().randomBytes(32);
+      const boot = (host: FakeHost) => {
+        const fw = startFirmware(host, { firmwareVersion: "test", config, deviceKey });
+        host.mqtt.accept();
+        return fw;
+      };
+      const before = createFakeHost(storage);
+      const fw = boot(before);
+      const seal = (seq: number) => sealCommand({
+        crypto: testCrypto(), ownerSecret: owner.secret, devicePublicKey: fw.devicePublicKey, deviceId: "frontdoor", topic: CMD_TOPIC, seq,
+        command: { v: 1, cmd: "snapshot", id: toHex(testCrypto().randomBytes(8)), atMs: before.clock.wallMs() } as Command,
+      });
+      const old = seal(5);
+      const next = seal(6);
+      before.mqtt.options!.onMessage(CMD_TOPIC, old);
+      rail.cutAtWrite = rail.writes + 1; // the next write is command 6's seq, persisted before it acts
+      assert.throws(() => before.mqtt.options!.onMessage(CMD_TOPIC, next), PowerCut);
+      assert.equal(rail.cut?.op, "kv.set");
+      kinds.add(rail.cut!.kind);
+
+      rail.restore();
+      const after = createFakeHost(storage);
+      boot(after);
+      const said = () => after.lines.filter((l) => l.tag === "command").map((l) => l.message);
+      after.mqtt.options!.onMessage(CMD_TOPIC, old);
+      assert.ok(said().at(-1)!.startsWith("command refused: replayed"), `trial ${trial} (${rail.cut!.kind}): the recorded command 5 is refused, not run again`);
+      after.mqtt.options!.onMessage(CMD_TOPIC, next); // the broker redelivers 6: it never ran, so it may run now, once
+      const redelivered = said().at(-1)!;
+      if (rail.cut!.kind === "complete") assert.ok(redelivered.startsWith("command refused: replayed"), "stored whole: it counts as accepted");
+      else assert.ok(redelivered.startsWith("command accepted"), `trial ${trial} (${rail.cut!.kind}): ${redelivered}`);
+      after.mqtt.options!.onMessage(CMD_TOPIC, next);
+      assert.ok(said().at(-1)!.startsWith("command refused: replayed"), "and never twice");
+    }
+    assert.ok(kinds.has("truncated") && kinds.has("erased-tail") && kinds.has("noise-tail"), [...kinds].join(","));
   });
 });
