@@ -178,7 +178,7 @@ function describe(e) {
   if (e.frameAgeMs !== undefined) parts.push(e.frameAgeMs >= 0 ? `frame ${e.frameAgeMs} ms before` : `frame ${-e.frameAgeMs} ms after`);
   if (e.of) parts.push(`follows ${e.of.slice(0, 6)}…`);
   if (e.reason && e.reason !== "follow-up") parts.push(e.reason);
-  if (e.box) parts.push(`box ${e.box.join("×")}`);
+  if (e.box) parts.push(`box at ${e.box[0]},${e.box[1]} size ${e.box[2]}×${e.box[3]}`);
   if (e.stats) parts.push(Object.entries(e.stats).slice(0, 4).map(([k, v]) => `${k} ${v}`).join(", "));
   parts.push(`sealed ${kb(e.sealedBytes)}`);
   return parts.join(" · ");
