@@ -257,7 +257,8 @@ function connect() {
   on("log", addLog);
   on("frame", showFrame);
   on("chime", () => {
-    $("chime").textContent = "Ding-dong! The chime rang.";
+    $("chime").textContent = "Ding-dong!";
+    $("chime").title = "The chime relay was pulsed";
     ring.classList.remove("dinging");
     void ring.offsetWidth;
     ring.classList.add("dinging");
