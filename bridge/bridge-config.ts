@@ -19,6 +19,7 @@ export const BRIDGE_SETTINGS = Object.freeze({
   "broker.cert": { kind: "path", default: "{home}/bridge/bridge.pem", doc: "The bridge's client certificate (PEM); its CN is its user name in the ACL" },
   "broker.key": { kind: "path", default: "{home}/bridge/bridge.key", doc: "The bridge's client key (PEM)" },
   "broker.clientId": { kind: "string", default: "doorbell-bridge", pattern: /^[A-Za-z0-9_.-]{1,64}$/, patternDoc: "1-64 letters, digits, '.', '_' or '-'", doc: "MQTT client id; the session is persistent, so events queued while the bridge is away are kept" },
+  "broker.shareGroup": { kind: "string", default: "", pattern: /^[A-Za-z0-9_-]{0,64}$/, patternDoc: "empty, or 1-64 letters, digits, '_' or '-'", doc: "With a name, the bridge subscribes through `$share/<name>/...` so several bridges split the doorbells' events (docs/scaling.md); empty: plain subscriptions" },
   "ownerKey": { kind: "path", default: "{home}/owner.key", doc: "The owner's private key (PKCS#8 PEM, mode 0600)" },
   "devicesDir": { kind: "path", default: "{home}/devices", doc: "One bundle directory per device, as `doorbell device add` writes them" },
   "stateDir": { kind: "path", default: "{home}/bridge/state", doc: "Per-device state: the last accepted sequence number, recent event ids" },
@@ -33,7 +34,7 @@ export type BridgeSettingName = keyof typeof BRIDGE_SETTINGS;
 
 export interface BridgeConfig {
   home: string;
-  broker: { url: string; ca: string; cert: string; key: string; clientId: string };
+  broker: { url: string; ca: string; cert: string; key: string; clientId: string; shareGroup: string };
   ownerKey: string;
   devicesDir: string;
   stateDir: string;
@@ -174,7 +175,7 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
   const i = (n: BridgeSettingName) => values.get(n) as number;
   return {
     home: s("home"),
-    broker: { url: s("broker.url"), ca: s("broker.ca"), cert: s("broker.cert"), key: s("broker.key"), clientId: s("broker.clientId") },
+    broker: { url: s("broker.url"), ca: s("broker.ca"), cert: s("broker.cert"), key: s("broker.key"), clientId: s("broker.clientId"), shareGroup: s("broker.shareGroup") },
     ownerKey: s("ownerKey"),
     devicesDir: s("devicesDir"),
     stateDir: s("stateDir"),

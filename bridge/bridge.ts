@@ -37,6 +37,12 @@ export interface BridgeOptions {
   now?: () => number;
   /** Timers for the birth delay; injectable for tests. */
   timers?: { set(callback: () => void, delayMs: number): unknown; clear(handle: unknown): void };
+  /**
+   * A shared-subscription group: the device topics are subscribed as `$share/<group>/<topic>` (MQTT 5
+   * §4.8.2), so the broker gives each event, and each button press, to one bridge of the group. Every
+   * bridge of a group serves the same devices; see docs/scaling.md for keeping a device on one bridge.
+   */
+  shareGroup?: string;
   /** Sees each event opened and accepted (not refused, not a duplicate), with its picture: for observers such as the simulator's page. */
   onEvent?(deviceId: string, header: Record<string, unknown>, jpeg: Uint8Array | undefined, sealedBytes: number): void;
 }
@@ -183,7 +189,7 @@ export function startBridge(o: BridgeOptions): Bridge {
   }
 
   const onConnect = () => {
-    const topics = [...byEventTopic.keys(), ...byCommandTopic.keys()];
+    const topics = [...byEventTopic.keys(), ...byCommandTopic.keys()].map((t) => (o.shareGroup ? `$share/${o.shareGroup}/${t}` : t));
     client.subscribe(topics, { qos: 1 }, (error, granted) => {
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
       if (error || refused.length) log.error("subscription refused; check the broker's ACL for the bridge", { topics: refused.join(",") || topics.join(","), reason: error?.message });

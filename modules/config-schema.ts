@@ -7,7 +7,8 @@ export type FieldSpec =
   | { kind: "int"; default: number; min: number; max: number; unit?: string; doc: string }
   | { kind: "string"; default: string; pattern?: RegExp; patternDoc?: string; maxLength: number; doc: string }
   | { kind: "bool"; default: boolean; doc: string }
-  | { kind: "hex"; default: string; bytes: number; optional: true; doc: string };
+  | { kind: "hex"; default: string; bytes: number; optional: true; doc: string }
+  | { kind: "polygons"; default: readonly (readonly (readonly [number, number])[])[]; maxPolygons: number; maxPoints: number; doc: string };
 
 /** Dotted path -> spec. Order is the documentation order. */
 export const CONFIG_SCHEMA = Object.freeze({
@@ -29,6 +30,19 @@ export const CONFIG_SCHEMA = Object.freeze({
   "outbox.maxEvents": { kind: "int", default: 64, min: 4, max: 1024, unit: "events", doc: "Most sealed events kept for delivery; beyond it status, then snapshot, motion, long press and ring events are dropped, in that order (docs/delivery.md)" },
   "outbox.maxKiB": { kind: "int", default: 768, min: 128, max: 16384, unit: "KiB", doc: "Most bytes of sealed events kept for delivery, by the same drop policy; the storage partition must hold this much" },
   "status.intervalS": { kind: "int", default: 300, min: 0, max: 86400, unit: "s", doc: "A sealed status event (firmware version, RSSI, uptime, outbox counters) goes out on connect and then this often; 0 sends it on connect only" },
+  "motion.enabled": { kind: "bool", default: true, doc: "Run the motion detector on every camera frame; a start publishes motion_start with its snapshot and box, the end motion_end (docs/motion.md)" },
+  "motion.thresholdMin": { kind: "int", default: 10, min: 2, max: 64, unit: "grey levels", doc: "Smallest change of an 8x8 block's mean luma that counts as motion" },
+  "motion.noiseFactor": { kind: "int", default: 4, min: 1, max: 16, doc: "A block's threshold is at least this many times its own noise level (mean change while quiet)" },
+  "motion.backgroundFrames": { kind: "int", default: 16, min: 8, max: 1024, unit: "frames", doc: "Time constant of the background: it follows the scene with weight 1/backgroundFrames per frame, where nothing moves" },
+  "motion.stillFrames": { kind: "int", default: 30, min: 4, max: 100000, unit: "frames", doc: "A block that stays changed but unchanging this long joins the background (a parked car, a parcel)" },
+  "motion.minBlobCells": { kind: "int", default: 2, min: 1, max: 100, unit: "cells", doc: "Smallest blob that counts, in coarse cells (the frame is about 20 coarse cells wide)" },
+  "motion.startFrames": { kind: "int", default: 3, min: 1, max: 31, unit: "frames", doc: "Motion starts when a blob was seen in this many of the last motion.windowFrames frames (k of n)" },
+  "motion.windowFrames": { kind: "int", default: 5, min: 1, max: 31, unit: "frames", doc: "The n of the k-of-n start rule; at least motion.startFrames" },
+  "motion.endQuietMs": { kind: "int", default: 3000, min: 0, max: 600000, unit: "ms", doc: "Motion ends after this long without a blob" },
+  "motion.maxGainStepPct": { kind: "int", default: 20, min: 5, max: 200, unit: "%", doc: "A whole-frame brightness step larger than this in one frame is lighting (lamp, IR switch, exposure), not motion: detection pauses and the background relearns" },
+  "motion.lightingJumpPct": { kind: "int", default: 25, min: 5, max: 100, unit: "%", doc: "So is a jump of changed blocks by more than this share of the frame in one frame; a visitor walking up grows over several frames and stays motion" },
+  "motion.relearnFrames": { kind: "int", default: 6, min: 1, max: 100, unit: "frames", doc: "Frames of fast relearning after a lighting change and at start, during which no motion is reported" },
+  "motion.privacyMask": { kind: "polygons", default: [], maxPolygons: 8, maxPoints: 16, doc: "Areas never looked at: polygons of [x, y] frame pixels, e.g. [[[0,0],[200,0],[200,120]]]; a block is masked when any of its pixels is inside" },
   "seq.blockSize": { kind: "int", default: 64, min: 1, max: 4096, unit: "events", doc: "Sequence numbers reserved per flash write; a reboot skips at most this many" },
   "commands.maxAgeS": { kind: "int", default: 300, min: 10, max: 86400, unit: "s", doc: "Owner commands sealed longer ago than this are refused as stale (checked once the device clock is set)" },
   "keys.ownerPublic": { kind: "hex", default: "", bytes: 32, optional: true, doc: "The owner's X25519 public key (hex); events are sealed to it" },

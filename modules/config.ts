@@ -12,6 +12,11 @@ export interface Config {
   mqtt: { host: string; port: number; keepAliveS: number; topicRoot: string; ackTimeoutS: number };
   outbox: { maxEvents: number; maxKiB: number };
   status: { intervalS: number };
+  motion: {
+    enabled: boolean; thresholdMin: number; noiseFactor: number; backgroundFrames: number; stillFrames: number; minBlobCells: number;
+    startFrames: number; windowFrames: number; endQuietMs: number; maxGainStepPct: number; lightingJumpPct: number; relearnFrames: number;
+    privacyMask: (readonly (readonly [number, number])[])[];
+  };
   seq: { blockSize: number };
   commands: { maxAgeS: number };
   keys: { ownerPublic: string };
@@ -26,6 +31,9 @@ export interface ConfigError {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: ConfigError[] };
 
+/** Largest polygon coordinate accepted, in frame pixels. */
+const MAX_COORDINATE = 65535;
+
 function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
   if (value === null || typeof value !== "object") return String(value);
@@ -38,6 +46,7 @@ function accepted(spec: FieldSpec): string {
     case "bool": return "true or false";
     case "hex": return `${spec.bytes * 2} hex digits (${spec.bytes} bytes), or empty`;
     case "string": return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? " of " + spec.patternDoc : ""}`;
+    case "polygons": return `a list of at most ${spec.maxPolygons} polygons, each a list of 3 to ${spec.maxPoints} [x, y] points (integers from 0 to ${MAX_COORDINATE})`;
   }
 }
 
@@ -48,6 +57,10 @@ function check(spec: FieldSpec, value: unknown): boolean {
     case "hex": return typeof value === "string" && (value === "" || (value.length === spec.bytes * 2 && /^[0-9a-fA-F]*$/.test(value)));
     case "string":
       return typeof value === "string" && value.length > 0 && value.length <= spec.maxLength && (!spec.pattern || spec.pattern.test(value));
+    case "polygons":
+      return Array.isArray(value) && value.length <= spec.maxPolygons && value.every((polygon: unknown) =>
+        Array.isArray(polygon) && polygon.length >= 3 && polygon.length <= spec.maxPoints && polygon.every((point: unknown) =>
+          Array.isArray(point) && point.length === 2 && point.every((v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_COORDINATE)));
   }
 }
 

@@ -11,6 +11,8 @@ import { createOutbox, type Outbox } from "./outbox.js";
 import { createStatusReport } from "./status-report.js";
 import { loadDeviceKey } from "./device-key.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
+import { createMotionFlow, type MotionFlow } from "./motion-flow.js";
 import type { Host } from "./ports.js";
 import { createPreRoll, type PreRoll } from "./pre-roll.js";
 import { createRingFlow, type DraftEvent, type RingFlow } from "./ring-flow.js";
@@ -37,6 +39,8 @@ export interface Firmware {
   readonly delivery: Outbox;
   /** The device's public key, for provisioning and logs. */
   readonly devicePublicKey: Uint8Array;
+  /** Camera frames -> thumbnails -> motion events; undefined when motion.enabled is false. */
+  readonly motion: MotionFlow | undefined;
   close(): void;
 }
 
@@ -86,9 +90,16 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
 
   host.button.open({ onEdge: (edge) => button.edge(edge) });
   const cameraWatchdog = createCameraWatchdog({ camera: host.camera, clock: host.clock, timers: host.timers, log: log.child("camera"), stallS: cfg.camera.stallS });
+  const motion = cfg.motion.enabled
+    ? createMotionFlow({
+      clock: host.clock, crypto: host.crypto, log: log.child("motion"), deviceId: cfg.deviceId, params: cfg.motion,
+      decoder: host.thumbnails ?? createThumbnailDecoder(), emit,
+    })
+    : undefined;
   host.camera.start({
     onFrame: (frame) => {
       cameraWatchdog.frame();
+      motion?.frame(frame);
       preRoll.push(frame);
     },
   });
@@ -150,7 +161,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   connect();
 
   return {
-    config, ring, preRoll, delivery,
+    config, ring, preRoll, delivery, motion,
     devicePublicKey: key.publicKey,
     close() {
       closed = true;

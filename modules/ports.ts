@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The ports: everything the firmware needs from the world, as small capability interfaces.
 // Only hosts/ implements them; nothing in modules/ may import a platform module.
+import type { ThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
 
 /** Monotonic and wall clock. */
 export interface ClockPort {
@@ -183,4 +184,6 @@ export interface Host {
   crypto: CryptoPort;
   log: LogPort;
   system: SystemPort;
+  /** JPEG -> DC luma thumbnail for the motion detector: native C on the device; without it the firmware uses the TypeScript decoder. */
+  thumbnails?: ThumbnailDecoder;
 }

@@ -9,8 +9,10 @@ export function renderConfigDoc(): string {
     const spec = raw as FieldSpec;
     const range = spec.kind === "int" ? `${spec.min} – ${spec.max}${spec.unit ? " " + spec.unit : ""}`
       : spec.kind === "string" ? `≤ ${spec.maxLength} chars${spec.patternDoc ? "; " + spec.patternDoc : ""}`
-      : spec.kind === "hex" ? `${spec.bytes * 2} hex digits, or empty` : "true / false";
-    const def = spec.kind === "string" || spec.kind === "hex" ? (spec.default === "" ? "(empty)" : `\`${spec.default}\``) : `\`${String(spec.default)}\``;
+      : spec.kind === "hex" ? `${spec.bytes * 2} hex digits, or empty`
+      : spec.kind === "polygons" ? `≤ ${spec.maxPolygons} polygons of 3 – ${spec.maxPoints} [x, y] points` : "true / false";
+    const def = spec.kind === "string" || spec.kind === "hex" ? (spec.default === "" ? "(empty)" : `\`${spec.default}\``)
+      : spec.kind === "polygons" ? `\`${JSON.stringify(spec.default)}\`` : `\`${String(spec.default)}\``;
     return `| \`${path}\` | ${def} | ${range} | ${spec.doc} |`;
   });
   return [

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // One owner's bridge process for the load bench (forked, IPC): the real bridge (bridge/bridge.ts) with
-// its durable per-device state, over MQTT.js. With `shareGroup` its device subscriptions become
-// `$share/<group>/<topic>`, so several bridge processes split the events between them.
+// its durable per-device state, over MQTT.js. With `shareGroup` (the bridge's `broker.shareGroup`
+// setting) it subscribes through `$share/<group>/...`, so several bridge processes split the events.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt from "mqtt";
 import { fromHex } from "../../modules/bytes.js";
 import { createLogger } from "../../modules/logger.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -32,21 +32,6 @@ export interface BridgeWorkerStats {
   refused: Record<string, number>;
 }
 
-/** The client as the bridge sees it, but subscribing through the shared-subscription group. */
-function sharing(client: MqttClient, group: string): MqttClient {
-  const share = (topic: string) => (topic.startsWith("homeassistant/") ? topic : `$share/${group}/${topic}`);
-  return new Proxy(client, {
-    get(target, property) {
-      if (property === "subscribe") {
-        return (topics: string | string[], ...rest: unknown[]) =>
-          (target.subscribe as (...args: unknown[]) => MqttClient)(Array.isArray(topics) ? topics.map(share) : share(topics), ...rest);
-      }
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
 async function run(config: BridgeWorkerConfig): Promise<void> {
   const crypto = createNodeCrypto();
   let problems = 0;
@@ -54,8 +39,7 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
   const client = await mqtt.connectAsync(config.url, { clientId: `bench-${config.name}`, clean: true, reconnectPeriod: 0 });
   let envelopeBytes = 0;
   const bridge = startBridge({
-    client: config.shareGroup ? sharing(client, config.shareGroup) : client,
-    crypto, ownerSecret: fromHex(config.ownerSecretHex), log,
+    client, shareGroup: config.shareGroup, crypto, ownerSecret: fromHex(config.ownerSecretHex), log,
     devices: Object.entries(config.devices).map(([id, hex]) => ({ id, name: id, topicRoot: config.topicRoot, statusIntervalS: 0, publicKey: fromHex(hex) })),
     state: createDeviceStateStore(join(mkdtempSync(join(tmpdir(), `doorbell-${config.name}-`)), "state")),
     discoveryPrefix: "homeassistant", motionOffDelayS: 30,

@@ -53,6 +53,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
     state: createDeviceStateStore(config.stateDir),
     snapshots: createSnapshotStore({ dir: config.snapshots.dir, keepDays: config.snapshots.keepDays, maxMB: config.snapshots.maxMB, log: log.child("snaps") }),
     discoveryPrefix: config.discovery.prefix, motionOffDelayS: config.motion.offDelayS,
+    shareGroup: config.broker.shareGroup || undefined,
   });
   log.info("starting", { broker: config.broker.url, devices: devices.length });
   return {

@@ -82,24 +82,24 @@ class ByteSink {
 }
 
 class BitWriter {
-  private acc = 0;
+  private acc = 0; // pending bits, right-aligned
   private n = 0;
   constructor(private out: ByteSink) {}
   bits(value: number, count: number) {
-    for (let i = count - 1; i >= 0; i--) {
-      this.acc = (this.acc << 1) | ((value >> i) & 1);
-      if (++this.n === 8) this.byte();
+    // At most 16 bits per call (codes and extra bits), so acc stays within 24 bits.
+    this.acc = (this.acc << count) | (value & ((1 << count) - 1));
+    this.n += count;
+    while (this.n >= 8) {
+      this.n -= 8;
+      const byte = (this.acc >> this.n) & 255;
+      this.out.bytes.push(byte);
+      if (byte === 0xff) this.out.bytes.push(0); // T.81 §F.1.2.3 byte stuffing
     }
-  }
-  private byte() {
-    this.out.put(this.acc);
-    if (this.acc === 0xff) this.out.put(0); // T.81 §F.1.2.3 byte stuffing
-    this.acc = 0;
-    this.n = 0;
+    this.acc &= (1 << this.n) - 1;
   }
   /** Pads the last byte with 1 bits (T.81 §F.1.2.3). */
   flush() {
-    while (this.n !== 0) this.bits(1, 1);
+    if (this.n !== 0) this.bits((1 << (8 - this.n)) - 1, 8 - this.n);
   }
 }
 

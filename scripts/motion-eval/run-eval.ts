@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// Runs the firmware's motion detector over a CDnet-layout sequence, frame by frame as the camera would
+// deliver them (TypeScript thumbnail decoder, then the detector), and scores it the CDnet way (score.ts).
+import { readFileSync } from "node:fs";
+import { defaultConfig } from "../../modules/config.js";
+import { JpegError } from "../../modules/jpeg/jpeg-error.js";
+import { createThumbnailDecoder } from "../../modules/jpeg/thumbnail-decoder.js";
+import { createMotionDetector, type MotionParams } from "../../modules/motion/detector.js";
+import { openCdnetSequence } from "./cdnet.js";
+import { renderContactSheet, type SheetTile } from "./contact-sheet.js";
+import { createCdnetScorer, FRAME_POSITIVE_SHARE, type Counts } from "./score.js";
+
+export interface EvalOptions {
+  /** Frame rate the frame numbers are played at (the detector's times). Default 30. */
+  fps?: number;
+  /** Detector settings over the config defaults (the `motion` section of a device config). */
+  params?: Partial<MotionParams>;
+  /** Frame numbers shown on the contact sheet; default six spread over the scored range. */
+  sheetFrames?: number[];
+}
+
+export interface EvalReport {
+  sequence: string;
+  frames: { total: number; scored: number; first: number; last: number; undecodable: number };
+  grid: { width: number; height: number; cellPixels: 8 };
+  fps: number;
+  pixel: Counts;
+  frame: Counts & { positiveShare: number };
+  events: { count: number; list: { start: number; end: number }[] };
+  lightingFrames: number;
+  params: MotionParams;
+  /** PNG bytes of the contact sheet. */
+  contactSheet: Uint8Array;
+}
+
+export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalReport {
+  const seq = openCdnetSequence(dir);
+  const fps = options.fps ?? 30;
+  const { enabled: _enabled, ...defaults } = defaultConfig().motion;
+  const params: MotionParams = { ...defaults, ...options.params };
+  const decoder = createThumbnailDecoder();
+  const detector = createMotionDetector(params);
+  const scorer = createCdnetScorer();
+  const span = seq.last - seq.first;
+  const sheetFrames = new Set(options.sheetFrames ?? [0.08, 0.25, 0.42, 0.58, 0.75, 0.92].map((f) => seq.first + Math.round(f * span)));
+  const tiles: SheetTile[] = [];
+  const events: { start: number; end: number }[] = [];
+  let open: { start: number; end: number } | undefined;
+  let scored = 0, undecodable = 0, lightingFrames = 0, grid = { width: 0, height: 0 };
+  let empty: Uint8Array = new Uint8Array(0);
+
+  for (const frame of seq.frames) {
+    const bytes = new Uint8Array(readFileSync(frame.path));
+    let cells: Uint8Array = empty, box: readonly number[] = [0, 0, 0, 0], active = false;
+    try {
+      const t = decoder.decode(bytes);
+      grid = { width: t.width, height: t.height };
+      if (empty.length !== t.width * t.height) empty = new Uint8Array(t.width * t.height);
+      const r = detector.process(t, ((frame.number - 1) * 1000) / fps);
+      if (r.lighting) lightingFrames++;
+      if (r.event === "start") events.push((open = { start: frame.number, end: frame.number }));
+      if (open) open.end = frame.number;
+      if (r.event === "end") open = undefined;
+      cells = detector.foreground();
+      box = r.box;
+      active = r.active;
+    } catch (error) {
+      if (!(error instanceof JpegError)) throw error;
+      undecodable++; // scored as "nothing detected", never skipped
+    }
+    if (frame.number < seq.first || frame.number > seq.last) continue;
+    const gt = seq.groundTruth(frame.number);
+    if (!gt) continue;
+    scored++;
+    const decision = cells.length ? cells : new Uint8Array(Math.ceil(gt.width / 8) * Math.ceil(gt.height / 8));
+    scorer.add(decision, Math.ceil(gt.width / 8), gt.labels, gt.width, gt.height, seq.roi);
+    if (sheetFrames.has(frame.number)) tiles.push({ frame: frame.number, jpeg: bytes, cells: decision.slice(), gridWidth: Math.ceil(gt.width / 8), labels: gt.labels, box: box.slice(), active });
+  }
+  return {
+    sequence: seq.name,
+    frames: { total: seq.frames.length, scored, first: seq.first, last: seq.last, undecodable },
+    grid: { ...grid, cellPixels: 8 },
+    fps,
+    pixel: scorer.pixel,
+    frame: { ...scorer.frame, positiveShare: FRAME_POSITIVE_SHARE },
+    events: { count: events.length, list: events },
+    lightingFrames,
+    params,
+    contactSheet: tiles.length ? renderContactSheet(tiles, 3, seq.name) : new Uint8Array(0),
+  };
+}
+
+/** The report as a readable table. */
+export function formatReport(r: EvalReport, sheetPath?: string): string {
+  const row = (name: string, c: Counts) =>
+    `${name.padEnd(8)}${c.precision.toFixed(3).padStart(11)}${c.recall.toFixed(3).padStart(9)}${c.f.toFixed(3).padStart(8)}   TP ${c.tp}  FP ${c.fp}  FN ${c.fn}`;
+  const events = r.events.list.slice(0, 8).map((e) => `${e.start}-${e.end}`).join(", ") + (r.events.count > 8 ? ", ..." : "");
+  return [
+    `motion eval: ${r.sequence}: ${r.frames.total} frames, scored ${r.frames.first}-${r.frames.last} (${r.frames.scored} with ground truth), ` +
+      `${r.grid.width}x${r.grid.height} cells of 8x8 pixels, played at ${r.fps} fps`,
+    `${"".padEnd(8)}${"precision".padStart(11)}${"recall".padStart(9)}${"F".padStart(8)}`,
+    row("pixel", r.pixel),
+    row("frame", r.frame) + `   (positive: >= ${r.frame.positiveShare * 100}% of scored pixels)`,
+    `events  ${r.events.count}${r.events.count ? ` (frames ${events})` : ""}; lighting or learning frames ${r.lightingFrames}; undecodable frames ${r.frames.undecodable}`,
+    ...(sheetPath ? [`contact sheet: ${sheetPath}`] : []),
+  ].join("\n");
+}
