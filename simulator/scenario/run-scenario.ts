@@ -99,7 +99,9 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       process.stderr.write(`scenario ${s.name}: watch at ${web.url}\n`);
     }
     const readyMs = o.readyTimeoutMs ?? 60_000;
-    if (!(await waitFor(readyMs, () => live.status().deviceOnline))) throw new Timeout(`the device did not come online within ${readyMs / 1000} s`);
+    // Ready: the device is online and its first status event has reached the bridge, so events flow end to end.
+    const ready = () => live.status().deviceOnline && opened.some((e) => e.type === "status");
+    if (!(await waitFor(readyMs, ready))) throw new Timeout(`the device did not come online and report its status within ${readyMs / 1000} s`);
     for (const step of s.steps) {
       o.onStep?.(step);
       write({ t: Date.now(), record: "step", line: step.line, step: step.text });

@@ -43,6 +43,10 @@ test("the page: a click rings, and the ring appears in the timeline with its dec
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.goto(url);
     await page.getByText("Device: online").waitFor({ timeout: 20_000 });
+    // The device's first status event has come through: boot is over and frames flow (a press while the
+    // engine still catches up with its boot can miss its snapshot, as on a busy board).
+    await page.locator('[data-testid="event-item"][data-type="status"]').first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1000);
 
     await page.getByTestId("ring-button").click();
     const ring = page.locator('[data-testid="event-timeline"] [data-testid="event-item"][data-type="ring"]').first();
