@@ -32,14 +32,14 @@ export function createFrameStore(o: { onFrame(record: FrameRecord): void; motion
   const frames = new Map<number, Uint8Array>();
   let n = 0;
   return {
-    add(jpeg) {
+    add(jpeg, capturedAtMs) {
       const copy = jpeg.slice();
       const size = jpegSize(copy);
       if (!size) return;
       n++;
       frames.set(n, copy);
       frames.delete(n - KEEP_FRAMES);
-      o.onFrame({ n, t: Date.now(), ...size, motion: o.motion.analyze(copy) });
+      o.onFrame({ n, t: Date.now(), ...size, motion: o.motion.analyze(copy, capturedAtMs) });
     },
     get: (k) => frames.get(k),
     clear: () => frames.clear(),

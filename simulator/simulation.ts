@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fromUtf8, toHex } from "../modules/bytes.js";
+import { formatConfigErrors, parseConfig } from "../modules/config.js";
 import { readEnvelopeHeader } from "../modules/envelope/layout.js";
 import type { Host, LogLevel } from "../modules/ports.js";
 import { deviceTopics } from "../modules/topics.js";
@@ -147,7 +148,19 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 
   // The hardware: it outlives every power cut.
   const clock = createNodeClock();
-  const motion = createMotionAnalyzer();
+  const config = {
+    deviceId: DEVICE_ID, deviceName: DEVICE_NAME,
+    mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
+    camera: { framePeriodMs },
+    ...options.deviceConfig,
+    keys: { ownerPublic: toHex(keys.ownerPublic) },
+  };
+  const parsed = parseConfig(config);
+  if (!parsed.ok) {
+    await broker.close();
+    throw new Error(`the simulated device's config is refused:\n${formatConfigErrors(parsed.errors)}`);
+  }
+  const motion = createMotionAnalyzer(parsed.config.motion);
   status.motionDetector = motion.description;
   const frames = createFrameStore({ onFrame: (record: FrameRecord) => bus.emit("frame", record), motion });
   const scene = createPorchScene({ onBell: (level) => hardware.button.set(level, bounceMs) });
@@ -175,13 +188,6 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     system: { restart() {}, rssiDbm: () => (wifi.up ? -58 : undefined) },
   } satisfies Host;
 
-  const config = {
-    deviceId: DEVICE_ID, deviceName: DEVICE_NAME,
-    mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
-    camera: { framePeriodMs },
-    ...options.deviceConfig,
-    keys: { ownerPublic: toHex(keys.ownerPublic) },
-  };
   const device = createDeviceRunner({
     engine: options.engine, hardware, config, firmwareVersion: FIRMWARE_VERSION, deviceKey: keys.deviceSecret,
     onPower: (power: PowerState) => {

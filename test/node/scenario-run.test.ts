@@ -31,7 +31,7 @@ const records = (artifact: string) => readFileSync(artifact, "utf8").trim().spli
 describe("npm run scenario", () => {
   test("every scenario in simulator/scenarios/ passes (exit 0), each with its JSONL artifact", () => {
     const files = readdirSync(repoPath("simulator/scenarios")).filter((f) => /\.ya?ml$/.test(f)).sort();
-    assert.ok(files.length >= 3, `at least three scenarios, found ${files.join(", ")}`);
+    assert.ok(files.length >= 5, `at least five scenarios, found ${files.join(", ")}`);
     const r = scenarioCli(...files.map((f) => join("simulator/scenarios", f)));
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, new RegExp(`^${files.length} passed, 0 failed, 0 timed out$`, "m"));
