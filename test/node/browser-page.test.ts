@@ -2,7 +2,7 @@
 // The page in a real browser: Debian's Chromium driven by playwright-core. A click on the ring button must
 // show, within a few seconds, an event of type ring in the timeline with the snapshot the bridge opened,
 // decoded; the R key rings too; the broker panel shows ciphertext; the Wi-Fi fault takes the device offline
-// and back. A screenshot is saved as an artifact (build/artifacts/simulator-page.png).
+// and back; a visitor shows as motion, with the box drawn over the camera. A screenshot is saved as an artifact (build/artifacts/simulator-page.png).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
@@ -78,6 +78,18 @@ test("the page: a click rings, and the ring appears in the timeline with its dec
     await page.getByText("Device: offline").waitFor({ timeout: 10_000 });
     await page.getByTestId("fault-wifi").click();
     await page.getByText("Device: online").waitFor({ timeout: 20_000 });
+
+    // A visitor walking up shows as motion: the legend says so and the box is drawn over the picture.
+    await page.getByTestId("scene-visitor").click();
+    await page.getByText("detector: motion", { exact: true }).waitFor({ timeout: 15_000 });
+    const boxPixels = await page.locator("#camera-canvas").evaluate((c) => {
+      const canvas = c as unknown as Canvas & { width: number; height: number };
+      const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 230 && data[i + 1] < 80 && data[i + 2] > 190) n++;
+      return n;
+    });
+    assert.ok(boxPixels > 50, `the motion box is drawn (${boxPixels} magenta pixels)`);
 
     mkdirSync(repoPath("build/artifacts"), { recursive: true });
     await page.screenshot({ path: repoPath("build/artifacts/simulator-page.png") });
