@@ -86,6 +86,7 @@ export function loadHuffmanTable(t: HuffmanTables, slot: number, spec: ArrayLike
     for (let i = 0; i < length && same; i++) same = t.raw[rawBase + i] === spec[start + i];
     if (same) return length;
   }
+  t.defined[slot] = 0; // until the rebuild completes: a table refused half-way is never reused
   const isDc = slot < 4;
   const valBase = slot * 256;
   for (let i = 0; i < count; i++) {
@@ -102,13 +103,15 @@ export function loadHuffmanTable(t: HuffmanTables, slot: number, spec: ArrayLike
   let k = 0;
   for (let len = 1; len <= 16; len++) {
     const n = spec[start + len - 1];
+    // The codes of one length must fit it; the all-ones code is refused, as libjpeg does (checked before
+    // any entry is written, so an overfull table never fills past its lookup table).
+    if (code + n >= 1 << len) throw new JpegError("corrupt", `Huffman code lengths overflow at length ${len}`, offset);
     t.valOffset[codeBase + len] = k - code;
     t.minCode[codeBase + len] = code;
     t.maxCode[codeBase + len] = n ? code + n - 1 : -1;
     for (let i = 0; i < n; i++, k++, code++) {
       if (len <= LOOK_BITS) fillLookup(t, lookBase, isDc, len, code, t.values[valBase + k]);
     }
-    if (code >= 1 << len) throw new JpegError("corrupt", `Huffman code lengths overflow at length ${len}`, offset);
     code <<= 1;
   }
   if (!isDc) fillMulti(t, slot);

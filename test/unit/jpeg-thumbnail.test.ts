@@ -225,3 +225,18 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
     assert.ok(errors > 25, `the fuzz must reach the error paths (${errors} errors)`);
   });
 });
+
+describe("JPEG DC thumbnail: Huffman table cache", () => {
+  test("a table refused half-way (an overfull DHT) is rebuilt, not reused, when its slot is loaded again", () => {
+    const decoder = createThumbnailDecoder();
+    const good = synthJpeg({ width: 16, height: 16, components: [Y(1, 1)], block: blocks(9) });
+    assert.deepEqual(decoder.decode(good).luma, expected(16, 16));
+    // Slot 0 again, 12 codes as before, but counts 1, 2, 9: the one-bit code is written into the lookup
+    // table, then length 2 overflows. The slot must not keep the half-written table as the cached one.
+    const dht = good.findIndex((b, i) => b === 0xff && good[i + 1] === 0xc4);
+    const bad = good.slice();
+    bad.set([1, 2, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], dht + 5);
+    assert.throws(() => decoder.decode(bad), (e: unknown) => e instanceof JpegError && e.code === "corrupt");
+    assert.deepEqual(decoder.decode(good).luma, expected(16, 16));
+  });
+});
