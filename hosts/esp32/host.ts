@@ -11,6 +11,7 @@ import { createEsp32Log } from "./log.js";
 import { createEsp32Mqtt } from "./mqtt.js";
 import type { TlsCredentials } from "./mqtt-client.js";
 import { createNativeCrypto } from "./native/crypto.js";
+import { createNativeThumbnailDecoder } from "./native/thumb.js";
 import { createEsp32Output } from "./output.js";
 import { createEsp32Storage } from "./storage.js";
 import { createEsp32System } from "./system.js";
@@ -64,6 +65,7 @@ export function createEsp32Host(options: Esp32HostOptions): Esp32Host {
     storage: createEsp32Storage({ log }),
     mqtt,
     crypto: createNativeCrypto(),
+    thumbnails: createNativeThumbnailDecoder(),
     log,
     system: createEsp32System({ log, rssiDbm: () => wifi.rssiDbm() }),
     flashLed,

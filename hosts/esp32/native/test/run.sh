@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Native crypto tests (npm run test:native): RFC known-answer tests of doorbell_crypto.c on the host,
-# plain and under ASan+UBSan; crypto-xs.c against the XS headers; the TypeScript port inside an XS test host.
+# Native module tests (npm run test:native): RFC known-answer tests of doorbell_crypto.c on the host,
+# plain and under ASan+UBSan; crypto-xs.c against the XS headers; the TypeScript port inside an XS test host;
+# then the JPEG thumbnail decoder (test/thumb.sh: djpeg comparisons, fuzz, XS host).
 # Writes only under build/native/. Another mbedtls: DOORBELL_MBEDTLS_CFLAGS / DOORBELL_MBEDTLS_LIBS.
 set -u
 
@@ -114,9 +115,12 @@ else
   fi
 fi
 
+step "JPEG thumbnail decoder (test/thumb.sh)"
+run "thumbnail decoder" bash $NATIVE/test/thumb.sh
+
 echo
 if [ $failed -ne 0 ]; then
-  echo "native crypto: $failed step(s) FAILED"
+  echo "native modules: $failed step(s) FAILED"
   exit 1
 fi
-echo "native crypto: all passed"
+echo "native modules: all passed"

@@ -13,6 +13,8 @@ extern void xs_doorbell_hmac_sha256(xsMachine *the);
 extern void xs_doorbell_chacha20poly1305_seal(xsMachine *the);
 extern void xs_doorbell_chacha20poly1305_open(xsMachine *the);
 extern void xs_doorbell_random_bytes(xsMachine *the);
+extern void xs_doorbell_thumbnail_decode(xsMachine *the);
+extern void xs_doorbell_thumbnail_detail(xsMachine *the);
 
 static const struct {
 	const char *name;
@@ -24,6 +26,8 @@ static const struct {
 	{ "xs_doorbell_chacha20poly1305_seal", xs_doorbell_chacha20poly1305_seal, 4 },
 	{ "xs_doorbell_chacha20poly1305_open", xs_doorbell_chacha20poly1305_open, 4 },
 	{ "xs_doorbell_random_bytes", xs_doorbell_random_bytes, 1 },
+	{ "xs_doorbell_thumbnail_decode", xs_doorbell_thumbnail_decode, 3 },
+	{ "xs_doorbell_thumbnail_detail", xs_doorbell_thumbnail_detail, 0 },
 };
 
 /* native(name): the host function of that name, as xsc resolves native("…") on the device. */

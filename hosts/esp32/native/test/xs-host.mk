@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Builds the XS test host: @agoric/xsnap's xsnap-worker, from the package's own XS sources, linked
-# with the doorbell native module and a global native(). Called by run.sh; outputs only under OUT.
+# with the doorbell native modules (crypto, thumbnail) and a global native(). Called by run.sh; outputs only under OUT.
 
 XSNAP ?= node_modules/@agoric/xsnap
 NATIVE ?= hosts/esp32/native
@@ -30,7 +30,7 @@ XS_NAMES = xsAll xsAPI xsArguments xsArray xsAtomics xsBigInt xsBoolean xsCode x
 	xsTree xsType xsdtoa xsre xsmc
 XS_OBJECTS = $(XS_NAMES:%=$(OUT)/%.o) $(OUT)/textdecoder.o $(OUT)/textencoder.o $(OUT)/modBase64.o \
 	$(OUT)/xsnapPlatform.o $(OUT)/xsnap-worker.o
-OUR_OBJECTS = $(OUT)/doorbell_crypto.o $(OUT)/crypto-xs.o $(OUT)/xs-host.o
+OUR_OBJECTS = $(OUT)/doorbell_crypto.o $(OUT)/crypto-xs.o $(OUT)/doorbell_thumb.o $(OUT)/thumb-xs.o $(OUT)/xs-host.o
 
 $(OUT)/doorbell-xsnap-worker: $(XS_OBJECTS) $(OUR_OBJECTS)
 	$(CC) -rdynamic $^ $(MBEDTLS_LIBS) -ldl -lm -lpthread -o $@
@@ -53,6 +53,10 @@ $(OUT)/xsnap-worker.o: $(XSNAP_SRC)/xsnap-worker.c | $(OUT)
 $(OUT)/doorbell_crypto.o: $(NATIVE)/doorbell_crypto.c $(NATIVE)/doorbell_crypto.h $(NATIVE)/mbedtls_compat.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/crypto-xs.o: $(NATIVE)/crypto-xs.c $(NATIVE)/doorbell_crypto.h | $(OUT)
+	$(CC) $(OUR_OPTIONS) -c $< -o $@
+$(OUT)/doorbell_thumb.o: $(NATIVE)/doorbell_thumb.c $(NATIVE)/doorbell_thumb.h | $(OUT)
+	$(CC) $(OUR_OPTIONS) -c $< -o $@
+$(OUT)/thumb-xs.o: $(NATIVE)/thumb-xs.c $(NATIVE)/doorbell_thumb.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/xs-host.o: $(NATIVE)/test/xs-host.c | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
