@@ -10,6 +10,9 @@ import { JpegError } from "./jpeg-error.js";
  */
 export const LOOK_BITS = 10;
 const LOOK_SIZE = 1 << LOOK_BITS;
+/** Bits looked at per multi-code AC lookup (see `multi`); at least LOOK_BITS. */
+export const MULTI_BITS = 12;
+const MULTI_SIZE = 1 << MULTI_BITS;
 /** Slots: class (0 DC, 1 AC) * 4 + destination (0..3), as in a DHT's Tc/Th (T.81 §B.2.4.2). */
 export const HUFFMAN_SLOTS = 8;
 /** A k increment past the last coefficient: the block ends (EOB, T.81 §F.1.2.2). */
@@ -26,8 +29,8 @@ export interface HuffmanTables {
   /** Per slot, LOOK_SIZE entries: (code length << 8) | symbol for codes up to LOOK_BITS long, else 0. */
   readonly look: Int16Array;
   /**
-   * Per AC slot (slot - 4), LOOK_SIZE entries that skip every whole AC code (with its extra bits) that
-   * fits in the next LOOK_BITS bits, up to and including an EOB: bits to drop in the low 5 bits, the
+   * Per AC slot (slot - 4), MULTI_SIZE entries that skip every whole AC code (with its extra bits) that
+   * fits in the next MULTI_BITS bits, up to and including an EOB: bits to drop in the low 5 bits, the
    * summed k increment in bits 5..11 and, in bits 12..18, the increment of all codes but the last. The
    * entry may be used only while k + that guard < 64, so a block that ends without EOB (k reaching 63)
    * is never overrun. 0 when not even one code fits.
@@ -52,7 +55,7 @@ export function createHuffmanTables(): HuffmanTables {
   return {
     fast: new Int16Array(HUFFMAN_SLOTS * LOOK_SIZE),
     look: new Int16Array(HUFFMAN_SLOTS * LOOK_SIZE),
-    multi: new Int32Array((HUFFMAN_SLOTS / 2) * LOOK_SIZE),
+    multi: new Int32Array((HUFFMAN_SLOTS / 2) * MULTI_SIZE),
     maxCode: new Int32Array(HUFFMAN_SLOTS * 17),
     minCode: new Int32Array(HUFFMAN_SLOTS * 17),
     valOffset: new Int32Array(HUFFMAN_SLOTS * 17),
@@ -141,14 +144,14 @@ function fillLookup(t: HuffmanTables, lookBase: number, isDc: boolean, len: numb
 /** Fills the multi-code skip table of AC `slot` from its single-code `fast` entries. */
 function fillMulti(t: HuffmanTables, slot: number): void {
   const fastBase = slot * LOOK_SIZE;
-  const multiBase = (slot - 4) * LOOK_SIZE;
-  for (let index = 0; index < LOOK_SIZE; index++) {
+  const multiBase = (slot - 4) * MULTI_SIZE;
+  for (let index = 0; index < MULTI_SIZE; index++) {
     let used = 0, inc = 0, guard = 0;
     for (;;) {
       // The next code starts `used` bits into the window; look it up with zero bits shifted in after.
-      const entry = t.fast[fastBase + ((index << used) & (LOOK_SIZE - 1))];
+      const entry = t.fast[fastBase + (((index << used) & (MULTI_SIZE - 1)) >> (MULTI_BITS - LOOK_BITS))];
       const bits = entry & 31;
-      if (entry === 0 || used + bits > LOOK_BITS) break;
+      if (entry === 0 || used + bits > MULTI_BITS) break;
       guard = inc;
       inc += entry >> 5;
       used += bits;

@@ -2,7 +2,7 @@
 // The hot loop: entropy-decodes one scan (T.81 §F.2.2) that holds the luma component, keeping only the
 // DC of each visible luma block, scaled as libjpeg-turbo's 1/8 "IDCT" does. AC codes are skipped, not
 // stored. Reads never pass `data.length`; bits past the end of a segment are counted and refused.
-import { END_OF_BLOCK, extend, LOOK_BITS, type HuffmanTables } from "./huffman-tables.js";
+import { END_OF_BLOCK, extend, LOOK_BITS, MULTI_BITS, type HuffmanTables } from "./huffman-tables.js";
 import { JpegError } from "./jpeg-error.js";
 
 /** At most this many blocks in one MCU (T.81 §B.2.3; libjpeg's D_MAX_BLOCKS_IN_MCU). */
@@ -148,7 +148,7 @@ export function decodeLumaScan(
         // ---- AC codes, skipped (T.81 §F.2.2.2) ----
         slot = acSlot[b];
         const fastBase = slot << LOOK_BITS;
-        const multiBase = (slot - 4) << LOOK_BITS;
+        const multiBase = (slot - 4) << MULTI_BITS;
         for (let k = 1; k < 64; ) {
           if (nbits < 16) {
             while (nbits <= 24) {
@@ -170,13 +170,14 @@ export function decodeLumaScan(
               nbits += 8;
             }
           }
-          index = (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK;
-          entry = multi[multiBase + index];
+          const wide = (acc >>> (nbits - MULTI_BITS)) & MULTI_MASK;
+          entry = multi[multiBase + wide];
           if (entry !== 0 && k + (entry >> 12) < 64) {
             nbits -= entry & 31;
             k += (entry >> 5) & 127;
             continue;
           }
+          index = wide >>> (MULTI_BITS - LOOK_BITS);
           entry = fast[fastBase + index];
           if (entry !== 0) {
             nbits -= entry & 31;
@@ -208,6 +209,7 @@ export function decodeLumaScan(
 }
 
 const LOOK_MASK = (1 << LOOK_BITS) - 1;
+const MULTI_MASK = (1 << MULTI_BITS) - 1;
 /** The bit reader's state for `refill`: acc, nbits, pos, phantom. */
 const STATE_SIZE = 4;
 
