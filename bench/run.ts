@@ -5,6 +5,7 @@ import { writeReport, type Section } from "./report.js";
 import { benchXsCore } from "./xs-core.js";
 import { benchSealCost } from "./seal-cost.js";
 import { benchLoad } from "./load.js";
+import { benchMotion } from "./motion.js";
 
 const quick = process.argv.includes("--quick");
 const startedAt = new Date().toISOString();
@@ -43,6 +44,10 @@ sections.push(await benchSealCost({ quick }));
 // Load and scale-out: N doorbells on the Node host against one Mosquitto on loopback, with bridge processes.
 step(`load: N = ${quick ? "10, 100" : "10, 100, 1,000"} doorbells against Mosquitto, then two bridges sharing the load`);
 sections.push(...(await benchLoad({ quick, progress: step })));
+
+// Motion: thumbnail decode (TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C) and the detector's XS units per cell.
+step("motion: the CDnet highway frames through the thumbnail decoders and the detector");
+sections.push(await benchMotion({ quick, progress: step }));
 
 writeReport(sections, { quick, startedAt });
 step("wrote BENCHMARKS.md and bench.json");

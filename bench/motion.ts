@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// Motion on the CDnet highway frames, side by side in one run: the TypeScript thumbnail decode (and decode +
+// detect) in frames/s per core on Node; libjpeg-turbo's 1/8 grayscale decode in C, in process, as the
+// reference; the C decoder for the ESP32 (doorbell_thumb.c) in the same harness; and the detector's XS
+// compute units per thumbnail cell, metered inside xsnap-worker. Speeds are CPU time, best of several rounds.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultConfig } from "../modules/config.js";
+import { createThumbnailDecoder } from "../modules/jpeg/thumbnail-decoder.js";
+import { createMotionDetector } from "../modules/motion/detector.js";
+import { bundleForXs, repoPath } from "../hosts/xs/bundle.js";
+import { XsWorker } from "../hosts/xs/xsnap-worker.js";
+import type { Section } from "./report.js";
+
+const HIGHWAY = repoPath("../shared/data/cdnet-highway/input");
+const OUT = repoPath("build/bench-motion");
+
+export interface MotionFigures {
+  frames: number;
+  compressedBytesPerFrame: number;
+  thumbnail: string;
+  rounds: number;
+  node: { decodeFps: number; decodeDetectFps: number };
+  c: { libjpegTurboFps: number; doorbellThumbFps: number; identical: boolean } | { error: string };
+  decodeDetectToTurbo?: number;
+  xs: { detectorUnitsPerCellMean: number; median: number; p90: number; max: number; framesMetered: number; cells: number; tsDecodeUnitsPerFrame: number };
+}
+
+/** CPU seconds of `run()`. */
+function cpuSeconds(run: () => void): number {
+  const start = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+/** Builds and runs bench/motion/thumb-bench.c (libjpeg-turbo vs doorbell_thumb.c) on `files`. */
+function cBench(files: string[], rounds: number): MotionFigures["c"] {
+  const exe = join(OUT, "thumb-bench");
+  const cc = spawnSync("gcc", ["-std=c11", "-O2", "-D_POSIX_C_SOURCE=199309L", "-Wall", "-Wextra", "-Werror", `-I${repoPath("hosts/esp32/native")}`,
+    repoPath("bench/motion/thumb-bench.c"), repoPath("hosts/esp32/native/doorbell_thumb.c"), "-lturbojpeg", "-o", exe], { encoding: "utf8" });
+  if (cc.status !== 0) return { error: `thumb-bench.c did not build (is libturbojpeg0-dev installed?): ${cc.stderr.trim().split("\n")[0]}` };
+  const run = spawnSync(exe, [String(rounds), ...files], { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (run.status !== 0) return { error: `thumb-bench failed: ${run.stderr.trim()}` };
+  const r = JSON.parse(run.stdout) as { turboFps: number; cFps: number; identical: boolean };
+  return { libjpegTurboFps: r.turboFps, doorbellThumbFps: r.cFps, identical: r.identical };
+}
+
+export async function benchMotion(o: { quick: boolean; progress: (text: string) => void }): Promise<Section> {
+  mkdirSync(OUT, { recursive: true });
+  const files = readdirSync(HIGHWAY).filter((f) => f.endsWith(".jpg")).sort().map((f) => join(HIGHWAY, f));
+  const jpegs = files.map((f) => new Uint8Array(readFileSync(f)));
+  const rounds = o.quick ? 2 : 6;
+  const { enabled: _enabled, ...params } = defaultConfig().motion;
+
+  // C before and after the Node rounds, so both see the same machine load; each keeps its best round.
+  o.progress(`  ${jpegs.length} highway frames, ${rounds} rounds: TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C`);
+  const cRuns = [cBench(files, o.quick ? 2 : 3)];
+  let decode = Infinity, decodeDetect = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const decoder = createThumbnailDecoder();
+    decode = Math.min(decode, cpuSeconds(() => { for (const j of jpegs) decoder.decode(j); }));
+    const detector = createMotionDetector(params);
+    let atMs = 0;
+    decodeDetect = Math.min(decodeDetect, cpuSeconds(() => { for (const j of jpegs) detector.process(decoder.decode(j), (atMs += 33)); }));
+  }
+  cRuns.push(cBench(files, o.quick ? 2 : 3));
+  const cOk = cRuns.filter((r): r is Exclude<MotionFigures["c"], { error: string }> => !("error" in r));
+  const c: MotionFigures["c"] = cOk.length === 0 ? cRuns[0]
+    : { libjpegTurboFps: Math.max(...cOk.map((r) => r.libjpegTurboFps)), doorbellThumbFps: Math.max(...cOk.map((r) => r.doorbellThumbFps)), identical: cOk.every((r) => r.identical) };
+  const node = { decodeFps: jpegs.length / decode, decodeDetectFps: jpegs.length / decodeDetect };
+
+  // XS: one crank per frame, the detector's meter minus a crank that only carries the same bytes.
+  const metered = o.quick ? 600 : jpegs.length;
+  o.progress(`  the detector inside XS on ${metered} thumbnails`);
+  const probe = createThumbnailDecoder().decode(jpegs[0]);
+  const cells = probe.width * probe.height;
+  const worker = new XsWorker({ name: "doorbell-bench-motion", onRequest: () => new Uint8Array(0) });
+  const units: number[] = [];
+  let tsDecodeUnits = 0;
+  try {
+    await worker.evaluate(await bundleForXs(repoPath("bench/motion/xs-detector-entry.ts")));
+    await worker.command(Uint8Array.of(0, probe.width & 255, probe.width >> 8, probe.height & 255, probe.height >> 8));
+    const decoder = createThumbnailDecoder();
+    const message = new Uint8Array(1 + cells);
+    for (let i = 0; i < metered; i++) {
+      message.set(decoder.decode(jpegs[i]).luma, 1);
+      message[0] = 2;
+      const baseline = (await worker.command(message)).meter.compute;
+      message[0] = 1;
+      units.push((await worker.command(message)).meter.compute - baseline);
+    }
+    const jpegMessage = new Uint8Array(1 + jpegs[1000].length);
+    jpegMessage.set(jpegs[1000], 1);
+    jpegMessage[0] = 2;
+    const baseline = (await worker.command(jpegMessage)).meter.compute;
+    jpegMessage[0] = 3;
+    tsDecodeUnits = (await worker.command(jpegMessage)).meter.compute - baseline;
+  } finally {
+    await worker.close();
+  }
+  const sorted = [...units].sort((a, b) => a - b);
+  const perCell = (u: number) => Math.round((u / cells) * 10) / 10;
+  const xs = {
+    detectorUnitsPerCellMean: perCell(units.reduce((a, b) => a + b, 0) / units.length),
+    median: perCell(sorted[sorted.length >> 1]), p90: perCell(sorted[Math.floor(sorted.length * 0.9)]), max: perCell(sorted[sorted.length - 1]),
+    framesMetered: metered, cells, tsDecodeUnitsPerFrame: tsDecodeUnits,
+  };
+
+  const turbo = "error" in c ? undefined : c.libjpegTurboFps;
+  const figures: MotionFigures = {
+    frames: jpegs.length, compressedBytesPerFrame: Math.round(jpegs.reduce((a, j) => a + j.length, 0) / jpegs.length),
+    thumbnail: `${probe.width}x${probe.height}`, rounds, node, c,
+    ...(turbo ? { decodeDetectToTurbo: Math.round((node.decodeDetectFps / turbo) * 100) / 100 } : {}), xs,
+  };
+  const fps = (v: number) => `${Math.round(v).toLocaleString("en")} frames/s`;
+  const cRows = !("error" in c)
+    ? [
+      { figure: "motion.libjpegTurboFps (reference)", value: fps(c.libjpegTurboFps), note: "tjDecompress2, 1/8 scale, TJPF_GRAY, in process; libturbojpeg from Debian" },
+      { figure: "motion.doorbellThumbFps (C, for the ESP32)", value: fps(c.doorbellThumbFps), reference: fps(c.libjpegTurboFps), note: `hosts/esp32/native/doorbell_thumb.c built -O2 on this machine; output ${c.identical ? "identical to" : "DIFFERENT from"} libjpeg-turbo's` },
+    ]
+    : [{ figure: "motion C figures", value: "not measured", note: c.error }];
+  return {
+    key: "motion",
+    title: "Motion: thumbnail decode and detector",
+    intro: `The ${jpegs.length} CDnet highway frames (320x240, 4:2:0, ${figures.compressedBytesPerFrame.toLocaleString("en")} bytes on average) decoded to ${figures.thumbnail} DC thumbnails. Frames/s are per core, in CPU time, the best of ${rounds} rounds, with the TypeScript and C runs interleaved. Issue 3's targets: TypeScript decode + detect at least half of libjpeg-turbo's decode alone; the detector at most 80 XS compute units per thumbnail cell (deterministic: the same on any machine).`,
+    json: figures,
+    rows: [
+      { figure: "motion.tsDecodeDetectFps (Node)", value: fps(node.decodeDetectFps), reference: turbo ? fps(turbo) : "–", note: turbo ? `${figures.decodeDetectToTurbo}x libjpeg-turbo's decode alone (target 0.5x)` : "" },
+      { figure: "motion.tsDecodeFps (Node)", value: fps(node.decodeFps), reference: turbo ? fps(turbo) : "–", note: "modules/jpeg/ alone" },
+      ...cRows,
+      { figure: "motion.xsDetectorUnitsPerCell (mean)", value: xs.detectorUnitsPerCellMean.toLocaleString("en"), reference: "target 80", note: `median ${xs.median}, p90 ${xs.p90}, max ${xs.max}; ${metered} consecutive frames of ${cells} cells, config defaults` },
+      { figure: "motion.xsTsDecodeUnitsPerFrame", value: xs.tsDecodeUnitsPerFrame.toLocaleString("en"), note: "the TypeScript decoder inside XS (the simulator's path; the device decodes in C)" },
+    ],
+  };
+}
