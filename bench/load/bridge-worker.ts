@@ -2,7 +2,7 @@
 // One owner's bridge process for the load bench (forked, IPC): the real bridge (bridge/bridge.ts) with
 // its durable per-device state, over MQTT.js. With `shareGroup` (the bridge's `broker.shareGroup`
 // setting) it subscribes through `$share/<group>/...`, so several bridge processes split the events.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -38,10 +38,11 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
   const log = createLogger({ write: (level) => void (level === "error" ? problems++ : 0) }, "bridge");
   const client = await mqtt.connectAsync(config.url, { clientId: `bench-${config.name}`, clean: true, reconnectPeriod: 0 });
   let envelopeBytes = 0;
+  const stateDir = mkdtempSync(join(tmpdir(), `doorbell-${config.name}-`));
   const bridge = startBridge({
     client, shareGroup: config.shareGroup, crypto, ownerSecret: fromHex(config.ownerSecretHex), log,
     devices: Object.entries(config.devices).map(([id, hex]) => ({ id, name: id, topicRoot: config.topicRoot, statusIntervalS: 0, publicKey: fromHex(hex) })),
-    state: createDeviceStateStore(join(mkdtempSync(join(tmpdir(), `doorbell-${config.name}-`)), "state")),
+    state: createDeviceStateStore(join(stateDir, "state")),
     discoveryPrefix: "homeassistant", motionOffDelayS: 30,
     onEvent: (_id, _header, _jpeg, sealedBytes) => void (envelopeBytes = Math.max(envelopeBytes, sealedBytes)),
   });
@@ -52,6 +53,7 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
     const s = bridge.stats;
     const stats: BridgeWorkerStats = { name: config.name, opened: s.opened, duplicates: s.duplicates, envelopeBytes, refused: { ...s.refused, ...(problems ? { errors: problems } : {}) } };
     bridge.close();
+    rmSync(stateDir, { recursive: true, force: true });
     process.send!({ stats }, () => void client.endAsync().then(() => process.exit(0)));
   });
 }

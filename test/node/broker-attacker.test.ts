@@ -4,7 +4,7 @@
 // which may publish on its event topic) reads only ciphertext, cannot forge a ring and cannot replay one;
 // the bridge refuses and logs each. Every captured log is scanned for the test keys. Every wait is bounded.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -107,6 +107,7 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     await ha?.close();
     await bridge?.stop();
     await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("reads only ciphertext: no event id, type, field name or run of the snapshot's JPEG in any sealed message", async () => {

@@ -6,7 +6,7 @@
 // with DUP set [MQTT-4.3.2], and the test counts those copies (see docs/scaling.md on QoS 2 for that leg).
 // Every wait is bounded; nothing is timed.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -78,6 +78,7 @@ describe("broker restarts during a stream of events", () => {
     await ha?.close();
     await bridge?.stop();
     await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test(`${EVENTS.toLocaleString("en")} rings with ${RESTARTS} broker restarts among them: the bridge accepts each exactly once, in order, and Home Assistant receives every one in order`, async () => {
