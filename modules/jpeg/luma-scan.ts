@@ -28,6 +28,9 @@ export interface ScanPlan {
   restartInterval: number;
   /** Luma quantizer for the DC coefficient (Q0 of its DQT table). */
   q0: number;
+  /** Scratch for the scan: the DC predictions, and the bit reader's state for the slow-path refill. */
+  readonly pred: Int32Array;
+  readonly state: Int32Array;
 }
 
 export function createScanPlan(): ScanPlan {
@@ -35,7 +38,7 @@ export function createScanPlan(): ScanPlan {
     mcusX: 0, mcusY: 0, blocksInMcu: 0,
     dcSlot: new Int32Array(MAX_BLOCKS_IN_MCU), acSlot: new Int32Array(MAX_BLOCKS_IN_MCU),
     predictor: new Int32Array(MAX_BLOCKS_IN_MCU), lumaX: new Int32Array(MAX_BLOCKS_IN_MCU), lumaY: new Int32Array(MAX_BLOCKS_IN_MCU),
-    lumaPerMcuX: 1, lumaPerMcuY: 1, restartInterval: 0, q0: 1,
+    lumaPerMcuX: 1, lumaPerMcuY: 1, restartInterval: 0, q0: 1, pred: new Int32Array(4), state: new Int32Array(STATE_SIZE),
   };
 }
 
@@ -61,8 +64,8 @@ export function decodeLumaScan(
   const end = data.length;
   const fast = t.fast, multi = t.multi;
   const { mcusX, mcusY, blocksInMcu, dcSlot, acSlot, predictor, lumaX, lumaY, lumaPerMcuX, lumaPerMcuY, restartInterval, q0 } = plan;
-  const pred = new Int32Array(4);
-  const state = new Int32Array(STATE_SIZE);
+  const { pred, state } = plan;
+  pred.fill(0);
   let pos = start;
   let acc = 0; // bit buffer; the low `nbits` bits are unread, oldest first
   let nbits = 0;

@@ -25,7 +25,10 @@ export interface ThumbnailDecoderOptions {
 }
 
 export interface ThumbnailDecoder {
-  /** Decodes `jpeg`; throws JpegError on anything it cannot decode exactly. Allocates only when a frame is larger than any before. */
+  /**
+   * Decodes `jpeg`; throws JpegError on anything it cannot decode exactly. The thumbnail and its `luma` are
+   * reused: valid until the next `decode`. Allocates only when a frame's size differs from the last one's.
+   */
   decode(jpeg: Uint8Array): Thumbnail;
 }
 
@@ -50,7 +53,7 @@ function standardSpec(slot: number): number[] | undefined {
   return standardSpecs[slot];
 }
 
-/** Creates a decoder that keeps its tables and output buffer between frames (no per-frame allocation). */
+/** Creates a decoder that keeps its tables, output buffer and thumbnail between frames. */
 export function createThumbnailDecoder(options: ThumbnailDecoderOptions = {}): ThumbnailDecoder {
   const maxCells = options.maxCells ?? DEFAULT_MAX_CELLS;
   const tables = createHuffmanTables();
@@ -61,6 +64,7 @@ export function createThumbnailDecoder(options: ThumbnailDecoderOptions = {}): T
   const compId = new Int32Array(4), compH = new Int32Array(4), compV = new Int32Array(4), compTq = new Int32Array(4);
   const scanComp = new Int32Array(4);
   let buffer = new Uint8Array(0);
+  let last: Thumbnail | undefined;
 
   function decode(data: Uint8Array): Thumbnail {
     const end = data.length;
@@ -182,7 +186,10 @@ export function createThumbnailDecoder(options: ThumbnailDecoderOptions = {}): T
         plan.q0 = quant0[compTq[0]];
         const outWidth = Math.ceil(width / 8), outHeight = Math.ceil(height / 8);
         decodeLumaScan(data, pos, plan, tables, buffer, outWidth, outHeight);
-        return { width: outWidth, height: outHeight, frameWidth: width, frameHeight: height, luma: buffer.subarray(0, outWidth * outHeight) };
+        if (!last || last.frameWidth !== width || last.frameHeight !== height || last.luma.buffer !== buffer.buffer) {
+          last = { width: outWidth, height: outHeight, frameWidth: width, frameHeight: height, luma: buffer.subarray(0, outWidth * outHeight) };
+        }
+        return last;
       } else if (marker === APP0) {
         if (length >= 16 && data[p] === 0x4a && data[p + 1] === 0x46 && data[p + 2] === 0x49 && data[p + 3] === 0x46 && data[p + 4] === 0) sawJfif = true;
       } else if (marker === APP14) {
