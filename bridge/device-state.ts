@@ -2,7 +2,8 @@
 // What the bridge must remember per device across restarts: the last event sequence number it accepted
 // (docs/protocol.md, replay rule), the last command number it used, the ids of recent events (dedupe),
 // and the last diagnostics. One JSON file per device, mode 0600, replaced atomically on every change.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { writeDurably } from "../hosts/node/file-storage.js";
 import { join } from "node:path";
 
 /** How many recent event ids are kept per device for deduplication. */
@@ -25,17 +26,6 @@ export interface DeviceStateStore {
   update(deviceId: string, change: (state: DeviceState) => void): DeviceState;
 }
 
-function writeDurably(path: string, text: string): void {
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-}
 
 /** The store under `dir` (created mode 0700). A file that cannot be parsed is an error, never a silent reset. */
 export function createDeviceStateStore(dir: string): DeviceStateStore {

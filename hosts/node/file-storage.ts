@@ -5,11 +5,12 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { join } from "node:path";
 import type { AppendLogPort, KeyValuePort, StoragePort } from "../../modules/ports.js";
 
-function writeDurably(path: string, bytes: Uint8Array): void {
+/** Writes `data` to a temporary file (mode 0600), fsyncs it and renames it over `path`: the old or the new, never half. */
+export function writeDurably(path: string, data: Uint8Array | string): void {
   const temp = `${path}.tmp`;
   const fd = openSync(temp, "w", 0o600);
   try {
-    writeSync(fd, bytes);
+    writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -10,7 +10,7 @@ import jpeg from "jpeg-js";
 import { defaultConfig } from "../../modules/config.js";
 import { createThumbnailDecoder } from "../../modules/jpeg/thumbnail-decoder.js";
 import { createMotionDetector } from "../../modules/motion/detector.js";
-import { seededRandom } from "../support/jpeg-synth.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 const HIGHWAY = new URL("../../../shared/data/cdnet-highway/input/", import.meta.url).pathname;
 const W = 320, H = 240;

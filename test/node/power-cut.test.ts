@@ -14,7 +14,8 @@ import { decodeOutboxRecord } from "../../modules/outbox-record.js";
 import { createFakeHost, type FakeHost } from "../support/fake-host.js";
 import { testOwnerKeys } from "../support/owner.js";
 import { testCrypto } from "../support/test-crypto.js";
-import { createTornStorage, PowerCut, PowerRail, seededRandom, type CutReport } from "../support/torn-storage.js";
+import { seededRandom } from "../support/seeded-random.js";
+import { createTornStorage, PowerCut, PowerRail, type CutReport } from "../support/torn-storage.js";
 
 const TOPIC = "doorbell/frontdoor/sealed/event";
 const CMD_TOPIC = "doorbell/frontdoor/sealed/cmd";

@@ -11,7 +11,8 @@ import { after, describe, test } from "node:test";
 import { JpegError } from "../../modules/jpeg/jpeg-error.js";
 import { encodePgm } from "../../modules/jpeg/pgm.js";
 import { createThumbnailDecoder, decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
-import { seededRandom, synthJpeg } from "../support/jpeg-synth.js";
+import { synthJpeg } from "../support/jpeg-synth.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const HIGHWAY = new URL("../../../shared/data/cdnet-highway/input/", import.meta.url).pathname;

@@ -199,15 +199,3 @@ function encodeBlock(bits: BitWriter, coef: ArrayLike<number>, pred: Int32Array,
 export function expectedDcSample(dc: number, q0: number): number {
   return Math.max(0, Math.min(255, 128 + Math.floor((dc * q0 + 4) / 8)));
 }
-
-/** A small seeded PRNG (mulberry32) for repeatable test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

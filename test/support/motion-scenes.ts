@@ -2,7 +2,9 @@
 // Synthetic DC thumbnails for detector tests (Node and XS): a textured background with sensor noise, moving
 // or growing objects, and lighting changes, all from a seeded generator so every run sees the same frames.
 import type { Thumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
-import { seededRandom, synthJpeg } from "./jpeg-synth.js";
+import { createMotionDetector, type MotionParams, type MotionResult } from "../../modules/motion/detector.js";
+import { synthJpeg } from "./jpeg-synth.js";
+import { seededRandom } from "./seeded-random.js";
 
 export interface Scene {
   width: number;
@@ -64,4 +66,28 @@ export function thumbnailJpeg(t: Thumbnail): Uint8Array {
       return b;
     },
   });
+}
+
+/** The doorbell's frame period: 5 fps. */
+export const SCENE_PERIOD_MS = 200;
+
+export interface SceneRun {
+  events: { event: "start" | "end"; frame: number; box: number[] }[];
+  lighting: number;
+  results: MotionResult[];
+}
+
+/** Feeds `frames` frames (frame i drawn by `draw(i)`, lit by `light(i)`) after 20 quiet ones. */
+export function runScene(scene: Scene, frames: number, draw: (i: number) => ((l: Float64Array) => void) | undefined, light: (i: number) => Parameters<Scene["frame"]>[1] = () => undefined, params: Partial<MotionParams> = {}): SceneRun {
+  const detector = createMotionDetector(params);
+  const out: SceneRun = { events: [], lighting: 0, results: [] };
+  let t = 0;
+  for (let i = -20; i < frames; i++) {
+    const r = detector.process(scene.frame(i < 0 ? undefined : draw(i), i < 0 ? undefined : light(i)), (t += SCENE_PERIOD_MS));
+    if (i < 0) continue;
+    if (r.event) out.events.push({ event: r.event, frame: i, box: [...(r.event === "end" ? r.eventBox : r.box)] });
+    if (r.lighting) out.lighting++;
+    out.results.push({ ...r });
+  }
+  return out;
 }

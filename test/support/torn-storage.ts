@@ -2,6 +2,7 @@
 // Storage that loses power mid-write, as flash does: a shared power rail counts every write to the
 // key-value store and the append-only log, and at a chosen write it tears that write (truncated,
 // erased tail, or noise) and dies; every later write throws until `restore()` (the next boot).
+import { seededRandom } from "./seeded-random.js";
 import type { LogRecord } from "../../modules/ports.js";
 import { MemoryKv, MemoryLog } from "./fake-host.js";
 
@@ -12,17 +13,6 @@ export class PowerCut extends Error {
   }
 }
 
-/** A small deterministic PRNG (mulberry32), for reproducible cut points. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** How the write at the cut ends up on flash. */
 export type TearKind = "truncated" | "erased-tail" | "noise-tail" | "complete";

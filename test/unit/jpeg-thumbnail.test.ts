@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { JpegError } from "../../modules/jpeg/jpeg-error.js";
 import { createThumbnailDecoder, decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
-import { expectedDcSample, seededRandom, synthJpeg, type SynthComponent, type SynthOptions } from "../support/jpeg-synth.js";
+import { expectedDcSample, synthJpeg, type SynthComponent, type SynthOptions } from "../support/jpeg-synth.js";
+import { seededRandom } from "../support/seeded-random.js";
 
 const Y = (h: number, v: number): SynthComponent => ({ id: 1, h, v, tq: 0, td: 0, ta: 0 });
 const CB: SynthComponent = { id: 2, h: 1, v: 1, tq: 1, td: 1, ta: 1 };

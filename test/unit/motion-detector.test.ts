@@ -3,35 +3,12 @@
 // motion, a lamp switch, a visitor walking up, the privacy mask. Longer sequences: test/node/motion-detector-long.test.ts.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createMotionDetector, type MotionParams, type MotionResult } from "../../modules/motion/detector.js";
-import { box, createScene, type Scene } from "../support/motion-scenes.js";
-
-const PERIOD_MS = 200; // 5 fps, the doorbell's rate
-
-interface Run {
-  events: { event: "start" | "end"; frame: number; box: number[] }[];
-  lighting: number;
-  results: MotionResult[];
-}
-
-/** Feeds `frames` frames (frame i drawn by `draw(i)`, lit by `light(i)`) after 20 quiet ones. */
-function run(scene: Scene, frames: number, draw: (i: number) => ((l: Float64Array) => void) | undefined, light: (i: number) => Parameters<Scene["frame"]>[1] = () => undefined, params: Partial<MotionParams> = {}): Run {
-  const detector = createMotionDetector(params);
-  const out: Run = { events: [], lighting: 0, results: [] };
-  let t = 0;
-  for (let i = -20; i < frames; i++) {
-    const r = detector.process(scene.frame(i < 0 ? undefined : draw(i), i < 0 ? undefined : light(i)), (t += PERIOD_MS));
-    if (i < 0) continue;
-    if (r.event) out.events.push({ event: r.event, frame: i, box: [...(r.event === "end" ? r.eventBox : r.box)] });
-    if (r.lighting) out.lighting++;
-    out.results.push({ ...r });
-  }
-  return out;
-}
+import { createMotionDetector, type MotionResult } from "../../modules/motion/detector.js";
+import { box, createScene, runScene, SCENE_PERIOD_MS as PERIOD_MS } from "../support/motion-scenes.js";
 
 describe("motion detector", () => {
   test("an object crossing the frame starts motion once, with a box around it, and ends it after the quiet time", () => {
-    const r = run(createScene(), 60, (i) => (i < 30 ? box(2 + i, 10, 8 + i, 20, 230) : undefined));
+    const r = runScene(createScene(), 60, (i) => (i < 30 ? box(2 + i, 10, 8 + i, 20, 230) : undefined));
     assert.deepEqual(r.events.map((e) => e.event), ["start", "end"]);
     const start = r.events[0];
     assert.ok(start.frame <= 4, `starts within the k-of-n window (frame ${start.frame})`);
@@ -45,14 +22,14 @@ describe("motion detector", () => {
 
   test("k of n: a blob in fewer than startFrames of windowFrames frames does not start motion", () => {
     // The object shows in every third frame only: at most 2 of any 5.
-    const r = run(createScene(), 60, (i) => (i % 3 === 0 ? box(10, 10, 18, 18, 240) : undefined));
+    const r = runScene(createScene(), 60, (i) => (i % 3 === 0 ? box(10, 10, 18, 18, 240) : undefined));
     assert.deepEqual(r.events, []);
-    const r2 = run(createScene(), 60, (i) => (i % 3 === 0 ? box(10, 10, 18, 18, 240) : undefined), undefined, { startFrames: 2, windowFrames: 5 });
+    const r2 = runScene(createScene(), 60, (i) => (i % 3 === 0 ? box(10, 10, 18, 18, 240) : undefined), undefined, { startFrames: 2, windowFrames: 5 });
     assert.equal(r2.events[0]?.event, "start");
   });
 
   test("a lamp switched on and off (the whole scene x1.6, then back) is lighting, not motion, and is relearnt", () => {
-    const r = run(createScene(), 80, () => undefined, (i) => (i >= 10 && i < 45 ? { gain: 1.6 } : undefined));
+    const r = runScene(createScene(), 80, () => undefined, (i) => (i >= 10 && i < 45 ? { gain: 1.6 } : undefined));
     assert.deepEqual(r.events, []);
     assert.ok(r.lighting >= 2, "both switches are lighting events");
     assert.equal(r.results[30].lighting, false, "detection is back on after relearning");
@@ -60,7 +37,7 @@ describe("motion detector", () => {
 
   test("a visitor walking up until they fill 85% of the frame is one motion event, not lighting", () => {
     // A dark figure grows from a small blob at the bottom to 34x26 cells over 25 frames, then stands.
-    const r = run(createScene(), 60, (i) => {
+    const r = runScene(createScene(), 60, (i) => {
       const s = Math.min(1, (i + 1) / 25);
       const w = 4 + 30 * s, h = 5 + 21 * s;
       return box(20 - w / 2, 30 - h, 20 + w / 2, 30, 25);
@@ -83,7 +60,7 @@ describe("motion detector", () => {
       if (r.event === "start") starts++;
     }
     assert.equal(starts, 0);
-    const unmasked = run(createScene(), 40, (i) => box(24 + (i % 8), 8, 30 + (i % 8), 20, 240), undefined, { privacyMask });
+    const unmasked = runScene(createScene(), 40, (i) => box(24 + (i % 8), 8, 30 + (i % 8), 20, 240), undefined, { privacyMask });
     assert.equal(unmasked.events[0]?.event, "start");
   });
 

@@ -4,7 +4,8 @@
 // seeded mutations of them: same thumbnails, same JpegError codes. Not a Node test.
 import { JpegError } from "../../../../modules/jpeg/jpeg-error.js";
 import { createThumbnailDecoder } from "../../../../modules/jpeg/thumbnail-decoder.js";
-import { expectedDcSample, seededRandom, synthJpeg, type SynthComponent } from "../../../../test/support/jpeg-synth.js";
+import { expectedDcSample, synthJpeg, type SynthComponent } from "../../../../test/support/jpeg-synth.js";
+import { seededRandom } from "../../../../test/support/seeded-random.js";
 import { createNativeThumbnailDecoder } from "../thumb.js";
 
 declare function print(...text: unknown[]): void;

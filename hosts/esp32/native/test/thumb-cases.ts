@@ -4,7 +4,8 @@
 // sizes for cjpeg. Usage: tsx thumb-cases.ts <dir>
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { seededRandom, synthJpeg } from "../../../../test/support/jpeg-synth.js";
+import { synthJpeg } from "../../../../test/support/jpeg-synth.js";
+import { seededRandom } from "../../../../test/support/seeded-random.js";
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: tsx thumb-cases.ts <dir>");
