@@ -14,6 +14,7 @@ import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { deviceDiscovery, HA_STATUS_TOPIC } from "./discovery.js";
 import { haUpdateFor, type HaPublish, type OpenedEvent } from "./ha-states.js";
+import { createHaPublisher } from "./ha-publisher.js";
 import { haTopics, type HaTopics } from "./ha-topics.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
@@ -90,9 +91,9 @@ export function startBridge(o: BridgeOptions): Bridge {
   let birthTimer: unknown;
   let closed = false;
 
-  const publish = (p: HaPublish) => {
-    client.publish(p.topic, typeof p.payload === "string" ? p.payload : Buffer.from(p.payload), { qos: p.qos, retain: p.retain });
-  };
+  // In order, and never more unacknowledged than the broker admits (ha-publisher.ts).
+  const haPublisher = createHaPublisher({ client, log });
+  const publish = (p: HaPublish) => haPublisher.publish(p);
 
   function publishDiscovery(served: Served): void {
     const info = o.state.get(served.device.id).info;

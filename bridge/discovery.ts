@@ -63,7 +63,9 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
     avty_t: t.availability,
     qos: 1,
     cmps: Object.fromEntries([
-      component("ring", "event", { name: "Doorbell", dev_cla: "doorbell", evt_typ: ["ring", "long_press"], stat_t: t.event }),
+      // QoS 2 on the component itself: HA before the newest version does not inherit a device-level `qos`
+      // (§1.3 SHARED_OPTIONS), and a press must fire once; the bridge publishes it at QoS 2 (ha-states.ts).
+      component("ring", "event", { name: "Doorbell", dev_cla: "doorbell", evt_typ: ["ring", "long_press"], stat_t: t.event, qos: 2 }),
       component("motion", "binary_sensor", { name: "Motion", dev_cla: "motion", stat_t: t.motion, off_dly: o.motionOffDelayS }),
       component("snapshot", "image", { name: "Last snapshot", img_t: t.snapshot, cont_type: "image/jpeg" }),
       component("take_snapshot", "button", { name: "Take snapshot", ic: "mdi:camera", cmd_t: t.snapshotCommand, pl_prs: "snapshot", ret: false }),

@@ -7,7 +7,7 @@ import type { HaTopics } from "./ha-topics.js";
 export interface HaPublish {
   topic: string;
   payload: string | Uint8Array;
-  qos: 0 | 1;
+  qos: 0 | 1 | 2;
   retain: boolean;
 }
 
@@ -64,7 +64,8 @@ export function haUpdateFor(topics: HaTopics, event: OpenedEvent, jpeg: Uint8Arr
       };
       if (event.frameAgeMs !== undefined) attributes.frame_age_ms = event.frameAgeMs;
       if (event.heldMs !== undefined) attributes.held_ms = event.heldMs;
-      publishes.push({ topic: topics.event, payload: JSON.stringify(attributes), qos: 1, retain: false });
+      // QoS 2 [MQTT-4.3.3], as discovery asks Home Assistant to subscribe: a press fires its event once.
+      publishes.push({ topic: topics.event, payload: JSON.stringify(attributes), qos: 2, retain: false });
       return { publishes };
     }
     case "snapshot":

@@ -10,7 +10,7 @@ export const OBJECT_ID_PREFIX = "esp32db";
 export interface HaTopics {
   /** The device's retained `online` / will `offline`. */
   availability: string;
-  /** Ring and long-press events as JSON; QoS 1, never retained. */
+  /** Ring and long-press events as JSON; QoS 2, never retained. */
   event: string;
   /** `ON` / `OFF`, retained. */
   motion: string;

@@ -44,7 +44,8 @@ export function mosquittoListenerConfig(o: ListenerOptions): string {
     `acl_file ${o.aclFile}`,
     "allow_anonymous false",
     "# The bridge keeps a persistent session, so sealed events wait for it while it is away. Keep",
-    "# `persistence true` (Debian's default) in the main config so they also survive a broker restart.",
+    "# `persistence true` (Debian's default) in the main config so they also survive a broker restart, and",
+    "# `autosave_on_changes true` with `autosave_interval 1` so a crash loses at most the last pass (docs/scaling.md).",
     "",
   ].join("\n");
 }

@@ -63,8 +63,9 @@ describe("Home Assistant discovery", () => {
     assert.equal(ids.size, cmps.length, "unique ids are unique");
   });
 
-  test("the doorbell event: device_class doorbell, event_types with ring and long_press, on the bridge's event topic", () => {
+  test("the doorbell event: device_class doorbell, event_types with ring and long_press, on the bridge's event topic, qos 2 on the component (§1.3 SHARED_OPTIONS)", () => {
     const [event] = byPlatform("event");
+    assert.equal(event.qos, 2, "Home Assistant subscribes the ring at QoS 2, so the broker delivers each press once [MQTT-4.3.3]");
     assert.equal(event.dev_cla, "doorbell");
     assert.deepEqual(event.evt_typ, ["ring", "long_press"]);
     assert.equal(event.stat_t, "doorbell/front-door/event");

@@ -45,6 +45,8 @@ export interface Mosquitto {
   /** Everything the broker logged so far. */
   log(): string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or power loss: nothing is saved beyond what autosave already wrote. */
+  kill(): Promise<void>;
   start(): Promise<void>;
 }
 
@@ -52,7 +54,11 @@ export interface Mosquitto {
  * Starts Mosquitto with `listenerConf` (the generated snippet), bound to 127.0.0.1 only. `dir` holds the
  * test's config and log.
  */
-export async function startMosquitto(o: { dir: string; listenerConf: string; port: number }): Promise<Mosquitto> {
+export async function startMosquitto(o: {
+  dir: string; listenerConf: string; port: number;
+  /** `autosave_on_changes true` with `autosave_interval 1`: the database is written after every change, so a kill loses at most the last main-loop pass (docs/scaling.md). */
+  saveOnEveryChange?: boolean;
+}): Promise<Mosquitto> {
   const listener = readFileSync(o.listenerConf, "utf8").replace(/^listener (\d+)$/m, `listener ${o.port} 127.0.0.1`);
   if (!listener.includes(`listener ${o.port} 127.0.0.1`)) throw new Error(`${o.listenerConf}: no listener line for port ${o.port}`);
   const conf = join(o.dir, "mosquitto-test.conf");
@@ -61,6 +67,7 @@ export async function startMosquitto(o: { dir: string; listenerConf: string; por
     "# default config), log to stderr, and no change of user (it must read the test's 0600 keys).",
     "persistence true",
     `persistence_location ${o.dir}/`,
+    ...(o.saveOnEveryChange ? ["autosave_on_changes true", "autosave_interval 1"] : []),
     "log_dest stderr",
     "log_type error",
     "log_type warning",
@@ -111,6 +118,13 @@ export async function startMosquitto(o: { dir: string; listenerConf: string; por
     }
   }
 
+  async function kill(): Promise<void> {
+    const running = child;
+    if (!running || exited) return;
+    running.kill("SIGKILL");
+    await until(() => exited, "mosquitto to be killed", 5000);
+  }
+
   await start();
-  return { port: o.port, log: () => output, stop, start };
+  return { port: o.port, log: () => output, stop, kill, start };
 }
