@@ -8,6 +8,7 @@ import { createCommandHandler } from "./command-handler.js";
 import type { Command } from "./commands.js";
 import { createConfigStore, type ConfigStore } from "./config-store.js";
 import { createOutbox, type Outbox } from "./outbox.js";
+import { recordChecksum } from "./outbox-record.js";
 import { createStatusReport } from "./status-report.js";
 import { loadDeviceKey } from "./device-key.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -55,7 +56,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
   const seal = createEventSealer({ crypto: host.crypto, deviceKey: key, config: cfg, topic: topics.event, log: log.child("seal") });
   const delivery = createOutbox({
-    mqtt: host.mqtt, store: host.storage.log, timers: host.timers, log: log.child("outbox"), topic: topics.event,
+    mqtt: host.mqtt, store: host.storage.log, timers: host.timers, log: log.child("outbox"), topic: topics.event, checksum: recordChecksum(host.crypto),
     maxEvents: cfg.outbox.maxEvents, maxBytes: cfg.outbox.maxKiB * 1024, ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
   });
 

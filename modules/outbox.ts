@@ -7,6 +7,7 @@
 import type { Logger } from "./logger.js";
 import {
   decodeOutboxRecord, DROP_CLASS_NAMES, dropClassOf, encodeOutboxRecord, OUTBOX_RECORD_HEADER_BYTES, OUTBOX_RECORD_TRAILER_BYTES, type DropClass, type DropClassName,
+  type RecordChecksum,
 } from "./outbox-record.js";
 import type { AppendLogPort, MqttPort, TimerHandle, TimerPort } from "./ports.js";
 
@@ -18,6 +19,8 @@ export interface OutboxOptions {
   log: Logger;
   /** The sealed-event topic. */
   topic: string;
+  /** Detects torn records; `recordChecksum(host.crypto)` (native on the device). */
+  checksum: RecordChecksum;
   /** Most events held; beyond it one is dropped by the drop policy. */
   maxEvents: number;
   /** Most record bytes held (envelopes plus 6 bytes each: header and checksum). */
@@ -97,7 +100,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
 
   // Records left by the previous boot, oldest first; their sequence numbers are lower than any new one.
   for (const record of store.records()) {
-    const decoded = decodeOutboxRecord(record.bytes);
+    const decoded = decodeOutboxRecord(record.bytes, o.checksum);
     if (!decoded) {
       store.remove(record.id);
       log.warn("outbox record torn or in an unknown format; removed unpublished", { record: record.id, size: record.bytes.length });
@@ -182,7 +185,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   return {
     send(sealed, meta) {
       const dropClass = dropClassOf(meta.type);
-      const record = encodeOutboxRecord(dropClass, sealed);
+      const record = encodeOutboxRecord(dropClass, sealed, o.checksum);
       const incoming = { dropClass, seq: meta.seq, size: record.length };
       count();
       while (queue.length + 1 > o.maxEvents || stats.queuedBytes + record.length > o.maxBytes) {

@@ -10,7 +10,7 @@ import { openEnvelope } from "../../modules/envelope/open-envelope.js";
 import type { CryptoPort } from "../../modules/ports.js";
 import { sealCommand, type Command } from "../../modules/commands.js";
 import { startFirmware } from "../../modules/firmware.js";
-import { decodeOutboxRecord } from "../../modules/outbox-record.js";
+import { decodeOutboxRecord, recordChecksum } from "../../modules/outbox-record.js";
 import { createFakeHost, type FakeHost } from "../support/fake-host.js";
 import { testOwnerKeys } from "../support/owner.js";
 import { testCrypto } from "../support/test-crypto.js";
@@ -171,9 +171,9 @@ describe("power cut with torn writes", () => {
         }
       }
       // Every record written whole before the cut reaches the owner; only the one being written may not.
-      const written = [...storage.log.whole.values()].map((bytes) => decodeOutboxRecord(bytes)!.seq);
+      const written = [...storage.log.whole.values()].map((bytes) => decodeOutboxRecord(bytes, recordChecksum(testCrypto()))!.seq);
       for (const seq of written) assert.ok(accepted.has(seq), `trial ${trial}: event seq ${seq} was stored whole but never delivered (cut: ${JSON.stringify({ ...rail.cut, bytes: undefined })})`);
-      const cutEvent = rail.cut.op === "append" ? decodeOutboxRecord(rail.cut.bytes!)!.seq : undefined;
+      const cutEvent = rail.cut.op === "append" ? decodeOutboxRecord(rail.cut.bytes!, recordChecksum(testCrypto()))!.seq : undefined;
       if (cutEvent !== undefined && !accepted.has(cutEvent)) lostEvents++;
       for (const seq of accepted.keys()) {
         if (seq <= Math.max(0, ...written, cutEvent ?? 0)) assert.ok(written.includes(seq) || seq === cutEvent, `trial ${trial}: seq ${seq} came from nowhere`);

@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ascii } from "../../modules/bytes.js";
 import { adler32 } from "../../modules/checksum.js";
-import { decodeOutboxRecord, DROP_CLASS, encodeOutboxRecord } from "../../modules/outbox-record.js";
+import { decodeOutboxRecord, DROP_CLASS, encodeOutboxRecord, recordChecksum } from "../../modules/outbox-record.js";
+import { testCrypto } from "../support/test-crypto.js";
 
-describe("Adler-32 and torn outbox records", () => {
+describe("checksums for torn flash writes", () => {
   test("RFC 1950 §9 Adler-32: known answers, and ranges past zlib's NMAX", () => {
     assert.equal(adler32(new Uint8Array(0)), 1);
     assert.equal(adler32(ascii("Wikipedia")), 0x11e60398);
@@ -17,13 +18,14 @@ describe("Adler-32 and torn outbox records", () => {
 
   test("a record torn at any byte, truncated or with an erased tail, is refused", () => {
     const envelope = Uint8Array.from({ length: 60 }, (_, i) => (i * 37 + 11) & 0xff);
-    const record = encodeOutboxRecord(DROP_CLASS.ring, envelope);
-    assert.deepEqual(decodeOutboxRecord(record)?.envelope, envelope);
+    const checksum = recordChecksum(testCrypto());
+    const record = encodeOutboxRecord(DROP_CLASS.ring, envelope, checksum);
+    assert.deepEqual(decodeOutboxRecord(record, checksum)?.envelope, envelope);
     for (let keep = 0; keep < record.length; keep++) {
-      assert.equal(decodeOutboxRecord(record.subarray(0, keep)), undefined, `truncated to ${keep}`);
+      assert.equal(decodeOutboxRecord(record.subarray(0, keep), checksum), undefined, `truncated to ${keep}`);
       const erased = record.slice();
       erased.fill(0xff, keep);
-      if (erased.some((v, i) => v !== record[i])) assert.equal(decodeOutboxRecord(erased), undefined, `erased from ${keep}`);
+      if (erased.some((v, i) => v !== record[i])) assert.equal(decodeOutboxRecord(erased, checksum), undefined, `erased from ${keep}`);
     }
   });
 });

@@ -7,7 +7,8 @@ import { readUintBE, toHex, utf8, writeUintBE } from "../../modules/bytes.js";
 import { startFirmware } from "../../modules/firmware.js";
 import { createLogger } from "../../modules/logger.js";
 import { createOutbox, type OutboxOptions } from "../../modules/outbox.js";
-import { decodeOutboxRecord } from "../../modules/outbox-record.js";
+import { decodeOutboxRecord, recordChecksum } from "../../modules/outbox-record.js";
+import { testCrypto } from "../support/test-crypto.js";
 import { createFakeHost, MemoryLog, type FakeHost } from "../support/fake-host.js";
 import { openEventForTest, testOwnerKeys } from "../support/owner.js";
 
@@ -25,7 +26,7 @@ function fakeEnvelope(seq: number, size = 100): Uint8Array {
 function outboxOn(host: FakeHost, overrides: Partial<OutboxOptions> = {}) {
   return createOutbox({
     mqtt: host.mqtt, store: host.storage.log, timers: host.timers, log: createLogger(host.log, "outbox"), topic: TOPIC,
-    maxEvents: 8, maxBytes: 1 << 20, ackTimeoutMs: 10_000, ...overrides,
+    maxEvents: 8, maxBytes: 1 << 20, ackTimeoutMs: 10_000, checksum: recordChecksum(host.crypto), ...overrides,
   });
 }
 
@@ -132,13 +133,13 @@ describe("persistent outbox", () => {
     const types = ["ring", "snapshot", "ring", "snapshot", "ring", "ring", "snapshot"];
     types.forEach((type, i) => outbox.send(fakeEnvelope(i + 1), { id: String(i), seq: i + 1, type }));
     // Full at 4: seq 5 (ring) drops snapshot 2, seq 6 (ring) drops snapshot 4, seq 7 (snapshot) is itself dropped.
-    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes)!.seq), [1, 3, 5, 6]);
+    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq), [1, 3, 5, 6]);
     assert.equal(outbox.stats.dropped, 3);
     assert.deepEqual(outbox.stats.droppedByClass, { status: 0, snapshot: 3, motion: 0, long_press: 0, ring: 0 });
     assert.equal(host.lines.filter((l) => l.level === "warn" && l.message.includes("dropped a snapshot event")).length, 3);
     // With nothing but rings left, the oldest ring goes.
     outbox.send(fakeEnvelope(8), { id: "8", seq: 8, type: "ring" });
-    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes)!.seq), [3, 5, 6, 8]);
+    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq), [3, 5, 6, 8]);
     assert.equal(outbox.stats.droppedByClass.ring, 1);
     connect(host, outbox);
     assert.deepEqual(host.mqtt.published.map((p) => seqOf(p.payload)), [3, 5, 6, 8], "what is left still goes out in order");
@@ -151,7 +152,7 @@ describe("persistent outbox", () => {
     outbox.send(fakeEnvelope(2, 100), { id: "2", seq: 2, type: "status" });
     outbox.send(fakeEnvelope(3, 300), { id: "3", seq: 3, type: "ring" });
     outbox.send(fakeEnvelope(4, 400), { id: "4", seq: 4, type: "ring" }); // needs 406 bytes: status (106) then the snapshot (306) go
-    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes)!.seq), [3, 4]);
+    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq), [3, 4]);
     assert.deepEqual(outbox.stats.droppedByClass, { status: 1, snapshot: 1, motion: 0, long_press: 0, ring: 0 });
     assert.ok(outbox.stats.queuedBytes <= 1000);
   });
