@@ -11,7 +11,7 @@ import { after, describe, test } from "node:test";
 import { JpegError } from "../../modules/jpeg/jpeg-error.js";
 import { encodePgm } from "../../modules/jpeg/pgm.js";
 import { createThumbnailDecoder, decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
-import { synthJpeg } from "../support/jpeg-synth.js";
+import { scenePpm, synthJpeg } from "../support/jpeg-synth.js";
 import { seededRandom } from "../support/seeded-random.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -21,21 +21,6 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const djpeg = (file: string) => execFileSync("djpeg", ["-grayscale", "-scale", "1/8", "-pnm", file]);
 
-/** A 8-bit PPM of a smooth scene with texture and noise, `w` x `h`. */
-function scenePpm(w: number, h: number, seed: number): Uint8Array {
-  const rnd = seededRandom(seed);
-  const header = `P6\n${w} ${h}\n255\n`;
-  const out = new Uint8Array(header.length + w * h * 3);
-  for (let i = 0; i < header.length; i++) out[i] = header.charCodeAt(i);
-  let o = header.length;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const base = 128 + 90 * Math.sin(x / 17) * Math.cos(y / 23) + (((x >> 4) + (y >> 4)) % 2 ? 20 : -20);
-      for (let ch = 0; ch < 3; ch++) out[o++] = Math.max(0, Math.min(255, Math.round(base + (ch - 1) * 30 + (rnd() - 0.5) * 40)));
-    }
-  }
-  return out;
-}
 
 describe("thumbnail vs djpeg -grayscale -scale 1/8", () => {
   test("all 1,700 CDnet highway frames (320x240, 4:2:0) are byte-identical", () => {
@@ -64,7 +49,7 @@ describe("thumbnail vs djpeg -grayscale -scale 1/8", () => {
       const differ: string[] = [];
       for (const [w, h] of sizes) {
         const ppm = join(work, `scene-${w}x${h}.ppm`);
-        writeFileSync(ppm, scenePpm(w, h, w * 31 + h));
+        writeFileSync(ppm, scenePpm(w, h, seededRandom(w * 31 + h)));
         for (const quality of [5, 50, 75, 95, 100]) {
           const jpg = join(work, "cjpeg.jpg");
           execFileSync("cjpeg", ["-quality", String(quality), ...args, "-outfile", jpg, ppm]);
@@ -78,7 +63,7 @@ describe("thumbnail vs djpeg -grayscale -scale 1/8", () => {
 
   test("cjpeg -progressive is refused as unsupported (djpeg decodes it; the camera never sends it)", () => {
     const ppm = join(work, "p.ppm"), jpg = join(work, "p.jpg");
-    writeFileSync(ppm, scenePpm(64, 48, 1));
+    writeFileSync(ppm, scenePpm(64, 48, seededRandom(1)));
     execFileSync("cjpeg", ["-progressive", "-outfile", jpg, ppm]);
     assert.throws(() => decodeThumbnail(new Uint8Array(readFileSync(jpg))), (e: unknown) => e instanceof JpegError && e.code === "unsupported");
   });

@@ -199,3 +199,18 @@ function encodeBlock(bits: BitWriter, coef: ArrayLike<number>, pred: Int32Array,
 export function expectedDcSample(dc: number, q0: number): number {
   return Math.max(0, Math.min(255, 128 + Math.floor((dc * q0 + 4) / 8)));
 }
+
+/** An 8-bit PPM of a smooth scene with texture and noise, `w` x `h`, its noise drawn from `rnd` (for cjpeg to encode). */
+export function scenePpm(w: number, h: number, rnd: () => number): Uint8Array {
+  const header = `P6\n${w} ${h}\n255\n`;
+  const out = new Uint8Array(header.length + w * h * 3);
+  for (let i = 0; i < header.length; i++) out[i] = header.charCodeAt(i);
+  let o = header.length;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const base = 128 + 90 * Math.sin(x / 17) * Math.cos(y / 23) + (((x >> 4) + (y >> 4)) % 2 ? 20 : -20);
+      for (let ch = 0; ch < 3; ch++) out[o++] = Math.max(0, Math.min(255, Math.round(base + (ch - 1) * 30 + (rnd() - 0.5) * 40)));
+    }
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
 // sizes for cjpeg. Usage: tsx thumb-cases.ts <dir>
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { synthJpeg } from "../../../../test/support/jpeg-synth.js";
+import { scenePpm, synthJpeg } from "../../../../test/support/jpeg-synth.js";
 import { seededRandom } from "../../../../test/support/seeded-random.js";
 
 const dir = process.argv[2];
@@ -41,16 +41,6 @@ for (const [name, layout] of Object.entries(layouts)) {
   }
 }
 for (const [w, h] of [[317, 239], [640, 480], [9, 17], [1, 1]]) {
-  const header = `P6\n${w} ${h}\n255\n`;
-  const out = new Uint8Array(header.length + w * h * 3);
-  for (let i = 0; i < header.length; i++) out[i] = header.charCodeAt(i);
-  let o = header.length;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const base = 128 + 90 * Math.sin(x / 17) * Math.cos(y / 23) + (((x >> 4) + (y >> 4)) % 2 ? 20 : -20);
-      for (let ch = 0; ch < 3; ch++) out[o++] = Math.max(0, Math.min(255, Math.round(base + (ch - 1) * 30 + (rnd() - 0.5) * 40)));
-    }
-  }
-  writeFileSync(join(dir, "ppm", `scene-${w}x${h}.ppm`), out);
+  writeFileSync(join(dir, "ppm", `scene-${w}x${h}.ppm`), scenePpm(w, h, rnd));
 }
 console.log(`thumb-cases: ${n} coefficient-level JPEGs and 4 PPM scenes in ${dir}`);
