@@ -49,7 +49,7 @@ export function writeReport(sections: Section[], runInfo: { quick: boolean; star
     md[s.key] = { title: s.title, intro: s.intro, rows: s.rows };
   }
   out.$markdown = md;
-  writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
+  writeFileSync(jsonPath, `${JSON.stringify(out, null, 2)}\n`);
 
   const m = out.machine as Machine;
   const lines = [
@@ -63,5 +63,5 @@ export function writeReport(sections: Section[], runInfo: { quick: boolean; star
     lines.push("", `## ${s.title}`, "", s.intro, "", "| Figure | Value | Reference (same run) | Note |", "| --- | ---: | ---: | --- |");
     for (const r of s.rows) lines.push(`| ${r.figure} | ${r.value} | ${r.reference ?? "–"} | ${r.note ?? ""} |`);
   }
-  writeFileSync(repoPath("BENCHMARKS.md"), lines.join("\n") + "\n");
+  writeFileSync(repoPath("BENCHMARKS.md"), `${lines.join("\n")}\n`);
 }

@@ -47,12 +47,12 @@ export class BridgeConfigError extends Error {}
 
 /** `snapshots.keepDays` -> `DOORBELL_SNAPSHOTS_KEEP_DAYS`. */
 export function envName(setting: string): string {
-  return "DOORBELL_" + setting.replace(/([a-z])([A-Z])/g, "$1_$2").replace(/\./g, "_").toUpperCase();
+  return `DOORBELL_${setting.replace(/([a-z])([A-Z])/g, "$1_$2").replace(/\./g, "_").toUpperCase()}`;
 }
 
 /** `snapshots.keepDays` -> `--snapshots-keep-days`. */
 export function flagName(setting: string): string {
-  return "--" + setting.replace(/([a-z])([A-Z])/g, "$1-$2").replace(/\./g, "-").toLowerCase();
+  return `--${setting.replace(/([a-z])([A-Z])/g, "$1-$2").replace(/\./g, "-").toLowerCase()}`;
 }
 
 interface Raw {
@@ -71,7 +71,7 @@ function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, 
 
 function accepted(spec: Spec): string {
   switch (spec.kind) {
-    case "int": return `an integer from ${spec.min} to ${spec.max}${spec.unit ? " " + spec.unit : ""}`;
+    case "int": return `an integer from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`;
     case "url": return "an mqtts:// or mqtt:// URL with a host";
     case "path": return "a file or directory path";
     case "string": return spec.patternDoc ?? "a string";

@@ -64,7 +64,7 @@ export function createDeviceStateStore(dir: string): DeviceStateStore {
       const next = structuredClone(load(id));
       change(next);
       if (next.recentEventIds.length > RECENT_EVENT_IDS) next.recentEventIds.splice(0, next.recentEventIds.length - RECENT_EVENT_IDS);
-      writeDurably(file(id), JSON.stringify(next) + "\n");
+      writeDurably(file(id), `${JSON.stringify(next)}\n`);
       cache.set(id, next);
       return structuredClone(next);
     },

@@ -21,7 +21,7 @@ export function writePrivateKey(path: string, secret: Uint8Array): void {
 
 export function writePublicKey(path: string, publicKey: Uint8Array): void {
   if (existsSync(path)) throw new Error(`${path} already exists; refusing to overwrite it`);
-  writeFileSync(path, toHex(publicKey) + "\n", { mode: 0o644, flag: "wx" });
+  writeFileSync(path, `${toHex(publicKey)}\n`, { mode: 0o644, flag: "wx" });
 }
 
 /** Reads a PKCS#8 PEM X25519 private key file. */

@@ -40,7 +40,7 @@ interface Stored {
 
 function listJpegs(dir: string): Stored[] {
   const out: Stored[] = [];
-  let entries;
+  let entries: import("node:fs").Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

@@ -35,17 +35,17 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: C
 const MAX_COORDINATE = 65535;
 
 function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null || typeof value !== "object") return String(value);
   return Array.isArray(value) ? "an array" : "an object";
 }
 
 function accepted(spec: FieldSpec): string {
   switch (spec.kind) {
-    case "int": return `an integer from ${spec.min} to ${spec.max}${spec.unit ? " " + spec.unit : ""}`;
+    case "int": return `an integer from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`;
     case "bool": return "true or false";
     case "hex": return `${spec.bytes * 2} hex digits (${spec.bytes} bytes), or empty`;
-    case "string": return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? " of " + spec.patternDoc : ""}`;
+    case "string": return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? ` of ${spec.patternDoc}` : ""}`;
     case "polygons": return `a list of at most ${spec.maxPolygons} polygons, each a list of 3 to ${spec.maxPoints} [x, y] points (integers from 0 to ${MAX_COORDINATE})`;
   }
 }
@@ -73,7 +73,7 @@ function flatten(raw: Record<string, unknown>, prefix: string, out: Map<string, 
   for (const key of Object.keys(raw)) {
     const path = prefix + key;
     const value = raw[key];
-    if (isPlainObject(value)) flatten(value, path + ".", out);
+    if (isPlainObject(value)) flatten(value, `${path}.`, out);
     else out.set(path, value);
   }
 }
@@ -95,7 +95,7 @@ export function parseConfig(raw: unknown): ConfigResult {
     if (!(path in CONFIG_SCHEMA)) {
       const section = path.includes(".") ? path.slice(0, path.indexOf(".")) : path;
       const known = SECTIONS.has(path) ? `a section object` : SECTIONS.has(section)
-        ? `one of ${Object.keys(CONFIG_SCHEMA).filter((p) => p.startsWith(section + ".")).join(", ")}`
+        ? `one of ${Object.keys(CONFIG_SCHEMA).filter((p) => p.startsWith(`${section}.`)).join(", ")}`
         : `a known setting (see docs/config.md)`;
       errors.push({ field: path, value: describeValue(value), accepted: known });
     }
@@ -128,6 +128,6 @@ export function formatConfigErrors(errors: ConfigError[]): string {
 /** The defaults alone; always valid. */
 export function defaultConfig(): Config {
   const r = parseConfig({});
-  if (!r.ok) throw new Error("defaults do not validate: " + formatConfigErrors(r.errors));
+  if (!r.ok) throw new Error(`defaults do not validate: ${formatConfigErrors(r.errors)}`);
   return r.config;
 }

@@ -7,8 +7,8 @@ import { CONFIG_SCHEMA, type FieldSpec } from "../modules/config-schema.js";
 export function renderConfigDoc(): string {
   const rows = Object.entries(CONFIG_SCHEMA).map(([path, raw]) => {
     const spec = raw as FieldSpec;
-    const range = spec.kind === "int" ? `${spec.min} – ${spec.max}${spec.unit ? " " + spec.unit : ""}`
-      : spec.kind === "string" ? `≤ ${spec.maxLength} chars${spec.patternDoc ? "; " + spec.patternDoc : ""}`
+    const range = spec.kind === "int" ? `${spec.min} – ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`
+      : spec.kind === "string" ? `≤ ${spec.maxLength} chars${spec.patternDoc ? `; ${spec.patternDoc}` : ""}`
       : spec.kind === "hex" ? `${spec.bytes * 2} hex digits, or empty`
       : spec.kind === "polygons" ? `≤ ${spec.maxPolygons} polygons of 3 – ${spec.maxPoints} [x, y] points` : "true / false";
     const def = spec.kind === "string" || spec.kind === "hex" ? (spec.default === "" ? "(empty)" : `\`${spec.default}\``)

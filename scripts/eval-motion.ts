@@ -19,7 +19,7 @@ const flags: Record<string, string> = {};
 const positional: string[] = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--help") {
-    process.stdout.write(USAGE + "\n");
+    process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
   if (args[i].startsWith("--")) {
@@ -41,13 +41,13 @@ const fps = flags.fps ? Number(flags.fps) : 30;
 if (!(fps > 0)) fail(`--fps must be a positive number, got ${flags.fps}`);
 const sheetFrames = flags.frames ? flags.frames.split(",").map(Number) : undefined;
 
-let report;
+let report: ReturnType<typeof evaluateSequence>;
 try {
   report = evaluateSequence(positional[0], { fps, params, sheetFrames });
 } catch (error) {
   fail((error as Error).message);
 }
-const sheet = flags.sheet ?? (flags.json ? flags.json.replace(/\.json$/i, "") + ".png" : join("build", "motion-eval", `${report.sequence}.png`));
+const sheet = flags.sheet ?? (flags.json ? `${flags.json.replace(/\.json$/i, "")}.png` : join("build", "motion-eval", `${report.sequence}.png`));
 if (report.contactSheet.length) {
   mkdirSync(dirname(sheet), { recursive: true });
   writeFileSync(sheet, report.contactSheet);
@@ -55,6 +55,6 @@ if (report.contactSheet.length) {
 const { contactSheet: _png, ...json } = report;
 if (flags.json) {
   mkdirSync(dirname(flags.json), { recursive: true });
-  writeFileSync(flags.json, JSON.stringify({ ...json, contactSheet: report.contactSheet.length ? sheet : null }, null, 2) + "\n");
+  writeFileSync(flags.json, `${JSON.stringify({ ...json, contactSheet: report.contactSheet.length ? sheet : null }, null, 2)}\n`);
 }
-process.stdout.write(formatReport(report, report.contactSheet.length ? sheet : undefined) + "\n");
+process.stdout.write(`${formatReport(report, report.contactSheet.length ? sheet : undefined)}\n`);

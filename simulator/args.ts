@@ -59,7 +59,7 @@ export function parseArgs(argv: string[]): SimulatorArgs {
       case "--visitor-every": args.visitorEveryS = int(0, 3600); break;
       case "--data-dir": args.dataDir = value(); break;
       case "--verbose": args.verbose = true; break;
-      case "-h": case "--help": console.log(USAGE); process.exit(0);
+      case "-h": case "--help": console.log(USAGE); return process.exit(0);
       default: throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }

@@ -41,7 +41,7 @@ export function createMotionAnalyzer(params: Partial<MotionParams> & { enabled?:
     available: true,
     description: "the firmware's motion detector, on the same frames",
     analyze(jpeg, atMs) {
-      let thumb;
+      let thumb: ReturnType<typeof decoder.decode>;
       try {
         thumb = decoder.decode(jpeg);
       } catch {

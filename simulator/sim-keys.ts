@@ -20,7 +20,7 @@ function secretAt(path: string, crypto: CryptoPort): Uint8Array {
     throw new Error(`${path}: expected 64 hex digits; delete it to make a new key (events sealed to the old one will not open)`);
   }
   const secret = crypto.randomBytes(32);
-  writeFileSync(path, toHex(secret) + "\n", { mode: 0o600 });
+  writeFileSync(path, `${toHex(secret)}\n`, { mode: 0o600 });
   return secret;
 }
 

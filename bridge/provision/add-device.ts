@@ -139,7 +139,7 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
     tls: { ca: BUNDLE_FILES.ca, cert: BUNDLE_FILES.cert, key: BUNDLE_FILES.key },
     deviceKey: toHex(secret),
   };
-  writeNew(join(bundleDir, BUNDLE_FILES.config), JSON.stringify(bundle, null, 2) + "\n", 0o600);
+  writeNew(join(bundleDir, BUNDLE_FILES.config), `${JSON.stringify(bundle, null, 2)}\n`, 0o600);
   notes.push(`created device ${o.name}: ${bundleDir} (${Object.values(BUNDLE_FILES).join(", ")}, device.key, device.pub)`);
 
   const root = CONFIG_SCHEMA["mqtt.topicRoot"].default; // the bundle leaves mqtt.topicRoot at its default

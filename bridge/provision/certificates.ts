@@ -30,7 +30,7 @@ function newKeyPair(): forge.pki.rsa.KeyPair {
 /** A random positive 128-bit serial number, hex (RFC 5280 §4.1.2.2: positive, at most 20 octets). */
 function serial(): string {
   const bytes = forge.random.getBytesSync(16);
-  return "01" + forge.util.bytesToHex(bytes).slice(2);
+  return `01${forge.util.bytesToHex(bytes).slice(2)}`;
 }
 
 function validity(cert: forge.pki.Certificate, years: number): void {
@@ -68,7 +68,7 @@ export function loadCa(material: KeyAndCert, where: string): LoadedCa {
     const cert = pki.certificateFromPem(material.certPem);
     const key = pki.privateKeyFromPem(material.keyPem) as forge.pki.rsa.PrivateKey;
     const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
-    if (!publicKey.n || publicKey.n.compareTo(key.n) !== 0) throw new Error("the key does not match the certificate");
+    if (publicKey.n?.compareTo(key.n) !== 0) throw new Error("the key does not match the certificate");
     return { key, cert };
   } catch (error) {
     throw new Error(`${where}: not a CA written by doorbell device add (${(error as Error).message})`);

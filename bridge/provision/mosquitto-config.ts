@@ -32,7 +32,7 @@ export function mosquittoListenerConfig(o: ListenerOptions): string {
     "# Doorbell: TLS listener with client certificates. Written by `doorbell device add`; rewritten on each run.",
     "# Every client (doorbells, the bridge, Home Assistant) presents a certificate from the doorbell CA,",
     "# and its common name becomes its user name for the ACL. See docs/provisioning.md.",
-    `listener ${o.port}${o.bindAddress ? " " + o.bindAddress : ""}`,
+    `listener ${o.port}${o.bindAddress ? ` ${o.bindAddress}` : ""}`,
     `cafile ${o.caFile}`,
     `certfile ${o.certFile}`,
     `keyfile ${o.keyFile}`,

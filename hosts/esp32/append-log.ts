@@ -36,7 +36,7 @@ function encodeId(id: number): Uint8Array {
 }
 
 function decodeId(bytes: Uint8Array | undefined): number {
-  if (!bytes || bytes.length !== 8) return 1;
+  if (bytes?.length !== 8) return 1;
   const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
   return view.getUint32(0) * 2 ** 32 + view.getUint32(4);
 }

@@ -19,7 +19,7 @@ export function createEsp32Log(options: Esp32LogOptions = {}): LogPort {
   return {
     write(level, tag, message) {
       if (RANK[level] < min) return;
-      const stamp = clock ? (clock.monotonicMs() / 1000).toFixed(3) + " " : "";
+      const stamp = clock ? `${(clock.monotonicMs() / 1000).toFixed(3)} ` : "";
       trace(`${stamp}${level} ${tag}: ${message}\n`);
     },
   };

@@ -192,7 +192,7 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
 
     publish(topic, payload, publishOptions, onAck) {
       const s = session;
-      if (!s || !s.connected) {
+      if (!s?.connected) {
         ackLater(onAck, "not connected");
         return;
       }
@@ -218,7 +218,7 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
 
     subscribe(topic, qos) {
       const s = session;
-      if (!s || !s.connected) {
+      if (!s?.connected) {
         log.write("warn", TAG, `subscribe to ${topic} ignored: not connected`);
         return;
       }

@@ -44,7 +44,7 @@ export function firmwareBundle(): Promise<string> {
 export async function startXsFirmware(options: XsFirmwareOptions): Promise<XsFirmware> {
   const queue: { fields: WireFields; blobs: Uint8Array[] }[] = [];
   let pumping = false;
-  let idleWaiters: (() => void)[] = [];
+  const idleWaiters: (() => void)[] = [];
   let closed = false;
 
   const server = serveHost(options.host, (fields, blobs = []) => {

@@ -69,7 +69,7 @@ export function open(options: OpenOptions): Uint8Array | undefined {
     throw new RangeError(`hpke: sender public key must be ${X25519_KEY_BYTES} bytes, got ${senderPublicKey.length}`);
   }
   if (enc.length !== KEM_ENC_BYTES) return undefined;
-  let context;
+  let context: ReturnType<typeof setupRecipient>;
   try {
     context = setupRecipient({ crypto, aead, enc, recipient, info, senderPublicKey, psk });
   } catch {

@@ -132,7 +132,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
   const hysteresis: Hysteresis = createHysteresis(p);
   const stats: MotionStats = { frames: 0, lightingEvents: 0, starts: 0 };
   let state: State | undefined;
-  let result: MotionResult = emptyResult();
+  const result: MotionResult = emptyResult();
   let map = new Uint8Array(0);
   let frame = 0;
   let relearnLeft = 0;

@@ -100,7 +100,7 @@ export function formatReport(r: EvalReport, sheetPath?: string): string {
       `${r.grid.width}x${r.grid.height} cells of 8x8 pixels, played at ${r.fps} fps`,
     `${"".padEnd(8)}${"precision".padStart(11)}${"recall".padStart(9)}${"F".padStart(8)}`,
     row("pixel", r.pixel),
-    row("frame", r.frame) + `   (positive: >= ${r.frame.positiveShare * 100}% of scored pixels)`,
+    `${row("frame", r.frame)}   (positive: >= ${r.frame.positiveShare * 100}% of scored pixels)`,
     `events  ${r.events.count}${r.events.count ? ` (frames ${events})` : ""}; lighting or learning frames ${r.lightingFrames}; undecodable frames ${r.frames.undecodable}`,
     ...(sheetPath ? [`contact sheet: ${sheetPath}`] : []),
   ].join("\n");

@@ -279,7 +279,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const name = scalarAt("name");
   if (!name || typeof name.value !== "string" || !name.value.trim()) c.problems.push(`${at(c, name?.node ?? root)}: name is required: a short text`);
   const version = scalarAt("version");
-  if (!version || version.value !== 1) c.problems.push(`${at(c, version?.node ?? root)}: version ${version ? JSON.stringify(version.value) : "is required"}${version ? " is not accepted" : ""}; expected 1`);
+  if (version?.value !== 1) c.problems.push(`${at(c, version?.node ?? root)}: version ${version ? JSON.stringify(version.value) : "is required"}${version ? " is not accepted" : ""}; expected 1`);
   const description = scalarAt("description");
   let camera: CameraSpec = { kind: "porch", light: "day" };
   const cam = scalarAt("camera");

@@ -45,7 +45,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const deadline = started + s.timeoutMs;
   mkdirSync(dirname(o.artifactPath), { recursive: true });
   const artifact = createWriteStream(o.artifactPath);
-  const write = (record: Record<string, unknown>) => artifact.write(JSON.stringify(record) + "\n");
+  const write = (record: Record<string, unknown>) => artifact.write(`${JSON.stringify(record)}\n`);
   write({ t: started, record: "scenario", file: s.file, name: s.name, engine: o.engine ?? s.engine ?? "xs", timeoutMs: s.timeoutMs });
   const dataDir = mkdtempSync(join(tmpdir(), "doorbell-scenario-"));
   let sim: Simulation | undefined;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The simulator's page: listens to /api/stream (Server-Sent Events) and posts actions to /api/<name>.
 // Plain browser JavaScript, served as is. Text from the simulation is always set as text, never as HTML.
-"use strict";
+
 
 const $ = (id) => document.getElementById(id);
 const MIN_PRESS_MS = 120; // a click is shorter than the firmware's 30 ms debounce; a real finger is not
@@ -108,8 +108,8 @@ function showStatus(s) {
   showStats(s);
 }
 function showStats(s) {
-  const d = (s.stats && s.stats.delivery) || {};
-  const r = (s.stats && s.stats.ring) || {};
+  const d = (s.stats?.delivery) || {};
+  const r = (s.stats?.ring) || {};
   const rows = [
     ["presses", r.presses], ["rings", r.rings], ["in cooldown", r.suppressed],
     ["outbox", d.queued], ["delivered", d.published], ["dropped", d.dropped],

@@ -20,6 +20,7 @@ export interface FuzzTarget {
   name: string;
   /** A property over one generated input. */
   /** Each target generates its own input type. */
+  // biome-ignore lint/suspicious/noExplicitAny: each target's property has its own input type
   property(): fc.IPropertyWithHooks<any>;
 }
 

@@ -21,6 +21,7 @@ const DEVICE_KEYS = new Set(["cns", "cu", "ids", "name", "mf", "mdl", "mdl_id", 
 const ORIGIN_KEYS = new Set(["name", "sw", "url"]);
 /** §1.1 SUPPORTED_COMPONENTS (entity platforms used here). */
 const PLATFORMS = new Set(["binary_sensor", "button", "event", "image", "sensor"]);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: MQTT forbids U+0000 in topic names [MQTT-4.7.3-2]
 const PUBLISH_TOPIC = /^[^+#\u0000]+$/;
 
 const device = { id: "front-door", name: "Front door", topicRoot: "doorbell", statusIntervalS: 300 };

@@ -27,7 +27,7 @@ test("every module loads in XS with no TextEncoder, TextDecoder or host calls av
   const dir = repoPath("build/xs");
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, "preload-entry.ts");
-  writeFileSync(entry, moduleFiles().map((f) => `import "./${relative(dir, f)}";`).join("\n") + "\n");
+  writeFileSync(entry, `${moduleFiles().map((f) => `import "./${relative(dir, f)}";`).join("\n")}\n`);
   const source = await bundleForXs(entry);
   const worker = new XsWorker({ name: "doorbell-preload", onRequest: () => { throw new Error("a module called the host while loading"); } });
   try {

@@ -6,6 +6,7 @@ import type { CryptoPort } from "../../../modules/ports.js";
 // XS resolves native("…") at compile time to the C host function of that name. The SDK's
 // xs/includes/xs.d.ts declares it globally; this module-scoped copy keeps the file checkable
 // without it (the npm @moddable/typings does not ship it) and shadows it where it exists.
+// biome-ignore lint/suspicious/noExplicitAny: XS's native() returns an untyped host function; each use is typed at its call
 declare function native(name: string): (...args: any[]) => any;
 
 /** The most `randomBytes` returns per call (crypto-xs.c RANDOM_MAX_BYTES). */

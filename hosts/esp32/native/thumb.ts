@@ -5,6 +5,7 @@ import { JpegError, type JpegErrorCode } from "../../../modules/jpeg/jpeg-error.
 import type { Thumbnail, ThumbnailDecoder } from "../../../modules/jpeg/thumbnail-decoder.js";
 
 // XS resolves native("…") at compile time to the C host function of that name (see crypto.ts).
+// biome-ignore lint/suspicious/noExplicitAny: XS's native() returns an untyped host function; each use is typed at its call
 declare function native(name: string): (...args: any[]) => any;
 
 /** Default largest thumbnail: a UXGA (1600x1200) frame. VGA, the doorbell's size, needs 4,800 cells. */

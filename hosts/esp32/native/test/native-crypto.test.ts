@@ -4,6 +4,7 @@
 import { createNativeCrypto, MAX_RANDOM_BYTES } from "../crypto.js";
 
 declare function print(...text: unknown[]): void;
+// biome-ignore lint/suspicious/noExplicitAny: XS's native() returns an untyped host function; each use is typed at its call
 declare function native(name: string): (...args: any[]) => any;
 
 const crypto = createNativeCrypto();
