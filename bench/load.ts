@@ -88,12 +88,22 @@ class HaSide {
   private constructor(readonly client: MqttClient) {}
   states: { device: string; id: string; seq: number; atMs: number; arrivedMs: number }[] = [];
   static async connect(url: string): Promise<HaSide> {
-    const client = await mqtt.connectAsync(url, { clientId: `ha-bench-${process.pid}`, clean: true, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(url, {
+      clientId: `ha-bench-${process.pid}`,
+      clean: true,
+      reconnectPeriod: 0,
+    });
     const ha = new HaSide(client);
     client.on("message", (topic, payload) => {
       const s = JSON.parse(payload.toString()) as { event_type: string; id: string; seq: number; at: string };
       if (s.event_type !== "ring") return;
-      ha.states.push({ device: topic.split("/")[1], id: s.id, seq: s.seq, atMs: Date.parse(s.at), arrivedMs: Date.now() });
+      ha.states.push({
+        device: topic.split("/")[1],
+        id: s.id,
+        seq: s.seq,
+        atMs: Date.parse(s.at),
+        arrivedMs: Date.now(),
+      });
     });
     // QoS 2, as discovery asks Home Assistant to subscribe the ring entity (bridge/discovery.ts).
     await client.subscribeAsync(haTopics(TOPIC_ROOT, "+").event, { qos: 2 });
@@ -101,13 +111,25 @@ class HaSide {
   }
 }
 
-async function startBridges(o: { url: string; count: number; ownerSecretHex: string; devices: Record<string, string> }): Promise<{ stop(): Promise<BridgeWorkerStats[]> }> {
+async function startBridges(o: {
+  url: string;
+  count: number;
+  ownerSecretHex: string;
+  devices: Record<string, string>;
+}): Promise<{ stop(): Promise<BridgeWorkerStats[]> }> {
   const children: ChildProcess[] = [];
   for (let i = 0; i < o.count; i++) {
-    const child = fork(new URL("./load/bridge-worker.ts", import.meta.url).pathname, [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(new URL("./load/bridge-worker.ts", import.meta.url).pathname, [], {
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     children.push(child);
     const config: BridgeWorkerConfig = {
-      url: o.url, name: `bridge-${i + 1}`, ownerSecretHex: o.ownerSecretHex, devices: o.devices, topicRoot: TOPIC_ROOT,
+      url: o.url,
+      name: `bridge-${i + 1}`,
+      ownerSecretHex: o.ownerSecretHex,
+      devices: o.devices,
+      topicRoot: TOPIC_ROOT,
       shareGroup: o.count > 1 ? "bridges" : undefined,
     };
     await new Promise<void>((resolve, reject) => {
@@ -119,11 +141,25 @@ async function startBridges(o: { url: string; count: number; ownerSecretHex: str
   }
   return {
     async stop() {
-      return Promise.all(children.map((child) => new Promise<BridgeWorkerStats>((resolve) => {
-        const timer = setTimeout(() => (child.kill("SIGKILL"), resolve({ name: "killed", opened: 0, duplicates: 0, envelopeBytes: 0, refused: {} })), 10_000);
-        child.on("message", (m: { stats?: BridgeWorkerStats }) => m.stats && (clearTimeout(timer), resolve(m.stats)));
-        child.send({ stop: true });
-      })));
+      return Promise.all(
+        children.map(
+          (child) =>
+            new Promise<BridgeWorkerStats>((resolve) => {
+              const timer = setTimeout(
+                () => (
+                  child.kill("SIGKILL"),
+                  resolve({ name: "killed", opened: 0, duplicates: 0, envelopeBytes: 0, refused: {} })
+                ),
+                10_000,
+              );
+              child.on(
+                "message",
+                (m: { stats?: BridgeWorkerStats }) => m.stats && (clearTimeout(timer), resolve(m.stats)),
+              );
+              child.send({ stop: true });
+            }),
+        ),
+      );
     },
   };
 }
@@ -185,7 +221,13 @@ async function paced(fleet: Fleet, ha: HaSide, ratePerS: number, durationMs: num
   const latencies = states.map((s) => s.arrivedMs - s.atMs).sort((a, b) => a - b);
   const last = states.reduce((m, s) => Math.max(m, s.arrivedMs), start);
   const deliveredPerSecond = (states.length / Math.max(1, last - start)) * 1000;
-  return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), total: sent, deliveredPerSecond, ...tally(ha, from, pressed) };
+  return {
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    total: sent,
+    deliveredPerSecond,
+    ...tally(ha, from, pressed),
+  };
 }
 
 /**
@@ -193,7 +235,11 @@ async function paced(fleet: Fleet, ha: HaSide, ratePerS: number, durationMs: num
  * (delivery under SUSTAINED_SHARE of the offer, p99 over SUSTAINED_P99_MS, or any loss or duplicate),
  * MAX_STEPS are done, or `budgetMs` has passed. The highest sustained step is the path's sustained rate.
  */
-async function stepped(fleet: Fleet, ha: HaSide, o: { startPerS: number; stepMs: number; budgetMs: number; progress: (text: string) => void }) {
+async function stepped(
+  fleet: Fleet,
+  ha: HaSide,
+  o: { startPerS: number; stepMs: number; budgetMs: number; progress: (text: string) => void },
+) {
   const steps: LoadStep[] = [];
   let lost = 0;
   let duplicated = 0;
@@ -205,9 +251,21 @@ async function stepped(fleet: Fleet, ha: HaSide, o: { startPerS: number; stepMs:
     lost += p.lost;
     duplicated += p.duplicated;
     events += p.total;
-    const sustained = p.lost === 0 && p.duplicated === 0 && p.deliveredPerSecond >= SUSTAINED_SHARE * rate && p.p99Ms <= SUSTAINED_P99_MS;
-    steps.push({ offeredPerSecond: Math.round(rate), deliveredPerSecond: Math.round(p.deliveredPerSecond), p50Ms: p.p50Ms, p99Ms: p.p99Ms, sustained });
-    o.progress(`    offered ${Math.round(rate)}/s: delivered ${Math.round(p.deliveredPerSecond)}/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms${sustained ? "" : ", not sustained"}`);
+    const sustained =
+      p.lost === 0 &&
+      p.duplicated === 0 &&
+      p.deliveredPerSecond >= SUSTAINED_SHARE * rate &&
+      p.p99Ms <= SUSTAINED_P99_MS;
+    steps.push({
+      offeredPerSecond: Math.round(rate),
+      deliveredPerSecond: Math.round(p.deliveredPerSecond),
+      p50Ms: p.p50Ms,
+      p99Ms: p.p99Ms,
+      sustained,
+    });
+    o.progress(
+      `    offered ${Math.round(rate)}/s: delivered ${Math.round(p.deliveredPerSecond)}/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms${sustained ? "" : ", not sustained"}`,
+    );
     if (!sustained) break;
   }
   const best = [...steps].reverse().find((s) => s.sustained);
@@ -221,13 +279,19 @@ async function rawPublishes(url: string, n: number, total: number, size: number)
   let last = 0;
   sub.on("message", () => (received++, (last = Date.now())));
   await sub.subscribeAsync("raw-bench/+", { qos: 1 });
-  const clients = await Promise.all(Array.from({ length: n }, (_, i) => mqtt.connectAsync(url, { clientId: `raw-${i}`, clean: true, reconnectPeriod: 0 })));
+  const clients = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      mqtt.connectAsync(url, { clientId: `raw-${i}`, clean: true, reconnectPeriod: 0 }),
+    ),
+  );
   const payload = Buffer.alloc(size, 0xa5);
   const perClient = Math.ceil(total / n);
   const start = Date.now();
-  await Promise.all(clients.map(async (c, i) => {
-    for (let k = 0; k < perClient; k++) await c.publishAsync(`raw-bench/${i}`, payload, { qos: 1 });
-  }));
+  await Promise.all(
+    clients.map(async (c, i) => {
+      for (let k = 0; k < perClient; k++) await c.publishAsync(`raw-bench/${i}`, payload, { qos: 1 });
+    }),
+  );
   await until(() => received >= perClient * n, PHASE_LIMIT_MS);
   await Promise.all([...clients, sub].map((c) => c.endAsync()));
   return ((perClient * n) / Math.max(1, last - start)) * 1000;
@@ -238,7 +302,17 @@ async function withBroker<T>(run: (url: string, broker: Mosquitto) => Promise<T>
   const port = await freePort();
   const listenerConf = join(dir, "listener.conf");
   // Plain MQTT on loopback only; unlimited queues so the broker never drops a QoS 1 message under load.
-  writeFileSync(listenerConf, ["listener 1883", "allow_anonymous true", "max_queued_messages 0", "max_inflight_messages 0", "set_tcp_nodelay true", ""].join("\n"));
+  writeFileSync(
+    listenerConf,
+    [
+      "listener 1883",
+      "allow_anonymous true",
+      "max_queued_messages 0",
+      "max_inflight_messages 0",
+      "set_tcp_nodelay true",
+      "",
+    ].join("\n"),
+  );
   const broker = await startMosquitto({ dir, listenerConf, port });
   try {
     return await run(`mqtt://127.0.0.1:${port}`, broker);
@@ -266,17 +340,33 @@ async function runOne(url: string, r: Run, progress: (text: string) => void) {
   const bridges = await startBridges({ url, count: r.bridges, ownerSecretHex: toHex(ownerSecret), devices });
   const ha = await HaSide.connect(url);
   try {
-    await until(() => fleet.doorbells.every((d) => d.host.mqtt.connected && d.firmware.delivery.stats.queued === 0), PHASE_LIMIT_MS);
+    await until(
+      () => fleet.doorbells.every((d) => d.host.mqtt.connected && d.firmware.delivery.stats.queued === 0),
+      PHASE_LIMIT_MS,
+    );
     progress(`  N=${r.n}, ${r.bridges} bridge(s): burst of ${r.n * r.perDevice} rings`);
     const b = await burst(fleet, ha, r.perDevice);
     let s: Awaited<ReturnType<typeof stepped>> | undefined;
     if (r.stepMs) {
       // From 40 % of the drained burst's rate, so a few fine steps reach the limit.
-      progress(`  N=${r.n}: offered load from ${Math.round(b.eventsPerSecond * 0.4)} rings/s, x${STEP_FACTOR} every ${r.stepMs / 1000} s`);
-      s = await stepped(fleet, ha, { startPerS: b.eventsPerSecond * 0.4, stepMs: r.stepMs, budgetMs: r.stepBudgetMs ?? 60_000, progress });
+      progress(
+        `  N=${r.n}: offered load from ${Math.round(b.eventsPerSecond * 0.4)} rings/s, x${STEP_FACTOR} every ${r.stepMs / 1000} s`,
+      );
+      s = await stepped(fleet, ha, {
+        startPerS: b.eventsPerSecond * 0.4,
+        stepMs: r.stepMs,
+        budgetMs: r.stepBudgetMs ?? 60_000,
+        progress,
+      });
     }
     const stats = await bridges.stop();
-    return { burst: b, stepped: s, stats, sealedBytes: Math.max(...stats.map((s) => s.envelopeBytes)), problems: fleet.problems };
+    return {
+      burst: b,
+      stepped: s,
+      stats,
+      sealedBytes: Math.max(...stats.map((s) => s.envelopeBytes)),
+      problems: fleet.problems,
+    };
   } finally {
     fleet.close();
     await ha.client.endAsync();
@@ -290,23 +380,42 @@ export async function benchLoad(o: { quick: boolean; progress: (text: string) =>
   await withBroker(async (url) => {
     for (const n of ns) {
       const perDevice = Math.max(2, Math.round(2000 / n));
-      const r = await runOne(url, { n, bridges: 1, perDevice, stepMs: o.quick ? 1500 : 4000, stepBudgetMs: o.quick ? 20_000 : 60_000 }, o.progress);
+      const r = await runOne(
+        url,
+        { n, bridges: 1, perDevice, stepMs: o.quick ? 1500 : 4000, stepBudgetMs: o.quick ? 20_000 : 60_000 },
+        o.progress,
+      );
       const size = r.sealedBytes;
       o.progress(`  N=${n}: Mosquitto alone, ${r.burst.total} plain publishes`);
       const raw = await rawPublishes(url, n, r.burst.total, size);
       const s = r.stepped!;
       rows.push({
         // No step sustained (even the first): 0 events/s, and the first step's latencies.
-        n, eventsPerSecond: s.best?.deliveredPerSecond ?? 0, p50Ms: (s.best ?? s.steps[0]).p50Ms, p99Ms: (s.best ?? s.steps[0]).p99Ms,
-        burstEventsPerSecond: Math.round(r.burst.eventsPerSecond), steps: s.steps,
-        lost: r.burst.lost + s.lost, duplicated: r.burst.duplicated + s.duplicated,
-        rawPublishesPerSecond: Math.round(raw), sealedBytes: size, events: r.burst.total + s.events,
+        n,
+        eventsPerSecond: s.best?.deliveredPerSecond ?? 0,
+        p50Ms: (s.best ?? s.steps[0]).p50Ms,
+        p99Ms: (s.best ?? s.steps[0]).p99Ms,
+        burstEventsPerSecond: Math.round(r.burst.eventsPerSecond),
+        steps: s.steps,
+        lost: r.burst.lost + s.lost,
+        duplicated: r.burst.duplicated + s.duplicated,
+        rawPublishesPerSecond: Math.round(raw),
+        sealedBytes: size,
+        events: r.burst.total + s.events,
       });
     }
     const n = o.quick ? 100 : 1000;
     for (const bridges of [1, 2]) {
       const r = await runOne(url, { n, bridges, perDevice: Math.max(2, Math.round(4000 / n)) }, o.progress);
-      scale.push({ n, bridges, eventsPerSecond: Math.round(r.burst.eventsPerSecond), lost: r.burst.lost, duplicated: r.burst.duplicated, outOfOrder: r.burst.outOfOrder, perBridge: r.stats.map((s) => s.opened) });
+      scale.push({
+        n,
+        bridges,
+        eventsPerSecond: Math.round(r.burst.eventsPerSecond),
+        lost: r.burst.lost,
+        duplicated: r.burst.duplicated,
+        outOfOrder: r.burst.outOfOrder,
+        perBridge: r.stats.map((s) => s.opened),
+      });
     }
   });
   const fmt = (v: number) => Math.round(v).toLocaleString("en");
@@ -316,22 +425,47 @@ export async function benchLoad(o: { quick: boolean; progress: (text: string) =>
     {
       key: "load",
       title: "Load: N doorbells, one Mosquitto, the bridge",
-      intro: "N copies of the firmware on the Node host (storage in RAM, a 64x48 JPEG per ring) publish sealed rings with QoS 1 to one Mosquitto 2.0 on loopback (plain MQTT, no TLS, set_tcp_nodelay on); the owner's bridge (bridge/bridge.ts, which writes its per-device state durably, one fsync per event) runs in its own process, opens each and publishes the ring state that Home Assistant's side receives. Sustained events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is not sustained; a step is sustained when ring states arrive at 95 % or more of the offered rate, p99 press to state stays at or under 500 ms, and none is lost or duplicated. The figure is the delivered rate of the highest sustained step, and p50/p99 are that step's. Home Assistant's side subscribes at QoS 2, as discovery asks, and the bridge publishes rings at QoS 2. Lost and duplicated count ring states against presses. The reference is Mosquitto alone in the same run: N plain clients, QoS 1, one publish in flight each (as the outbox does), payloads of the sealed size. Everything (the N doorbells' sealing, the broker, the bridge, Home Assistant's side) shares this machine's cores, so these are the figures of one small machine, not of a device fleet; docs/scaling.md reads them.",
+      intro:
+        "N copies of the firmware on the Node host (storage in RAM, a 64x48 JPEG per ring) publish sealed rings with QoS 1 to one Mosquitto 2.0 on loopback (plain MQTT, no TLS, set_tcp_nodelay on); the owner's bridge (bridge/bridge.ts, which writes its per-device state durably, one fsync per event) runs in its own process, opens each and publishes the ring state that Home Assistant's side receives. Sustained events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is not sustained; a step is sustained when ring states arrive at 95 % or more of the offered rate, p99 press to state stays at or under 500 ms, and none is lost or duplicated. The figure is the delivered rate of the highest sustained step, and p50/p99 are that step's. Home Assistant's side subscribes at QoS 2, as discovery asks, and the bridge publishes rings at QoS 2. Lost and duplicated count ring states against presses. The reference is Mosquitto alone in the same run: N plain clients, QoS 1, one publish in flight each (as the outbox does), payloads of the sealed size. Everything (the N doorbells' sealing, the broker, the bridge, Home Assistant's side) shares this machine's cores, so these are the figures of one small machine, not of a device fleet; docs/scaling.md reads them.",
       json: rows,
       rows: rows.flatMap((r) => [
-        { figure: `load N=${r.n} sustained events/s`, value: fmt(r.eventsPerSecond), reference: `${fmt(r.rawPublishesPerSecond)} plain publishes/s of ${r.sealedBytes} bytes (Mosquitto alone)`, note: `ratio ${(r.eventsPerSecond / r.rawPublishesPerSecond).toFixed(2)}; offered ${r.steps.map((s) => `${fmt(s.offeredPerSecond)}${s.sustained ? "" : " (not sustained)"}`).join(", ")}; a drained burst ${fmt(r.burstEventsPerSecond)}/s` },
-        { figure: `load N=${r.n} press to state`, value: `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`, note: `at the sustained rate` },
-        { figure: `load N=${r.n} lost / duplicated`, value: `${r.lost} / ${r.duplicated}`, reference: "0 / 0", note: `${fmt(r.events)} rings` },
+        {
+          figure: `load N=${r.n} sustained events/s`,
+          value: fmt(r.eventsPerSecond),
+          reference: `${fmt(r.rawPublishesPerSecond)} plain publishes/s of ${r.sealedBytes} bytes (Mosquitto alone)`,
+          note: `ratio ${(r.eventsPerSecond / r.rawPublishesPerSecond).toFixed(2)}; offered ${r.steps.map((s) => `${fmt(s.offeredPerSecond)}${s.sustained ? "" : " (not sustained)"}`).join(", ")}; a drained burst ${fmt(r.burstEventsPerSecond)}/s`,
+        },
+        {
+          figure: `load N=${r.n} press to state`,
+          value: `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
+          note: `at the sustained rate`,
+        },
+        {
+          figure: `load N=${r.n} lost / duplicated`,
+          value: `${r.lost} / ${r.duplicated}`,
+          reference: "0 / 0",
+          note: `${fmt(r.events)} rings`,
+        },
       ]),
     },
     {
       key: "loadScaleOut",
       title: "Scale-out: two bridges behind a shared subscription",
-      intro: "The same burst with one bridge, then two bridge processes subscribed as `$share/bridges/doorbell/+/sealed/event`: Mosquitto hands each event to one member of the group. Lost and duplicated count ring states against presses; out of order counts a state older than one already seen for that device (Mosquitto shares round-robin, so per-device order is not kept across bridges; see docs/scaling.md).",
+      intro:
+        "The same burst with one bridge, then two bridge processes subscribed as `$share/bridges/doorbell/+/sealed/event`: Mosquitto hands each event to one member of the group. Lost and duplicated count ring states against presses; out of order counts a state older than one already seen for that device (Mosquitto shares round-robin, so per-device order is not kept across bridges; see docs/scaling.md).",
       json: scale,
       rows: [
-        { figure: `scale-out N=${one.n}, 1 bridge`, value: `${fmt(one.eventsPerSecond)} events/s`, note: `lost ${one.lost}, duplicated ${one.duplicated}` },
-        { figure: `scale-out N=${two.n}, 2 bridges`, value: `${fmt(two.eventsPerSecond)} events/s`, reference: `${fmt(one.eventsPerSecond)} with 1 bridge`, note: `x${(two.eventsPerSecond / one.eventsPerSecond).toFixed(2)}; lost ${two.lost}, duplicated ${two.duplicated}, out of order ${two.outOfOrder}; opened per bridge ${two.perBridge.join(" / ")}` },
+        {
+          figure: `scale-out N=${one.n}, 1 bridge`,
+          value: `${fmt(one.eventsPerSecond)} events/s`,
+          note: `lost ${one.lost}, duplicated ${one.duplicated}`,
+        },
+        {
+          figure: `scale-out N=${two.n}, 2 bridges`,
+          value: `${fmt(two.eventsPerSecond)} events/s`,
+          reference: `${fmt(one.eventsPerSecond)} with 1 bridge`,
+          note: `x${(two.eventsPerSecond / one.eventsPerSecond).toFixed(2)}; lost ${two.lost}, duplicated ${two.duplicated}, out of order ${two.outOfOrder}; opened per bridge ${two.perBridge.join(" / ")}`,
+        },
       ],
     },
   ];

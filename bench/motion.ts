@@ -24,7 +24,15 @@ export interface MotionFigures {
   node: { decodeFps: number; decodeDetectFps: number };
   c: { libjpegTurboFps: number; doorbellThumbFps: number; identical: boolean } | { error: string };
   decodeDetectToTurbo?: number;
-  xs: { detectorUnitsPerCellMean: number; median: number; p90: number; max: number; framesMetered: number; cells: number; tsDecodeUnitsPerFrame: number };
+  xs: {
+    detectorUnitsPerCellMean: number;
+    median: number;
+    p90: number;
+    max: number;
+    framesMetered: number;
+    cells: number;
+    tsDecodeUnitsPerFrame: number;
+  };
 }
 
 /** CPU seconds of `run()`. */
@@ -38,9 +46,28 @@ function cpuSeconds(run: () => void): number {
 /** Builds and runs bench/motion/thumb-bench.c (libjpeg-turbo vs doorbell_thumb.c) on `files`. */
 function cBench(files: string[], rounds: number): MotionFigures["c"] {
   const exe = join(OUT, "thumb-bench");
-  const cc = spawnSync("gcc", ["-std=c11", "-O2", "-D_POSIX_C_SOURCE=199309L", "-Wall", "-Wextra", "-Werror", `-I${repoPath("hosts/esp32/native")}`,
-    repoPath("bench/motion/thumb-bench.c"), repoPath("hosts/esp32/native/doorbell_thumb.c"), "-lturbojpeg", "-o", exe], { encoding: "utf8" });
-  if (cc.status !== 0) return { error: `thumb-bench.c did not build (is libturbojpeg0-dev installed?): ${cc.stderr.trim().split("\n")[0]}` };
+  const cc = spawnSync(
+    "gcc",
+    [
+      "-std=c11",
+      "-O2",
+      "-D_POSIX_C_SOURCE=199309L",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      `-I${repoPath("hosts/esp32/native")}`,
+      repoPath("bench/motion/thumb-bench.c"),
+      repoPath("hosts/esp32/native/doorbell_thumb.c"),
+      "-lturbojpeg",
+      "-o",
+      exe,
+    ],
+    { encoding: "utf8" },
+  );
+  if (cc.status !== 0)
+    return {
+      error: `thumb-bench.c did not build (is libturbojpeg0-dev installed?): ${cc.stderr.trim().split("\n")[0]}`,
+    };
   const run = spawnSync(exe, [String(rounds), ...files], { encoding: "utf8", maxBuffer: 1 << 20 });
   if (run.status !== 0) return { error: `thumb-bench failed: ${run.stderr.trim()}` };
   const r = JSON.parse(run.stdout) as { turboFps: number; cFps: number; identical: boolean };
@@ -49,26 +76,48 @@ function cBench(files: string[], rounds: number): MotionFigures["c"] {
 
 export async function benchMotion(o: { quick: boolean; progress: (text: string) => void }): Promise<Section> {
   mkdirSync(OUT, { recursive: true });
-  const files = readdirSync(HIGHWAY).filter((f) => f.endsWith(".jpg")).sort().map((f) => join(HIGHWAY, f));
+  const files = readdirSync(HIGHWAY)
+    .filter((f) => f.endsWith(".jpg"))
+    .sort()
+    .map((f) => join(HIGHWAY, f));
   const jpegs = files.map((f) => new Uint8Array(readFileSync(f)));
   const rounds = o.quick ? 2 : 6;
   const { enabled: _enabled, ...params } = defaultConfig().motion;
 
   // C before and after the Node rounds, so both see the same machine load; each keeps its best round.
-  o.progress(`  ${jpegs.length} highway frames, ${rounds} rounds: TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C`);
+  o.progress(
+    `  ${jpegs.length} highway frames, ${rounds} rounds: TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C`,
+  );
   const cRuns = [cBench(files, o.quick ? 2 : 3)];
-  let decode = Infinity, decodeDetect = Infinity;
+  let decode = Infinity,
+    decodeDetect = Infinity;
   for (let r = 0; r < rounds; r++) {
     const decoder = createThumbnailDecoder();
-    decode = Math.min(decode, cpuSeconds(() => { for (const j of jpegs) decoder.decode(j); }));
+    decode = Math.min(
+      decode,
+      cpuSeconds(() => {
+        for (const j of jpegs) decoder.decode(j);
+      }),
+    );
     const detector = createMotionDetector(params);
     let atMs = 0;
-    decodeDetect = Math.min(decodeDetect, cpuSeconds(() => { for (const j of jpegs) detector.process(decoder.decode(j), (atMs += 33)); }));
+    decodeDetect = Math.min(
+      decodeDetect,
+      cpuSeconds(() => {
+        for (const j of jpegs) detector.process(decoder.decode(j), (atMs += 33));
+      }),
+    );
   }
   cRuns.push(cBench(files, o.quick ? 2 : 3));
   const cOk = cRuns.filter((r): r is Exclude<MotionFigures["c"], { error: string }> => !("error" in r));
-  const c: MotionFigures["c"] = cOk.length === 0 ? cRuns[0]
-    : { libjpegTurboFps: Math.max(...cOk.map((r) => r.libjpegTurboFps)), doorbellThumbFps: Math.max(...cOk.map((r) => r.doorbellThumbFps)), identical: cOk.every((r) => r.identical) };
+  const c: MotionFigures["c"] =
+    cOk.length === 0
+      ? cRuns[0]
+      : {
+          libjpegTurboFps: Math.max(...cOk.map((r) => r.libjpegTurboFps)),
+          doorbellThumbFps: Math.max(...cOk.map((r) => r.doorbellThumbFps)),
+          identical: cOk.every((r) => r.identical),
+        };
   const node = { decodeFps: jpegs.length / decode, decodeDetectFps: jpegs.length / decodeDetect };
 
   // XS: one crank per frame, the detector's meter minus a crank that only carries the same bytes.
@@ -104,22 +153,40 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
   const perCell = (u: number) => Math.round((u / cells) * 10) / 10;
   const xs = {
     detectorUnitsPerCellMean: perCell(units.reduce((a, b) => a + b, 0) / units.length),
-    median: perCell(sorted[sorted.length >> 1]), p90: perCell(sorted[Math.floor(sorted.length * 0.9)]), max: perCell(sorted[sorted.length - 1]),
-    framesMetered: metered, cells, tsDecodeUnitsPerFrame: tsDecodeUnits,
+    median: perCell(sorted[sorted.length >> 1]),
+    p90: perCell(sorted[Math.floor(sorted.length * 0.9)]),
+    max: perCell(sorted[sorted.length - 1]),
+    framesMetered: metered,
+    cells,
+    tsDecodeUnitsPerFrame: tsDecodeUnits,
   };
 
   const turbo = "error" in c ? undefined : c.libjpegTurboFps;
   const figures: MotionFigures = {
-    frames: jpegs.length, compressedBytesPerFrame: Math.round(jpegs.reduce((a, j) => a + j.length, 0) / jpegs.length),
-    thumbnail: `${probe.width}x${probe.height}`, rounds, node, c,
-    ...(turbo ? { decodeDetectToTurbo: Math.round((node.decodeDetectFps / turbo) * 100) / 100 } : {}), xs,
+    frames: jpegs.length,
+    compressedBytesPerFrame: Math.round(jpegs.reduce((a, j) => a + j.length, 0) / jpegs.length),
+    thumbnail: `${probe.width}x${probe.height}`,
+    rounds,
+    node,
+    c,
+    ...(turbo ? { decodeDetectToTurbo: Math.round((node.decodeDetectFps / turbo) * 100) / 100 } : {}),
+    xs,
   };
   const fps = (v: number) => `${Math.round(v).toLocaleString("en")} frames/s`;
   const cRows = !("error" in c)
     ? [
-      { figure: "motion.libjpegTurboFps (reference)", value: fps(c.libjpegTurboFps), note: "tjDecompress2, 1/8 scale, TJPF_GRAY, in process; libturbojpeg from Debian" },
-      { figure: "motion.doorbellThumbFps (C, for the ESP32)", value: fps(c.doorbellThumbFps), reference: fps(c.libjpegTurboFps), note: `hosts/esp32/native/doorbell_thumb.c built -O2 on this machine; output ${c.identical ? "identical to" : "DIFFERENT from"} libjpeg-turbo's` },
-    ]
+        {
+          figure: "motion.libjpegTurboFps (reference)",
+          value: fps(c.libjpegTurboFps),
+          note: "tjDecompress2, 1/8 scale, TJPF_GRAY, in process; libturbojpeg from Debian",
+        },
+        {
+          figure: "motion.doorbellThumbFps (C, for the ESP32)",
+          value: fps(c.doorbellThumbFps),
+          reference: fps(c.libjpegTurboFps),
+          note: `hosts/esp32/native/doorbell_thumb.c built -O2 on this machine; output ${c.identical ? "identical to" : "DIFFERENT from"} libjpeg-turbo's`,
+        },
+      ]
     : [{ figure: "motion C figures", value: "not measured", note: c.error }];
   return {
     key: "motion",
@@ -127,11 +194,30 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
     intro: `The ${jpegs.length} CDnet highway frames (320x240, 4:2:0, ${figures.compressedBytesPerFrame.toLocaleString("en")} bytes on average) decoded to ${figures.thumbnail} DC thumbnails. Frames/s are per core, in CPU time, the best of ${rounds} rounds, with the TypeScript and C runs interleaved. Issue 3's targets: TypeScript decode + detect at least half of libjpeg-turbo's decode alone; the detector at most 80 XS compute units per thumbnail cell (deterministic: the same on any machine).`,
     json: figures,
     rows: [
-      { figure: "motion.tsDecodeDetectFps (Node)", value: fps(node.decodeDetectFps), reference: turbo ? fps(turbo) : "–", note: turbo ? `${figures.decodeDetectToTurbo}x libjpeg-turbo's decode alone (target 0.5x)` : "" },
-      { figure: "motion.tsDecodeFps (Node)", value: fps(node.decodeFps), reference: turbo ? fps(turbo) : "–", note: "modules/jpeg/ alone" },
+      {
+        figure: "motion.tsDecodeDetectFps (Node)",
+        value: fps(node.decodeDetectFps),
+        reference: turbo ? fps(turbo) : "–",
+        note: turbo ? `${figures.decodeDetectToTurbo}x libjpeg-turbo's decode alone (target 0.5x)` : "",
+      },
+      {
+        figure: "motion.tsDecodeFps (Node)",
+        value: fps(node.decodeFps),
+        reference: turbo ? fps(turbo) : "–",
+        note: "modules/jpeg/ alone",
+      },
       ...cRows,
-      { figure: "motion.xsDetectorUnitsPerCell (mean)", value: xs.detectorUnitsPerCellMean.toLocaleString("en"), reference: "target 80", note: `median ${xs.median}, p90 ${xs.p90}, max ${xs.max}; ${metered} consecutive frames of ${cells} cells, config defaults` },
-      { figure: "motion.xsTsDecodeUnitsPerFrame", value: xs.tsDecodeUnitsPerFrame.toLocaleString("en"), note: "the TypeScript decoder inside XS (the simulator's path; the device decodes in C)" },
+      {
+        figure: "motion.xsDetectorUnitsPerCell (mean)",
+        value: xs.detectorUnitsPerCellMean.toLocaleString("en"),
+        reference: "target 80",
+        note: `median ${xs.median}, p90 ${xs.p90}, max ${xs.max}; ${metered} consecutive frames of ${cells} cells, config defaults`,
+      },
+      {
+        figure: "motion.xsTsDecodeUnitsPerFrame",
+        value: xs.tsDecodeUnitsPerFrame.toLocaleString("en"),
+        note: "the TypeScript decoder inside XS (the simulator's path; the device decodes in C)",
+      },
     ],
   };
 }

@@ -60,7 +60,15 @@ export function writeReport(sections: Section[], runInfo: { quick: boolean; star
   ];
   for (const key of Object.keys(md)) {
     const s = md[key];
-    lines.push("", `## ${s.title}`, "", s.intro, "", "| Figure | Value | Reference (same run) | Note |", "| --- | ---: | ---: | --- |");
+    lines.push(
+      "",
+      `## ${s.title}`,
+      "",
+      s.intro,
+      "",
+      "| Figure | Value | Reference (same run) | Note |",
+      "| --- | ---: | ---: | --- |",
+    );
     for (const r of s.rows) lines.push(`| ${r.figure} | ${r.value} | ${r.reference ?? "–"} | ${r.note ?? ""} |`);
   }
   writeFileSync(repoPath("BENCHMARKS.md"), `${lines.join("\n")}\n`);

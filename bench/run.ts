@@ -28,12 +28,26 @@ const loopUnits = await calibrationUnits();
 sections.push({
   key: "xs",
   title: "Firmware on the XS engine",
-  intro: "Deterministic XS meter figures: the same code and input give the same counts on any machine. A ring runs from the debounced edge to the sealed publish handed to the MQTT port; crypto primitives are host calls, as on the device (mbedtls). Heap figures are live slots after a full GC.",
+  intro:
+    "Deterministic XS meter figures: the same code and input give the same counts on any machine. A ring runs from the debounced edge to the sealed publish handed to the MQTT port; crypto primitives are host calls, as on the device (mbedtls). Heap figures are live slots after a full GC.",
   json: { ...xs, calibrationLoop100kUnits: loopUnits },
   rows: [
-    { figure: "xs.ringComputeUnits (median)", value: xs.ringComputeUnits.toLocaleString("en"), reference: `${loopUnits.toLocaleString("en")} for a 100k-iteration loop`, note: `max ${xs.ringComputeUnitsMax.toLocaleString("en")}; ${xs.frameBytes.toLocaleString("en")}-byte frame sealed into ${xs.sealedBytesPerRing.toLocaleString("en")} bytes` },
+    {
+      figure: "xs.ringComputeUnits (median)",
+      value: xs.ringComputeUnits.toLocaleString("en"),
+      reference: `${loopUnits.toLocaleString("en")} for a 100k-iteration loop`,
+      note: `max ${xs.ringComputeUnitsMax.toLocaleString("en")}; ${xs.frameBytes.toLocaleString("en")}-byte frame sealed into ${xs.sealedBytesPerRing.toLocaleString("en")} bytes`,
+    },
     { figure: "xs.heapAfter10Rings", value: `${xs.heapAfter10Rings.toLocaleString("en")} slots` },
-    { figure: "xs.heapAfter1000Rings", value: `${xs.heapAfter1000Rings.toLocaleString("en")} slots`, reference: `${xs.heapAfter10Rings.toLocaleString("en")} after 10`, note: xs.heapAfter1000Rings <= xs.heapAfter10Rings ? "no growth" : `grew by ${xs.heapAfter1000Rings - xs.heapAfter10Rings}` },
+    {
+      figure: "xs.heapAfter1000Rings",
+      value: `${xs.heapAfter1000Rings.toLocaleString("en")} slots`,
+      reference: `${xs.heapAfter10Rings.toLocaleString("en")} after 10`,
+      note:
+        xs.heapAfter1000Rings <= xs.heapAfter10Rings
+          ? "no growth"
+          : `grew by ${xs.heapAfter1000Rings - xs.heapAfter10Rings}`,
+    },
   ],
 });
 
@@ -42,7 +56,9 @@ step("seal: one ring event with a 20 KB snapshot");
 sections.push(await benchSealCost({ quick }));
 
 // Load and scale-out: N doorbells on the Node host against one Mosquitto on loopback, with bridge processes.
-step(`load: N = ${quick ? "10, 100" : "10, 100, 1,000"} doorbells against Mosquitto, then two bridges sharing the load`);
+step(
+  `load: N = ${quick ? "10, 100" : "10, 100, 1,000"} doorbells against Mosquitto, then two bridges sharing the load`,
+);
 sections.push(...(await benchLoad({ quick, progress: step })));
 
 // Motion: thumbnail decode (TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C) and the detector's XS units per cell.

@@ -17,7 +17,10 @@ export interface XsCoreFigures {
   frameBytes: number;
 }
 
-export async function benchXsCore(options: { rings: number; progress?: (done: number) => void }): Promise<XsCoreFigures> {
+export async function benchXsCore(options: {
+  rings: number;
+  progress?: (done: number) => void;
+}): Promise<XsCoreFigures> {
   const host = createFakeHost();
   const owner = testOwnerKeys();
   const ringCranks: number[] = [];
@@ -59,7 +62,8 @@ export async function benchXsCore(options: { rings: number; progress?: (done: nu
   }
   const heapAfterAll = await heapSlots();
   await fw.close();
-  if (ringCranks.length !== options.rings) throw new Error(`bench: expected ${options.rings} ring publishes, saw ${ringCranks.length}`);
+  if (ringCranks.length !== options.rings)
+    throw new Error(`bench: expected ${options.rings} ring publishes, saw ${ringCranks.length}`);
   const sorted = [...ringCranks].sort((a, b) => a - b);
   return {
     ringComputeUnits: sorted[Math.floor(sorted.length / 2)],

@@ -13,21 +13,84 @@ type Spec =
 
 /** Path defaults may start with `{home}`, the `home` setting. */
 export const BRIDGE_SETTINGS = Object.freeze({
-  "home": { kind: "path", default: "./provisioned", doc: "The directory `doorbell keys init` and `doorbell device add` wrote (--out)" },
-  "broker.url": { kind: "url", default: "mqtts://localhost:8883", doc: "The broker: mqtts://host:port (or mqtt:// for a test broker without TLS)" },
-  "broker.ca": { kind: "path", default: "{home}/ca/ca.pem", doc: "The CA that signed the broker's certificate (PEM); the only one trusted" },
-  "broker.cert": { kind: "path", default: "{home}/bridge/bridge.pem", doc: "The bridge's client certificate (PEM); its CN is its user name in the ACL" },
+  home: {
+    kind: "path",
+    default: "./provisioned",
+    doc: "The directory `doorbell keys init` and `doorbell device add` wrote (--out)",
+  },
+  "broker.url": {
+    kind: "url",
+    default: "mqtts://localhost:8883",
+    doc: "The broker: mqtts://host:port (or mqtt:// for a test broker without TLS)",
+  },
+  "broker.ca": {
+    kind: "path",
+    default: "{home}/ca/ca.pem",
+    doc: "The CA that signed the broker's certificate (PEM); the only one trusted",
+  },
+  "broker.cert": {
+    kind: "path",
+    default: "{home}/bridge/bridge.pem",
+    doc: "The bridge's client certificate (PEM); its CN is its user name in the ACL",
+  },
   "broker.key": { kind: "path", default: "{home}/bridge/bridge.key", doc: "The bridge's client key (PEM)" },
-  "broker.clientId": { kind: "string", default: "doorbell-bridge", pattern: /^[A-Za-z0-9_.-]{1,64}$/, patternDoc: "1-64 letters, digits, '.', '_' or '-'", doc: "MQTT client id; the session is persistent, so events queued while the bridge is away are kept" },
-  "broker.shareGroup": { kind: "string", default: "", pattern: /^[A-Za-z0-9_-]{0,64}$/, patternDoc: "empty, or 1-64 letters, digits, '_' or '-'", doc: "With a name, the bridge subscribes through `$share/<name>/...` so several bridges split the doorbells' events (docs/scaling.md); empty: plain subscriptions" },
-  "ownerKey": { kind: "path", default: "{home}/owner.key", doc: "The owner's private key (PKCS#8 PEM, mode 0600)" },
-  "devicesDir": { kind: "path", default: "{home}/devices", doc: "One bundle directory per device, as `doorbell device add` writes them" },
-  "stateDir": { kind: "path", default: "{home}/bridge/state", doc: "Per-device state: the last accepted sequence number, recent event ids" },
+  "broker.clientId": {
+    kind: "string",
+    default: "doorbell-bridge",
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+    patternDoc: "1-64 letters, digits, '.', '_' or '-'",
+    doc: "MQTT client id; the session is persistent, so events queued while the bridge is away are kept",
+  },
+  "broker.shareGroup": {
+    kind: "string",
+    default: "",
+    pattern: /^[A-Za-z0-9_-]{0,64}$/,
+    patternDoc: "empty, or 1-64 letters, digits, '_' or '-'",
+    doc: "With a name, the bridge subscribes through `$share/<name>/...` so several bridges split the doorbells' events (docs/scaling.md); empty: plain subscriptions",
+  },
+  ownerKey: { kind: "path", default: "{home}/owner.key", doc: "The owner's private key (PKCS#8 PEM, mode 0600)" },
+  devicesDir: {
+    kind: "path",
+    default: "{home}/devices",
+    doc: "One bundle directory per device, as `doorbell device add` writes them",
+  },
+  stateDir: {
+    kind: "path",
+    default: "{home}/bridge/state",
+    doc: "Per-device state: the last accepted sequence number, recent event ids",
+  },
   "snapshots.dir": { kind: "path", default: "{home}/snapshots", doc: "Where opened snapshots are kept" },
-  "snapshots.keepDays": { kind: "int", default: 30, min: 1, max: 3650, unit: "days", doc: "Snapshots older than this are deleted" },
-  "snapshots.maxMB": { kind: "int", default: 1000, min: 1, max: 10_000_000, unit: "MB", doc: "Beyond this total the oldest snapshots are deleted" },
-  "discovery.prefix": { kind: "string", default: "homeassistant", pattern: /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, patternDoc: "topic levels of letters, digits, '_' and '-'", doc: "Home Assistant's discovery prefix" },
-  "motion.offDelayS": { kind: "int", default: 30, min: 0, max: 3600, unit: "s", doc: "Home Assistant turns motion off this long after the last ON if no OFF came (off_delay)" },
+  "snapshots.keepDays": {
+    kind: "int",
+    default: 30,
+    min: 1,
+    max: 3650,
+    unit: "days",
+    doc: "Snapshots older than this are deleted",
+  },
+  "snapshots.maxMB": {
+    kind: "int",
+    default: 1000,
+    min: 1,
+    max: 10_000_000,
+    unit: "MB",
+    doc: "Beyond this total the oldest snapshots are deleted",
+  },
+  "discovery.prefix": {
+    kind: "string",
+    default: "homeassistant",
+    pattern: /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/,
+    patternDoc: "topic levels of letters, digits, '_' and '-'",
+    doc: "Home Assistant's discovery prefix",
+  },
+  "motion.offDelayS": {
+    kind: "int",
+    default: 30,
+    min: 0,
+    max: 3600,
+    unit: "s",
+    doc: "Home Assistant turns motion off this long after the last ON if no OFF came (off_delay)",
+  },
 } as const satisfies Record<string, Spec>);
 
 export type BridgeSettingName = keyof typeof BRIDGE_SETTINGS;
@@ -47,12 +110,18 @@ export class BridgeConfigError extends Error {}
 
 /** `snapshots.keepDays` -> `DOORBELL_SNAPSHOTS_KEEP_DAYS`. */
 export function envName(setting: string): string {
-  return `DOORBELL_${setting.replace(/([a-z])([A-Z])/g, "$1_$2").replace(/\./g, "_").toUpperCase()}`;
+  return `DOORBELL_${setting
+    .replace(/([a-z])([A-Z])/g, "$1_$2")
+    .replace(/\./g, "_")
+    .toUpperCase()}`;
 }
 
 /** `snapshots.keepDays` -> `--snapshots-keep-days`. */
 export function flagName(setting: string): string {
-  return `--${setting.replace(/([a-z])([A-Z])/g, "$1-$2").replace(/\./g, "-").toLowerCase()}`;
+  return `--${setting
+    .replace(/([a-z])([A-Z])/g, "$1-$2")
+    .replace(/\./g, "-")
+    .toLowerCase()}`;
 }
 
 interface Raw {
@@ -64,23 +133,30 @@ interface Raw {
 
 function flatten(obj: Record<string, unknown>, prefix: string, out: Map<string, unknown>): void {
   for (const [k, v] of Object.entries(obj)) {
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) flatten(v as Record<string, unknown>, `${prefix}${k}.`, out);
+    if (typeof v === "object" && v !== null && !Array.isArray(v))
+      flatten(v as Record<string, unknown>, `${prefix}${k}.`, out);
     else out.set(prefix + k, v);
   }
 }
 
 function accepted(spec: Spec): string {
   switch (spec.kind) {
-    case "int": return `an integer from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`;
-    case "url": return "an mqtts:// or mqtt:// URL with a host";
-    case "path": return "a file or directory path";
-    case "string": return spec.patternDoc ?? "a string";
+    case "int":
+      return `an integer from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`;
+    case "url":
+      return "an mqtts:// or mqtt:// URL with a host";
+    case "path":
+      return "a file or directory path";
+    case "string":
+      return spec.patternDoc ?? "a string";
   }
 }
 
 function convert(name: string, spec: Spec, raw: Raw): string | number {
   const fail = (): never => {
-    throw new BridgeConfigError(`bridge setting ${name} (${raw.source}): ${JSON.stringify(raw.value)} is not accepted; expected ${accepted(spec)}`);
+    throw new BridgeConfigError(
+      `bridge setting ${name} (${raw.source}): ${JSON.stringify(raw.value)} is not accepted; expected ${accepted(spec)}`,
+    );
   };
   const text = typeof raw.value === "number" ? String(raw.value) : typeof raw.value === "string" ? raw.value : fail();
   switch (spec.kind) {
@@ -121,7 +197,9 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
   let configFile = sources.env[CONFIG_ENV];
   for (let i = 0; i < sources.argv.length; i++) {
     const arg = sources.argv[i];
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
     const value = inline ?? sources.argv[++i];
     if (flag === CONFIG_FLAG) {
       if (value === undefined) throw new BridgeConfigError(`${CONFIG_FLAG} needs a file`);
@@ -129,7 +207,10 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
       continue;
     }
     const name = byFlag.get(flag);
-    if (!name) throw new BridgeConfigError(`unknown option ${flag}; the settings are ${[...byFlag.keys()].join(", ")} and ${CONFIG_FLAG} <file>`);
+    if (!name)
+      throw new BridgeConfigError(
+        `unknown option ${flag}; the settings are ${[...byFlag.keys()].join(", ")} and ${CONFIG_FLAG} <file>`,
+      );
     if (value === undefined) throw new BridgeConfigError(`${flag} needs a value (setting ${name})`);
     fromFlags.set(name, { value, source: `flag ${flag}`, base: sources.cwd });
   }
@@ -142,14 +223,18 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
       parsed = YAML.parse(readFileSync(path, "utf8"));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new BridgeConfigError(`config file ${path}: ${code ? `cannot read it (${code})` : `not YAML or JSON (${(error as Error).message.split("\n")[0]})`}`);
+      throw new BridgeConfigError(
+        `config file ${path}: ${code ? `cannot read it (${code})` : `not YAML or JSON (${(error as Error).message.split("\n")[0]})`}`,
+      );
     }
     if (parsed !== null && parsed !== undefined) {
-      if (typeof parsed !== "object" || Array.isArray(parsed)) throw new BridgeConfigError(`config file ${path}: expected a mapping of settings`);
+      if (typeof parsed !== "object" || Array.isArray(parsed))
+        throw new BridgeConfigError(`config file ${path}: expected a mapping of settings`);
       const flat = new Map<string, unknown>();
       flatten(parsed as Record<string, unknown>, "", flat);
       for (const [key, value] of flat) {
-        if (!(key in BRIDGE_SETTINGS)) throw new BridgeConfigError(`config file ${path}: unknown setting ${key}; known: ${names.join(", ")}`);
+        if (!(key in BRIDGE_SETTINGS))
+          throw new BridgeConfigError(`config file ${path}: unknown setting ${key}; known: ${names.join(", ")}`);
         fromFile.set(key, { value, source: `config file ${path}`, base: dirname(path) });
       }
     }
@@ -159,14 +244,16 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
   const pick = (name: BridgeSettingName): string | number => {
     const spec: Spec = BRIDGE_SETTINGS[name];
     const env = sources.env[envName(name)];
-    const raw = fromFlags.get(name)
-      ?? (env !== undefined ? { value: env, source: `environment ${envName(name)}`, base: sources.cwd } : undefined)
-      ?? fromFile.get(name);
+    const raw =
+      fromFlags.get(name) ??
+      (env !== undefined ? { value: env, source: `environment ${envName(name)}`, base: sources.cwd } : undefined) ??
+      fromFile.get(name);
     if (raw) {
       const v = convert(name, spec, raw);
       return spec.kind === "path" ? resolve(raw.base, String(v)) : v;
     }
-    if (spec.kind === "path") return resolve(sources.cwd, String(spec.default).replace("{home}", String(values.get("home") ?? ".")));
+    if (spec.kind === "path")
+      return resolve(sources.cwd, String(spec.default).replace("{home}", String(values.get("home") ?? ".")));
     return spec.default;
   };
   for (const name of names) values.set(name, pick(name));
@@ -175,7 +262,14 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
   const i = (n: BridgeSettingName) => values.get(n) as number;
   return {
     home: s("home"),
-    broker: { url: s("broker.url"), ca: s("broker.ca"), cert: s("broker.cert"), key: s("broker.key"), clientId: s("broker.clientId"), shareGroup: s("broker.shareGroup") },
+    broker: {
+      url: s("broker.url"),
+      ca: s("broker.ca"),
+      cert: s("broker.cert"),
+      key: s("broker.key"),
+      clientId: s("broker.clientId"),
+      shareGroup: s("broker.shareGroup"),
+    },
     ownerKey: s("ownerKey"),
     devicesDir: s("devicesDir"),
     stateDir: s("stateDir"),
@@ -190,6 +284,8 @@ export function readSettingFile(setting: BridgeSettingName, path: string): Buffe
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new BridgeConfigError(`bridge setting ${setting}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); set ${flagName(setting)} or ${envName(setting)}`);
+    throw new BridgeConfigError(
+      `bridge setting ${setting}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); set ${flagName(setting)} or ${envName(setting)}`,
+    );
   }
 }

@@ -83,11 +83,18 @@ export function startBridge(o: BridgeOptions): Bridge {
   const byEventTopic = new Map<string, Served>();
   const byCommandTopic = new Map<string, Served>();
   for (const device of o.devices) {
-    const served: Served = { device, topics: deviceTopics(device.topicRoot, device.id), ha: haTopics(device.topicRoot, device.id) };
+    const served: Served = {
+      device,
+      topics: deviceTopics(device.topicRoot, device.id),
+      ha: haTopics(device.topicRoot, device.id),
+    };
     byEventTopic.set(served.topics.event, served);
     byCommandTopic.set(served.ha.snapshotCommand, served);
   }
-  const timers = o.timers ?? { set: (callback: () => void, delayMs: number) => setTimeout(callback, delayMs), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  const timers = o.timers ?? {
+    set: (callback: () => void, delayMs: number) => setTimeout(callback, delayMs),
+    clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+  };
   let birthTimer: unknown;
   let closed = false;
 
@@ -98,7 +105,11 @@ export function startBridge(o: BridgeOptions): Bridge {
   function publishDiscovery(served: Served): void {
     const info = o.state.get(served.device.id).info;
     const fw = typeof info?.fw === "string" ? info.fw : undefined;
-    const message = deviceDiscovery(served.device, { prefix: o.discoveryPrefix, motionOffDelayS: o.motionOffDelayS, firmwareVersion: fw });
+    const message = deviceDiscovery(served.device, {
+      prefix: o.discoveryPrefix,
+      motionOffDelayS: o.motionOffDelayS,
+      firmwareVersion: fw,
+    });
     publish({ topic: message.topic, payload: JSON.stringify(message.payload), qos: 1, retain: true });
     stats.discoveryPublished++;
   }
@@ -118,8 +129,14 @@ export function startBridge(o: BridgeOptions): Bridge {
     const { device } = served;
     const state = o.state.get(device.id);
     const r = openEnvelope({
-      crypto: o.crypto, recipientPrivateKey: o.ownerSecret, recipientPublicKey: ownerPublic, senderPublicKey: device.publicKey,
-      deviceId: device.id, topic, lastAcceptedSeq: state.lastEventSeq, bytes,
+      crypto: o.crypto,
+      recipientPrivateKey: o.ownerSecret,
+      recipientPublicKey: ownerPublic,
+      senderPublicKey: device.publicKey,
+      deviceId: device.id,
+      topic,
+      lastAcceptedSeq: state.lastEventSeq,
+      bytes,
     });
     if (!r.ok) {
       stats.refused[r.reason] = (stats.refused[r.reason] ?? 0) + 1;
@@ -151,7 +168,8 @@ export function startBridge(o: BridgeOptions): Bridge {
       }
     }
     const update = haUpdateFor(served.ha, event, r.jpeg);
-    if (r.jpeg && (event.type === "ring" || event.type === "long_press" || event.type === "snapshot")) served.lastJpeg = r.jpeg;
+    if (r.jpeg && (event.type === "ring" || event.type === "long_press" || event.type === "snapshot"))
+      served.lastJpeg = r.jpeg;
     if (update.motion) served.motion = update.motion;
     if (update.info) {
       const before = state.info?.fw;
@@ -181,8 +199,13 @@ export function startBridge(o: BridgeOptions): Bridge {
     });
     const id = toHex(o.crypto.randomBytes(8));
     const sealed = sealCommand({
-      crypto: o.crypto, ownerSecret: o.ownerSecret, devicePublicKey: device.publicKey, deviceId: device.id,
-      topic: served.topics.command, seq, command: { v: 1, cmd: "snapshot", id, atMs: now() },
+      crypto: o.crypto,
+      ownerSecret: o.ownerSecret,
+      devicePublicKey: device.publicKey,
+      deviceId: device.id,
+      topic: served.topics.command,
+      seq,
+      command: { v: 1, cmd: "snapshot", id, atMs: now() },
     });
     client.publish(served.topics.command, Buffer.from(sealed), { qos: 1, retain: false });
     stats.commands++;
@@ -190,10 +213,16 @@ export function startBridge(o: BridgeOptions): Bridge {
   }
 
   const onConnect = () => {
-    const topics = [...byEventTopic.keys(), ...byCommandTopic.keys()].map((t) => (o.shareGroup ? `$share/${o.shareGroup}/${t}` : t));
+    const topics = [...byEventTopic.keys(), ...byCommandTopic.keys()].map((t) =>
+      o.shareGroup ? `$share/${o.shareGroup}/${t}` : t,
+    );
     client.subscribe(topics, { qos: 1 }, (error, granted) => {
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-      if (error || refused.length) log.error("subscription refused; check the broker's ACL for the bridge", { topics: refused.join(",") || topics.join(","), reason: error?.message });
+      if (error || refused.length)
+        log.error("subscription refused; check the broker's ACL for the bridge", {
+          topics: refused.join(",") || topics.join(","),
+          reason: error?.message,
+        });
     });
     client.subscribe(HA_STATUS_TOPIC, { qos: 0 });
     log.info("connected; serving", { devices: o.devices.map((d) => d.id).join(",") });

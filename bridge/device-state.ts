@@ -26,13 +26,13 @@ export interface DeviceStateStore {
   update(deviceId: string, change: (state: DeviceState) => void): DeviceState;
 }
 
-
 /** The store under `dir` (created mode 0700). A file that cannot be parsed is an error, never a silent reset. */
 export function createDeviceStateStore(dir: string): DeviceStateStore {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const cache = new Map<string, DeviceState>();
   const file = (id: string) => {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(id)) throw new RangeError(`device id ${JSON.stringify(id)} cannot name a state file`);
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(id))
+      throw new RangeError(`device id ${JSON.stringify(id)} cannot name a state file`);
     return join(dir, `${id}.json`);
   };
   const load = (id: string): DeviceState => {
@@ -52,7 +52,9 @@ export function createDeviceStateStore(dir: string): DeviceStateStore {
         state = raw;
       } catch {
         // Resetting would reopen the replay window, so stop and say what to do instead.
-        throw new Error(`${file(id)}: the bridge's state for ${id} is unreadable; restore it from a backup, or delete it to accept any sequence number once`);
+        throw new Error(
+          `${file(id)}: the bridge's state for ${id} is unreadable; restore it from a backup, or delete it to accept any sequence number once`,
+        );
       }
     }
     cache.set(id, state);
@@ -63,7 +65,8 @@ export function createDeviceStateStore(dir: string): DeviceStateStore {
     update(id, change) {
       const next = structuredClone(load(id));
       change(next);
-      if (next.recentEventIds.length > RECENT_EVENT_IDS) next.recentEventIds.splice(0, next.recentEventIds.length - RECENT_EVENT_IDS);
+      if (next.recentEventIds.length > RECENT_EVENT_IDS)
+        next.recentEventIds.splice(0, next.recentEventIds.length - RECENT_EVENT_IDS);
       writeDurably(file(id), `${JSON.stringify(next)}\n`);
       cache.set(id, next);
       return structuredClone(next);

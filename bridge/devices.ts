@@ -31,11 +31,15 @@ export function readDeviceConfig(path: string): DeviceInfo {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: ${code ? `cannot read it (${code})` : "not valid JSON"}; expected a device-config.json written by doorbell device add`);
+    throw new Error(
+      `${path}: ${code ? `cannot read it (${code})` : "not valid JSON"}; expected a device-config.json written by doorbell device add`,
+    );
   }
   const obj = raw as { format?: unknown; config?: unknown };
   if (typeof raw !== "object" || raw === null || obj.format !== DEVICE_CONFIG_FORMAT) {
-    throw new Error(`${path}: format must be "${DEVICE_CONFIG_FORMAT}" (a device-config.json written by doorbell device add)`);
+    throw new Error(
+      `${path}: format must be "${DEVICE_CONFIG_FORMAT}" (a device-config.json written by doorbell device add)`,
+    );
   }
   const parsed = parseConfig(obj.config);
   if (!parsed.ok) throw new Error(`${path}:\n${formatConfigErrors(parsed.errors)}`);

@@ -47,13 +47,24 @@ function entityId(platform: string, device: DeviceInfo, component: string): stri
 export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): DiscoveryMessage {
   const t = haTopics(device.topicRoot, device.id);
   const oid = objectId(device.id);
-  const component = (id: string, platform: string, config: Record<string, unknown>) => [id, {
-    p: platform, uniq_id: `${oid}_${id}`, def_ent_id: entityId(platform, device, id), ...config,
-  }] as const;
+  const component = (id: string, platform: string, config: Record<string, unknown>) =>
+    [
+      id,
+      {
+        p: platform,
+        uniq_id: `${oid}_${id}`,
+        def_ent_id: entityId(platform, device, id),
+        ...config,
+      },
+    ] as const;
   const rssiExpireS = device.statusIntervalS > 0 ? Math.max(MIN_RSSI_EXPIRE_S, 2 * device.statusIntervalS) : undefined;
 
   const dev: Record<string, unknown> = {
-    ids: [oid], name: device.name, mf: "DIY", mdl: "ESP32-CAM Doorbell", sn: device.id,
+    ids: [oid],
+    name: device.name,
+    mf: "DIY",
+    mdl: "ESP32-CAM Doorbell",
+    sn: device.id,
   };
   if (o.firmwareVersion) dev.sw = o.firmwareVersion;
 
@@ -65,19 +76,58 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
     cmps: Object.fromEntries([
       // QoS 2 on the component itself: HA before the newest version does not inherit a device-level `qos`
       // (§1.3 SHARED_OPTIONS), and a press must fire once; the bridge publishes it at QoS 2 (ha-states.ts).
-      component("ring", "event", { name: "Doorbell", dev_cla: "doorbell", evt_typ: ["ring", "long_press"], stat_t: t.event, qos: 2 }),
-      component("motion", "binary_sensor", { name: "Motion", dev_cla: "motion", stat_t: t.motion, off_dly: o.motionOffDelayS }),
-      component("snapshot", "image", { name: "Last snapshot", img_t: t.snapshot, cont_type: "image/jpeg" }),
-      component("take_snapshot", "button", { name: "Take snapshot", ic: "mdi:camera", cmd_t: t.snapshotCommand, pl_prs: "snapshot", ret: false }),
-      component("rssi", "sensor", {
-        name: "Wi-Fi signal", dev_cla: "signal_strength", unit_of_meas: "dBm", stat_cla: "measurement", ent_cat: "diagnostic",
-        stat_t: t.info, val_tpl: "{{ value_json.rssi }}", ...(rssiExpireS ? { exp_aft: rssiExpireS } : {}),
+      component("ring", "event", {
+        name: "Doorbell",
+        dev_cla: "doorbell",
+        evt_typ: ["ring", "long_press"],
+        stat_t: t.event,
+        qos: 2,
       }),
-      component("uptime", "sensor", { name: "Last boot", dev_cla: "timestamp", ent_cat: "diagnostic", stat_t: t.info, val_tpl: "{{ value_json.boot }}" }),
-      component("fw_version", "sensor", { name: "Firmware version", ic: "mdi:chip", ent_cat: "diagnostic", stat_t: t.info, val_tpl: "{{ value_json.fw }}" }),
+      component("motion", "binary_sensor", {
+        name: "Motion",
+        dev_cla: "motion",
+        stat_t: t.motion,
+        off_dly: o.motionOffDelayS,
+      }),
+      component("snapshot", "image", { name: "Last snapshot", img_t: t.snapshot, cont_type: "image/jpeg" }),
+      component("take_snapshot", "button", {
+        name: "Take snapshot",
+        ic: "mdi:camera",
+        cmd_t: t.snapshotCommand,
+        pl_prs: "snapshot",
+        ret: false,
+      }),
+      component("rssi", "sensor", {
+        name: "Wi-Fi signal",
+        dev_cla: "signal_strength",
+        unit_of_meas: "dBm",
+        stat_cla: "measurement",
+        ent_cat: "diagnostic",
+        stat_t: t.info,
+        val_tpl: "{{ value_json.rssi }}",
+        ...(rssiExpireS ? { exp_aft: rssiExpireS } : {}),
+      }),
+      component("uptime", "sensor", {
+        name: "Last boot",
+        dev_cla: "timestamp",
+        ent_cat: "diagnostic",
+        stat_t: t.info,
+        val_tpl: "{{ value_json.boot }}",
+      }),
+      component("fw_version", "sensor", {
+        name: "Firmware version",
+        ic: "mdi:chip",
+        ent_cat: "diagnostic",
+        stat_t: t.info,
+        val_tpl: "{{ value_json.fw }}",
+      }),
       component("dropped", "sensor", {
-        name: "Events dropped", ic: "mdi:email-remove-outline", stat_cla: "total_increasing", ent_cat: "diagnostic",
-        stat_t: t.info, val_tpl: "{{ value_json.outbox_dropped }}",
+        name: "Events dropped",
+        ic: "mdi:email-remove-outline",
+        stat_cla: "total_increasing",
+        ent_cat: "diagnostic",
+        stat_t: t.info,
+        val_tpl: "{{ value_json.outbox_dropped }}",
       }),
     ]),
   };

@@ -26,7 +26,8 @@ export interface HaPublisher {
 
 export function createHaPublisher(o: HaPublisherOptions): HaPublisher {
   const maxInFlight = o.maxInFlight ?? HA_MAX_IN_FLIGHT;
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight: ${maxInFlight} is not accepted; use an integer of 1 or more`);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
+    throw new RangeError(`maxInFlight: ${maxInFlight} is not accepted; use an integer of 1 or more`);
   const waiting: HaPublish[] = [];
   let inFlight = 0;
 
@@ -36,11 +37,16 @@ export function createHaPublisher(o: HaPublisherOptions): HaPublisher {
       inFlight++;
       // MQTT.js keeps an unacknowledged QoS 1/2 publish in its outgoing store across reconnects and calls
       // back on PUBACK/PUBCOMP; it calls back with an error only when the client is ended.
-      o.client.publish(p.topic, typeof p.payload === "string" ? p.payload : Buffer.from(p.payload), { qos: p.qos, retain: p.retain }, (error) => {
-        inFlight--;
-        if (error) o.log.warn("state not published", { topic: p.topic, reason: error.message });
-        drain();
-      });
+      o.client.publish(
+        p.topic,
+        typeof p.payload === "string" ? p.payload : Buffer.from(p.payload),
+        { qos: p.qos, retain: p.retain },
+        (error) => {
+          inFlight--;
+          if (error) o.log.warn("state not published", { topic: p.topic, reason: error.message });
+          drain();
+        },
+      );
     }
   }
 

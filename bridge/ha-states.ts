@@ -60,7 +60,11 @@ export function haUpdateFor(topics: HaTopics, event: OpenedEvent, jpeg: Uint8Arr
     case "long_press": {
       picture();
       const attributes: Record<string, unknown> = {
-        event_type: event.type, id: event.id, seq: event.seq, at: new Date(event.atMs).toISOString(), has_snapshot: Boolean(jpeg),
+        event_type: event.type,
+        id: event.id,
+        seq: event.seq,
+        at: new Date(event.atMs).toISOString(),
+        has_snapshot: Boolean(jpeg),
       };
       if (event.frameAgeMs !== undefined) attributes.frame_age_ms = event.frameAgeMs;
       if (event.heldMs !== undefined) attributes.held_ms = event.heldMs;

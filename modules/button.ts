@@ -93,7 +93,8 @@ export function createButtonMachine(options: ButtonMachineOptions): ButtonMachin
       if (edge.coalesced && edge.level === 1) coalescedPress = true;
       lastLevel = edge.level;
       lastEdgeMs = edge.atMs;
-      if (!settleTimer) settleTimer = timers.set(() => settle(), Math.max(0, edge.atMs + debounceMs - clock.monotonicMs()));
+      if (!settleTimer)
+        settleTimer = timers.set(() => settle(), Math.max(0, edge.atMs + debounceMs - clock.monotonicMs()));
     },
     close() {
       if (settleTimer) timers.clear(settleTimer);

@@ -38,7 +38,8 @@ export function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) {
     const v = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-    if (!/^[0-9a-fA-F]{2}$/.test(hex.slice(2 * i, 2 * i + 2))) throw new RangeError(`hex: not a hex digit at offset ${2 * i}`);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex.slice(2 * i, 2 * i + 2)))
+      throw new RangeError(`hex: not a hex digit at offset ${2 * i}`);
     out[i] = v;
   }
   return out;
@@ -65,7 +66,8 @@ export function readUintBE(bytes: Uint8Array, at: number, length: number): numbe
 
 /** `value` as `length` big-endian bytes; throws a RangeError when it is negative, unsafe or too big. */
 export function writeUintBE(value: number, length: number): Uint8Array {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`integer ${value} is not a non-negative safe integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`integer ${value} is not a non-negative safe integer`);
   const out = new Uint8Array(length);
   let rest = value;
   for (let i = length - 1; i >= 0; i--) {

@@ -11,7 +11,13 @@ export interface CameraWatchdog {
   close(): void;
 }
 
-export function createCameraWatchdog(o: { camera: CameraPort; clock: ClockPort; timers: TimerPort; log: Logger; stallS: number }): CameraWatchdog {
+export function createCameraWatchdog(o: {
+  camera: CameraPort;
+  clock: ClockPort;
+  timers: TimerPort;
+  log: Logger;
+  stallS: number;
+}): CameraWatchdog {
   let lastFrameMs = o.clock.monotonicMs();
   let restarts = 0;
   let timer: TimerHandle | undefined;

@@ -38,10 +38,18 @@ export interface CommandStats {
   refused: number;
 }
 
-export function createCommandHandler(o: CommandHandlerOptions): { handle(bytes: Uint8Array): void; readonly stats: CommandStats } {
+export function createCommandHandler(o: CommandHandlerOptions): {
+  handle(bytes: Uint8Array): void;
+  readonly stats: CommandStats;
+} {
   const owner = o.ownerPublicHex ? fromHex(o.ownerPublicHex) : undefined;
   const stats: CommandStats = { accepted: 0, refused: 0 };
-  const lastSeq = createDurableNumber({ kv: o.kv, keys: COMMAND_SEQ_SLOT_KEYS, valueBytes: 8, legacyKey: COMMAND_SEQ_KEY });
+  const lastSeq = createDurableNumber({
+    kv: o.kv,
+    keys: COMMAND_SEQ_SLOT_KEYS,
+    valueBytes: 8,
+    legacyKey: COMMAND_SEQ_KEY,
+  });
   const refuse = (reason: string, fields: Record<string, string | number | undefined> = {}) => {
     stats.refused++;
     o.log.warn(`command refused: ${reason}`, fields);
@@ -51,8 +59,14 @@ export function createCommandHandler(o: CommandHandlerOptions): { handle(bytes: 
       if (!owner) return refuse("no owner key configured (keys.ownerPublic)");
       const lastAcceptedSeq = lastSeq.read();
       const r = openEnvelope({
-        crypto: o.crypto, recipientPrivateKey: o.deviceKey.secret, recipientPublicKey: o.deviceKey.publicKey,
-        senderPublicKey: owner, deviceId: o.deviceId, topic: o.topic, lastAcceptedSeq, bytes,
+        crypto: o.crypto,
+        recipientPrivateKey: o.deviceKey.secret,
+        recipientPublicKey: o.deviceKey.publicKey,
+        senderPublicKey: owner,
+        deviceId: o.deviceId,
+        topic: o.topic,
+        lastAcceptedSeq,
+        bytes,
       });
       if (!r.ok) return refuse(`${r.reason}: ${REJECT_REASON_TEXT[r.reason]}`, { seq: r.seq, size: bytes.length });
       // Persist first: a command that crashes or reboots the device must not run again on redelivery.
@@ -62,7 +76,11 @@ export function createCommandHandler(o: CommandHandlerOptions): { handle(bytes: 
       const now = o.clock.wallMs();
       const ageS = Math.round((now - parsed.command.atMs) / 1000);
       if (now > CLOCK_VALID_AFTER_MS && Math.abs(ageS) > o.maxAgeS) {
-        return refuse("stale: sealed too long ago (or the clocks disagree)", { id: parsed.command.id, ageS, maxAgeS: o.maxAgeS });
+        return refuse("stale: sealed too long ago (or the clocks disagree)", {
+          id: parsed.command.id,
+          ageS,
+          maxAgeS: o.maxAgeS,
+        });
       }
       stats.accepted++;
       o.log.info("command accepted", { cmd: parsed.command.cmd, id: parsed.command.id, seq: r.seq });

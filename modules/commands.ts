@@ -24,9 +24,13 @@ export function parseCommand(raw: unknown): CommandResult {
   if (!isObject(raw)) return { ok: false, error: "command: expected a JSON object" };
   if (raw.v !== 1) return { ok: false, error: `command v: ${JSON.stringify(raw.v)} is not accepted; expected 1` };
   if (typeof raw.cmd !== "string" || !(COMMAND_NAMES as readonly string[]).includes(raw.cmd)) {
-    return { ok: false, error: `command cmd: ${JSON.stringify(raw.cmd)?.slice(0, 40)} is not accepted; expected one of ${COMMAND_NAMES.join(", ")}` };
+    return {
+      ok: false,
+      error: `command cmd: ${JSON.stringify(raw.cmd)?.slice(0, 40)} is not accepted; expected one of ${COMMAND_NAMES.join(", ")}`,
+    };
   }
-  if (typeof raw.id !== "string" || !ID.test(raw.id)) return { ok: false, error: "command id: expected 16 lowercase hex digits" };
+  if (typeof raw.id !== "string" || !ID.test(raw.id))
+    return { ok: false, error: "command id: expected 16 lowercase hex digits" };
   if (typeof raw.atMs !== "number" || !Number.isSafeInteger(raw.atMs) || raw.atMs < 0) {
     return { ok: false, error: "command atMs: expected the owner's wall-clock time in Unix ms" };
   }
@@ -52,7 +56,12 @@ export function sealCommand(options: {
   command: Command;
 }): Uint8Array {
   return sealEnvelope({
-    crypto: options.crypto, senderPrivateKey: options.ownerSecret, recipientPublicKey: options.devicePublicKey,
-    deviceId: options.deviceId, topic: options.topic, seq: options.seq, header: options.command,
+    crypto: options.crypto,
+    senderPrivateKey: options.ownerSecret,
+    recipientPublicKey: options.devicePublicKey,
+    deviceId: options.deviceId,
+    topic: options.topic,
+    seq: options.seq,
+    header: options.command,
   });
 }

@@ -32,7 +32,10 @@ function storedRaw(kv: KeyValuePort, log: Logger): unknown {
 export function createConfigStore(options: { kv: KeyValuePort; log: Logger; initial: unknown }): ConfigStore {
   const { kv, log } = options;
   let current: Config | undefined;
-  for (const [source, raw] of [["stored", storedRaw(kv, log)], ["flashed", options.initial]] as const) {
+  for (const [source, raw] of [
+    ["stored", storedRaw(kv, log)],
+    ["flashed", options.initial],
+  ] as const) {
     if (raw === undefined) continue;
     const r = parseConfig(raw);
     if (r.ok) {

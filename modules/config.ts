@@ -13,8 +13,18 @@ export interface Config {
   outbox: { maxEvents: number; maxKiB: number };
   status: { intervalS: number };
   motion: {
-    enabled: boolean; thresholdMin: number; noiseFactor: number; backgroundFrames: number; stillFrames: number; minBlobCells: number;
-    startFrames: number; windowFrames: number; endQuietMs: number; maxGainStepPct: number; lightingJumpPct: number; relearnFrames: number;
+    enabled: boolean;
+    thresholdMin: number;
+    noiseFactor: number;
+    backgroundFrames: number;
+    stillFrames: number;
+    minBlobCells: number;
+    startFrames: number;
+    windowFrames: number;
+    endQuietMs: number;
+    maxGainStepPct: number;
+    lightingJumpPct: number;
+    relearnFrames: number;
     privacyMask: (readonly (readonly [number, number])[])[];
   };
   seq: { blockSize: number };
@@ -42,25 +52,55 @@ function describeValue(value: unknown): string {
 
 function accepted(spec: FieldSpec): string {
   switch (spec.kind) {
-    case "int": return `an integer from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`;
-    case "bool": return "true or false";
-    case "hex": return `${spec.bytes * 2} hex digits (${spec.bytes} bytes), or empty`;
-    case "string": return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? ` of ${spec.patternDoc}` : ""}`;
-    case "polygons": return `a list of at most ${spec.maxPolygons} polygons, each a list of 3 to ${spec.maxPoints} [x, y] points (integers from 0 to ${MAX_COORDINATE})`;
+    case "int":
+      return `an integer from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`;
+    case "bool":
+      return "true or false";
+    case "hex":
+      return `${spec.bytes * 2} hex digits (${spec.bytes} bytes), or empty`;
+    case "string":
+      return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? ` of ${spec.patternDoc}` : ""}`;
+    case "polygons":
+      return `a list of at most ${spec.maxPolygons} polygons, each a list of 3 to ${spec.maxPoints} [x, y] points (integers from 0 to ${MAX_COORDINATE})`;
   }
 }
 
 function check(spec: FieldSpec, value: unknown): boolean {
   switch (spec.kind) {
-    case "int": return typeof value === "number" && Number.isInteger(value) && value >= spec.min && value <= spec.max;
-    case "bool": return typeof value === "boolean";
-    case "hex": return typeof value === "string" && (value === "" || (value.length === spec.bytes * 2 && /^[0-9a-fA-F]*$/.test(value)));
+    case "int":
+      return typeof value === "number" && Number.isInteger(value) && value >= spec.min && value <= spec.max;
+    case "bool":
+      return typeof value === "boolean";
+    case "hex":
+      return (
+        typeof value === "string" && (value === "" || (value.length === spec.bytes * 2 && /^[0-9a-fA-F]*$/.test(value)))
+      );
     case "string":
-      return typeof value === "string" && value.length > 0 && value.length <= spec.maxLength && (!spec.pattern || spec.pattern.test(value));
+      return (
+        typeof value === "string" &&
+        value.length > 0 &&
+        value.length <= spec.maxLength &&
+        (!spec.pattern || spec.pattern.test(value))
+      );
     case "polygons":
-      return Array.isArray(value) && value.length <= spec.maxPolygons && value.every((polygon: unknown) =>
-        Array.isArray(polygon) && polygon.length >= 3 && polygon.length <= spec.maxPoints && polygon.every((point: unknown) =>
-          Array.isArray(point) && point.length === 2 && point.every((v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_COORDINATE)));
+      return (
+        Array.isArray(value) &&
+        value.length <= spec.maxPolygons &&
+        value.every(
+          (polygon: unknown) =>
+            Array.isArray(polygon) &&
+            polygon.length >= 3 &&
+            polygon.length <= spec.maxPoints &&
+            polygon.every(
+              (point: unknown) =>
+                Array.isArray(point) &&
+                point.length === 2 &&
+                point.every(
+                  (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_COORDINATE,
+                ),
+            ),
+        )
+      );
   }
 }
 
@@ -78,7 +118,11 @@ function flatten(raw: Record<string, unknown>, prefix: string, out: Map<string, 
   }
 }
 
-const SECTIONS = new Set(Object.keys(CONFIG_SCHEMA).filter((p) => p.includes(".")).map((p) => p.slice(0, p.indexOf("."))));
+const SECTIONS = new Set(
+  Object.keys(CONFIG_SCHEMA)
+    .filter((p) => p.includes("."))
+    .map((p) => p.slice(0, p.indexOf("."))),
+);
 
 /**
  * Validates `raw` (parsed JSON). Missing fields take their defaults; unknown fields are errors,
@@ -94,9 +138,13 @@ export function parseConfig(raw: unknown): ConfigResult {
   for (const [path, value] of flat) {
     if (!(path in CONFIG_SCHEMA)) {
       const section = path.includes(".") ? path.slice(0, path.indexOf(".")) : path;
-      const known = SECTIONS.has(path) ? `a section object` : SECTIONS.has(section)
-        ? `one of ${Object.keys(CONFIG_SCHEMA).filter((p) => p.startsWith(`${section}.`)).join(", ")}`
-        : `a known setting (see docs/config.md)`;
+      const known = SECTIONS.has(path)
+        ? `a section object`
+        : SECTIONS.has(section)
+          ? `one of ${Object.keys(CONFIG_SCHEMA)
+              .filter((p) => p.startsWith(`${section}.`))
+              .join(", ")}`
+          : `a known setting (see docs/config.md)`;
       errors.push({ field: path, value: describeValue(value), accepted: known });
     }
   }

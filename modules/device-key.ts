@@ -12,10 +12,16 @@ export interface DeviceKey {
   publicKey: Uint8Array;
 }
 
-export function loadDeviceKey(options: { crypto: CryptoPort; kv: KeyValuePort; provided?: Uint8Array; log: Logger }): DeviceKey {
+export function loadDeviceKey(options: {
+  crypto: CryptoPort;
+  kv: KeyValuePort;
+  provided?: Uint8Array;
+  log: Logger;
+}): DeviceKey {
   const { crypto, kv, log } = options;
   let secret = options.provided;
-  if (secret && secret.length !== 32) throw new RangeError(`device key: expected 32 bytes, got ${secret.length}; re-run doorbell device add`);
+  if (secret && secret.length !== 32)
+    throw new RangeError(`device key: expected 32 bytes, got ${secret.length}; re-run doorbell device add`);
   if (!secret) {
     const stored = kv.get(DEVICE_KEY_KEY);
     if (stored && stored.length === 32) secret = stored;

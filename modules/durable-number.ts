@@ -27,7 +27,8 @@ export function createDurableNumber(o: {
   const slotBytes = valueBytes + 4;
   const readSlot = (key: string): number | undefined => {
     const stored = kv.get(key);
-    if (!stored || stored.length !== slotBytes || readUintBE(stored, valueBytes, 4) !== adler32(stored, 0, valueBytes)) return undefined;
+    if (!stored || stored.length !== slotBytes || readUintBE(stored, valueBytes, 4) !== adler32(stored, 0, valueBytes))
+      return undefined;
     return readUintBE(stored, 0, valueBytes);
   };
   const marks = keys.map(readSlot);

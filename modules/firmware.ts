@@ -52,12 +52,30 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   const config = createConfigStore({ kv: host.storage.kv, log: log.child("config"), initial: options.config });
   const cfg = config.current;
   const topics = deviceTopics(cfg.mqtt.topicRoot, cfg.deviceId);
-  const key = loadDeviceKey({ crypto: host.crypto, kv: host.storage.kv, provided: options.deviceKey, log: log.child("keys") });
+  const key = loadDeviceKey({
+    crypto: host.crypto,
+    kv: host.storage.kv,
+    provided: options.deviceKey,
+    log: log.child("keys"),
+  });
   const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
-  const seal = createEventSealer({ crypto: host.crypto, deviceKey: key, config: cfg, topic: topics.event, log: log.child("seal") });
+  const seal = createEventSealer({
+    crypto: host.crypto,
+    deviceKey: key,
+    config: cfg,
+    topic: topics.event,
+    log: log.child("seal"),
+  });
   const delivery = createOutbox({
-    mqtt: host.mqtt, store: host.storage.log, timers: host.timers, log: log.child("outbox"), topic: topics.event, checksum: recordChecksum(host.crypto),
-    maxEvents: cfg.outbox.maxEvents, maxBytes: cfg.outbox.maxKiB * 1024, ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
+    mqtt: host.mqtt,
+    store: host.storage.log,
+    timers: host.timers,
+    log: log.child("outbox"),
+    topic: topics.event,
+    checksum: recordChecksum(host.crypto),
+    maxEvents: cfg.outbox.maxEvents,
+    maxBytes: cfg.outbox.maxKiB * 1024,
+    ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
   });
 
   const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
@@ -66,21 +84,43 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
   };
   const statusReport = createStatusReport({
-    clock: host.clock, timers: host.timers, crypto: host.crypto, system: host.system, mqtt: host.mqtt, log: log.child("status"),
-    deviceId: cfg.deviceId, firmwareVersion: options.firmwareVersion, intervalS: cfg.status.intervalS,
+    clock: host.clock,
+    timers: host.timers,
+    crypto: host.crypto,
+    system: host.system,
+    mqtt: host.mqtt,
+    log: log.child("status"),
+    deviceId: cfg.deviceId,
+    firmwareVersion: options.firmwareVersion,
+    intervalS: cfg.status.intervalS,
     counters: () => ({ outboxQueued: delivery.stats.queued, outboxDropped: delivery.stats.dropped }),
     emit: (draft) => emit(draft, undefined),
   });
 
-  const preRoll = createPreRoll({ timers: host.timers, capacity: cfg.camera.preRollFrames, framePeriodMs: cfg.camera.framePeriodMs });
+  const preRoll = createPreRoll({
+    timers: host.timers,
+    capacity: cfg.camera.preRollFrames,
+    framePeriodMs: cfg.camera.framePeriodMs,
+  });
   const chime = createChime({ output: host.chime, timers: host.timers, pulseMs: cfg.chime.pulseMs });
   const ring = createRingFlow({
-    clock: host.clock, timers: host.timers, crypto: host.crypto, log: log.child("ring"), chime, preRoll,
-    deviceId: cfg.deviceId, cooldownS: cfg.button.cooldownS, followUpMs: cfg.camera.followUpMs, emit,
+    clock: host.clock,
+    timers: host.timers,
+    crypto: host.crypto,
+    log: log.child("ring"),
+    chime,
+    preRoll,
+    deviceId: cfg.deviceId,
+    cooldownS: cfg.button.cooldownS,
+    followUpMs: cfg.camera.followUpMs,
+    emit,
   });
   const buttonLog = log.child("button");
   const button = createButtonMachine({
-    clock: host.clock, timers: host.timers, debounceMs: cfg.button.debounceMs, longPressMs: cfg.button.longPressMs,
+    clock: host.clock,
+    timers: host.timers,
+    debounceMs: cfg.button.debounceMs,
+    longPressMs: cfg.button.longPressMs,
     onPress: (atMs) => {
       buttonLog.info("press", { atMs });
       ring.press(atMs);
@@ -90,12 +130,23 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   });
 
   host.button.open({ onEdge: (edge) => button.edge(edge) });
-  const cameraWatchdog = createCameraWatchdog({ camera: host.camera, clock: host.clock, timers: host.timers, log: log.child("camera"), stallS: cfg.camera.stallS });
+  const cameraWatchdog = createCameraWatchdog({
+    camera: host.camera,
+    clock: host.clock,
+    timers: host.timers,
+    log: log.child("camera"),
+    stallS: cfg.camera.stallS,
+  });
   const motion = cfg.motion.enabled
     ? createMotionFlow({
-      clock: host.clock, crypto: host.crypto, log: log.child("motion"), deviceId: cfg.deviceId, params: cfg.motion,
-      decoder: host.thumbnails ?? createThumbnailDecoder(), emit,
-    })
+        clock: host.clock,
+        crypto: host.crypto,
+        log: log.child("motion"),
+        deviceId: cfg.deviceId,
+        params: cfg.motion,
+        decoder: host.thumbnails ?? createThumbnailDecoder(),
+        emit,
+      })
     : undefined;
   host.camera.start({
     onFrame: (frame) => {
@@ -106,8 +157,15 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   });
 
   const commands = createCommandHandler({
-    crypto: host.crypto, clock: host.clock, kv: host.storage.kv, log: log.child("command"), deviceKey: key,
-    ownerPublicHex: cfg.keys.ownerPublic, deviceId: cfg.deviceId, topic: topics.command, maxAgeS: cfg.commands.maxAgeS,
+    crypto: host.crypto,
+    clock: host.clock,
+    kv: host.storage.kv,
+    log: log.child("command"),
+    deviceKey: key,
+    ownerPublicHex: cfg.keys.ownerPublic,
+    deviceId: cfg.deviceId,
+    topic: topics.command,
+    maxAgeS: cfg.commands.maxAgeS,
     onCommand: (command: Command) => {
       switch (command.cmd) {
         case "snapshot":
@@ -162,7 +220,11 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   connect();
 
   return {
-    config, ring, preRoll, delivery, motion,
+    config,
+    ring,
+    preRoll,
+    delivery,
+    motion,
     devicePublicKey: key.publicKey,
     close() {
       closed = true;

@@ -42,7 +42,8 @@ export function formatLine(message: string, fields?: LogFields): string {
 
 /** Creates a logger writing `tag` lines to `port`. */
 export function createLogger(port: LogPort, tag: string): Logger {
-  const emit = (level: LogLevel) => (message: string, fields?: LogFields) => port.write(level, tag, formatLine(message, fields));
+  const emit = (level: LogLevel) => (message: string, fields?: LogFields) =>
+    port.write(level, tag, formatLine(message, fields));
   return {
     debug: emit("debug"),
     info: emit("info"),

@@ -56,7 +56,12 @@ export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
 
   const wallAt = (monoMs: number) => o.clock.wallMs() - (o.clock.monotonicMs() - monoMs);
   const draft = (type: EventType, atMs: number, box: readonly number[]): DraftEvent => ({
-    v: 1, type, id: toHex(o.crypto.randomBytes(8)), device: o.deviceId, atMs: wallAt(atMs), frameAgeMs: 0,
+    v: 1,
+    type,
+    id: toHex(o.crypto.randomBytes(8)),
+    device: o.deviceId,
+    atMs: wallAt(atMs),
+    frameAgeMs: 0,
     box: [box[0], box[1], box[2], box[3]],
   });
 
@@ -69,7 +74,11 @@ export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
       } catch (error) {
         if (!(error instanceof JpegError)) throw error;
         if (stats.undecodable++ % LOG_EVERY_UNDECODABLE === 0) {
-          o.log.warn("frame skipped: not a decodable baseline JPEG", { code: error.code, size: frame.jpeg.length, skipped: stats.undecodable });
+          o.log.warn("frame skipped: not a decodable baseline JPEG", {
+            code: error.code,
+            size: frame.jpeg.length,
+            skipped: stats.undecodable,
+          });
         }
         return;
       }

@@ -44,11 +44,17 @@ export function recordChecksum(crypto: Pick<CryptoPort, "hmacSha256">): RecordCh
 /** The drop class of an event type. */
 export function dropClassOf(type: EventType | string): DropClass {
   switch (type) {
-    case "ring": return DROP_CLASS.ring;
-    case "long_press": return DROP_CLASS.long_press;
-    case "motion_start": case "motion_end": return DROP_CLASS.motion;
-    case "snapshot": return DROP_CLASS.snapshot;
-    default: return DROP_CLASS.status;
+    case "ring":
+      return DROP_CLASS.ring;
+    case "long_press":
+      return DROP_CLASS.long_press;
+    case "motion_start":
+    case "motion_end":
+      return DROP_CLASS.motion;
+    case "snapshot":
+      return DROP_CLASS.snapshot;
+    default:
+      return DROP_CLASS.status;
   }
 }
 
@@ -78,5 +84,9 @@ export function decodeOutboxRecord(bytes: Uint8Array, checksum: RecordChecksum):
   const end = bytes.length - TRAILER_BYTES;
   if (end < SEQ_OFFSET + 8 || bytes[0] !== OUTBOX_RECORD_FORMAT || bytes[1] > DROP_CLASS.ring) return undefined;
   if (readUintBE(bytes, end, 4) !== checksum(bytes.subarray(0, end))) return undefined;
-  return { dropClass: bytes[1] as DropClass, seq: readUintBE(bytes, SEQ_OFFSET, 8), envelope: bytes.subarray(HEADER_BYTES, end) };
+  return {
+    dropClass: bytes[1] as DropClass,
+    seq: readUintBE(bytes, SEQ_OFFSET, 8),
+    envelope: bytes.subarray(HEADER_BYTES, end),
+  };
 }

@@ -6,7 +6,14 @@
 // Limit: queued envelopes are held in RAM too (PSRAM on the device), up to `maxBytes`.
 import type { Logger } from "./logger.js";
 import {
-  decodeOutboxRecord, DROP_CLASS_NAMES, dropClassOf, encodeOutboxRecord, OUTBOX_RECORD_HEADER_BYTES, OUTBOX_RECORD_TRAILER_BYTES, type DropClass, type DropClassName,
+  decodeOutboxRecord,
+  DROP_CLASS_NAMES,
+  dropClassOf,
+  encodeOutboxRecord,
+  OUTBOX_RECORD_HEADER_BYTES,
+  OUTBOX_RECORD_TRAILER_BYTES,
+  type DropClass,
+  type DropClassName,
   type RecordChecksum,
 } from "./outbox-record.js";
 import type { AppendLogPort, MqttPort, TimerHandle, TimerPort } from "./ports.js";
@@ -71,8 +78,13 @@ export function createOutbox(o: OutboxOptions): Outbox {
   const { mqtt, store, timers, log, topic } = o;
   const queue: Entry[] = [];
   const stats: OutboxStats = {
-    published: 0, dropped: 0, droppedByClass: { status: 0, snapshot: 0, motion: 0, long_press: 0, ring: 0 },
-    queued: 0, queuedBytes: 0, retransmits: 0, unpersisted: 0,
+    published: 0,
+    dropped: 0,
+    droppedByClass: { status: 0, snapshot: 0, motion: 0, long_press: 0, ring: 0 },
+    queued: 0,
+    queuedBytes: 0,
+    retransmits: 0,
+    unpersisted: 0,
   };
   let inFlight: Entry | undefined;
   let attempt = 0; // identifies the current publish; a newer one makes older error callbacks stale
@@ -89,7 +101,10 @@ export function createOutbox(o: OutboxOptions): Outbox {
     try {
       store.remove(entry.recordId);
     } catch (error) {
-      log.error("outbox record not removed; it may be sent again after a reboot", { seq: entry.seq, reason: (error as Error).message });
+      log.error("outbox record not removed; it may be sent again after a reboot", {
+        seq: entry.seq,
+        reason: (error as Error).message,
+      });
     }
   };
 
@@ -103,16 +118,26 @@ export function createOutbox(o: OutboxOptions): Outbox {
     const decoded = decodeOutboxRecord(record.bytes, o.checksum);
     if (!decoded) {
       store.remove(record.id);
-      log.warn("outbox record torn or in an unknown format; removed unpublished", { record: record.id, size: record.bytes.length });
+      log.warn("outbox record torn or in an unknown format; removed unpublished", {
+        record: record.id,
+        size: record.bytes.length,
+      });
       continue;
     }
     queue.push({
-      recordId: record.id, dropClass: decoded.dropClass, seq: decoded.seq, id: undefined,
-      envelope: decoded.envelope, size: record.bytes.length, attempts: 0, recovered: true,
+      recordId: record.id,
+      dropClass: decoded.dropClass,
+      seq: decoded.seq,
+      id: undefined,
+      envelope: decoded.envelope,
+      size: record.bytes.length,
+      attempts: 0,
+      recovered: true,
     });
   }
   count();
-  if (queue.length) log.info("outbox recovered events from storage", { queued: stats.queued, bytes: stats.queuedBytes });
+  if (queue.length)
+    log.info("outbox recovered events from storage", { queued: stats.queued, bytes: stats.queuedBytes });
 
   function acknowledged(entry: Entry): void {
     if (inFlight === entry) {
@@ -125,7 +150,13 @@ export function createOutbox(o: OutboxOptions): Outbox {
     forget(entry);
     stats.published++;
     count();
-    log.info("event delivered", { type: DROP_CLASS_NAMES[entry.dropClass], id: entry.id, seq: entry.seq, size: entry.envelope.length, attempts: entry.attempts });
+    log.info("event delivered", {
+      type: DROP_CLASS_NAMES[entry.dropClass],
+      id: entry.id,
+      seq: entry.seq,
+      size: entry.envelope.length,
+      attempts: entry.attempts,
+    });
     pump();
   }
 
@@ -140,7 +171,11 @@ export function createOutbox(o: OutboxOptions): Outbox {
       ackTimer = undefined;
       if (mine !== attempt || inFlight !== entry) return;
       stats.retransmits++;
-      log.warn("no PUBACK in time; sending again with DUP", { seq: entry.seq, attempts: entry.attempts, timeoutMs: o.ackTimeoutMs });
+      log.warn("no PUBACK in time; sending again with DUP", {
+        seq: entry.seq,
+        attempts: entry.attempts,
+        timeoutMs: o.ackTimeoutMs,
+      });
       inFlight = undefined;
       pump();
     }, o.ackTimeoutMs);
@@ -199,9 +234,22 @@ export function createOutbox(o: OutboxOptions): Outbox {
         recordId = store.append(record);
       } catch (error) {
         stats.unpersisted++;
-        log.error("event not stored; held in RAM only, lost on a reset", { seq: meta.seq, size: record.length, reason: (error as Error).message });
+        log.error("event not stored; held in RAM only, lost on a reset", {
+          seq: meta.seq,
+          size: record.length,
+          reason: (error as Error).message,
+        });
       }
-      queue.push({ recordId, dropClass, seq: meta.seq, id: meta.id, envelope: record.subarray(OUTBOX_RECORD_HEADER_BYTES, record.length - OUTBOX_RECORD_TRAILER_BYTES), size: record.length, attempts: 0, recovered: false });
+      queue.push({
+        recordId,
+        dropClass,
+        seq: meta.seq,
+        id: meta.id,
+        envelope: record.subarray(OUTBOX_RECORD_HEADER_BYTES, record.length - OUTBOX_RECORD_TRAILER_BYTES),
+        size: record.length,
+        attempts: 0,
+        recovered: false,
+      });
       count();
       pump();
     },

@@ -71,7 +71,11 @@ export function createRingFlow(o: RingFlowOptions): RingFlow {
       const sinceMs = lastRingAtMs === undefined ? Infinity : atMs - lastRingAtMs;
       if (sinceMs < o.cooldownS * 1000) {
         stats.suppressed++;
-        o.log.info("press during cooldown; not published", { sinceMs, cooldownS: o.cooldownS, suppressed: stats.suppressed });
+        o.log.info("press during cooldown; not published", {
+          sinceMs,
+          cooldownS: o.cooldownS,
+          suppressed: stats.suppressed,
+        });
         return;
       }
       lastRingAtMs = atMs;
@@ -82,11 +86,14 @@ export function createRingFlow(o: RingFlowOptions): RingFlow {
       o.preRoll.frameAt(atMs, (frame) => emitWithFrame(ring, atMs, frame));
       if (o.followUpMs > 0) {
         const followAtMs = atMs + o.followUpMs;
-        const timer = o.timers.set(() => {
-          followUps.delete(timer);
-          const h = header("snapshot", followAtMs, { of: ring.id, reason: "follow-up" });
-          o.preRoll.frameAt(followAtMs, (frame) => emitWithFrame(h, followAtMs, frame));
-        }, Math.max(0, followAtMs - o.clock.monotonicMs()));
+        const timer = o.timers.set(
+          () => {
+            followUps.delete(timer);
+            const h = header("snapshot", followAtMs, { of: ring.id, reason: "follow-up" });
+            o.preRoll.frameAt(followAtMs, (frame) => emitWithFrame(h, followAtMs, frame));
+          },
+          Math.max(0, followAtMs - o.clock.monotonicMs()),
+        );
         followUps.add(timer);
       }
     },

@@ -12,19 +12,34 @@ import type { CryptoPort } from "./ports.js";
 /** Returns the envelope bytes, or undefined (and logs why) when the event cannot be sealed. */
 export type EventSealer = (header: EventHeader, jpeg: Uint8Array | undefined) => Uint8Array | undefined;
 
-export function createEventSealer(options: { crypto: CryptoPort; deviceKey: DeviceKey; config: Config; topic: string; log: Logger }): EventSealer {
+export function createEventSealer(options: {
+  crypto: CryptoPort;
+  deviceKey: DeviceKey;
+  config: Config;
+  topic: string;
+  log: Logger;
+}): EventSealer {
   const { crypto, deviceKey, config, topic, log } = options;
   const ownerPublic = config.keys.ownerPublic ? fromHex(config.keys.ownerPublic) : undefined;
-  if (!ownerPublic) log.error("no owner public key configured (keys.ownerPublic); events will not be sent. Run doorbell device add");
+  if (!ownerPublic)
+    log.error("no owner public key configured (keys.ownerPublic); events will not be sent. Run doorbell device add");
   return (header, jpeg) => {
     if (!ownerPublic) {
       log.warn("event not sent: no owner key", { type: header.type, id: header.id });
       return undefined;
     }
-    const sealWith = (frame: Uint8Array | undefined) => sealEnvelope({
-      crypto, senderPrivateKey: deviceKey.secret, senderPublicKey: deviceKey.publicKey, recipientPublicKey: ownerPublic,
-      deviceId: config.deviceId, topic, seq: header.seq, header, jpeg: frame,
-    });
+    const sealWith = (frame: Uint8Array | undefined) =>
+      sealEnvelope({
+        crypto,
+        senderPrivateKey: deviceKey.secret,
+        senderPublicKey: deviceKey.publicKey,
+        recipientPublicKey: ownerPublic,
+        deviceId: config.deviceId,
+        topic,
+        seq: header.seq,
+        header,
+        jpeg: frame,
+      });
     try {
       return sealWith(jpeg);
     } catch (error) {
@@ -37,7 +52,11 @@ export function createEventSealer(options: { crypto: CryptoPort; deviceKey: Devi
       log.warn("event sent without its snapshot", { type: header.type, id: header.id });
       return sealed;
     } catch (error) {
-      log.error("event not sealed without its snapshot either", { type: header.type, id: header.id, reason: (error as Error).message });
+      log.error("event not sealed without its snapshot either", {
+        type: header.type,
+        id: header.id,
+        reason: (error as Error).message,
+      });
       return undefined;
     }
   };

@@ -35,10 +35,21 @@ export function createStatusReport(o: StatusReportOptions): StatusReport {
 
   function report(): void {
     const now = o.clock.monotonicMs();
-    const stats: Record<string, number | string> = { fw: o.firmwareVersion, uptimeS: Math.floor((now - bootMs) / 1000), ...o.counters() };
+    const stats: Record<string, number | string> = {
+      fw: o.firmwareVersion,
+      uptimeS: Math.floor((now - bootMs) / 1000),
+      ...o.counters(),
+    };
     const rssi = o.system.rssiDbm();
     if (rssi !== undefined) stats.rssiDbm = rssi;
-    const draft: DraftEvent = { v: 1, type: "status", id: toHex(o.crypto.randomBytes(8)), device: o.deviceId, atMs: o.clock.wallMs(), stats };
+    const draft: DraftEvent = {
+      v: 1,
+      type: "status",
+      id: toHex(o.crypto.randomBytes(8)),
+      device: o.deviceId,
+      atMs: o.clock.wallMs(),
+      stats,
+    };
     o.log.debug("status", { id: draft.id, uptimeS: stats.uptimeS as number });
     o.emit(draft);
   }

@@ -19,7 +19,8 @@ for (const file of files) {
     continue; // deleted in the work tree
   }
   text.split("\n").forEach((line, i) => {
-    if (line.length > MAX_COLUMNS && !line.includes("line-length-ok")) long.push(`${file}:${i + 1}: ${line.length} columns`);
+    if (line.length > MAX_COLUMNS && !line.includes("line-length-ok"))
+      long.push(`${file}:${i + 1}: ${line.length} columns`);
   });
 }
 if (long.length) {

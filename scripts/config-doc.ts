@@ -7,12 +7,24 @@ import { CONFIG_SCHEMA, type FieldSpec } from "../modules/config-schema.js";
 export function renderConfigDoc(): string {
   const rows = Object.entries(CONFIG_SCHEMA).map(([path, raw]) => {
     const spec = raw as FieldSpec;
-    const range = spec.kind === "int" ? `${spec.min} – ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`
-      : spec.kind === "string" ? `≤ ${spec.maxLength} chars${spec.patternDoc ? `; ${spec.patternDoc}` : ""}`
-      : spec.kind === "hex" ? `${spec.bytes * 2} hex digits, or empty`
-      : spec.kind === "polygons" ? `≤ ${spec.maxPolygons} polygons of 3 – ${spec.maxPoints} [x, y] points` : "true / false";
-    const def = spec.kind === "string" || spec.kind === "hex" ? (spec.default === "" ? "(empty)" : `\`${spec.default}\``)
-      : spec.kind === "polygons" ? `\`${JSON.stringify(spec.default)}\`` : `\`${String(spec.default)}\``;
+    const range =
+      spec.kind === "int"
+        ? `${spec.min} – ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`
+        : spec.kind === "string"
+          ? `≤ ${spec.maxLength} chars${spec.patternDoc ? `; ${spec.patternDoc}` : ""}`
+          : spec.kind === "hex"
+            ? `${spec.bytes * 2} hex digits, or empty`
+            : spec.kind === "polygons"
+              ? `≤ ${spec.maxPolygons} polygons of 3 – ${spec.maxPoints} [x, y] points`
+              : "true / false";
+    const def =
+      spec.kind === "string" || spec.kind === "hex"
+        ? spec.default === ""
+          ? "(empty)"
+          : `\`${spec.default}\``
+        : spec.kind === "polygons"
+          ? `\`${JSON.stringify(spec.default)}\``
+          : `\`${String(spec.default)}\``;
     return `| \`${path}\` | ${def} | ${range} | ${spec.doc} |`;
   });
   return [
@@ -20,7 +32,7 @@ export function renderConfigDoc(): string {
     "",
     "The device reads one JSON object, validated as a whole against the schema in `modules/config-schema.ts`;",
     "this page is generated from it (`npx tsx scripts/config-doc.ts --write`). Dotted names are nested",
-    "objects: `button.debounceMs` is `{\"button\": {\"debounceMs\": 30}}`. Missing settings take their defaults,",
+    'objects: `button.debounceMs` is `{"button": {"debounceMs": 30}}`. Missing settings take their defaults,',
     "and an unknown setting is an error, so a typo never silently falls back to a default.",
     "",
     "A config that fails validation is refused field by field (`config button.debounceMs: 5000 is not accepted;",

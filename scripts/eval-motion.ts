@@ -7,7 +7,8 @@ import { dirname, join } from "node:path";
 import { formatConfigErrors, parseConfig } from "../modules/config.js";
 import { evaluateSequence, formatReport } from "./motion-eval/run-eval.js";
 
-const USAGE = "usage: npm run eval:motion -- <cdnet-sequence-dir> [--json out.json] [--sheet out.png] [--config device-config.json] [--fps 30] [--frames 500,900]";
+const USAGE =
+  "usage: npm run eval:motion -- <cdnet-sequence-dir> [--json out.json] [--sheet out.png] [--config device-config.json] [--fps 30] [--frames 500,900]";
 
 function fail(message: string): never {
   process.stderr.write(`eval:motion: ${message}\n${USAGE}\n`);
@@ -27,7 +28,8 @@ for (let i = 0; i < args.length; i++) {
     flags[args[i].slice(2)] = args[++i];
   } else positional.push(args[i]);
 }
-for (const name of Object.keys(flags)) if (!["json", "sheet", "config", "fps", "frames"].includes(name)) fail(`unknown option --${name}`);
+for (const name of Object.keys(flags))
+  if (!["json", "sheet", "config", "fps", "frames"].includes(name)) fail(`unknown option --${name}`);
 if (positional.length !== 1) fail("give exactly one sequence directory");
 
 let params = {};
@@ -47,7 +49,9 @@ try {
 } catch (error) {
   fail((error as Error).message);
 }
-const sheet = flags.sheet ?? (flags.json ? `${flags.json.replace(/\.json$/i, "")}.png` : join("build", "motion-eval", `${report.sequence}.png`));
+const sheet =
+  flags.sheet ??
+  (flags.json ? `${flags.json.replace(/\.json$/i, "")}.png` : join("build", "motion-eval", `${report.sequence}.png`));
 if (report.contactSheet.length) {
   mkdirSync(dirname(sheet), { recursive: true });
   writeFileSync(sheet, report.contactSheet);
@@ -55,6 +59,9 @@ if (report.contactSheet.length) {
 const { contactSheet: _png, ...json } = report;
 if (flags.json) {
   mkdirSync(dirname(flags.json), { recursive: true });
-  writeFileSync(flags.json, `${JSON.stringify({ ...json, contactSheet: report.contactSheet.length ? sheet : null }, null, 2)}\n`);
+  writeFileSync(
+    flags.json,
+    `${JSON.stringify({ ...json, contactSheet: report.contactSheet.length ? sheet : null }, null, 2)}\n`,
+  );
 }
 process.stdout.write(`${formatReport(report, report.contactSheet.length ? sheet : undefined)}\n`);

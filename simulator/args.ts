@@ -29,8 +29,13 @@ const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR]
 
 export function parseArgs(argv: string[]): SimulatorArgs {
   const args: SimulatorArgs = {
-    httpPort: DEFAULT_HTTP_PORT, mqttPort: DEFAULT_MQTT_PORT, host: "127.0.0.1", engine: "xs",
-    camera: { kind: "porch", light: "day" }, visitorEveryS: 60, verbose: false,
+    httpPort: DEFAULT_HTTP_PORT,
+    mqttPort: DEFAULT_MQTT_PORT,
+    host: "127.0.0.1",
+    engine: "xs",
+    camera: { kind: "porch", light: "day" },
+    visitorEveryS: 60,
+    verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -42,25 +47,44 @@ export function parseArgs(argv: string[]): SimulatorArgs {
     const int = (min: number, max: number) => {
       const raw = value();
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} ${raw}: expected an integer from ${min} to ${max}`);
+      if (!Number.isInteger(n) || n < min || n > max)
+        throw new Error(`${flag} ${raw}: expected an integer from ${min} to ${max}`);
       return n;
     };
     switch (flag) {
-      case "--http-port": args.httpPort = int(0, 65535); break;
-      case "--mqtt-port": args.mqttPort = int(0, 65535); break;
-      case "--host": args.host = value(); break;
+      case "--http-port":
+        args.httpPort = int(0, 65535);
+        break;
+      case "--mqtt-port":
+        args.mqttPort = int(0, 65535);
+        break;
+      case "--host":
+        args.host = value();
+        break;
       case "--engine": {
         const e = value();
         if (e !== "xs" && e !== "node") throw new Error(`--engine ${e}: expected xs or node`);
         args.engine = e;
         break;
       }
-      case "--camera": args.camera = parseCameraSpec(value()); break;
-      case "--visitor-every": args.visitorEveryS = int(0, 3600); break;
-      case "--data-dir": args.dataDir = value(); break;
-      case "--verbose": args.verbose = true; break;
-      case "-h": case "--help": console.log(USAGE); return process.exit(0);
-      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+      case "--camera":
+        args.camera = parseCameraSpec(value());
+        break;
+      case "--visitor-every":
+        args.visitorEveryS = int(0, 3600);
+        break;
+      case "--data-dir":
+        args.dataDir = value();
+        break;
+      case "--verbose":
+        args.verbose = true;
+        break;
+      case "-h":
+      case "--help":
+        console.log(USAGE);
+        return process.exit(0);
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
   return args;

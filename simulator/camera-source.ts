@@ -13,7 +13,8 @@ export type CameraSpec =
   | { kind: "folder"; dir: string; loop: boolean; from?: number; count?: number }
   | { kind: "ffmpeg"; input: string };
 
-export const CAMERA_HELP = "porch (the built-in scene, day), porch:night, a folder of .jpg frames, a video file, or webcam (= /dev/video0) / /dev/videoN";
+export const CAMERA_HELP =
+  "porch (the built-in scene, day), porch:night, a folder of .jpg frames, a video file, or webcam (= /dev/video0) / /dev/videoN";
 
 /** Parses `--camera`; the error names what is accepted. Checks that a folder holds frames. */
 export function parseCameraSpec(value: string): CameraSpec {
@@ -32,9 +33,12 @@ export function parseCameraSpec(value: string): CameraSpec {
 /** A short description for the page and the logs. */
 export function describeCamera(spec: CameraSpec): string {
   switch (spec.kind) {
-    case "porch": return `porch scene (${spec.light})`;
-    case "folder": return `frames from ${spec.dir}${spec.loop ? ", looping" : ""}`;
-    case "ffmpeg": return spec.input.startsWith("/dev/video") ? `webcam ${spec.input} (ffmpeg)` : `video ${spec.input} (ffmpeg)`;
+    case "porch":
+      return `porch scene (${spec.light})`;
+    case "folder":
+      return `frames from ${spec.dir}${spec.loop ? ", looping" : ""}`;
+    case "ffmpeg":
+      return spec.input.startsWith("/dev/video") ? `webcam ${spec.input} (ffmpeg)` : `video ${spec.input} (ffmpeg)`;
   }
 }
 
@@ -51,10 +55,28 @@ export function createCamera(spec: CameraSpec, o: CameraBuildOptions): CameraPor
   switch (spec.kind) {
     case "porch":
       o.scene.light = spec.light;
-      return createSyntheticCamera({ clock: o.clock, width: 640, height: 480, framePeriodMs: o.framePeriodMs, render: o.scene.render });
+      return createSyntheticCamera({
+        clock: o.clock,
+        width: 640,
+        height: 480,
+        framePeriodMs: o.framePeriodMs,
+        render: o.scene.render,
+      });
     case "folder":
-      return createFolderCamera({ clock: o.clock, dir: spec.dir, framePeriodMs: o.framePeriodMs, loop: spec.loop, from: spec.from, count: spec.count });
+      return createFolderCamera({
+        clock: o.clock,
+        dir: spec.dir,
+        framePeriodMs: o.framePeriodMs,
+        loop: spec.loop,
+        from: spec.from,
+        count: spec.count,
+      });
     case "ffmpeg":
-      return createFfmpegCamera({ clock: o.clock, input: spec.input, framePeriodMs: o.framePeriodMs, onError: o.onError });
+      return createFfmpegCamera({
+        clock: o.clock,
+        input: spec.input,
+        framePeriodMs: o.framePeriodMs,
+        onError: o.onError,
+      });
   }
 }

@@ -78,12 +78,19 @@ export function createDeviceRunner(options: DeviceRunnerOptions): DeviceRunner {
     let devicePublic: string;
     if (options.engine === "xs") {
       r.xs = await startXsFirmware({
-        host: domain.host, config: options.config, firmwareVersion: options.firmwareVersion, deviceKey: options.deviceKey,
+        host: domain.host,
+        config: options.config,
+        firmwareVersion: options.firmwareVersion,
+        deviceKey: options.deviceKey,
         onError: (e) => options.onError?.(e),
       });
       devicePublic = r.xs.devicePublic;
     } else {
-      r.node = startFirmware(domain.host, { config: options.config, firmwareVersion: options.firmwareVersion, deviceKey: options.deviceKey });
+      r.node = startFirmware(domain.host, {
+        config: options.config,
+        firmwareVersion: options.firmwareVersion,
+        deviceKey: options.deviceKey,
+      });
       devicePublic = toHex(r.node.devicePublicKey);
     }
     if (running === r) setPower("on");

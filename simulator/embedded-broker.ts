@@ -21,13 +21,14 @@ export async function startEmbeddedBroker(options: {
   const host = options.host ?? "127.0.0.1";
   const broker = await Aedes.createBroker(options.persistence ? { persistence: options.persistence } : {});
   const server = createServer(broker.handle);
-  const listen = (port: number) => new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as { port: number }).port);
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve((server.address() as { port: number }).port);
+      });
     });
-  });
   let port: number;
   try {
     port = await listen(options.port);
@@ -36,7 +37,9 @@ export async function startEmbeddedBroker(options: {
     port = await listen(0);
   }
   return {
-    broker, port, host,
+    broker,
+    port,
+    host,
     close: () => closeAll(server, broker),
   };
 }

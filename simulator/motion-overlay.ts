@@ -33,7 +33,12 @@ export interface MotionAnalyzer {
 export function createMotionAnalyzer(params: Partial<MotionParams> & { enabled?: boolean } = {}): MotionAnalyzer {
   const { enabled = true, ...detectorParams } = params;
   if (!enabled) {
-    return { available: false, description: "motion detection is off in the device's config", analyze: () => undefined, reset() {} };
+    return {
+      available: false,
+      description: "motion detection is off in the device's config",
+      analyze: () => undefined,
+      reset() {},
+    };
   }
   const decoder = createThumbnailDecoder();
   const detector = createMotionDetector(detectorParams);

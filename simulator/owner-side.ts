@@ -46,15 +46,32 @@ export interface OwnerSide {
 
 export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
   // A persistent session (clean: false), as doorbell-bridge uses: the broker queues events while it is away.
-  const client = await mqtt.connectAsync(o.url, { clientId: BRIDGE_CLIENT_ID, clean: false, reconnectPeriod: 500, protocolVersion: 4 });
+  const client = await mqtt.connectAsync(o.url, {
+    clientId: BRIDGE_CLIENT_ID,
+    clean: false,
+    reconnectPeriod: 500,
+    protocolVersion: 4,
+  });
   const bridge = startBridge({
-    client, crypto: o.crypto, ownerSecret: o.ownerSecret,
-    devices: [{ id: o.deviceId, name: o.deviceName, topicRoot: o.topicRoot, statusIntervalS: 300, publicKey: o.devicePublic }],
-    state: createDeviceStateStore(o.dataDir), log: createLogger(o.log, "bridge"),
-    discoveryPrefix: "homeassistant", motionOffDelayS: 30,
-    onEvent: (_device, header, jpeg, sealedBytes) => o.onEvent({
-      id: String(header.id), type: String(header.type), seq: Number(header.seq), header, jpeg, sealedBytes,
-    }),
+    client,
+    crypto: o.crypto,
+    ownerSecret: o.ownerSecret,
+    devices: [
+      { id: o.deviceId, name: o.deviceName, topicRoot: o.topicRoot, statusIntervalS: 300, publicKey: o.devicePublic },
+    ],
+    state: createDeviceStateStore(o.dataDir),
+    log: createLogger(o.log, "bridge"),
+    discoveryPrefix: "homeassistant",
+    motionOffDelayS: 30,
+    onEvent: (_device, header, jpeg, sealedBytes) =>
+      o.onEvent({
+        id: String(header.id),
+        type: String(header.type),
+        seq: Number(header.seq),
+        header,
+        jpeg,
+        sealedBytes,
+      }),
   });
   return {
     name: "doorbell-bridge",

@@ -45,8 +45,15 @@ export async function startRestartableBroker(options: RestartableBrokerOptions):
     const b = await startEmbeddedBroker({ port, host: options.host, fallbackWhenBusy, persistence });
     b.broker.on("publish", (packet: AedesPublishPacket, client: Client | null) => {
       if (packet.topic.startsWith("$SYS/")) return;
-      const payload = typeof packet.payload === "string" ? new TextEncoder().encode(packet.payload) : new Uint8Array(packet.payload);
-      options.onPublish?.({ topic: packet.topic, payload, qos: packet.qos, retain: packet.retain, clientId: client?.id });
+      const payload =
+        typeof packet.payload === "string" ? new TextEncoder().encode(packet.payload) : new Uint8Array(packet.payload);
+      options.onPublish?.({
+        topic: packet.topic,
+        payload,
+        qos: packet.qos,
+        retain: packet.retain,
+        clientId: client?.id,
+      });
     });
     return b;
   };

@@ -17,7 +17,9 @@ function secretAt(path: string, crypto: CryptoPort): Uint8Array {
   if (existsSync(path)) {
     const hex = readFileSync(path, "utf8").trim();
     if (/^[0-9a-f]{64}$/.test(hex)) return fromHex(hex);
-    throw new Error(`${path}: expected 64 hex digits; delete it to make a new key (events sealed to the old one will not open)`);
+    throw new Error(
+      `${path}: expected 64 hex digits; delete it to make a new key (events sealed to the old one will not open)`,
+    );
   }
   const secret = crypto.randomBytes(32);
   writeFileSync(path, `${toHex(secret)}\n`, { mode: 0o600 });
@@ -28,5 +30,10 @@ export function loadOrCreateKeys(dir: string, crypto: CryptoPort): SimKeys {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ownerSecret = secretAt(join(dir, "owner.key"), crypto);
   const deviceSecret = secretAt(join(dir, "device.key"), crypto);
-  return { ownerSecret, ownerPublic: crypto.x25519(ownerSecret), deviceSecret, devicePublic: crypto.x25519(deviceSecret) };
+  return {
+    ownerSecret,
+    ownerPublic: crypto.x25519(ownerSecret),
+    deviceSecret,
+    devicePublic: crypto.x25519(deviceSecret),
+  };
 }

@@ -94,9 +94,21 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   };
 
   const status: SimStatus = {
-    engine: options.engine, deviceId: DEVICE_ID, firmwareVersion: FIRMWARE_VERSION, power: "off", wifi: true, broker: true,
-    deviceOnline: false, camera: describeCamera(options.camera), light: "day", lamp: false, ownerSide: "", brokerUrl: "",
-    motionDetector: "", bootedAt: undefined, stats: undefined,
+    engine: options.engine,
+    deviceId: DEVICE_ID,
+    firmwareVersion: FIRMWARE_VERSION,
+    power: "off",
+    wifi: true,
+    broker: true,
+    deviceOnline: false,
+    camera: describeCamera(options.camera),
+    light: "day",
+    lamp: false,
+    ownerSide: "",
+    brokerUrl: "",
+    motionDetector: "",
+    bootedAt: undefined,
+    stats: undefined,
   };
   const changed = () => bus.emit("status", { ...status });
 
@@ -114,7 +126,9 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   const note = (message: string, level: LogLevel = "info") => log("simulator", level, "sim", message);
 
   const broker = await startRestartableBroker({
-    port: options.mqttPort, host: options.host, fallbackWhenBusy: options.fallbackWhenBusy,
+    port: options.mqttPort,
+    host: options.host,
+    fallbackWhenBusy: options.fallbackWhenBusy,
     onState: (up) => {
       status.broker = up;
       if (!up) status.deviceOnline = false;
@@ -122,8 +136,14 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     },
     onPublish: (m) => {
       const record: TrafficRecord = {
-        t: Date.now(), topic: m.topic, size: m.payload.length, hex: toHex(m.payload.subarray(0, 16)), qos: m.qos, retain: m.retain,
-        from: m.clientId, kind: trafficKind(m.topic, m.clientId),
+        t: Date.now(),
+        topic: m.topic,
+        size: m.payload.length,
+        hex: toHex(m.payload.subarray(0, 16)),
+        qos: m.qos,
+        retain: m.retain,
+        from: m.clientId,
+        kind: trafficKind(m.topic, m.clientId),
       };
       if (record.kind === "event" || record.kind === "command") {
         const clear = readEnvelopeHeader(m.payload);
@@ -134,7 +154,8 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
         status.deviceOnline = record.text === "online";
         changed();
       } else {
-        record.text = m.payload[0] === 0xff && m.payload[1] === 0xd8 ? "(a JPEG picture)" : fromUtf8(m.payload.subarray(0, 60));
+        record.text =
+          m.payload[0] === 0xff && m.payload[1] === 0xd8 ? "(a JPEG picture)" : fromUtf8(m.payload.subarray(0, 60));
       }
       keep(traffic, KEEP.traffic, record);
       bus.emit("traffic", record);
@@ -149,7 +170,8 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   // The hardware: it outlives every power cut.
   const clock = createNodeClock();
   const config = {
-    deviceId: DEVICE_ID, deviceName: DEVICE_NAME,
+    deviceId: DEVICE_ID,
+    deviceName: DEVICE_NAME,
     mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
     camera: { framePeriodMs },
     ...options.deviceConfig,
@@ -164,10 +186,17 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   status.motionDetector = motion.description;
   const frames = createFrameStore({ onFrame: (record: FrameRecord) => bus.emit("frame", record), motion });
   const scene = createPorchScene({ onBell: (level) => hardware.button.set(level, bounceMs) });
-  const buildCamera = (spec: CameraSpec) => createCamera(spec, {
-    clock, framePeriodMs, scene, onError: (message) => note(message, "error"),
+  const buildCamera = (spec: CameraSpec) =>
+    createCamera(spec, {
+      clock,
+      framePeriodMs,
+      scene,
+      onError: (message) => note(message, "error"),
+    });
+  const cameraSocket = createCameraSwitch({
+    initial: buildCamera(options.camera),
+    onTap: (frame) => frames.add(frame.jpeg, frame.capturedAtMs),
   });
-  const cameraSocket = createCameraSwitch({ initial: buildCamera(options.camera), onTap: (frame) => frames.add(frame.jpeg, frame.capturedAtMs) });
   status.light = scene.light;
   const wifi = createWifiLink({ inner: createNodeMqtt({ url: broker.url }) });
   mkdirSync(options.dataDir, { recursive: true });
@@ -189,7 +218,11 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   } satisfies Host;
 
   const device = createDeviceRunner({
-    engine: options.engine, hardware, config, firmwareVersion: FIRMWARE_VERSION, deviceKey: keys.deviceSecret,
+    engine: options.engine,
+    hardware,
+    config,
+    firmwareVersion: FIRMWARE_VERSION,
+    deviceKey: keys.deviceSecret,
     onPower: (power: PowerState) => {
       status.power = power;
       if (power === "on") status.bootedAt = Date.now();
@@ -206,8 +239,14 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   let owner: OwnerSide | undefined;
   try {
     owner = await startOwnerSide({
-      url: broker.url, crypto, ownerSecret: keys.ownerSecret, deviceId: DEVICE_ID, deviceName: DEVICE_NAME, devicePublic: keys.devicePublic,
-      topicRoot: TOPIC_ROOT, dataDir: join(options.dataDir, "bridge"),
+      url: broker.url,
+      crypto,
+      ownerSecret: keys.ownerSecret,
+      deviceId: DEVICE_ID,
+      deviceName: DEVICE_NAME,
+      devicePublic: keys.devicePublic,
+      topicRoot: TOPIC_ROOT,
+      dataDir: join(options.dataDir, "bridge"),
       log: { write: (level, tag, message) => log("owner", level, tag, message) },
       onEvent: (e) => {
         openedSeqs.add(e.seq);
@@ -217,9 +256,18 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
           if (snapshots.size > KEEP.snapshots) snapshots.delete(snapshots.keys().next().value!);
         }
         const record: EventRecord = {
-          t: Date.now(), id: e.id, type: e.type, seq: e.seq, atMs: Number(h.atMs), sealedBytes: e.sealedBytes,
-          snapshotBytes: e.jpeg?.length, frameAgeMs: h.frameAgeMs as number | undefined, of: h.of as string | undefined,
-          reason: h.reason as string | undefined, box: h.box as EventRecord["box"], stats: h.stats as EventRecord["stats"],
+          t: Date.now(),
+          id: e.id,
+          type: e.type,
+          seq: e.seq,
+          atMs: Number(h.atMs),
+          sealedBytes: e.sealedBytes,
+          snapshotBytes: e.jpeg?.length,
+          frameAgeMs: h.frameAgeMs as number | undefined,
+          of: h.of as string | undefined,
+          reason: h.reason as string | undefined,
+          box: h.box as EventRecord["box"],
+          stats: h.stats as EventRecord["stats"],
         };
         keep(events, KEEP.events, record);
         bus.emit("event", record);

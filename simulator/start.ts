@@ -27,21 +27,35 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop(0));
 
   const sim = await startSimulation({
-    engine: args.engine, host: args.host, mqttPort: args.mqttPort, fallbackWhenBusy: args.mqttPort === DEFAULT_MQTT_PORT,
-    dataDir, camera: args.camera,
+    engine: args.engine,
+    host: args.host,
+    mqttPort: args.mqttPort,
+    fallbackWhenBusy: args.mqttPort === DEFAULT_MQTT_PORT,
+    dataDir,
+    camera: args.camera,
   });
   cleanups.push(() => sim.close());
   sim.bus.on("log", (r) => {
     if (args.verbose || r.level === "error") {
-      process.stderr.write(`${new Date(r.t).toISOString().slice(11, 23)} ${r.source.padEnd(9)} ${r.level.padEnd(5)} ${r.tag.padEnd(7)} ${r.message}\n`);
+      process.stderr.write(
+        `${new Date(r.t).toISOString().slice(11, 23)} ${r.source.padEnd(9)} ${r.level.padEnd(5)} ${r.tag.padEnd(7)} ${r.message}\n`,
+      );
     }
   });
-  const web = await startWebServer({ sim, host: args.host, port: args.httpPort, fallbackWhenBusy: args.httpPort === DEFAULT_HTTP_PORT });
+  const web = await startWebServer({
+    sim,
+    host: args.host,
+    port: args.httpPort,
+    fallbackWhenBusy: args.httpPort === DEFAULT_HTTP_PORT,
+  });
   cleanups.push(() => web.close());
 
   if (args.visitorEveryS > 0 && sim.status().camera.startsWith("porch")) {
     const first = setTimeout(() => sim.sendVisitor(), 8000);
-    const every = setInterval(() => sim.status().camera.startsWith("porch") && sim.sendVisitor(), args.visitorEveryS * 1000);
+    const every = setInterval(
+      () => sim.status().camera.startsWith("porch") && sim.sendVisitor(),
+      args.visitorEveryS * 1000,
+    );
     cleanups.push(() => {
       clearTimeout(first);
       clearInterval(every);

@@ -48,8 +48,10 @@ const invalid = Symbol("invalid");
 
 export async function handleAction(sim: Simulation, name: string, body: unknown): Promise<ActionResult> {
   const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
-  if (!action) return { status: 404, body: { error: `no action ${name}; expected one of ${Object.keys(ACTIONS).join(", ")}` } };
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return { status: 400, body: { error: `expected ${action.expects}` } };
+  if (!action)
+    return { status: 404, body: { error: `no action ${name}; expected one of ${Object.keys(ACTIONS).join(", ")}` } };
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    return { status: 400, body: { error: `expected ${action.expects}` } };
   const result = await action.run(sim, body as Body);
   if (result === invalid) return { status: 400, body: { error: `expected ${action.expects}` } };
   return { status: 200, body: { ok: true, status: sim.status() } };

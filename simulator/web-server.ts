@@ -26,8 +26,12 @@ export interface WebServerOptions {
 
 const WEB_DIR = fileURLToPath(new URL("./web/", import.meta.url));
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
 };
 const STREAMED: (keyof SimEvents)[] = ["log", "traffic", "event", "frame", "status", "chime"];
 
@@ -37,10 +41,12 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   let allowedHosts = new Set<string>();
   let anyHost = false;
 
-  const unsubscribe = STREAMED.map((kind) => o.sim.bus.on(kind, (value) => {
-    const message = `event: ${kind}\ndata: ${JSON.stringify(value)}\n\n`;
-    for (const res of streams) res.write(message);
-  }));
+  const unsubscribe = STREAMED.map((kind) =>
+    o.sim.bus.on(kind, (value) => {
+      const message = `event: ${kind}\ndata: ${JSON.stringify(value)}\n\n`;
+      for (const res of streams) res.write(message);
+    }),
+  );
   const keepAlive = setInterval(() => {
     for (const res of streams) res.write(": keep-alive\n\n");
   }, 15_000);
@@ -50,10 +56,12 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!anyHost && !allowedHosts.has(req.headers.host ?? "")) return send(res, 421, { error: "unexpected Host header; open the address the simulator printed" });
+    if (!anyHost && !allowedHosts.has(req.headers.host ?? ""))
+      return send(res, 421, { error: "unexpected Host header; open the address the simulator printed" });
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (req.method === "POST" && path.startsWith("/api/")) {
-      if (!String(req.headers["content-type"]).startsWith("application/json")) return send(res, 415, { error: "send JSON (Content-Type: application/json)" });
+      if (!String(req.headers["content-type"]).startsWith("application/json"))
+        return send(res, 415, { error: "send JSON (Content-Type: application/json)" });
       const body = await readJson(req);
       const result = await handleAction(o.sim, path.slice(5), body);
       return send(res, result.status, result.body);
@@ -67,7 +75,10 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if (m) return sendJpeg(res, o.sim.snapshot(m[1]), "private, max-age=3600");
     const name = path === "/" ? "index.html" : path.slice(1);
     if (!files.has(name)) return send(res, 404, { error: "not found" });
-    res.writeHead(200, { "content-type": TYPES[extname(name)] ?? "application/octet-stream", "cache-control": "no-cache" });
+    res.writeHead(200, {
+      "content-type": TYPES[extname(name)] ?? "application/octet-stream",
+      "cache-control": "no-cache",
+    });
     res.end(readFileSync(join(WEB_DIR, name)));
   }
 
@@ -78,13 +89,14 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     req.on("close", () => streams.delete(res));
   }
 
-  const listen = (port: number) => new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, o.host, () => {
-      server.off("error", reject);
-      resolve((server.address() as { port: number }).port);
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, o.host, () => {
+        server.off("error", reject);
+        resolve((server.address() as { port: number }).port);
+      });
     });
-  });
   let port: number;
   try {
     port = await listen(o.port);
@@ -92,7 +104,8 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !o.fallbackWhenBusy) throw error;
     port = await listen(0);
   }
-  const shownHost = o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
+  const shownHost =
+    o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
   allowedHosts = new Set([`${shownHost}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
   // Listening on every address was asked for with --host: requests may then name any of them.
   anyHost = o.host === "0.0.0.0" || o.host === "::";
@@ -100,14 +113,15 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   return {
     port,
     url: `http://${shownHost}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      clearInterval(keepAlive);
-      unsubscribe.forEach((off) => off());
-      for (const res of streams) res.end();
-      streams.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(keepAlive);
+        unsubscribe.forEach((off) => off());
+        for (const res of streams) res.end();
+        streams.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

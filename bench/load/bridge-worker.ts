@@ -36,14 +36,29 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
   const crypto = createNodeCrypto();
   let problems = 0;
   const log = createLogger({ write: (level) => void (level === "error" ? problems++ : 0) }, "bridge");
-  const client = await mqtt.connectAsync(config.url, { clientId: `bench-${config.name}`, clean: true, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(config.url, {
+    clientId: `bench-${config.name}`,
+    clean: true,
+    reconnectPeriod: 0,
+  });
   let envelopeBytes = 0;
   const stateDir = mkdtempSync(join(tmpdir(), `doorbell-${config.name}-`));
   const bridge = startBridge({
-    client, shareGroup: config.shareGroup, crypto, ownerSecret: fromHex(config.ownerSecretHex), log,
-    devices: Object.entries(config.devices).map(([id, hex]) => ({ id, name: id, topicRoot: config.topicRoot, statusIntervalS: 0, publicKey: fromHex(hex) })),
+    client,
+    shareGroup: config.shareGroup,
+    crypto,
+    ownerSecret: fromHex(config.ownerSecretHex),
+    log,
+    devices: Object.entries(config.devices).map(([id, hex]) => ({
+      id,
+      name: id,
+      topicRoot: config.topicRoot,
+      statusIntervalS: 0,
+      publicKey: fromHex(hex),
+    })),
     state: createDeviceStateStore(join(stateDir, "state")),
-    discoveryPrefix: "homeassistant", motionOffDelayS: 30,
+    discoveryPrefix: "homeassistant",
+    motionOffDelayS: 30,
     onEvent: (_id, _header, _jpeg, sealedBytes) => void (envelopeBytes = Math.max(envelopeBytes, sealedBytes)),
   });
   await new Promise((r) => setTimeout(r, 200)); // the subscriptions (made in the connect handler) are granted
@@ -51,14 +66,24 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
   process.on("message", (message: { stop?: boolean }) => {
     if (!message.stop) return;
     const s = bridge.stats;
-    const stats: BridgeWorkerStats = { name: config.name, opened: s.opened, duplicates: s.duplicates, envelopeBytes, refused: { ...s.refused, ...(problems ? { errors: problems } : {}) } };
+    const stats: BridgeWorkerStats = {
+      name: config.name,
+      opened: s.opened,
+      duplicates: s.duplicates,
+      envelopeBytes,
+      refused: { ...s.refused, ...(problems ? { errors: problems } : {}) },
+    };
     bridge.close();
     rmSync(stateDir, { recursive: true, force: true });
     process.send!({ stats }, () => void client.endAsync().then(() => process.exit(0)));
   });
 }
 
-process.once("message", (config: BridgeWorkerConfig) => void run(config).catch((error) => {
-  process.stderr.write(`bench bridge ${config.name}: ${(error as Error).message}\n`);
-  process.exit(1);
-}));
+process.once(
+  "message",
+  (config: BridgeWorkerConfig) =>
+    void run(config).catch((error) => {
+      process.stderr.write(`bench bridge ${config.name}: ${(error as Error).message}\n`);
+      process.exit(1);
+    }),
+);

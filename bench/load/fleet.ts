@@ -52,7 +52,13 @@ export interface Fleet {
 }
 
 /** Starts `n` doorbells against `url`, sealing to `ownerPublicHex`. */
-export function startFleet(o: { n: number; url: string; ownerPublicHex: string; topicRoot: string; prefix: string }): Fleet {
+export function startFleet(o: {
+  n: number;
+  url: string;
+  ownerPublicHex: string;
+  topicRoot: string;
+  prefix: string;
+}): Fleet {
   const jpegBytes = smallJpeg();
   const crypto = createNodeCrypto();
   let problems = 0;
@@ -63,8 +69,15 @@ export function startFleet(o: { n: number; url: string; ownerPublicHex: string; 
     const camera = onDemandCamera(clock, jpegBytes);
     // The Node host's ports (hosts/node), with the storage in RAM: the bench measures delivery, not the disk.
     const host: Host = {
-      clock, timers: createNodeTimers(), button: createVirtualButton(clock), chime: { write() {} }, camera,
-      storage: { kv: new MemoryKv(), log: new MemoryLog() }, mqtt: createNodeMqtt({ url: o.url }), crypto, log,
+      clock,
+      timers: createNodeTimers(),
+      button: createVirtualButton(clock),
+      chime: { write() {} },
+      camera,
+      storage: { kv: new MemoryKv(), log: new MemoryLog() },
+      mqtt: createNodeMqtt({ url: o.url }),
+      crypto,
+      log,
       system: { restart() {}, rssiDbm: () => undefined },
     };
     const deviceKey = crypto.randomBytes(32);
@@ -72,12 +85,20 @@ export function startFleet(o: { n: number; url: string; ownerPublicHex: string; 
       firmwareVersion: "bench",
       deviceKey,
       config: {
-        deviceId: id, keys: { ownerPublic: o.ownerPublicHex }, mqtt: { topicRoot: o.topicRoot },
-        status: { intervalS: 0 }, button: { cooldownS: 0 }, camera: { followUpMs: 0 }, outbox: { maxEvents: 1024, maxKiB: 16384 },
+        deviceId: id,
+        keys: { ownerPublic: o.ownerPublicHex },
+        mqtt: { topicRoot: o.topicRoot },
+        status: { intervalS: 0 },
+        button: { cooldownS: 0 },
+        camera: { followUpMs: 0 },
+        outbox: { maxEvents: 1024, maxKiB: 16384 },
       },
     });
     return {
-      id, host, firmware, publicHex: toHex(firmware.devicePublicKey),
+      id,
+      host,
+      firmware,
+      publicHex: toHex(firmware.devicePublicKey),
       press() {
         camera.show();
         firmware.ring.press(host.clock.monotonicMs());

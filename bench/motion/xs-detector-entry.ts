@@ -9,7 +9,9 @@ import { createMotionDetector, type MotionDetector } from "../../modules/motion/
 
 const g = globalThis as unknown as { handleCommand(command: ArrayBuffer): ArrayBuffer };
 let detector: MotionDetector | undefined;
-let width = 0, height = 0, atMs = 0;
+let width = 0,
+  height = 0,
+  atMs = 0;
 const decoder = createThumbnailDecoder();
 
 g.handleCommand = (command) => {

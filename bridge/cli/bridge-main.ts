@@ -6,14 +6,26 @@ import { createLogger, type Logger } from "../../modules/logger.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { consoleLog } from "../../hosts/node/host.js";
 import { startBridge } from "../bridge.js";
-import { BRIDGE_SETTINGS, BridgeConfigError, CONFIG_ENV, envName, flagName, loadBridgeConfig, readSettingFile, type BridgeConfig } from "../bridge-config.js";
+import {
+  BRIDGE_SETTINGS,
+  BridgeConfigError,
+  CONFIG_ENV,
+  envName,
+  flagName,
+  loadBridgeConfig,
+  readSettingFile,
+  type BridgeConfig,
+} from "../bridge-config.js";
 import { createDeviceStateStore } from "../device-state.js";
 import { loadDevices } from "../devices.js";
 import { readPrivateKey } from "../key-files.js";
 import { createSnapshotStore } from "../snapshot-store.js";
 
 function usage(): string {
-  const rows = Object.entries(BRIDGE_SETTINGS).map(([name, spec]) => `  ${flagName(name).padEnd(22)} ${envName(name).padEnd(30)} ${String(spec.default).padEnd(24)} ${spec.doc}`);
+  const rows = Object.entries(BRIDGE_SETTINGS).map(
+    ([name, spec]) =>
+      `  ${flagName(name).padEnd(22)} ${envName(name).padEnd(30)} ${String(spec.default).padEnd(24)} ${spec.doc}`,
+  );
   return [
     "usage: doorbell-bridge [--config <file.yaml|json>] [--<setting> <value>]...",
     "  Opens the doorbells' sealed events and serves them to Home Assistant over MQTT (docs/home-assistant.md).",
@@ -29,7 +41,9 @@ function naming<T>(setting: keyof typeof BRIDGE_SETTINGS, read: () => T): T {
   try {
     return read();
   } catch (error) {
-    throw new BridgeConfigError(`bridge setting ${setting} (${flagName(setting)}, ${envName(setting)}): ${(error as Error).message}`);
+    throw new BridgeConfigError(
+      `bridge setting ${setting} (${flagName(setting)}, ${envName(setting)}): ${(error as Error).message}`,
+    );
   }
 }
 
@@ -38,21 +52,43 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
   const crypto = createNodeCrypto();
   const ownerSecret = naming("ownerKey", () => readPrivateKey(config.ownerKey));
   const devices = naming("devicesDir", () => loadDevices(config.devicesDir));
-  if (!devices.length) throw new BridgeConfigError(`bridge setting devicesDir: no device bundles in ${config.devicesDir}; run doorbell device add`);
+  if (!devices.length)
+    throw new BridgeConfigError(
+      `bridge setting devicesDir: no device bundles in ${config.devicesDir}; run doorbell device add`,
+    );
   const tls = config.broker.url.startsWith("mqtts:")
-    ? { ca: readSettingFile("broker.ca", config.broker.ca), cert: readSettingFile("broker.cert", config.broker.cert), key: readSettingFile("broker.key", config.broker.key) }
+    ? {
+        ca: readSettingFile("broker.ca", config.broker.ca),
+        cert: readSettingFile("broker.cert", config.broker.cert),
+        key: readSettingFile("broker.key", config.broker.key),
+      }
     : {};
   const client = mqtt.connect(config.broker.url, {
-    ...tls, clientId: config.broker.clientId, clean: false, reconnectPeriod: 2000, connectTimeout: 10_000, protocolVersion: 4,
+    ...tls,
+    clientId: config.broker.clientId,
+    clean: false,
+    reconnectPeriod: 2000,
+    connectTimeout: 10_000,
+    protocolVersion: 4,
   });
   const mqttLog = log.child("mqtt");
   client.on("error", (error) => mqttLog.warn("broker connection problem", { reason: error.message }));
   client.on("offline", () => mqttLog.warn("broker unreachable; retrying", { url: config.broker.url }));
   const bridge = startBridge({
-    client, crypto, ownerSecret, devices, log: log.child("bridge"),
+    client,
+    crypto,
+    ownerSecret,
+    devices,
+    log: log.child("bridge"),
     state: createDeviceStateStore(config.stateDir),
-    snapshots: createSnapshotStore({ dir: config.snapshots.dir, keepDays: config.snapshots.keepDays, maxMB: config.snapshots.maxMB, log: log.child("snaps") }),
-    discoveryPrefix: config.discovery.prefix, motionOffDelayS: config.motion.offDelayS,
+    snapshots: createSnapshotStore({
+      dir: config.snapshots.dir,
+      keepDays: config.snapshots.keepDays,
+      maxMB: config.snapshots.maxMB,
+      log: log.child("snaps"),
+    }),
+    discoveryPrefix: config.discovery.prefix,
+    motionOffDelayS: config.motion.offDelayS,
     shareGroup: config.broker.shareGroup || undefined,
   });
   log.info("starting", { broker: config.broker.url, devices: devices.length });

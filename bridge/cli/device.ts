@@ -28,24 +28,34 @@ const ADD_USAGE = `usage: doorbell device add <name> --out <dir> [--broker-host 
 function add(argv: string[]): number {
   const [name, ...rest] = argv;
   if (!name || name.startsWith("--")) throw new UsageError(`missing <name>\n${ADD_USAGE}`);
-  const flags = parseFlags(rest, { values: ["out", "broker-host", "broker-port", "display-name"], required: ["out"] }, ADD_USAGE);
+  const flags = parseFlags(
+    rest,
+    { values: ["out", "broker-host", "broker-port", "display-name"], required: ["out"] },
+    ADD_USAGE,
+  );
   const port = flags["broker-port"] === undefined ? 8883 : Number(flags["broker-port"]);
   const r = addDevice({
-    home: String(flags.out), name, displayName: flags["display-name"] as string | undefined,
-    brokerHost: String(flags["broker-host"] ?? defaultBrokerHost()), brokerPort: port, crypto: createNodeCrypto(),
+    home: String(flags.out),
+    name,
+    displayName: flags["display-name"] as string | undefined,
+    brokerHost: String(flags["broker-host"] ?? defaultBrokerHost()),
+    brokerPort: port,
+    crypto: createNodeCrypto(),
   });
   for (const note of r.notes) console.log(note);
   console.log(`device ${name}: public key ${r.devicePublicHex}`);
   console.log(`Build it with: DOORBELL_DEVICE_DIR=${r.bundleDir} (docs/build-and-flash.md)`);
   console.log(`Include ${r.layout.mosquittoConf} from the broker's mosquitto.conf (docs/provisioning.md).`);
-  console.log(`Certificates are RSA ${RSA_BITS}, not P-256: Moddable's TLS can only sign with an RSA client key; P-256 is its ECDHE curve.`);
+  console.log(
+    `Certificates are RSA ${RSA_BITS}, not P-256: Moddable's TLS can only sign with an RSA client key; P-256 is its ECDHE curve.`,
+  );
   return 0;
 }
 
 export function deviceCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
   if (sub === "add") {
-    if (wantsHelp(rest)) return void console.log(ADD_USAGE), 0;
+    if (wantsHelp(rest)) return (void console.log(ADD_USAGE), 0);
     return add(rest);
   }
   throw new UsageError(ADD_USAGE);

@@ -31,27 +31,39 @@ function readStdin(): Uint8Array {
 function deviceIdOf(flags: Record<string, string | boolean>): string {
   if (typeof flags["device-id"] === "string") return flags["device-id"];
   const parts = String(flags.topic).split("/");
-  if (parts.length < 2 || !parts[1]) throw new UsageError(`--topic ${String(flags.topic)}: cannot take the device id from it; pass --device-id`);
+  if (parts.length < 2 || !parts[1])
+    throw new UsageError(`--topic ${String(flags.topic)}: cannot take the device id from it; pass --device-id`);
   return parts[1];
 }
 
 function seqFlag(value: string | boolean | undefined, name: string, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${name} ${String(value)}: expected a non-negative integer`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(`--${name} ${String(value)}: expected a non-negative integer`);
   return n;
 }
 
 function seal(argv: string[]): number {
-  const flags = parseFlags(argv, { values: ["device-key", "owner-public", "topic", "event", "jpeg", "seq", "device-id"], required: ["device-key", "owner-public", "topic", "event"] }, SEAL);
-  const eventText = String(flags.event).startsWith("@") ? readFileSync(String(flags.event).slice(1), "utf8") : String(flags.event);
+  const flags = parseFlags(
+    argv,
+    {
+      values: ["device-key", "owner-public", "topic", "event", "jpeg", "seq", "device-id"],
+      required: ["device-key", "owner-public", "topic", "event"],
+    },
+    SEAL,
+  );
+  const eventText = String(flags.event).startsWith("@")
+    ? readFileSync(String(flags.event).slice(1), "utf8")
+    : String(flags.event);
   let header: unknown;
   try {
     header = JSON.parse(eventText);
   } catch (error) {
     throw new UsageError(`--event: not JSON (${(error as Error).message})`);
   }
-  if (typeof header !== "object" || header === null || Array.isArray(header)) throw new UsageError("--event: expected a JSON object");
+  if (typeof header !== "object" || header === null || Array.isArray(header))
+    throw new UsageError("--event: expected a JSON object");
   const bytes = sealEnvelope({
     crypto: createNodeCrypto(),
     senderPrivateKey: readPrivateKey(String(flags["device-key"])),
@@ -67,7 +79,14 @@ function seal(argv: string[]): number {
 }
 
 function open(argv: string[]): number {
-  const flags = parseFlags(argv, { values: ["owner-key", "device-public", "topic", "jpeg-out", "last-seq", "device-id"], required: ["owner-key", "device-public", "topic"] }, OPEN);
+  const flags = parseFlags(
+    argv,
+    {
+      values: ["owner-key", "device-public", "topic", "jpeg-out", "last-seq", "device-id"],
+      required: ["owner-key", "device-public", "topic"],
+    },
+    OPEN,
+  );
   const r = openEnvelope({
     crypto: createNodeCrypto(),
     recipientPrivateKey: readPrivateKey(String(flags["owner-key"])),
@@ -116,7 +135,9 @@ function inspect(argv: string[]): number {
     ciphertext_length: h.ciphertext.length,
   };
   if (flags["device-public"]) {
-    out.sender_matches = toHex(h.senderKeyId) === toHex(senderKeyId(crypto, readPublicKey(String(flags["device-public"]), "--device-public")));
+    out.sender_matches =
+      toHex(h.senderKeyId) ===
+      toHex(senderKeyId(crypto, readPublicKey(String(flags["device-public"]), "--device-public")));
   }
   console.log(JSON.stringify(out, null, 2));
   return 0;
@@ -124,9 +145,13 @@ function inspect(argv: string[]): number {
 
 export function envelopeCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
-  const table: Record<string, [string, (a: string[]) => number]> = { seal: [SEAL, seal], open: [OPEN, open], inspect: [INSPECT, inspect] };
+  const table: Record<string, [string, (a: string[]) => number]> = {
+    seal: [SEAL, seal],
+    open: [OPEN, open],
+    inspect: [INSPECT, inspect],
+  };
   const entry = table[sub];
   if (!entry) throw new UsageError([SEAL, OPEN, INSPECT].join("\n"));
-  if (wantsHelp(rest)) return void console.log(entry[0]), 0;
+  if (wantsHelp(rest)) return (void console.log(entry[0]), 0);
   return entry[1](rest);
 }

@@ -11,12 +11,20 @@ const USAGE = `usage: doorbell ha-discovery --device-config <device-config.json>
   --motion-off-delay (the motion sensor's off_delay) to 30.`;
 
 export function haDiscoveryCommand(argv: string[]): number {
-  if (wantsHelp(argv)) return void console.log(USAGE), 0;
-  const flags = parseFlags(argv, { values: ["device-config", "prefix", "motion-off-delay"], required: ["device-config"] }, USAGE);
+  if (wantsHelp(argv)) return (void console.log(USAGE), 0);
+  const flags = parseFlags(
+    argv,
+    { values: ["device-config", "prefix", "motion-off-delay"], required: ["device-config"] },
+    USAGE,
+  );
   const offDelay = flags["motion-off-delay"] === undefined ? 30 : Number(flags["motion-off-delay"]);
-  if (!Number.isInteger(offDelay) || offDelay < 0) throw new UsageError(`--motion-off-delay ${String(flags["motion-off-delay"])}: expected a whole number of seconds`);
+  if (!Number.isInteger(offDelay) || offDelay < 0)
+    throw new UsageError(`--motion-off-delay ${String(flags["motion-off-delay"])}: expected a whole number of seconds`);
   const device = readDeviceConfig(String(flags["device-config"]));
-  const message = deviceDiscovery(device, { prefix: (flags.prefix as string | undefined) ?? DEFAULT_DISCOVERY_PREFIX, motionOffDelayS: offDelay });
+  const message = deviceDiscovery(device, {
+    prefix: (flags.prefix as string | undefined) ?? DEFAULT_DISCOVERY_PREFIX,
+    motionOffDelayS: offDelay,
+  });
   console.log(JSON.stringify(message));
   return 0;
 }

@@ -17,13 +17,14 @@ const SHOW_USAGE = `usage: doorbell keys show --public <private-key-file>
 export function keysCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
   if (sub === "init") {
-    if (wantsHelp(rest)) return void console.log(INIT_USAGE), 0;
+    if (wantsHelp(rest)) return (void console.log(INIT_USAGE), 0);
     const flags = parseFlags(rest, { values: ["out"], required: ["out"] }, INIT_USAGE);
     const dir = flags.out as string;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const crypto = createNodeCrypto();
     const taken = ["owner.key", "owner.pub"].map((f) => join(dir, f)).filter((f) => existsSync(f));
-    if (taken.length) throw new Error(`${taken.join(", ")} already exist; refusing to overwrite keys (use another --out)`);
+    if (taken.length)
+      throw new Error(`${taken.join(", ")} already exist; refusing to overwrite keys (use another --out)`);
     const secret = crypto.randomBytes(32);
     writePrivateKey(join(dir, "owner.key"), secret);
     writePublicKey(join(dir, "owner.pub"), crypto.x25519(secret));
@@ -33,7 +34,7 @@ export function keysCommand(argv: string[]): number {
     return 0;
   }
   if (sub === "show") {
-    if (wantsHelp(rest)) return void console.log(SHOW_USAGE), 0;
+    if (wantsHelp(rest)) return (void console.log(SHOW_USAGE), 0);
     const flags = parseFlags(rest, { values: ["public"], required: ["public"] }, SHOW_USAGE);
     console.log(toHex(createNodeCrypto().x25519(readPrivateKey(flags.public as string))));
     return 0;

@@ -16,11 +16,19 @@ const USAGE = `usage: doorbell <command>
 function run(argv: string[]): number {
   const [command, ...rest] = argv;
   switch (command) {
-    case "keys": return keysCommand(rest);
-    case "envelope": return envelopeCommand(rest);
-    case "device": return deviceCommand(rest);
-    case "ha-discovery": return haDiscoveryCommand(rest);
-    case undefined: case "-h": case "--help": console.log(USAGE); return command ? 0 : 2;
+    case "keys":
+      return keysCommand(rest);
+    case "envelope":
+      return envelopeCommand(rest);
+    case "device":
+      return deviceCommand(rest);
+    case "ha-discovery":
+      return haDiscoveryCommand(rest);
+    case undefined:
+    case "-h":
+    case "--help":
+      console.log(USAGE);
+      return command ? 0 : 2;
   }
   throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
 }

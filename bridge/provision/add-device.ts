@@ -9,12 +9,26 @@ import { formatConfigErrors, parseConfig } from "../../modules/config.js";
 import { CONFIG_SCHEMA } from "../../modules/config-schema.js";
 import type { CryptoPort } from "../../modules/ports.js";
 import { readPublicKey, writePrivateKey, writePublicKey } from "../key-files.js";
-import { altNamesOf, certificateDer, createCa, issueCertificate, loadCa, privateKeyDer, type KeyAndCert, type LoadedCa } from "./certificates.js";
+import {
+  altNamesOf,
+  certificateDer,
+  createCa,
+  issueCertificate,
+  loadCa,
+  privateKeyDer,
+  type KeyAndCert,
+  type LoadedCa,
+} from "./certificates.js";
 import { BRIDGE_IDENTITY, HOME_ASSISTANT_IDENTITY, homeLayout, type HomeLayout } from "./home-layout.js";
 import { mosquittoAcl, mosquittoListenerConfig } from "./mosquitto-config.js";
 
 /** The bundle's file names: the manifest's `data` section expects exactly these. */
-export const BUNDLE_FILES = Object.freeze({ config: "device-config.json", ca: "broker-ca.der", cert: "device-cert.der", key: "device-key.der" });
+export const BUNDLE_FILES = Object.freeze({
+  config: "device-config.json",
+  ca: "broker-ca.der",
+  cert: "device-cert.der",
+  key: "device-key.der",
+});
 export const DEVICE_BUNDLE_FORMAT = "doorbell-device/1";
 
 export interface AddDeviceOptions {
@@ -58,15 +72,23 @@ function readPair(keyPath: string, certPath: string): KeyAndCert {
 
 function checkName(name: string, displayName: string): void {
   const parsed = parseConfig({ deviceId: name, deviceName: displayName });
-  if (!parsed.ok) throw new Error(formatConfigErrors(parsed.errors).replace(/config deviceId/g, "device name").replace(/config deviceName/g, "--display-name"));
+  if (!parsed.ok)
+    throw new Error(
+      formatConfigErrors(parsed.errors)
+        .replace(/config deviceId/g, "device name")
+        .replace(/config deviceName/g, "--display-name"),
+    );
   if (name === BRIDGE_IDENTITY || name === HOME_ASSISTANT_IDENTITY) {
-    throw new Error(`device name: "${name}" is the broker identity of the ${name === BRIDGE_IDENTITY ? "bridge" : "Home Assistant client"}; choose another`);
+    throw new Error(
+      `device name: "${name}" is the broker identity of the ${name === BRIDGE_IDENTITY ? "bridge" : "Home Assistant client"}; choose another`,
+    );
   }
 }
 
 /** Loads the CA, or creates it on first use. */
 function caFor(layout: HomeLayout, notes: string[]): LoadedCa {
-  if (existsSync(layout.caCert) || existsSync(layout.caKey)) return loadCa(readPair(layout.caKey, layout.caCert), layout.caCert);
+  if (existsSync(layout.caCert) || existsSync(layout.caKey))
+    return loadCa(readPair(layout.caKey, layout.caCert), layout.caCert);
   const ca = createCa();
   writeNew(layout.caKey, ca.keyPem, 0o600);
   writeNew(layout.caCert, ca.certPem, 0o644);
@@ -91,7 +113,14 @@ function serverCertFor(layout: HomeLayout, ca: LoadedCa, host: string, notes: st
   writeReplacing(layout.serverCert, server.certPem, 0o644);
 }
 
-function clientCertFor(ca: LoadedCa, identity: string, keyPath: string, certPath: string, notes: string[], what: string): void {
+function clientCertFor(
+  ca: LoadedCa,
+  identity: string,
+  keyPath: string,
+  certPath: string,
+  notes: string[],
+  what: string,
+): void {
   if (existsSync(certPath)) return;
   const pair = issueCertificate(ca, { commonName: identity, usage: "client" });
   writeNew(keyPath, pair.keyPem, 0o600);
@@ -103,20 +132,32 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
   const layout = homeLayout(o.home);
   const displayName = o.displayName ?? o.name;
   checkName(o.name, displayName);
-  if (!Number.isInteger(o.brokerPort) || o.brokerPort < 1 || o.brokerPort > 65535) throw new Error(`--broker-port: ${o.brokerPort} is not accepted; expected 1 to 65535`);
-  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(o.brokerHost)) throw new Error(`--broker-host: ${JSON.stringify(o.brokerHost)} is not a host name or address`);
-  if (!existsSync(layout.ownerPublic)) throw new Error(`${layout.ownerPublic} not found: run doorbell keys init --out ${o.home} first`);
+  if (!Number.isInteger(o.brokerPort) || o.brokerPort < 1 || o.brokerPort > 65535)
+    throw new Error(`--broker-port: ${o.brokerPort} is not accepted; expected 1 to 65535`);
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(o.brokerHost))
+    throw new Error(`--broker-host: ${JSON.stringify(o.brokerHost)} is not a host name or address`);
+  if (!existsSync(layout.ownerPublic))
+    throw new Error(`${layout.ownerPublic} not found: run doorbell keys init --out ${o.home} first`);
   const ownerPublic = readPublicKey(layout.ownerPublic, layout.ownerPublic);
   const bundleDir = layout.deviceDir(o.name);
   if (existsSync(bundleDir) && readdirSync(bundleDir).length) {
-    throw new Error(`${bundleDir} already exists; refusing to overwrite device ${o.name}'s keys (remove the directory or choose another name)`);
+    throw new Error(
+      `${bundleDir} already exists; refusing to overwrite device ${o.name}'s keys (remove the directory or choose another name)`,
+    );
   }
 
   const notes: string[] = [];
   const ca = caFor(layout, notes);
   serverCertFor(layout, ca, o.brokerHost, notes);
   clientCertFor(ca, BRIDGE_IDENTITY, layout.bridgeKey, layout.bridgeCert, notes, "bridge");
-  clientCertFor(ca, HOME_ASSISTANT_IDENTITY, layout.homeAssistantKey, layout.homeAssistantCert, notes, "Home Assistant");
+  clientCertFor(
+    ca,
+    HOME_ASSISTANT_IDENTITY,
+    layout.homeAssistantKey,
+    layout.homeAssistantCert,
+    notes,
+    "Home Assistant",
+  );
 
   // The device: its X25519 pair (sealing) and its RSA TLS identity (the broker login).
   ensureDir(bundleDir);
@@ -140,12 +181,22 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
     deviceKey: toHex(secret),
   };
   writeNew(join(bundleDir, BUNDLE_FILES.config), `${JSON.stringify(bundle, null, 2)}\n`, 0o600);
-  notes.push(`created device ${o.name}: ${bundleDir} (${Object.values(BUNDLE_FILES).join(", ")}, device.key, device.pub)`);
+  notes.push(
+    `created device ${o.name}: ${bundleDir} (${Object.values(BUNDLE_FILES).join(", ")}, device.key, device.pub)`,
+  );
 
   const root = CONFIG_SCHEMA["mqtt.topicRoot"].default; // the bundle leaves mqtt.topicRoot at its default
-  writeReplacing(layout.mosquittoConf, mosquittoListenerConfig({
-    port: o.brokerPort, caFile: layout.caCert, certFile: layout.serverCert, keyFile: layout.serverKey, aclFile: layout.mosquittoAcl,
-  }), 0o644);
+  writeReplacing(
+    layout.mosquittoConf,
+    mosquittoListenerConfig({
+      port: o.brokerPort,
+      caFile: layout.caCert,
+      certFile: layout.serverCert,
+      keyFile: layout.serverKey,
+      aclFile: layout.mosquittoAcl,
+    }),
+    0o644,
+  );
   writeReplacing(layout.mosquittoAcl, mosquittoAcl(root), 0o644);
   notes.push(`wrote the Mosquitto listener ${layout.mosquittoConf} and ACL ${layout.mosquittoAcl}`);
   return { layout, bundleDir, devicePublicHex: toHex(devicePublic), notes };

@@ -50,7 +50,10 @@ export function createCa(commonName = "Doorbell broker CA"): KeyAndCert {
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   validity(cert, CA_YEARS);
-  const subject = [{ name: "commonName", value: commonName }, { name: "organizationName", value: "doorbell" }];
+  const subject = [
+    { name: "commonName", value: commonName },
+    { name: "organizationName", value: "doorbell" },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -91,7 +94,10 @@ export function issueCertificate(ca: LoadedCa, options: LeafOptions): KeyAndCert
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   validity(cert, LEAF_YEARS);
-  cert.setSubject([{ name: "commonName", value: options.commonName }, { name: "organizationName", value: "doorbell" }]);
+  cert.setSubject([
+    { name: "commonName", value: options.commonName },
+    { name: "organizationName", value: "doorbell" },
+  ]);
   cert.setIssuer(ca.cert.subject.attributes);
   const extensions: object[] = [
     { name: "basicConstraints", cA: false, critical: true },
@@ -103,7 +109,9 @@ export function issueCertificate(ca: LoadedCa, options: LeafOptions): KeyAndCert
   if (options.altNames?.length) {
     extensions.push({
       name: "subjectAltName",
-      altNames: options.altNames.map((n) => (IPV4.test(n) || n.includes(":") ? { type: 7, ip: n } : { type: 2, value: n })),
+      altNames: options.altNames.map((n) =>
+        IPV4.test(n) || n.includes(":") ? { type: 7, ip: n } : { type: 2, value: n },
+      ),
     });
   }
   cert.setExtensions(extensions);
@@ -113,8 +121,10 @@ export function issueCertificate(ca: LoadedCa, options: LeafOptions): KeyAndCert
 
 /** The names in a certificate's subjectAltName (DNS names and IP addresses). */
 export function altNamesOf(certPem: string): string[] {
-  const ext = pki.certificateFromPem(certPem).getExtension("subjectAltName") as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
-  return (ext?.altNames ?? []).map((a) => (a.type === 7 ? a.ip ?? "" : a.value ?? "")).filter(Boolean);
+  const ext = pki.certificateFromPem(certPem).getExtension("subjectAltName") as
+    | { altNames?: { type: number; value?: string; ip?: string }[] }
+    | undefined;
+  return (ext?.altNames ?? []).map((a) => (a.type === 7 ? (a.ip ?? "") : (a.value ?? ""))).filter(Boolean);
 }
 
 /** DER bytes of a PEM certificate (what the device flashes). */

@@ -43,7 +43,8 @@ function decodeId(bytes: Uint8Array | undefined): number {
 
 /** `bytes` as an ArrayBuffer holding exactly those bytes (the `file` module takes no views). */
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer)
+    return bytes.buffer;
   return bytes.slice().buffer;
 }
 
@@ -144,7 +145,9 @@ export function createLittlefsLog(options: AppendLogOptions): AppendLogPort {
         } catch {
           // the next scan deletes it
         }
-        throw new Error(`outbox: could not store a ${bytes.length}-byte record (${describeError(error)}); remove records or enlarge the storage partition`);
+        throw new Error(
+          `outbox: could not store a ${bytes.length}-byte record (${describeError(error)}); remove records or enlarge the storage partition`,
+        );
       }
       return id;
     },

@@ -85,7 +85,11 @@ export function createEsp32Camera(options: Esp32CameraOptions): CameraPort {
       } catch {
         // the sensor is unusable either way; the first error is the one worth reporting
       }
-      log.write("error", TAG, `sensor init failed (${describeError(error)}); check the ribbon cable and PSRAM; restart() retries`);
+      log.write(
+        "error",
+        TAG,
+        `sensor init failed (${describeError(error)}); check the ribbon cable and PSRAM; restart() retries`,
+      );
     }
   };
 

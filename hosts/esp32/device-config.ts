@@ -37,7 +37,9 @@ function der(tls: Record<string, unknown>, field: "ca" | "cert" | "key"): HostBu
 /** Loads and checks the bundle; every error names the field and what is accepted. */
 export function loadDeviceBundle(): DeviceBundle {
   if (!Resource.exists(DEVICE_CONFIG_RESOURCE)) {
-    throw new Error(`${DEVICE_CONFIG_RESOURCE} is not in the build: provision the device and build with DOORBELL_DEVICE_DIR set (docs/build-and-flash.md)`);
+    throw new Error(
+      `${DEVICE_CONFIG_RESOURCE} is not in the build: provision the device and build with DOORBELL_DEVICE_DIR set (docs/build-and-flash.md)`,
+    );
   }
   let raw: unknown;
   try {
@@ -54,10 +56,16 @@ export function loadDeviceBundle(): DeviceBundle {
     fail("deviceKey", "must be 64 hex digits when present");
   }
   const serverName = raw.tls.serverName;
-  if (serverName !== undefined && typeof serverName !== "string") fail("tls.serverName", "must be a string when present");
+  if (serverName !== undefined && typeof serverName !== "string")
+    fail("tls.serverName", "must be a string when present");
   return {
     config: raw.config,
-    tls: { ca: der(raw.tls, "ca"), certificate: der(raw.tls, "cert"), key: der(raw.tls, "key"), ...(serverName ? { serverName } : {}) },
+    tls: {
+      ca: der(raw.tls, "ca"),
+      certificate: der(raw.tls, "cert"),
+      key: der(raw.tls, "key"),
+      ...(serverName ? { serverName } : {}),
+    },
     ...(deviceKey ? { deviceKeyHex: deviceKey } : {}),
   };
 }

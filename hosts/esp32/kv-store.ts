@@ -47,7 +47,10 @@ export function createPreferenceKv(options: PreferenceKvOptions = {}): KeyValueP
   }
   const domains = [`${base}.a`, `${base}.b`];
   const slots = (key: string): Slot[] =>
-    domains.map((d) => readSlot(d, key)).filter((s): s is Slot => s !== undefined).sort((x, y) => x.generation - y.generation);
+    domains
+      .map((d) => readSlot(d, key))
+      .filter((s): s is Slot => s !== undefined)
+      .sort((x, y) => x.generation - y.generation);
 
   return {
     get(key) {
@@ -58,11 +61,13 @@ export function createPreferenceKv(options: PreferenceKvOptions = {}): KeyValueP
     set(key, value) {
       checkKey(key);
       if (value.length > MAX_VALUE_BYTES) {
-        throw new RangeError(`kv: value for "${key}" is ${value.length} bytes; at most ${MAX_VALUE_BYTES} fit in one NVS entry`);
+        throw new RangeError(
+          `kv: value for "${key}" is ${value.length} bytes; at most ${MAX_VALUE_BYTES} fit in one NVS entry`,
+        );
       }
       const found = slots(key);
       const newest = found[found.length - 1];
-      const target = found.length === 2 ? found[0].domain : domains.find((d) => d !== newest?.domain) ?? domains[0];
+      const target = found.length === 2 ? found[0].domain : (domains.find((d) => d !== newest?.domain) ?? domains[0]);
       const framed = new Uint8Array(GENERATION_BYTES + value.length);
       new DataView(framed.buffer).setUint32(0, ((newest?.generation ?? 0) + 1) >>> 0);
       framed.set(value, GENERATION_BYTES);

@@ -121,7 +121,14 @@ export function openMqttClient(options: RawClientOptions): RawClient {
   const empty = new Uint8Array(0);
   return {
     startPublish(chunk, o) {
-      return client.write(chunk, { topic: o.topic, QoS: o.QoS, retain: o.retain, duplicate: o.duplicate, id: o.id, byteLength: o.byteLength });
+      return client.write(chunk, {
+        topic: o.topic,
+        QoS: o.QoS,
+        retain: o.retain,
+        duplicate: o.duplicate,
+        id: o.id,
+        byteLength: o.byteLength,
+      });
     },
     continuePublish(chunk) {
       return (client as unknown as ContinuationWriter).write(chunk);

@@ -81,7 +81,12 @@ export function createOutbound(client: RawClient): Outbound {
       if (header + (total > 0 ? 1 : 0) > budget) return false; // room for the header and one byte
       const n = Math.min(total, budget - header);
       budget = client.startPublish(item.payload.slice(0, n), {
-        topic: item.topic, QoS: item.qos, retain: item.retain, duplicate: item.dup, id: item.id, byteLength: total,
+        topic: item.topic,
+        QoS: item.qos,
+        retain: item.retain,
+        duplicate: item.dup,
+        id: item.id,
+        byteLength: total,
       });
       started = true;
       sent = n;

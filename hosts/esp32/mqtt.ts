@@ -5,7 +5,16 @@
 import Timer from "timer";
 import type { LogPort, MqttConnectOptions, MqttPort, QoS } from "../../modules/ports.js";
 import { callSafely, describeError } from "./guard.js";
-import { CONNACK, openMqttClient, PUBACK, SUBACK, type ControlMessage, type RawClient, type ReadableInfo, type TlsCredentials } from "./mqtt-client.js";
+import {
+  CONNACK,
+  openMqttClient,
+  PUBACK,
+  SUBACK,
+  type ControlMessage,
+  type RawClient,
+  type ReadableInfo,
+  type TlsCredentials,
+} from "./mqtt-client.js";
 import { createOutbound, type Outbound, type Queued } from "./mqtt-outbound.js";
 
 const TAG = "mqtt";
@@ -113,7 +122,8 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
     } else if (message.operation === SUBACK) {
       s.awaitingSuback.delete(id);
       const codes = message.payload ? Array.from(message.payload) : [];
-      if (codes.includes(SUBACK_FAILURE)) log.write("warn", TAG, `subscription ${id} refused by the broker; check its ACL`);
+      if (codes.includes(SUBACK_FAILURE))
+        log.write("warn", TAG, `subscription ${id} refused by the broker; check its ACL`);
     }
   };
 

@@ -13,10 +13,13 @@ export function createEsp32Timers(log: LogPort): TimerPort {
   return {
     set(callback, delayMs) {
       const handle: TimerHandle = {};
-      const timer = Timer.set(() => {
-        live.delete(handle);
-        callSafely(log, TAG, "timer callback", callback);
-      }, Math.max(0, delayMs));
+      const timer = Timer.set(
+        () => {
+          live.delete(handle);
+          callSafely(log, TAG, "timer callback", callback);
+        },
+        Math.max(0, delayMs),
+      );
       live.set(handle, timer);
       return handle;
     },

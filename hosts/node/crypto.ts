@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: MIT
 // The crypto port on Node, over node:crypto (OpenSSL). The device binds the same primitives to mbedtls.
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  randomBytes,
+} from "node:crypto";
 import type { CryptoPort } from "../../modules/ports.js";
 
 // Raw X25519 keys go in as JWK (RFC 8037 OKP): about ten times faster than through OpenSSL's PKCS#8
 // decoder, which dominated the cost of a seal. Node reads only `d` for a private key (`x` is unused).
-const b64url = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
+const b64url = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
 
 function privateKey(secret: Uint8Array) {
   if (secret.length !== 32) throw new RangeError(`x25519: secret must be 32 bytes, got ${secret.length}`);

@@ -41,7 +41,9 @@ export function loadNodeDeviceBundle(dir: string): NodeDeviceBundle {
       client: {
         ca: [new X509Certificate(der(tls.ca)).toString()],
         cert: new X509Certificate(der(tls.cert)).toString(),
-        key: createPrivateKey({ key: der(tls.key), format: "der", type: "pkcs8" }).export({ format: "pem", type: "pkcs8" }).toString(),
+        key: createPrivateKey({ key: der(tls.key), format: "der", type: "pkcs8" })
+          .export({ format: "pem", type: "pkcs8" })
+          .toString(),
         rejectUnauthorized: true,
         // TLS SNI takes host names only; an address is still checked against the certificate's IP names.
         ...(IP.test(serverName) ? {} : { servername: serverName }),

@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import type { CameraPort, ClockPort, Frame } from "../../modules/ports.js";
 import { createFramePool } from "./frame-pool.js";
 
-export const FFMPEG_MISSING = "ffmpeg is not installed; install it (Debian/Ubuntu: sudo apt-get install ffmpeg), or use --camera porch or a folder of .jpg frames";
+export const FFMPEG_MISSING =
+  "ffmpeg is not installed; install it (Debian/Ubuntu: sudo apt-get install ffmpeg), or use --camera porch or a folder of .jpg frames";
 
 export interface FfmpegCameraOptions {
   clock: ClockPort;
@@ -31,8 +32,23 @@ export function ffmpegArgs(input: string, framePeriodMs: number, width: number):
   const webcam = input.startsWith("/dev/video");
   const source = webcam ? ["-f", "v4l2", "-i", input] : ["-re", "-stream_loop", "-1", "-i", input];
   const fps = (1000 / framePeriodMs).toFixed(3);
-  return ["-hide_banner", "-loglevel", "error", "-nostdin", ...source, "-an", "-vf", `fps=${fps},scale=${width}:-2`,
-    "-pix_fmt", "yuvj420p", "-f", "mjpeg", "-q:v", "5", "pipe:1"];
+  return [
+    "-hide_banner",
+    "-loglevel",
+    "error",
+    "-nostdin",
+    ...source,
+    "-an",
+    "-vf",
+    `fps=${fps},scale=${width}:-2`,
+    "-pix_fmt",
+    "yuvj420p",
+    "-f",
+    "mjpeg",
+    "-q:v",
+    "5",
+    "pipe:1",
+  ];
 }
 
 /** Splits a byte stream of concatenated JPEGs (SOI ... EOI) into frames. */

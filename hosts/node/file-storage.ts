@@ -1,7 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Storage on Node: key-value entries and the append-only log as files under one directory.
 // Each write goes to a temporary file that is fsynced and renamed, so a crash leaves the old or the new value.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { AppendLogPort, KeyValuePort, StoragePort } from "../../modules/ports.js";
 
@@ -23,7 +33,8 @@ const KEY_PATTERN = /^[A-Za-z0-9._-]{1,15}$/;
 export function createFileKv(dir: string): KeyValuePort {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = (key: string) => {
-    if (!KEY_PATTERN.test(key)) throw new RangeError(`kv key ${JSON.stringify(key)}: use 1-15 of A-Z a-z 0-9 . _ - (the NVS limit)`);
+    if (!KEY_PATTERN.test(key))
+      throw new RangeError(`kv key ${JSON.stringify(key)}: use 1-15 of A-Z a-z 0-9 . _ - (the NVS limit)`);
     return join(dir, key);
   };
   return {
@@ -42,7 +53,11 @@ export function createFileKv(dir: string): KeyValuePort {
 
 export function createFileLog(dir: string): AppendLogPort {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const ids = () => readdirSync(dir).filter((n) => /^\d{12}$/.test(n)).map(Number).sort((a, b) => a - b);
+  const ids = () =>
+    readdirSync(dir)
+      .filter((n) => /^\d{12}$/.test(n))
+      .map(Number)
+      .sort((a, b) => a - b);
   let nextId = (ids().pop() ?? 0) + 1;
   const file = (id: number) => join(dir, String(id).padStart(12, "0"));
   return {

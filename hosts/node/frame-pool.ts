@@ -23,7 +23,8 @@ export function createFramePool(buffers = 3): FramePool {
       outstanding++;
       let released = false;
       return {
-        jpeg, capturedAtMs,
+        jpeg,
+        capturedAtMs,
         release() {
           if (!released) outstanding--;
           released = true;

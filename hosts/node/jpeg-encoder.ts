@@ -20,7 +20,9 @@ function jpegJsEncoderClass(): new (quality: number) => JpegJsEncoder {
   if (encoderClass) return encoderClass;
   const require = createRequire(import.meta.url);
   const source = readFileSync(require.resolve("jpeg-js/lib/encoder.js"), "utf8");
-  encoderClass = new Function("module", "require", `${source}\nreturn JPEGEncoder;`)({}, require) as new (quality: number) => JpegJsEncoder;
+  encoderClass = new Function("module", "require", `${source}\nreturn JPEGEncoder;`)({}, require) as new (
+    quality: number,
+  ) => JpegJsEncoder;
   return encoderClass;
 }
 

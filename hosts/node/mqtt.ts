@@ -70,7 +70,9 @@ export function createNodeMqtt(options: NodeMqttOptions): MqttPort {
         onAck?.(error);
       };
       pending.add(ack);
-      c.publish(topic, Buffer.from(payload), { qos: po.qos, retain: po.retain, dup: po.dup }, (error) => ack(error?.message));
+      c.publish(topic, Buffer.from(payload), { qos: po.qos, retain: po.retain, dup: po.dup }, (error) =>
+        ack(error?.message),
+      );
     },
     subscribe(topic, qos) {
       client?.subscribe(topic, { qos });

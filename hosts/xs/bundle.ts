@@ -32,9 +32,17 @@ export async function bundleForXs(entry: string, options: BundleOptions = {}): P
             if (args.path.startsWith("node:")) {
               const shim = replace[args.path];
               if (shim) return { path: shim };
-              return { errors: [{ text: `${args.path} is a Node built-in and cannot run on XS (imported by ${args.importer})` }] };
+              return {
+                errors: [
+                  { text: `${args.path} is a Node built-in and cannot run on XS (imported by ${args.importer})` },
+                ],
+              };
             }
-            const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: "xs-replace" });
+            const resolved = await b.resolve(args.path, {
+              resolveDir: args.resolveDir,
+              kind: args.kind,
+              pluginData: "xs-replace",
+            });
             if (resolved.errors.length) return resolved;
             const swap = replace[resolved.path];
             return swap ? { path: swap } : resolved;

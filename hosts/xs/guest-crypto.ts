@@ -8,7 +8,8 @@ export function createGuestCrypto(): CryptoPort {
   return {
     x25519: (secret, publicKey) => call("crypto.x25519", {}, publicKey ? [secret, publicKey] : [secret]).blobs[0],
     hmacSha256: (key, data) => call("crypto.hmac", {}, [key, data]).blobs[0],
-    chacha20Poly1305Seal: (key, nonce, aad, plaintext) => call("crypto.seal", {}, [key, nonce, aad, plaintext]).blobs[0],
+    chacha20Poly1305Seal: (key, nonce, aad, plaintext) =>
+      call("crypto.seal", {}, [key, nonce, aad, plaintext]).blobs[0],
     chacha20Poly1305Open: (key, nonce, aad, sealed) => call("crypto.open", {}, [key, nonce, aad, sealed]).blobs[0],
     randomBytes: (length) => call("crypto.random", { length }).blobs[0],
   };

@@ -85,7 +85,15 @@ export function createGuestHost(): GuestHost {
       connect(options) {
         mqttOptions = options;
         const { will } = options;
-        call("mqtt.connect", { clientId: options.clientId, keepAliveS: options.keepAliveS, will: { topic: will.topic, qos: will.qos, retain: will.retain } }, [will.payload]);
+        call(
+          "mqtt.connect",
+          {
+            clientId: options.clientId,
+            keepAliveS: options.keepAliveS,
+            will: { topic: will.topic, qos: will.qos, retain: will.retain },
+          },
+          [will.payload],
+        );
       },
       publish(topic, payload, options, onAck) {
         let ackId = 0;

@@ -24,7 +24,8 @@ export class NetstringDecoder {
       const colon = joined.indexOf(0x3a, at);
       if (colon < 0) break;
       const digits = new TextDecoder().decode(joined.subarray(at, colon));
-      if (!/^\d{1,10}$/.test(digits)) throw new Error(`netstring: bad length prefix ${JSON.stringify(digits.slice(0, 12))}`);
+      if (!/^\d{1,10}$/.test(digits))
+        throw new Error(`netstring: bad length prefix ${JSON.stringify(digits.slice(0, 12))}`);
       const length = Number(digits);
       const end = colon + 1 + length;
       if (joined.length < end + 1) break;

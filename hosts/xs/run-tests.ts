@@ -20,21 +20,26 @@ interface CaseResult {
 
 async function runUnitTestsInXs(only?: string): Promise<boolean> {
   const unitDir = repoPath("test/unit");
-  const files = readdirSync(unitDir).filter((f) => f.endsWith(".test.ts")).sort();
+  const files = readdirSync(unitDir)
+    .filter((f) => f.endsWith(".test.ts"))
+    .sort();
   const buildDir = repoPath("build/xs");
   mkdirSync(buildDir, { recursive: true });
   const entry = `${buildDir}/unit-entry.ts`;
   const shim = (f: string) => relative(buildDir, repoPath(`hosts/xs/test-shim/${f}`));
-  writeFileSync(entry, [
-    `import { runAll } from "./${shim("node-test.ts")}";`,
-    ...files.map((f) => `import "./${relative(buildDir, `${unitDir}/${f}`)}";`),
-    `let results: unknown;`,
-    `globalThis.handleCommand = (command: ArrayBuffer) => {`,
-    `  const text = new TextDecoder().decode(new Uint8Array(command));`,
-    `  if (text.startsWith("run")) { runAll(text.slice(4) || undefined).then((r) => { results = r; }); return new ArrayBuffer(0); }`,
-    `  return new TextEncoder().encode(JSON.stringify(results ?? null)).buffer;`,
-    `};`,
-  ].join("\n"));
+  writeFileSync(
+    entry,
+    [
+      `import { runAll } from "./${shim("node-test.ts")}";`,
+      ...files.map((f) => `import "./${relative(buildDir, `${unitDir}/${f}`)}";`),
+      `let results: unknown;`,
+      `globalThis.handleCommand = (command: ArrayBuffer) => {`,
+      `  const text = new TextDecoder().decode(new Uint8Array(command));`,
+      `  if (text.startsWith("run")) { runAll(text.slice(4) || undefined).then((r) => { results = r; }); return new ArrayBuffer(0); }`,
+      `  return new TextEncoder().encode(JSON.stringify(results ?? null)).buffer;`,
+      `};`,
+    ].join("\n"),
+  );
 
   const source = await bundleForXs(entry, {
     replace: {
@@ -69,9 +74,12 @@ async function runUnitTestsInXs(only?: string): Promise<boolean> {
     const reply = await worker.command(new TextEncoder().encode("results"));
     const results = JSON.parse(new TextDecoder().decode(reply.bytes)) as CaseResult[] | null;
     if (!results) throw new Error("the XS test run did not finish within one crank (does a test wait on a timer?)");
-    for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"} [xs] ${r.name}${r.error ? `\n       ${r.error}` : ""}`);
+    for (const r of results)
+      console.log(`${r.ok ? "ok  " : "FAIL"} [xs] ${r.name}${r.error ? `\n       ${r.error}` : ""}`);
     const failed = results.filter((r) => !r.ok).length;
-    console.log(`\nXS unit tests (${files.length} files, ${source.length} bytes of script): ${results.length - failed} passed, ${failed} failed`);
+    console.log(
+      `\nXS unit tests (${files.length} files, ${source.length} bytes of script): ${results.length - failed} passed, ${failed} failed`,
+    );
     return failed === 0 && results.length > 0;
   } finally {
     await worker.close();
@@ -80,5 +88,17 @@ async function runUnitTestsInXs(only?: string): Promise<boolean> {
 
 const only = process.argv[2];
 const unitOk = await runUnitTestsInXs(only);
-const e2e = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...readdirSync(repoPath("test/xs")).filter((f) => f.endsWith(".test.ts")).map((f) => repoPath(`test/xs/${f}`))], { stdio: "inherit" });
+const e2e = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-reporter=spec",
+    ...readdirSync(repoPath("test/xs"))
+      .filter((f) => f.endsWith(".test.ts"))
+      .map((f) => repoPath(`test/xs/${f}`)),
+  ],
+  { stdio: "inherit" },
+);
 process.exit(unitOk && e2e.status === 0 ? 0 : 1);

@@ -90,7 +90,11 @@ export async function startXsFirmware(options: XsFirmwareOptions): Promise<XsFir
   }
 
   await worker.evaluate(await firmwareBundle());
-  const boot = await control("boot", { config: options.config, firmwareVersion: options.firmwareVersion }, options.deviceKey ? [options.deviceKey] : []);
+  const boot = await control(
+    "boot",
+    { config: options.config, firmwareVersion: options.firmwareVersion },
+    options.deviceKey ? [options.deviceKey] : [],
+  );
 
   return {
     devicePublic: boot.fields.devicePublic as string,

@@ -37,7 +37,9 @@ export function xsnapWorkerPath(): string {
   const pkg = dirname(require.resolve("@agoric/xsnap/package.json"));
   const bin = join(pkg, "xsnap-native/xsnap/build/bin/lin/release/xsnap-worker");
   if (!existsSync(bin)) {
-    throw new Error(`xsnap-worker not found at ${bin}; it is built by @agoric/xsnap's install script: run npm rebuild @agoric/xsnap (needs gcc and make)`);
+    throw new Error(
+      `xsnap-worker not found at ${bin}; it is built by @agoric/xsnap's install script: run npm rebuild @agoric/xsnap (needs gcc and make)`,
+    );
   }
   return bin;
 }
@@ -61,12 +63,17 @@ export class XsWorker {
     if (options.meterLimit) args.push("-l", String(options.meterLimit));
     // Its own process group: a terminal's Ctrl-C reaches our handler, which then closes the worker in order.
     // If this process dies instead, the worker reads EOF on its pipe and exits by itself.
-    this.child = spawn(xsnapWorkerPath(), args, { stdio: ["ignore", "pipe", "inherit", "pipe", "pipe"], detached: true });
+    this.child = spawn(xsnapWorkerPath(), args, {
+      stdio: ["ignore", "pipe", "inherit", "pipe", "pipe"],
+      detached: true,
+    });
     this.toWorker = this.child.stdio[3] as Writable;
     const fromWorker = this.child.stdio[4] as Readable;
     this.toWorker.on("error", () => undefined); // a dead worker is reported through "exit"
     fromWorker.on("error", () => undefined);
-    (this.child.stdout as Readable).setEncoding("utf8").on("data", (t: string) => (options.onOutput ?? ((s: string) => process.stdout.write(s)))(t));
+    (this.child.stdout as Readable)
+      .setEncoding("utf8")
+      .on("data", (t: string) => (options.onOutput ?? ((s: string) => process.stdout.write(s)))(t));
     fromWorker.on("data", (chunk: Buffer) => {
       for (const message of this.decoder.push(chunk)) this.receive(message);
     });

@@ -13,9 +13,11 @@ const TOPIC_TAG_KEY = ascii("doorbell/1 topic");
 
 /** Throws a RangeError naming the field when `deviceId` or `topic` cannot go into an envelope. */
 export function checkBinding(deviceId: string, topic: string): void {
-  if (!DEVICE_ID.test(deviceId)) throw new RangeError(`envelope: deviceId "${deviceId}" must be 1-64 ASCII letters, digits, '-' or '_'`);
+  if (!DEVICE_ID.test(deviceId))
+    throw new RangeError(`envelope: deviceId "${deviceId}" must be 1-64 ASCII letters, digits, '-' or '_'`);
   const topicBytes = utf8(topic).length;
-  if (topicBytes === 0 || topicBytes > 0xffff) throw new RangeError(`envelope: topic must be 1-65535 UTF-8 bytes, got ${topicBytes}`);
+  if (topicBytes === 0 || topicBytes > 0xffff)
+    throw new RangeError(`envelope: topic must be 1-65535 UTF-8 bytes, got ${topicBytes}`);
 }
 
 /** HPKE info: the ASCII bytes of "doorbell/1 " followed by the device id. */

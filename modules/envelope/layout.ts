@@ -47,7 +47,12 @@ export interface EnvelopeHeader {
 }
 
 /** Bytes [0, 29) of a new envelope for `ciphertextLength` bytes of ciphertext (tag included). */
-export function writeBoundHeader(fields: { seq: number; senderKeyId: Uint8Array; topicTag: Uint8Array; ciphertextLength: number }): Uint8Array {
+export function writeBoundHeader(fields: {
+  seq: number;
+  senderKeyId: Uint8Array;
+  topicTag: Uint8Array;
+  ciphertextLength: number;
+}): Uint8Array {
   return concat(
     Uint8Array.of(ENVELOPE_VERSION),
     i2osp(HEADER_BYTES + fields.ciphertextLength, 4),
@@ -61,7 +66,9 @@ export function writeBoundHeader(fields: { seq: number; senderKeyId: Uint8Array;
  * Reads the clear header, checking in order: version, size, declared length, sequence range.
  * Never throws; views share `bytes`.
  */
-export function readEnvelopeHeader(bytes: Uint8Array): { ok: true; header: EnvelopeHeader } | { ok: false; reason: RejectReason } {
+export function readEnvelopeHeader(
+  bytes: Uint8Array,
+): { ok: true; header: EnvelopeHeader } | { ok: false; reason: RejectReason } {
   if (bytes.length === 0) return { ok: false, reason: "truncated" };
   if (bytes[OFFSET.version] !== ENVELOPE_VERSION) return { ok: false, reason: "bad-version" };
   if (bytes.length > MAX_ENVELOPE_BYTES) return { ok: false, reason: "too-large" };

@@ -43,7 +43,8 @@ export function openEnvelope(options: OpenEnvelopeOptions): OpenEnvelopeResult {
   const { header } = read;
   const seq = header.seq;
   if (!sameBytes(header.topicTag, topicTag(crypto, topic))) return { ok: false, reason: "wrong-topic", seq };
-  if (!sameBytes(header.senderKeyId, senderKeyId(crypto, senderPublicKey))) return { ok: false, reason: "wrong-sender", seq };
+  if (!sameBytes(header.senderKeyId, senderKeyId(crypto, senderPublicKey)))
+    return { ok: false, reason: "wrong-sender", seq };
   if (lastAcceptedSeq !== undefined && seq <= lastAcceptedSeq) return { ok: false, reason: "replayed", seq };
   const plaintext = open({
     crypto,
@@ -58,7 +59,9 @@ export function openEnvelope(options: OpenEnvelopeOptions): OpenEnvelopeResult {
   if (!plaintext) return { ok: false, reason: "auth-failed", seq };
   const decoded = decodePlaintext(plaintext);
   if (!decoded) return { ok: false, reason: "bad-plaintext", seq };
-  return decoded.jpeg ? { ok: true, seq, header: decoded.header, jpeg: decoded.jpeg } : { ok: true, seq, header: decoded.header };
+  return decoded.jpeg
+    ? { ok: true, seq, header: decoded.header, jpeg: decoded.jpeg }
+    : { ok: true, seq, header: decoded.header };
 }
 
 /** Compares public 8-byte ids; no secret is involved, so timing does not matter. */

@@ -15,8 +15,10 @@ function isJpeg(bytes: Uint8Array): boolean {
 
 /** Encodes the plaintext. Throws a TypeError when `header` is not a plain object or `jpeg` lacks FF D8. */
 export function encodePlaintext(header: object, jpeg?: Uint8Array): Uint8Array {
-  if (header === null || typeof header !== "object" || Array.isArray(header)) throw new TypeError("envelope: header must be a JSON object");
-  if (jpeg && !isJpeg(jpeg)) throw new TypeError(`envelope: jpeg (${jpeg.length} bytes) does not start with the FF D8 start-of-image marker`);
+  if (header === null || typeof header !== "object" || Array.isArray(header))
+    throw new TypeError("envelope: header must be a JSON object");
+  if (jpeg && !isJpeg(jpeg))
+    throw new TypeError(`envelope: jpeg (${jpeg.length} bytes) does not start with the FF D8 start-of-image marker`);
   const json = utf8(JSON.stringify(header));
   return concat(i2osp(json.length, 4), json, jpeg ?? new Uint8Array(0));
 }
@@ -28,7 +30,9 @@ export function decodePlaintext(plaintext: Uint8Array): { header: EnvelopeHeader
   if (headerLength > plaintext.length - 4) return undefined;
   let header: unknown;
   try {
-    header = JSON.parse((strictUtf8 ??= new TextDecoder("utf-8", { fatal: true })).decode(plaintext.subarray(4, 4 + headerLength)));
+    header = JSON.parse(
+      (strictUtf8 ??= new TextDecoder("utf-8", { fatal: true })).decode(plaintext.subarray(4, 4 + headerLength)),
+    );
   } catch {
     return undefined;
   }

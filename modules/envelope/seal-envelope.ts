@@ -37,7 +37,8 @@ export interface SealEnvelopeOptions {
 export function sealEnvelope(options: SealEnvelopeOptions): Uint8Array {
   const { crypto, recipientPublicKey, deviceId, topic, seq } = options;
   checkBinding(deviceId, topic);
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`envelope: seq must be a non-negative safe integer, got ${seq}`);
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    throw new RangeError(`envelope: seq must be a non-negative safe integer, got ${seq}`);
   const plaintext = encodePlaintext(options.header, options.jpeg);
   const ciphertextLength = plaintext.length + AEAD_TAG_BYTES;
   if (HEADER_BYTES + ciphertextLength > MAX_ENVELOPE_BYTES) {
@@ -47,7 +48,12 @@ export function sealEnvelope(options: SealEnvelopeOptions): Uint8Array {
     );
   }
   const sender = keyPairOf(crypto, options.senderPrivateKey, options.senderPublicKey);
-  const bound = writeBoundHeader({ seq, senderKeyId: senderKeyId(crypto, sender.publicKey), topicTag: topicTag(crypto, topic), ciphertextLength });
+  const bound = writeBoundHeader({
+    seq,
+    senderKeyId: senderKeyId(crypto, sender.publicKey),
+    topicTag: topicTag(crypto, topic),
+    ciphertextLength,
+  });
   const { enc, ciphertext } = seal({
     crypto,
     recipientPublicKey,

@@ -34,6 +34,7 @@ export function chacha20Poly1305Aead(crypto: CryptoPort): Aead {
     keyLength: 32,
     nonceLength: 12,
     seal: (key, nonce, aad, plaintext) => crypto.chacha20Poly1305Seal(key, nonce, aad, plaintext),
-    open: (key, nonce, aad, sealed) => (sealed.length < AEAD_TAG_BYTES ? undefined : crypto.chacha20Poly1305Open(key, nonce, aad, sealed)),
+    open: (key, nonce, aad, sealed) =>
+      sealed.length < AEAD_TAG_BYTES ? undefined : crypto.chacha20Poly1305Open(key, nonce, aad, sealed),
   };
 }

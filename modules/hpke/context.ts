@@ -37,11 +37,16 @@ export function computeNonce(baseNonce: Uint8Array, seq: number): Uint8Array {
 }
 
 /** A context over a key schedule's output; it serves as either role. */
-export function createContext(crypto: CryptoPort, aead: Aead, schedule: KeyScheduleOutput): SenderContext & RecipientContext {
+export function createContext(
+  crypto: CryptoPort,
+  aead: Aead,
+  schedule: KeyScheduleOutput,
+): SenderContext & RecipientContext {
   const suiteId = hpkeSuiteId(aead);
   let seq = 0;
   function advance(): void {
-    if (seq >= Number.MAX_SAFE_INTEGER) throw new RangeError("hpke: message limit reached for this context (RFC 9180 §5.2)");
+    if (seq >= Number.MAX_SAFE_INTEGER)
+      throw new RangeError("hpke: message limit reached for this context (RFC 9180 §5.2)");
     seq += 1;
   }
   return {

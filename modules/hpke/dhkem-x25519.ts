@@ -29,7 +29,8 @@ export interface Encapsulation {
 }
 
 function checkKey(name: string, key: Uint8Array): void {
-  if (key.length !== X25519_KEY_BYTES) throw new RangeError(`hpke: ${name} must be ${X25519_KEY_BYTES} bytes, got ${key.length}`);
+  if (key.length !== X25519_KEY_BYTES)
+    throw new RangeError(`hpke: ${name} must be ${X25519_KEY_BYTES} bytes, got ${key.length}`);
 }
 
 /** The public key for a 32-byte X25519 private key. */
@@ -58,7 +59,8 @@ function dh(crypto: CryptoPort, privateKey: Uint8Array, publicKey: Uint8Array): 
   const shared = crypto.x25519(privateKey, publicKey);
   let bits = 0;
   for (const byte of shared) bits |= byte;
-  if (bits === 0) throw new Error("hpke: X25519 gave the all-zero value (a low-order public key); refusing it (RFC 9180 §7.1.4)");
+  if (bits === 0)
+    throw new Error("hpke: X25519 gave the all-zero value (a low-order public key); refusing it (RFC 9180 §7.1.4)");
   return shared;
 }
 
@@ -82,7 +84,10 @@ export function encap(crypto: CryptoPort, recipientPublicKey: Uint8Array, sender
   }
   checkKey("sender private key", sender.privateKey);
   checkKey("sender public key", sender.publicKey);
-  const dhValue = concat(dh(crypto, ephemeral.privateKey, recipientPublicKey), dh(crypto, sender.privateKey, recipientPublicKey));
+  const dhValue = concat(
+    dh(crypto, ephemeral.privateKey, recipientPublicKey),
+    dh(crypto, sender.privateKey, recipientPublicKey),
+  );
   return { sharedSecret: extractAndExpand(crypto, dhValue, concat(enc, recipientPublicKey, sender.publicKey)), enc };
 }
 
@@ -90,7 +95,12 @@ export function encap(crypto: CryptoPort, recipientPublicKey: Uint8Array, sender
  * RFC 9180 §4.1 Decap(enc, skR), or AuthDecap(enc, skR, pkS) when `senderPublicKey` is given.
  * Throws when `enc` or `senderPublicKey` is malformed or low-order.
  */
-export function decap(crypto: CryptoPort, enc: Uint8Array, recipient: KeyPair, senderPublicKey?: Uint8Array): Uint8Array {
+export function decap(
+  crypto: CryptoPort,
+  enc: Uint8Array,
+  recipient: KeyPair,
+  senderPublicKey?: Uint8Array,
+): Uint8Array {
   checkKey("enc", enc);
   checkKey("recipient private key", recipient.privateKey);
   checkKey("recipient public key", recipient.publicKey);

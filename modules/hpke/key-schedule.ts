@@ -45,12 +45,20 @@ export function verifyPskInputs(mode: Mode, psk: PreSharedKey | undefined): void
   if (psk && !wantsPsk) throw new Error("hpke: a PSK was given for a mode that takes none (RFC 9180 §5.1)");
   if (!psk && wantsPsk) throw new Error("hpke: this mode needs a PSK and a PSK id (RFC 9180 §5.1)");
   if (!psk) return;
-  if (psk.psk.length === 0 || psk.pskId.length === 0) throw new Error("hpke: the PSK and the PSK id must both be non-empty (RFC 9180 §5.1)");
-  if (psk.psk.length < 32) throw new RangeError(`hpke: the PSK must be at least 32 bytes, got ${psk.psk.length} (RFC 9180 §5.1.2)`);
+  if (psk.psk.length === 0 || psk.pskId.length === 0)
+    throw new Error("hpke: the PSK and the PSK id must both be non-empty (RFC 9180 §5.1)");
+  if (psk.psk.length < 32)
+    throw new RangeError(`hpke: the PSK must be at least 32 bytes, got ${psk.psk.length} (RFC 9180 §5.1.2)`);
 }
 
 /** RFC 9180 §5.1 key_schedule_context = mode || psk_id_hash || info_hash. */
-export function keyScheduleContext(crypto: CryptoPort, aead: Aead, mode: Mode, info: Uint8Array, pskId: Uint8Array): Uint8Array {
+export function keyScheduleContext(
+  crypto: CryptoPort,
+  aead: Aead,
+  mode: Mode,
+  info: Uint8Array,
+  pskId: Uint8Array,
+): Uint8Array {
   const suiteId = hpkeSuiteId(aead);
   const pskIdHash = labeledExtract(crypto, suiteId, EMPTY, "psk_id_hash", pskId);
   const infoHash = labeledExtract(crypto, suiteId, EMPTY, "info_hash", info);

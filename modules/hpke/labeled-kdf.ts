@@ -31,7 +31,13 @@ export function hkdfExpand(crypto: CryptoPort, prk: Uint8Array, info: Uint8Array
 }
 
 /** RFC 9180 §4 LabeledExtract: Extract(salt, "HPKE-v1" || suite_id || label || ikm). */
-export function labeledExtract(crypto: CryptoPort, suiteId: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array): Uint8Array {
+export function labeledExtract(
+  crypto: CryptoPort,
+  suiteId: Uint8Array,
+  salt: Uint8Array,
+  label: string,
+  ikm: Uint8Array,
+): Uint8Array {
   return hkdfExtract(crypto, salt, concat(HPKE_V1, suiteId, utf8(label), ikm));
 }
 

@@ -77,11 +77,18 @@ export function extend(v: number, s: number): number {
  * than 256 codes, codes overflowing their length (T.81 Annex C; the all-ones code is refused as
  * libjpeg does), or a DC symbol above 15.
  */
-export function loadHuffmanTable(t: HuffmanTables, slot: number, spec: ArrayLike<number>, start: number, offset: number): number {
+export function loadHuffmanTable(
+  t: HuffmanTables,
+  slot: number,
+  spec: ArrayLike<number>,
+  start: number,
+  offset: number,
+): number {
   let count = 0;
   for (let i = 0; i < 16; i++) count += spec[start + i];
   if (count > 256) throw new JpegError("corrupt", `Huffman table with ${count} codes (at most 256)`, offset);
-  if (start + 16 + count > spec.length) throw new JpegError("corrupt", "DHT segment shorter than its Huffman values", offset);
+  if (start + 16 + count > spec.length)
+    throw new JpegError("corrupt", "DHT segment shorter than its Huffman values", offset);
   const length = 16 + count;
   const rawBase = slot * (16 + 256);
   if (t.defined[slot] && t.rawLength[slot] === length) {
@@ -124,7 +131,14 @@ export function loadHuffmanTable(t: HuffmanTables, slot: number, spec: ArrayLike
   return length;
 }
 
-function fillLookup(t: HuffmanTables, lookBase: number, isDc: boolean, len: number, code: number, symbol: number): void {
+function fillLookup(
+  t: HuffmanTables,
+  lookBase: number,
+  isDc: boolean,
+  len: number,
+  code: number,
+  symbol: number,
+): void {
   const spare = LOOK_BITS - len;
   const first = code << spare;
   const size = symbol & 15;
@@ -146,7 +160,9 @@ function fillMulti(t: HuffmanTables, slot: number): void {
   const fastBase = slot * LOOK_SIZE;
   const multiBase = (slot - 4) * MULTI_SIZE;
   for (let index = 0; index < MULTI_SIZE; index++) {
-    let used = 0, inc = 0, guard = 0;
+    let used = 0,
+      inc = 0,
+      guard = 0;
     for (;;) {
       // The next code starts `used` bits into the window; look it up with zero bits shifted in after.
       const entry = t.fast[fastBase + (((index << used) & (MULTI_SIZE - 1)) >> (MULTI_BITS - LOOK_BITS))];

@@ -35,10 +35,20 @@ export interface ScanPlan {
 
 export function createScanPlan(): ScanPlan {
   return {
-    mcusX: 0, mcusY: 0, blocksInMcu: 0,
-    dcSlot: new Int32Array(MAX_BLOCKS_IN_MCU), acSlot: new Int32Array(MAX_BLOCKS_IN_MCU),
-    predictor: new Int32Array(MAX_BLOCKS_IN_MCU), lumaX: new Int32Array(MAX_BLOCKS_IN_MCU), lumaY: new Int32Array(MAX_BLOCKS_IN_MCU),
-    lumaPerMcuX: 1, lumaPerMcuY: 1, restartInterval: 0, q0: 1, pred: new Int32Array(4), state: new Int32Array(STATE_SIZE),
+    mcusX: 0,
+    mcusY: 0,
+    blocksInMcu: 0,
+    dcSlot: new Int32Array(MAX_BLOCKS_IN_MCU),
+    acSlot: new Int32Array(MAX_BLOCKS_IN_MCU),
+    predictor: new Int32Array(MAX_BLOCKS_IN_MCU),
+    lumaX: new Int32Array(MAX_BLOCKS_IN_MCU),
+    lumaY: new Int32Array(MAX_BLOCKS_IN_MCU),
+    lumaPerMcuX: 1,
+    lumaPerMcuY: 1,
+    restartInterval: 0,
+    q0: 1,
+    pred: new Int32Array(4),
+    state: new Int32Array(STATE_SIZE),
   };
 }
 
@@ -58,12 +68,32 @@ export function dcSample(dc: number, q0: number): number {
  * wrong restart marker (T.81 §B.2.1, RSTm in sequence) or data that ends too early.
  */
 export function decodeLumaScan(
-  data: Uint8Array, start: number, plan: ScanPlan, t: HuffmanTables, out: Uint8Array, outWidth: number, outHeight: number,
+  data: Uint8Array,
+  start: number,
+  plan: ScanPlan,
+  t: HuffmanTables,
+  out: Uint8Array,
+  outWidth: number,
+  outHeight: number,
 ): number {
   // Hot state lives in locals that no closure captures, so the engine can keep it in registers.
   const end = data.length;
-  const fast = t.fast, multi = t.multi;
-  const { mcusX, mcusY, blocksInMcu, dcSlot, acSlot, predictor, lumaX, lumaY, lumaPerMcuX, lumaPerMcuY, restartInterval, q0 } = plan;
+  const fast = t.fast,
+    multi = t.multi;
+  const {
+    mcusX,
+    mcusY,
+    blocksInMcu,
+    dcSlot,
+    acSlot,
+    predictor,
+    lumaX,
+    lumaY,
+    lumaPerMcuX,
+    lumaPerMcuY,
+    restartInterval,
+    q0,
+  } = plan;
   const { pred, state } = plan;
   pred.fill(0);
   let pos = start;
@@ -80,7 +110,8 @@ export function decodeLumaScan(
       if (restartInterval !== 0) {
         if (todo === 0) {
           // T.81 §F.2.1.3.1: byte-align, expect RSTm (m counting mod 8), reset the DC predictions.
-          if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a restart interval", pos);
+          if (nbits < phantom)
+            throw new JpegError("truncated", "entropy-coded data ends inside a restart interval", pos);
           pos = nextMarker(data, pos);
           if (pos + 1 >= end) throw new JpegError("truncated", `data ends where RST${nextRst} belongs`, pos);
           if (data[pos + 1] !== 0xd0 + nextRst) {
@@ -103,8 +134,10 @@ export function decodeLumaScan(
             if (pos < end) {
               byte = data[pos];
               if (byte !== 0xff) pos++;
-              else if (pos + 1 < end && data[pos + 1] === 0) pos += 2; // stuffed zero (T.81 §F.1.2.3)
-              else { // a marker: stay on it
+              else if (pos + 1 < end && data[pos + 1] === 0)
+                pos += 2; // stuffed zero (T.81 §F.1.2.3)
+              else {
+                // a marker: stay on it
                 if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
                 byte = 0;
                 phantom += 8;
@@ -131,9 +164,15 @@ export function decodeLumaScan(
           const size = code & 15;
           if (size !== 0) {
             if (nbits < size) {
-              state[0] = acc; state[1] = nbits; state[2] = pos; state[3] = phantom;
+              state[0] = acc;
+              state[1] = nbits;
+              state[2] = pos;
+              state[3] = phantom;
               refill(data, state);
-              acc = state[0]; nbits = state[1]; pos = state[2]; phantom = state[3];
+              acc = state[0];
+              nbits = state[1];
+              pos = state[2];
+              phantom = state[3];
             }
             const v = (acc >>> (nbits - size)) & ((1 << size) - 1);
             nbits -= size;
@@ -193,9 +232,15 @@ export function decodeLumaScan(
           const size = rs & 15;
           if (size !== 0) {
             if (nbits < size) {
-              state[0] = acc; state[1] = nbits; state[2] = pos; state[3] = phantom;
+              state[0] = acc;
+              state[1] = nbits;
+              state[2] = pos;
+              state[3] = phantom;
               refill(data, state);
-              acc = state[0]; nbits = state[1]; pos = state[2]; phantom = state[3];
+              acc = state[0];
+              nbits = state[1];
+              pos = state[2];
+              phantom = state[3];
             }
             nbits -= size;
             k += ((rs >> 4) & 15) + 1;
@@ -219,7 +264,10 @@ const STATE_SIZE = 4;
 /** The slow-path bit-buffer refill: to at least 25 bits; zero bits past a marker or the end count as phantom. */
 function refill(data: Uint8Array, state: Int32Array): void {
   const end = data.length;
-  let acc = state[0], nbits = state[1], pos = state[2], phantom = state[3];
+  let acc = state[0],
+    nbits = state[1],
+    pos = state[2],
+    phantom = state[3];
   while (nbits <= 24) {
     let byte = 0;
     if (pos < end) {
@@ -238,7 +286,10 @@ function refill(data: Uint8Array, state: Int32Array): void {
     acc = (acc << 8) | byte;
     nbits += 8;
   }
-  state[0] = acc; state[1] = nbits; state[2] = pos; state[3] = phantom;
+  state[0] = acc;
+  state[1] = nbits;
+  state[2] = pos;
+  state[3] = phantom;
 }
 
 /**

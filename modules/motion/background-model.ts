@@ -51,8 +51,13 @@ export function createBackgroundModel(grid: Grid): BackgroundModel {
   const n = grid.cells;
   return {
     grid,
-    background: new Uint16Array(n), noise: new Uint16Array(n), threshold: new Uint8Array(n), masked: new Uint8Array(n),
-    stillLuma: new Uint8Array(n), stillSince: new Int32Array(n), stillSeen: new Int32Array(n),
+    background: new Uint16Array(n),
+    noise: new Uint16Array(n),
+    threshold: new Uint8Array(n),
+    masked: new Uint8Array(n),
+    stillLuma: new Uint8Array(n),
+    stillSince: new Int32Array(n),
+    stillSeen: new Int32Array(n),
   };
 }
 
@@ -64,7 +69,8 @@ export function resetModel(m: BackgroundModel, luma: Uint8Array, p: ModelParams)
   m.stillLuma.set(luma.length === n ? luma : luma.subarray(0, n));
   m.stillSince.fill(0);
   m.stillSeen.fill(-STILL_PERIOD);
-  for (let c = 0; c < n; c++) m.threshold[c] = m.masked[c] ? 255 : clampThreshold((p.noiseFactor * INITIAL_NOISE_Q4) >> 4, p.thresholdMin);
+  for (let c = 0; c < n; c++)
+    m.threshold[c] = m.masked[c] ? 255 : clampThreshold((p.noiseFactor * INITIAL_NOISE_Q4) >> 4, p.thresholdMin);
 }
 
 function clampThreshold(t: number, min: number): number {
@@ -93,12 +99,21 @@ function absolute(): Uint8Array {
  * 255, which no residual exceeds. A cell whose background is clipped (white or black) says nothing about
  * motion when it changes: it is never foreground and its background follows the frame instead.
  */
-export function classify(m: BackgroundModel, luma: Uint8Array, gainQ8: number, frame: number, p: ModelParams, map: Uint8Array, list: Int32Array): number {
+export function classify(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  gainQ8: number,
+  frame: number,
+  p: ModelParams,
+  map: Uint8Array,
+  list: Int32Array,
+): number {
   const { background, threshold, noise, masked } = m;
   const { width, height, stride } = m.grid;
   const abs = absolute();
   const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
-  const min = p.thresholdMin, k = p.noiseFactor;
+  const min = p.thresholdMin,
+    k = p.noiseFactor;
   let n = 0;
   let c = 0;
   for (let y = 0; y < height; y++) {
@@ -160,7 +175,14 @@ export function classify(m: BackgroundModel, luma: Uint8Array, gainQ8: number, f
  * too and changed by at most STILL_DELTA since is still; once still for `stillFrames` frames it is
  * taken into the background, so a parked object stops being motion (and a ghost disappears).
  */
-export function absorbStill(m: BackgroundModel, luma: Uint8Array, list: Int32Array, n: number, frame: number, p: ModelParams): void {
+export function absorbStill(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  list: Int32Array,
+  n: number,
+  frame: number,
+  p: ModelParams,
+): void {
   if (frame % STILL_PERIOD !== 0) return;
   const { background, stillLuma, stillSince, stillSeen } = m;
   const cellOf = m.grid.cellOf;
@@ -183,7 +205,14 @@ export function absorbStill(m: BackgroundModel, luma: Uint8Array, list: Int32Arr
  * cells only scale, dark and bright ones by their own band's gain. A clipped cell's true level is unknown
  * beyond the clip: darkening leaves a white one, brightening a black one, as it is.
  */
-export function rescaleBackground(m: BackgroundModel, luma: Uint8Array, map: Uint8Array, gainQ8: number, darkGainQ8: number, brightGainQ8: number): void {
+export function rescaleBackground(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  map: Uint8Array,
+  gainQ8: number,
+  darkGainQ8: number,
+  brightGainQ8: number,
+): void {
   const { background } = m;
   const { width, height, stride } = m.grid;
   const darker = gainQ8 < 256;

@@ -26,12 +26,14 @@ export function coarseFactor(width: number): number {
 
 export function createBlobFinder(width: number, height: number): BlobFinder {
   const factor = coarseFactor(width);
-  const columns = Math.ceil(width / factor), rows = Math.ceil(height / factor);
+  const columns = Math.ceil(width / factor),
+    rows = Math.ceil(height / factor);
   const stride = columns + 2;
   const size = stride * (rows + 2);
   // Each thumbnail cell's padded square, precomputed so the per-frame loop does no division.
   const squareOf = new Int32Array(width * height);
-  for (let c = 0; c < width * height; c++) squareOf[c] = (((c / width) | 0) / factor | 0) * stride + (((c % width) / factor) | 0) + stride + 1;
+  for (let c = 0; c < width * height; c++)
+    squareOf[c] = ((((c / width) | 0) / factor) | 0) * stride + (((c % width) / factor) | 0) + stride + 1;
   const state = new Uint8Array(size); // 0 empty, 1 foreground, 2 visited
   const active = new Int32Array(size);
   const stack = new Int32Array(size);
@@ -48,13 +50,23 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
           active[nActive++] = q;
         }
       }
-      let count = 0, largest = 0, bx0 = size, by0 = size, bx1 = -1, by1 = -1;
+      let count = 0,
+        largest = 0,
+        bx0 = size,
+        by0 = size,
+        bx1 = -1,
+        by1 = -1;
       for (let i = 0; i < nActive; i++) {
         const seed = active[i];
         if (state[seed] !== 1) continue;
         state[seed] = 2;
         stack[0] = seed;
-        let top = 1, squares = 0, q0 = seed, q1 = seed, x0 = seed % stride, x1 = x0;
+        let top = 1,
+          squares = 0,
+          q0 = seed,
+          q1 = seed,
+          x0 = seed % stride,
+          x1 = x0;
         while (top > 0) {
           const q = stack[--top];
           squares++;
@@ -63,15 +75,28 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
           const x = q % stride;
           if (x < x0) x0 = x;
           if (x > x1) x1 = x;
-          if (state[q - stride] === 1) { state[q - stride] = 2; stack[top++] = q - stride; }
-          if (state[q - 1] === 1) { state[q - 1] = 2; stack[top++] = q - 1; }
-          if (state[q + 1] === 1) { state[q + 1] = 2; stack[top++] = q + 1; }
-          if (state[q + stride] === 1) { state[q + stride] = 2; stack[top++] = q + stride; }
+          if (state[q - stride] === 1) {
+            state[q - stride] = 2;
+            stack[top++] = q - stride;
+          }
+          if (state[q - 1] === 1) {
+            state[q - 1] = 2;
+            stack[top++] = q - 1;
+          }
+          if (state[q + 1] === 1) {
+            state[q + 1] = 2;
+            stack[top++] = q + 1;
+          }
+          if (state[q + stride] === 1) {
+            state[q + stride] = 2;
+            stack[top++] = q + stride;
+          }
         }
         if (squares > largest) largest = squares;
         if (squares >= minCells) {
           count++;
-          const y0 = (q0 / stride) | 0, y1 = (q1 / stride) | 0;
+          const y0 = (q0 / stride) | 0,
+            y1 = (q1 / stride) | 0;
           if (x0 < bx0) bx0 = x0;
           if (y0 < by0) by0 = y0;
           if (x1 > bx1) bx1 = x1;

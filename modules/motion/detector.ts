@@ -4,9 +4,27 @@
 // on a coarse grid, k-of-n hysteresis, and illumination events that suppress detection and relearn fast.
 // A tight loop over typed arrays; after the first frame of a given size it allocates nothing per frame.
 import type { Thumbnail } from "../jpeg/thumbnail-decoder.js";
-import { absorbStill, BRIGHT_BAND, classify, createBackgroundModel, DARK_BAND, relearn, rescaleBackground, resetModel, type BackgroundModel, type ModelParams } from "./background-model.js";
+import {
+  absorbStill,
+  BRIGHT_BAND,
+  classify,
+  createBackgroundModel,
+  DARK_BAND,
+  relearn,
+  rescaleBackground,
+  resetModel,
+  type BackgroundModel,
+  type ModelParams,
+} from "./background-model.js";
 import { createBlobFinder, type BlobFinder } from "./blobs.js";
-import { createGainEstimator, gainOfBin, GAIN_BINS_PER_OCTAVE, MIN_GAIN_LUMA, UNITY_GAIN_BIN, type GainEstimator } from "./gain.js";
+import {
+  createGainEstimator,
+  gainOfBin,
+  GAIN_BINS_PER_OCTAVE,
+  MIN_GAIN_LUMA,
+  UNITY_GAIN_BIN,
+  type GainEstimator,
+} from "./gain.js";
 import { createGrid, paddedIndex, type Grid } from "./grid.js";
 import { createHysteresis, type Hysteresis } from "./hysteresis.js";
 import { rasterizeMask, type Polygon } from "./privacy-mask.js";
@@ -151,11 +169,18 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     for (let c = 0; c < cells; c++) if (!m.masked[c] && seen++ % stride === 0) picked.push(c);
     map = new Uint8Array(cells);
     return {
-      grid, frameWidth: t.frameWidth, frameHeight: t.frameHeight, watched, model: m,
+      grid,
+      frameWidth: t.frameWidth,
+      frameHeight: t.frameHeight,
+      watched,
+      model: m,
       rawMap: new Uint8Array(grid.paddedCells),
-      raw: new Int32Array(cells), refined: new Int32Array(cells),
-      samples: Int32Array.from(picked), paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
-      blobs: createBlobFinder(t.width, t.height), gain: createGainEstimator(picked.length),
+      raw: new Int32Array(cells),
+      refined: new Int32Array(cells),
+      samples: Int32Array.from(picked),
+      paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
+      blobs: createBlobFinder(t.width, t.height),
+      gain: createGainEstimator(picked.length),
     };
   }
 
@@ -185,7 +210,13 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     stats.frames++;
     frame++;
     const luma = t.luma;
-    if (!state || state.grid.width !== t.width || state.grid.height !== t.height || state.frameWidth !== t.frameWidth || state.frameHeight !== t.frameHeight) {
+    if (
+      !state ||
+      state.grid.width !== t.width ||
+      state.grid.height !== t.height ||
+      state.frameWidth !== t.frameWidth ||
+      state.frameHeight !== t.frameHeight
+    ) {
       state = setUp(t);
       resetModel(state.model, luma, model);
       return startRelearning(state, luma, atMs);
@@ -210,7 +241,12 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
 
     // 3. Illumination event: a gain out of range, a sudden gain step, or a sudden jump in changed area.
     const step = gainBin > previousGainBin ? gainBin - previousGainBin : previousGainBin - gainBin;
-    if (gainBin === 0 || gainBin === 255 || step > maxStepBins || (n - previousRaw) * 100 > p.lightingJumpPct * s.watched) {
+    if (
+      gainBin === 0 ||
+      gainBin === 255 ||
+      step > maxStepBins ||
+      (n - previousRaw) * 100 > p.lightingJumpPct * s.watched
+    ) {
       stats.lightingEvents++;
       return startRelearning(s, luma, atMs);
     }
@@ -222,9 +258,34 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     absorbStill(m, luma, s.raw, n, frame, model);
     // A lasting global change (daylight, a slow exposure ramp) moves the whole background with it.
     if (gainBin - UNITY_GAIN_BIN >= REBASE_BINS || UNITY_GAIN_BIN - gainBin >= REBASE_BINS) {
-      const dark = s.gain.estimate(luma, m.background, s.rawMap, s.samples, s.paddedSamples, MIN_BAND_SAMPLES, MIN_GAIN_LUMA, DARK_BAND >> 8);
-      const bright = s.gain.estimate(luma, m.background, s.rawMap, s.samples, s.paddedSamples, MIN_BAND_SAMPLES, BRIGHT_BAND >> 8, 256);
-      rescaleBackground(m, luma, s.rawMap, gainQ8, dark < 0 ? gainQ8 : gainOfBin(dark), bright < 0 ? gainQ8 : gainOfBin(bright));
+      const dark = s.gain.estimate(
+        luma,
+        m.background,
+        s.rawMap,
+        s.samples,
+        s.paddedSamples,
+        MIN_BAND_SAMPLES,
+        MIN_GAIN_LUMA,
+        DARK_BAND >> 8,
+      );
+      const bright = s.gain.estimate(
+        luma,
+        m.background,
+        s.rawMap,
+        s.samples,
+        s.paddedSamples,
+        MIN_BAND_SAMPLES,
+        BRIGHT_BAND >> 8,
+        256,
+      );
+      rescaleBackground(
+        m,
+        luma,
+        s.rawMap,
+        gainQ8,
+        dark < 0 ? gainQ8 : gainOfBin(dark),
+        bright < 0 ? gainQ8 : gainOfBin(bright),
+      );
       previousGainBin = UNITY_GAIN_BIN;
     } else previousGainBin = gainBin;
 
@@ -267,8 +328,14 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
 
 function emptyResult(): MotionResult {
   return {
-    foregroundCells: 0, lighting: false, candidate: false, active: false,
-    event: undefined, box: [0, 0, 0, 0], eventBox: [0, 0, 0, 0], gain: 1,
+    foregroundCells: 0,
+    lighting: false,
+    candidate: false,
+    active: false,
+    event: undefined,
+    box: [0, 0, 0, 0],
+    eventBox: [0, 0, 0, 0],
+    gain: 1,
   };
 }
 
@@ -277,7 +344,8 @@ function unionInto(into: [number, number, number, number], box: readonly number[
     for (let i = 0; i < 4; i++) into[i] = box[i];
     return;
   }
-  const x1 = Math.max(into[0] + into[2], box[0] + box[2]), y1 = Math.max(into[1] + into[3], box[1] + box[3]);
+  const x1 = Math.max(into[0] + into[2], box[0] + box[2]),
+    y1 = Math.max(into[1] + into[3], box[1] + box[3]);
   into[0] = Math.min(into[0], box[0]);
   into[1] = Math.min(into[1], box[1]);
   into[2] = x1 - into[0];

@@ -41,7 +41,16 @@ export interface GainEstimator {
    * index is 0). -1 with fewer than `minSamples`. `background` is in 8.8 fixed point. With `low`/`high`,
    * only samples whose background lies in [low, high) count: the gain of one brightness band.
    */
-  estimate(luma: Uint8Array, background: Uint16Array, skip: Uint8Array, samples: Int32Array, paddedSamples: Int32Array, minSamples: number, low?: number, high?: number): number;
+  estimate(
+    luma: Uint8Array,
+    background: Uint16Array,
+    skip: Uint8Array,
+    samples: Int32Array,
+    paddedSamples: Int32Array,
+    minSamples: number,
+    low?: number,
+    high?: number,
+  ): number;
 }
 
 export function createGainEstimator(maxSamples: number): GainEstimator {

@@ -11,7 +11,14 @@ export type Polygon = ReadonlyArray<readonly [number, number]>;
  * whose 8x8 blocks are the cells. Returns the number of masked cells. Scanline fill, one line per pixel
  * row, so its cost is rows x edges whatever the polygons' area.
  */
-export function rasterizeMask(polygons: readonly Polygon[], frameWidth: number, frameHeight: number, width: number, height: number, masked: Uint8Array): number {
+export function rasterizeMask(
+  polygons: readonly Polygon[],
+  frameWidth: number,
+  frameHeight: number,
+  width: number,
+  height: number,
+  masked: Uint8Array,
+): number {
   masked.fill(0, 0, width * height);
   const xs: number[] = [];
   for (const polygon of polygons) {

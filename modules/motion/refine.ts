@@ -19,18 +19,31 @@ export const SATURATED = 250;
  * to `cells`; returns their count. A one-cell gap between two raw cells, across or down, is filled.
  */
 export function refineForeground(
-  g: Grid, list: Int32Array, n: number, map: Uint8Array, luma: Uint8Array, background: Uint16Array,
-  gainQ8: number, cells: Int32Array,
+  g: Grid,
+  list: Int32Array,
+  n: number,
+  map: Uint8Array,
+  luma: Uint8Array,
+  background: Uint16Array,
+  gainQ8: number,
+  cells: Int32Array,
 ): number {
-  const width = g.width, stride = g.stride, below = 2 * stride, cellOf = g.cellOf;
+  const width = g.width,
+    stride = g.stride,
+    below = 2 * stride,
+    cellOf = g.cellOf;
   let m = 0;
   for (let i = 0; i < n; i++) {
     const p = list[i];
-    const left = map[p - 1], right = map[p + 1], up = map[p - stride], down = map[p + stride];
+    const left = map[p - 1],
+      right = map[p + 1],
+      up = map[p - stride],
+      down = map[p + stride];
     const c = cellOf[p];
     // One-cell gaps in the raw map, across and down, are filled; a gap closed both ways is listed once.
     if (right === 0 && map[p + 2] === 1) cells[m++] = c + 1;
-    if (down === 0 && map[p + below] === 1 && (map[p + stride - 1] === 0 || map[p + stride + 1] === 0)) cells[m++] = c + width;
+    if (down === 0 && map[p + below] === 1 && (map[p + stride - 1] === 0 || map[p + stride + 1] === 0))
+      cells[m++] = c + width;
     const around = left + right + up + down;
     if (around === 0) continue; // isolated: noise
     // Clipped at white (or black) both now and as predicted: an exposure change the gain cannot model.
@@ -48,11 +61,16 @@ export function refineForeground(
       const pred = (background[c] * gainQ8) >> 16;
       const d = luma[c] - pred;
       const limit = (d * 256) / COVERAGE_Q8;
-      const keep = d > 0
-        ? (left !== 0 && luma[c - 1] - pred <= limit) || (right !== 0 && luma[c + 1] - pred <= limit) ||
-          (up !== 0 && luma[c - width] - pred <= limit) || (down !== 0 && luma[c + width] - pred <= limit)
-        : (left !== 0 && luma[c - 1] - pred >= limit) || (right !== 0 && luma[c + 1] - pred >= limit) ||
-          (up !== 0 && luma[c - width] - pred >= limit) || (down !== 0 && luma[c + width] - pred >= limit);
+      const keep =
+        d > 0
+          ? (left !== 0 && luma[c - 1] - pred <= limit) ||
+            (right !== 0 && luma[c + 1] - pred <= limit) ||
+            (up !== 0 && luma[c - width] - pred <= limit) ||
+            (down !== 0 && luma[c + width] - pred <= limit)
+          : (left !== 0 && luma[c - 1] - pred >= limit) ||
+            (right !== 0 && luma[c + 1] - pred >= limit) ||
+            (up !== 0 && luma[c - width] - pred >= limit) ||
+            (down !== 0 && luma[c + width] - pred >= limit);
       if (!keep) continue;
     }
     cells[m++] = c;

@@ -36,15 +36,19 @@ export function openCdnetSequence(dir: string): CdnetSequence {
   if (frames.length === 0) throw new Error(`${inputDir} holds no inNNNNNN.jpg frames`);
   const gtDir = join(dir, "groundtruth");
   const gtPath = (n: number) => join(gtDir, `gt${String(n).padStart(6, "0")}.png`);
-  let first = frames[0].number, last = frames[frames.length - 1].number;
+  let first = frames[0].number,
+    last = frames[frames.length - 1].number;
   const temporal = join(dir, "temporalROI.txt");
   if (existsSync(temporal)) {
     const [a, b] = readFileSync(temporal, "utf8").trim().split(/\s+/).map(Number);
-    if (!Number.isInteger(a) || !Number.isInteger(b) || a > b) throw new Error(`${temporal}: expected "first last", got ${readFileSync(temporal, "utf8").trim()}`);
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a > b)
+      throw new Error(`${temporal}: expected "first last", got ${readFileSync(temporal, "utf8").trim()}`);
     [first, last] = [a, b];
   }
   const roiPath = join(dir, "ROI.bmp");
-  const roi = existsSync(roiPath) ? readBmpGray(new Uint8Array(readFileSync(roiPath))).gray.map((v) => (v > 0 ? 1 : 0)) : undefined;
+  const roi = existsSync(roiPath)
+    ? readBmpGray(new Uint8Array(readFileSync(roiPath))).gray.map((v) => (v > 0 ? 1 : 0))
+    : undefined;
   return {
     name: basename(dir.replace(/\/+$/, "")),
     frames,

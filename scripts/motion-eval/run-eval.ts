@@ -42,16 +42,23 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
   const detector = createMotionDetector(params);
   const scorer = createCdnetScorer();
   const span = seq.last - seq.first;
-  const sheetFrames = new Set(options.sheetFrames ?? [0.08, 0.25, 0.42, 0.58, 0.75, 0.92].map((f) => seq.first + Math.round(f * span)));
+  const sheetFrames = new Set(
+    options.sheetFrames ?? [0.08, 0.25, 0.42, 0.58, 0.75, 0.92].map((f) => seq.first + Math.round(f * span)),
+  );
   const tiles: SheetTile[] = [];
   const events: { start: number; end: number }[] = [];
   let open: { start: number; end: number } | undefined;
-  let scored = 0, undecodable = 0, lightingFrames = 0, grid = { width: 0, height: 0 };
+  let scored = 0,
+    undecodable = 0,
+    lightingFrames = 0,
+    grid = { width: 0, height: 0 };
   let empty: Uint8Array = new Uint8Array(0);
 
   for (const frame of seq.frames) {
     const bytes = new Uint8Array(readFileSync(frame.path));
-    let cells: Uint8Array = empty, box: readonly number[] = [0, 0, 0, 0], active = false;
+    let cells: Uint8Array = empty,
+      box: readonly number[] = [0, 0, 0, 0],
+      active = false;
     try {
       const t = decoder.decode(bytes);
       grid = { width: t.width, height: t.height };
@@ -74,7 +81,16 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
     scored++;
     const decision = cells.length ? cells : new Uint8Array(Math.ceil(gt.width / 8) * Math.ceil(gt.height / 8));
     scorer.add(decision, Math.ceil(gt.width / 8), gt.labels, gt.width, gt.height, seq.roi);
-    if (sheetFrames.has(frame.number)) tiles.push({ frame: frame.number, jpeg: bytes, cells: decision.slice(), gridWidth: Math.ceil(gt.width / 8), labels: gt.labels, box: box.slice(), active });
+    if (sheetFrames.has(frame.number))
+      tiles.push({
+        frame: frame.number,
+        jpeg: bytes,
+        cells: decision.slice(),
+        gridWidth: Math.ceil(gt.width / 8),
+        labels: gt.labels,
+        box: box.slice(),
+        active,
+      });
   }
   return {
     sequence: seq.name,
@@ -94,7 +110,11 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
 export function formatReport(r: EvalReport, sheetPath?: string): string {
   const row = (name: string, c: Counts) =>
     `${name.padEnd(8)}${c.precision.toFixed(3).padStart(11)}${c.recall.toFixed(3).padStart(9)}${c.f.toFixed(3).padStart(8)}   TP ${c.tp}  FP ${c.fp}  FN ${c.fn}`;
-  const events = r.events.list.slice(0, 8).map((e) => `${e.start}-${e.end}`).join(", ") + (r.events.count > 8 ? ", ..." : "");
+  const events =
+    r.events.list
+      .slice(0, 8)
+      .map((e) => `${e.start}-${e.end}`)
+      .join(", ") + (r.events.count > 8 ? ", ..." : "");
   return [
     `motion eval: ${r.sequence}: ${r.frames.total} frames, scored ${r.frames.first}-${r.frames.last} (${r.frames.scored} with ground truth), ` +
       `${r.grid.width}x${r.grid.height} cells of 8x8 pixels, played at ${r.fps} fps`,

@@ -22,7 +22,14 @@ export interface CdnetScorer {
    * Scores one frame: `cells` is the decision per thumbnail cell (gridWidth x gridHeight, nonzero = motion),
    * `labels` the ground truth (width x height), `roi` 1 where scored (undefined: everywhere).
    */
-  add(cells: Uint8Array, gridWidth: number, labels: Uint8Array, width: number, height: number, roi: Uint8Array | undefined): { truth: boolean; detected: boolean };
+  add(
+    cells: Uint8Array,
+    gridWidth: number,
+    labels: Uint8Array,
+    width: number,
+    height: number,
+    roi: Uint8Array | undefined,
+  ): { truth: boolean; detected: boolean };
   readonly pixel: Counts;
   readonly frame: Counts;
 }
@@ -30,7 +37,15 @@ export interface CdnetScorer {
 function counts(tp: number, fp: number, fn: number, tn: number): Counts {
   const precision = tp + fp ? tp / (tp + fp) : 0;
   const recall = tp + fn ? tp / (tp + fn) : 0;
-  return { tp, fp, fn, tn, precision, recall, f: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+  return {
+    tp,
+    fp,
+    fn,
+    tn,
+    precision,
+    recall,
+    f: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+  };
 }
 
 export function createCdnetScorer(): CdnetScorer {
@@ -38,7 +53,9 @@ export function createCdnetScorer(): CdnetScorer {
   const f = { tp: 0, fp: 0, fn: 0, tn: 0 };
   return {
     add(cells, gridWidth, labels, width, height, roi) {
-      let scored = 0, truthPixels = 0, detectedPixels = 0;
+      let scored = 0,
+        truthPixels = 0,
+        detectedPixels = 0;
       for (let y = 0; y < height; y++) {
         const cellRow = (y >> 3) * gridWidth;
         for (let x = 0; x < width; x++) {

@@ -81,20 +81,32 @@ type OptionReader = {
 };
 
 /** Options of one step: a map of known keys (or, for steps that allow it, one scalar for `scalarKey`). */
-function options(c: Ctx, step: string, where: Node, value: Node | null, keys: string[], scalarKey?: string): OptionReader {
+function options(
+  c: Ctx,
+  step: string,
+  where: Node,
+  value: Node | null,
+  keys: string[],
+  scalarKey?: string,
+): OptionReader {
   const given = new Map<string, Node>();
   if (value === null || (isScalar(value) && value.value === null)) {
     // no options
   } else if (isMap(value)) {
     for (const pair of (value as YAMLMap<Node, Node>).items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
-      if (!keys.includes(key)) c.problems.push(`${at(c, pair.key as Node)}: ${step}: unknown key "${key}"; expected ${keys.length ? keys.join(", ") : "no options"}`);
+      if (!keys.includes(key))
+        c.problems.push(
+          `${at(c, pair.key as Node)}: ${step}: unknown key "${key}"; expected ${keys.length ? keys.join(", ") : "no options"}`,
+        );
       else given.set(key, pair.value as Node);
     }
   } else if (isScalar(value) && scalarKey) {
     given.set(scalarKey, value);
   } else {
-    c.problems.push(`${at(c, value)}: ${step}: expected ${scalarKey ? `a ${scalarKey} or ` : ""}a map of ${keys.join(", ")}`);
+    c.problems.push(
+      `${at(c, value)}: ${step}: expected ${scalarKey ? `a ${scalarKey} or ` : ""}a map of ${keys.join(", ")}`,
+    );
   }
   const scalar = (key: string) => {
     const node = given.get(key);
@@ -105,7 +117,8 @@ function options(c: Ctx, step: string, where: Node, value: Node | null, keys: st
     }
     return { node, value: node.value };
   };
-  const missing = (key: string, what: string) => c.problems.push(`${at(c, where)}: ${step}: ${key} is required (${what})`);
+  const missing = (key: string, what: string) =>
+    c.problems.push(`${at(c, where)}: ${step}: ${key} is required (${what})`);
   return {
     duration(key, required, fallbackMs) {
       const s = scalar(key);
@@ -115,7 +128,9 @@ function options(c: Ctx, step: string, where: Node, value: Node | null, keys: st
       }
       const ms = parseDuration(String(s.value));
       if (ms === undefined || ms > MAX_WAIT_MS) {
-        c.problems.push(`${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected a duration up to 10m with a unit: ms, s or m (500ms, 2s, 1.5m)`);
+        c.problems.push(
+          `${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected a duration up to 10m with a unit: ms, s or m (500ms, 2s, 1.5m)`,
+        );
         return fallbackMs;
       }
       return ms;
@@ -134,14 +149,18 @@ function options(c: Ctx, step: string, where: Node, value: Node | null, keys: st
       if (typeof s.value === "boolean") return s.value;
       if (s.value === "on") return true;
       if (s.value === "off") return false;
-      c.problems.push(`${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected true or false`);
+      c.problems.push(
+        `${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected true or false`,
+      );
       return fallback;
     },
     int(key, min, max) {
       const s = scalar(key);
       if (!s) return undefined;
       if (typeof s.value === "number" && Number.isInteger(s.value) && s.value >= min && s.value <= max) return s.value;
-      c.problems.push(`${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected an integer from ${min} to ${max}`);
+      c.problems.push(
+        `${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected an integer from ${min} to ${max}`,
+      );
       return undefined;
     },
     oneOf(key, values, required) {
@@ -151,15 +170,30 @@ function options(c: Ctx, step: string, where: Node, value: Node | null, keys: st
         return undefined;
       }
       if ((values as readonly unknown[]).includes(s.value)) return s.value as (typeof values)[number];
-      c.problems.push(`${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected one of ${values.join(", ")}`);
+      c.problems.push(
+        `${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected one of ${values.join(", ")}`,
+      );
       return undefined;
     },
   };
 }
 
 const STEP_NAMES = [
-  "press", "release", "wait", "play", "visitor", "lamp", "light", "drop-network", "restore-network", "restart-broker", "power-cut",
-  "expect-event", "expect-no-event", "expect-log", "expect-all-opened",
+  "press",
+  "release",
+  "wait",
+  "play",
+  "visitor",
+  "lamp",
+  "light",
+  "drop-network",
+  "restore-network",
+  "restart-broker",
+  "power-cut",
+  "expect-event",
+  "expect-no-event",
+  "expect-log",
+  "expect-all-opened",
 ] as const;
 
 function parseStep(c: Ctx, node: Node): Step | undefined {
@@ -170,7 +204,9 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
     name = String(node.items[0].key.value);
     value = (node.items[0].value as Node | null) ?? null;
   } else {
-    c.problems.push(`${at(c, node)}: a step is one name, with its options as a map (for example "- wait: 2s" or "- expect-event: { type: ring, within: 5s }")`);
+    c.problems.push(
+      `${at(c, node)}: a step is one name, with its options as a map (for example "- wait: 2s" or "- expect-event: { type: ring, within: 5s }")`,
+    );
     return undefined;
   }
   const base = { line: lineOf(c, node), text: name };
@@ -181,8 +217,10 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
       const r = o(["bounce"], "bounce");
       return { ...base, kind: name as "press", bounceMs: r.duration("bounce", false) };
     }
-    case "wait": return { ...base, kind: "wait", ms: o(["for"], "for").duration("for", true, 0)! };
-    case "play": return parsePlay(c, node, value, base);
+    case "wait":
+      return { ...base, kind: "wait", ms: o(["for"], "for").duration("for", true, 0)! };
+    case "play":
+      return parsePlay(c, node, value, base);
     case "visitor": {
       const r = o(["ring", "leave"]);
       return { ...base, kind: "visitor", ring: r.bool("ring", true), leave: r.bool("leave", true) };
@@ -191,11 +229,22 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
       const r = o(["on"], "on");
       return { ...base, kind: "lamp", on: r.bool("on", true) };
     }
-    case "light": return { ...base, kind: "light", light: o(["light"], "light").oneOf("light", ["day", "night"] as const, true) ?? "day" };
-    case "drop-network": o([]); return { ...base, kind: "drop-network" };
-    case "restore-network": o([]); return { ...base, kind: "restore-network" };
-    case "restart-broker": return { ...base, kind: "restart-broker", downMs: o(["down"], "down").duration("down", false, 1000)! };
-    case "power-cut": return { ...base, kind: "power-cut", offMs: o(["off"], "off").duration("off", false, 1000)! };
+    case "light":
+      return {
+        ...base,
+        kind: "light",
+        light: o(["light"], "light").oneOf("light", ["day", "night"] as const, true) ?? "day",
+      };
+    case "drop-network":
+      o([]);
+      return { ...base, kind: "drop-network" };
+    case "restore-network":
+      o([]);
+      return { ...base, kind: "restore-network" };
+    case "restart-broker":
+      return { ...base, kind: "restart-broker", downMs: o(["down"], "down").duration("down", false, 1000)! };
+    case "power-cut":
+      return { ...base, kind: "power-cut", offMs: o(["off"], "off").duration("off", false, 1000)! };
     case "expect-event": {
       const r = o(["type", "within", "snapshot"]);
       const type = r.oneOf("type", EVENT_TYPES, true) ?? "ring";
@@ -205,7 +254,12 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
     }
     case "expect-no-event": {
       const r = o(["type", "for"]);
-      return { ...base, kind: "expect-no-event", type: r.oneOf("type", EVENT_TYPES, false), forMs: r.duration("for", true, 0)! };
+      return {
+        ...base,
+        kind: "expect-no-event",
+        type: r.oneOf("type", EVENT_TYPES, false),
+        forMs: r.duration("for", true, 0)!,
+      };
     }
     case "expect-log": {
       const r = o(["match", "within"]);
@@ -216,12 +270,15 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
         try {
           match = new RegExp(re[1], re[2]);
         } catch (error) {
-          c.problems.push(`${at(c, node)}: expect-log: match ${raw} is not a valid regular expression: ${(error as Error).message}`);
+          c.problems.push(
+            `${at(c, node)}: expect-log: match ${raw} is not a valid regular expression: ${(error as Error).message}`,
+          );
         }
       }
       return { ...base, kind: "expect-log", match, withinMs: r.duration("within", true, 0)! };
     }
-    case "expect-all-opened": return { ...base, kind: "expect-all-opened", withinMs: o(["within"], "within").duration("within", true, 0)! };
+    case "expect-all-opened":
+      return { ...base, kind: "expect-all-opened", withinMs: o(["within"], "within").duration("within", true, 0)! };
   }
   c.problems.push(`${at(c, node)}: unknown step "${name}"; expected one of ${STEP_NAMES.join(", ")}`);
   return undefined;
@@ -238,7 +295,9 @@ function parsePlay(c: Ctx, node: Node, value: Node | null, base: { line: number;
   const count = r.int("count", 1, 1_000_000);
   const sources = [scene, frames, video].filter((s) => s !== undefined);
   if (sources.length !== 1) {
-    c.problems.push(`${at(c, node)}: play: give exactly one of scene (porch), frames (a folder of .jpg) or video (a file, through ffmpeg)`);
+    c.problems.push(
+      `${at(c, node)}: play: give exactly one of scene (porch), frames (a folder of .jpg) or video (a file, through ffmpeg)`,
+    );
     return undefined;
   }
   if (scene) return { ...base, kind: "play", camera: { kind: "porch", light: light ?? "day" } };
@@ -270,23 +329,34 @@ export function parseScenario(text: string, file: string): Scenario {
   const get = (key: string) => root.items.find((p) => isScalar(p.key) && p.key.value === key);
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "";
-    if (!TOP_KEYS.includes(key)) c.problems.push(`${at(c, pair.key as Node)}: unknown key "${key}"; expected ${TOP_KEYS.join(", ")}`);
+    if (!TOP_KEYS.includes(key))
+      c.problems.push(`${at(c, pair.key as Node)}: unknown key "${key}"; expected ${TOP_KEYS.join(", ")}`);
   }
   const scalarAt = (key: string) => {
     const pair = get(key);
-    return pair && isScalar(pair.value) ? { node: pair.value as Node, value: pair.value.value } : pair ? { node: pair.value as Node, value: undefined } : undefined;
+    return pair && isScalar(pair.value)
+      ? { node: pair.value as Node, value: pair.value.value }
+      : pair
+        ? { node: pair.value as Node, value: undefined }
+        : undefined;
   };
   const name = scalarAt("name");
-  if (!name || typeof name.value !== "string" || !name.value.trim()) c.problems.push(`${at(c, name?.node ?? root)}: name is required: a short text`);
+  if (!name || typeof name.value !== "string" || !name.value.trim())
+    c.problems.push(`${at(c, name?.node ?? root)}: name is required: a short text`);
   const version = scalarAt("version");
-  if (version?.value !== 1) c.problems.push(`${at(c, version?.node ?? root)}: version ${version ? JSON.stringify(version.value) : "is required"}${version ? " is not accepted" : ""}; expected 1`);
+  if (version?.value !== 1)
+    c.problems.push(
+      `${at(c, version?.node ?? root)}: version ${version ? JSON.stringify(version.value) : "is required"}${version ? " is not accepted" : ""}; expected 1`,
+    );
   const description = scalarAt("description");
   let camera: CameraSpec = { kind: "porch", light: "day" };
   const cam = scalarAt("camera");
   if (cam) {
     const raw = String(cam.value);
     try {
-      camera = parseCameraSpec(raw.startsWith("porch") || raw.startsWith("/dev/") || raw === "webcam" ? raw : resolve(c.dir, raw));
+      camera = parseCameraSpec(
+        raw.startsWith("porch") || raw.startsWith("/dev/") || raw === "webcam" ? raw : resolve(c.dir, raw),
+      );
     } catch (error) {
       c.problems.push(`${at(c, cam.node)}: camera: ${(error as Error).message}`);
     }
@@ -295,13 +365,17 @@ export function parseScenario(text: string, file: string): Scenario {
   const eng = scalarAt("engine");
   if (eng) {
     if (eng.value === "xs" || eng.value === "node") engine = eng.value;
-    else c.problems.push(`${at(c, eng.node)}: engine ${JSON.stringify(eng.value)} is not accepted; expected xs or node`);
+    else
+      c.problems.push(`${at(c, eng.node)}: engine ${JSON.stringify(eng.value)} is not accepted; expected xs or node`);
   }
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   const to = scalarAt("timeout");
   if (to) {
     const ms = parseDuration(String(to.value));
-    if (ms === undefined || ms <= 0 || ms > 30 * 60_000) c.problems.push(`${at(c, to.node)}: timeout ${JSON.stringify(to.value)} is not accepted; expected a duration up to 30m (90s, 5m)`);
+    if (ms === undefined || ms <= 0 || ms > 30 * 60_000)
+      c.problems.push(
+        `${at(c, to.node)}: timeout ${JSON.stringify(to.value)} is not accepted; expected a duration up to 30m (90s, 5m)`,
+      );
     else timeoutMs = ms;
   }
   const stepsPair = get("steps");
@@ -316,8 +390,14 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   if (c.problems.length) throw new ScenarioError(c.problems);
   return {
-    file, name: String(name!.value), version: 1, description: description ? String(description.value) : undefined,
-    camera, engine, timeoutMs, steps,
+    file,
+    name: String(name!.value),
+    version: 1,
+    description: description ? String(description.value) : undefined,
+    camera,
+    engine,
+    timeoutMs,
+    steps,
   };
 }
 
@@ -327,7 +407,9 @@ export function readScenario(file: string): Scenario {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new ScenarioError([`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    throw new ScenarioError([
+      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    ]);
   }
   return parseScenario(text, file);
 }

@@ -46,7 +46,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   mkdirSync(dirname(o.artifactPath), { recursive: true });
   const artifact = createWriteStream(o.artifactPath);
   const write = (record: Record<string, unknown>) => artifact.write(`${JSON.stringify(record)}\n`);
-  write({ t: started, record: "scenario", file: s.file, name: s.name, engine: o.engine ?? s.engine ?? "xs", timeoutMs: s.timeoutMs });
+  write({
+    t: started,
+    record: "scenario",
+    file: s.file,
+    name: s.name,
+    engine: o.engine ?? s.engine ?? "xs",
+    timeoutMs: s.timeoutMs,
+  });
   const dataDir = mkdtempSync(join(tmpdir(), "doorbell-scenario-"));
   let sim: Simulation | undefined;
   let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
@@ -68,7 +75,10 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   async function bounded<T>(what: string, action: Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Timeout(`${what} did not finish before the scenario's timeout`)), Math.max(0, deadline - Date.now()));
+      timer = setTimeout(
+        () => reject(new Timeout(`${what} did not finish before the scenario's timeout`)),
+        Math.max(0, deadline - Date.now()),
+      );
     });
     try {
       return await Promise.race([action, late]);
@@ -80,9 +90,17 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   let outcome: Outcome = "pass";
   let message: string | undefined;
   try {
-    sim = await bounded("starting the simulation", startSimulation({
-      engine: o.engine ?? s.engine ?? "xs", host: "127.0.0.1", mqttPort: 0, fallbackWhenBusy: false, dataDir, camera: s.camera,
-    }));
+    sim = await bounded(
+      "starting the simulation",
+      startSimulation({
+        engine: o.engine ?? s.engine ?? "xs",
+        host: "127.0.0.1",
+        mqttPort: 0,
+        fallbackWhenBusy: false,
+        dataDir,
+        camera: s.camera,
+      }),
+    );
     const live = sim;
     live.bus.on("traffic", (r) => write({ record: "traffic", ...r }));
     live.bus.on("log", (r) => {
@@ -93,7 +111,16 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       opened.push(r);
       write({ record: "event", ...r });
     });
-    live.bus.on("status", (r) => write({ record: "status", t: Date.now(), power: r.power, wifi: r.wifi, broker: r.broker, deviceOnline: r.deviceOnline }));
+    live.bus.on("status", (r) =>
+      write({
+        record: "status",
+        t: Date.now(),
+        power: r.power,
+        wifi: r.wifi,
+        broker: r.broker,
+        deviceOnline: r.deviceOnline,
+      }),
+    );
     if (o.httpPort !== undefined) {
       web = await startWebServer({ sim: live, host: "127.0.0.1", port: o.httpPort, fallbackWhenBusy: true });
       process.stderr.write(`scenario ${s.name}: watch at ${web.url}\n`);
@@ -101,7 +128,8 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     const readyMs = o.readyTimeoutMs ?? 60_000;
     // Ready: the device is online and its first status event has reached the bridge, so events flow end to end.
     const ready = () => live.status().deviceOnline && opened.some((e) => e.type === "status");
-    if (!(await waitFor(readyMs, ready))) throw new Timeout(`the device did not come online and report its status within ${readyMs / 1000} s`);
+    if (!(await waitFor(readyMs, ready)))
+      throw new Timeout(`the device did not come online and report its status within ${readyMs / 1000} s`);
     for (const step of s.steps) {
       o.onStep?.(step);
       write({ t: Date.now(), record: "step", line: step.line, step: step.text });
@@ -160,16 +188,20 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
         return;
       case "expect-event": {
         const match = () => opened.find((e) => !e.consumed && e.type === step.type);
-        if (!(await waitFor(step.withinMs, () => match() !== undefined))) fail(`no ${step.type} event opened within ${step.withinMs} ms; opened so far: ${seen()}`);
+        if (!(await waitFor(step.withinMs, () => match() !== undefined)))
+          fail(`no ${step.type} event opened within ${step.withinMs} ms; opened so far: ${seen()}`);
         const event = match()!;
         event.consumed = true;
-        if (step.snapshot === true && !event.snapshotBytes) fail(`the ${step.type} event (seq ${event.seq}) came without a snapshot`);
-        if (step.snapshot === false && event.snapshotBytes) fail(`the ${step.type} event (seq ${event.seq}) came with a snapshot`);
+        if (step.snapshot === true && !event.snapshotBytes)
+          fail(`the ${step.type} event (seq ${event.seq}) came without a snapshot`);
+        if (step.snapshot === false && event.snapshotBytes)
+          fail(`the ${step.type} event (seq ${event.seq}) came with a snapshot`);
         return;
       }
       case "expect-no-event": {
         const from = opened.length;
-        const offending = () => opened.slice(from).find((e) => (step.type ? e.type === step.type : e.type !== "status"));
+        const offending = () =>
+          opened.slice(from).find((e) => (step.type ? e.type === step.type : e.type !== "status"));
         if (await waitFor(step.forMs, () => offending() !== undefined)) {
           const e = offending()!;
           fail(`a ${e.type} event (seq ${e.seq}) was opened during the ${step.forMs} ms that should have had none`);

@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
       engine = e;
     } else if (a === "--http-port") {
       const n = Number(value());
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ScenarioError([`--http-port: expected a port number from 0 to 65535`]);
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new ScenarioError([`--http-port: expected a port number from 0 to 65535`]);
       httpPort = n;
     } else if (a === "-h" || a === "--help") {
       console.log(USAGE);
@@ -62,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
     const r = await runScenario(s, { engine, artifactPath, httpPort });
     outcomes.push(r.outcome);
     const seconds = (r.durationMs / 1000).toFixed(1);
-    console.log(`${r.outcome.toUpperCase().padEnd(7)} ${s.name} (${s.file}, ${seconds} s)${r.message ? `: ${r.message}` : ""}`);
+    console.log(
+      `${r.outcome.toUpperCase().padEnd(7)} ${s.name} (${s.file}, ${seconds} s)${r.message ? `: ${r.message}` : ""}`,
+    );
     console.log(`        artifact: ${r.artifact}`);
   }
   const count = (o: Outcome) => outcomes.filter((x) => x === o).length;

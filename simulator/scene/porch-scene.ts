@@ -36,7 +36,11 @@ export type VisitorPhase = "none" | "street-in" | "approach" | "at-door" | "leav
 
 /** Phase lengths in ms, in order. */
 export const VISITOR_TIMELINE_MS: ReadonlyArray<[VisitorPhase, number]> = [
-  ["street-in", 3000], ["approach", 7000], ["at-door", 6000], ["leave", 6000], ["street-out", 3000],
+  ["street-in", 3000],
+  ["approach", 7000],
+  ["at-door", 6000],
+  ["leave", 6000],
+  ["street-out", 3000],
 ];
 /** When, after arriving at the door, the visitor presses the bell, and for how long. */
 export const BELL_AFTER_ARRIVAL_MS = 1000;
@@ -97,11 +101,16 @@ function visitorPose(v: { startMs: number; leave: boolean }, tMs: number): Pose 
     if (t < lengthMs || stay) {
       const f = Math.min(1, t / lengthMs);
       switch (phase) {
-        case "street-in": return { phase, z: FAR_Z, x: -0.1 + 0.6 * f, stride, facing: "side" };
-        case "approach": return { phase, z: FAR_Z - f * (FAR_Z - NEAR_Z), x: 0.5, stride, facing: "camera" };
-        case "at-door": return { phase, z: NEAR_Z, x: 0.5 + 0.01 * Math.sin(t / 900), stride: 0, facing: "camera" };
-        case "leave": return { phase, z: NEAR_Z + f * (FAR_Z - NEAR_Z), x: 0.5, stride, facing: "away" };
-        case "street-out": return { phase, z: FAR_Z, x: 0.5 + 0.6 * f, stride, facing: "side" };
+        case "street-in":
+          return { phase, z: FAR_Z, x: -0.1 + 0.6 * f, stride, facing: "side" };
+        case "approach":
+          return { phase, z: FAR_Z - f * (FAR_Z - NEAR_Z), x: 0.5, stride, facing: "camera" };
+        case "at-door":
+          return { phase, z: NEAR_Z, x: 0.5 + 0.01 * Math.sin(t / 900), stride: 0, facing: "camera" };
+        case "leave":
+          return { phase, z: NEAR_Z + f * (FAR_Z - NEAR_Z), x: 0.5, stride, facing: "away" };
+        case "street-out":
+          return { phase, z: FAR_Z, x: 0.5 + 0.6 * f, stride, facing: "side" };
       }
     }
     t -= lengthMs;
@@ -118,7 +127,9 @@ function paintBackground(w: number, h: number): Float32Array {
   const rgb = new Float32Array(w * h * 3);
   const set = (x: number, y: number, c: Rgb) => {
     const i = (y * w + x) * 3;
-    rgb[i] = c[0]; rgb[i + 1] = c[1]; rgb[i + 2] = c[2];
+    rgb[i] = c[0];
+    rgb[i + 1] = c[1];
+    rgb[i + 2] = c[2];
   };
   for (let y = 0; y < h; y++) {
     const v = y / h;
@@ -128,13 +139,14 @@ function paintBackground(w: number, h: number): Float32Array {
       if (v < HORIZON) {
         c = mix([120, 170, 225], [205, 222, 238], v / HORIZON);
         const canopy = Math.hypot((u - 0.8) / 0.11, (v - 0.17) / 0.13);
-        if (canopy < 1) c = mix([50, 100, 50], [80, 130, 70], ((x * 13) ^ (y * 7)) % 5 / 5);
+        if (canopy < 1) c = mix([50, 100, 50], [80, 130, 70], (((x * 13) ^ (y * 7)) % 5) / 5);
         else if (u > 0.79 && u < 0.81 && v > 0.25) c = [90, 70, 50];
         if (u > 0.08 && u < 0.36) {
           const roofTop = 0.1 + Math.abs(u - 0.22) * 0.6;
           if (v > 0.2) c = [185, 165, 140];
           else if (v > roofTop) c = [125, 70, 60];
-          const wx = (u - 0.11) % 0.08, wy = v - 0.24;
+          const wx = (u - 0.11) % 0.08,
+            wy = v - 0.24;
           if (v > 0.2 && wx > 0 && wx < 0.04 && wy > 0 && wy < 0.05 && u < 0.33) c = [80, 95, 115];
         }
       } else if (v < 0.42) {
@@ -146,7 +158,7 @@ function paintBackground(w: number, h: number): Float32Array {
           const joint = Math.abs(Math.sin((1 / (v - HORIZON + 0.02)) * 3)) < 0.08;
           c = joint ? [140, 132, 120] : [178, 168, 152];
         } else if ((u < 0.12 || u > 0.88) && v < 0.62) {
-          c = mix([40, 85, 40], [60, 110, 55], ((x * 31) ^ (y * 17)) % 7 / 7);
+          c = mix([40, 85, 40], [60, 110, 55], (((x * 31) ^ (y * 17)) % 7) / 7);
         } else {
           c = mix([85, 145, 65], [100, 160, 75], Math.floor(v * 40) % 2);
         }
@@ -172,16 +184,24 @@ function paintVisitor(rgb: Float32Array, w: number, h: number, p: Pose): void {
     for (let y = Math.max(0, Math.floor(y0)); y < Math.min(h, Math.ceil(y1)); y++) {
       for (let x = Math.max(0, Math.floor(x0)); x < Math.min(w, Math.ceil(x1)); x++) {
         const i = (y * w + x) * 3;
-        rgb[i] = c[0]; rgb[i + 1] = c[1]; rgb[i + 2] = c[2];
+        rgb[i] = c[0];
+        rgb[i + 1] = c[1];
+        rgb[i + 2] = c[2];
       }
     }
   };
   const ellipse = (cx: number, cy: number, rx: number, ry: number, c: Rgb, upperOnly = false) => {
-    for (let y = Math.max(0, Math.floor(cy - ry)); y < Math.min(h, Math.ceil(upperOnly ? cy - ry * 0.25 : cy + ry)); y++) {
+    for (
+      let y = Math.max(0, Math.floor(cy - ry));
+      y < Math.min(h, Math.ceil(upperOnly ? cy - ry * 0.25 : cy + ry));
+      y++
+    ) {
       for (let x = Math.max(0, Math.floor(cx - rx)); x < Math.min(w, Math.ceil(cx + rx)); x++) {
         if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 > 1) continue;
         const i = (y * w + x) * 3;
-        rgb[i] = c[0]; rgb[i + 1] = c[1]; rgb[i + 2] = c[2];
+        rgb[i] = c[0];
+        rgb[i + 1] = c[1];
+        rgb[i + 2] = c[2];
       }
     }
   };
@@ -196,7 +216,10 @@ function paintVisitor(rgb: Float32Array, w: number, h: number, p: Pose): void {
   rect(fx - 0.17 * hgt, feetY - 0.8 * hgt - s, fx - 0.115 * hgt, feetY - 0.5 * hgt - s, jacket);
   rect(fx + 0.115 * hgt, feetY - 0.8 * hgt + s, fx + 0.17 * hgt, feetY - 0.5 * hgt + s, jacket);
   rect(fx - 0.025 * hgt, feetY - 0.86 * hgt, fx + 0.025 * hgt, feetY - 0.81 * hgt, skin);
-  const hx = fx, hy = feetY - 0.92 * hgt, rx = 0.055 * hgt, ry = 0.07 * hgt;
+  const hx = fx,
+    hy = feetY - 0.92 * hgt,
+    rx = 0.055 * hgt,
+    ry = 0.07 * hgt;
   if (p.facing === "away") {
     ellipse(hx, hy, rx, ry, hair);
     return;
@@ -214,7 +237,15 @@ function paintVisitor(rgb: Float32Array, w: number, h: number, p: Pose): void {
  * Applies the lighting and the sensor's noise and writes RGBA. Night is dim, blue-grey and noisier; the
  * porch lamp raises the brightness of the whole view (slightly more in the foreground) and warms it.
  */
-function light(rgba: Uint8Array, rgb: Float32Array, w: number, h: number, mode: Light, lamp: boolean, tMs: number): void {
+function light(
+  rgba: Uint8Array,
+  rgb: Float32Array,
+  w: number,
+  h: number,
+  mode: Light,
+  lamp: boolean,
+  tMs: number,
+): void {
   const night = mode === "night";
   const noiseAmp = night ? 7 : 3;
   // Sensor noise: a fixed table of triangular noise, read from a frame-dependent offset and stride.
@@ -229,11 +260,18 @@ function light(rgba: Uint8Array, rgb: Float32Array, w: number, h: number, mode: 
     if (lamp) warm = night ? 0.15 : 0.03;
     for (let x = 0; x < w; x++) {
       const i = (y * w + x) * 3;
-      let r = rgb[i], g = rgb[i + 1], b = rgb[i + 2];
+      let r = rgb[i],
+        g = rgb[i + 1],
+        b = rgb[i + 2];
       if (night) {
         const grey = 0.3 * r + 0.59 * g + 0.11 * b;
-        r = grey * 0.8 + r * 0.2; g = grey * 0.85 + g * 0.15; b = grey * 0.95 + b * 0.2;
-        if (lamp) { r *= 1 + warm; b *= 1 - warm * 0.6; }
+        r = grey * 0.8 + r * 0.2;
+        g = grey * 0.85 + g * 0.15;
+        b = grey * 0.95 + b * 0.2;
+        if (lamp) {
+          r *= 1 + warm;
+          b *= 1 - warm * 0.6;
+        }
       }
       offset = (offset + stride) & NOISE_MASK;
       const n = NOISE[offset] * noiseAmp;
@@ -252,9 +290,11 @@ const NOISE = (() => {
   const table = new Float32Array(NOISE_MASK + 1);
   let seed = 0x9e3779b9;
   const rand = () => {
-    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed << 13;
+    seed >>>= 0;
     seed ^= seed >>> 17;
-    seed ^= seed << 5; seed >>>= 0;
+    seed ^= seed << 5;
+    seed >>>= 0;
     return seed / 4294967296;
   };
   for (let i = 0; i < table.length; i++) table[i] = rand() + rand() - 1;

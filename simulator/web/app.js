@@ -2,7 +2,6 @@
 // The simulator's page: listens to /api/stream (Server-Sent Events) and posts actions to /api/<name>.
 // Plain browser JavaScript, served as is. Text from the simulation is always set as text, never as HTML.
 
-
 const $ = (id) => document.getElementById(id);
 const MIN_PRESS_MS = 120; // a click is shorter than the firmware's 30 ms debounce; a real finger is not
 const LIMITS = { events: 100, traffic: 150, logs: 400 };
@@ -25,7 +24,11 @@ const kb = (n) => (n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 
 async function post(name, body = {}) {
   try {
-    const res = await fetch(`/api/${name}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(`/api/${name}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const reply = await res.json();
     if (!res.ok) throw new Error(reply.error || res.statusText);
     if (reply.status) showStatus(reply.status);
@@ -52,7 +55,10 @@ function release() {
     post("button", { level: 0, bounce: $("bouncy").checked });
   }, wait);
 }
-ring.addEventListener("pointerdown", (e) => { ring.setPointerCapture(e.pointerId); press(); });
+ring.addEventListener("pointerdown", (e) => {
+  ring.setPointerCapture(e.pointerId);
+  press();
+});
 ring.addEventListener("pointerup", release);
 ring.addEventListener("pointercancel", release);
 const isTyping = (e) => e.target instanceof HTMLInputElement && e.target.type !== "checkbox";
@@ -108,14 +114,23 @@ function showStatus(s) {
   showStats(s);
 }
 function showStats(s) {
-  const d = (s.stats?.delivery) || {};
-  const r = (s.stats?.ring) || {};
+  const d = s.stats?.delivery || {};
+  const r = s.stats?.ring || {};
   const rows = [
-    ["presses", r.presses], ["rings", r.rings], ["in cooldown", r.suppressed],
-    ["outbox", d.queued], ["delivered", d.published], ["dropped", d.dropped],
+    ["presses", r.presses],
+    ["rings", r.rings],
+    ["in cooldown", r.suppressed],
+    ["outbox", d.queued],
+    ["delivered", d.published],
+    ["dropped", d.dropped],
   ];
-  $("stats").replaceChildren(...rows.map(([k, v]) => el("div", {}, el("dt", { text: k }), el("dd", { text: v === undefined ? "–" : String(v) }))));
-  $("device-uptime").textContent = s.power === "on" && s.bootedAt ? `${s.firmwareVersion}, booted ${clock(s.bootedAt)}` : s.power;
+  $("stats").replaceChildren(
+    ...rows.map(([k, v]) =>
+      el("div", {}, el("dt", { text: k }), el("dd", { text: v === undefined ? "–" : String(v) })),
+    ),
+  );
+  $("device-uptime").textContent =
+    s.power === "on" && s.bootedAt ? `${s.firmwareVersion}, booted ${clock(s.bootedAt)}` : s.power;
 }
 
 // ---- camera with the motion overlay ----
@@ -175,21 +190,45 @@ const timeline = $("timeline");
 function describe(e) {
   const parts = [`seq ${e.seq}`];
   if (e.snapshotBytes) parts.push(`snapshot ${kb(e.snapshotBytes)}`);
-  if (e.frameAgeMs !== undefined) parts.push(e.frameAgeMs >= 0 ? `frame ${e.frameAgeMs} ms before` : `frame ${-e.frameAgeMs} ms after`);
+  if (e.frameAgeMs !== undefined)
+    parts.push(e.frameAgeMs >= 0 ? `frame ${e.frameAgeMs} ms before` : `frame ${-e.frameAgeMs} ms after`);
   if (e.of) parts.push(`follows ${e.of.slice(0, 6)}…`);
   if (e.reason && e.reason !== "follow-up") parts.push(e.reason);
   if (e.box) parts.push(`box at ${e.box[0]},${e.box[1]} size ${e.box[2]}×${e.box[3]}`);
-  if (e.stats) parts.push(Object.entries(e.stats).slice(0, 4).map(([k, v]) => `${k} ${v}`).join(", "));
+  if (e.stats)
+    parts.push(
+      Object.entries(e.stats)
+        .slice(0, 4)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", "),
+    );
   parts.push(`sealed ${kb(e.sealedBytes)}`);
   return parts.join(" · ");
 }
 function addEvent(e, fresh) {
   const minor = e.type === "status";
-  const item = el("li", { class: `event${fresh ? " fresh" : ""}${minor ? " minor" : ""}`, "data-testid": "event-item", "data-type": e.type },
-    el("div", { class: "what" }, el("span", { class: `badge t-${e.type}`, text: e.type.replace("_", " ") }), el("time", { text: clock(e.atMs || e.t), dateTime: new Date(e.atMs || e.t).toISOString() })),
-    el("div", { class: "detail", text: describe(e) }));
+  const item = el(
+    "li",
+    {
+      class: `event${fresh ? " fresh" : ""}${minor ? " minor" : ""}`,
+      "data-testid": "event-item",
+      "data-type": e.type,
+    },
+    el(
+      "div",
+      { class: "what" },
+      el("span", { class: `badge t-${e.type}`, text: e.type.replace("_", " ") }),
+      el("time", { text: clock(e.atMs || e.t), dateTime: new Date(e.atMs || e.t).toISOString() }),
+    ),
+    el("div", { class: "detail", text: describe(e) }),
+  );
   if (e.snapshotBytes) {
-    const img = el("img", { src: `/api/snapshots/${e.id}.jpg`, alt: `Snapshot of the ${e.type}`, "data-testid": "snapshot-img", loading: "lazy" });
+    const img = el("img", {
+      src: `/api/snapshots/${e.id}.jpg`,
+      alt: `Snapshot of the ${e.type}`,
+      "data-testid": "snapshot-img",
+      loading: "lazy",
+    });
     img.onclick = () => {
       $("zoom-img").src = img.src;
       $("zoom").showModal();
@@ -210,12 +249,21 @@ function addTraffic(m) {
     const seq = m.seq !== undefined ? `  (seq ${m.seq} in clear)` : "";
     bytes = el("span", { class: "bytes", text: `sealed: ${m.hex.replace(/(..)/g, "$1 ").trim()} …${seq}` });
   } else if (m.kind === "status") {
-    bytes = el("span", { class: "bytes plain", text: `plain "${m.text}": the device's availability flag${m.from ? "" : " (its last will)"}` });
+    bytes = el("span", {
+      class: "bytes plain",
+      text: `plain "${m.text}": the device's availability flag${m.from ? "" : " (its last will)"}`,
+    });
   } else {
     bytes = el("span", { class: "bytes bridge", text: `plain, from ${m.from || "the broker"}: ${m.text}` });
   }
-  const item = el("li", { class: `k-${m.kind}` }, el("time", { text: clock(m.t) }), el("span", { class: "topic", text: m.topic, title: m.topic }),
-    el("span", { class: "size", text: kb(m.size) }), bytes);
+  const item = el(
+    "li",
+    { class: `k-${m.kind}` },
+    el("time", { text: clock(m.t) }),
+    el("span", { class: "topic", text: m.topic, title: m.topic }),
+    el("span", { class: "size", text: kb(m.size) }),
+    bytes,
+  );
   item.hidden = !visibleTraffic(m.kind);
   traffic.prepend(item);
   while (traffic.children.length > LIMITS.traffic) traffic.lastChild.remove();
@@ -229,9 +277,23 @@ showBridge.onchange = () => {
 const logs = $("logs");
 function addLog(r) {
   const atBottom = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 30;
-  const cls = r.level === "warn" || r.level === "error" ? r.level : r.source === "simulator" ? "sim" : r.source === "owner" ? "owner" : "";
-  logs.append(el("li", { class: cls }, el("span", { class: "t", text: `${new Date(r.t).toISOString().slice(11, 23)} ` }),
-    el("span", { class: "tag", text: `${r.tag.padEnd(7)} ` }), r.message));
+  const cls =
+    r.level === "warn" || r.level === "error"
+      ? r.level
+      : r.source === "simulator"
+        ? "sim"
+        : r.source === "owner"
+          ? "owner"
+          : "";
+  logs.append(
+    el(
+      "li",
+      { class: cls },
+      el("span", { class: "t", text: `${new Date(r.t).toISOString().slice(11, 23)} ` }),
+      el("span", { class: "tag", text: `${r.tag.padEnd(7)} ` }),
+      r.message,
+    ),
+  );
   while (logs.children.length > LIMITS.logs) logs.firstChild.remove();
   if (atBottom) logs.scrollTop = logs.scrollHeight;
 }

@@ -29,7 +29,9 @@ for (const target of FUZZ_TARGETS.filter((t) => !only || t.name.includes(only)))
     failed++;
     console.log(`FAIL ${target.name}\n${fc.defaultReportMessage(result)}`);
   } else {
-    console.log(`ok   ${target.name}: ${result.numRuns.toLocaleString("en")} cases in ${(ms / 1000).toFixed(1)} s (${((ms * 1000) / result.numRuns).toFixed(0)} µs each)`);
+    console.log(
+      `ok   ${target.name}: ${result.numRuns.toLocaleString("en")} cases in ${(ms / 1000).toFixed(1)} s (${((ms * 1000) / result.numRuns).toFixed(0)} µs each)`,
+    );
   }
 }
 console.log(`\nfuzz: ${FUZZ_TARGETS.length - failed} passed, ${failed} failed`);

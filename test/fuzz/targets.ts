@@ -28,12 +28,29 @@ const crypto = testCrypto();
 const device = generateKeyPair(crypto);
 const owner = generateKeyPair(crypto);
 const TOPIC = "doorbell/frontdoor/sealed/event";
-const sample = sealEnvelope({ crypto, senderPrivateKey: device.privateKey, recipientPublicKey: owner.publicKey, deviceId: "frontdoor", topic: TOPIC, seq: 9, header: { v: 1, type: "ring" }, jpeg: Uint8Array.of(0xff, 0xd8, 1, 2, 0xff, 0xd9) });
+const sample = sealEnvelope({
+  crypto,
+  senderPrivateKey: device.privateKey,
+  recipientPublicKey: owner.publicKey,
+  deviceId: "frontdoor",
+  topic: TOPIC,
+  seq: 9,
+  header: { v: 1, type: "ring" },
+  jpeg: Uint8Array.of(0xff, 0xd8, 1, 2, 0xff, 0xd9),
+});
 
 const isReason = (r: string) => (REJECT_REASONS as readonly string[]).includes(r);
 
 /** A real envelope with a few bytes replaced, inserted or removed. */
-const mutatedEnvelope = fc.array(fc.record({ at: fc.nat(sample.length + 4), op: fc.constantFrom("set", "insert", "delete"), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 })
+const mutatedEnvelope = fc
+  .array(
+    fc.record({
+      at: fc.nat(sample.length + 4),
+      op: fc.constantFrom("set", "insert", "delete"),
+      value: fc.integer({ min: 0, max: 255 }),
+    }),
+    { minLength: 1, maxLength: 6 },
+  )
   .map((edits) => {
     const bytes = Array.from(sample);
     for (const e of edits) {
@@ -53,36 +70,94 @@ function jsonish(): fc.Arbitrary<unknown> {
 export const FUZZ_TARGETS: FuzzTarget[] = [
   {
     name: "envelope opener: random bytes",
-    property: () => fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
-      const r = openEnvelope({ crypto, recipientPrivateKey: owner.privateKey, senderPublicKey: device.publicKey, deviceId: "frontdoor", topic: TOPIC, bytes });
-      return !r.ok && isReason(r.reason);
-    }),
+    property: () =>
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        const r = openEnvelope({
+          crypto,
+          recipientPrivateKey: owner.privateKey,
+          senderPublicKey: device.publicKey,
+          deviceId: "frontdoor",
+          topic: TOPIC,
+          bytes,
+        });
+        return !r.ok && isReason(r.reason);
+      }),
   },
   {
     name: "envelope opener: mutated real envelopes",
-    property: () => fc.property(mutatedEnvelope, (bytes) => {
-      const r = openEnvelope({ crypto, recipientPrivateKey: owner.privateKey, senderPublicKey: device.publicKey, deviceId: "frontdoor", topic: TOPIC, bytes });
-      return !r.ok && isReason(r.reason);
-    }),
+    property: () =>
+      fc.property(mutatedEnvelope, (bytes) => {
+        const r = openEnvelope({
+          crypto,
+          recipientPrivateKey: owner.privateKey,
+          senderPublicKey: device.publicKey,
+          deviceId: "frontdoor",
+          topic: TOPIC,
+          bytes,
+        });
+        return !r.ok && isReason(r.reason);
+      }),
   },
   {
     name: "command parser",
-    property: () => fc.property(fc.oneof(jsonish(), fc.record({ v: fc.constantFrom(1, 2, "1"), cmd: fc.constantFrom("snapshot", "reboot", "set-config", "x"), id: fc.string(), atMs: fc.oneof(fc.integer(), fc.double()), config: jsonish() }, { requiredKeys: [] })), (raw) => {
-      const r = parseCommand(raw);
-      return r.ok ? ["snapshot", "reboot", "set-config"].includes(r.command.cmd) : typeof r.error === "string" && r.error.startsWith("command");
-    }),
+    property: () =>
+      fc.property(
+        fc.oneof(
+          jsonish(),
+          fc.record(
+            {
+              v: fc.constantFrom(1, 2, "1"),
+              cmd: fc.constantFrom("snapshot", "reboot", "set-config", "x"),
+              id: fc.string(),
+              atMs: fc.oneof(fc.integer(), fc.double()),
+              config: jsonish(),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        (raw) => {
+          const r = parseCommand(raw);
+          return r.ok
+            ? ["snapshot", "reboot", "set-config"].includes(r.command.cmd)
+            : typeof r.error === "string" && r.error.startsWith("command");
+        },
+      ),
   },
   {
     name: "config parser",
-    property: () => fc.property(fc.oneof(jsonish(), fc.record({ deviceId: jsonish(), button: fc.dictionary(fc.constantFrom("debounceMs", "longPressMs", "cooldownS", "x"), jsonish()), mqtt: jsonish() }, { requiredKeys: [] })), (raw) => {
-      const r = parseConfig(raw);
-      if (r.ok) return parseConfig(JSON.parse(JSON.stringify(r.config))).ok; // what it accepts, it accepts again
-      return r.errors.length > 0 && r.errors.every((e) => typeof e.field === "string" && typeof e.value === "string" && e.accepted.length > 0);
-    }),
+    property: () =>
+      fc.property(
+        fc.oneof(
+          jsonish(),
+          fc.record(
+            {
+              deviceId: jsonish(),
+              button: fc.dictionary(fc.constantFrom("debounceMs", "longPressMs", "cooldownS", "x"), jsonish()),
+              mqtt: jsonish(),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        (raw) => {
+          const r = parseConfig(raw);
+          if (r.ok) return parseConfig(JSON.parse(JSON.stringify(r.config))).ok; // what it accepts, it accepts again
+          return (
+            r.errors.length > 0 &&
+            r.errors.every((e) => typeof e.field === "string" && typeof e.value === "string" && e.accepted.length > 0)
+          );
+        },
+      ),
   },
   {
     name: "JPEG thumbnail decoder (TypeScript): random bytes",
-    property: () => fc.property(fc.oneof(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 600 }).map((b) => Uint8Array.of(0xff, 0xd8, ...b))), decodesOrRefuses),
+    property: () =>
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 600 }),
+          fc.uint8Array({ maxLength: 600 }).map((b) => Uint8Array.of(0xff, 0xd8, ...b)),
+        ),
+        decodesOrRefuses,
+      ),
   },
   {
     name: "JPEG thumbnail decoder (TypeScript): mutated real JPEGs",
@@ -90,15 +165,26 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   },
   {
     name: "scenario parser: mutated real scenarios and random text",
-    property: () => fc.property(fc.oneof(mutated(realScenario, 6).map((b) => new TextDecoder().decode(b)), fc.string({ maxLength: 300 })), (text) => {
-      try {
-        const s = parseScenario(text, "fuzz.yaml");
-        return s.version === 1 && Array.isArray(s.steps) && s.steps.every((step) => Number.isInteger(step.line));
-      } catch (error) {
-        // A clear refusal: a ScenarioError listing each problem (the parser numbers them by line).
-        return error instanceof ScenarioError && error.problems.length > 0 && error.problems.every((p) => typeof p === "string" && p.length > 0);
-      }
-    }),
+    property: () =>
+      fc.property(
+        fc.oneof(
+          mutated(realScenario, 6).map((b) => new TextDecoder().decode(b)),
+          fc.string({ maxLength: 300 }),
+        ),
+        (text) => {
+          try {
+            const s = parseScenario(text, "fuzz.yaml");
+            return s.version === 1 && Array.isArray(s.steps) && s.steps.every((step) => Number.isInteger(step.line));
+          } catch (error) {
+            // A clear refusal: a ScenarioError listing each problem (the parser numbers them by line).
+            return (
+              error instanceof ScenarioError &&
+              error.problems.length > 0 &&
+              error.problems.every((p) => typeof p === "string" && p.length > 0)
+            );
+          }
+        },
+      ),
   },
 ];
 
@@ -110,11 +196,21 @@ const realJpeg: Uint8Array = (() => {
   for (let i = 0; i < width * height; i++) data.fill((i * 5) & 0xff, i * 4, i * 4 + 4);
   return new Uint8Array(jpegJs.encode({ data, width, height }, 75).data);
 })();
-const realScenario = new Uint8Array(readFileSync(new URL("../../simulator/scenarios/visitor-rings.yaml", import.meta.url)));
+const realScenario = new Uint8Array(
+  readFileSync(new URL("../../simulator/scenarios/visitor-rings.yaml", import.meta.url)),
+);
 
 /** `seed` with up to `maxEdits` bytes replaced, inserted or removed (at least one change). */
 function mutated(seed: Uint8Array, maxEdits: number): fc.Arbitrary<Uint8Array> {
-  return fc.array(fc.record({ at: fc.nat(seed.length), op: fc.constantFrom("set", "insert", "delete"), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: maxEdits })
+  return fc
+    .array(
+      fc.record({
+        at: fc.nat(seed.length),
+        op: fc.constantFrom("set", "insert", "delete"),
+        value: fc.integer({ min: 0, max: 255 }),
+      }),
+      { minLength: 1, maxLength: maxEdits },
+    )
     .map((edits) => {
       const bytes = Array.from(seed);
       for (const e of edits) {
@@ -131,9 +227,19 @@ function mutated(seed: Uint8Array, maxEdits: number): fc.Arbitrary<Uint8Array> {
 function decodesOrRefuses(bytes: Uint8Array): boolean {
   try {
     const t = decodeThumbnail(bytes, { maxCells: 64 * 64 });
-    return t.width === Math.ceil(t.frameWidth / 8) && t.height === Math.ceil(t.frameHeight / 8) && t.luma.length >= t.width * t.height;
+    return (
+      t.width === Math.ceil(t.frameWidth / 8) &&
+      t.height === Math.ceil(t.frameHeight / 8) &&
+      t.luma.length >= t.width * t.height
+    );
   } catch (error) {
-    return error instanceof JpegError && ["not-jpeg", "truncated", "corrupt", "unsupported", "too-large"].includes(error.code)
-      && Number.isInteger(error.offset) && error.offset >= 0 && error.offset <= bytes.length && error.message.startsWith("jpeg ");
+    return (
+      error instanceof JpegError &&
+      ["not-jpeg", "truncated", "corrupt", "unsupported", "too-large"].includes(error.code) &&
+      Number.isInteger(error.offset) &&
+      error.offset >= 0 &&
+      error.offset <= bytes.length &&
+      error.message.startsWith("jpeg ")
+    );
   }
 }

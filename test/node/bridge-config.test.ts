@@ -15,7 +15,10 @@ const BRIDGE = fileURLToPath(new URL("../../bridge/cli/doorbell-bridge.js", impo
 describe("doorbell-bridge settings", () => {
   const dir = mkdtempSync(join(tmpdir(), "doorbell-bridge-config-"));
   const file = join(dir, "bridge.yaml");
-  writeFileSync(file, "home: ./doorbell\nbroker:\n  url: mqtts://broker.home.arpa:8883\nsnapshots:\n  keepDays: 7\n  maxMB: 500\n");
+  writeFileSync(
+    file,
+    "home: ./doorbell\nbroker:\n  url: mqtts://broker.home.arpa:8883\nsnapshots:\n  keepDays: 7\n  maxMB: 500\n",
+  );
 
   test("defaults put every file under home", () => {
     const c = loadBridgeConfig({ argv: [], env: {}, cwd: "/srv" });
@@ -57,13 +60,25 @@ describe("doorbell-bridge settings", () => {
       }
       return "no error";
     };
-    assert.equal(bad(["--snapshots-keep-days", "0"]), 'bridge setting snapshots.keepDays (flag --snapshots-keep-days): "0" is not accepted; expected an integer from 1 to 3650 days');
-    assert.equal(bad([], { DOORBELL_BROKER_URL: "http://x" }), 'bridge setting broker.url (environment DOORBELL_BROKER_URL): "http://x" is not accepted; expected an mqtts:// or mqtt:// URL with a host');
+    assert.equal(
+      bad(["--snapshots-keep-days", "0"]),
+      'bridge setting snapshots.keepDays (flag --snapshots-keep-days): "0" is not accepted; expected an integer from 1 to 3650 days',
+    );
+    assert.equal(
+      bad([], { DOORBELL_BROKER_URL: "http://x" }),
+      'bridge setting broker.url (environment DOORBELL_BROKER_URL): "http://x" is not accepted; expected an mqtts:// or mqtt:// URL with a host',
+    );
     assert.match(bad(["--snapshot-days", "1"]), /unknown option --snapshot-days; the settings are --home, /);
     writeFileSync(join(dir, "typo.yaml"), "snapshots:\n  keepdays: 3\n");
-    assert.match(bad(["--config", join(dir, "typo.yaml")]), /typo\.yaml: unknown setting snapshots\.keepdays; known: home, /);
+    assert.match(
+      bad(["--config", join(dir, "typo.yaml")]),
+      /typo\.yaml: unknown setting snapshots\.keepdays; known: home, /,
+    );
     writeFileSync(join(dir, "wrong.json"), '{"motion": {"offDelayS": "soon"}}');
-    assert.match(bad(["--config", join(dir, "wrong.json")]), /bridge setting motion\.offDelayS \(config file .*wrong\.json\): "soon" is not accepted; expected an integer from 0 to 3600 s/);
+    assert.match(
+      bad(["--config", join(dir, "wrong.json")]),
+      /bridge setting motion\.offDelayS \(config file .*wrong\.json\): "soon" is not accepted; expected an integer from 0 to 3600 s/,
+    );
     assert.match(bad(["--config", join(dir, "missing.yaml")]), /missing\.yaml: cannot read it \(ENOENT\)/);
   });
 
@@ -74,7 +89,10 @@ describe("doorbell-bridge settings", () => {
     assert.match(usage.stderr, /^doorbell-bridge: unknown option --bridge-typo/);
     const missing = run(["--home", join(dir, "nowhere")]);
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /bridge setting ownerKey \(--owner-key, DOORBELL_OWNER_KEY\): .*owner\.key: cannot read the key file \(ENOENT\)/);
+    assert.match(
+      missing.stderr,
+      /bridge setting ownerKey \(--owner-key, DOORBELL_OWNER_KEY\): .*owner\.key: cannot read the key file \(ENOENT\)/,
+    );
     assert.match(run(["--help"]).stdout, /--snapshots-max-mb\s+DOORBELL_SNAPSHOTS_MAX_MB/);
   });
 });

@@ -29,7 +29,13 @@ describe("doorbell bridge", () => {
   let url: string;
   const ownerSecret = crypto.randomBytes(32);
   const deviceSecret = crypto.randomBytes(32);
-  const device: BridgeDevice = { id: "frontdoor", name: "Front door", topicRoot: "doorbell", statusIntervalS: 300, publicKey: crypto.x25519(deviceSecret) };
+  const device: BridgeDevice = {
+    id: "frontdoor",
+    name: "Front door",
+    topicRoot: "doorbell",
+    statusIntervalS: 300,
+    publicKey: crypto.x25519(deviceSecret),
+  };
   const dir = mkdtempSync(join(tmpdir(), "doorbell-bridge-"));
   const lines: string[] = [];
   const log = createLogger({ write: (level, tag, message) => void lines.push(`${level} ${tag} ${message}`) }, "bridge");
@@ -38,19 +44,33 @@ describe("doorbell bridge", () => {
   const running: { bridge: Bridge; client: MqttClient }[] = [];
   let seq = 0;
 
-  const seal = (header: Record<string, unknown>, jpeg?: Uint8Array, at = ++seq) => sealEnvelope({
-    crypto, senderPrivateKey: deviceSecret, recipientPublicKey: crypto.x25519(ownerSecret), deviceId: "frontdoor", topic: EVENT, seq: at,
-    header: { v: 1, device: "frontdoor", atMs: Date.UTC(2026, 9, 1, 8, 0, 0), seq: at, ...header }, jpeg,
-  });
+  const seal = (header: Record<string, unknown>, jpeg?: Uint8Array, at = ++seq) =>
+    sealEnvelope({
+      crypto,
+      senderPrivateKey: deviceSecret,
+      recipientPublicKey: crypto.x25519(ownerSecret),
+      deviceId: "frontdoor",
+      topic: EVENT,
+      seq: at,
+      header: { v: 1, device: "frontdoor", atMs: Date.UTC(2026, 9, 1, 8, 0, 0), seq: at, ...header },
+      jpeg,
+    });
   const send = (bytes: Uint8Array) => deviceClient.publishAsync(EVENT, Buffer.from(bytes), { qos: 1 });
 
   async function boot(extra: Partial<BridgeOptions> = {}) {
     const client = await mqtt.connectAsync(url, { clientId: `bridge-${running.length}`, reconnectPeriod: 0 });
     const bridge = startBridge({
-      client, crypto, ownerSecret, devices: [device], log, discoveryPrefix: "homeassistant", motionOffDelayS: 30,
+      client,
+      crypto,
+      ownerSecret,
+      devices: [device],
+      log,
+      discoveryPrefix: "homeassistant",
+      motionOffDelayS: 30,
       state: createDeviceStateStore(join(dir, "state")),
       snapshots: createSnapshotStore({ dir: join(dir, "snapshots"), keepDays: 3650, maxMB: 100, log }),
-      random01: () => 0, ...extra,
+      random01: () => 0,
+      ...extra,
     });
     running.push({ bridge, client });
     return { bridge, client };
@@ -60,7 +80,9 @@ describe("doorbell bridge", () => {
     broker = await startEmbeddedBroker({ port: 0 });
     url = `mqtt://127.0.0.1:${broker.port}`;
     deviceClient = await mqtt.connectAsync(url, { clientId: "frontdoor" });
-    ha = await watch(url, ["homeassistant/#", "doorbell/frontdoor/+", "doorbell/frontdoor/sealed/cmd"], { clientId: "homeassistant" });
+    ha = await watch(url, ["homeassistant/#", "doorbell/frontdoor/+", "doorbell/frontdoor/sealed/cmd"], {
+      clientId: "homeassistant",
+    });
   });
   after(async () => {
     for (const r of running) {
@@ -89,13 +111,20 @@ describe("doorbell bridge", () => {
   test("a ring: the picture on the image topic first (retained), then the event with its attributes (not retained); the JPEG is kept on disk", async () => {
     await send(seal({ type: "ring", id: "00000000000000a1", frameAgeMs: 40 }, JPEG));
     const event = await ha.nth("doorbell/frontdoor/event", 1);
-    const order = ha.seen.filter((s) => s.topic === "doorbell/frontdoor/snapshot" || s.topic === "doorbell/frontdoor/event").map((s) => s.topic);
+    const order = ha.seen
+      .filter((s) => s.topic === "doorbell/frontdoor/snapshot" || s.topic === "doorbell/frontdoor/event")
+      .map((s) => s.topic);
     assert.deepEqual(order, ["doorbell/frontdoor/snapshot", "doorbell/frontdoor/event"]);
     const picture = ha.on("doorbell/frontdoor/snapshot")[0];
     assert.deepEqual(new Uint8Array(picture.payload), JPEG, "raw JPEG bytes (no base64)");
     assert.equal(event.retain, false);
     assert.deepEqual(JSON.parse(event.payload.toString()), {
-      event_type: "ring", id: "00000000000000a1", seq, at: "2026-10-01T08:00:00.000Z", has_snapshot: true, frame_age_ms: 40,
+      event_type: "ring",
+      id: "00000000000000a1",
+      seq,
+      at: "2026-10-01T08:00:00.000Z",
+      has_snapshot: true,
+      frame_age_ms: 40,
     });
     const day = join(dir, "snapshots", "frontdoor", "2026-10-01");
     const [file] = readdirSync(day);
@@ -111,7 +140,14 @@ describe("doorbell bridge", () => {
     await send(seal({ type: "long_press", id: "00000000000000b3", heldMs: 2500 })); // a marker: everything before it has been handled
     await ha.nth("doorbell/frontdoor/event", 3);
     const events = ha.on("doorbell/frontdoor/event").map((s) => JSON.parse(s.payload.toString()));
-    assert.deepEqual(events.map((e) => [e.event_type, e.id]), [["ring", "00000000000000a1"], ["ring", "00000000000000b2"], ["long_press", "00000000000000b3"]]);
+    assert.deepEqual(
+      events.map((e) => [e.event_type, e.id]),
+      [
+        ["ring", "00000000000000a1"],
+        ["ring", "00000000000000b2"],
+        ["long_press", "00000000000000b3"],
+      ],
+    );
     assert.equal(events[2].held_ms, 2500);
     const { bridge } = running[0];
     assert.equal(bridge.stats.refused.replayed, 1);
@@ -122,7 +158,12 @@ describe("doorbell bridge", () => {
   test("an envelope sealed by any other key is refused and logged; nothing reaches Home Assistant", async () => {
     const stranger = crypto.randomBytes(32);
     const forged = sealEnvelope({
-      crypto, senderPrivateKey: stranger, recipientPublicKey: crypto.x25519(ownerSecret), deviceId: "frontdoor", topic: EVENT, seq: ++seq,
+      crypto,
+      senderPrivateKey: stranger,
+      recipientPublicKey: crypto.x25519(ownerSecret),
+      deviceId: "frontdoor",
+      topic: EVENT,
+      seq: ++seq,
       header: { v: 1, type: "ring", id: "00000000000000f0", atMs: 0 },
     });
     await send(forged);
@@ -135,9 +176,23 @@ describe("doorbell bridge", () => {
 
   test("a status event becomes the retained info state, and discovery follows the firmware version", async () => {
     const atMs = Date.UTC(2026, 9, 1, 9, 0, 0);
-    await send(seal({ type: "status", id: "00000000000000d1", atMs, stats: { fw: "1.4.2", uptimeS: 3600, rssiDbm: -61, outboxQueued: 0, outboxDropped: 2 } }));
+    await send(
+      seal({
+        type: "status",
+        id: "00000000000000d1",
+        atMs,
+        stats: { fw: "1.4.2", uptimeS: 3600, rssiDbm: -61, outboxQueued: 0, outboxDropped: 2 },
+      }),
+    );
     const info = JSON.parse((await ha.nth("doorbell/frontdoor/info", 1)).payload.toString());
-    assert.deepEqual(info, { fw: "1.4.2", rssi: -61, uptime_s: 3600, boot: "2026-10-01T08:00:00.000Z", outbox_queued: 0, outbox_dropped: 2 });
+    assert.deepEqual(info, {
+      fw: "1.4.2",
+      rssi: -61,
+      uptime_s: 3600,
+      boot: "2026-10-01T08:00:00.000Z",
+      outbox_queued: 0,
+      outbox_dropped: 2,
+    });
     assert.equal(ha.on("doorbell/frontdoor/info")[0].retain, false, "live delivery; the broker keeps it retained");
     const discovery = await ha.nth("homeassistant/device/esp32db_frontdoor/config", 2);
     assert.equal(JSON.parse(discovery.payload.toString()).dev.sw, "1.4.2");
@@ -147,7 +202,10 @@ describe("doorbell bridge", () => {
     await send(seal({ type: "motion_start", id: "00000000000000e1", box: [1, 2, 3, 4] }));
     await send(seal({ type: "motion_end", id: "00000000000000e2" }));
     await ha.nth("doorbell/frontdoor/motion", 2);
-    assert.deepEqual(ha.on("doorbell/frontdoor/motion").map((s) => s.payload.toString()), ["ON", "OFF"]);
+    assert.deepEqual(
+      ha.on("doorbell/frontdoor/motion").map((s) => s.payload.toString()),
+      ["ON", "OFF"],
+    );
   });
 
   test("the Take snapshot button becomes a command sealed by the owner for the device, numbered above the last; a retained press is ignored", async () => {
@@ -157,8 +215,13 @@ describe("doorbell bridge", () => {
     let last = 0;
     for (const s of ha.on("doorbell/frontdoor/sealed/cmd")) {
       const r = openEnvelope({
-        crypto, recipientPrivateKey: deviceSecret, senderPublicKey: crypto.x25519(ownerSecret), deviceId: "frontdoor",
-        topic: "doorbell/frontdoor/sealed/cmd", lastAcceptedSeq: last, bytes: new Uint8Array(s.payload),
+        crypto,
+        recipientPrivateKey: deviceSecret,
+        senderPublicKey: crypto.x25519(ownerSecret),
+        deviceId: "frontdoor",
+        topic: "doorbell/frontdoor/sealed/cmd",
+        lastAcceptedSeq: last,
+        bytes: new Uint8Array(s.payload),
       });
       assert.ok(r.ok, "opens with the device key, from the owner, in order");
       if (r.ok) {
@@ -184,7 +247,10 @@ describe("doorbell bridge", () => {
     const scheduled: { fn: () => void; ms: number }[] = [];
     for (const r of running) r.bridge.close();
     const infos = ha.on("doorbell/frontdoor/info").length;
-    const { bridge } = await boot({ random01: () => 0.999, timers: { set: (fn, ms) => scheduled.push({ fn, ms }), clear: () => undefined } });
+    const { bridge } = await boot({
+      random01: () => 0.999,
+      timers: { set: (fn, ms) => scheduled.push({ fn, ms }), clear: () => undefined },
+    });
     await until(() => ha.on("doorbell/frontdoor/info").length === infos + 1, "discovery and states on connect");
     assert.equal(bridge.stats.discoveryPublished, 1);
     await ha.client.publishAsync("homeassistant/status", "online");

@@ -54,8 +54,17 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
   /** The device's stolen TLS identity (not its sealing key): it may publish on the device's event topic. */
   let forger: MqttClient;
   const pem = (path: string) => readFileSync(path);
-  const tlsAs = (cert: string, key: string) => ({ ca: [pem(layout.caCert)], cert: pem(cert), key: pem(key), rejectUnauthorized: true });
-  const rings = () => ha.on(HA_EVENT).map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string; seq: number }).filter((e) => e.event_type === "ring");
+  const tlsAs = (cert: string, key: string) => ({
+    ca: [pem(layout.caCert)],
+    cert: pem(cert),
+    key: pem(key),
+    rejectUnauthorized: true,
+  });
+  const rings = () =>
+    ha
+      .on(HA_EVENT)
+      .map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string; seq: number })
+      .filter((e) => e.event_type === "ring");
 
   async function ring(): Promise<{ id: string; sealed: Uint8Array }> {
     const before = rings().length;
@@ -65,7 +74,9 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     host.button.set(0, 6);
     await new Promise((r) => setTimeout(r, 150)); // the release settles (debounce) before anything presses again
     await until(() => rings().length > before, "the ring at Home Assistant", 30_000).catch((error: Error) => {
-      throw new Error(`${error.message}\ndevice:\n${deviceLines.slice(-8).join("\n")}\nbridge:\n${bridgeLines.slice(-5).join("\n")}`);
+      throw new Error(
+        `${error.message}\ndevice:\n${deviceLines.slice(-8).join("\n")}\nbridge:\n${bridgeLines.slice(-5).join("\n")}`,
+      );
     });
     const id = rings().at(-1)!.id;
     // The first sealed event the eavesdropper saw after the press is the ring (the follow-up snapshot comes a second later).
@@ -81,10 +92,19 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     addDevice({ home, name: "frontdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
     broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });
     url = `mqtts://127.0.0.1:${port}`;
-    const log = createLogger({ write: (level, tag, message) => void bridgeLines.push(`${level} ${tag} ${message}`) }, "bridge");
+    const log = createLogger(
+      { write: (level, tag, message) => void bridgeLines.push(`${level} ${tag} ${message}`) },
+      "bridge",
+    );
     bridge = runBridge(loadBridgeConfig({ argv: ["--home", home, "--broker-url", url], env: {}, cwd: dir }), log);
-    ha = await watch(url, ["doorbell/+/event", "doorbell/+/snapshot"], { clientId: "ha-stand-in", ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey) });
-    eavesdropper = await watch(url, ["doorbell/+/sealed/#"], { clientId: "eavesdropper", ...tlsAs(layout.bridgeCert, layout.bridgeKey) });
+    ha = await watch(url, ["doorbell/+/event", "doorbell/+/snapshot"], {
+      clientId: "ha-stand-in",
+      ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),
+    });
+    eavesdropper = await watch(url, ["doorbell/+/sealed/#"], {
+      clientId: "eavesdropper",
+      ...tlsAs(layout.bridgeCert, layout.bridgeKey),
+    });
     const bundle = loadNodeDeviceBundle(layout.deviceDir("frontdoor"));
     deviceSecret = bundle.deviceKey!;
     forger = await mqtt.connectAsync(url, { ...bundle.mqtt.client, clientId: "frontdoor-forger", reconnectPeriod: 0 });
@@ -97,7 +117,11 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     // No ring cooldown, so the tests can ring again at once.
     const config = { ...bundle.config, button: { ...(bundle.config.button as object | undefined), cooldownS: 0 } };
     fw = startFirmware(host, { config, firmwareVersion: "1.0.0-test", deviceKey: bundle.deviceKey });
-    await until(() => host.mqtt.connected && fw.delivery.stats.queued === 0, "the doorbell online with an empty outbox", 30_000);
+    await until(
+      () => host.mqtt.connected && fw.delivery.stats.queued === 0,
+      "the doorbell online with an empty outbox",
+      30_000,
+    );
   });
 
   after(async () => {
@@ -117,8 +141,10 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     const wire = eavesdropper.seen.map((s) => new Uint8Array(s.payload));
     assert.ok(wire.length >= 2, "the eavesdropper saw the ring and its snapshot");
     for (const bytes of wire) {
-      for (const clear of [id, "ring", "snapshot", '"type"', '"atMs"', "frontdoor"]) assert.ok(!contains(bytes, utf8(clear)), `${clear} in the clear`);
-      for (let at = 0; at + 16 <= jpeg.length; at += 512) assert.ok(!contains(bytes, jpeg.subarray(at, at + 16)), `JPEG bytes at ${at} in the clear`);
+      for (const clear of [id, "ring", "snapshot", '"type"', '"atMs"', "frontdoor"])
+        assert.ok(!contains(bytes, utf8(clear)), `${clear} in the clear`);
+      for (let at = 0; at + 16 <= jpeg.length; at += 512)
+        assert.ok(!contains(bytes, jpeg.subarray(at, at + 16)), `JPEG bytes at ${at} in the clear`);
     }
   });
 
@@ -127,10 +153,16 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     const before = rings().length;
     const attacker = crypto.randomBytes(32);
     const seq = Date.now() * 1000; // far above anything the device has sent
-    const forge = (n: number) => sealEnvelope({
-      crypto, senderPrivateKey: attacker, recipientPublicKey: crypto.x25519(ownerSecret), deviceId: "frontdoor", topic: SEALED_EVENT, seq: seq + n,
-      header: { v: 1, type: "ring", id: `f0f0f0f0f0f0f0f${n}`, device: "frontdoor", atMs: Date.now(), seq: seq + n },
-    });
+    const forge = (n: number) =>
+      sealEnvelope({
+        crypto,
+        senderPrivateKey: attacker,
+        recipientPublicKey: crypto.x25519(ownerSecret),
+        deviceId: "frontdoor",
+        topic: SEALED_EVENT,
+        seq: seq + n,
+        header: { v: 1, type: "ring", id: `f0f0f0f0f0f0f0f${n}`, device: "frontdoor", atMs: Date.now(), seq: seq + n },
+      });
     const wrongKey = forge(1);
     const keyIdCopied = forge(2);
     keyIdCopied.set(genuine.subarray(OFFSET.senderKeyId, OFFSET.senderKeyId + 8), OFFSET.senderKeyId);
@@ -138,14 +170,26 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     await forger.publishAsync(SEALED_EVENT, Buffer.from(wrongKey), { qos: 1 });
     await forger.publishAsync(SEALED_EVENT, Buffer.from(keyIdCopied), { qos: 1 });
     await forger.publishAsync(SEALED_EVENT, Buffer.from("ring"), { qos: 1 });
-    await until(() => bridgeLines.filter((l) => l.includes("event refused")).length >= refusedBefore + 3, "three refusals in the bridge's log");
-    const refusals = bridgeLines.filter((l) => l.includes("event refused")).slice(refusedBefore).join("\n");
+    await until(
+      () => bridgeLines.filter((l) => l.includes("event refused")).length >= refusedBefore + 3,
+      "three refusals in the bridge's log",
+    );
+    const refusals = bridgeLines
+      .filter((l) => l.includes("event refused"))
+      .slice(refusedBefore)
+      .join("\n");
     assert.match(refusals, /reason=wrong-sender/);
     assert.match(refusals, /reason=auth-failed/);
     assert.match(refusals, /reason=bad-version/); // the plain word "ring"
     // A genuine ring after them: anything the forgeries produced would have reached Home Assistant first.
     const next = await ring();
-    assert.deepEqual(rings().slice(before).map((e) => e.id), [next.id], "only the genuine ring");
+    assert.deepEqual(
+      rings()
+        .slice(before)
+        .map((e) => e.id),
+      [next.id],
+      "only the genuine ring",
+    );
   });
 
   test("cannot replay an old event: a recorded ring sent again is refused as replayed, and Home Assistant sees it once", async () => {
@@ -153,26 +197,43 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     await ring(); // the device moves on
     const before = rings().length;
     await forger.publishAsync(SEALED_EVENT, Buffer.from(old.sealed), { qos: 1 });
-    await until(() => bridgeLines.some((l) => l.includes("duplicate delivery ignored") && l.includes("reason=replayed")), "the replay refused by the bridge");
+    await until(
+      () => bridgeLines.some((l) => l.includes("duplicate delivery ignored") && l.includes("reason=replayed")),
+      "the replay refused by the bridge",
+    );
     const next = await ring();
-    assert.deepEqual(rings().slice(before).map((e) => e.id), [next.id], "the replayed ring did not reach Home Assistant again");
+    assert.deepEqual(
+      rings()
+        .slice(before)
+        .map((e) => e.id),
+      [next.id],
+      "the replayed ring did not reach Home Assistant again",
+    );
     assert.equal(rings().filter((e) => e.id === old.id).length, 1);
   });
 
   test("no key material in any captured log: device, bridge and broker, as hex, base64 or base64url", () => {
     const logs = [...deviceLines, ...bridgeLines, broker.log()].join("\n");
     assert.ok(deviceLines.length > 10 && bridgeLines.length > 10 && broker.log().length > 0, "there were logs to scan");
-    const pemBody = (path: string) => Buffer.from(readFileSync(path, "utf8").replace(/-----[^-]+-----|\s/g, ""), "base64");
+    const pemBody = (path: string) =>
+      Buffer.from(readFileSync(path, "utf8").replace(/-----[^-]+-----|\s/g, ""), "base64");
     const secrets: [string, Uint8Array][] = [
-      ["owner key", ownerSecret], ["device key", deviceSecret],
+      ["owner key", ownerSecret],
+      ["device key", deviceSecret],
       ["device TLS key", readFileSync(join(layout.deviceDir("frontdoor"), "device-key.der"))],
-      ["bridge TLS key", pemBody(layout.bridgeKey)], ["CA key", pemBody(layout.caKey)], ["broker TLS key", pemBody(layout.serverKey)],
+      ["bridge TLS key", pemBody(layout.bridgeKey)],
+      ["CA key", pemBody(layout.caKey)],
+      ["broker TLS key", pemBody(layout.serverKey)],
     ];
     for (const [name, secret] of secrets) {
       const b = Buffer.from(secret);
       // Whole 32-byte keys, and for the longer DER keys a 32-byte run from their middle (the private part).
       const run = b.length > 64 ? b.subarray(b.length >> 1, (b.length >> 1) + 32) : b;
-      for (const form of [run.toString("hex"), run.toString("base64").slice(4, 40), run.toString("base64url").slice(4, 40)]) {
+      for (const form of [
+        run.toString("hex"),
+        run.toString("base64").slice(4, 40),
+        run.toString("base64url").slice(4, 40),
+      ]) {
         assert.ok(!logs.toLowerCase().includes(form.toLowerCase()), `${name} in a log (${form.slice(0, 8)}...)`);
       }
     }
@@ -193,6 +254,15 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
       }
     };
     walk(home);
-    for (const name of ["owner.key", "ca.key", "server.key", "bridge.key", "client.key", "device.key", "device-key.der"]) assert.ok(found.includes(name), `${name} checked`);
+    for (const name of [
+      "owner.key",
+      "ca.key",
+      "server.key",
+      "bridge.key",
+      "client.key",
+      "device.key",
+      "device-key.der",
+    ])
+      assert.ok(found.includes(name), `${name} checked`);
   });
 });

@@ -15,21 +15,42 @@ import { repoPath } from "../../hosts/xs/bundle.js";
 const CHROMIUM = "/usr/bin/chromium";
 /** The few DOM shapes used inside the page (the project's TypeScript has no DOM library). */
 type Picture = { complete: boolean; naturalWidth: number };
-type Canvas = { getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+type Canvas = {
+  getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+};
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
-test("the page: a click rings, and the ring appears in the timeline with its decoded snapshot", { timeout: 120_000 }, async () => {
+test("the page: a click rings, and the ring appears in the timeline with its decoded snapshot", {
+  timeout: 120_000,
+}, async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-  const sim = spawn(process.execPath, ["--import", "tsx", repoPath("simulator/start.ts"), "--http-port", "0", "--mqtt-port", "0", "--visitor-every", "0"], {
-    cwd: repoPath(""), stdio: ["ignore", "pipe", "pipe"],
-  });
+  const sim = spawn(
+    process.execPath,
+    ["--import", "tsx", repoPath("simulator/start.ts"), "--http-port", "0", "--mqtt-port", "0", "--visitor-every", "0"],
+    {
+      cwd: repoPath(""),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   sim.stdout.on("data", (d: Buffer) => (out += d.toString()));
   sim.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise((resolve) => sim.on("exit", resolve));
   const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
-    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 },
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
   });
   try {
     const start = Date.now();
@@ -53,8 +74,16 @@ test("the page: a click rings, and the ring appears in the timeline with its dec
     await ring.waitFor({ timeout: 10_000 });
     assert.match(await ring.innerText(), /ring\s+\d{2}:\d{2}:\d{2}/);
     const img = ring.getByTestId("snapshot-img");
-    await page.waitForFunction((el) => (el as unknown as Picture).complete && (el as unknown as Picture).naturalWidth > 0, await img.elementHandle(), { timeout: 10_000 });
-    assert.equal(await img.evaluate((el) => (el as unknown as Picture).naturalWidth), 640, "the opened snapshot decoded (640x480)");
+    await page.waitForFunction(
+      (el) => (el as unknown as Picture).complete && (el as unknown as Picture).naturalWidth > 0,
+      await img.elementHandle(),
+      { timeout: 10_000 },
+    );
+    assert.equal(
+      await img.evaluate((el) => (el as unknown as Picture).naturalWidth),
+      640,
+      "the opened snapshot decoded (640x480)",
+    );
 
     // The broker panel shows the sealed event as ciphertext: its topic, size and a hex prefix.
     const traffic = page.getByTestId("broker-traffic");
@@ -96,8 +125,13 @@ test("the page: a click rings, and the ring appears in the timeline with its dec
     assert.deepEqual(pageErrors, []);
   } catch (error) {
     const url = /Simulator ready at (\S+)/.exec(out)?.[1];
-    const state = url ? await (await fetch(`${url}/api/state`)).json().catch(() => undefined) as { logs: { t: number; tag: string; message: string }[] } | undefined : undefined;
-    const logs = state?.logs.map((l) => `${new Date(l.t).toISOString().slice(11, 23)} ${l.tag} ${l.message}`).join("\n") ?? err;
+    const state = url
+      ? ((await (await fetch(`${url}/api/state`)).json().catch(() => undefined)) as
+          | { logs: { t: number; tag: string; message: string }[] }
+          | undefined)
+      : undefined;
+    const logs =
+      state?.logs.map((l) => `${new Date(l.t).toISOString().slice(11, 23)} ${l.tag} ${l.message}`).join("\n") ?? err;
     throw new Error(`${(error as Error).message}\nsimulator log:\n${logs.slice(-4000)}`);
   } finally {
     await browser.close();

@@ -27,7 +27,13 @@ describe("doorbell CLI", () => {
   test("keys init writes private keys with mode 0600 and refuses to overwrite them", () => {
     assert.equal(init.status, 0, init.stderr);
     assert.equal(added.status, 0, added.stderr);
-    assert.deepEqual(readdirSync(keys).filter((f) => f.endsWith(".key") || f.endsWith(".pub")).sort(), ["owner.key", "owner.pub"], "keys init makes the owner's pair only");
+    assert.deepEqual(
+      readdirSync(keys)
+        .filter((f) => f.endsWith(".key") || f.endsWith(".pub"))
+        .sort(),
+      ["owner.key", "owner.pub"],
+      "keys init makes the owner's pair only",
+    );
     for (const f of ["owner.key", "device.key"]) assert.equal(statSync(k(f)).mode & 0o777, 0o600, f);
     const again = run(["keys", "init", "--out", keys]);
     assert.equal(again.status, 1);
@@ -42,11 +48,30 @@ describe("doorbell CLI", () => {
   test("seal, inspect and open round-trip an event with a JPEG; nothing secret is printed", () => {
     const jpeg = Uint8Array.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
     writeFileSync(join(dir, "in.jpg"), jpeg);
-    const sealed = run(["envelope", "seal", "--device-key", k("device.key"), "--owner-public", k("owner.pub"), "--topic", TOPIC,
-      "--event", '{"v":1,"type":"ring","id":"0123456789abcdef"}', "--jpeg", join(dir, "in.jpg"), "--seq", "42"]);
+    const sealed = run([
+      "envelope",
+      "seal",
+      "--device-key",
+      k("device.key"),
+      "--owner-public",
+      k("owner.pub"),
+      "--topic",
+      TOPIC,
+      "--event",
+      '{"v":1,"type":"ring","id":"0123456789abcdef"}',
+      "--jpeg",
+      join(dir, "in.jpg"),
+      "--seq",
+      "42",
+    ]);
     assert.equal(sealed.status, 0, sealed.stderr);
 
-    const inspected = JSON.parse(run(["envelope", "inspect", "--topic", TOPIC, "--device-public", k("device.pub")], sealed.stdout).stdout.toString());
+    const inspected = JSON.parse(
+      run(
+        ["envelope", "inspect", "--topic", TOPIC, "--device-public", k("device.pub")],
+        sealed.stdout,
+      ).stdout.toString(),
+    );
     assert.equal(inspected.mode, 2);
     assert.equal(inspected.kem_id, 0x20);
     assert.equal(inspected.kdf_id, 1);
@@ -56,7 +81,21 @@ describe("doorbell CLI", () => {
     assert.equal(inspected.topic_matches, true);
     assert.match(inspected.enc, /^[0-9a-f]{64}$/);
 
-    const opened = run(["envelope", "open", "--owner-key", k("owner.key"), "--device-public", k("device.pub"), "--topic", TOPIC, "--jpeg-out", join(dir, "out.jpg")], sealed.stdout);
+    const opened = run(
+      [
+        "envelope",
+        "open",
+        "--owner-key",
+        k("owner.key"),
+        "--device-public",
+        k("device.pub"),
+        "--topic",
+        TOPIC,
+        "--jpeg-out",
+        join(dir, "out.jpg"),
+      ],
+      sealed.stdout,
+    );
     assert.equal(opened.status, 0, opened.stderr);
     const event = JSON.parse(opened.stdout.toString());
     assert.equal(event.type, "ring");
@@ -67,7 +106,20 @@ describe("doorbell CLI", () => {
   });
 
   test("open refuses a moved, replayed or foreign envelope with the reason and exit 1", () => {
-    const sealed = run(["envelope", "seal", "--device-key", k("device.key"), "--owner-public", k("owner.pub"), "--topic", TOPIC, "--event", '{"type":"ring"}', "--seq", "5"]).stdout;
+    const sealed = run([
+      "envelope",
+      "seal",
+      "--device-key",
+      k("device.key"),
+      "--owner-public",
+      k("owner.pub"),
+      "--topic",
+      TOPIC,
+      "--event",
+      '{"type":"ring"}',
+      "--seq",
+      "5",
+    ]).stdout;
     const cases: [string[], RegExp][] = [
       [["--topic", "doorbell/frontdoor/sealed/other", "--device-id", "frontdoor"], /wrong-topic/],
       [["--topic", TOPIC, "--last-seq", "5"], /replayed/],
@@ -86,7 +138,18 @@ describe("doorbell CLI", () => {
     const r = run(["envelope", "seal", "--device-key", k("device.key")]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /missing --owner-public/);
-    const bad = run(["envelope", "seal", "--device-key", k("owner.pub"), "--owner-public", k("owner.pub"), "--topic", TOPIC, "--event", "{}"]);
+    const bad = run([
+      "envelope",
+      "seal",
+      "--device-key",
+      k("owner.pub"),
+      "--owner-public",
+      k("owner.pub"),
+      "--topic",
+      TOPIC,
+      "--event",
+      "{}",
+    ]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /not an X25519 private key/);
   });

@@ -33,8 +33,13 @@ describe("docs/protocol.md worked example", () => {
 
   it("openEnvelope accepts it with the owner's key, the device's key and seq 41 last accepted", () => {
     const result = openEnvelope({
-      crypto, recipientPrivateKey: EXAMPLE.ownerPrivateKey, senderPublicKey: EXAMPLE.devicePublicKey,
-      deviceId: EXAMPLE.deviceId, topic: EXAMPLE.topic, lastAcceptedSeq: 41, bytes: fromHex(docHex("envelope")),
+      crypto,
+      recipientPrivateKey: EXAMPLE.ownerPrivateKey,
+      senderPublicKey: EXAMPLE.devicePublicKey,
+      deviceId: EXAMPLE.deviceId,
+      topic: EXAMPLE.topic,
+      lastAcceptedSeq: 41,
+      bytes: fromHex(docHex("envelope")),
     });
     ok(result.ok);
     deepEqual(result.header, EXAMPLE.header);
@@ -52,9 +57,19 @@ describe("docs/protocol.md worked example", () => {
     equal(toHex(bytes.subarray(21, 29)), hmac8("doorbell/1 topic", utf8(EXAMPLE.topic)));
     const topic = utf8(EXAMPLE.topic);
     const device = utf8(EXAMPLE.deviceId);
-    const aad = concat(bytes.subarray(0, 29), Uint8Array.of(0, topic.length), topic, Uint8Array.of(0, device.length), device);
+    const aad = concat(
+      bytes.subarray(0, 29),
+      Uint8Array.of(0, topic.length),
+      topic,
+      Uint8Array.of(0, device.length),
+      device,
+    );
 
-    const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() });
+    const suite = new CipherSuite({
+      kem: new DhkemX25519HkdfSha256(),
+      kdf: new HkdfSha256(),
+      aead: new Chacha20Poly1305(),
+    });
     const plaintext = new Uint8Array(
       await suite.open(
         {

@@ -21,7 +21,15 @@ const deviceId = "frontdoor";
 const topic = "doorbell/frontdoor/sealed/event";
 
 function openAsOwner(bytes: Uint8Array, lastAcceptedSeq?: number): OpenEnvelopeResult {
-  return openEnvelope({ crypto, recipientPrivateKey: owner.privateKey, senderPublicKey: device.publicKey, deviceId, topic, lastAcceptedSeq, bytes });
+  return openEnvelope({
+    crypto,
+    recipientPrivateKey: owner.privateKey,
+    senderPublicKey: device.publicKey,
+    deviceId,
+    topic,
+    lastAcceptedSeq,
+    bytes,
+  });
 }
 
 function isRejected(result: OpenEnvelopeResult): boolean {
@@ -37,7 +45,10 @@ const jpegArb = fc.option(
   }),
   { nil: undefined },
 );
-const headerArb = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8, noNullPrototype: true });
+const headerArb = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 3 }), {
+  maxKeys: 8,
+  noNullPrototype: true,
+});
 
 describe("envelope properties", () => {
   it("any JSON object header, JPEG size, seq, device id and topic round-trips", () => {
@@ -49,9 +60,26 @@ describe("envelope properties", () => {
         fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
         fc.string({ minLength: 1, maxLength: 80 }),
         (header, jpeg, seq, id, anyTopic) => {
-          const bytes = sealEnvelope({ crypto, senderPrivateKey: device.privateKey, recipientPublicKey: owner.publicKey, deviceId: id, topic: anyTopic, seq, header, jpeg });
+          const bytes = sealEnvelope({
+            crypto,
+            senderPrivateKey: device.privateKey,
+            recipientPublicKey: owner.publicKey,
+            deviceId: id,
+            topic: anyTopic,
+            seq,
+            header,
+            jpeg,
+          });
           ok(bytes.length <= MAX_ENVELOPE_BYTES);
-          const result = openEnvelope({ crypto, recipientPrivateKey: owner.privateKey, senderPublicKey: device.publicKey, deviceId: id, topic: anyTopic, lastAcceptedSeq: seq - 1, bytes });
+          const result = openEnvelope({
+            crypto,
+            recipientPrivateKey: owner.privateKey,
+            senderPublicKey: device.publicKey,
+            deviceId: id,
+            topic: anyTopic,
+            lastAcceptedSeq: seq - 1,
+            bytes,
+          });
           ok(result.ok);
           equal(result.seq, seq);
           deepEqual(result.header, JSON.parse(JSON.stringify(header)));
@@ -75,24 +103,37 @@ describe("envelope properties", () => {
     const keyId = senderKeyId(crypto, device.publicKey);
     const tag = topicTag(crypto, topic);
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.uint8Array({ minLength: 48, maxLength: 400 }), (seq, body) => {
-        const bytes = concat(Uint8Array.of(1), i2osp(OFFSET.enc + body.length, 4), i2osp(seq, 8), keyId, tag, body);
-        const result = openAsOwner(bytes);
-        ok(!result.ok);
-        equal(result.reason, "auth-failed");
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.uint8Array({ minLength: 48, maxLength: 400 }),
+        (seq, body) => {
+          const bytes = concat(Uint8Array.of(1), i2osp(OFFSET.enc + body.length, 4), i2osp(seq, 8), keyId, tag, body);
+          const result = openAsOwner(bytes);
+          ok(!result.ok);
+          equal(result.reason, "auth-failed");
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("any mutation of a real envelope (bit flips, cuts, appended bytes) is refused with a reason", () => {
     const sample = sealEnvelope({
-      crypto, senderPrivateKey: device.privateKey, recipientPublicKey: owner.publicKey, deviceId, topic, seq: 77,
-      header: { v: 1, type: "snapshot" }, jpeg: Uint8Array.of(0xff, 0xd8, 1, 2, 3, 0xff, 0xd9),
+      crypto,
+      senderPrivateKey: device.privateKey,
+      recipientPublicKey: owner.publicKey,
+      deviceId,
+      topic,
+      seq: 77,
+      header: { v: 1, type: "snapshot" },
+      jpeg: Uint8Array.of(0xff, 0xd8, 1, 2, 3, 0xff, 0xd9),
     });
     const flip = fc.record({ kind: fc.constant("flip" as const), at: fc.nat(sample.length - 1), bit: fc.nat(7) });
     const cut = fc.record({ kind: fc.constant("cut" as const), at: fc.nat(sample.length - 1) });
-    const append = fc.record({ kind: fc.constant("append" as const), extra: fc.uint8Array({ minLength: 1, maxLength: 64 }) });
+    const append = fc.record({
+      kind: fc.constant("append" as const),
+      extra: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+    });
     fc.assert(
       fc.property(fc.array(fc.oneof(flip, cut, append), { minLength: 1, maxLength: 4 }), (mutations) => {
         let bytes: Uint8Array = sample.slice();

@@ -42,7 +42,10 @@ describe("CDnet scoring", () => {
     labels.fill(255, 0, 7);
     assert.deepEqual(s.add(new Uint8Array(25), 5, labels, 40, 40, undefined), { truth: false, detected: false });
     labels.fill(255, 0, 8);
-    assert.deepEqual(s.add(new Uint8Array(25).fill(1, 0, 1), 5, labels, 40, 40, undefined), { truth: true, detected: true });
+    assert.deepEqual(s.add(new Uint8Array(25).fill(1, 0, 1), 5, labels, 40, 40, undefined), {
+      truth: true,
+      detected: true,
+    });
     assert.deepEqual([s.frame.tp, s.frame.tn], [1, 1]);
   });
 
@@ -50,7 +53,10 @@ describe("CDnet scoring", () => {
     const bmp = new Uint8Array(readFileSync(join(HIGHWAY, "ROI.bmp")));
     const roi = readBmpGray(bmp);
     assert.deepEqual([roi.width, roi.height], [320, 240]);
-    assert.ok(roi.gray.every((v) => v === 255), "highway's ROI is the whole frame (palette entry 0 is white)");
+    assert.ok(
+      roi.gray.every((v) => v === 255),
+      "highway's ROI is the whole frame (palette entry 0 is white)",
+    );
   });
 
   test("a hand-made sequence: temporal ROI, ground truth, and the JSON and PNG the CLI writes", () => {
@@ -63,7 +69,8 @@ describe("CDnet scoring", () => {
       const img = new PNG({ width: 64, height: 64 });
       const gt = new PNG({ width: 64, height: 64 });
       for (let i = 0; i < 64 * 64; i++) {
-        const x = i % 64, y = (i / 64) | 0;
+        const x = i % 64,
+          y = (i / 64) | 0;
         const inside = n >= 12 && x >= 8 + 2 * (n - 12) && x < 32 + 2 * (n - 12) && y >= 16 && y < 40;
         img.data.set([inside ? 230 : 90, inside ? 230 : 90, inside ? 230 : 90, 255], i * 4);
         gt.data.set([inside ? 255 : 0, inside ? 255 : 0, inside ? 255 : 0, 255], i * 4);
@@ -76,7 +83,11 @@ describe("CDnet scoring", () => {
       spawnSync("cjpeg", ["-quality", "90", "-outfile", join(dir, "input", `in${id}.jpg`), ppm]);
     }
     const json = join(work, "mini.json");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/eval-motion.ts", dir, "--json", json, "--fps", "5"], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/eval-motion.ts", dir, "--json", json, "--fps", "5"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /pixel\s+\d\.\d{3}\s+\d\.\d{3}\s+\d\.\d{3}/);
     const r = JSON.parse(readFileSync(json, "utf8"));
@@ -91,10 +102,16 @@ describe("CDnet scoring", () => {
   });
 
   test("unknown options and a folder that is not a CDnet sequence give a usage error, exit 2", () => {
-    const bad = spawnSync(process.execPath, ["--import", "tsx", "scripts/eval-motion.ts", work, "--jsn", "x"], { cwd: ROOT, encoding: "utf8" });
+    const bad = spawnSync(process.execPath, ["--import", "tsx", "scripts/eval-motion.ts", work, "--jsn", "x"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /unknown option --jsn/);
-    const none = spawnSync(process.execPath, ["--import", "tsx", "scripts/eval-motion.ts", work], { cwd: ROOT, encoding: "utf8" });
+    const none = spawnSync(process.execPath, ["--import", "tsx", "scripts/eval-motion.ts", work], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     assert.equal(none.status, 2);
     assert.match(none.stderr, /not a CDnet sequence: no input\/ folder/);
   });
@@ -103,7 +120,10 @@ describe("CDnet scoring", () => {
 describe("CDnet highway (issue 3 targets)", () => {
   test("pixel F >= 0.85; frame recall >= 0.99 with precision >= 0.95; a contact sheet is written", () => {
     const json = join(work, "highway.json");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/eval-motion.ts", HIGHWAY, "--json", json], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/eval-motion.ts", HIGHWAY, "--json", json], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     assert.equal(run.status, 0, run.stderr);
     const r = JSON.parse(readFileSync(json, "utf8"));
     assert.deepEqual([r.frames.total, r.frames.scored, r.grid.width, r.grid.height], [1700, 1231, 40, 30]);

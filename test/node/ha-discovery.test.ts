@@ -14,9 +14,13 @@ import { deviceDiscovery } from "../../bridge/discovery.js";
 const CLI = fileURLToPath(new URL("../../bridge/cli/doorbell.js", import.meta.url));
 
 /** §1.4 entity abbreviations, plus the keys that have none (`name`, `qos`). */
-const ENTITY_KEYS = new Set(("avty avty_mode avty_t avty_tpl atype cmd_t cmd_tpl cont_type def_ent_id dev dev_cla e en ent_cat ent_pic evt_typ " +
-  "exp_aft frc_upd ic img_e img_t json_attr_t json_attr_tpl l_ver_t l_ver_tpl o off_dly p pl pl_avail pl_not_avail pl_on pl_off pl_prs pl_inst " +
-  "rel_s rel_u ret stat_cla stat_t stype sug_dsp_prc t tit uniq_id unit_of_meas url_t url_tpl val_tpl cmps name qos").split(" "));
+const ENTITY_KEYS = new Set(
+  (
+    "avty avty_mode avty_t avty_tpl atype cmd_t cmd_tpl cont_type def_ent_id dev dev_cla e en ent_cat ent_pic evt_typ " +
+    "exp_aft frc_upd ic img_e img_t json_attr_t json_attr_tpl l_ver_t l_ver_tpl o off_dly p pl pl_avail pl_not_avail pl_on pl_off pl_prs pl_inst " +
+    "rel_s rel_u ret stat_cla stat_t stype sug_dsp_prc t tit uniq_id unit_of_meas url_t url_tpl val_tpl cmps name qos"
+  ).split(" "),
+);
 const DEVICE_KEYS = new Set(["cns", "cu", "ids", "name", "mf", "mdl", "mdl_id", "hw", "sw", "sn", "sa"]);
 const ORIGIN_KEYS = new Set(["name", "sw", "url"]);
 /** §1.1 SUPPORTED_COMPONENTS (entity platforms used here). */
@@ -27,7 +31,11 @@ const PUBLISH_TOPIC = /^[^+#\u0000]+$/;
 const device = { id: "front-door", name: "Front door", topicRoot: "doorbell", statusIntervalS: 300 };
 const message = deviceDiscovery(device, { motionOffDelayS: 30, firmwareVersion: "1.4.2", originVersion: "0.1.0" });
 const payload = message.payload as {
-  dev: Record<string, unknown>; o: Record<string, unknown>; avty_t: string; qos: number; cmps: Record<string, Record<string, unknown>>;
+  dev: Record<string, unknown>;
+  o: Record<string, unknown>;
+  avty_t: string;
+  qos: number;
+  cmps: Record<string, Record<string, unknown>>;
 };
 const cmps = Object.entries(payload.cmps);
 const byPlatform = (p: string) => cmps.filter(([, c]) => c.p === p).map(([, c]) => c);
@@ -59,14 +67,19 @@ describe("Home Assistant discovery", () => {
       for (const k of Object.keys(c)) assert.ok(ENTITY_KEYS.has(k), `${name}: key ${k} is not a §1.4 abbreviation`);
       assert.ok(!("obj_id" in c) && !("object_id" in c), `${name}: object_id is deprecated (§4.3)`);
       assert.equal(typeof c.name, "string", `${name}: named`);
-      for (const k of ["stat_t", "img_t", "cmd_t"]) if (k in c) assert.match(String(c[k]), PUBLISH_TOPIC, `${name}.${k}`);
+      for (const k of ["stat_t", "img_t", "cmd_t"])
+        if (k in c) assert.match(String(c[k]), PUBLISH_TOPIC, `${name}.${k}`);
     }
     assert.equal(ids.size, cmps.length, "unique ids are unique");
   });
 
   test("the doorbell event: device_class doorbell, event_types with ring and long_press, on the bridge's event topic, qos 2 on the component (§1.3 SHARED_OPTIONS)", () => {
     const [event] = byPlatform("event");
-    assert.equal(event.qos, 2, "Home Assistant subscribes the ring at QoS 2, so the broker delivers each press once [MQTT-4.3.3]");
+    assert.equal(
+      event.qos,
+      2,
+      "Home Assistant subscribes the ring at QoS 2, so the broker delivers each press once [MQTT-4.3.3]",
+    );
     assert.equal(event.dev_cla, "doorbell");
     assert.deepEqual(event.evt_typ, ["ring", "long_press"]);
     assert.equal(event.stat_t, "doorbell/front-door/event");
@@ -77,12 +90,22 @@ describe("Home Assistant discovery", () => {
     const [motion] = byPlatform("binary_sensor");
     assert.deepEqual([motion.dev_cla, motion.stat_t, motion.off_dly], ["motion", "doorbell/front-door/motion", 30]);
     const [image] = byPlatform("image");
-    assert.deepEqual([image.img_t, image.cont_type, image.img_e], ["doorbell/front-door/snapshot", "image/jpeg", undefined], "raw bytes: no image_encoding");
+    assert.deepEqual(
+      [image.img_t, image.cont_type, image.img_e],
+      ["doorbell/front-door/snapshot", "image/jpeg", undefined],
+      "raw bytes: no image_encoding",
+    );
     const [button] = byPlatform("button");
-    assert.deepEqual([button.name, button.cmd_t, button.pl_prs, button.ret], ["Take snapshot", "doorbell/front-door/cmd/snapshot", "snapshot", false]);
+    assert.deepEqual(
+      [button.name, button.cmd_t, button.pl_prs, button.ret],
+      ["Take snapshot", "doorbell/front-door/cmd/snapshot", "snapshot", false],
+    );
     const sensors = new Map(byPlatform("sensor").map((s) => [s.val_tpl, s]));
     const rssi = sensors.get("{{ value_json.rssi }}")!;
-    assert.deepEqual([rssi.dev_cla, rssi.unit_of_meas, rssi.stat_cla, rssi.ent_cat, rssi.exp_aft], ["signal_strength", "dBm", "measurement", "diagnostic", 600]);
+    assert.deepEqual(
+      [rssi.dev_cla, rssi.unit_of_meas, rssi.stat_cla, rssi.ent_cat, rssi.exp_aft],
+      ["signal_strength", "dBm", "measurement", "diagnostic", 600],
+    );
     assert.equal(sensors.get("{{ value_json.boot }}")!.dev_cla, "timestamp", "uptime as the last boot time (§2.5)");
     assert.equal(sensors.get("{{ value_json.fw }}")!.ent_cat, "diagnostic");
     for (const s of sensors.values()) assert.equal(s.stat_t, "doorbell/front-door/info");
@@ -90,20 +113,32 @@ describe("Home Assistant discovery", () => {
 
   test("availability is the device's own retained status topic (its will), shared by every component", () => {
     assert.equal(payload.avty_t, "doorbell/front-door/status");
-    for (const [, c] of cmps) assert.ok(!("avty_t" in c) && !("avty" in c), "inherited from the device payload (§1.3 SHARED_OPTIONS)");
+    for (const [, c] of cmps)
+      assert.ok(!("avty_t" in c) && !("avty" in c), "inherited from the device payload (§1.3 SHARED_OPTIONS)");
   });
 
   test("no Home Assistant topic is one of the device's sealed topics", () => {
-    for (const [, c] of cmps) for (const k of ["stat_t", "img_t", "cmd_t"]) if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
+    for (const [, c] of cmps)
+      for (const k of ["stat_t", "img_t", "cmd_t"]) if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
   });
 
   test("doorbell ha-discovery prints the same message as one JSON line, and names what is wrong with a bad file", () => {
     const dir = mkdtempSync(join(tmpdir(), "doorbell-disc-"));
     const file = join(dir, "device-config.json");
-    writeFileSync(file, JSON.stringify({ format: "doorbell-device/1", config: { deviceId: "front-door", deviceName: "Front door" }, tls: {} }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: "doorbell-device/1",
+        config: { deviceId: "front-door", deviceName: "Front door" },
+        tls: {},
+      }),
+    );
     const r = spawnSync(process.execPath, [CLI, "ha-discovery", "--device-config", file], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 1);
     assert.deepEqual(Object.keys(lines[0]), ["topic", "payload", "retain"]);
     assert.deepEqual(lines[0].payload.cmps, JSON.parse(JSON.stringify(payload.cmps)));
@@ -113,6 +148,9 @@ describe("Home Assistant discovery", () => {
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /config deviceId: "Front Door" is not accepted/);
     writeFileSync(file, "{}");
-    assert.match(spawnSync(process.execPath, [CLI, "ha-discovery", "--device-config", file], { encoding: "utf8" }).stderr, /format must be "doorbell-device\/1"/);
+    assert.match(
+      spawnSync(process.execPath, [CLI, "ha-discovery", "--device-config", file], { encoding: "utf8" }).stderr,
+      /format must be "doorbell-device\/1"/,
+    );
   });
 });

@@ -46,8 +46,14 @@ for (const s of SUITES) {
         const sender = generateKeyPair(crypto);
         const psk = usesPsk(mode) ? { psk: pskBytes, pskId } : undefined;
         const sealed = seal({
-          crypto, aead: s.ours, recipientPublicKey: recipient.publicKey, info, aad, plaintext,
-          senderPrivateKey: usesAuth(mode) ? sender.privateKey : undefined, psk,
+          crypto,
+          aead: s.ours,
+          recipientPublicKey: recipient.publicKey,
+          info,
+          aad,
+          plaintext,
+          senderPrivateKey: usesAuth(mode) ? sender.privateKey : undefined,
+          psk,
         });
         const opened = await suite.open(
           {
@@ -78,9 +84,15 @@ for (const s of SUITES) {
           aad,
         );
         const options = {
-          crypto, aead: s.ours, recipientPrivateKey: recipient.privateKey, psk,
+          crypto,
+          aead: s.ours,
+          recipientPrivateKey: recipient.privateKey,
+          psk,
           senderPublicKey: usesAuth(mode) ? sender.publicKey : undefined,
-          enc: bytes(theirs.enc), info, aad, ciphertext: bytes(theirs.ct),
+          enc: bytes(theirs.enc),
+          info,
+          aad,
+          ciphertext: bytes(theirs.ct),
         };
         const opened = open(options);
         ok(opened);

@@ -53,7 +53,12 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
   let ha: Watcher;
   let device: Device | undefined;
   const pem = (path: string) => readFileSync(path);
-  const tlsAs = (cert: string, key: string) => ({ ca: [pem(layout.caCert)], cert: pem(cert), key: pem(key), rejectUnauthorized: true });
+  const tlsAs = (cert: string, key: string) => ({
+    ca: [pem(layout.caCert)],
+    cert: pem(cert),
+    key: pem(key),
+    rejectUnauthorized: true,
+  });
 
   function bootDevice(): Device {
     const bundle = loadNodeDeviceBundle(layout.deviceDir("frontdoor"));
@@ -65,7 +70,11 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
       log: { write: (level, tag, message) => void lines.push({ level, tag, message }) },
       rssiDbm: () => -58,
     });
-    const fw = startFirmware(host, { config: bundle.config, firmwareVersion: "1.0.0-test", deviceKey: bundle.deviceKey });
+    const fw = startFirmware(host, {
+      config: bundle.config,
+      firmwareVersion: "1.0.0-test",
+      deviceKey: bundle.deviceKey,
+    });
     return { host, fw, lines };
   }
 
@@ -75,22 +84,46 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     d.host.button.set(0, 6);
   }
 
-  const events = () => ha.on(T.event).map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string; seq: number });
+  const events = () =>
+    ha.on(T.event).map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string; seq: number });
 
   before(async () => {
     mkdirSync(home, { mode: 0o700 });
     writePrivateKey(layout.ownerKey, ownerSecret); // what doorbell keys init writes
     writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
     const port = await freePort();
-    addDevice({ home, name: "frontdoor", displayName: "Front door", brokerHost: "127.0.0.1", brokerPort: port, crypto });
+    addDevice({
+      home,
+      name: "frontdoor",
+      displayName: "Front door",
+      brokerHost: "127.0.0.1",
+      brokerPort: port,
+      crypto,
+    });
     addDevice({ home, name: "backdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
     broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });
     url = `mqtts://127.0.0.1:${port}`;
-    const log = createLogger({ write: (level, tag, message) => void bridgeLines.push(`${level} ${tag} ${message}`) }, "bridge");
+    const log = createLogger(
+      { write: (level, tag, message) => void bridgeLines.push(`${level} ${tag} ${message}`) },
+      "bridge",
+    );
     bridge = runBridge(loadBridgeConfig({ argv: ["--home", home, "--broker-url", url], env: {}, cwd: dir }), log);
-    ha = await watch(url, ["homeassistant/#", "doorbell/+/status", "doorbell/+/event", "doorbell/+/snapshot", "doorbell/+/info", "doorbell/+/motion"], {
-      clientId: "ha-stand-in", clean: false, ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),
-    });
+    ha = await watch(
+      url,
+      [
+        "homeassistant/#",
+        "doorbell/+/status",
+        "doorbell/+/event",
+        "doorbell/+/snapshot",
+        "doorbell/+/info",
+        "doorbell/+/motion",
+      ],
+      {
+        clientId: "ha-stand-in",
+        clean: false,
+        ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),
+      },
+    );
   });
 
   after(async () => {
@@ -123,11 +156,22 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     assert.equal(attributes.event_type, "ring");
     assert.match(attributes.id, /^[0-9a-f]{16}$/);
     assert.equal(attributes.has_snapshot, true);
-    assert.ok(Number.isInteger(attributes.seq) && typeof attributes.at === "string" && Number.isInteger(attributes.frame_age_ms));
+    assert.ok(
+      Number.isInteger(attributes.seq) &&
+        typeof attributes.at === "string" &&
+        Number.isInteger(attributes.frame_age_ms),
+    );
     assert.equal(ring.retain, false);
     const picture = ha.on(T.snapshot)[0].payload;
-    assert.deepEqual([picture[0], picture[1], picture.at(-2), picture.at(-1)], [0xff, 0xd8, 0xff, 0xd9], "a whole JPEG, raw bytes");
-    assert.ok(ha.seen.findIndex((s) => s.topic === T.snapshot) < ha.seen.findIndex((s) => s.topic === T.event), "the picture before the event");
+    assert.deepEqual(
+      [picture[0], picture[1], picture.at(-2), picture.at(-1)],
+      [0xff, 0xd8, 0xff, 0xd9],
+      "a whole JPEG, raw bytes",
+    );
+    assert.ok(
+      ha.seen.findIndex((s) => s.topic === T.snapshot) < ha.seen.findIndex((s) => s.topic === T.event),
+      "the picture before the event",
+    );
   });
 
   test("availability follows the device: its will says offline when it drops, online when it is back", async () => {
@@ -136,7 +180,10 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     device = undefined;
     await until(() => ha.on(T.status).at(-1)?.payload.toString() === "offline", "the will: offline");
     device = bootDevice();
-    await until(() => ha.on(T.status).filter((s) => s.payload.toString() === "online").length === onlines + 1, "online again");
+    await until(
+      () => ha.on(T.status).filter((s) => s.payload.toString() === "online").length === onlines + 1,
+      "online again",
+    );
   });
 
   test("a ring pressed while the broker is down is delivered once it is back, exactly once to Home Assistant", async () => {
@@ -148,7 +195,12 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     await press(d);
     await until(() => d.fw.ring.stats.rings === 1, "the ring");
     await until(() => d.host.storage.log.records().length >= 1, "the ring stored in the outbox");
-    const ringId = /ring id=([0-9a-f]{16})/.exec(d.lines.filter((l) => l.tag === "ring").map((l) => l.message).join("\n"))?.[1];
+    const ringId = /ring id=([0-9a-f]{16})/.exec(
+      d.lines
+        .filter((l) => l.tag === "ring")
+        .map((l) => l.message)
+        .join("\n"),
+    )?.[1];
     assert.ok(ringId);
     await broker.start();
     await until(() => events().some((e) => e.id === ringId), "the queued ring at Home Assistant", 60_000);
@@ -164,18 +216,32 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
 
   test("the broker refuses a client without a certificate", async () => {
     await assert.rejects(
-      mqtt.connectAsync(url, { ca: [pem(layout.caCert)], reconnectPeriod: 0, connectTimeout: 5000, clientId: "no-cert" }),
+      mqtt.connectAsync(url, {
+        ca: [pem(layout.caCert)],
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        clientId: "no-cert",
+      }),
       /alert certificate required/, // TLS 1.3 alert 116 (RFC 8446 §6.2): require_certificate true
     );
     // The same client with a certificate from the CA gets in: it was the missing certificate.
-    const withCert = await mqtt.connectAsync(url, { ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey), reconnectPeriod: 0, clientId: "with-cert" });
+    const withCert = await mqtt.connectAsync(url, {
+      ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),
+      reconnectPeriod: 0,
+      clientId: "with-cert",
+    });
     await withCert.endAsync();
   });
 
   test("a device certificate cannot publish or subscribe to another device's topics", async () => {
     const backdoor = layout.deviceDir("backdoor");
     const bundle = loadNodeDeviceBundle(backdoor);
-    const intruder = await mqtt.connectAsync(url, { ...bundle.mqtt.client, clientId: "backdoor", protocolVersion: 5, reconnectPeriod: 0 });
+    const intruder = await mqtt.connectAsync(url, {
+      ...bundle.mqtt.client,
+      clientId: "backdoor",
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
     const statuses = ha.on(T.status).length;
     try {
       // Mosquitto 2.0 grants the SUBSCRIBE and applies the read ACL to each message: nothing arrives,
@@ -183,8 +249,15 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
       const received: string[] = [];
       intruder.on("message", (topic) => received.push(topic));
       await intruder.subscribeAsync([T.sealedCmd, "doorbell/frontdoor/#"], { qos: 1 });
-      await assert.rejects(intruder.publishAsync(T.status, "offline", { qos: 1, retain: true }), /Not authorized|135/i, "PUBACK reason 0x87");
-      await assert.rejects(intruder.publishAsync("doorbell/frontdoor/sealed/event", Buffer.alloc(100), { qos: 1 }), /Not authorized|135/i);
+      await assert.rejects(
+        intruder.publishAsync(T.status, "offline", { qos: 1, retain: true }),
+        /Not authorized|135/i,
+        "PUBACK reason 0x87",
+      );
+      await assert.rejects(
+        intruder.publishAsync("doorbell/frontdoor/sealed/event", Buffer.alloc(100), { qos: 1 }),
+        /Not authorized|135/i,
+      );
       // Its own topics work, and arrive after anything it sent before: the forged status never came through.
       await intruder.publishAsync("doorbell/backdoor/status", "online", { qos: 1, retain: true });
       await until(() => ha.on("doorbell/backdoor/status").length > 0, "backdoor's own status");
@@ -206,21 +279,51 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     const d = device!;
     const devicePublic = d.fw.devicePublicKey;
     // The bridge's own broker credentials, stolen: the ACL lets it publish commands, but only the owner's key seals them.
-    const thief = await mqtt.connectAsync(url, { ...tlsAs(layout.bridgeCert, layout.bridgeKey), clientId: "thief", reconnectPeriod: 0 });
+    const thief = await mqtt.connectAsync(url, {
+      ...tlsAs(layout.bridgeCert, layout.bridgeKey),
+      clientId: "thief",
+      reconnectPeriod: 0,
+    });
     try {
       const attacker = crypto.randomBytes(32);
       const command = { v: 1 as const, cmd: "snapshot" as const, id: "00000000000000aa", atMs: Date.now() };
-      const forged = sealCommand({ crypto, ownerSecret: attacker, devicePublicKey: devicePublic, deviceId: "frontdoor", topic: T.sealedCmd, seq: Date.now() + 10_000, command });
+      const forged = sealCommand({
+        crypto,
+        ownerSecret: attacker,
+        devicePublicKey: devicePublic,
+        deviceId: "frontdoor",
+        topic: T.sealedCmd,
+        seq: Date.now() + 10_000,
+        command,
+      });
       await thief.publishAsync(T.sealedCmd, Buffer.from(forged), { qos: 1 });
-      await until(() => d.lines.some((l) => l.message.startsWith("command refused: wrong-sender")), "the forged command refused");
+      await until(
+        () => d.lines.some((l) => l.message.startsWith("command refused: wrong-sender")),
+        "the forged command refused",
+      );
       // A genuine command recorded on the broker and sent again later.
-      const genuine = sealCommand({ crypto, ownerSecret, devicePublicKey: devicePublic, deviceId: "frontdoor", topic: T.sealedCmd, seq: Date.now() + 20_000, command: { ...command, id: "00000000000000ab" } });
+      const genuine = sealCommand({
+        crypto,
+        ownerSecret,
+        devicePublicKey: devicePublic,
+        deviceId: "frontdoor",
+        topic: T.sealedCmd,
+        seq: Date.now() + 20_000,
+        command: { ...command, id: "00000000000000ab" },
+      });
       await thief.publishAsync(T.sealedCmd, Buffer.from(genuine), { qos: 1 });
-      await until(() => d.lines.some((l) => l.message.startsWith("command accepted") && l.message.includes("00000000000000ab")), "the owner's command");
+      await until(
+        () => d.lines.some((l) => l.message.startsWith("command accepted") && l.message.includes("00000000000000ab")),
+        "the owner's command",
+      );
       const accepted = d.lines.filter((l) => l.message.startsWith("command accepted")).length;
       await thief.publishAsync(T.sealedCmd, Buffer.from(genuine), { qos: 1 });
       await until(() => d.lines.some((l) => l.message.startsWith("command refused: replayed")), "the replay refused");
-      assert.equal(d.lines.filter((l) => l.message.startsWith("command accepted")).length, accepted, "the device acted once");
+      assert.equal(
+        d.lines.filter((l) => l.message.startsWith("command accepted")).length,
+        accepted,
+        "the device acted once",
+      );
     } finally {
       await thief.endAsync(true);
     }

@@ -13,7 +13,8 @@ import { createMotionDetector } from "../../modules/motion/detector.js";
 import { seededRandom } from "../support/seeded-random.js";
 
 const HIGHWAY = new URL("../../../shared/data/cdnet-highway/input/", import.meta.url).pathname;
-const W = 320, H = 240;
+const W = 320,
+  H = 240;
 let background: Float64Array;
 
 before(() => {
@@ -35,7 +36,12 @@ type Light = (x: number, y: number, v: number) => number;
 type Figure = { cx: number; cy: number; rx: number; ry: number } | undefined;
 
 /** Runs `frames` frames (after 15 plain ones) and returns the motion events and lighting-event count. */
-function play(frames: number, light: (i: number) => Light | undefined, figure: (i: number) => Figure = () => undefined, noise = 3) {
+function play(
+  frames: number,
+  light: (i: number) => Light | undefined,
+  figure: (i: number) => Figure = () => undefined,
+  noise = 3,
+) {
   const rnd = seededRandom(frames * 7 + 1);
   const { enabled: _e, ...params } = defaultConfig().motion;
   const detector = createMotionDetector(params);
@@ -48,10 +54,12 @@ function play(frames: number, light: (i: number) => Light | undefined, figure: (
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         let v = background[y * W + x];
-        if (f && ((x - f.cx) / f.rx) ** 2 + ((y - f.cy) / f.ry) ** 2 <= 1) v = 35 + ((x >> 3) % 3) * 10 + (y > f.cy - f.ry * 0.7 ? 0 : 120); // coat, and a face at the top
+        if (f && ((x - f.cx) / f.rx) ** 2 + ((y - f.cy) / f.ry) ** 2 <= 1)
+          v = 35 + ((x >> 3) % 3) * 10 + (y > f.cy - f.ry * 0.7 ? 0 : 120); // coat, and a face at the top
         if (l) v = l(x, y, v);
         v += (rnd() + rnd() + rnd() - 1.5) * noise * 1.4;
-        const o = (y * W + x) * 4, g = Math.max(0, Math.min(255, Math.round(v)));
+        const o = (y * W + x) * 4,
+          g = Math.max(0, Math.min(255, Math.round(v)));
         rgba[o] = rgba[o + 1] = rgba[o + 2] = g;
         rgba[o + 3] = 255;
       }
@@ -79,7 +87,8 @@ describe("lighting is not motion (highway background)", () => {
   });
 
   test("an IR-cut switch (flatter grey, bright centre, dark corners, more noise) and back: no motion", () => {
-    const ir: Light = (x, y, v) => clamp((0.55 * v + 60) * (1.25 - (((x - W / 2) / W) ** 2 + ((y - H / 2) / H) ** 2) * 1.6));
+    const ir: Light = (x, y, v) =>
+      clamp((0.55 * v + 60) * (1.25 - (((x - W / 2) / W) ** 2 + ((y - H / 2) / H) ** 2) * 1.6));
     const r = play(80, (i) => (i >= 15 && i < 50 ? ir : undefined), undefined, 5);
     assert.deepEqual(r.events, []);
   });
@@ -106,9 +115,15 @@ describe("a visitor walking up is motion", () => {
     // Leaving uncovers the background the standing visitor had joined (motion.stillFrames, 6 s): that
     // ghost is absorbed in turn, and motion ends endQuietMs later.
     const r = play(130, () => undefined, walkUp);
-    assert.deepEqual(r.events.map((e) => e.event), ["start", "end"]);
+    assert.deepEqual(
+      r.events.map((e) => e.event),
+      ["start", "end"],
+    );
     assert.ok(r.events[0].frame < 12, `noticed while still far (frame ${r.events[0].frame})`);
-    assert.ok(r.events[1].frame >= 50 && r.events[1].frame < 50 + 30 + 15 + 10, `ends after the visitor left (frame ${r.events[1].frame})`);
+    assert.ok(
+      r.events[1].frame >= 50 && r.events[1].frame < 50 + 30 + 15 + 10,
+      `ends after the visitor left (frame ${r.events[1].frame})`,
+    );
   });
 
   test("still one event when the porch lamp switches on half-way up (a motion-triggered light)", () => {

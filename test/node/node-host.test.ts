@@ -32,7 +32,10 @@ describe("file storage", () => {
     const b = createFileStorage(dir);
     assert.deepEqual(b.kv.get("seq.reserved"), Uint8Array.of(1, 2, 3));
     assert.equal(b.kv.get("missing"), undefined);
-    assert.deepEqual(b.log.records().map((r) => [r.id, fromUtf8(r.bytes)]), [[second, "two"]]);
+    assert.deepEqual(
+      b.log.records().map((r) => [r.id, fromUtf8(r.bytes)]),
+      [[second, "two"]],
+    );
     assert.ok(b.log.append(utf8("three")) > second);
     b.kv.delete("seq.reserved");
     assert.equal(createFileStorage(dir).kv.get("seq.reserved"), undefined);
@@ -62,7 +65,8 @@ describe("MQTT port over MQTT.js", () => {
       const port = createNodeMqtt({ url });
       const events: string[] = [];
       port.connect({
-        clientId: "probe", keepAliveS: 30,
+        clientId: "probe",
+        keepAliveS: 30,
         will: { topic: "t/status", payload: utf8("offline"), qos: 1, retain: true },
         onConnect: () => events.push("connect"),
         onDisconnect: (reason) => events.push(`down: ${reason}`),
@@ -74,18 +78,27 @@ describe("MQTT port over MQTT.js", () => {
       await until(() => acks.length === 1, 10_000, "PUBACK");
       assert.deepEqual(acks, ["ok"]);
       // Kill the device's session at the broker: the will goes out and the port reports the drop.
-      for (const client of Object.values((broker.broker as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients)) {
+      for (const client of Object.values(
+        (broker.broker as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients,
+      )) {
         if ((client as unknown as { id: string }).id === "probe") client.conn.destroy();
       }
       await until(() => events.some((e) => e.startsWith("down")), 10_000, "disconnect");
       await until(() => seen.some(([t]) => t === "t/status"), 10_000, "will");
-      assert.deepEqual(seen.find(([t]) => t === "t/status"), ["t/status", "offline", false]);
+      assert.deepEqual(
+        seen.find(([t]) => t === "t/status"),
+        ["t/status", "offline", false],
+      );
       assert.equal(port.connected, false);
       const late: (string | undefined)[] = [];
       port.publish("t/event", Uint8Array.of(4), { qos: 1, retain: false }, (e) => late.push(e));
       assert.deepEqual(late, ["not connected"]);
       await new Promise((r) => setTimeout(r, 300));
-      assert.deepEqual(events.filter((e) => e === "connect"), ["connect"], "the port leaves reconnecting to the firmware");
+      assert.deepEqual(
+        events.filter((e) => e === "connect"),
+        ["connect"],
+        "the port leaves reconnecting to the firmware",
+      );
       port.close();
     } finally {
       await watcher.endAsync();

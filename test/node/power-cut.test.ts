@@ -59,8 +59,13 @@ function openEvent(payload: Uint8Array): { seq: number; id: string } {
   const known = opened.get(key);
   if (known) return known;
   const r = openEnvelope({
-    crypto, recipientPrivateKey: owner.secret, recipientPublicKey: owner.publicKey,
-    senderPublicKey: devicePublicKey, deviceId: "frontdoor", topic: TOPIC, bytes: payload,
+    crypto,
+    recipientPrivateKey: owner.secret,
+    recipientPublicKey: owner.publicKey,
+    senderPublicKey: devicePublicKey,
+    deviceId: "frontdoor",
+    topic: TOPIC,
+    bytes: payload,
   });
   if (!r.ok) throw new Error(`envelope rejected: ${r.reason}`);
   const header = r.header as unknown as { seq: number; id: string };
@@ -69,7 +74,13 @@ function openEvent(payload: Uint8Array): { seq: number; id: string } {
 }
 
 // A small sequence block so the reservation in the key-value store is written often, and cut too.
-const config = { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, status: { intervalS: 0 }, seq: { blockSize: 3 }, button: { cooldownS: 0 } };
+const config = {
+  deviceId: "frontdoor",
+  keys: { ownerPublic: owner.publicHex },
+  status: { intervalS: 0 },
+  seq: { blockSize: 3 },
+  button: { cooldownS: 0 },
+};
 
 type Step = "press" | "wait" | "ack" | "ack-all" | "drop";
 function script(seed: number): Step[] {
@@ -155,7 +166,10 @@ describe("power cut with torn writes", () => {
       after.mqtt.accept();
       after.clock.advance(5000);
       tornRecordsRemoved += after.lines.filter((l) => l.message.startsWith("outbox record torn")).length;
-      const published = [...before.published, ...after.mqtt.published.filter((p) => p.topic === TOPIC).map((p) => p.payload)];
+      const published = [
+        ...before.published,
+        ...after.mqtt.published.filter((p) => p.topic === TOPIC).map((p) => p.payload),
+      ];
 
       // The owner's side, as the bridge does it: open each, accept only a newer seq (RFC 9180 mode_auth
       // proves the sender; the seq refuses replays), so Home Assistant sees each event once, in order.
@@ -167,21 +181,42 @@ describe("power cut with torn writes", () => {
           last = header.seq;
           accepted.set(header.seq, header.id);
         } else {
-          assert.equal(accepted.get(header.seq), header.id, `trial ${trial}: seq ${header.seq} refused as old, and it is not a copy of an accepted event: a real event would be lost`);
+          assert.equal(
+            accepted.get(header.seq),
+            header.id,
+            `trial ${trial}: seq ${header.seq} refused as old, and it is not a copy of an accepted event: a real event would be lost`,
+          );
         }
       }
       // Every record written whole before the cut reaches the owner; only the one being written may not.
-      const written = [...storage.log.whole.values()].map((bytes) => decodeOutboxRecord(bytes, recordChecksum(testCrypto()))!.seq);
-      for (const seq of written) assert.ok(accepted.has(seq), `trial ${trial}: event seq ${seq} was stored whole but never delivered (cut: ${JSON.stringify({ ...rail.cut, bytes: undefined })})`);
-      const cutEvent = rail.cut.op === "append" ? decodeOutboxRecord(rail.cut.bytes!, recordChecksum(testCrypto()))!.seq : undefined;
+      const written = [...storage.log.whole.values()].map(
+        (bytes) => decodeOutboxRecord(bytes, recordChecksum(testCrypto()))!.seq,
+      );
+      for (const seq of written)
+        assert.ok(
+          accepted.has(seq),
+          `trial ${trial}: event seq ${seq} was stored whole but never delivered (cut: ${JSON.stringify({ ...rail.cut, bytes: undefined })})`,
+        );
+      const cutEvent =
+        rail.cut.op === "append" ? decodeOutboxRecord(rail.cut.bytes!, recordChecksum(testCrypto()))!.seq : undefined;
       if (cutEvent !== undefined && !accepted.has(cutEvent)) lostEvents++;
       for (const seq of accepted.keys()) {
-        if (seq <= Math.max(0, ...written, cutEvent ?? 0)) assert.ok(written.includes(seq) || seq === cutEvent, `trial ${trial}: seq ${seq} came from nowhere`);
+        if (seq <= Math.max(0, ...written, cutEvent ?? 0))
+          assert.ok(written.includes(seq) || seq === cutEvent, `trial ${trial}: seq ${seq} came from nowhere`);
       }
     }
     // The cuts covered what they should: every kind of write and tear, and torn records were met and refused.
     const seen = new Set(cuts.map((c) => `${c.op}/${c.kind}`));
-    for (const kind of ["append/truncated", "append/erased-tail", "append/noise-tail", "append/complete", "remove/done", "remove/not-done", "kv.set/truncated", "kv.set/noise-tail"]) {
+    for (const kind of [
+      "append/truncated",
+      "append/erased-tail",
+      "append/noise-tail",
+      "append/complete",
+      "remove/done",
+      "remove/not-done",
+      "kv.set/truncated",
+      "kv.set/noise-tail",
+    ]) {
       assert.ok(seen.has(kind), `no cut of kind ${kind} among ${[...seen].join(", ")}`);
     }
     assert.ok(tornRecordsRemoved > 100, `torn outbox records met at boot: ${tornRecordsRemoved}`);
@@ -202,10 +237,21 @@ describe("power cut with torn writes", () => {
       };
       const before = createFakeHost(storage);
       const fw = boot(before);
-      const seal = (seq: number) => sealCommand({
-        crypto: testCrypto(), ownerSecret: owner.secret, devicePublicKey: fw.devicePublicKey, deviceId: "frontdoor", topic: CMD_TOPIC, seq,
-        command: { v: 1, cmd: "snapshot", id: toHex(testCrypto().randomBytes(8)), atMs: before.clock.wallMs() } as Command,
-      });
+      const seal = (seq: number) =>
+        sealCommand({
+          crypto: testCrypto(),
+          ownerSecret: owner.secret,
+          devicePublicKey: fw.devicePublicKey,
+          deviceId: "frontdoor",
+          topic: CMD_TOPIC,
+          seq,
+          command: {
+            v: 1,
+            cmd: "snapshot",
+            id: toHex(testCrypto().randomBytes(8)),
+            atMs: before.clock.wallMs(),
+          } as Command,
+        });
       const old = seal(5);
       const next = seal(6);
       before.mqtt.options!.onMessage(CMD_TOPIC, old);
@@ -219,10 +265,14 @@ describe("power cut with torn writes", () => {
       boot(after);
       const said = () => after.lines.filter((l) => l.tag === "command").map((l) => l.message);
       after.mqtt.options!.onMessage(CMD_TOPIC, old);
-      assert.ok(said().at(-1)!.startsWith("command refused: replayed"), `trial ${trial} (${rail.cut!.kind}): the recorded command 5 is refused, not run again`);
+      assert.ok(
+        said().at(-1)!.startsWith("command refused: replayed"),
+        `trial ${trial} (${rail.cut!.kind}): the recorded command 5 is refused, not run again`,
+      );
       after.mqtt.options!.onMessage(CMD_TOPIC, next); // the broker redelivers 6: it never ran, so it may run now, once
       const redelivered = said().at(-1)!;
-      if (rail.cut!.kind === "complete") assert.ok(redelivered.startsWith("command refused: replayed"), "stored whole: it counts as accepted");
+      if (rail.cut!.kind === "complete")
+        assert.ok(redelivered.startsWith("command refused: replayed"), "stored whole: it counts as accepted");
       else assert.ok(redelivered.startsWith("command accepted"), `trial ${trial} (${rail.cut!.kind}): ${redelivered}`);
       after.mqtt.options!.onMessage(CMD_TOPIC, next);
       assert.ok(said().at(-1)!.startsWith("command refused: replayed"), "and never twice");

@@ -24,24 +24,49 @@ const run = (args: string[]) => {
 describe("doorbell device add", () => {
   const home = mkdtempSync(join(tmpdir(), "doorbell-provision-"));
   const init = run(["keys", "init", "--out", home]);
-  const cli = run(["device", "add", "frontdoor", "--out", home, "--broker-host", "broker.home.arpa", "--broker-port", "8884", "--display-name", "Front door"]);
+  const cli = run([
+    "device",
+    "add",
+    "frontdoor",
+    "--out",
+    home,
+    "--broker-host",
+    "broker.home.arpa",
+    "--broker-port",
+    "8884",
+    "--display-name",
+    "Front door",
+  ]);
   const layout = homeLayout(home);
   const bundle = layout.deviceDir("frontdoor");
 
   test("writes exactly the doorbell-device/1 bundle plus the device's X25519 pair, secrets mode 0600", () => {
     assert.equal(init.status, 0, init.stderr);
     assert.equal(cli.status, 0, cli.stderr);
-    assert.deepEqual(readdirSync(bundle).sort(), ["broker-ca.der", "device-cert.der", "device-config.json", "device-key.der", "device.key", "device.pub"]);
-    for (const f of ["device-config.json", "device-key.der", "device.key"]) assert.equal(statSync(join(bundle, f)).mode & 0o777, 0o600, f);
+    assert.deepEqual(readdirSync(bundle).sort(), [
+      "broker-ca.der",
+      "device-cert.der",
+      "device-config.json",
+      "device-key.der",
+      "device.key",
+      "device.pub",
+    ]);
+    for (const f of ["device-config.json", "device-key.der", "device.key"])
+      assert.equal(statSync(join(bundle, f)).mode & 0o777, 0o600, f);
     const cfg = JSON.parse(readFileSync(join(bundle, "device-config.json"), "utf8"));
     assert.equal(cfg.format, "doorbell-device/1");
     assert.deepEqual(cfg.tls, { ca: "broker-ca.der", cert: "device-cert.der", key: "device-key.der" });
     assert.deepEqual(cfg.config, {
-      deviceId: "frontdoor", deviceName: "Front door", mqtt: { host: "broker.home.arpa", port: 8884 },
+      deviceId: "frontdoor",
+      deviceName: "Front door",
+      mqtt: { host: "broker.home.arpa", port: 8884 },
       keys: { ownerPublic: readFileSync(layout.ownerPublic, "utf8").trim() },
     });
     const crypto = createNodeCrypto();
-    assert.equal(toHex(crypto.x25519(readPrivateKey(join(bundle, "device.key")))), readFileSync(join(bundle, "device.pub"), "utf8").trim());
+    assert.equal(
+      toHex(crypto.x25519(readPrivateKey(join(bundle, "device.key")))),
+      readFileSync(join(bundle, "device.pub"), "utf8").trim(),
+    );
     assert.equal(cfg.deviceKey, toHex(readPrivateKey(join(bundle, "device.key"))), "the flashed secret is the pair's");
   });
 
@@ -51,7 +76,11 @@ describe("doorbell device add", () => {
     assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
     const ca = new X509Certificate(readFileSync(join(bundle, "broker-ca.der")));
     assert.ok(ca.ca);
-    assert.equal(ca.fingerprint256, new X509Certificate(readFileSync(layout.caCert)).fingerprint256, "the bundle pins the broker CA");
+    assert.equal(
+      ca.fingerprint256,
+      new X509Certificate(readFileSync(layout.caCert)).fingerprint256,
+      "the bundle pins the broker CA",
+    );
     const cert = new X509Certificate(readFileSync(join(bundle, "device-cert.der")));
     assert.match(cert.subject, /CN=frontdoor/);
     assert.ok(cert.verify(ca.publicKey));
@@ -62,7 +91,11 @@ describe("doorbell device add", () => {
 
   test("the broker certificate is RSA too and names the broker host, localhost and 127.0.0.1", () => {
     const server = new X509Certificate(readFileSync(layout.serverCert));
-    assert.equal(server.publicKey.asymmetricKeyType, "rsa", "ECDHE_RSA suites: the only ones in which the SDK sends a client certificate");
+    assert.equal(
+      server.publicKey.asymmetricKeyType,
+      "rsa",
+      "ECDHE_RSA suites: the only ones in which the SDK sends a client certificate",
+    );
     assert.ok(server.verify(new X509Certificate(readFileSync(layout.caCert)).publicKey));
     assert.equal(server.checkHost("broker.home.arpa"), "broker.home.arpa");
     assert.equal(server.checkIP("127.0.0.1"), "127.0.0.1");
@@ -71,12 +104,27 @@ describe("doorbell device add", () => {
 
   test("the Mosquitto snippet requires client certificates, takes the CN as user name and confines devices by ACL", () => {
     const conf = readFileSync(layout.mosquittoConf, "utf8");
-    for (const line of ["listener 8884", "require_certificate true", "use_identity_as_username true", "tls_version tlsv1.2", `acl_file ${layout.mosquittoAcl}`, `cafile ${layout.caCert}`, "allow_anonymous false"]) {
+    for (const line of [
+      "listener 8884",
+      "require_certificate true",
+      "use_identity_as_username true",
+      "tls_version tlsv1.2",
+      `acl_file ${layout.mosquittoAcl}`,
+      `cafile ${layout.caCert}`,
+      "allow_anonymous false",
+    ]) {
       assert.ok(conf.split("\n").includes(line), line);
     }
     assert.match(conf, /^ciphers .*ECDHE-RSA-AES128-GCM-SHA256/m);
     const acl = readFileSync(layout.mosquittoAcl, "utf8").split("\n");
-    for (const line of ["pattern write doorbell/%u/status", "pattern write doorbell/%u/sealed/event", "pattern read doorbell/%u/sealed/cmd", "user doorbell-bridge", "topic write doorbell/+/sealed/cmd", "user homeassistant"]) {
+    for (const line of [
+      "pattern write doorbell/%u/status",
+      "pattern write doorbell/%u/sealed/event",
+      "pattern read doorbell/%u/sealed/cmd",
+      "user doorbell-bridge",
+      "topic write doorbell/+/sealed/cmd",
+      "user homeassistant",
+    ]) {
       assert.ok(acl.includes(line), line);
     }
   });

@@ -22,7 +22,8 @@ const problems = (text: string) => {
 
 describe("scenario files", () => {
   test("every step parses, with its options and durations in ms", () => {
-    const s = parseScenario(`name: all steps
+    const s = parseScenario(
+      `name: all steps
 version: 1
 camera: porch:night
 engine: node
@@ -43,25 +44,57 @@ steps:
   - expect-no-event: { type: motion_start, for: 8s }
   - expect-log: { match: "/ring id=[0-9a-f]+/", within: 1m }
   - expect-all-opened: 10s
-`, "s.yaml");
+`,
+      "s.yaml",
+    );
     assert.equal(s.name, "all steps");
     assert.deepEqual(s.camera, { kind: "porch", light: "night" });
     assert.equal(s.engine, "node");
     assert.equal(s.timeoutMs, 90_000);
-    assert.deepEqual(s.steps.map((x) => [x.line, x.kind]), [
-      [7, "press"], [8, "release"], [9, "wait"], [10, "play"], [11, "visitor"], [12, "lamp"], [13, "light"], [14, "drop-network"],
-      [15, "restore-network"], [16, "restart-broker"], [17, "power-cut"], [18, "expect-event"], [19, "expect-no-event"], [20, "expect-log"], [21, "expect-all-opened"],
-    ]);
+    assert.deepEqual(
+      s.steps.map((x) => [x.line, x.kind]),
+      [
+        [7, "press"],
+        [8, "release"],
+        [9, "wait"],
+        [10, "play"],
+        [11, "visitor"],
+        [12, "lamp"],
+        [13, "light"],
+        [14, "drop-network"],
+        [15, "restore-network"],
+        [16, "restart-broker"],
+        [17, "power-cut"],
+        [18, "expect-event"],
+        [19, "expect-no-event"],
+        [20, "expect-log"],
+        [21, "expect-all-opened"],
+      ],
+    );
     const [, release, wait, , visitor, lamp, , , , restart, cut, expect, none, log, all] = s.steps;
-    assert.deepEqual([release, wait, visitor, lamp].map((x) => ({ ...x, line: 0, text: "" })), [
-      { line: 0, text: "", kind: "release", bounceMs: 0 }, { line: 0, text: "", kind: "wait", ms: 1500 },
-      { line: 0, text: "", kind: "visitor", ring: false, leave: false }, { line: 0, text: "", kind: "lamp", on: true },
-    ]);
+    assert.deepEqual(
+      [release, wait, visitor, lamp].map((x) => ({ ...x, line: 0, text: "" })),
+      [
+        { line: 0, text: "", kind: "release", bounceMs: 0 },
+        { line: 0, text: "", kind: "wait", ms: 1500 },
+        { line: 0, text: "", kind: "visitor", ring: false, leave: false },
+        { line: 0, text: "", kind: "lamp", on: true },
+      ],
+    );
     assert.equal(restart.kind === "restart-broker" && restart.downMs, 2000);
     assert.equal(cut.kind === "power-cut" && cut.offMs, 1000);
-    assert.deepEqual(expect.kind === "expect-event" && [expect.type, expect.withinMs, expect.snapshot], ["ring", 5000, true]);
+    assert.deepEqual(expect.kind === "expect-event" && [expect.type, expect.withinMs, expect.snapshot], [
+      "ring",
+      5000,
+      true,
+    ]);
     assert.deepEqual(none.kind === "expect-no-event" && [none.type, none.forMs], ["motion_start", 8000]);
-    assert.ok(log.kind === "expect-log" && log.match instanceof RegExp && log.match.test("ring ring id=ab12") && log.withinMs === 60_000);
+    assert.ok(
+      log.kind === "expect-log" &&
+        log.match instanceof RegExp &&
+        log.match.test("ring ring id=ab12") &&
+        log.withinMs === 60_000,
+    );
     assert.equal(all.kind === "expect-all-opened" && all.withinMs, 10_000);
   });
 
@@ -80,7 +113,9 @@ steps:
   });
 
   test("an unknown key is refused with its line, in a step and at the top", () => {
-    const p = problems("name: x\nversion: 1\nretries: 3\nsteps:\n  - expect-event:\n      type: ring\n      withn: 5s\n");
+    const p = problems(
+      "name: x\nversion: 1\nretries: 3\nsteps:\n  - expect-event:\n      type: ring\n      withn: 5s\n",
+    );
     assert.deepEqual(p, [
       `s.yaml:3: unknown key "retries"; expected name, version, description, camera, engine, timeout, steps`,
       `s.yaml:7: expect-event: unknown key "withn"; expected type, within, snapshot`,
@@ -89,15 +124,26 @@ steps:
   });
 
   test("bad values name the line and what is accepted", () => {
-    const p = problems("name: x\nversion: 2\nsteps:\n  - wait: 2\n  - expect-event: { type: doorbell, within: 1s }\n  - play: { frames: no-such-folder }\n");
+    const p = problems(
+      "name: x\nversion: 2\nsteps:\n  - wait: 2\n  - expect-event: { type: doorbell, within: 1s }\n  - play: { frames: no-such-folder }\n",
+    );
     assert.equal(p[0], "s.yaml:2: version 2 is not accepted; expected 1");
-    assert.match(p[1], /^s\.yaml:4: wait: for "?2"? is not accepted; expected a duration up to 10m with a unit: ms, s or m/);
-    assert.match(p[2], /^s\.yaml:5: expect-event: type "doorbell" is not accepted; expected one of ring, long_press, motion_start, motion_end, snapshot, status$/);
+    assert.match(
+      p[1],
+      /^s\.yaml:4: wait: for "?2"? is not accepted; expected a duration up to 10m with a unit: ms, s or m/,
+    );
+    assert.match(
+      p[2],
+      /^s\.yaml:5: expect-event: type "doorbell" is not accepted; expected one of ring, long_press, motion_start, motion_end, snapshot, status$/,
+    );
     assert.match(p[3], /^s\.yaml:6: play: no-such-folder not found/);
   });
 
   test("a wait over 10 minutes is refused: every wait is bounded", () => {
-    assert.match(problems("name: x\nversion: 1\nsteps:\n  - wait: 11m\n")[0], /^s\.yaml:4: wait: for "11m" is not accepted/);
+    assert.match(
+      problems("name: x\nversion: 1\nsteps:\n  - wait: 11m\n")[0],
+      /^s\.yaml:4: wait: for "11m" is not accepted/,
+    );
   });
 
   test("npm run scenario refuses an invalid file before running any (exit 2), naming every problem", () => {
@@ -106,7 +152,11 @@ steps:
     const bad = join(dir, "bad.yaml");
     writeFileSync(good, "name: fine\nversion: 1\nsteps:\n  - wait: 1s\n");
     writeFileSync(bad, "name: broken\nversion: 1\nsteps:\n  - wait: 1s\n  - ring-twice\n");
-    const r = spawnSync(process.execPath, ["--import", "tsx", repoPath("simulator/scenario/scenario-cli.ts"), "--out", dir, good, bad], { encoding: "utf8", cwd: repoPath("") });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", repoPath("simulator/scenario/scenario-cli.ts"), "--out", dir, good, bad],
+      { encoding: "utf8", cwd: repoPath("") },
+    );
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /bad\.yaml:5: unknown step "ring-twice"/);
     assert.equal(r.stdout, "", "nothing ran");

@@ -15,9 +15,15 @@ import { startSimulation } from "../../simulator/simulation.js";
 const out = mkdtempSync(join(tmpdir(), "scenario-run-"));
 
 function scenarioCli(...args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", repoPath("simulator/scenario/scenario-cli.ts"), "--out", out, ...args], {
-    encoding: "utf8", cwd: repoPath(""), timeout: 15 * 60_000,
-  });
+  return spawnSync(
+    process.execPath,
+    ["--import", "tsx", repoPath("simulator/scenario/scenario-cli.ts"), "--out", out, ...args],
+    {
+      encoding: "utf8",
+      cwd: repoPath(""),
+      timeout: 15 * 60_000,
+    },
+  );
 }
 
 function writeScenario(name: string, text: string): string {
@@ -26,11 +32,17 @@ function writeScenario(name: string, text: string): string {
   return file;
 }
 
-const records = (artifact: string) => readFileSync(artifact, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const records = (artifact: string) =>
+  readFileSync(artifact, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("npm run scenario", () => {
   test("every scenario in simulator/scenarios/ passes (exit 0), each with its JSONL artifact", () => {
-    const files = readdirSync(repoPath("simulator/scenarios")).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = readdirSync(repoPath("simulator/scenarios"))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
     assert.ok(files.length >= 5, `at least five scenarios, found ${files.join(", ")}`);
     const r = scenarioCli(...files.map((f) => join("simulator/scenarios", f)));
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
@@ -45,21 +57,39 @@ describe("npm run scenario", () => {
   test("the artifact holds the broker's traffic (ciphertext, by size and prefix), the firmware's logs and what the bridge opened", () => {
     const lines = records(join(out, "visitor-rings.jsonl"));
     const sealed = lines.filter((l) => l.record === "traffic" && l.kind === "event");
-    assert.ok(sealed.some((l) => (l.size as number) > 5000 && /^01[0-9a-f]{30}$/.test(l.hex as string)), "a sealed ring with its snapshot, shown as a hex prefix");
-    assert.ok(lines.some((l) => l.record === "log" && l.source === "firmware" && l.tag === "ring"), "the firmware's ring log line");
-    assert.ok(lines.some((l) => l.record === "event" && l.type === "ring" && (l.snapshotBytes as number) > 0), "the ring the bridge opened");
-    assert.ok(lines.some((l) => l.record === "step" && l.step === "visitor"), "the steps, with their lines");
+    assert.ok(
+      sealed.some((l) => (l.size as number) > 5000 && /^01[0-9a-f]{30}$/.test(l.hex as string)),
+      "a sealed ring with its snapshot, shown as a hex prefix",
+    );
+    assert.ok(
+      lines.some((l) => l.record === "log" && l.source === "firmware" && l.tag === "ring"),
+      "the firmware's ring log line",
+    );
+    assert.ok(
+      lines.some((l) => l.record === "event" && l.type === "ring" && (l.snapshotBytes as number) > 0),
+      "the ring the bridge opened",
+    );
+    assert.ok(
+      lines.some((l) => l.record === "step" && l.step === "visitor"),
+      "the steps, with their lines",
+    );
   });
 
   test("a missed expectation fails the scenario with exit 1, naming the step's line", () => {
-    const file = writeScenario("nobody-rings.yaml", "name: nobody rings\nversion: 1\nengine: node\nsteps:\n  - wait: 200ms\n  - expect-event: { type: ring, within: 1s }\n");
+    const file = writeScenario(
+      "nobody-rings.yaml",
+      "name: nobody rings\nversion: 1\nengine: node\nsteps:\n  - wait: 200ms\n  - expect-event: { type: ring, within: 1s }\n",
+    );
     const r = scenarioCli(file);
     assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^FAIL +nobody rings .*: line 6: expect-event: no ring event opened within 1000 ms/m);
   });
 
   test("a scenario that runs past its timeout exits 42", () => {
-    const file = writeScenario("too-slow.yaml", "name: too slow\nversion: 1\nengine: node\ntimeout: 3s\nsteps:\n  - wait: 1m\n");
+    const file = writeScenario(
+      "too-slow.yaml",
+      "name: too slow\nversion: 1\nengine: node\ntimeout: 3s\nsteps:\n  - wait: 1m\n",
+    );
     const r = scenarioCli(file);
     assert.equal(r.status, 42, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^TIMEOUT too slow .*timeout of 3 s ran out/m);
@@ -76,7 +106,12 @@ describe("npm run scenario", () => {
       writeFileSync(join(dir, `in${String(i + 1).padStart(6, "0")}.jpg`), frames[i]);
     }
     const sim = await startSimulation({
-      engine: "node", host: "127.0.0.1", mqttPort: 0, fallbackWhenBusy: false, dataDir: join(out, "play-data"), camera: { kind: "folder", dir, loop: true },
+      engine: "node",
+      host: "127.0.0.1",
+      mqttPort: 0,
+      fallbackWhenBusy: false,
+      dataDir: join(out, "play-data"),
+      camera: { kind: "folder", dir, loop: true },
     });
     try {
       const ring = new Promise<string>((resolve) => sim.bus.on("event", (e) => e.type === "ring" && resolve(e.id)));
@@ -84,9 +119,15 @@ describe("npm run scenario", () => {
       sim.button(1);
       await new Promise((r) => setTimeout(r, 150));
       sim.button(0);
-      const id = await Promise.race([ring, new Promise<string>((_, reject) => setTimeout(() => reject(new Error("no ring within 10 s")), 10_000))]);
+      const id = await Promise.race([
+        ring,
+        new Promise<string>((_, reject) => setTimeout(() => reject(new Error("no ring within 10 s")), 10_000)),
+      ]);
       const snapshot = sim.snapshot(id)!;
-      assert.ok(frames.some((f) => Buffer.compare(Buffer.from(f), Buffer.from(snapshot)) === 0), "the snapshot is byte for byte one of the folder's frames");
+      assert.ok(
+        frames.some((f) => Buffer.compare(Buffer.from(f), Buffer.from(snapshot)) === 0),
+        "the snapshot is byte for byte one of the folder's frames",
+      );
     } finally {
       await sim.close();
     }

@@ -17,8 +17,12 @@ import { BELL_AFTER_ARRIVAL_MS, createPorchScene } from "../../simulator/scene/p
 import { createFakeHost, FakeMqtt } from "../support/fake-host.js";
 
 const session = (log: string[]) => ({
-  clientId: "d", keepAliveS: 60, will: { topic: "s", payload: new Uint8Array(), qos: 1 as const, retain: true },
-  onConnect: () => log.push("connect"), onDisconnect: (r: string) => log.push(`down: ${r}`), onMessage: () => undefined,
+  clientId: "d",
+  keepAliveS: 60,
+  will: { topic: "s", payload: new Uint8Array(), qos: 1 as const, retain: true },
+  onConnect: () => log.push("connect"),
+  onDisconnect: (r: string) => log.push(`down: ${r}`),
+  onMessage: () => undefined,
 });
 
 describe("Wi-Fi link", () => {
@@ -75,7 +79,11 @@ describe("power domain", () => {
     assert.equal(base.camera.onFrame, undefined, "the camera is stopped");
     assert.throws(() => host.storage.kv.set("k", new Uint8Array([8])), /no power/);
     assert.throws(() => host.storage.log.append(new Uint8Array([1])), /no power/);
-    assert.deepEqual(createPowerDomain(base).host.storage.kv.get("k"), new Uint8Array([7]), "the next power-on reads what was stored");
+    assert.deepEqual(
+      createPowerDomain(base).host.storage.kv.get("k"),
+      new Uint8Array([7]),
+      "the next power-on reads what was stored",
+    );
   });
 });
 
@@ -83,8 +91,13 @@ describe("camera socket", () => {
   function source() {
     let onFrame: ((f: Frame) => void) | undefined;
     const released: number[] = [];
-    const camera: CameraPort = { start: (o) => void (onFrame = o.onFrame), restart() {}, stop: () => void (onFrame = undefined) };
-    const emit = (n: number) => onFrame?.({ jpeg: new Uint8Array([n]), capturedAtMs: n, release: () => void released.push(n) });
+    const camera: CameraPort = {
+      start: (o) => void (onFrame = o.onFrame),
+      restart() {},
+      stop: () => void (onFrame = undefined),
+    };
+    const emit = (n: number) =>
+      onFrame?.({ jpeg: new Uint8Array([n]), capturedAtMs: n, release: () => void released.push(n) });
     return { camera, emit, released, running: () => onFrame !== undefined };
   }
 
@@ -95,13 +108,19 @@ describe("camera socket", () => {
     const held: Frame[] = [];
     socket.start({ onFrame: (f) => void held.push(f) });
     for (let n = 1; n <= 4; n++) a.emit(n);
-    assert.deepEqual(held.map((f) => f.capturedAtMs), [1, 2, 3]);
+    assert.deepEqual(
+      held.map((f) => f.capturedAtMs),
+      [1, 2, 3],
+    );
     assert.deepEqual(a.released, [4]);
     assert.equal(socket.dropped, 1);
     assert.deepEqual(tapped, [1, 2, 3, 4]);
     held[0].release();
     a.emit(5);
-    assert.deepEqual(held.map((f) => f.capturedAtMs), [1, 2, 3, 5]);
+    assert.deepEqual(
+      held.map((f) => f.capturedAtMs),
+      [1, 2, 3, 5],
+    );
   });
 
   test("switching the source moves a running capture over and stops the old source", () => {
@@ -118,7 +137,8 @@ describe("camera socket", () => {
 });
 
 describe("porch scene", () => {
-  const W = 160, H = 120;
+  const W = 160,
+    H = 120;
   const meanLuma = (rgba: Uint8Array, y0: number, y1: number) => {
     let sum = 0;
     for (let i = y0 * W * 4; i < y1 * W * 4; i += 4) sum += 0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2];
@@ -156,7 +176,10 @@ describe("porch scene", () => {
       const bell: number[] = [];
       const scene = createPorchScene({ onBell: (level) => bell.push(level) });
       scene.sendVisitor(0);
-      assert.deepEqual([1000, 5000, 10_500, 18_000, 23_000, 40_000].map((t) => scene.visitorPhase(t)), ["street-in", "approach", "at-door", "leave", "street-out", "none"]);
+      assert.deepEqual(
+        [1000, 5000, 10_500, 18_000, 23_000, 40_000].map((t) => scene.visitorPhase(t)),
+        ["street-in", "approach", "at-door", "leave", "street-out", "none"],
+      );
       mock.timers.tick(10_000 + BELL_AFTER_ARRIVAL_MS - 1);
       assert.deepEqual(bell, []);
       mock.timers.tick(1);
@@ -188,12 +211,28 @@ describe("ffmpeg camera", () => {
   });
 
   test("without ffmpeg the error says how to install it", () => {
-    assert.throws(() => createFfmpegCamera({ clock: createNodeClock(), input: "x.mp4", ffmpeg: "/nonexistent/ffmpeg" }), /apt-get install ffmpeg/);
+    assert.throws(
+      () => createFfmpegCamera({ clock: createNodeClock(), input: "x.mp4", ffmpeg: "/nonexistent/ffmpeg" }),
+      /apt-get install ffmpeg/,
+    );
   });
 
-  test("a video file plays as JPEG frames at the frame period", { skip: ffmpegAvailable() ? false : "ffmpeg is not installed" }, async () => {
+  test("a video file plays as JPEG frames at the frame period", {
+    skip: ffmpegAvailable() ? false : "ffmpeg is not installed",
+  }, async () => {
     const clip = join(mkdtempSync(join(tmpdir(), "ffmpeg-cam-")), "clip.mp4");
-    const made = spawnSync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=2", "-pix_fmt", "yuv420p", clip]);
+    const made = spawnSync("ffmpeg", [
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc=size=320x240:rate=10:duration=2",
+      "-pix_fmt",
+      "yuv420p",
+      clip,
+    ]);
     assert.equal(made.status, 0, String(made.stderr));
     const camera = createFfmpegCamera({ clock: createNodeClock(), input: clip, framePeriodMs: 100, width: 320 });
     const frames: Frame[] = [];
@@ -202,7 +241,8 @@ describe("ffmpeg camera", () => {
     while (frames.length < 3 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20));
     camera.stop();
     assert.ok(frames.length >= 3, `frames: ${frames.length}`);
-    for (const f of frames) assert.deepEqual([f.jpeg[0], f.jpeg[1], f.jpeg.at(-2), f.jpeg.at(-1)], [0xff, 0xd8, 0xff, 0xd9]);
+    for (const f of frames)
+      assert.deepEqual([f.jpeg[0], f.jpeg[1], f.jpeg.at(-2), f.jpeg.at(-1)], [0xff, 0xd8, 0xff, 0xd9]);
     frames.forEach((f) => f.release());
   });
 });

@@ -44,7 +44,9 @@ export class FakeClock implements ClockPort, TimerPort {
     const until = this.nowMs + ms;
     for (let guard = 0; guard < 100_000; guard++) {
       let next: Pending | undefined;
-      for (const p of this.queue) if (p.atMs <= until && (!next || p.atMs < next.atMs || (p.atMs === next.atMs && p.order < next.order))) next = p;
+      for (const p of this.queue)
+        if (p.atMs <= until && (!next || p.atMs < next.atMs || (p.atMs === next.atMs && p.order < next.order)))
+          next = p;
       if (!next) break;
       this.queue.splice(this.queue.indexOf(next), 1);
       this.nowMs = next.atMs;

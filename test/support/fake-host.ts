@@ -2,7 +2,19 @@
 // An in-memory host for unit tests, in Node and inside XS alike: a fake clock, a scriptable button,
 // camera and broker session, and storage that survives a simulated reboot.
 import type {
-  AppendLogPort, ButtonEdge, CameraPort, Frame, Host, KeyValuePort, LogLevel, LogRecord, MqttConnectOptions, MqttPort, OutputPort, PublishOptions, QoS,
+  AppendLogPort,
+  ButtonEdge,
+  CameraPort,
+  Frame,
+  Host,
+  KeyValuePort,
+  LogLevel,
+  LogRecord,
+  MqttConnectOptions,
+  MqttPort,
+  OutputPort,
+  PublishOptions,
+  QoS,
 } from "../../modules/ports.js";
 import { FakeClock } from "./fake-clock.js";
 import { testCrypto } from "./test-crypto.js";

@@ -24,7 +24,9 @@ export function nodeAes128GcmAead(): Aead {
       decipher.setAAD(aad);
       decipher.setAuthTag(sealed.subarray(sealed.length - AEAD_TAG_BYTES));
       try {
-        return u8(Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - AEAD_TAG_BYTES)), decipher.final()]));
+        return u8(
+          Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - AEAD_TAG_BYTES)), decipher.final()]),
+        );
       } catch {
         return undefined;
       }

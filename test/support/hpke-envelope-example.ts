@@ -27,7 +27,12 @@ export const EXAMPLE = {
 };
 
 /** The example's envelope and the intermediate values docs/protocol.md shows. */
-export function buildExample(crypto: CryptoPort): { envelope: Uint8Array; info: Uint8Array; aad: Uint8Array; plaintext: Uint8Array } {
+export function buildExample(crypto: CryptoPort): {
+  envelope: Uint8Array;
+  info: Uint8Array;
+  aad: Uint8Array;
+  plaintext: Uint8Array;
+} {
   const envelope = sealEnvelope({
     crypto: fixedRandomCrypto(crypto, EXAMPLE.ikmE),
     senderPrivateKey: EXAMPLE.devicePrivateKey,

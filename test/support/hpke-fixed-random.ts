@@ -17,7 +17,8 @@ export function fixedRandomCrypto(base: CryptoPort, ...chunks: Uint8Array[]): Cr
     randomBytes(length) {
       const next = queue.shift();
       if (!next) throw new Error(`fixedRandomCrypto: asked for ${length} random bytes with none left`);
-      if (next.length !== length) throw new Error(`fixedRandomCrypto: asked for ${length} random bytes, next chunk has ${next.length}`);
+      if (next.length !== length)
+        throw new Error(`fixedRandomCrypto: asked for ${length} random bytes, next chunk has ${next.length}`);
       return next.slice();
     },
   };

@@ -3,7 +3,13 @@
 // entropy coding (§F.1.2) with byte stuffing and restart markers. It lets tests choose every DC value,
 // sampling layout, table and restart interval, so decoder expectations follow from the inputs alone.
 // Runs in Node and XS alike; Node tests check its files against libjpeg-turbo's djpeg.
-import { STD_AC_CHROMINANCE, STD_AC_LUMINANCE, STD_DC_CHROMINANCE, STD_DC_LUMINANCE, type HuffmanSpec } from "../../modules/jpeg/standard-huffman.js";
+import {
+  STD_AC_CHROMINANCE,
+  STD_AC_LUMINANCE,
+  STD_DC_CHROMINANCE,
+  STD_DC_LUMINANCE,
+  type HuffmanSpec,
+} from "../../modules/jpeg/standard-huffman.js";
 
 export interface SynthComponent {
   id: number;
@@ -43,8 +49,11 @@ export interface SynthOptions {
   block(comp: number, bx: number, by: number): ArrayLike<number>;
 }
 
-const DEFAULT_QUANT = [8, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-  16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16];
+const DEFAULT_QUANT = [
+  8, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+  16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+  16, 16, 16, 16, 16,
+];
 
 interface Codes {
   code: Int32Array;
@@ -53,8 +62,10 @@ interface Codes {
 
 /** Canonical codes of a table (T.81 Annex C). */
 function codesOf(spec: HuffmanSpec): Codes {
-  const code = new Int32Array(256), size = new Int32Array(256);
-  let c = 0, k = 0;
+  const code = new Int32Array(256),
+    size = new Int32Array(256);
+  let c = 0,
+    k = 0;
   for (let len = 1; len <= 16; len++) {
     for (let i = 0; i < spec.bits[len - 1]; i++) {
       const symbol = spec.values[k++];
@@ -104,7 +115,8 @@ class BitWriter {
 }
 
 function category(v: number): number {
-  let a = v < 0 ? -v : v, s = 0;
+  let a = v < 0 ? -v : v,
+    s = 0;
   while (a) {
     s++;
     a >>= 1;
@@ -116,14 +128,28 @@ function category(v: number): number {
 export function synthJpeg(o: SynthOptions): Uint8Array {
   const out = new ByteSink();
   const comps = o.components;
-  const hMax = Math.max(...comps.map((c) => c.h)), vMax = Math.max(...comps.map((c) => c.v));
-  const huffman: Record<string, HuffmanSpec> = o.huffman ?? { dc0: STD_DC_LUMINANCE, ac0: STD_AC_LUMINANCE, dc1: STD_DC_CHROMINANCE, ac1: STD_AC_CHROMINANCE };
+  const hMax = Math.max(...comps.map((c) => c.h)),
+    vMax = Math.max(...comps.map((c) => c.v));
+  const huffman: Record<string, HuffmanSpec> = o.huffman ?? {
+    dc0: STD_DC_LUMINANCE,
+    ac0: STD_AC_LUMINANCE,
+    dc1: STD_DC_CHROMINANCE,
+    ac1: STD_AC_CHROMINANCE,
+  };
   const quant = o.quant ?? { 0: DEFAULT_QUANT, 1: DEFAULT_QUANT };
   out.put(0xff, 0xd8);
   if (o.jfif !== false) out.segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
   for (const seg of o.extraSegments ?? []) out.put(...seg);
   for (const [tq, table] of Object.entries(quant)) out.segment(0xdb, [Number(tq), ...table]);
-  out.segment(o.sofMarker ?? 0xc0, [8, o.height >> 8, o.height, o.width >> 8, o.width, comps.length, ...comps.flatMap((c) => [c.id, (c.h << 4) | c.v, c.tq])]);
+  out.segment(o.sofMarker ?? 0xc0, [
+    8,
+    o.height >> 8,
+    o.height,
+    o.width >> 8,
+    o.width,
+    comps.length,
+    ...comps.flatMap((c) => [c.id, (c.h << 4) | c.v, c.tq]),
+  ]);
   if (!o.omitHuffman) {
     for (const [slot, spec] of Object.entries(huffman)) {
       const tc = slot.startsWith("dc") ? 0 : 1;
@@ -132,17 +158,32 @@ export function synthJpeg(o: SynthOptions): Uint8Array {
   }
   if (o.restartInterval) out.segment(0xdd, [o.restartInterval >> 8, o.restartInterval]);
   const codes: Record<string, Codes> = {};
-  const codesFor = (slot: string) => (codes[slot] ??= codesOf(huffman[slot] ?? (slot.startsWith("dc") ? [STD_DC_LUMINANCE, STD_DC_CHROMINANCE][Number(slot.slice(2))] : [STD_AC_LUMINANCE, STD_AC_CHROMINANCE][Number(slot.slice(2))])));
+  const codesFor = (slot: string) =>
+    (codes[slot] ??= codesOf(
+      huffman[slot] ??
+        (slot.startsWith("dc")
+          ? [STD_DC_LUMINANCE, STD_DC_CHROMINANCE][Number(slot.slice(2))]
+          : [STD_AC_LUMINANCE, STD_AC_CHROMINANCE][Number(slot.slice(2))]),
+    ));
 
-  const scans = Array.isArray(o.scans) ? o.scans : o.scans === "separate" ? comps.map((_, i) => [i]) : [comps.map((_, i) => i)];
+  const scans = Array.isArray(o.scans)
+    ? o.scans
+    : o.scans === "separate"
+      ? comps.map((_, i) => [i])
+      : [comps.map((_, i) => i)];
   for (const scan of scans) {
     out.segment(0xda, [scan.length, ...scan.flatMap((i) => [comps[i].id, (comps[i].td << 4) | comps[i].ta]), 0, 63, 0]);
     const bits = new BitWriter(out);
     const pred = new Int32Array(comps.length);
     const single = scan.length === 1;
-    const mcusX = single ? Math.ceil(Math.ceil((o.width * comps[scan[0]].h) / hMax) / 8) : Math.ceil(o.width / (8 * hMax));
-    const mcusY = single ? Math.ceil(Math.ceil((o.height * comps[scan[0]].v) / vMax) / 8) : Math.ceil(o.height / (8 * vMax));
-    let mcu = 0, rst = 0;
+    const mcusX = single
+      ? Math.ceil(Math.ceil((o.width * comps[scan[0]].h) / hMax) / 8)
+      : Math.ceil(o.width / (8 * hMax));
+    const mcusY = single
+      ? Math.ceil(Math.ceil((o.height * comps[scan[0]].v) / vMax) / 8)
+      : Math.ceil(o.height / (8 * vMax));
+    let mcu = 0,
+      rst = 0;
     for (let my = 0; my < mcusY; my++) {
       for (let mx = 0; mx < mcusX; mx++) {
         if (o.restartInterval && mcu > 0 && mcu % o.restartInterval === 0) {
@@ -153,7 +194,8 @@ export function synthJpeg(o: SynthOptions): Uint8Array {
         mcu++;
         for (const ci of scan) {
           const c = comps[ci];
-          const h = single ? 1 : c.h, v = single ? 1 : c.v;
+          const h = single ? 1 : c.h,
+            v = single ? 1 : c.v;
           for (let y = 0; y < v; y++) {
             for (let x = 0; x < h; x++) {
               const coef = o.block(ci, mx * h + x, my * v + y);
@@ -169,7 +211,14 @@ export function synthJpeg(o: SynthOptions): Uint8Array {
   return new Uint8Array(out.bytes);
 }
 
-function encodeBlock(bits: BitWriter, coef: ArrayLike<number>, pred: Int32Array, ci: number, dc: Codes, ac: Codes): void {
+function encodeBlock(
+  bits: BitWriter,
+  coef: ArrayLike<number>,
+  pred: Int32Array,
+  ci: number,
+  dc: Codes,
+  ac: Codes,
+): void {
   const diff = coef[0] - pred[ci];
   pred[ci] = coef[0];
   const s = category(diff);
@@ -209,7 +258,8 @@ export function scenePpm(w: number, h: number, rnd: () => number): Uint8Array {
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const base = 128 + 90 * Math.sin(x / 17) * Math.cos(y / 23) + (((x >> 4) + (y >> 4)) % 2 ? 20 : -20);
-      for (let ch = 0; ch < 3; ch++) out[o++] = Math.max(0, Math.min(255, Math.round(base + (ch - 1) * 30 + (rnd() - 0.5) * 40)));
+      for (let ch = 0; ch < 3; ch++)
+        out[o++] = Math.max(0, Math.min(255, Math.round(base + (ch - 1) * 30 + (rnd() - 0.5) * 40)));
     }
   }
   return out;

@@ -55,28 +55,34 @@ export interface Mosquitto {
  * test's config and log.
  */
 export async function startMosquitto(o: {
-  dir: string; listenerConf: string; port: number;
+  dir: string;
+  listenerConf: string;
+  port: number;
   /** `autosave_on_changes true` with `autosave_interval 1`: the database is written after every change, so a kill loses at most the last main-loop pass (docs/scaling.md). */
   saveOnEveryChange?: boolean;
 }): Promise<Mosquitto> {
   const listener = readFileSync(o.listenerConf, "utf8").replace(/^listener (\d+)$/m, `listener ${o.port} 127.0.0.1`);
-  if (!listener.includes(`listener ${o.port} 127.0.0.1`)) throw new Error(`${o.listenerConf}: no listener line for port ${o.port}`);
+  if (!listener.includes(`listener ${o.port} 127.0.0.1`))
+    throw new Error(`${o.listenerConf}: no listener line for port ${o.port}`);
   const conf = join(o.dir, "mosquitto-test.conf");
-  writeFileSync(conf, [
-    "# Test broker: its own persistence (sessions and retained messages survive a restart, as with Debian's",
-    "# default config), log to stderr, and no change of user (it must read the test's 0600 keys).",
-    "persistence true",
-    `persistence_location ${o.dir}/`,
-    ...(o.saveOnEveryChange ? ["autosave_on_changes true", "autosave_interval 1"] : []),
-    "log_dest stderr",
-    "log_type error",
-    "log_type warning",
-    "log_type notice",
-    "log_type information",
-    "log_type subscribe",
-    `user ${userInfo().username}`,
-    listener,
-  ].join("\n"));
+  writeFileSync(
+    conf,
+    [
+      "# Test broker: its own persistence (sessions and retained messages survive a restart, as with Debian's",
+      "# default config), log to stderr, and no change of user (it must read the test's 0600 keys).",
+      "persistence true",
+      `persistence_location ${o.dir}/`,
+      ...(o.saveOnEveryChange ? ["autosave_on_changes true", "autosave_interval 1"] : []),
+      "log_dest stderr",
+      "log_type error",
+      "log_type warning",
+      "log_type notice",
+      "log_type information",
+      "log_type subscribe",
+      `user ${userInfo().username}`,
+      listener,
+    ].join("\n"),
+  );
   const binary = mosquittoBinary();
   let child: ChildProcess | undefined;
   let output = "";
@@ -93,17 +99,21 @@ export async function startMosquitto(o: {
     });
     let up = false;
     let probing = false;
-    await until(() => {
-      if (exited) throw new Error(`mosquitto exited at start:\n${output}`);
-      if (!probing) {
-        probing = true;
-        void accepts(o.port).then((ok) => {
-          up ||= ok;
-          probing = false;
-        });
-      }
-      return up;
-    }, `mosquitto to listen on 127.0.0.1:${o.port}`, 10_000);
+    await until(
+      () => {
+        if (exited) throw new Error(`mosquitto exited at start:\n${output}`);
+        if (!probing) {
+          probing = true;
+          void accepts(o.port).then((ok) => {
+            up ||= ok;
+            probing = false;
+          });
+        }
+        return up;
+      },
+      `mosquitto to listen on 127.0.0.1:${o.port}`,
+      10_000,
+    );
   }
 
   async function stop(): Promise<void> {

@@ -11,7 +11,10 @@ export interface Scene {
   height: number;
   background: Float64Array;
   /** The next frame: background x gain (+ offset), objects drawn on top, noise of +-`noise` grey levels. */
-  frame(draw?: (luma: Float64Array) => void, light?: { gain?: number; offset?: number; map?: (x: number, y: number, v: number) => number }): Thumbnail;
+  frame(
+    draw?: (luma: Float64Array) => void,
+    light?: { gain?: number; offset?: number; map?: (x: number, y: number, v: number) => number },
+  ): Thumbnail;
 }
 
 /** A 40x30 (or any) porch-like scene: a gradient, some texture, dark and bright areas. */
@@ -24,7 +27,9 @@ export function createScene(width = 40, height = 30, seed = 1, noise = 2): Scene
     }
   }
   return {
-    width, height, background,
+    width,
+    height,
+    background,
     frame(draw, light) {
       const luma = Float64Array.from(background);
       draw?.(luma);
@@ -44,11 +49,19 @@ export function createScene(width = 40, height = 30, seed = 1, noise = 2): Scene
 }
 
 /** Draws a textured rectangle of cells [x0, x1) x [y0, y1) with mean `level`. */
-export function box(x0: number, y0: number, x1: number, y1: number, level: number, width = 40): (luma: Float64Array) => void {
+export function box(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  level: number,
+  width = 40,
+): (luma: Float64Array) => void {
   return (luma) => {
     const height = luma.length / width;
     for (let y = Math.max(0, Math.floor(y0)); y < Math.min(height, Math.ceil(y1)); y++) {
-      for (let x = Math.max(0, Math.floor(x0)); x < Math.min(width, Math.ceil(x1)); x++) luma[y * width + x] = level + ((x * 7 + y * 3) % 5) * 4;
+      for (let x = Math.max(0, Math.floor(x0)); x < Math.min(width, Math.ceil(x1)); x++)
+        luma[y * width + x] = level + ((x * 7 + y * 3) % 5) * 4;
     }
   };
 }
@@ -59,7 +72,9 @@ export function box(x0: number, y0: number, x1: number, y1: number, level: numbe
  */
 export function thumbnailJpeg(t: Thumbnail): Uint8Array {
   return synthJpeg({
-    width: t.width * 8, height: t.height * 8, components: [{ id: 1, h: 1, v: 1, tq: 0, td: 0, ta: 0 }],
+    width: t.width * 8,
+    height: t.height * 8,
+    components: [{ id: 1, h: 1, v: 1, tq: 0, td: 0, ta: 0 }],
     block: (_comp, bx, by) => {
       const b = new Int16Array(64);
       b[0] = t.luma[by * t.width + bx] - 128;
@@ -78,12 +93,21 @@ export interface SceneRun {
 }
 
 /** Feeds `frames` frames (frame i drawn by `draw(i)`, lit by `light(i)`) after 20 quiet ones. */
-export function runScene(scene: Scene, frames: number, draw: (i: number) => ((l: Float64Array) => void) | undefined, light: (i: number) => Parameters<Scene["frame"]>[1] = () => undefined, params: Partial<MotionParams> = {}): SceneRun {
+export function runScene(
+  scene: Scene,
+  frames: number,
+  draw: (i: number) => ((l: Float64Array) => void) | undefined,
+  light: (i: number) => Parameters<Scene["frame"]>[1] = () => undefined,
+  params: Partial<MotionParams> = {},
+): SceneRun {
   const detector = createMotionDetector(params);
   const out: SceneRun = { events: [], lighting: 0, results: [] };
   let t = 0;
   for (let i = -20; i < frames; i++) {
-    const r = detector.process(scene.frame(i < 0 ? undefined : draw(i), i < 0 ? undefined : light(i)), (t += SCENE_PERIOD_MS));
+    const r = detector.process(
+      scene.frame(i < 0 ? undefined : draw(i), i < 0 ? undefined : light(i)),
+      (t += SCENE_PERIOD_MS),
+    );
     if (i < 0) continue;
     if (r.event) out.events.push({ event: r.event, frame: i, box: [...(r.event === "end" ? r.eventBox : r.box)] });
     if (r.lighting) out.lighting++;

@@ -29,14 +29,21 @@ export interface Watcher {
 }
 
 /** Connects, subscribes to `topics` at `qos` (1 unless given) and records every message. */
-export async function watch(url: string, topics: string[], options: Partial<IClientOptions> = {}, qos: 0 | 1 | 2 = 1): Promise<Watcher> {
+export async function watch(
+  url: string,
+  topics: string[],
+  options: Partial<IClientOptions> = {},
+  qos: 0 | 1 | 2 = 1,
+): Promise<Watcher> {
   const client = await mqtt.connectAsync(url, { reconnectPeriod: 500, connectTimeout: 5000, ...options });
   const seen: Seen[] = [];
   client.on("message", (topic, payload, packet) => seen.push({ topic, payload, retain: packet.retain }));
   await client.subscribeAsync(topics, { qos }); // MQTT.js subscribes again after a reconnect (resubscribe)
   const on = (topic: string) => seen.filter((s) => s.topic === topic);
   return {
-    client, seen, on,
+    client,
+    seen,
+    on,
     async nth(topic, n, limitMs) {
       await until(() => on(topic).length >= n, `message ${n} on ${topic}`, limitMs);
       return on(topic)[n - 1];

@@ -19,10 +19,23 @@ export function testOwnerKeys(): OwnerKeys {
 }
 
 /** Opens an event envelope or throws with the rejection reason. */
-export function openEventForTest(owner: OwnerKeys, devicePublicHex: string, deviceId: string, topic: string, bytes: Uint8Array, lastAcceptedSeq?: number) {
+export function openEventForTest(
+  owner: OwnerKeys,
+  devicePublicHex: string,
+  deviceId: string,
+  topic: string,
+  bytes: Uint8Array,
+  lastAcceptedSeq?: number,
+) {
   const r = openEnvelope({
-    crypto: testCrypto(), recipientPrivateKey: owner.secret, recipientPublicKey: owner.publicKey,
-    senderPublicKey: fromHex(devicePublicHex), deviceId, topic, lastAcceptedSeq, bytes,
+    crypto: testCrypto(),
+    recipientPrivateKey: owner.secret,
+    recipientPublicKey: owner.publicKey,
+    senderPublicKey: fromHex(devicePublicHex),
+    deviceId,
+    topic,
+    lastAcceptedSeq,
+    bytes,
   });
   if (!r.ok) throw new Error(`envelope rejected: ${r.reason}`);
   return { header: r.header as unknown as EventHeader, jpeg: r.jpeg };

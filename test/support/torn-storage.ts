@@ -13,7 +13,6 @@ export class PowerCut extends Error {
   }
 }
 
-
 /** How the write at the cut ends up on flash. */
 export type TearKind = "truncated" | "erased-tail" | "noise-tail" | "complete";
 const TEAR_KINDS: readonly TearKind[] = ["truncated", "erased-tail", "noise-tail", "complete"];
@@ -35,7 +34,10 @@ export class PowerRail {
   /** Runs at the cut, before the write's caller hears of it: the test silences the radio here. */
   onCut?: () => void;
   /** Cut at this write (1-based); Infinity never cuts. */
-  constructor(public cutAtWrite = Infinity, public random: () => number = seededRandom(1)) {}
+  constructor(
+    public cutAtWrite = Infinity,
+    public random: () => number = seededRandom(1),
+  ) {}
   /** Power back on for the next boot; no further cut. */
   restore(): void {
     this.off = false;
@@ -100,7 +102,8 @@ export class TornLog extends MemoryLog {
     const torn = this.rail.tear(bytes);
     const record: LogRecord = { id: this.nextId++, bytes: torn.bytes };
     this.items.push(record);
-    if (torn.bytes.length === bytes.length && torn.bytes.every((v, i) => v === bytes[i])) this.whole.set(record.id, bytes.slice()); // torn where the bytes already matched
+    if (torn.bytes.length === bytes.length && torn.bytes.every((v, i) => v === bytes[i]))
+      this.whole.set(record.id, bytes.slice()); // torn where the bytes already matched
     this.rail.die({ op: "append", kind: torn.kind, bytes: bytes.slice() });
   }
   override remove(id: number): void {

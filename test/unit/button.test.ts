@@ -8,7 +8,10 @@ function setup(debounceMs = 30, longPressMs = 2000) {
   const clock = new FakeClock();
   const events: string[] = [];
   const machine = createButtonMachine({
-    clock, timers: clock, debounceMs, longPressMs,
+    clock,
+    timers: clock,
+    debounceMs,
+    longPressMs,
     onPress: (at) => events.push(`press@${at}`),
     onRelease: (at, held) => events.push(`release@${at} held=${held}`),
     onLongPress: (at, held) => events.push(`long@${at} held=${held}`),

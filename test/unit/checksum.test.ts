@@ -25,7 +25,8 @@ describe("checksums for torn flash writes", () => {
       assert.equal(decodeOutboxRecord(record.subarray(0, keep), checksum), undefined, `truncated to ${keep}`);
       const erased = record.slice();
       erased.fill(0xff, keep);
-      if (erased.some((v, i) => v !== record[i])) assert.equal(decodeOutboxRecord(erased, checksum), undefined, `erased from ${keep}`);
+      if (erased.some((v, i) => v !== record[i]))
+        assert.equal(decodeOutboxRecord(erased, checksum), undefined, `erased from ${keep}`);
     }
   });
 });

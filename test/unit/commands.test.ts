@@ -13,7 +13,10 @@ const owner = testOwnerKeys();
 const TOPIC = "doorbell/frontdoor/sealed/cmd";
 
 function boot(host: FakeHost = createFakeHost()) {
-  const fw = startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } } });
+  const fw = startFirmware(host, {
+    firmwareVersion: "test",
+    config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } },
+  });
   host.mqtt.accept();
   return { host, fw };
 }
@@ -23,15 +26,25 @@ function command(host: FakeHost, cmd: Omit<Command, "v" | "id" | "atMs">, extra:
 }
 
 function seal(fw: ReturnType<typeof boot>["fw"], c: Command, seq: number, from: OwnerKeys = owner, topic = TOPIC) {
-  return sealCommand({ crypto: testCrypto(), ownerSecret: from.secret, devicePublicKey: fw.devicePublicKey, deviceId: "frontdoor", topic, seq, command: c });
+  return sealCommand({
+    crypto: testCrypto(),
+    ownerSecret: from.secret,
+    devicePublicKey: fw.devicePublicKey,
+    deviceId: "frontdoor",
+    topic,
+    seq,
+    command: c,
+  });
 }
 
 const deliver = (host: FakeHost, bytes: Uint8Array, topic = TOPIC) => host.mqtt.options!.onMessage(topic, bytes);
-const refusals = (host: FakeHost) => host.lines.filter((l) => l.tag === "command" && l.message.startsWith("command refused")).map((l) => l.message);
-const snapshots = (host: FakeHost, fw: ReturnType<typeof boot>["fw"]) => host.mqtt.published
-  .filter((p) => p.topic.endsWith("/sealed/event"))
-  .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", p.topic, p.payload).header)
-  .filter((h) => h.type === "snapshot");
+const refusals = (host: FakeHost) =>
+  host.lines.filter((l) => l.tag === "command" && l.message.startsWith("command refused")).map((l) => l.message);
+const snapshots = (host: FakeHost, fw: ReturnType<typeof boot>["fw"]) =>
+  host.mqtt.published
+    .filter((p) => p.topic.endsWith("/sealed/event"))
+    .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", p.topic, p.payload).header)
+    .filter((h) => h.type === "snapshot");
 
 describe("sealed commands", () => {
   test("snapshot now: the owner's command produces a snapshot event of the newest frame", () => {
@@ -96,12 +109,32 @@ describe("sealed commands", () => {
 
   test("set-config with a bad value is refused field by field and changes nothing; a good one is persisted and restarts", () => {
     const { host, fw } = boot();
-    deliver(host, seal(fw, command(host, { cmd: "set-config", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, button: { cooldownS: 999 } } } as never), 1));
+    deliver(
+      host,
+      seal(
+        fw,
+        command(host, {
+          cmd: "set-config",
+          config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, button: { cooldownS: 999 } },
+        } as never),
+        1,
+      ),
+    );
     host.clock.advance(1000);
     assert.deepEqual(host.restarts, []);
     assert.equal(fw.config.current.button.cooldownS, 5);
     assert.ok(host.lines.some((l) => l.message.includes("button.cooldownS") && l.message.includes("0 to 300")));
-    deliver(host, seal(fw, command(host, { cmd: "set-config", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, button: { cooldownS: 30 } } } as never), 2));
+    deliver(
+      host,
+      seal(
+        fw,
+        command(host, {
+          cmd: "set-config",
+          config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, button: { cooldownS: 30 } },
+        } as never),
+        2,
+      ),
+    );
     host.clock.advance(1000);
     assert.deepEqual(host.restarts, ["config changed"]);
     const after = boot(createFakeHost(host.storage));

@@ -18,7 +18,9 @@ describe("config schema", () => {
     const r = parseConfig({ button: { debounceMs: 5000 } });
     assert.equal(r.ok, false);
     if (r.ok) return;
-    assert.deepEqual(r.errors, [{ field: "button.debounceMs", value: "5000", accepted: "an integer from 5 to 200 ms" }]);
+    assert.deepEqual(r.errors, [
+      { field: "button.debounceMs", value: "5000", accepted: "an integer from 5 to 200 ms" },
+    ]);
   });
 
   test("a wrong type, an unknown key and a bad pattern are each reported", () => {
@@ -40,13 +42,21 @@ describe("config schema", () => {
 describe("config store", () => {
   test("a bad config gives a field-level error and the previous config stays in force", () => {
     const host = createFakeHost();
-    const store = createConfigStore({ kv: host.storage.kv, log: createLogger(host.log, "config"), initial: { button: { cooldownS: 9 } } });
+    const store = createConfigStore({
+      kv: host.storage.kv,
+      log: createLogger(host.log, "config"),
+      initial: { button: { cooldownS: 9 } },
+    });
     assert.equal(store.current.button.cooldownS, 9);
     const r = store.apply({ button: { cooldownS: 9, longPressMs: 1 } });
     assert.equal(r.ok, false);
     assert.equal(store.current.button.cooldownS, 9);
     assert.equal(store.current.button.longPressMs, 2000);
-    assert.ok(host.lines.some((l) => l.level === "error" && l.message.includes("button.longPressMs") && l.message.includes("500 to 10000")));
+    assert.ok(
+      host.lines.some(
+        (l) => l.level === "error" && l.message.includes("button.longPressMs") && l.message.includes("500 to 10000"),
+      ),
+    );
   });
 
   test("an accepted config persists across a reboot and wins over the flashed one", () => {
@@ -59,7 +69,11 @@ describe("config store", () => {
 
   test("an invalid flashed config at boot falls back to defaults and says why", () => {
     const host = createFakeHost();
-    const store = createConfigStore({ kv: host.storage.kv, log: createLogger(host.log, "config"), initial: { mqtt: { port: 0 } } });
+    const store = createConfigStore({
+      kv: host.storage.kv,
+      log: createLogger(host.log, "config"),
+      initial: { mqtt: { port: 0 } },
+    });
     assert.equal(store.current.mqtt.port, 8883);
     assert.ok(host.lines.some((l) => l.message.includes("mqtt.port") && l.message.includes("1 to 65535")));
   });

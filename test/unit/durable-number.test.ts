@@ -18,11 +18,19 @@ describe("durable numbers", () => {
     n.write(10);
     n.write(20);
     assert.equal(createDurableNumber({ kv, keys: KEYS, valueBytes: 8 }).read(), 20);
-    for (const torn of [new Uint8Array(0), kv.get("n.b")!.slice(0, 7), Uint8Array.from(kv.get("n.b")!, (v, i) => (i === 3 ? v ^ 1 : v))]) {
+    for (const torn of [
+      new Uint8Array(0),
+      kv.get("n.b")!.slice(0, 7),
+      Uint8Array.from(kv.get("n.b")!, (v, i) => (i === 3 ? v ^ 1 : v)),
+    ]) {
       const copy = new MemoryKv();
       copy.set("n.a", kv.get("n.a")!);
       copy.set("n.b", torn);
-      assert.equal(createDurableNumber({ kv: copy, keys: KEYS, valueBytes: 8 }).read(), 10, "back to the value before the torn write");
+      assert.equal(
+        createDurableNumber({ kv: copy, keys: KEYS, valueBytes: 8 }).read(),
+        10,
+        "back to the value before the torn write",
+      );
     }
   });
 
@@ -34,5 +42,4 @@ describe("durable numbers", () => {
     n.write(78);
     assert.equal(createDurableNumber({ kv, keys: KEYS, valueBytes: 8, legacyKey: COMMAND_SEQ_KEY }).read(), 78);
   });
-
 });

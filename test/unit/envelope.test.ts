@@ -5,8 +5,18 @@ import { describe, it } from "node:test";
 import { deepEqual, equal, notEqual, ok, throws } from "node:assert/strict";
 import { concat, readUintBE, toHex, utf8 } from "../../modules/bytes.js";
 import { envelopeAad, envelopeInfo, senderKeyId, topicTag } from "../../modules/envelope/binding.js";
-import { HEADER_BYTES, MAX_ENVELOPE_BYTES, MIN_ENVELOPE_BYTES, OFFSET, writeBoundHeader } from "../../modules/envelope/layout.js";
-import { openEnvelope, type OpenEnvelopeOptions, type OpenEnvelopeResult } from "../../modules/envelope/open-envelope.js";
+import {
+  HEADER_BYTES,
+  MAX_ENVELOPE_BYTES,
+  MIN_ENVELOPE_BYTES,
+  OFFSET,
+  writeBoundHeader,
+} from "../../modules/envelope/layout.js";
+import {
+  openEnvelope,
+  type OpenEnvelopeOptions,
+  type OpenEnvelopeResult,
+} from "../../modules/envelope/open-envelope.js";
 import { REJECT_REASONS, REJECT_REASON_TEXT, type RejectReason } from "../../modules/envelope/reasons.js";
 import { sealEnvelope, type SealEnvelopeOptions } from "../../modules/envelope/seal-envelope.js";
 import { generateKeyPair } from "../../modules/hpke/dhkem-x25519.js";
@@ -22,14 +32,37 @@ const deviceId = "frontdoor";
 const topic = "doorbell/frontdoor/sealed/event";
 const SEQ = 1000;
 const header = { v: 1, type: "ring", id: "00112233445566aa", seq: SEQ, device: deviceId, atMs: 1_700_000_000_000 };
-const jpeg = concat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0), new Uint8Array(180).map((_, i) => (i * 37) & 0xff), Uint8Array.of(0xff, 0xd9));
+const jpeg = concat(
+  Uint8Array.of(0xff, 0xd8, 0xff, 0xe0),
+  new Uint8Array(180).map((_, i) => (i * 37) & 0xff),
+  Uint8Array.of(0xff, 0xd9),
+);
 
 function sealSample(extra: Partial<SealEnvelopeOptions> = {}): Uint8Array {
-  return sealEnvelope({ crypto, senderPrivateKey: device.privateKey, recipientPublicKey: owner.publicKey, deviceId, topic, seq: SEQ, header, jpeg, ...extra });
+  return sealEnvelope({
+    crypto,
+    senderPrivateKey: device.privateKey,
+    recipientPublicKey: owner.publicKey,
+    deviceId,
+    topic,
+    seq: SEQ,
+    header,
+    jpeg,
+    ...extra,
+  });
 }
 
 function openSample(bytes: Uint8Array, extra: Partial<OpenEnvelopeOptions> = {}): OpenEnvelopeResult {
-  return openEnvelope({ crypto, recipientPrivateKey: owner.privateKey, senderPublicKey: device.publicKey, deviceId, topic, lastAcceptedSeq: SEQ - 1, bytes, ...extra });
+  return openEnvelope({
+    crypto,
+    recipientPrivateKey: owner.privateKey,
+    senderPublicKey: device.publicKey,
+    deviceId,
+    topic,
+    lastAcceptedSeq: SEQ - 1,
+    bytes,
+    ...extra,
+  });
 }
 
 function reasonOf(result: OpenEnvelopeResult): RejectReason | "ok" {
@@ -38,10 +71,19 @@ function reasonOf(result: OpenEnvelopeResult): RejectReason | "ok" {
 
 /** An envelope with any plaintext, assembled from the documented parts (for bad-plaintext cases). */
 function sealRawPlaintext(plaintext: Uint8Array): Uint8Array {
-  const bound = writeBoundHeader({ seq: SEQ, senderKeyId: senderKeyId(crypto, device.publicKey), topicTag: topicTag(crypto, topic), ciphertextLength: plaintext.length + 16 });
+  const bound = writeBoundHeader({
+    seq: SEQ,
+    senderKeyId: senderKeyId(crypto, device.publicKey),
+    topicTag: topicTag(crypto, topic),
+    ciphertextLength: plaintext.length + 16,
+  });
   const { enc, ciphertext } = seal({
-    crypto, recipientPublicKey: owner.publicKey, senderPrivateKey: device.privateKey,
-    info: envelopeInfo(deviceId), aad: envelopeAad(bound, topic, deviceId), plaintext,
+    crypto,
+    recipientPublicKey: owner.publicKey,
+    senderPrivateKey: device.privateKey,
+    info: envelopeInfo(deviceId),
+    aad: envelopeAad(bound, topic, deviceId),
+    plaintext,
   });
   return concat(bound, enc, ciphertext);
 }
@@ -71,21 +113,36 @@ describe("envelope round trip (HPKE mode_auth, RFC 9180 §6.1)", () => {
     equal(sample[OFFSET.version], 0x01);
     equal(readUintBE(sample, OFFSET.totalLength, 4), sample.length);
     equal(readUintBE(sample, OFFSET.seq, 8), SEQ);
-    equal(toHex(sample.subarray(OFFSET.senderKeyId, OFFSET.topicTag)), toHex(crypto.hmacSha256(utf8("doorbell/1 key id"), device.publicKey).subarray(0, 8)));
-    equal(toHex(sample.subarray(OFFSET.topicTag, OFFSET.enc)), toHex(crypto.hmacSha256(utf8("doorbell/1 topic"), utf8(topic)).subarray(0, 8)));
+    equal(
+      toHex(sample.subarray(OFFSET.senderKeyId, OFFSET.topicTag)),
+      toHex(crypto.hmacSha256(utf8("doorbell/1 key id"), device.publicKey).subarray(0, 8)),
+    );
+    equal(
+      toHex(sample.subarray(OFFSET.topicTag, OFFSET.enc)),
+      toHex(crypto.hmacSha256(utf8("doorbell/1 topic"), utf8(topic)).subarray(0, 8)),
+    );
     equal(OFFSET.ciphertext - OFFSET.enc, 32);
   });
 
   it("the info string is the ASCII 'doorbell/1 ' + device id; the AAD is header[0..29) + u16 topic + u16 device id", () => {
     equal(toHex(envelopeInfo("frontdoor")), toHex(utf8("doorbell/1 frontdoor")));
     const bound = sample.subarray(0, OFFSET.enc);
-    const expected = concat(bound, Uint8Array.of(0, topic.length), utf8(topic), Uint8Array.of(0, deviceId.length), utf8(deviceId));
+    const expected = concat(
+      bound,
+      Uint8Array.of(0, topic.length),
+      utf8(topic),
+      Uint8Array.of(0, deviceId.length),
+      utf8(deviceId),
+    );
     equal(toHex(envelopeAad(bound, topic, deviceId)), toHex(expected));
   });
 
   it("a fresh ephemeral per message: sealing the same event twice gives a different enc", () => {
     const again = sealSample();
-    notEqual(toHex(again.subarray(OFFSET.enc, OFFSET.ciphertext)), toHex(sample.subarray(OFFSET.enc, OFFSET.ciphertext)));
+    notEqual(
+      toHex(again.subarray(OFFSET.enc, OFFSET.ciphertext)),
+      toHex(sample.subarray(OFFSET.enc, OFFSET.ciphertext)),
+    );
   });
 
   it("the sender cannot open what it sealed (only the recipient's key opens it)", () => {
@@ -95,8 +152,24 @@ describe("envelope round trip (HPKE mode_auth, RFC 9180 §6.1)", () => {
   it("the same envelope works for commands: owner to device on the cmd topic", () => {
     const cmdTopic = "doorbell/frontdoor/sealed/cmd";
     const command = { v: 1, type: "snapshot" };
-    const bytes = sealEnvelope({ crypto, senderPrivateKey: owner.privateKey, recipientPublicKey: device.publicKey, deviceId, topic: cmdTopic, seq: 7, header: command });
-    const result = openEnvelope({ crypto, recipientPrivateKey: device.privateKey, senderPublicKey: owner.publicKey, deviceId, topic: cmdTopic, lastAcceptedSeq: 6, bytes });
+    const bytes = sealEnvelope({
+      crypto,
+      senderPrivateKey: owner.privateKey,
+      recipientPublicKey: device.publicKey,
+      deviceId,
+      topic: cmdTopic,
+      seq: 7,
+      header: command,
+    });
+    const result = openEnvelope({
+      crypto,
+      recipientPrivateKey: device.privateKey,
+      senderPublicKey: owner.publicKey,
+      deviceId,
+      topic: cmdTopic,
+      lastAcceptedSeq: 6,
+      bytes,
+    });
     ok(result.ok);
     deepEqual(result.header, command);
   });
@@ -116,18 +189,46 @@ tooLarge[0] = 0x01;
 /** One representative case per reason code, in check order (docs/protocol.md, "Rejections"). */
 const CASES: { reason: RejectReason; what: string; run: () => OpenEnvelopeResult }[] = [
   { reason: "truncated", what: "cut one byte short", run: () => openSample(sample.subarray(0, sample.length - 1)) },
-  { reason: "bad-version", what: "version byte 0x02", run: () => openSample(patched(sample, OFFSET.version, Uint8Array.of(0x02))) },
+  {
+    reason: "bad-version",
+    what: "version byte 0x02",
+    run: () => openSample(patched(sample, OFFSET.version, Uint8Array.of(0x02))),
+  },
   { reason: "too-large", what: "one byte over MAX_ENVELOPE_BYTES", run: () => openSample(tooLarge) },
   { reason: "trailing-data", what: "one byte appended", run: () => openSample(concat(sample, Uint8Array.of(0))) },
-  { reason: "bad-seq", what: "seq 2^53", run: () => openSample(patched(sample, OFFSET.seq, Uint8Array.of(0x00, 0x20, 0, 0, 0, 0, 0, 0))) },
-  { reason: "wrong-topic", what: "an event opened on the cmd topic", run: () => openSample(sample, { topic: CMD_TOPIC }) },
-  { reason: "wrong-sender", what: "another sender key expected", run: () => openSample(sample, { senderPublicKey: stranger.publicKey }) },
+  {
+    reason: "bad-seq",
+    what: "seq 2^53",
+    run: () => openSample(patched(sample, OFFSET.seq, Uint8Array.of(0x00, 0x20, 0, 0, 0, 0, 0, 0))),
+  },
+  {
+    reason: "wrong-topic",
+    what: "an event opened on the cmd topic",
+    run: () => openSample(sample, { topic: CMD_TOPIC }),
+  },
+  {
+    reason: "wrong-sender",
+    what: "another sender key expected",
+    run: () => openSample(sample, { senderPublicKey: stranger.publicKey }),
+  },
   { reason: "replayed", what: "the same seq again", run: () => openSample(sample, { lastAcceptedSeq: SEQ }) },
   { reason: "replayed", what: "an older seq", run: () => openSample(sample, { lastAcceptedSeq: SEQ + 5 }) },
-  { reason: "auth-failed", what: "the last tag byte flipped", run: () => openSample(patched(sample, sample.length - 1, Uint8Array.of(sample[sample.length - 1] ^ 0x80))) },
+  {
+    reason: "auth-failed",
+    what: "the last tag byte flipped",
+    run: () => openSample(patched(sample, sample.length - 1, Uint8Array.of(sample[sample.length - 1] ^ 0x80))),
+  },
   { reason: "auth-failed", what: "another device id", run: () => openSample(sample, { deviceId: "backdoor" }) },
-  { reason: "auth-failed", what: "another recipient key", run: () => openSample(sample, { recipientPrivateKey: stranger.privateKey }) },
-  { reason: "auth-failed", what: "a low-order (all-zero) enc, RFC 9180 §7.1.4", run: () => openSample(patched(sample, OFFSET.enc, new Uint8Array(32))) },
+  {
+    reason: "auth-failed",
+    what: "another recipient key",
+    run: () => openSample(sample, { recipientPrivateKey: stranger.privateKey }),
+  },
+  {
+    reason: "auth-failed",
+    what: "a low-order (all-zero) enc, RFC 9180 §7.1.4",
+    run: () => openSample(patched(sample, OFFSET.enc, new Uint8Array(32))),
+  },
   {
     reason: "auth-failed",
     what: "the topic tag rewritten to the topic it is opened on",
@@ -136,9 +237,20 @@ const CASES: { reason: RejectReason; what: string; run: () => OpenEnvelopeResult
   {
     reason: "auth-failed",
     what: "a stranger's envelope carrying the device's key id",
-    run: () => openSample(patched(sealSample({ senderPrivateKey: stranger.privateKey }), OFFSET.senderKeyId, senderKeyId(crypto, device.publicKey))),
+    run: () =>
+      openSample(
+        patched(
+          sealSample({ senderPrivateKey: stranger.privateKey }),
+          OFFSET.senderKeyId,
+          senderKeyId(crypto, device.publicKey),
+        ),
+      ),
   },
-  { reason: "bad-plaintext", what: "an authentic JSON array header", run: () => openSample(sealRawPlaintext(concat(i2osp(2, 4), utf8("[]")))) },
+  {
+    reason: "bad-plaintext",
+    what: "an authentic JSON array header",
+    run: () => openSample(sealRawPlaintext(concat(i2osp(2, 4), utf8("[]")))),
+  },
 ];
 
 describe("envelope rejections: one distinct reason per failed check", () => {
@@ -161,7 +273,8 @@ describe("envelope rejections: one distinct reason per failed check", () => {
       bad[i] ^= 1 << (i % 8);
       let expected: RejectReason;
       if (i === OFFSET.version) expected = "bad-version";
-      else if (i < OFFSET.seq) expected = readUintBE(bad, OFFSET.totalLength, 4) > bad.length ? "truncated" : "trailing-data";
+      else if (i < OFFSET.seq)
+        expected = readUintBE(bad, OFFSET.totalLength, 4) > bad.length ? "truncated" : "trailing-data";
       else if (i < OFFSET.senderKeyId) {
         const seq = readUintBE(bad, OFFSET.seq, 8);
         expected = !Number.isSafeInteger(seq) ? "bad-seq" : seq <= last ? "replayed" : "auth-failed";
@@ -173,11 +286,13 @@ describe("envelope rejections: one distinct reason per failed check", () => {
   });
 
   it("truncation at every length is 'truncated'", () => {
-    for (let length = 0; length < sample.length; length++) equal(reasonOf(openSample(sample.slice(0, length))), "truncated", `length ${length}`);
+    for (let length = 0; length < sample.length; length++)
+      equal(reasonOf(openSample(sample.slice(0, length))), "truncated", `length ${length}`);
   });
 
   it("any version byte but 0x01 is 'bad-version'", () => {
-    for (const version of [0x00, 0x02, 0xff]) equal(reasonOf(openSample(patched(sample, 0, Uint8Array.of(version)))), "bad-version");
+    for (const version of [0x00, 0x02, 0xff])
+      equal(reasonOf(openSample(patched(sample, 0, Uint8Array.of(version)))), "bad-version");
   });
 
   it("MAX_ENVELOPE_BYTES exactly seals and opens; sealEnvelope refuses one byte more", () => {
@@ -210,8 +325,12 @@ describe("envelope rejections: one distinct reason per failed check", () => {
       ["invalid UTF-8", concat(i2osp(4, 4), Uint8Array.of(0x22, 0xc3, 0x28, 0x22))],
       ["trailing bytes that are not a JPEG", concat(i2osp(json.length, 4), json, Uint8Array.of(0x89, 0x50))],
     ];
-    for (const [what, plaintext] of cases) equal(reasonOf(openSample(sealRawPlaintext(plaintext))), "bad-plaintext", what);
-    ok(openSample(sealRawPlaintext(concat(i2osp(json.length, 4), json))).ok, "the hand-built envelope itself is well formed");
+    for (const [what, plaintext] of cases)
+      equal(reasonOf(openSample(sealRawPlaintext(plaintext))), "bad-plaintext", what);
+    ok(
+      openSample(sealRawPlaintext(concat(i2osp(json.length, 4), json))).ok,
+      "the hand-built envelope itself is well formed",
+    );
   });
 });
 

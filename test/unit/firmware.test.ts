@@ -11,7 +11,10 @@ import { openEventForTest, testOwnerKeys } from "../support/owner.js";
 const owner = testOwnerKeys();
 
 function boot(host: FakeHost = createFakeHost(), config: object = {}) {
-  const fw = startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, ...config } });
+  const fw = startFirmware(host, {
+    firmwareVersion: "test",
+    config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, ...config },
+  });
   return { host, fw };
 }
 
@@ -45,7 +48,11 @@ describe("firmware ring flow", () => {
     assert.equal(fw.ring.stats.presses, 3);
     assert.equal(fw.ring.stats.suppressed, 1);
     assert.ok(host.lines.some((l) => l.tag === "ring" && l.message.startsWith("press during cooldown")));
-    assert.equal(host.lines.filter((l) => l.tag === "button" && l.message.startsWith("press")).length, 3, "every press is logged");
+    assert.equal(
+      host.lines.filter((l) => l.tag === "button" && l.message.startsWith("press")).length,
+      3,
+      "every press is logged",
+    );
   });
 
   test("the chime relay is pulsed on a ring and not on a suppressed press", () => {
@@ -55,7 +62,10 @@ describe("firmware ring flow", () => {
     press(host);
     press(host);
     host.clock.advance(1000);
-    assert.deepEqual(host.chime.writes.map((w) => w.level), [1, 0]);
+    assert.deepEqual(
+      host.chime.writes.map((w) => w.level),
+      [1, 0],
+    );
     assert.equal(host.chime.writes[1].atMs - host.chime.writes[0].atMs, 300);
   });
 
@@ -65,7 +75,10 @@ describe("firmware ring flow", () => {
     host.clock.advance(10_000);
     press(host, 2500);
     const types = events(host, fw.devicePublicKey).map((e) => e.header.type);
-    assert.deepEqual(types.filter((t) => t !== "snapshot"), ["ring", "long_press"]);
+    assert.deepEqual(
+      types.filter((t) => t !== "snapshot"),
+      ["ring", "long_press"],
+    );
   });
 
   test("a ring carries the press-instant frame and a follow-up snapshot comes about 1 s later", () => {
@@ -87,7 +100,11 @@ describe("firmware ring flow", () => {
     assert.equal(ring.header.frameAgeMs, 40);
     assert.equal(follow.header.type, "snapshot");
     assert.equal(follow.header.of, ring.header.id);
-    assert.equal(follow.header.frameAgeMs, 40, "the newest frame at or before press + 1 s (11,040 ms) is the 11,000 ms one");
+    assert.equal(
+      follow.header.frameAgeMs,
+      40,
+      "the newest frame at or before press + 1 s (11,040 ms) is the 11,000 ms one",
+    );
     assert.ok(host.camera.outstanding <= 2, "frames are returned to the camera");
   });
 

@@ -44,7 +44,10 @@ describe("RFC 9180 Appendix A vectors (X25519, HKDF-SHA256)", () => {
       equal(v.kdfId, KDF_HKDF_SHA256);
       ok(v.encryptions.length >= 6 && v.exports.length === 3);
     }
-    deepEqual(vectors.map((v) => `${v.aeadId}/${v.mode}`), ["1/0", "1/1", "1/2", "1/3", "3/0", "3/1", "3/2", "3/3"]);
+    deepEqual(
+      vectors.map((v) => `${v.aeadId}/${v.mode}`),
+      ["1/0", "1/1", "1/2", "1/3", "3/0", "3/1", "3/2", "3/3"],
+    );
   });
 
   for (const v of vectors) {
@@ -70,7 +73,10 @@ describe("RFC 9180 Appendix A vectors (X25519, HKDF-SHA256)", () => {
       });
 
       it("RFC 9180 §5.1 key schedule gives key_schedule_context, key, base_nonce, exporter_secret", () => {
-        equal(hex(keyScheduleContext(crypto, aead, mode, v.info, v.pskId ?? new Uint8Array(0))), hex(v.keyScheduleContext));
+        equal(
+          hex(keyScheduleContext(crypto, aead, mode, v.info, v.pskId ?? new Uint8Array(0))),
+          hex(v.keyScheduleContext),
+        );
         const schedule = keySchedule(crypto, aead, mode, v.sharedSecret, v.info, psk);
         equal(hex(schedule.key), hex(v.key));
         equal(hex(schedule.baseNonce), hex(v.baseNonce));
@@ -78,7 +84,14 @@ describe("RFC 9180 Appendix A vectors (X25519, HKDF-SHA256)", () => {
       });
 
       it("RFC 9180 §5.2 sender context seals every listed sequence number, with its nonce", () => {
-        const { enc, context } = setupSender({ crypto: fixedRandomCrypto(crypto, v.ikmE), aead, recipientPublicKey: v.pkRm, info: v.info, sender, psk });
+        const { enc, context } = setupSender({
+          crypto: fixedRandomCrypto(crypto, v.ikmE),
+          aead,
+          recipientPublicKey: v.pkRm,
+          info: v.info,
+          sender,
+          psk,
+        });
         equal(hex(enc), hex(v.enc));
         const last = v.encryptions[v.encryptions.length - 1].seq;
         const bySeq = new Map(v.encryptions.map((e) => [e.seq, e]));
@@ -95,7 +108,15 @@ describe("RFC 9180 Appendix A vectors (X25519, HKDF-SHA256)", () => {
       });
 
       it("RFC 9180 §5.2 recipient context opens each listed ciphertext at its sequence number", () => {
-        const context = setupRecipient({ crypto, aead, enc: v.enc, recipient, info: v.info, senderPublicKey: v.pkSm, psk });
+        const context = setupRecipient({
+          crypto,
+          aead,
+          enc: v.enc,
+          recipient,
+          info: v.info,
+          senderPublicKey: v.pkSm,
+          psk,
+        });
         const bySeq = new Map(v.encryptions.map((e) => [e.seq, e]));
         const last = v.encryptions[v.encryptions.length - 1].seq;
         const empty = new Uint8Array(0);
@@ -113,7 +134,15 @@ describe("RFC 9180 Appendix A vectors (X25519, HKDF-SHA256)", () => {
       });
 
       it("RFC 9180 §5.3 Export gives every exported_value", () => {
-        const context = setupRecipient({ crypto, aead, enc: v.enc, recipient, info: v.info, senderPublicKey: v.pkSm, psk });
+        const context = setupRecipient({
+          crypto,
+          aead,
+          enc: v.enc,
+          recipient,
+          info: v.info,
+          senderPublicKey: v.pkSm,
+          psk,
+        });
         for (const x of v.exports) equal(hex(context.export(x.exporterContext, x.length)), hex(x.value));
       });
 
@@ -132,7 +161,17 @@ describe("RFC 9180 Appendix A vectors (X25519, HKDF-SHA256)", () => {
         });
         equal(hex(sealed.enc), hex(v.enc));
         equal(hex(sealed.ciphertext), hex(first.ct));
-        const pt = open({ crypto, aead, recipientPrivateKey: v.skRm, senderPublicKey: v.pkSm, psk, enc: v.enc, info: v.info, aad: first.aad, ciphertext: first.ct });
+        const pt = open({
+          crypto,
+          aead,
+          recipientPrivateKey: v.skRm,
+          senderPublicKey: v.pkSm,
+          psk,
+          enc: v.enc,
+          info: v.info,
+          aad: first.aad,
+          ciphertext: first.ct,
+        });
         ok(pt);
         equal(hex(pt), hex(first.pt));
       });
@@ -140,7 +179,20 @@ describe("RFC 9180 Appendix A vectors (X25519, HKDF-SHA256)", () => {
       it("RFC 9180 §6.1 single-shot open refuses the seq 1 ciphertext (it needs nonce 1)", () => {
         const second = v.encryptions[1];
         equal(second.seq, 1);
-        equal(open({ crypto, aead, recipientPrivateKey: v.skRm, senderPublicKey: v.pkSm, psk, enc: v.enc, info: v.info, aad: second.aad, ciphertext: second.ct }), undefined);
+        equal(
+          open({
+            crypto,
+            aead,
+            recipientPrivateKey: v.skRm,
+            senderPublicKey: v.pkSm,
+            psk,
+            enc: v.enc,
+            info: v.info,
+            aad: second.aad,
+            ciphertext: second.ct,
+          }),
+          undefined,
+        );
       });
     });
   }

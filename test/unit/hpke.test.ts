@@ -43,12 +43,18 @@ describe("HKDF-SHA256 over the port (RFC 5869 §A.1, §A.3)", () => {
   it("RFC 5869 A.1: extract and expand with salt and info", () => {
     const prk = hkdfExtract(crypto, fromHex("000102030405060708090a0b0c"), ikm);
     equal(toHex(prk), "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
-    equal(toHex(hkdfExpand(crypto, prk, fromHex("f0f1f2f3f4f5f6f7f8f9"), 42)), "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    equal(
+      toHex(hkdfExpand(crypto, prk, fromHex("f0f1f2f3f4f5f6f7f8f9"), 42)),
+      "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+    );
   });
   it("RFC 5869 A.3: an empty salt means HashLen zero bytes", () => {
     const prk = hkdfExtract(crypto, new Uint8Array(0), ikm);
     equal(toHex(prk), "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04");
-    equal(toHex(hkdfExpand(crypto, prk, new Uint8Array(0), 42)), "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+    equal(
+      toHex(hkdfExpand(crypto, prk, new Uint8Array(0), 42)),
+      "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8",
+    );
   });
   it("RFC 5869 §2.3: refuses more than 255 * HashLen bytes", () => {
     throws(() => hkdfExpand(crypto, new Uint8Array(32), new Uint8Array(0), 255 * 32 + 1), RangeError);
@@ -67,12 +73,27 @@ describe("RFC 9180 A.2.3 (X25519, ChaCha20-Poly1305, mode_auth) inside any engin
     equal(toHex(s.exporterSecret), A23.exporterSecret);
   });
   it("RFC 9180 §6.1 SealAuth with ikmE as the port's randomness gives enc and the seq 0 ct", () => {
-    const sealed = seal({ crypto: fixedRandomCrypto(crypto, A23.ikmE), recipientPublicKey: A23.pkRm, info: A23.info, aad: A23.aad0, plaintext: A23.pt, senderPrivateKey: A23.skSm });
+    const sealed = seal({
+      crypto: fixedRandomCrypto(crypto, A23.ikmE),
+      recipientPublicKey: A23.pkRm,
+      info: A23.info,
+      aad: A23.aad0,
+      plaintext: A23.pt,
+      senderPrivateKey: A23.skSm,
+    });
     equal(toHex(sealed.enc), A23.enc);
     equal(toHex(sealed.ciphertext), A23.ct0);
   });
   it("RFC 9180 §6.1 OpenAuth reads the vector's seq 0 ct", () => {
-    const pt = open({ crypto, recipientPrivateKey: A23.skRm, senderPublicKey: A23.pkSm, enc: fromHex(A23.enc), info: A23.info, aad: A23.aad0, ciphertext: fromHex(A23.ct0) });
+    const pt = open({
+      crypto,
+      recipientPrivateKey: A23.skRm,
+      senderPublicKey: A23.pkSm,
+      enc: fromHex(A23.enc),
+      info: A23.info,
+      aad: A23.aad0,
+      ciphertext: fromHex(A23.ct0),
+    });
     ok(pt);
     deepEqual(pt, A23.pt);
   });
@@ -111,25 +132,74 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
   const info = utf8("doorbell/1 unit");
   const aad = utf8("aad");
   const plaintext = utf8("ding dong");
-  const sealAuth = () => seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext, senderPrivateKey: sender.privateKey, senderPublicKey: sender.publicKey });
+  const sealAuth = () =>
+    seal({
+      crypto,
+      recipientPublicKey: recipient.publicKey,
+      info,
+      aad,
+      plaintext,
+      senderPrivateKey: sender.privateKey,
+      senderPublicKey: sender.publicKey,
+    });
   const openAuth = (enc: Uint8Array, ciphertext: Uint8Array) =>
-    open({ crypto, recipientPrivateKey: recipient.privateKey, senderPublicKey: sender.publicKey, enc, info, aad, ciphertext });
+    open({
+      crypto,
+      recipientPrivateKey: recipient.privateKey,
+      senderPublicKey: sender.publicKey,
+      enc,
+      info,
+      aad,
+      ciphertext,
+    });
 
   it("RFC 7748 §6.1: the port's X25519 gives Alice's public key", () => {
-    equal(toHex(publicKeyOf(crypto, fromHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"))), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    equal(
+      toHex(publicKeyOf(crypto, fromHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"))),
+      "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
+    );
   });
 
   it("mode_base round trip", () => {
     const sealed = seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext });
     equal(sealed.ciphertext.length, plaintext.length + 16);
-    deepEqual(open({ crypto, recipientPrivateKey: recipient.privateKey, enc: sealed.enc, info, aad, ciphertext: sealed.ciphertext }), plaintext);
+    deepEqual(
+      open({
+        crypto,
+        recipientPrivateKey: recipient.privateKey,
+        enc: sealed.enc,
+        info,
+        aad,
+        ciphertext: sealed.ciphertext,
+      }),
+      plaintext,
+    );
   });
 
   it("mode_auth round trip, with or without the public keys passed in", () => {
     const sealed = sealAuth();
     deepEqual(openAuth(sealed.enc, sealed.ciphertext), plaintext);
-    const derived = seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext, senderPrivateKey: sender.privateKey });
-    deepEqual(open({ crypto, recipientPrivateKey: recipient.privateKey, recipientPublicKey: recipient.publicKey, senderPublicKey: sender.publicKey, enc: derived.enc, info, aad, ciphertext: derived.ciphertext }), plaintext);
+    const derived = seal({
+      crypto,
+      recipientPublicKey: recipient.publicKey,
+      info,
+      aad,
+      plaintext,
+      senderPrivateKey: sender.privateKey,
+    });
+    deepEqual(
+      open({
+        crypto,
+        recipientPrivateKey: recipient.privateKey,
+        recipientPublicKey: recipient.publicKey,
+        senderPublicKey: sender.publicKey,
+        enc: derived.enc,
+        info,
+        aad,
+        ciphertext: derived.ciphertext,
+      }),
+      plaintext,
+    );
   });
 
   it("a fresh ephemeral per message: the same input seals to a different enc and ciphertext", () => {
@@ -142,11 +212,55 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
   it("RFC 9180 §5.1.3 mode_auth refuses another sender key, base-mode opening, other info or aad", () => {
     const { enc, ciphertext } = sealAuth();
     const other = generateKeyPair(crypto);
-    equal(open({ crypto, recipientPrivateKey: recipient.privateKey, senderPublicKey: other.publicKey, enc, info, aad, ciphertext }), undefined);
+    equal(
+      open({
+        crypto,
+        recipientPrivateKey: recipient.privateKey,
+        senderPublicKey: other.publicKey,
+        enc,
+        info,
+        aad,
+        ciphertext,
+      }),
+      undefined,
+    );
     equal(open({ crypto, recipientPrivateKey: recipient.privateKey, enc, info, aad, ciphertext }), undefined);
-    equal(open({ crypto, recipientPrivateKey: other.privateKey, senderPublicKey: sender.publicKey, enc, info, aad, ciphertext }), undefined);
-    equal(open({ crypto, recipientPrivateKey: recipient.privateKey, senderPublicKey: sender.publicKey, enc, info: utf8("doorbell/1 other"), aad, ciphertext }), undefined);
-    equal(open({ crypto, recipientPrivateKey: recipient.privateKey, senderPublicKey: sender.publicKey, enc, info, aad: utf8("aae"), ciphertext }), undefined);
+    equal(
+      open({
+        crypto,
+        recipientPrivateKey: other.privateKey,
+        senderPublicKey: sender.publicKey,
+        enc,
+        info,
+        aad,
+        ciphertext,
+      }),
+      undefined,
+    );
+    equal(
+      open({
+        crypto,
+        recipientPrivateKey: recipient.privateKey,
+        senderPublicKey: sender.publicKey,
+        enc,
+        info: utf8("doorbell/1 other"),
+        aad,
+        ciphertext,
+      }),
+      undefined,
+    );
+    equal(
+      open({
+        crypto,
+        recipientPrivateKey: recipient.privateKey,
+        senderPublicKey: sender.publicKey,
+        enc,
+        info,
+        aad: utf8("aae"),
+        ciphertext,
+      }),
+      undefined,
+    );
   });
 
   it("a flipped bit anywhere in enc or ciphertext fails to open", () => {
@@ -173,19 +287,92 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
   });
 
   it("malformed own keys throw a RangeError that names the length, not the key", () => {
-    throws(() => seal({ crypto, recipientPublicKey: new Uint8Array(31), info, aad, plaintext }), /recipient public key must be 32 bytes, got 31/);
-    throws(() => open({ crypto, recipientPrivateKey: new Uint8Array(33), enc: new Uint8Array(32), info, aad, ciphertext: new Uint8Array(16) }), RangeError);
-    throws(() => open({ crypto, recipientPrivateKey: recipient.privateKey, senderPublicKey: new Uint8Array(5), enc: new Uint8Array(32), info, aad, ciphertext: new Uint8Array(16) }), /sender public key must be 32 bytes/);
+    throws(
+      () => seal({ crypto, recipientPublicKey: new Uint8Array(31), info, aad, plaintext }),
+      /recipient public key must be 32 bytes, got 31/,
+    );
+    throws(
+      () =>
+        open({
+          crypto,
+          recipientPrivateKey: new Uint8Array(33),
+          enc: new Uint8Array(32),
+          info,
+          aad,
+          ciphertext: new Uint8Array(16),
+        }),
+      RangeError,
+    );
+    throws(
+      () =>
+        open({
+          crypto,
+          recipientPrivateKey: recipient.privateKey,
+          senderPublicKey: new Uint8Array(5),
+          enc: new Uint8Array(32),
+          info,
+          aad,
+          ciphertext: new Uint8Array(16),
+        }),
+      /sender public key must be 32 bytes/,
+    );
   });
 
   it("RFC 9180 §5.1 PSK checks: mode_psk round trip; empty id or a PSK under 32 bytes throws", () => {
     const psk = { psk: crypto.randomBytes(32), pskId: utf8("id") };
     const sealed = seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext, psk });
-    deepEqual(open({ crypto, recipientPrivateKey: recipient.privateKey, psk, enc: sealed.enc, info, aad, ciphertext: sealed.ciphertext }), plaintext);
-    equal(open({ crypto, recipientPrivateKey: recipient.privateKey, psk: { ...psk, pskId: utf8("other") }, enc: sealed.enc, info, aad, ciphertext: sealed.ciphertext }), undefined);
-    throws(() => seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext, psk: { psk: psk.psk, pskId: new Uint8Array(0) } }), /non-empty/);
-    throws(() => seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext, psk: { psk: new Uint8Array(16), pskId: psk.pskId } }), /at least 32 bytes/);
+    deepEqual(
+      open({
+        crypto,
+        recipientPrivateKey: recipient.privateKey,
+        psk,
+        enc: sealed.enc,
+        info,
+        aad,
+        ciphertext: sealed.ciphertext,
+      }),
+      plaintext,
+    );
+    equal(
+      open({
+        crypto,
+        recipientPrivateKey: recipient.privateKey,
+        psk: { ...psk, pskId: utf8("other") },
+        enc: sealed.enc,
+        info,
+        aad,
+        ciphertext: sealed.ciphertext,
+      }),
+      undefined,
+    );
+    throws(
+      () =>
+        seal({
+          crypto,
+          recipientPublicKey: recipient.publicKey,
+          info,
+          aad,
+          plaintext,
+          psk: { psk: psk.psk, pskId: new Uint8Array(0) },
+        }),
+      /non-empty/,
+    );
+    throws(
+      () =>
+        seal({
+          crypto,
+          recipientPublicKey: recipient.publicKey,
+          info,
+          aad,
+          plaintext,
+          psk: { psk: new Uint8Array(16), pskId: psk.pskId },
+        }),
+      /at least 32 bytes/,
+    );
     throws(() => keySchedule(crypto, chacha20Poly1305Aead(crypto), MODE_PSK, A23.sharedSecret, info), /needs a PSK/);
-    throws(() => keySchedule(crypto, chacha20Poly1305Aead(crypto), MODE_AUTH, A23.sharedSecret, info, psk), /takes none/);
+    throws(
+      () => keySchedule(crypto, chacha20Poly1305Aead(crypto), MODE_AUTH, A23.sharedSecret, info, psk),
+      /takes none/,
+    );
   });
 });

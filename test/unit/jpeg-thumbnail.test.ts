@@ -29,24 +29,32 @@ function blocks(seed = 7): SynthOptions["block"] {
 }
 
 function expected(width: number, height: number, q0 = 8): Uint8Array {
-  const w = Math.ceil(width / 8), h = Math.ceil(height / 8);
+  const w = Math.ceil(width / 8),
+    h = Math.ceil(height / 8);
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = expectedDcSample(lumaDc(x, y), q0);
   return out;
 }
 
 function rejects(jpeg: Uint8Array, code: JpegError["code"], pattern?: RegExp): void {
-  assert.throws(() => decodeThumbnail(jpeg), (e: unknown) => {
-    assert.ok(e instanceof JpegError, `expected a JpegError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => decodeThumbnail(jpeg),
+    (e: unknown) => {
+      assert.ok(e instanceof JpegError, `expected a JpegError, got ${String(e)}`);
+      assert.equal(e.code, code, e.message);
+      if (pattern) assert.match(e.message, pattern);
+      return true;
+    },
+  );
 }
 
 describe("JPEG DC thumbnail (ITU T.81)", () => {
   for (const [name, comps] of [
-    ["4:2:0", [Y(2, 2), CB, CR]], ["4:2:2", [Y(2, 1), CB, CR]], ["4:4:4", [Y(1, 1), CB, CR]], ["4:1:1", [Y(4, 1), CB, CR]], ["grayscale", [Y(1, 1)]],
+    ["4:2:0", [Y(2, 2), CB, CR]],
+    ["4:2:2", [Y(2, 1), CB, CR]],
+    ["4:4:4", [Y(1, 1), CB, CR]],
+    ["4:1:1", [Y(4, 1), CB, CR]],
+    ["grayscale", [Y(1, 1)]],
   ] as [string, SynthComponent[]][]) {
     test(`§A.2.3 ${name} MCUs: one cell per luma block, ceil(w/8) x ceil(h/8), padding blocks dropped`, () => {
       const t = decodeThumbnail(synthJpeg({ width: 75, height: 45, components: comps, block: blocks() }));
@@ -57,13 +65,26 @@ describe("JPEG DC thumbnail (ITU T.81)", () => {
 
   test("§F.2.1.3.1 restart intervals: RSTm markers in sequence, DC predictions reset at each", () => {
     for (const restartInterval of [1, 2, 5]) {
-      const jpeg = synthJpeg({ width: 64, height: 40, components: [Y(2, 2), CB, CR], restartInterval, block: blocks() });
+      const jpeg = synthJpeg({
+        width: 64,
+        height: 40,
+        components: [Y(2, 2), CB, CR],
+        restartInterval,
+        block: blocks(),
+      });
       assert.deepEqual(decodeThumbnail(jpeg).luma, expected(64, 40), `interval ${restartInterval}`);
     }
   });
 
   test("§A.2.2 non-interleaved scans, luma scan last: chroma scans are skipped", () => {
-    const jpeg = synthJpeg({ width: 50, height: 30, components: [Y(2, 2), CB, CR], scans: [[1], [2], [0]], restartInterval: 3, block: blocks() });
+    const jpeg = synthJpeg({
+      width: 50,
+      height: 30,
+      components: [Y(2, 2), CB, CR],
+      scans: [[1], [2], [0]],
+      restartInterval: 3,
+      block: blocks(),
+    });
     assert.deepEqual(decodeThumbnail(jpeg).luma, expected(50, 30));
   });
 
@@ -76,7 +97,13 @@ describe("JPEG DC thumbnail (ITU T.81)", () => {
   });
 
   test("Annex K.3 tables stand in when a frame has no DHT (Motion-JPEG), as in libjpeg-turbo", () => {
-    const jpeg = synthJpeg({ width: 40, height: 24, components: [Y(2, 1), CB, CR], omitHuffman: true, block: blocks() });
+    const jpeg = synthJpeg({
+      width: 40,
+      height: 24,
+      components: [Y(2, 1), CB, CR],
+      omitHuffman: true,
+      block: blocks(),
+    });
     assert.deepEqual(decodeThumbnail(jpeg).luma, expected(40, 24));
   });
 
@@ -85,9 +112,18 @@ describe("JPEG DC thumbnail (ITU T.81)", () => {
     const acValues: number[] = [];
     for (let r = 0; r < 16; r++) for (let s = 1; s <= 10; s++) acValues.push((r << 4) | s);
     acValues.push(0xf0, 0x00);
-    const dc = { bits: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0], values: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0] };
+    const dc = {
+      bits: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0],
+      values: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    };
     const ac = { bits: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 154], values: acValues };
-    const jpeg = synthJpeg({ width: 48, height: 32, components: [Y(1, 1)], huffman: { dc0: dc, ac0: ac }, block: blocks() });
+    const jpeg = synthJpeg({
+      width: 48,
+      height: 32,
+      components: [Y(1, 1)],
+      huffman: { dc0: dc, ac0: ac },
+      block: blocks(),
+    });
     assert.deepEqual(decodeThumbnail(jpeg).luma, expected(48, 32));
   });
 
@@ -107,7 +143,13 @@ describe("JPEG DC thumbnail (ITU T.81)", () => {
     const decoder = createThumbnailDecoder();
     const a = synthJpeg({ width: 64, height: 48, components: [Y(1, 1)], block: blocks(1) });
     // Same slots, other codes: a decoder that kept a's tables would misread every block of b.
-    const b = synthJpeg({ width: 16, height: 8, components: [Y(1, 1)], huffman: { dc0: DEEP_DC, ac0: REORDERED_AC }, block: blocks(2) });
+    const b = synthJpeg({
+      width: 16,
+      height: 8,
+      components: [Y(1, 1)],
+      huffman: { dc0: DEEP_DC, ac0: REORDERED_AC },
+      block: blocks(2),
+    });
     assert.deepEqual(decoder.decode(a).luma, expected(64, 48));
     const t = decoder.decode(b);
     assert.deepEqual([t.width, t.height], [2, 1]);
@@ -117,7 +159,10 @@ describe("JPEG DC thumbnail (ITU T.81)", () => {
 });
 
 /** DC codes of every length 1..12, the largest categories shortest. */
-const DEEP_DC = { bits: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0], values: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0] };
+const DEEP_DC = {
+  bits: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0],
+  values: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+};
 /** Table K.5's code lengths over the 162 AC symbols in another order. */
 const REORDERED_AC = (() => {
   const values = [0xf0, 0x00];
@@ -126,7 +171,13 @@ const REORDERED_AC = (() => {
 })();
 
 describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", () => {
-  const good = synthJpeg({ width: 40, height: 32, components: [Y(2, 2), CB, CR], restartInterval: 2, block: blocks(5) });
+  const good = synthJpeg({
+    width: 40,
+    height: 32,
+    components: [Y(2, 2), CB, CR],
+    restartInterval: 2,
+    block: blocks(5),
+  });
   const marker = (code: number) => {
     for (let i = 0; i + 1 < good.length; i++) if (good[i] === 0xff && good[i + 1] === code) return i;
     throw new Error(`no marker ${code.toString(16)}`);
@@ -167,13 +218,25 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
     rejects(patched(sof + 4, 12), "unsupported", /12-bit/);
     const cmyk = synthJpeg({ width: 16, height: 16, components: [Y(1, 1), CB, CR, { ...CR, id: 4 }], block: blocks() });
     rejects(cmyk, "unsupported", /4 components/);
-    const lumaLow = synthJpeg({ width: 16, height: 16, components: [Y(1, 1), { ...CB, h: 2, v: 2 }, CR], block: blocks() });
+    const lumaLow = synthJpeg({
+      width: 16,
+      height: 16,
+      components: [Y(1, 1), { ...CB, h: 2, v: 2 }, CR],
+      block: blocks(),
+    });
     rejects(lumaLow, "unsupported", /luma sampled/);
   });
 
   test("an RGB JPEG (Adobe transform 0, no JFIF) has no luma component: unsupported", () => {
     const adobe = new Uint8Array([0xff, 0xee, 0, 14, 0x41, 0x64, 0x6f, 0x62, 0x65, 0, 100, 0, 0, 0, 0, 0]);
-    const rgb = synthJpeg({ width: 16, height: 16, components: [Y(1, 1), CB, CR], jfif: false, extraSegments: [adobe], block: blocks() });
+    const rgb = synthJpeg({
+      width: 16,
+      height: 16,
+      components: [Y(1, 1), CB, CR],
+      jfif: false,
+      extraSegments: [adobe],
+      block: blocks(),
+    });
     rejects(rgb, "unsupported", /RGB/);
   });
 
@@ -183,7 +246,13 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
 
   test("§F.2.2.3 a bit pattern that is no Huffman code is corrupt", () => {
     // A DC table with a single one-bit code "0": entropy data starting with a 1 bit matches nothing.
-    const jpeg = synthJpeg({ width: 8, height: 8, components: [Y(1, 1)], huffman: { dc0: { bits: [1, ...new Array(15).fill(0)], values: [0] }, ac0: REORDERED_AC }, block: () => new Int16Array(64) });
+    const jpeg = synthJpeg({
+      width: 8,
+      height: 8,
+      components: [Y(1, 1)],
+      huffman: { dc0: { bits: [1, ...new Array(15).fill(0)], values: [0] }, ac0: REORDERED_AC },
+      block: () => new Int16Array(64),
+    });
     const sos = jpeg.length - 2 - 1; // the last entropy byte before EOI
     const bad = jpeg.slice();
     bad[sos] = 0xfe;
@@ -200,7 +269,10 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
 
   test("segments that overrun the data or the frame size over maxCells are refused", () => {
     rejects(patched(marker(0xdb) + 2, 0xff, 0xff), "truncated", /runs past the end/);
-    assert.throws(() => createThumbnailDecoder({ maxCells: 10 }).decode(good), (e: unknown) => e instanceof JpegError && e.code === "too-large");
+    assert.throws(
+      () => createThumbnailDecoder({ maxCells: 10 }).decode(good),
+      (e: unknown) => e instanceof JpegError && e.code === "too-large",
+    );
   });
 
   test("seeded mutation fuzz: any damage gives a thumbnail of the header's size or a JpegError", () => {
@@ -237,7 +309,10 @@ describe("JPEG DC thumbnail: Huffman table cache", () => {
     const dht = good.findIndex((b, i) => b === 0xff && good[i + 1] === 0xc4);
     const bad = good.slice();
     bad.set([1, 2, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], dht + 5);
-    assert.throws(() => decoder.decode(bad), (e: unknown) => e instanceof JpegError && e.code === "corrupt");
+    assert.throws(
+      () => decoder.decode(bad),
+      (e: unknown) => e instanceof JpegError && e.code === "corrupt",
+    );
     assert.deepEqual(decoder.decode(good).luma, expected(16, 16));
   });
 });

@@ -15,7 +15,13 @@ describe("logger", () => {
   });
 
   test("a number that is the size of a secret thing is printed, but not a string under such a name", () => {
-    const line = formatLine("x", { jpegBytes: 28971, payloadLength: 12, keyCount: 2, jpegBytesText: "28971", imageSize: "ffd8" });
+    const line = formatLine("x", {
+      jpegBytes: 28971,
+      payloadLength: 12,
+      keyCount: 2,
+      jpegBytesText: "28971",
+      imageSize: "ffd8",
+    });
     assert.equal(line, "x jpegBytes=28971 payloadLength=12 keyCount=2 jpegBytesText=<redacted> imageSize=<redacted>");
   });
 

@@ -13,7 +13,10 @@ import { openEventForTest, testOwnerKeys } from "../support/owner.js";
 const owner = testOwnerKeys();
 
 function boot(config: object = {}, host: FakeHost = createFakeHost()) {
-  const fw = startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, ...config } });
+  const fw = startFirmware(host, {
+    firmwareVersion: "test",
+    config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, ...config },
+  });
   host.mqtt.accept();
   return { host, fw };
 }
@@ -31,7 +34,9 @@ function play(host: FakeHost, count: number, from: number, to: number): Uint8Arr
   const sent: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     host.clock.advance(200);
-    const jpeg = thumbnailJpeg(scene.frame(i >= from && i < to ? box(i - from, 4, i - from + 5, 11, 235, 20) : undefined));
+    const jpeg = thumbnailJpeg(
+      scene.frame(i >= from && i < to ? box(i - from, 4, i - from + 5, 11, 235, 20) : undefined),
+    );
     sent.push(jpeg);
     host.camera.onFrame?.({ jpeg, capturedAtMs: host.clock.nowMs, release() {} });
   }
@@ -43,13 +48,19 @@ describe("motion in the firmware", () => {
     const { host, fw } = boot({ motion: { endQuietMs: 1000 } });
     const sent = play(host, 36, 12, 28);
     const got = events(host, fw.devicePublicKey);
-    assert.deepEqual(got.map((e) => e.header.type), ["motion_start", "motion_end"]);
+    assert.deepEqual(
+      got.map((e) => e.header.type),
+      ["motion_start", "motion_end"],
+    );
     const [start, end] = got;
     const startIndex = sent.findIndex((j) => toHex(j) === toHex(start.jpeg!));
     assert.ok(startIndex >= 12 && startIndex < 18, `the snapshot is the frame that started it (frame ${startIndex})`);
     const [x, y, w, h] = start.header.box!;
     const objectX = (startIndex - 12) * 8;
-    assert.ok(x <= objectX && x + w >= objectX + 40 && y <= 32 && y + h >= 88, `box ${start.header.box} holds the object`);
+    assert.ok(
+      x <= objectX && x + w >= objectX + 40 && y <= 32 && y + h >= 88,
+      `box ${start.header.box} holds the object`,
+    );
     assert.ok(end.header.box![2] > w, "motion_end carries the box of the whole event");
     assert.ok(end.jpeg && end.jpeg.length > 0, "motion_end carries a frame too");
     assert.ok(end.header.seq > start.header.seq);
@@ -65,7 +76,19 @@ describe("motion in the firmware", () => {
   });
 
   test("the privacy mask from the config keeps motion inside it from ever being published", () => {
-    const { host, fw } = boot({ motion: { privacyMask: [[[0, 0], [159, 0], [159, 119], [0, 119]]], endQuietMs: 1000 } });
+    const { host, fw } = boot({
+      motion: {
+        privacyMask: [
+          [
+            [0, 0],
+            [159, 0],
+            [159, 119],
+            [0, 119],
+          ],
+        ],
+        endQuietMs: 1000,
+      },
+    });
     play(host, 30, 12, 28);
     assert.deepEqual(events(host, fw.devicePublicKey), []);
   });

@@ -25,8 +25,16 @@ function fakeEnvelope(seq: number, size = 100): Uint8Array {
 
 function outboxOn(host: FakeHost, overrides: Partial<OutboxOptions> = {}) {
   return createOutbox({
-    mqtt: host.mqtt, store: host.storage.log, timers: host.timers, log: createLogger(host.log, "outbox"), topic: TOPIC,
-    maxEvents: 8, maxBytes: 1 << 20, ackTimeoutMs: 10_000, checksum: recordChecksum(host.crypto), ...overrides,
+    mqtt: host.mqtt,
+    store: host.storage.log,
+    timers: host.timers,
+    log: createLogger(host.log, "outbox"),
+    topic: TOPIC,
+    maxEvents: 8,
+    maxBytes: 1 << 20,
+    ackTimeoutMs: 10_000,
+    checksum: recordChecksum(host.crypto),
+    ...overrides,
   });
 }
 
@@ -83,12 +91,25 @@ describe("persistent outbox", () => {
     const after = createFakeHost(before.storage);
     const fw2 = startFirmware(after, { firmwareVersion: "test", config });
     after.mqtt.accept();
-    const opened = () => after.mqtt.published.filter((p) => p.topic === TOPIC)
-      .map((p) => ({ dup: p.options.dup, event: openEventForTest(owner, toHex(fw2.devicePublicKey), "frontdoor", TOPIC, p.payload) }));
+    const opened = () =>
+      after.mqtt.published
+        .filter((p) => p.topic === TOPIC)
+        .map((p) => ({
+          dup: p.options.dup,
+          event: openEventForTest(owner, toHex(fw2.devicePublicKey), "frontdoor", TOPIC, p.payload),
+        }));
     const delivered = opened();
-    assert.deepEqual(delivered.map((d) => d.event.header.type), ["ring", "snapshot", "status"], "recovered events first, in their order, then the new boot's");
+    assert.deepEqual(
+      delivered.map((d) => d.event.header.type),
+      ["ring", "snapshot", "status"],
+      "recovered events first, in their order, then the new boot's",
+    );
     assert.equal(delivered[0].event.header.id, ring.header.id, "the very envelope that was cut off");
-    assert.deepEqual(delivered.map((d) => d.dup), [true, true, false], "recovered events may have reached the broker: DUP [MQTT-3.3.1-1]");
+    assert.deepEqual(
+      delivered.map((d) => d.dup),
+      [true, true, false],
+      "recovered events may have reached the broker: DUP [MQTT-3.3.1-1]",
+    );
     assert.equal(delivered[1].event.header.of, ring.header.id);
     assert.equal(after.storage.log.records().length, 0, "all acknowledged and removed");
   });
@@ -103,11 +124,21 @@ describe("persistent outbox", () => {
     host.clock.advance(4999);
     assert.equal(host.mqtt.published.length, 1);
     host.clock.advance(1);
-    assert.deepEqual(host.mqtt.published.map((p) => [seqOf(p.payload), p.options.dup, p.options.qos, p.options.retain]), [[1, false, 1, false], [1, true, 1, false]]);
+    assert.deepEqual(
+      host.mqtt.published.map((p) => [seqOf(p.payload), p.options.dup, p.options.qos, p.options.retain]),
+      [
+        [1, false, 1, false],
+        [1, true, 1, false],
+      ],
+    );
     assert.equal(outbox.stats.retransmits, 1);
     host.mqtt.published[0].ack!(); // the first copy's PUBACK arrives late
     host.mqtt.published[1].ack!(); // and the second's
-    assert.deepEqual(host.mqtt.published.map((p) => seqOf(p.payload)), [1, 1, 2], "seq 1 is acknowledged once and seq 2 goes next");
+    assert.deepEqual(
+      host.mqtt.published.map((p) => seqOf(p.payload)),
+      [1, 1, 2],
+      "seq 1 is acknowledged once and seq 2 goes next",
+    );
     assert.equal(outbox.stats.published, 1);
     assert.ok(host.lines.some((l) => l.tag === "outbox" && l.message.startsWith("no PUBACK in time")));
   });
@@ -123,7 +154,14 @@ describe("persistent outbox", () => {
     outbox.send(fakeEnvelope(2), { id: "b", seq: 2, type: "ring" });
     host.mqtt.autoAck = true;
     connect(host, outbox);
-    assert.deepEqual(host.mqtt.published.map((p) => [seqOf(p.payload), p.options.dup]), [[1, false], [1, true], [2, false]]);
+    assert.deepEqual(
+      host.mqtt.published.map((p) => [seqOf(p.payload), p.options.dup]),
+      [
+        [1, false],
+        [1, true],
+        [2, false],
+      ],
+    );
     assert.equal(host.storage.log.records().length, 0);
   });
 
@@ -133,16 +171,29 @@ describe("persistent outbox", () => {
     const types = ["ring", "snapshot", "ring", "snapshot", "ring", "ring", "snapshot"];
     types.forEach((type, i) => outbox.send(fakeEnvelope(i + 1), { id: String(i), seq: i + 1, type }));
     // Full at 4: seq 5 (ring) drops snapshot 2, seq 6 (ring) drops snapshot 4, seq 7 (snapshot) is itself dropped.
-    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq), [1, 3, 5, 6]);
+    assert.deepEqual(
+      host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq),
+      [1, 3, 5, 6],
+    );
     assert.equal(outbox.stats.dropped, 3);
     assert.deepEqual(outbox.stats.droppedByClass, { status: 0, snapshot: 3, motion: 0, long_press: 0, ring: 0 });
-    assert.equal(host.lines.filter((l) => l.level === "warn" && l.message.includes("dropped a snapshot event")).length, 3);
+    assert.equal(
+      host.lines.filter((l) => l.level === "warn" && l.message.includes("dropped a snapshot event")).length,
+      3,
+    );
     // With nothing but rings left, the oldest ring goes.
     outbox.send(fakeEnvelope(8), { id: "8", seq: 8, type: "ring" });
-    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq), [3, 5, 6, 8]);
+    assert.deepEqual(
+      host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq),
+      [3, 5, 6, 8],
+    );
     assert.equal(outbox.stats.droppedByClass.ring, 1);
     connect(host, outbox);
-    assert.deepEqual(host.mqtt.published.map((p) => seqOf(p.payload)), [3, 5, 6, 8], "what is left still goes out in order");
+    assert.deepEqual(
+      host.mqtt.published.map((p) => seqOf(p.payload)),
+      [3, 5, 6, 8],
+      "what is left still goes out in order",
+    );
   });
 
   test("the byte bound applies the same policy: status first, then snapshots", () => {
@@ -152,7 +203,10 @@ describe("persistent outbox", () => {
     outbox.send(fakeEnvelope(2, 100), { id: "2", seq: 2, type: "status" });
     outbox.send(fakeEnvelope(3, 300), { id: "3", seq: 3, type: "ring" });
     outbox.send(fakeEnvelope(4, 400), { id: "4", seq: 4, type: "ring" }); // needs 406 bytes: status (106) then the snapshot (306) go
-    assert.deepEqual(host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq), [3, 4]);
+    assert.deepEqual(
+      host.storage.log.records().map((r) => decodeOutboxRecord(r.bytes, recordChecksum(testCrypto()))!.seq),
+      [3, 4],
+    );
     assert.deepEqual(outbox.stats.droppedByClass, { status: 1, snapshot: 1, motion: 0, long_press: 0, ring: 0 });
     assert.ok(outbox.stats.queuedBytes <= 1000);
   });
@@ -165,7 +219,11 @@ describe("persistent outbox", () => {
     assert.ok(host.lines.some((l) => l.message.startsWith("outbox record torn or in an unknown format")));
 
     const broken = createFakeHost();
-    broken.storage.log = Object.assign(new MemoryLog(), { append: () => { throw new Error("no space"); } });
+    broken.storage.log = Object.assign(new MemoryLog(), {
+      append: () => {
+        throw new Error("no space");
+      },
+    });
     const ramOnly = outboxOn(broken);
     ramOnly.send(fakeEnvelope(1), { id: "a", seq: 1, type: "ring" });
     assert.equal(ramOnly.stats.unpersisted, 1);

@@ -23,7 +23,13 @@ function partition(host: FakeHost, untilMs: number): { attempts: number[] } {
   host.mqtt.connect = (options) => {
     connect(options);
     attempts.push(host.clock.nowMs);
-    host.clock.set(() => (host.clock.nowMs >= untilMs ? host.mqtt.accept() : options.onDisconnect("connect timed out: broker unreachable")), CONNECT_TIMEOUT_MS);
+    host.clock.set(
+      () =>
+        host.clock.nowMs >= untilMs
+          ? host.mqtt.accept()
+          : options.onDisconnect("connect timed out: broker unreachable"),
+      CONNECT_TIMEOUT_MS,
+    );
   };
   host.mqtt.drop("keepalive timeout");
   return { attempts };
@@ -39,13 +45,19 @@ function boot(maxEvents?: number) {
   const owner = testOwnerKeys();
   const host = createFakeHost();
   const config = {
-    deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, status: { intervalS: 0 }, button: { cooldownS: 0 },
+    deviceId: "frontdoor",
+    keys: { ownerPublic: owner.publicHex },
+    status: { intervalS: 0 },
+    button: { cooldownS: 0 },
     ...(maxEvents ? { outbox: { maxEvents } } : {}),
   };
   const fw = startFirmware(host, { firmwareVersion: "test", config });
   host.mqtt.accept();
-  const events = (from = 0): EventHeader[] => host.mqtt.published.slice(from).filter((p) => p.topic === TOPIC)
-    .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", TOPIC, p.payload).header);
+  const events = (from = 0): EventHeader[] =>
+    host.mqtt.published
+      .slice(from)
+      .filter((p) => p.topic === TOPIC)
+      .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", TOPIC, p.payload).header);
   return { host, fw, events };
 }
 
@@ -77,10 +89,22 @@ describe("network partition", () => {
     host.clock.advance(2 * 60_000); // the next attempt (backoff at most 60 s) gets through
     const after = events(before);
     const queued = after.filter((e) => e.type !== "status");
-    assert.deepEqual(queued.map((e) => e.type), pressedAtMs.flatMap(() => ["ring", "snapshot"]), "ring, follow-up, ring, follow-up... as pressed");
-    assert.deepEqual(queued.filter((e) => e.type === "ring").map((e) => e.atMs), pressedAtMs, "each press once, in press order");
+    assert.deepEqual(
+      queued.map((e) => e.type),
+      pressedAtMs.flatMap(() => ["ring", "snapshot"]),
+      "ring, follow-up, ring, follow-up... as pressed",
+    );
+    assert.deepEqual(
+      queued.filter((e) => e.type === "ring").map((e) => e.atMs),
+      pressedAtMs,
+      "each press once, in press order",
+    );
     const seqs = after.map((e) => e.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "in sequence order, so the bridge accepts every one");
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      "in sequence order, so the bridge accepts every one",
+    );
     assert.equal(new Set(seqs).size, seqs.length, "no duplicates");
     assert.equal(fw.delivery.stats.queued, 0);
     assert.equal(fw.delivery.stats.dropped, 0);
@@ -97,12 +121,20 @@ describe("network partition", () => {
     assert.equal(fw.delivery.stats.queued, 8, "held at the bound");
     assert.equal(host.storage.log.records().length, 8, "and so is the flash");
     assert.deepEqual(fw.delivery.stats.droppedByClass, { status: 0, snapshot: 12, motion: 0, long_press: 0, ring: 4 });
-    assert.equal(host.lines.filter((l) => l.level === "warn" && l.message.startsWith("outbox full")).length, 16, "every drop logged");
+    assert.equal(
+      host.lines.filter((l) => l.level === "warn" && l.message.startsWith("outbox full")).length,
+      16,
+      "every drop logged",
+    );
 
     host.clock.advance(2 * 60_000);
     const after = events(before);
     const rings = after.filter((e) => e.type === "ring");
-    assert.deepEqual(rings.map((e) => e.atMs), pressedAtMs.slice(-8), "the 8 newest rings, in order");
+    assert.deepEqual(
+      rings.map((e) => e.atMs),
+      pressedAtMs.slice(-8),
+      "the 8 newest rings, in order",
+    );
     assert.equal(after.filter((e) => e.type === "snapshot").length, 0);
     const status = after.find((e) => e.type === "status");
     assert.equal(status?.stats?.outboxDropped, 16, "the status event tells the owner how many were dropped");

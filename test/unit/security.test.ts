@@ -26,7 +26,11 @@ function base64(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i += 3) {
     const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += abc[(n >> 18) & 63] + abc[(n >> 12) & 63] + (i + 1 < bytes.length ? abc[(n >> 6) & 63] : "=") + (i + 2 < bytes.length ? abc[n & 63] : "=");
+    out +=
+      abc[(n >> 18) & 63] +
+      abc[(n >> 12) & 63] +
+      (i + 1 < bytes.length ? abc[(n >> 6) & 63] : "=") +
+      (i + 2 < bytes.length ? abc[n & 63] : "=");
   }
   return out;
 }
@@ -34,7 +38,10 @@ function base64(bytes: Uint8Array): string {
 function ringOnce() {
   const owner = testOwnerKeys();
   const host = createFakeHost();
-  const fw = startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } } });
+  const fw = startFirmware(host, {
+    firmwareVersion: "test",
+    config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } },
+  });
   host.mqtt.accept();
   host.mqtt.published.length = 0; // the connect-time status event: these claims follow the ring
   host.clock.advance(10_000);
@@ -65,7 +72,14 @@ describe("security claims (docs/security.md)", () => {
     const deviceSecret = host.storage.kv.get(DEVICE_KEY_KEY)!;
     for (const p of sealed) {
       // Everything the device holds: its secret, its public key, the owner's public key.
-      const r = openEnvelope({ crypto: testCrypto(), recipientPrivateKey: deviceSecret, senderPublicKey: fw.devicePublicKey, deviceId: "frontdoor", topic: TOPIC, bytes: p.payload });
+      const r = openEnvelope({
+        crypto: testCrypto(),
+        recipientPrivateKey: deviceSecret,
+        senderPublicKey: fw.devicePublicKey,
+        deviceId: "frontdoor",
+        topic: TOPIC,
+        bytes: p.payload,
+      });
       assert.equal(r.ok, false);
     }
   });
@@ -84,7 +98,10 @@ describe("security claims (docs/security.md)", () => {
     const owner = testOwnerKeys();
     const host = createFakeHost();
     host.mqtt.autoAck = false;
-    startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } } });
+    startFirmware(host, {
+      firmwareVersion: "test",
+      config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } },
+    });
     host.mqtt.accept();
     host.clock.advance(10_000);
     host.camera.capture(10_000);
@@ -95,7 +112,10 @@ describe("security claims (docs/security.md)", () => {
     const stored = host.storage.log.records();
     assert.equal(stored.length, 3, "status, ring and follow-up, none acknowledged");
     for (const r of stored) {
-      assert.ok(!contains(r.bytes, utf8('"ring"')) && !contains(r.bytes, utf8('"snapshot"')), "event type in the clear");
+      assert.ok(
+        !contains(r.bytes, utf8('"ring"')) && !contains(r.bytes, utf8('"snapshot"')),
+        "event type in the clear",
+      );
       assert.ok(!contains(r.bytes, frameBytes(10_000).subarray(4)), "JPEG bytes in the clear");
       assert.ok(!contains(r.bytes, utf8('"atMs"')), "event header in the clear");
     }
@@ -115,8 +135,23 @@ describe("security claims (docs/security.md)", () => {
     const owner = testOwnerKeys();
     const attacker = testOwnerKeys();
     const device = testOwnerKeys();
-    const forged = sealEnvelope({ crypto: testCrypto(), senderPrivateKey: attacker.secret, recipientPublicKey: owner.publicKey, deviceId: "frontdoor", topic: TOPIC, seq: 1, header: { type: "ring" } });
-    const r = openEnvelope({ crypto: testCrypto(), recipientPrivateKey: owner.secret, senderPublicKey: device.publicKey, deviceId: "frontdoor", topic: TOPIC, bytes: forged });
+    const forged = sealEnvelope({
+      crypto: testCrypto(),
+      senderPrivateKey: attacker.secret,
+      recipientPublicKey: owner.publicKey,
+      deviceId: "frontdoor",
+      topic: TOPIC,
+      seq: 1,
+      header: { type: "ring" },
+    });
+    const r = openEnvelope({
+      crypto: testCrypto(),
+      recipientPrivateKey: owner.secret,
+      senderPublicKey: device.publicKey,
+      deviceId: "frontdoor",
+      topic: TOPIC,
+      bytes: forged,
+    });
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.reason, "wrong-sender");
   });
@@ -124,7 +159,14 @@ describe("security claims (docs/security.md)", () => {
   test("losing the owner key loses the footage: no other key opens an event", () => {
     const { fw, sealed } = ringOnce();
     const replacement = testOwnerKeys();
-    const r = openEnvelope({ crypto: testCrypto(), recipientPrivateKey: replacement.secret, senderPublicKey: fw.devicePublicKey, deviceId: "frontdoor", topic: TOPIC, bytes: sealed[0].payload });
+    const r = openEnvelope({
+      crypto: testCrypto(),
+      recipientPrivateKey: replacement.secret,
+      senderPublicKey: fw.devicePublicKey,
+      deviceId: "frontdoor",
+      topic: TOPIC,
+      bytes: sealed[0].payload,
+    });
     assert.equal(r.ok, false);
   });
 });

@@ -49,7 +49,12 @@ describe("sequence numbers", () => {
       // The fourth reservation (slot b) is torn as the power fails: no number of that block was handed out.
       const set = kv.set.bind(kv);
       kv.set = (key, value) => {
-        const torn = tear === "truncated" ? value.slice(0, 5) : tear === "erased" ? Uint8Array.from(value, (v, i) => (i >= 3 ? 0xff : v)) : Uint8Array.from(value, (v, i) => (i === 2 ? v ^ 4 : v));
+        const torn =
+          tear === "truncated"
+            ? value.slice(0, 5)
+            : tear === "erased"
+              ? Uint8Array.from(value, (v, i) => (i >= 3 ? 0xff : v))
+              : Uint8Array.from(value, (v, i) => (i === 2 ? v ^ 4 : v));
         set(key, torn);
         throw new Error("power cut");
       };

@@ -14,10 +14,15 @@ describe("status report", () => {
   test("a sealed status event with firmware version, RSSI, uptime and outbox counters goes out on connect and every status.intervalS", () => {
     const owner = testOwnerKeys();
     const host = createFakeHost();
-    const fw = startFirmware(host, { firmwareVersion: "1.2.3", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, status: { intervalS: 60 } } });
-    const statuses = () => host.mqtt.published.filter((p) => p.topic === TOPIC)
-      .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", TOPIC, p.payload).header)
-      .filter((h) => h.type === "status");
+    const fw = startFirmware(host, {
+      firmwareVersion: "1.2.3",
+      config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, status: { intervalS: 60 } },
+    });
+    const statuses = () =>
+      host.mqtt.published
+        .filter((p) => p.topic === TOPIC)
+        .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", TOPIC, p.payload).header)
+        .filter((h) => h.type === "status");
     host.clock.advance(5000);
     host.mqtt.accept();
     assert.equal(statuses().length, 1);

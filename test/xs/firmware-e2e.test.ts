@@ -18,7 +18,9 @@ describe("firmware on XS", () => {
 
   async function boot(host: FakeHost, config: object = {}) {
     const fw = await startXsFirmware({
-      host, firmwareVersion: "test", config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, ...config },
+      host,
+      firmwareVersion: "test",
+      config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, ...config },
       onError: (e) => assert.fail(`XS error: ${e.message}`),
     });
     running.push(fw);
@@ -31,7 +33,10 @@ describe("firmware on XS", () => {
     host.mqtt.accept();
     await fw.idle();
     const plain = host.mqtt.published.filter((p) => p.topic !== "doorbell/frontdoor/sealed/event");
-    assert.deepEqual(plain.map((p) => [p.topic, fromUtf8(p.payload), p.options.retain]), [["doorbell/frontdoor/status", "online", true]]);
+    assert.deepEqual(
+      plain.map((p) => [p.topic, fromUtf8(p.payload), p.options.retain]),
+      [["doorbell/frontdoor/status", "online", true]],
+    );
     host.mqtt.published.length = 0; // and the connect-time sealed status event
     assert.deepEqual(host.mqtt.subscriptions, [{ topic: "doorbell/frontdoor/sealed/cmd", qos: 1 }]);
 
@@ -51,7 +56,10 @@ describe("firmware on XS", () => {
     assert.equal(opened.header.type, "ring");
     assert.equal(opened.header.device, "frontdoor");
     assert.equal(fromUtf8(opened.jpeg!.subarray(6, opened.jpeg!.length - 2)), "t=1000");
-    assert.ok(host.chime.writes.some((w) => w.level === 1), "chime pulsed");
+    assert.ok(
+      host.chime.writes.some((w) => w.level === 1),
+      "chime pulsed",
+    );
     assert.ok(host.camera.outstanding <= 2, "frames returned to the camera");
   });
 
@@ -76,7 +84,13 @@ describe("firmware on XS", () => {
       await fw.close();
       // Power cycle: a new XS machine on the same storage.
       const next = createFakeHost(host.storage);
-      Object.assign(host, { mqtt: next.mqtt, clock: next.clock, timers: next.timers, button: next.button, camera: next.camera });
+      Object.assign(host, {
+        mqtt: next.mqtt,
+        clock: next.clock,
+        timers: next.timers,
+        button: next.button,
+        camera: next.camera,
+      });
       fw = await boot(host, { seq: { blockSize: 4 } });
       host.mqtt.accept();
     }

@@ -19,7 +19,9 @@ function moduleFiles(dir = repoPath("modules")): string[] {
 
 test("manifest.json preloads exactly the files in modules/", () => {
   const manifest = JSON.parse(readFileSync(repoPath("manifest.json"), "utf8")) as { preload: string[] };
-  const expected = moduleFiles().map((f) => relative(repoPath(""), f).replace(/\.ts$/, "")).sort();
+  const expected = moduleFiles()
+    .map((f) => relative(repoPath(""), f).replace(/\.ts$/, ""))
+    .sort();
   assert.deepEqual(manifest.preload.filter((p) => p.startsWith("modules/")).sort(), expected);
 });
 
@@ -27,11 +29,23 @@ test("every module loads in XS with no TextEncoder, TextDecoder or host calls av
   const dir = repoPath("build/xs");
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, "preload-entry.ts");
-  writeFileSync(entry, `${moduleFiles().map((f) => `import "./${relative(dir, f)}";`).join("\n")}\n`);
+  writeFileSync(
+    entry,
+    `${moduleFiles()
+      .map((f) => `import "./${relative(dir, f)}";`)
+      .join("\n")}\n`,
+  );
   const source = await bundleForXs(entry);
-  const worker = new XsWorker({ name: "doorbell-preload", onRequest: () => { throw new Error("a module called the host while loading"); } });
+  const worker = new XsWorker({
+    name: "doorbell-preload",
+    onRequest: () => {
+      throw new Error("a module called the host while loading");
+    },
+  });
   try {
-    await worker.evaluate("delete globalThis.TextEncoder; delete globalThis.TextDecoder; globalThis.issueCommand = () => { throw new Error('host call at load time'); };");
+    await worker.evaluate(
+      "delete globalThis.TextEncoder; delete globalThis.TextDecoder; globalThis.issueCommand = () => { throw new Error('host call at load time'); };",
+    );
     await worker.evaluate(source);
     const probe = await worker.evaluate("typeof TextEncoder");
     assert.ok(probe.meter.compute > 0);

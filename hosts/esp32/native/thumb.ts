@@ -12,14 +12,25 @@ declare function native(name: string): (...args: any[]) => any;
 export const NATIVE_MAX_CELLS = 200 * 150;
 
 /** doorbell_thumb.h status -> JpegError code, indexed by -status. */
-const CODES: readonly JpegErrorCode[] = Object.freeze(["not-jpeg", "not-jpeg", "truncated", "corrupt", "unsupported", "too-large"]);
+const CODES: readonly JpegErrorCode[] = Object.freeze([
+  "not-jpeg",
+  "not-jpeg",
+  "truncated",
+  "corrupt",
+  "unsupported",
+  "too-large",
+]);
 
 /**
  * Creates a decoder over the native module. The output buffer (`maxCells` bytes) is allocated once; a
  * thumbnail's `luma` is valid until the next `decode`. Errors are JpegError, as from the TypeScript decoder.
  */
 export function createNativeThumbnailDecoder(options: { maxCells?: number } = {}): ThumbnailDecoder {
-  const decode = native("xs_doorbell_thumbnail_decode") as (jpeg: Uint8Array, out: ArrayBuffer, info: ArrayBuffer) => number;
+  const decode = native("xs_doorbell_thumbnail_decode") as (
+    jpeg: Uint8Array,
+    out: ArrayBuffer,
+    info: ArrayBuffer,
+  ) => number;
   const detail = native("xs_doorbell_thumbnail_detail") as () => string;
   const out = new ArrayBuffer(options.maxCells ?? NATIVE_MAX_CELLS);
   const infoBuffer = new ArrayBuffer(20); // xsmc takes byte buffers only: read back as int32s
@@ -29,8 +40,20 @@ export function createNativeThumbnailDecoder(options: { maxCells?: number } = {}
     decode(jpeg) {
       const status = decode(jpeg, out, infoBuffer);
       if (status !== 0) throw new JpegError(CODES[-status] ?? "corrupt", detail(), info[4]);
-      if (!last || last.width !== info[0] || last.height !== info[1] || last.frameWidth !== info[2] || last.frameHeight !== info[3]) {
-        last = { width: info[0], height: info[1], frameWidth: info[2], frameHeight: info[3], luma: new Uint8Array(out, 0, info[0] * info[1]) };
+      if (
+        !last ||
+        last.width !== info[0] ||
+        last.height !== info[1] ||
+        last.frameWidth !== info[2] ||
+        last.frameHeight !== info[3]
+      ) {
+        last = {
+          width: info[0],
+          height: info[1],
+          frameWidth: info[2],
+          frameHeight: info[3],
+          luma: new Uint8Array(out, 0, info[0] * info[1]),
+        };
       }
       return last;
     },

@@ -9,9 +9,13 @@ export class AssertionError extends Error {
 }
 
 function show(value: unknown): string {
-  if (value instanceof Uint8Array) return `Uint8Array(${value.length})[${Array.from(value.subarray(0, 16)).join(",")}${value.length > 16 ? ",…" : ""}]`;
+  if (value instanceof Uint8Array)
+    return `Uint8Array(${value.length})[${Array.from(value.subarray(0, 16)).join(",")}${value.length > 16 ? ",…" : ""}]`;
   try {
-    return JSON.stringify(value, (_k, v) => (v instanceof Uint8Array ? show(v) : typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+    return (
+      JSON.stringify(value, (_k, v) => (v instanceof Uint8Array ? show(v) : typeof v === "bigint" ? `${v}n` : v)) ??
+      String(value)
+    );
   } catch {
     return String(value);
   }
@@ -39,14 +43,21 @@ function deepEqualValues(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.hasOwn(b, k) && deepEqualValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every(
+    (k) => Object.hasOwn(b, k) && deepEqualValues((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }
 
 function matchesExpected(error: unknown, expected: unknown): boolean {
   if (expected === undefined) return true;
-  if (expected instanceof RegExp) return expected.test(String((error as Error)?.message ?? error)) || expected.test(String(error));
+  if (expected instanceof RegExp)
+    return expected.test(String((error as Error)?.message ?? error)) || expected.test(String(error));
   if (typeof expected === "function") {
-    if ((expected as { prototype?: unknown }).prototype !== undefined && error instanceof (expected as new () => unknown)) return true;
+    if (
+      (expected as { prototype?: unknown }).prototype !== undefined &&
+      error instanceof (expected as new () => unknown)
+    )
+      return true;
     return (expected as (e: unknown) => boolean)(error) === true;
   }
   if (typeof expected === "object" && expected !== null) {
@@ -94,7 +105,8 @@ const assert = Object.assign(
       try {
         fn();
       } catch (error) {
-        if (!matchesExpected(error, expected)) fail(typeof expected === "string" ? expected : message, `unexpected error: ${show(String(error))}`);
+        if (!matchesExpected(error, expected))
+          fail(typeof expected === "string" ? expected : message, `unexpected error: ${show(String(error))}`);
         return;
       }
       fail(typeof expected === "string" ? expected : message, "expected the function to throw");
@@ -122,4 +134,17 @@ const assert = Object.assign(
 );
 
 export default assert;
-export const { ok, equal, strictEqual, notEqual, deepEqual, deepStrictEqual, notDeepEqual, match, doesNotMatch, throws, doesNotThrow, rejects } = assert;
+export const {
+  ok,
+  equal,
+  strictEqual,
+  notEqual,
+  deepEqual,
+  deepStrictEqual,
+  notDeepEqual,
+  match,
+  doesNotMatch,
+  throws,
+  doesNotThrow,
+  rejects,
+} = assert;

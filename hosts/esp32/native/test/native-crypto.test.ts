@@ -63,13 +63,24 @@ const alice = unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db
 const bob = unhex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
 const alicePub = crypto.x25519(alice);
 const bobPub = crypto.x25519(bob);
-expectHex("RFC 7748 §6.1 Alice public key", alicePub, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+expectHex(
+  "RFC 7748 §6.1 Alice public key",
+  alicePub,
+  "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
+);
 expectHex("RFC 7748 §6.1 Bob public key", bobPub, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
 const shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 expectHex("RFC 7748 §6.1 shared secret (Alice's side)", crypto.x25519(alice, bobPub), shared);
 expectHex("RFC 7748 §6.1 shared secret (Bob's side)", crypto.x25519(bob, alicePub), shared);
-expectHex("RFC 7748 §6.1 shared secret from offset byte views", crypto.x25519(offsetView(bob), offsetView(alicePub)), shared);
-check("x25519 leaves its inputs unchanged", hex(alice) === "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+expectHex(
+  "RFC 7748 §6.1 shared secret from offset byte views",
+  crypto.x25519(offsetView(bob), offsetView(alicePub)),
+  shared,
+);
+check(
+  "x25519 leaves its inputs unchanged",
+  hex(alice) === "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+);
 expectHex(
   "RFC 7748 §5.2 X25519 vector 1",
   crypto.x25519(
@@ -78,9 +89,24 @@ expectHex(
   ),
   "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552",
 );
-expectThrow("RFC 7748 §6.1 all-zero shared secret throws Error", () => crypto.x25519(alice, new Uint8Array(32)), Error, "6.1");
-expectThrow("x25519 rejects a 31-byte secret with RangeError", () => crypto.x25519(new Uint8Array(31)), RangeError, "secret must be 32 bytes");
-expectThrow("x25519 rejects a 33-byte public key with RangeError", () => crypto.x25519(alice, new Uint8Array(33)), RangeError, "public key must be 32 bytes");
+expectThrow(
+  "RFC 7748 §6.1 all-zero shared secret throws Error",
+  () => crypto.x25519(alice, new Uint8Array(32)),
+  Error,
+  "6.1",
+);
+expectThrow(
+  "x25519 rejects a 31-byte secret with RangeError",
+  () => crypto.x25519(new Uint8Array(31)),
+  RangeError,
+  "secret must be 32 bytes",
+);
+expectThrow(
+  "x25519 rejects a 33-byte public key with RangeError",
+  () => crypto.x25519(alice, new Uint8Array(33)),
+  RangeError,
+  "public key must be 32 bytes",
+);
 
 // RFC 4231 §4.3 (test case 2) and RFC 5869 A.1, HKDF written here over the port's HMAC.
 expectHex(
@@ -102,7 +128,11 @@ for (let i = 1, done = 0; done < okm.length; i++) {
   okm.set(t.subarray(0, Math.min(32, okm.length - done)), done);
   done += 32;
 }
-expectHex("RFC 5869 A.1 HKDF-Expand OKM", okm, "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+expectHex(
+  "RFC 5869 A.1 HKDF-Expand OKM",
+  okm,
+  "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+);
 expectHex(
   "RFC 5869 A.3 HKDF-Extract with an empty salt",
   crypto.hmacSha256(new Uint8Array(0), new Uint8Array(22).fill(0x0b)),
@@ -121,41 +151,98 @@ const sealedHex =
   "1ae10b594f09e26a7e902ecbd0600691";
 const sealed = crypto.chacha20Poly1305Seal(key, nonce, aad, plaintext);
 expectHex("RFC 8439 §2.8.2 AEAD seal", sealed, sealedHex);
-check("RFC 8439 §2.8.2 seal returns a Uint8Array that owns its buffer", sealed instanceof Uint8Array && sealed.byteOffset === 0 && sealed.buffer.byteLength === sealed.length);
-expectHex("RFC 8439 §2.8.2 AEAD seal from offset byte views", crypto.chacha20Poly1305Seal(offsetView(key), offsetView(nonce), offsetView(aad), offsetView(plaintext)), sealedHex);
+check(
+  "RFC 8439 §2.8.2 seal returns a Uint8Array that owns its buffer",
+  sealed instanceof Uint8Array && sealed.byteOffset === 0 && sealed.buffer.byteLength === sealed.length,
+);
+expectHex(
+  "RFC 8439 §2.8.2 AEAD seal from offset byte views",
+  crypto.chacha20Poly1305Seal(offsetView(key), offsetView(nonce), offsetView(aad), offsetView(plaintext)),
+  sealedHex,
+);
 expectHex("RFC 8439 §2.8.2 AEAD open", crypto.chacha20Poly1305Open(key, nonce, aad, unhex(sealedHex)), hex(plaintext));
 const tampered = unhex(sealedHex);
 tampered[10] ^= 1;
-check("RFC 8439 §2.8 open of a tampered ciphertext is undefined", crypto.chacha20Poly1305Open(key, nonce, aad, tampered) === undefined);
-check("RFC 8439 §2.8 open with other associated data is undefined", crypto.chacha20Poly1305Open(key, nonce, new Uint8Array(12), unhex(sealedHex)) === undefined);
-check("RFC 8439 §2.8 open of fewer than 16 bytes is undefined", crypto.chacha20Poly1305Open(key, nonce, aad, new Uint8Array(15)) === undefined);
+check(
+  "RFC 8439 §2.8 open of a tampered ciphertext is undefined",
+  crypto.chacha20Poly1305Open(key, nonce, aad, tampered) === undefined,
+);
+check(
+  "RFC 8439 §2.8 open with other associated data is undefined",
+  crypto.chacha20Poly1305Open(key, nonce, new Uint8Array(12), unhex(sealedHex)) === undefined,
+);
+check(
+  "RFC 8439 §2.8 open of fewer than 16 bytes is undefined",
+  crypto.chacha20Poly1305Open(key, nonce, aad, new Uint8Array(15)) === undefined,
+);
 const emptySealed = crypto.chacha20Poly1305Seal(key, nonce, aad, new Uint8Array(0));
 const emptyOpened = crypto.chacha20Poly1305Open(key, nonce, aad, emptySealed);
-check("RFC 8439 §2.8 empty plaintext round-trips", emptySealed.length === 16 && emptyOpened !== undefined && emptyOpened.length === 0);
+check(
+  "RFC 8439 §2.8 empty plaintext round-trips",
+  emptySealed.length === 16 && emptyOpened !== undefined && emptyOpened.length === 0,
+);
 const snapshot = new Uint8Array(100_000);
 for (let i = 0; i < snapshot.length; i++) snapshot[i] = (i * 31 + 7) & 0xff;
 const opened = crypto.chacha20Poly1305Open(key, nonce, aad, crypto.chacha20Poly1305Seal(key, nonce, aad, snapshot));
-check("RFC 8439 §2.8 a 100 kB message round-trips", opened !== undefined && opened.length === snapshot.length && hex(opened.subarray(99_990)) === hex(snapshot.subarray(99_990)));
-expectThrow("seal rejects a 31-byte key with RangeError", () => crypto.chacha20Poly1305Seal(new Uint8Array(31), nonce, aad, plaintext), RangeError, "key must be 32 bytes");
-expectThrow("open rejects an 8-byte nonce with RangeError", () => crypto.chacha20Poly1305Open(key, new Uint8Array(8), aad, sealed), RangeError, "nonce must be 12 bytes");
+check(
+  "RFC 8439 §2.8 a 100 kB message round-trips",
+  opened !== undefined &&
+    opened.length === snapshot.length &&
+    hex(opened.subarray(99_990)) === hex(snapshot.subarray(99_990)),
+);
+expectThrow(
+  "seal rejects a 31-byte key with RangeError",
+  () => crypto.chacha20Poly1305Seal(new Uint8Array(31), nonce, aad, plaintext),
+  RangeError,
+  "key must be 32 bytes",
+);
+expectThrow(
+  "open rejects an 8-byte nonce with RangeError",
+  () => crypto.chacha20Poly1305Open(key, new Uint8Array(8), aad, sealed),
+  RangeError,
+  "nonce must be 12 bytes",
+);
 
 // Random bytes
 const r1 = crypto.randomBytes(32);
 const r2 = crypto.randomBytes(32);
-check("randomBytes(32) gives two different 32-byte values", r1.length === 32 && r2.length === 32 && hex(r1) !== hex(r2));
+check(
+  "randomBytes(32) gives two different 32-byte values",
+  r1.length === 32 && r2.length === 32 && hex(r1) !== hex(r2),
+);
 check("randomBytes(0) gives an empty array", crypto.randomBytes(0).length === 0);
 check("randomBytes(MAX_RANDOM_BYTES) is allowed", crypto.randomBytes(MAX_RANDOM_BYTES).length === MAX_RANDOM_BYTES);
-expectThrow("randomBytes above the maximum throws RangeError", () => crypto.randomBytes(MAX_RANDOM_BYTES + 1), RangeError, "length must be");
+expectThrow(
+  "randomBytes above the maximum throws RangeError",
+  () => crypto.randomBytes(MAX_RANDOM_BYTES + 1),
+  RangeError,
+  "length must be",
+);
 expectThrow("randomBytes(1.5) throws RangeError", () => crypto.randomBytes(1.5), RangeError, "length must be");
 
 // The C glue checks its arguments itself, whatever the TypeScript wrapper does.
 const randomNative = native("xs_doorbell_random_bytes");
 const sealNative = native("xs_doorbell_chacha20poly1305_seal");
-expectThrow("glue: random_bytes(65537) throws RangeError", () => randomNative(MAX_RANDOM_BYTES + 1), RangeError, "length must be");
+expectThrow(
+  "glue: random_bytes(65537) throws RangeError",
+  () => randomNative(MAX_RANDOM_BYTES + 1),
+  RangeError,
+  "length must be",
+);
 expectThrow("glue: random_bytes(NaN) throws RangeError", () => randomNative(Number.NaN), RangeError, "length must be");
-expectThrow("glue: seal with three arguments throws TypeError", () => sealNative(key, nonce, aad), TypeError, "expected (key, nonce, aad, plaintext)");
+expectThrow(
+  "glue: seal with three arguments throws TypeError",
+  () => sealNative(key, nonce, aad),
+  TypeError,
+  "expected (key, nonce, aad, plaintext)",
+);
 expectThrow("glue: a string is not a buffer", () => sealNative(key, nonce, aad, "plaintext"), TypeError, "");
-expectThrow("glue: Uint16Array is not a byte buffer", () => sealNative(key, nonce, aad, new Uint16Array(4)), TypeError, "");
+expectThrow(
+  "glue: Uint16Array is not a byte buffer",
+  () => sealNative(key, nonce, aad, new Uint16Array(4)),
+  TypeError,
+  "",
+);
 
 print(`# XS: ${passed} passed, ${failed} failed`);
 if (failed > 0) throw new Error(`${failed} native crypto checks failed inside XS`);

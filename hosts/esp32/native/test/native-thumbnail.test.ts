@@ -48,34 +48,62 @@ function same(a: Outcome, b: Outcome): boolean {
 }
 
 const cases: [string, number, Uint8Array][] = [
-  ["4:2:0 with restarts", 75, synthJpeg({ width: 75, height: 45, components: [Y(2, 2), C(2), C(3)], restartInterval: 2, block })],
+  [
+    "4:2:0 with restarts",
+    75,
+    synthJpeg({ width: 75, height: 45, components: [Y(2, 2), C(2), C(3)], restartInterval: 2, block }),
+  ],
   ["4:2:2", 64, synthJpeg({ width: 64, height: 40, components: [Y(2, 1), C(2), C(3)], block })],
-  ["4:4:4 separate scans", 33, synthJpeg({ width: 33, height: 17, components: [Y(1, 1), C(2), C(3)], scans: "separate", block })],
+  [
+    "4:4:4 separate scans",
+    33,
+    synthJpeg({ width: 33, height: 17, components: [Y(1, 1), C(2), C(3)], scans: "separate", block }),
+  ],
   ["grayscale, no DHT", 40, synthJpeg({ width: 40, height: 24, components: [Y(1, 1)], omitHuffman: true, block })],
 ];
 for (const [name, width, jpeg] of cases) {
   const n = outcome(() => native.decode(jpeg));
   let expectedOk = n.luma !== undefined && n.width === Math.ceil(width / 8);
-  for (let y = 0; expectedOk && y < n.height!; y++) for (let x = 0; x < n.width!; x++) expectedOk &&= n.luma![y * n.width! + x] === expectedDcSample(lumaDc(x, y), 8);
-  check(`${name}: every cell is libjpeg's 1/8 sample of its DC`, expectedOk, JSON.stringify({ code: n.code, width: n.width }));
-  check(`${name}: same thumbnail as the TypeScript decoder`, same(n, outcome(() => typescript.decode(jpeg))));
+  for (let y = 0; expectedOk && y < n.height!; y++)
+    for (let x = 0; x < n.width!; x++) expectedOk &&= n.luma![y * n.width! + x] === expectedDcSample(lumaDc(x, y), 8);
+  check(
+    `${name}: every cell is libjpeg's 1/8 sample of its DC`,
+    expectedOk,
+    JSON.stringify({ code: n.code, width: n.width }),
+  );
+  check(
+    `${name}: same thumbnail as the TypeScript decoder`,
+    same(
+      n,
+      outcome(() => typescript.decode(jpeg)),
+    ),
+  );
 }
 
 // Seeded mutations: the two decoders agree on every input, thumbnail or error code.
-let disagreements = 0, errors = 0;
+let disagreements = 0,
+  errors = 0;
 for (let round = 0; round < 600; round++) {
   const jpeg = cases[round % cases.length][2].slice();
   const edits = 1 + Math.floor(rnd() * 4);
   for (let e = 0; e < edits; e++) jpeg[Math.floor(rnd() * jpeg.length)] = rnd() < 0.3 ? 0xff : Math.floor(rnd() * 256);
   const input = rnd() < 0.2 ? jpeg.subarray(0, Math.floor(rnd() * jpeg.length)) : jpeg;
-  const n = outcome(() => native.decode(input)), t = outcome(() => typescript.decode(input));
+  const n = outcome(() => native.decode(input)),
+    t = outcome(() => typescript.decode(input));
   if (n.code) errors++;
   if (!same(n, t)) {
     disagreements++;
-    if (disagreements <= 3) print(`  round ${round}: native ${n.code ?? `${n.width}x${n.height}`}, TypeScript ${t.code ?? `${t.width}x${t.height}`}`);
+    if (disagreements <= 3)
+      print(
+        `  round ${round}: native ${n.code ?? `${n.width}x${n.height}`}, TypeScript ${t.code ?? `${t.width}x${t.height}`}`,
+      );
   }
 }
-check(`600 seeded mutations: native and TypeScript agree on every one (${errors} refused)`, disagreements === 0 && errors > 50, `${disagreements} disagreements`);
+check(
+  `600 seeded mutations: native and TypeScript agree on every one (${errors} refused)`,
+  disagreements === 0 && errors > 50,
+  `${disagreements} disagreements`,
+);
 
 const small = createNativeThumbnailDecoder({ maxCells: 16 });
 check("a frame larger than maxCells is too-large", outcome(() => small.decode(cases[0][2])).code === "too-large");

@@ -14,8 +14,33 @@ mkdirSync(join(dir, "ppm"), { recursive: true });
 const rnd = seededRandom(7);
 
 const layouts: Record<string, [number, number][]> = {
-  "420": [[2, 2], [1, 1], [1, 1]], "422": [[2, 1], [1, 1], [1, 1]], "444": [[1, 1], [1, 1], [1, 1]],
-  "411": [[4, 1], [1, 1], [1, 1]], "440": [[1, 2], [1, 1], [1, 1]], gray: [[1, 1]], gray22: [[2, 2]],
+  "420": [
+    [2, 2],
+    [1, 1],
+    [1, 1],
+  ],
+  "422": [
+    [2, 1],
+    [1, 1],
+    [1, 1],
+  ],
+  "444": [
+    [1, 1],
+    [1, 1],
+    [1, 1],
+  ],
+  "411": [
+    [4, 1],
+    [1, 1],
+    [1, 1],
+  ],
+  "440": [
+    [1, 2],
+    [1, 1],
+    [1, 1],
+  ],
+  gray: [[1, 1]],
+  gray22: [[2, 2]],
 };
 const deepAc: number[] = [];
 for (let r = 0; r < 16; r++) for (let s = 1; s <= 10; s++) deepAc.push((r << 4) | s);
@@ -28,19 +53,44 @@ let n = 0;
 for (const [name, layout] of Object.entries(layouts)) {
   for (const restartInterval of [0, 1, 5]) {
     for (const scans of ["interleaved", "separate"] as const) {
-      for (const [w, h] of [[37, 21], [130, 66], [1, 1]]) {
+      for (const [w, h] of [
+        [37, 21],
+        [130, 66],
+        [1, 1],
+      ]) {
         const jpeg = synthJpeg({
-          width: w, height: h, restartInterval, scans,
-          components: layout.map(([hh, vv], i) => ({ id: i + 1, h: hh, v: vv, tq: i ? 1 : 0, td: i ? 1 : 0, ta: i ? 1 : 0 })),
+          width: w,
+          height: h,
+          restartInterval,
+          scans,
+          components: layout.map(([hh, vv], i) => ({
+            id: i + 1,
+            h: hh,
+            v: vv,
+            tq: i ? 1 : 0,
+            td: i ? 1 : 0,
+            ta: i ? 1 : 0,
+          })),
           huffman: name === "gray" && restartInterval === 5 ? deep : undefined,
-          block: () => Int16Array.from({ length: 64 }, (_, k) => (k === 0 ? Math.floor(rnd() * 2047) - 1023 : rnd() < 0.3 ? Math.floor(rnd() * 400) - 200 : 0)),
+          block: () =>
+            Int16Array.from({ length: 64 }, (_, k) =>
+              k === 0 ? Math.floor(rnd() * 2047) - 1023 : rnd() < 0.3 ? Math.floor(rnd() * 400) - 200 : 0,
+            ),
         });
-        writeFileSync(join(dir, "synth", `s${String(n++).padStart(3, "0")}-${name}-r${restartInterval}-${scans}-${w}x${h}.jpg`), jpeg);
+        writeFileSync(
+          join(dir, "synth", `s${String(n++).padStart(3, "0")}-${name}-r${restartInterval}-${scans}-${w}x${h}.jpg`),
+          jpeg,
+        );
       }
     }
   }
 }
-for (const [w, h] of [[317, 239], [640, 480], [9, 17], [1, 1]]) {
+for (const [w, h] of [
+  [317, 239],
+  [640, 480],
+  [9, 17],
+  [1, 1],
+]) {
   writeFileSync(join(dir, "ppm", `scene-${w}x${h}.ppm`), scenePpm(w, h, rnd));
 }
 console.log(`thumb-cases: ${n} coefficient-level JPEGs and 4 PPM scenes in ${dir}`);

@@ -15,17 +15,17 @@ import SMBus from "embedded:io/smbus";
 import SPI from "embedded:io/spi";
 
 const device = {
-	io: { Analog, Digital, DigitalBank, I2C, PulseCount, PWM, Serial, SMBus, SPI },
-	pin: {
-		/** Doorbell button to GND; internal pull-up. Not a strapping pin. */
-		button: 13,
-		/** Chime relay driver, active high; needs a pull-down (GPIO 12 must be low at reset). */
-		chime: 12,
-		/** On-board white flash LED through a transistor, active high. */
-		flashLed: 4,
-		/** On-board red LED, active low. */
-		statusLed: 33
-	}
+  io: { Analog, Digital, DigitalBank, I2C, PulseCount, PWM, Serial, SMBus, SPI },
+  pin: {
+    /** Doorbell button to GND; internal pull-up. Not a strapping pin. */
+    button: 13,
+    /** Chime relay driver, active high; needs a pull-down (GPIO 12 must be low at reset). */
+    chime: 12,
+    /** On-board white flash LED through a transistor, active high. */
+    flashLed: 4,
+    /** On-board red LED, active low. */
+    statusLed: 33,
+  },
 };
 
 export default device;
