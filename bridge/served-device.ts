@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// One device as the bridge serves it: its provisioned identity, its sealed topics and its Home Assistant
+// topics, and the last states the bridge re-publishes on Home Assistant's birth.
+import { deviceTopics, type DeviceTopics } from "../modules/topics.js";
+import type { BridgeDevice } from "./devices.js";
+import { haTopics, type HaTopics } from "./ha-topics.js";
+
+export interface ServedDevice {
+  device: BridgeDevice;
+  topics: DeviceTopics;
+  ha: HaTopics;
+  /** The last picture, re-published on Home Assistant's birth (it is retained anyway). */
+  lastJpeg?: Uint8Array;
+  motion?: "ON" | "OFF";
+}
+
+export function serveDevice(device: BridgeDevice): ServedDevice {
+  return { device, topics: deviceTopics(device.topicRoot, device.id), ha: haTopics(device.topicRoot, device.id) };
+}
