@@ -7,6 +7,7 @@ import { fromUtf8 } from "../modules/bytes.js";
 import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
 import { type BridgeStats, createBridgeStats } from "./bridge-stats.js";
+import { createBurstLog } from "./burst-log.js";
 import { createCommandSender } from "./command-sender.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
@@ -34,8 +35,10 @@ export interface BridgeOptions {
   random01?: () => number;
   /** Wall clock, Unix ms. */
   now?: () => number;
-  /** Timers for the birth delay; injectable for tests. */
+  /** Timers for the birth delay and the burst logs; injectable for tests. */
   timers?: BridgeTimers;
+  /** Snapshot commands per device: `burst` at once, then one every `refillMs`; default 3, then one per 10 s. */
+  snapshotRate?: { burst: number; refillMs: number };
   /**
    * A shared-subscription group: the device topics are subscribed as `$share/<group>/<topic>` (MQTT 5
    * §4.8.2), so the broker gives each event, and each button press, to one bridge of the group. Every
@@ -57,6 +60,8 @@ export function startBridge(o: BridgeOptions): Bridge {
   const { client, log } = o;
   const now = o.now ?? Date.now;
   const stats = createBridgeStats();
+  const timers = o.timers ?? NODE_TIMERS;
+  const burstLog = createBurstLog({ log, timers });
   const served = o.devices.map(serveDevice);
   const byEventTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.event, s]));
   const byCommandTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.snapshotCommand, s]));
@@ -69,10 +74,10 @@ export function startBridge(o: BridgeOptions): Bridge {
     discoveryPrefix: o.discoveryPrefix,
     motionOffDelayS: o.motionOffDelayS,
     random01: o.random01 ?? Math.random,
-    timers: o.timers ?? NODE_TIMERS,
+    timers,
   });
-  const onSealedEvent = createEventReceiver({ ...o, ha, stats, now });
-  const onSnapshotButton = createCommandSender({ ...o, stats, now });
+  const onSealedEvent = createEventReceiver({ ...o, ha, stats, now, burstLog });
+  const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
   let closed = false;
 
   const onConnect = () => {
@@ -116,6 +121,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     close() {
       closed = true;
       ha.close();
+      burstLog.close();
       client.off("connect", onConnect);
       client.off("message", onMessage);
     },

@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: MIT
 // Turns a press of Home Assistant's "Take snapshot" button into a command sealed by the owner for the
-// device (modules/commands.ts). Retained presses and unknown payloads are ignored.
+// device (modules/commands.ts). Retained presses and unknown payloads are ignored, and presses beyond a
+// per-device rate (SNAPSHOT_BURST at once, one more every SNAPSHOT_REFILL_MS) are refused, logged once
+// per burst with a count: a flood of presses must not fill the doorbell's outbox ahead of a real ring.
 import type { MqttClient } from "mqtt";
 import { fromUtf8, toHex } from "../modules/bytes.js";
 import { sealCommand } from "../modules/commands.js";
 import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
 import type { BridgeStats } from "./bridge-stats.js";
+import type { BurstLog } from "./burst-log.js";
 import type { DeviceStateStore } from "./device-state.js";
+import { createTokenBucket, type TokenBucket } from "./rate-limit.js";
 import type { ServedDevice } from "./served-device.js";
+
+/** Snapshot commands a device may get at once. */
+export const SNAPSHOT_BURST = 3;
+/** Then one more every this many ms. */
+export const SNAPSHOT_REFILL_MS = 10_000;
 
 export interface CommandSenderOptions {
   client: MqttClient;
@@ -20,11 +29,21 @@ export interface CommandSenderOptions {
   log: Logger;
   /** Wall clock, Unix ms. */
   now: () => number;
+  burstLog: BurstLog;
+  /** Default SNAPSHOT_BURST and SNAPSHOT_REFILL_MS. */
+  snapshotRate?: { burst: number; refillMs: number };
 }
 
 /** Returns the handler for a message on a device's Home Assistant snapshot button topic. */
 export function createCommandSender(o: CommandSenderOptions) {
   const { log } = o;
+  const rate = o.snapshotRate ?? { burst: SNAPSHOT_BURST, refillMs: SNAPSHOT_REFILL_MS };
+  const buckets = new Map<string, TokenBucket>();
+  const allowed = (deviceId: string) => {
+    let bucket = buckets.get(deviceId);
+    if (!bucket) buckets.set(deviceId, (bucket = createTokenBucket({ ...rate, now: o.now })));
+    return bucket.take();
+  };
   return function onSnapshotButton(served: ServedDevice, payload: Uint8Array, retained: boolean): void {
     const { device } = served;
     if (retained) {
@@ -33,6 +52,15 @@ export function createCommandSender(o: CommandSenderOptions) {
     }
     if (fromUtf8(payload) !== "snapshot") {
       log.warn("unknown button payload ignored", { device: device.id, size: payload.length });
+      return;
+    }
+    if (!allowed(device.id)) {
+      o.stats.rateLimited++;
+      o.burstLog.note(`rate-limited/${device.id}`, "warn", "snapshot press refused: rate limit", {
+        device: device.id,
+        burst: rate.burst,
+        refillS: rate.refillMs / 1000,
+      });
       return;
     }
     // Time-based numbering: a bridge that lost its state still numbers above what the device accepted.

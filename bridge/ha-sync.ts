@@ -9,7 +9,7 @@ import type { BridgeStats } from "./bridge-stats.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { deviceDiscovery } from "./discovery.js";
 import { createHaPublisher } from "./ha-publisher.js";
-import type { HaPublish } from "./ha-states.js";
+import { type HaPublish, infoWithCounters } from "./ha-states.js";
 import type { ServedDevice } from "./served-device.js";
 
 /** §1.6: re-publish after a random delay of up to this, so many devices do not burst at once. */
@@ -44,6 +44,8 @@ export interface HaSync {
   publish(p: HaPublish): void;
   /** Publishes one device's discovery (after its firmware version changed, for `device.sw_version`). */
   publishDiscovery(served: ServedDevice): void;
+  /** Publishes one device's info: its last diagnostics and the bridge's counters for it. */
+  publishInfo(served: ServedDevice): void;
   /** Publishes discovery and the last known states for every device now. */
   republish(): void;
   /** Home Assistant said `online`: re-publish after a random delay of up to BIRTH_JITTER_MAX_MS. */
@@ -71,11 +73,15 @@ export function createHaSync(o: HaSyncOptions): HaSync {
     o.stats.discoveryPublished++;
   }
 
+  function publishInfo(served: ServedDevice): void {
+    const info = infoWithCounters(o.state.get(served.device.id).info, served);
+    publish({ topic: served.ha.info, payload: JSON.stringify(info), qos: 1, retain: true });
+  }
+
   function republish(): void {
     for (const served of o.served) {
       publishDiscovery(served);
-      const info = o.state.get(served.device.id).info;
-      if (info) publish({ topic: served.ha.info, payload: JSON.stringify(info), qos: 1, retain: true });
+      if (o.state.get(served.device.id).info || served.replaysRefused) publishInfo(served);
       if (served.motion) publish({ topic: served.ha.motion, payload: served.motion, qos: 1, retain: true });
       if (served.lastJpeg) publish({ topic: served.ha.snapshot, payload: served.lastJpeg, qos: 1, retain: true });
     }
@@ -85,6 +91,7 @@ export function createHaSync(o: HaSyncOptions): HaSync {
   return {
     publish,
     publishDiscovery,
+    publishInfo,
     republish,
     onBirth() {
       if (birthTimer) o.timers.clear(birthTimer);

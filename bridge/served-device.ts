@@ -12,8 +12,11 @@ export interface ServedDevice {
   /** The last picture, re-published on Home Assistant's birth (it is retained anyway). */
   lastJpeg?: Uint8Array;
   motion?: "ON" | "OFF";
+  /** Envelopes refused as replays since the bridge started (`replays_refused` in the info JSON). */
+  replaysRefused: number;
 }
 
 export function serveDevice(device: BridgeDevice): ServedDevice {
-  return { device, topics: deviceTopics(device.topicRoot, device.id), ha: haTopics(device.topicRoot, device.id) };
+  const topics = deviceTopics(device.topicRoot, device.id);
+  return { device, topics, ha: haTopics(device.topicRoot, device.id), replaysRefused: 0 };
 }
