@@ -12,6 +12,8 @@ export const RECENT_EVENT_IDS = 256;
 export interface DeviceState {
   /** The last event `seq` accepted from the device; absent before the first. */
   lastEventSeq?: number;
+  /** SHA-256 (hex) of the last accepted envelope's bytes: a byte-identical copy is a QoS 1 redelivery. */
+  lastEventDigest?: string;
   /** The last command `seq` sealed to the device. */
   lastCommandSeq?: number;
   /** Ids of the most recent events, oldest first; at most RECENT_EVENT_IDS. */
@@ -53,7 +55,8 @@ export function createDeviceStateStore(dir: string): DeviceStateStore {
       } catch {
         // Resetting would reopen the replay window, so stop and say what to do instead.
         throw new Error(
-          `${file(id)}: the bridge's state for ${id} is unreadable; restore it from a backup, or delete it to accept any sequence number once`,
+          `${file(id)}: the bridge's state for ${id} is unreadable; ` +
+            "restore it from a backup, or delete it to accept any sequence number once",
         );
       }
     }

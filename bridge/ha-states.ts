@@ -2,6 +2,8 @@
 // What one opened event becomes on Home Assistant's topics (reference/home-assistant.md §7): the picture
 // first, then the event, so an automation that reads the image entity sees the new frame. The event is
 // never retained (§1.7: MQTT event entities drop retained messages); states and the picture are.
+// An event carries two times: `at`, the device's capture time (its clock is unauthenticated before SNTP),
+// and `received_at`, the bridge's; `late` says it arrived more than LATE_AFTER_S after it was captured.
 import type { HaTopics } from "./ha-topics.js";
 
 export interface HaPublish {
@@ -32,9 +34,32 @@ export interface HaUpdate {
   motion?: "ON" | "OFF";
 }
 
+/** An event whose bridge receive time is more than this after its device capture time is marked `late`. */
+export const LATE_AFTER_S = 30;
+
+/** The bridge's own counters for one device, merged into its info (diagnostics) JSON. */
+export interface BridgeCounters {
+  /** Envelopes refused as replays (older than the last accepted sequence number) since the bridge started. */
+  replaysRefused: number;
+}
+
+/** The info JSON as published: the device's diagnostics and the bridge's counters for it. */
+export function infoWithCounters(
+  info: Record<string, unknown> | undefined,
+  c: BridgeCounters,
+): Record<string, unknown> {
+  return { ...info, replays_refused: c.replaysRefused };
+}
+
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 /** The diagnostics JSON for the info topic, from a status event's `stats`. */
+/** ISO 8601, or null for a time no Date can hold (a device clock gone wrong). */
+function isoOrNull(ms: number): string | null {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
 export function infoFromStatus(event: OpenedEvent): Record<string, unknown> {
   const s = event.stats ?? {};
   const uptimeS = num(s.uptimeS);
@@ -50,7 +75,17 @@ export function infoFromStatus(event: OpenedEvent): Record<string, unknown> {
   return info;
 }
 
-export function haUpdateFor(topics: HaTopics, event: OpenedEvent, jpeg: Uint8Array | undefined): HaUpdate {
+/**
+ * The messages for one opened event. `receivedAtMs` is the bridge's wall clock when it opened the event;
+ * `counters` are merged into a status event's info.
+ */
+export function haUpdateFor(
+  topics: HaTopics,
+  event: OpenedEvent,
+  jpeg: Uint8Array | undefined,
+  receivedAtMs: number,
+  counters: BridgeCounters,
+): HaUpdate {
   const publishes: HaPublish[] = [];
   const picture = () => {
     if (jpeg) publishes.push({ topic: topics.snapshot, payload: jpeg, qos: 1, retain: true });
@@ -59,11 +94,15 @@ export function haUpdateFor(topics: HaTopics, event: OpenedEvent, jpeg: Uint8Arr
     case "ring":
     case "long_press": {
       picture();
+      const delayS = Math.round((receivedAtMs - event.atMs) / 100) / 10;
       const attributes: Record<string, unknown> = {
         event_type: event.type,
         id: event.id,
         seq: event.seq,
-        at: new Date(event.atMs).toISOString(),
+        at: isoOrNull(event.atMs),
+        received_at: new Date(receivedAtMs).toISOString(),
+        delay_s: Number.isFinite(delayS) ? delayS : null,
+        late: !(delayS <= LATE_AFTER_S),
         has_snapshot: Boolean(jpeg),
       };
       if (event.frameAgeMs !== undefined) attributes.frame_age_ms = event.frameAgeMs;
@@ -83,7 +122,8 @@ export function haUpdateFor(topics: HaTopics, event: OpenedEvent, jpeg: Uint8Arr
     }
     case "status": {
       const info = infoFromStatus(event);
-      publishes.push({ topic: topics.info, payload: JSON.stringify(info), qos: 1, retain: true });
+      const payload = JSON.stringify(infoWithCounters(info, counters));
+      publishes.push({ topic: topics.info, payload, qos: 1, retain: true });
       return { publishes, info };
     }
   }

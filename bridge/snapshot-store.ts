@@ -1,20 +1,30 @@
 // SPDX-License-Identifier: MIT
 // Opened snapshots on the owner's disk, with retention by age (days) and total size (MB), oldest first.
-// Layout: `<dir>/<device>/<YYYY-MM-DD>/<HHMMSS.mmm>-<type>-<event id>.jpg`, each file dated (mtime) at
-// its event's time. Files are mode 0600 and directories 0700: these are the only plaintext pictures.
+// Layout: `<dir>/<device>/<YYYY-MM-DD>/<HHMMSS.mmm>-<type>-<event id>.jpg`, named and dated (mtime) by the
+// bridge's receive time, never the device's clock (unauthenticated before SNTP). Retention runs on a timer
+// as well as on each save, and a save first makes room, so the total never exceeds `maxMB`. Files are mode
+// 0600 and directories 0700: these are the only plaintext pictures.
 import { mkdirSync, readdirSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../modules/logger.js";
+import type { BridgeTimers } from "./ha-sync.js";
+
+/** How often retention runs by itself (files age even when nothing new arrives). */
+export const PRUNE_EVERY_MS = 10 * 60_000;
 
 export interface SnapshotStoreOptions {
   dir: string;
-  /** Pictures older than this many days are deleted. */
+  /** Pictures received more than this many days ago are deleted. */
   keepDays: number;
-  /** Beyond this many megabytes (10^6 bytes) in all, the oldest are deleted. */
+  /** The total of all pictures is kept at or under this many megabytes (10^6 bytes); the oldest go first. */
   maxMB: number;
   log: Logger;
   /** Wall clock, Unix ms; injectable for tests. */
   now?: () => number;
+  /** The retention timer; injectable for tests. */
+  timers?: BridgeTimers;
+  /** Retention period; default PRUNE_EVERY_MS. */
+  pruneEveryMs?: number;
 }
 
 export interface SavedSnapshot {
@@ -23,14 +33,25 @@ export interface SavedSnapshot {
 }
 
 export interface SnapshotStore {
-  /** Writes one picture and applies retention (at most once a minute). */
-  save(deviceId: string, meta: { type: string; id: string; atMs: number }, jpeg: Uint8Array): SavedSnapshot;
-  /** Applies retention now; returns what it removed. */
+  /**
+   * Makes room, then writes one picture named and dated by `receivedAtMs` (the bridge's clock). Throws,
+   * writing nothing, for a picture larger than `maxMB` on its own.
+   */
+  save(deviceId: string, meta: { type: string; id: string; receivedAtMs: number }, jpeg: Uint8Array): SavedSnapshot;
+  /** Applies retention now, from what is on disk; returns what it removed. */
   prune(): { files: number; bytes: number };
+  /** Bytes of all pictures, as the store counts them. */
+  readonly totalBytes: number;
+  /** Stops the retention timer. */
+  close(): void;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-const PRUNE_EVERY_MS = 60_000;
+/** Node's timers, unreferenced: retention alone never keeps a process alive. */
+const UNREF_TIMERS: BridgeTimers = {
+  set: (callback, delayMs) => setTimeout(callback, delayMs).unref(),
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 interface Stored {
   path: string;
@@ -67,21 +88,26 @@ function removeEmptyDirs(dir: string): void {
   }
 }
 
+function fileName(meta: { type: string; id: string }, iso: string): string {
+  return `${iso.slice(11, 23).replace(/:/g, "")}-${meta.type.replace(/[^a-z_]/g, "")}-${meta.id.replace(/[^0-9a-f]/g, "")}.jpg`;
+}
+
 export function createSnapshotStore(o: SnapshotStoreOptions): SnapshotStore {
   const now = o.now ?? Date.now;
+  const timers = o.timers ?? UNREF_TIMERS;
+  const limit = o.maxMB * 1_000_000;
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
-  let lastPruneMs = -Infinity;
+  /** Every picture, oldest first; rebuilt from the disk by each timed prune. */
+  let files: Stored[] = [];
+  let total = 0;
 
-  function prune(): { files: number; bytes: number } {
-    lastPruneMs = now();
-    const files = listJpegs(o.dir).sort((a, b) => a.mtimeMs - b.mtimeMs);
+  /** Deletes the oldest until nothing is past `keepDays` and `room` more bytes fit under the limit. */
+  function removeOldest(room: number): { files: number; bytes: number } {
     const oldestKeptMs = now() - o.keepDays * DAY_MS;
-    const limit = o.maxMB * 1_000_000;
-    let total = files.reduce((n, f) => n + f.size, 0);
     let removed = 0;
     let removedBytes = 0;
-    for (const f of files) {
-      if (f.mtimeMs >= oldestKeptMs && total <= limit) break; // sorted: the rest are newer
+    while (files.length && (files[0].mtimeMs < oldestKeptMs || total + room > limit)) {
+      const f = files.shift()!;
       rmSync(f.path, { force: true });
       total -= f.size;
       removed++;
@@ -94,19 +120,54 @@ export function createSnapshotStore(o: SnapshotStoreOptions): SnapshotStore {
     return { files: removed, bytes: removedBytes };
   }
 
+  function prune(): { files: number; bytes: number } {
+    files = listJpegs(o.dir).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    total = files.reduce((n, f) => n + f.size, 0);
+    return removeOldest(0);
+  }
+
+  let timer: unknown;
+  const schedule = () => {
+    timer = timers.set(() => {
+      try {
+        prune();
+      } catch (error) {
+        o.log.error("snapshot retention failed; retrying at the next period", { reason: (error as Error).message });
+      }
+      schedule();
+    }, o.pruneEveryMs ?? PRUNE_EVERY_MS);
+  };
+  prune();
+  schedule();
+
   return {
     save(deviceId, meta, jpeg) {
-      const at = new Date(meta.atMs);
+      if (jpeg.length > limit)
+        throw new RangeError(
+          `snapshot of ${jpeg.length} bytes is larger than snapshots.maxMB (${o.maxMB} MB) on its own; not kept`,
+        );
+      removeOldest(jpeg.length);
+      const at = new Date(meta.receivedAtMs);
       const iso = at.toISOString(); // 2026-10-01T08:00:00.000Z
       const day = join(o.dir, deviceId, iso.slice(0, 10));
       mkdirSync(day, { recursive: true, mode: 0o700 });
-      const name = `${iso.slice(11, 23).replace(/:/g, "")}-${meta.type.replace(/[^a-z_]/g, "")}-${meta.id.replace(/[^0-9a-f]/g, "")}.jpg`;
-      const path = join(day, name);
+      const path = join(day, fileName(meta, iso));
       writeFileSync(path, jpeg, { mode: 0o600 });
       utimesSync(path, at, at);
-      if (now() - lastPruneMs >= PRUNE_EVERY_MS) prune();
+      const stored = { path, size: jpeg.length, mtimeMs: at.getTime() };
+      // Receive times rise, so this is almost always the newest; keep the order exact anyway.
+      let i = files.length;
+      while (i > 0 && files[i - 1].mtimeMs > stored.mtimeMs) i--;
+      files.splice(i, 0, stored);
+      total += stored.size;
       return { path, bytes: jpeg.length };
     },
     prune,
+    get totalBytes() {
+      return total;
+    },
+    close() {
+      timers.clear(timer);
+    },
   };
 }

@@ -6,6 +6,8 @@ export interface SimulatorArgs {
   httpPort: number;
   mqttPort: number;
   host: string;
+  /** Extra names the page answers to (Host header), beside loopback and this machine's addresses. */
+  allowHosts: string[];
   engine: "xs" | "node";
   camera: CameraSpec;
   visitorEveryS: number;
@@ -16,11 +18,14 @@ export interface SimulatorArgs {
 export const DEFAULT_HTTP_PORT = 8480;
 export const DEFAULT_MQTT_PORT = 1883;
 
-const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR] [--engine xs|node] [--camera SOURCE]
-                    [--visitor-every S] [--data-dir DIR] [--verbose]
+const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR] [--allow-host NAME]... [--engine xs|node]
+                    [--camera SOURCE] [--visitor-every S] [--data-dir DIR] [--verbose]
   --http-port     the page's port (default ${DEFAULT_HTTP_PORT}; 0 picks a free one; a busy default falls back to a free one)
   --mqtt-port     embedded broker port (default ${DEFAULT_MQTT_PORT}; 0 picks a free one; a busy default falls back to a free one)
-  --host          address to listen on (default 127.0.0.1: loopback only)
+  --host          address to listen on (default 127.0.0.1: loopback only); beyond loopback the broker
+                  requires a user name and password, written to <data dir>/broker-credentials.json
+  --allow-host    a name the page answers to besides loopback and this machine's addresses, e.g. sim.lan
+                  (repeatable); any other Host header is refused
   --engine        run the firmware on the XS engine (default) or directly on Node for debugging
   --camera        ${CAMERA_HELP}; default porch
   --visitor-every seconds between visitors in the porch scene, who walk up and ring (default 60; 0: only from the page)
@@ -32,6 +37,7 @@ export function parseArgs(argv: string[]): SimulatorArgs {
     httpPort: DEFAULT_HTTP_PORT,
     mqttPort: DEFAULT_MQTT_PORT,
     host: "127.0.0.1",
+    allowHosts: [],
     engine: "xs",
     camera: { kind: "porch", light: "day" },
     visitorEveryS: 60,
@@ -61,6 +67,13 @@ export function parseArgs(argv: string[]): SimulatorArgs {
       case "--host":
         args.host = value();
         break;
+      case "--allow-host": {
+        const name = value().toLowerCase();
+        if (!/^[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/.test(name))
+          throw new Error(`--allow-host ${name}: expected a host name or address without a port, e.g. sim.lan`);
+        args.allowHosts.push(name);
+        break;
+      }
       case "--engine": {
         const e = value();
         if (e !== "xs" && e !== "node") throw new Error(`--engine ${e}: expected xs or node`);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The simulator's in-process MQTT broker (aedes) on loopback. Real deployments use the owner's Mosquitto.
-import { Aedes } from "aedes";
+// With `credentials` it refuses every CONNECT without that user name and password (MQTT 3.1.1 §3.2.2.3,
+// return code 4 for a bad one, 5 for none).
+import { Aedes, type AuthenticateError } from "aedes";
+import { type BrokerCredentials, credentialsMatch } from "./broker-credentials.js";
 import { createServer, type Server } from "node:net";
 
 export interface EmbeddedBroker {
@@ -17,9 +20,18 @@ export async function startEmbeddedBroker(options: {
   fallbackWhenBusy?: boolean;
   /** An aedes persistence to reuse: sessions, queued messages and retained ones survive a restart. */
   persistence?: unknown;
+  /** Required of every client when given. */
+  credentials?: BrokerCredentials;
 }): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
   const broker = await Aedes.createBroker(options.persistence ? { persistence: options.persistence } : {});
+  const expected = options.credentials;
+  if (expected)
+    broker.authenticate = (_client, username, password, done) => {
+      if (credentialsMatch(expected, username, password)) return done(null, true);
+      const returnCode = username === undefined ? 5 : 4; // not authorized : bad user name or password
+      done(Object.assign(new Error("bad user name or password"), { returnCode }) as AuthenticateError, false);
+    };
   const server = createServer(broker.handle);
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {

@@ -7,6 +7,7 @@ import { startBridge } from "../bridge/bridge.js";
 import { createDeviceStateStore } from "../bridge/device-state.js";
 import { createLogger } from "../modules/logger.js";
 import type { CryptoPort, LogPort } from "../modules/ports.js";
+import type { BrokerCredentials } from "./broker-credentials.js";
 
 /** The bridge's MQTT client id. */
 export const BRIDGE_CLIENT_ID = "doorbell-bridge";
@@ -25,6 +26,8 @@ export interface OwnerEvent {
 
 export interface OwnerSideOptions {
   url: string;
+  /** The broker's user name and password, when it requires them (beyond loopback). */
+  credentials?: BrokerCredentials;
   crypto: CryptoPort;
   ownerSecret: Uint8Array;
   deviceId: string;
@@ -47,6 +50,7 @@ export interface OwnerSide {
 export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
   // A persistent session (clean: false), as doorbell-bridge uses: the broker queues events while it is away.
   const client = await mqtt.connectAsync(o.url, {
+    ...o.credentials,
     clientId: BRIDGE_CLIENT_ID,
     clean: false,
     reconnectPeriod: 500,

@@ -4,6 +4,12 @@
 // persistent sessions and their queued QoS 1 messages survive while every connection is cut.
 import { createRequire } from "node:module";
 import type { AedesPublishPacket, Client } from "aedes";
+import {
+  type BrokerCredentials,
+  brokerCredentialsPath,
+  createBrokerCredentials,
+  isLoopbackHost,
+} from "./broker-credentials.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./embedded-broker.js";
 
 export interface BrokerPublish {
@@ -20,6 +26,8 @@ export interface RestartableBroker {
   readonly port: number;
   readonly url: string;
   readonly up: boolean;
+  /** Required of every client when the broker listens beyond loopback; undefined on loopback. */
+  readonly credentials?: BrokerCredentials;
   /** Stops the broker (every client is disconnected), waits `downMs`, and starts it again. */
   restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +40,13 @@ export interface RestartableBrokerOptions {
   /** Every PUBLISH the broker routes, except its own $SYS topics. */
   onPublish?(message: BrokerPublish): void;
   onState?(up: boolean): void;
+  /**
+   * Where credentials are written when they are required (`brokerCredentialsPath`): beyond loopback, or
+   * with `requireCredentials`.
+   */
+  dataDir: string;
+  /** Requires credentials even on loopback; default: only when `host` is not a loopback address. */
+  requireCredentials?: boolean;
 }
 
 export async function startRestartableBroker(options: RestartableBrokerOptions): Promise<RestartableBroker> {
@@ -40,9 +55,13 @@ export async function startRestartableBroker(options: RestartableBrokerOptions):
   const persistence = memory();
   let current: EmbeddedBroker | undefined;
   let closed = false;
+  const credentials =
+    (options.requireCredentials ?? !isLoopbackHost(options.host))
+      ? createBrokerCredentials(brokerCredentialsPath(options.dataDir))
+      : undefined;
 
   const start = async (port: number, fallbackWhenBusy: boolean) => {
-    const b = await startEmbeddedBroker({ port, host: options.host, fallbackWhenBusy, persistence });
+    const b = await startEmbeddedBroker({ port, host: options.host, fallbackWhenBusy, persistence, credentials });
     b.broker.on("publish", (packet: AedesPublishPacket, client: Client | null) => {
       if (packet.topic.startsWith("$SYS/")) return;
       const payload =
@@ -63,6 +82,7 @@ export async function startRestartableBroker(options: RestartableBrokerOptions):
   return {
     host: options.host,
     port,
+    credentials,
     url: `mqtt://${options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host}:${port}`,
     get up() {
       return current !== undefined;

@@ -129,6 +129,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     port: options.mqttPort,
     host: options.host,
     fallbackWhenBusy: options.fallbackWhenBusy,
+    dataDir: options.dataDir,
     onState: (up) => {
       status.broker = up;
       if (!up) status.deviceOnline = false;
@@ -198,7 +199,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     onTap: (frame) => frames.add(frame.jpeg, frame.capturedAtMs),
   });
   status.light = scene.light;
-  const wifi = createWifiLink({ inner: createNodeMqtt({ url: broker.url }) });
+  const wifi = createWifiLink({ inner: createNodeMqtt({ url: broker.url, client: broker.credentials }) });
   mkdirSync(options.dataDir, { recursive: true });
   const hardware = {
     clock,
@@ -240,6 +241,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   try {
     owner = await startOwnerSide({
       url: broker.url,
+      credentials: broker.credentials,
       crypto,
       ownerSecret: keys.ownerSecret,
       deviceId: DEVICE_ID,

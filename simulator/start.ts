@@ -2,10 +2,11 @@
 // `npm start`: the doorbell on virtual hardware, on loopback. An in-process broker, the firmware inside the
 // XS engine (or Node with --engine node), the owner's side, and the page. Prints one line, the page's
 // address, on stdout; the firmware's logs are on the page (and on stderr with --verbose). Ctrl-C stops it all.
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, parseArgs } from "./args.js";
+import { brokerCredentialsPath, isLoopbackHost } from "./broker-credentials.js";
 import { startSimulation } from "./simulation.js";
 import { startWebServer } from "./web-server.js";
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     host: args.host,
     port: args.httpPort,
     fallbackWhenBusy: args.httpPort === DEFAULT_HTTP_PORT,
+    allowHosts: args.allowHosts,
   });
   cleanups.push(() => web.close());
 
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   console.log(`Simulator ready at ${web.url}`);
+  // The path only: the password stays in the file (mode 0600).
+  if (existsSync(brokerCredentialsPath(dataDir)) && !isLoopbackHost(args.host))
+    console.error(`Broker ${sim.brokerUrl} requires the user name and password in ${brokerCredentialsPath(dataDir)}`);
 }
 
 main().catch((error: Error) => {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The simulator's page: static files from simulator/web/ (no build step), live updates as Server-Sent
-// Events, and a small JSON API for the button, the scene and the faults. It answers only requests addressed
-// to the host it listens on (a guard against DNS rebinding), and actions only as JSON POSTs.
+// Events, and a small JSON API for the button, the scene and the faults. It answers only requests whose Host
+// header is on its allow-list (a guard against DNS rebinding): loopback, the address it listens on (every
+// address of this machine when it listens on all), and the names given; actions only as JSON POSTs.
 import { readFileSync, readdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { networkInterfaces } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Simulation } from "./simulation.js";
@@ -22,6 +24,20 @@ export interface WebServerOptions {
   port: number;
   /** A busy `port` falls back to a free one. */
   fallbackWhenBusy: boolean;
+  /** More names the page answers to (`--allow-host`), without a port. */
+  allowHosts?: string[];
+}
+
+const ALL_ADDRESSES = new Set(["0.0.0.0", "::"]);
+
+/** `host:port` values a request may name: loopback, `host` (or this machine's addresses), and `names`. */
+export function allowedHostHeaders(host: string, port: number, names: readonly string[]): Set<string> {
+  const bracket = (a: string) => (a.includes(":") ? `[${a}]` : a);
+  const addresses = ALL_ADDRESSES.has(host)
+    ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, "")))
+    : [host];
+  const all = ["127.0.0.1", "localhost", "[::1]", ...addresses.map(bracket), ...names].map((n) => n.toLowerCase());
+  return new Set(all.map((n) => `${n}:${port}`));
 }
 
 const WEB_DIR = fileURLToPath(new URL("./web/", import.meta.url));
@@ -39,7 +55,6 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   const files = new Set(readdirSync(WEB_DIR));
   const streams = new Set<ServerResponse>();
   let allowedHosts = new Set<string>();
-  let anyHost = false;
 
   const unsubscribe = STREAMED.map((kind) =>
     o.sim.bus.on(kind, (value) => {
@@ -56,7 +71,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!anyHost && !allowedHosts.has(req.headers.host ?? ""))
+    if (!allowedHosts.has((req.headers.host ?? "").toLowerCase()))
       return send(res, 421, { error: "unexpected Host header; open the address the simulator printed" });
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (req.method === "POST" && path.startsWith("/api/")) {
@@ -104,11 +119,8 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !o.fallbackWhenBusy) throw error;
     port = await listen(0);
   }
-  const shownHost =
-    o.host === "0.0.0.0" || o.host === "::" ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
-  allowedHosts = new Set([`${shownHost}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-  // Listening on every address was asked for with --host: requests may then name any of them.
-  anyHost = o.host === "0.0.0.0" || o.host === "::";
+  const shownHost = ALL_ADDRESSES.has(o.host) ? "127.0.0.1" : o.host.includes(":") ? `[${o.host}]` : o.host;
+  allowedHosts = allowedHostHeaders(o.host, port, o.allowHosts ?? []);
 
   return {
     port,

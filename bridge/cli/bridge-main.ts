@@ -74,6 +74,12 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
   const mqttLog = log.child("mqtt");
   client.on("error", (error) => mqttLog.warn("broker connection problem", { reason: error.message }));
   client.on("offline", () => mqttLog.warn("broker unreachable; retrying", { url: config.broker.url }));
+  const snapshots = createSnapshotStore({
+    dir: config.snapshots.dir,
+    keepDays: config.snapshots.keepDays,
+    maxMB: config.snapshots.maxMB,
+    log: log.child("snaps"),
+  });
   const bridge = startBridge({
     client,
     crypto,
@@ -81,12 +87,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
     devices,
     log: log.child("bridge"),
     state: createDeviceStateStore(config.stateDir),
-    snapshots: createSnapshotStore({
-      dir: config.snapshots.dir,
-      keepDays: config.snapshots.keepDays,
-      maxMB: config.snapshots.maxMB,
-      log: log.child("snaps"),
-    }),
+    snapshots,
     discoveryPrefix: config.discovery.prefix,
     motionOffDelayS: config.motion.offDelayS,
     shareGroup: config.broker.shareGroup || undefined,
@@ -95,6 +96,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
   return {
     async stop() {
       bridge.close();
+      snapshots.close();
       await client.endAsync();
     },
   };

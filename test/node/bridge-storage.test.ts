@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createDeviceStateStore, RECENT_EVENT_IDS } from "../../bridge/device-state.js";
-import { createSnapshotStore } from "../../bridge/snapshot-store.js";
+import { createSnapshotStore, PRUNE_EVERY_MS } from "../../bridge/snapshot-store.js";
 import { createLogger } from "../../modules/logger.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -21,38 +21,65 @@ function files(dir: string): string[] {
     .sort();
 }
 
+/** A fake timer queue: what the store scheduled, fired by hand. */
+function fakeTimers() {
+  const queue = new Map<number, { fn: () => void; ms: number }>();
+  let next = 0;
+  return {
+    queue,
+    set: (fn: () => void, ms: number) => (queue.set(++next, { fn, ms }), next),
+    clear: (h: unknown) => void queue.delete(h as number),
+    fireAll() {
+      const due = [...queue.entries()];
+      queue.clear();
+      for (const [, t] of due) t.fn();
+    },
+  };
+}
+const diskBytes = (dir: string) => files(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
 describe("snapshot retention", () => {
-  test("pictures older than keepDays are deleted, with their empty day directories", () => {
+  test("pictures received more than keepDays ago are deleted by the timer, with no new save, and their empty day directories", () => {
     const dir = mkdtempSync(join(tmpdir(), "doorbell-snaps-"));
-    let now = T0;
-    const store = createSnapshotStore({ dir, keepDays: 7, maxMB: 100, log, now: () => now });
-    for (let d = 10; d >= 0; d--)
+    let now = T0 - 10 * DAY;
+    const timers = fakeTimers();
+    const store = createSnapshotStore({ dir, keepDays: 7, maxMB: 100, log, now: () => now, timers });
+    for (let d = 10; d >= 0; d--) {
+      now = T0 - d * DAY;
       store.save(
         "frontdoor",
-        { type: "ring", id: `00000000000000${String(d).padStart(2, "0")}`, atMs: T0 - d * DAY },
+        { type: "ring", id: `00000000000000${String(d).padStart(2, "0")}`, receivedAtMs: now },
         new Uint8Array(1000),
       );
-    store.prune();
-    assert.equal(files(dir).length, 8, "days 10, 9 and 8 are past 7 days (the first save already pruned day 10)");
+    }
+    assert.equal(files(dir).length, 8, "each save also applies retention: days 10, 9 and 8 are past 7 days");
+    assert.ok(!readdirSync(join(dir, "frontdoor")).includes("2026-01-21"), "empty day directory removed");
+    now = T0 + 2 * DAY; // two days pass without any event
+    assert.equal(timers.queue.size, 1, "retention is scheduled");
+    assert.equal([...timers.queue.values()][0].ms, PRUNE_EVERY_MS);
+    timers.fireAll();
+    assert.equal(files(dir).length, 6, "the timer deleted days 7 and 6");
     assert.ok(
-      files(dir).every((f) => f >= "frontdoor/2026-01-24"),
+      files(dir).every((f) => f >= "frontdoor/2026-01-26"),
       files(dir).join(" "),
     );
-    assert.ok(!readdirSync(join(dir, "frontdoor")).includes("2026-01-21"), "empty day directory removed");
-    now = T0 + 2 * DAY;
-    assert.equal(store.prune().files, 2);
+    assert.equal(timers.queue.size, 1, "and scheduled itself again");
+    store.close();
+    assert.equal(timers.queue.size, 0, "close stops it");
   });
 
-  test("beyond maxMB the oldest pictures go first, whatever their age", () => {
+  test("the total stays at or under maxMB after every save, the oldest going first, whatever their age", () => {
     const dir = mkdtempSync(join(tmpdir(), "doorbell-snaps-"));
-    const store = createSnapshotStore({ dir, keepDays: 365, maxMB: 1, log, now: () => T0 });
-    for (let i = 0; i < 5; i++)
+    const store = createSnapshotStore({ dir, keepDays: 365, maxMB: 1, log, now: () => T0, timers: fakeTimers() });
+    for (let i = 0; i < 5; i++) {
       store.save(
         "frontdoor",
-        { type: "snapshot", id: `000000000000000${i}`, atMs: T0 - (5 - i) * 60_000 },
+        { type: "snapshot", id: `000000000000000${i}`, receivedAtMs: T0 + i * 60_000 },
         new Uint8Array(300_000),
       );
-    store.prune();
+      assert.ok(diskBytes(dir) <= 1_000_000, `after save ${i}: ${diskBytes(dir)} bytes on disk`);
+      assert.equal(store.totalBytes, diskBytes(dir));
+    }
     const kept = files(dir);
     assert.equal(kept.length, 3, "3 x 300 kB fit in 1 MB");
     assert.ok(
@@ -60,18 +87,35 @@ describe("snapshot retention", () => {
       kept.join(" "),
     );
     for (const f of kept) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
+    assert.throws(
+      () =>
+        store.save("frontdoor", { type: "ring", id: "00000000000000ff", receivedAtMs: T0 }, new Uint8Array(1_000_001)),
+      /1000001 bytes is larger than snapshots\.maxMB \(1 MB\)/,
+    );
+    assert.deepEqual(files(dir), kept, "a picture too large on its own deletes nothing");
   });
 
-  test("save applies retention by itself, dated by the event's time", () => {
+  test("files are named and dated by the bridge's receive time; pictures already on disk count from the start", () => {
     const dir = mkdtempSync(join(tmpdir(), "doorbell-snaps-"));
-    const store = createSnapshotStore({ dir, keepDays: 1, maxMB: 100, log, now: () => T0 });
-    const saved = store.save(
+    const first = createSnapshotStore({ dir, keepDays: 1, maxMB: 100, log, now: () => T0, timers: fakeTimers() });
+    const saved = first.save(
       "frontdoor",
-      { type: "ring", id: "00000000000000aa", atMs: T0 - 3 * DAY },
+      { type: "ring", id: "00000000000000aa", receivedAtMs: T0 },
       new Uint8Array(10),
     );
-    assert.match(saved.path, /frontdoor\/2026-01-28\/120000\.000-ring-00000000000000aa\.jpg$/);
-    assert.deepEqual(files(dir), [], "a picture already past retention does not stay");
+    assert.match(saved.path, /frontdoor\/2026-01-31\/120000\.000-ring-00000000000000aa\.jpg$/);
+    assert.equal(statSync(saved.path).mtimeMs, T0);
+    first.close();
+    const later = createSnapshotStore({
+      dir,
+      keepDays: 1,
+      maxMB: 100,
+      log,
+      now: () => T0 + 2 * DAY,
+      timers: fakeTimers(),
+    });
+    assert.deepEqual(files(dir), [], "a restarted bridge applies retention to what it finds");
+    assert.equal(later.totalBytes, 0);
   });
 });
 

@@ -9,8 +9,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { startBridge, type Bridge, type BridgeOptions } from "../../bridge/bridge.js";
+import { SNAPSHOT_BURST, SNAPSHOT_REFILL_MS } from "../../bridge/command-sender.js";
 import { createDeviceStateStore } from "../../bridge/device-state.js";
 import type { BridgeDevice } from "../../bridge/devices.js";
+import { LATE_AFTER_S } from "../../bridge/ha-states.js";
 import { createSnapshotStore } from "../../bridge/snapshot-store.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { parseCommand } from "../../modules/commands.js";
@@ -24,76 +26,91 @@ const crypto = createNodeCrypto();
 const EVENT = "doorbell/frontdoor/sealed/event";
 const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xfe, 0, 4, 0x41, 0x42, 0xff, 0xd9]);
 
-describe("doorbell bridge", () => {
-  let broker: EmbeddedBroker;
-  let url: string;
-  const ownerSecret = crypto.randomBytes(32);
-  const deviceSecret = crypto.randomBytes(32);
-  const device: BridgeDevice = {
-    id: "frontdoor",
-    name: "Front door",
-    topicRoot: "doorbell",
-    statusIntervalS: 300,
-    publicKey: crypto.x25519(deviceSecret),
-  };
-  const dir = mkdtempSync(join(tmpdir(), "doorbell-bridge-"));
-  const lines: string[] = [];
-  const log = createLogger({ write: (level, tag, message) => void lines.push(`${level} ${tag} ${message}`) }, "bridge");
-  let deviceClient: MqttClient;
-  let ha: Watcher;
-  const running: { bridge: Bridge; client: MqttClient }[] = [];
-  let seq = 0;
+let broker: EmbeddedBroker;
+let url: string;
+const ownerSecret = crypto.randomBytes(32);
+const deviceSecret = crypto.randomBytes(32);
+const device: BridgeDevice = {
+  id: "frontdoor",
+  name: "Front door",
+  topicRoot: "doorbell",
+  statusIntervalS: 300,
+  publicKey: crypto.x25519(deviceSecret),
+};
+const dir = mkdtempSync(join(tmpdir(), "doorbell-bridge-"));
+const lines: string[] = [];
+const log = createLogger({ write: (level, tag, message) => void lines.push(`${level} ${tag} ${message}`) }, "bridge");
+let deviceClient: MqttClient;
+let ha: Watcher;
+const running: { bridge: Bridge; client: MqttClient }[] = [];
+let seq = 0;
+/** The bridge's wall clock: one second after the device's capture time below. */
+let bridgeNow = Date.UTC(2026, 9, 1, 8, 0, 1);
+/** The bridges' timers (burst logs, birth delay), fired by hand. */
+const timerQueue: (() => void)[] = [];
+const fireTimers = () => {
+  for (const fn of timerQueue.splice(0)) fn();
+};
 
-  const seal = (header: Record<string, unknown>, jpeg?: Uint8Array, at = ++seq) =>
-    sealEnvelope({
-      crypto,
-      senderPrivateKey: deviceSecret,
-      recipientPublicKey: crypto.x25519(ownerSecret),
-      deviceId: "frontdoor",
-      topic: EVENT,
-      seq: at,
-      header: { v: 1, device: "frontdoor", atMs: Date.UTC(2026, 9, 1, 8, 0, 0), seq: at, ...header },
-      jpeg,
-    });
-  const send = (bytes: Uint8Array) => deviceClient.publishAsync(EVENT, Buffer.from(bytes), { qos: 1 });
+const seal = (header: Record<string, unknown>, jpeg?: Uint8Array, at = ++seq) =>
+  sealEnvelope({
+    crypto,
+    senderPrivateKey: deviceSecret,
+    recipientPublicKey: crypto.x25519(ownerSecret),
+    deviceId: "frontdoor",
+    topic: EVENT,
+    seq: at,
+    header: { v: 1, device: "frontdoor", atMs: Date.UTC(2026, 9, 1, 8, 0, 0), seq: at, ...header },
+    jpeg,
+  });
+const send = (bytes: Uint8Array) => deviceClient.publishAsync(EVENT, Buffer.from(bytes), { qos: 1 });
 
-  async function boot(extra: Partial<BridgeOptions> = {}) {
-    const client = await mqtt.connectAsync(url, { clientId: `bridge-${running.length}`, reconnectPeriod: 0 });
-    const bridge = startBridge({
-      client,
-      crypto,
-      ownerSecret,
-      devices: [device],
+async function boot(extra: Partial<BridgeOptions> = {}) {
+  const client = await mqtt.connectAsync(url, { clientId: `bridge-${running.length}`, reconnectPeriod: 0 });
+  const bridge = startBridge({
+    client,
+    crypto,
+    ownerSecret,
+    devices: [device],
+    log,
+    discoveryPrefix: "homeassistant",
+    motionOffDelayS: 30,
+    state: createDeviceStateStore(join(dir, "state")),
+    snapshots: createSnapshotStore({
+      dir: join(dir, "snapshots"),
+      keepDays: 30,
+      maxMB: 100,
       log,
-      discoveryPrefix: "homeassistant",
-      motionOffDelayS: 30,
-      state: createDeviceStateStore(join(dir, "state")),
-      snapshots: createSnapshotStore({ dir: join(dir, "snapshots"), keepDays: 3650, maxMB: 100, log }),
-      random01: () => 0,
-      ...extra,
-    });
-    running.push({ bridge, client });
-    return { bridge, client };
+      now: () => bridgeNow,
+    }),
+    random01: () => 0,
+    now: () => bridgeNow,
+    timers: { set: (fn) => timerQueue.push(fn), clear: () => undefined },
+    ...extra,
+  });
+  running.push({ bridge, client });
+  return { bridge, client };
+}
+
+before(async () => {
+  broker = await startEmbeddedBroker({ port: 0 });
+  url = `mqtt://127.0.0.1:${broker.port}`;
+  deviceClient = await mqtt.connectAsync(url, { clientId: "frontdoor" });
+  ha = await watch(url, ["homeassistant/#", "doorbell/frontdoor/+", "doorbell/frontdoor/sealed/cmd"], {
+    clientId: "homeassistant",
+  });
+});
+after(async () => {
+  for (const r of running) {
+    r.bridge.close();
+    await r.client.endAsync(true);
   }
+  await deviceClient.endAsync(true);
+  await ha.close();
+  await broker.close();
+});
 
-  before(async () => {
-    broker = await startEmbeddedBroker({ port: 0 });
-    url = `mqtt://127.0.0.1:${broker.port}`;
-    deviceClient = await mqtt.connectAsync(url, { clientId: "frontdoor" });
-    ha = await watch(url, ["homeassistant/#", "doorbell/frontdoor/+", "doorbell/frontdoor/sealed/cmd"], {
-      clientId: "homeassistant",
-    });
-  });
-  after(async () => {
-    for (const r of running) {
-      r.bridge.close();
-      await r.client.endAsync(true);
-    }
-    await deviceClient.endAsync(true);
-    await ha.close();
-    await broker.close();
-  });
-
+describe("bridge: discovery and opened events", () => {
   test("publishes retained device discovery on connect", async () => {
     await boot();
     const discovery = await ha.nth("homeassistant/device/esp32db_frontdoor/config", 1);
@@ -108,7 +125,7 @@ describe("doorbell bridge", () => {
     }
   });
 
-  test("a ring: the picture on the image topic first (retained), then the event with its attributes (not retained); the JPEG is kept on disk", async () => {
+  test("a ring: the picture first (retained), then the event with both times (not retained); the JPEG kept on disk", async () => {
     await send(seal({ type: "ring", id: "00000000000000a1", frameAgeMs: 40 }, JPEG));
     const event = await ha.nth("doorbell/frontdoor/event", 1);
     const order = ha.seen
@@ -123,16 +140,21 @@ describe("doorbell bridge", () => {
       id: "00000000000000a1",
       seq,
       at: "2026-10-01T08:00:00.000Z",
+      received_at: "2026-10-01T08:00:01.000Z",
+      delay_s: 1,
+      late: false,
       has_snapshot: true,
       frame_age_ms: 40,
     });
     const day = join(dir, "snapshots", "frontdoor", "2026-10-01");
     const [file] = readdirSync(day);
-    assert.match(file, /^080000\.000-ring-00000000000000a1\.jpg$/);
+    assert.match(file, /^080001\.000-ring-00000000000000a1\.jpg$/, "named by the bridge's receive time");
     assert.equal(statSync(join(day, file)).mode & 0o777, 0o600);
   });
+});
 
-  test("a redelivered envelope is refused as replayed, and a re-sealed event id is dropped: Home Assistant sees each event once", async () => {
+describe("bridge: redeliveries, replays and forgeries", () => {
+  test("a redelivered envelope is a redelivery; a re-sealed event id is dropped: Home Assistant sees each event once", async () => {
     const envelope = seal({ type: "ring", id: "00000000000000b2" });
     await send(envelope);
     await send(envelope); // QoS 1 may deliver twice
@@ -150,9 +172,38 @@ describe("doorbell bridge", () => {
     );
     assert.equal(events[2].held_ms, 2500);
     const { bridge } = running[0];
-    assert.equal(bridge.stats.refused.replayed, 1);
+    assert.equal(bridge.stats.redelivered, 1, "the same bytes as the last accepted envelope: a QoS 1 redelivery");
+    assert.equal(bridge.stats.refused.replayed, undefined, "not counted as a replay");
     assert.equal(bridge.stats.duplicates, 1);
-    assert.ok(lines.some((l) => l.startsWith("info bridge duplicate delivery ignored")));
+    assert.ok(lines.some((l) => l.startsWith("info bridge duplicate delivery of the last accepted event ignored")));
+    assert.ok(!lines.some((l) => l.includes("replayed event refused")));
+  });
+
+  test("an older envelope is a replay: a warning with a count, replays_refused on the info topic; a redelivery is not", async () => {
+    const old = seal({ type: "ring", id: "00000000000000b4" });
+    await send(old);
+    const marker = seal({ type: "long_press", id: "00000000000000b5", heldMs: 2000 });
+    await send(marker);
+    await ha.nth("doorbell/frontdoor/event", 5);
+    const { bridge } = running[0];
+    const before = bridge.stats.refused.replayed ?? 0;
+    for (let i = 0; i < 5; i++) await send(old); // an attacker re-sends a captured envelope
+    await send(marker); // and the last accepted one: a redelivery
+    await until(
+      () => bridge.stats.refused.replayed === before + 5 && bridge.stats.redelivered === 2,
+      "5 replays, 1 redelivery",
+    );
+    const warnings = lines.filter((l) => l.startsWith("warn bridge replayed event refused"));
+    assert.equal(warnings.length, 1, "logged once per burst, not once per message");
+    assert.match(warnings[0], /seq=\d+ lastAccepted=\d+ .*count=1/);
+    const info = await ha.nth("doorbell/frontdoor/info", 1);
+    assert.equal(JSON.parse(info.payload.toString()).replays_refused, 1, "published on the first replay of a burst");
+    fireTimers(); // the burst's window ends: its total is logged and published
+    assert.ok(
+      lines.some((l) => l.startsWith("warn bridge replayed event refused") && /\(burst ended\).*count=5/.test(l)),
+    );
+    const total = await ha.nth("doorbell/frontdoor/info", 2);
+    assert.equal(JSON.parse(total.payload.toString()).replays_refused, 5);
   });
 
   test("an envelope sealed by any other key is refused and logged; nothing reaches Home Assistant", async () => {
@@ -168,12 +219,14 @@ describe("doorbell bridge", () => {
     });
     await send(forged);
     await send(seal({ type: "long_press", id: "00000000000000c1", heldMs: 2000 }));
-    await ha.nth("doorbell/frontdoor/event", 4);
+    await ha.nth("doorbell/frontdoor/event", 6);
     assert.ok(!ha.on("doorbell/frontdoor/event").some((s) => s.payload.toString().includes("00000000000000f0")));
     assert.equal(running[0].bridge.stats.refused["wrong-sender"], 1);
     assert.ok(lines.some((l) => l.startsWith("warn bridge event refused") && l.includes("reason=wrong-sender")));
   });
+});
 
+describe("bridge: states and commands", () => {
   test("a status event becomes the retained info state, and discovery follows the firmware version", async () => {
     const atMs = Date.UTC(2026, 9, 1, 9, 0, 0);
     await send(
@@ -184,7 +237,7 @@ describe("doorbell bridge", () => {
         stats: { fw: "1.4.2", uptimeS: 3600, rssiDbm: -61, outboxQueued: 0, outboxDropped: 2 },
       }),
     );
-    const info = JSON.parse((await ha.nth("doorbell/frontdoor/info", 1)).payload.toString());
+    const info = JSON.parse((await ha.nth("doorbell/frontdoor/info", 3)).payload.toString());
     assert.deepEqual(info, {
       fw: "1.4.2",
       rssi: -61,
@@ -192,8 +245,9 @@ describe("doorbell bridge", () => {
       boot: "2026-10-01T08:00:00.000Z",
       outbox_queued: 0,
       outbox_dropped: 2,
+      replays_refused: 5,
     });
-    assert.equal(ha.on("doorbell/frontdoor/info")[0].retain, false, "live delivery; the broker keeps it retained");
+    assert.equal(ha.on("doorbell/frontdoor/info")[2].retain, false, "live delivery; the broker keeps it retained");
     const discovery = await ha.nth("homeassistant/device/esp32db_frontdoor/config", 2);
     assert.equal(JSON.parse(discovery.payload.toString()).dev.sw, "1.4.2");
   });
@@ -208,7 +262,7 @@ describe("doorbell bridge", () => {
     );
   });
 
-  test("the Take snapshot button becomes a command sealed by the owner for the device, numbered above the last; a retained press is ignored", async () => {
+  test("Take snapshot becomes a command the owner sealed, numbered above the last; a retained press is ignored", async () => {
     await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
     await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
     await ha.nth("doorbell/frontdoor/sealed/cmd", 2);
@@ -242,8 +296,10 @@ describe("doorbell bridge", () => {
     assert.equal(bridge.stats.commands, 0);
     await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "", { qos: 1, retain: true }); // clear it
   });
+});
 
-  test("Home Assistant's birth (homeassistant/status online) re-publishes discovery and states after a random delay of at most 5 s", async () => {
+describe("bridge: restarts, clocks and floods", () => {
+  test("Home Assistant's birth (homeassistant/status online) re-publishes discovery and states within 5 s (§1.6)", async () => {
     const scheduled: { fn: () => void; ms: number }[] = [];
     for (const r of running) r.bridge.close();
     const infos = ha.on("doorbell/frontdoor/info").length;
@@ -278,5 +334,40 @@ describe("doorbell bridge", () => {
     const rings = ha.on("doorbell/frontdoor/event").map((s) => JSON.parse(s.payload.toString()).id);
     assert.ok(rings.includes("0000000000000a02") && !rings.includes("0000000000000a01"));
     assert.equal(statSync(join(dir, "state", "frontdoor.json")).mode & 0o777, 0o600);
+  });
+  test("a late event (device clock unset before SNTP): both times and late: true; the picture dated by the bridge", async () => {
+    bridgeNow = Date.UTC(2026, 9, 2, 9, 30, 0);
+    const before = ha.on("doorbell/frontdoor/event").length;
+    await send(seal({ type: "ring", id: "0000000000000a03", atMs: 5000 }, JPEG));
+    const event = JSON.parse((await ha.nth("doorbell/frontdoor/event", before + 1)).payload.toString());
+    assert.equal(event.at, "1970-01-01T00:00:05.000Z", "the device's capture time, as it sent it");
+    assert.equal(event.received_at, "2026-10-02T09:30:00.000Z");
+    assert.equal(event.late, true, `more than ${LATE_AFTER_S} s between capture and receipt`);
+    assert.equal(event.delay_s, (bridgeNow - 5000) / 1000);
+    const day = join(dir, "snapshots", "frontdoor", "2026-10-02");
+    assert.deepEqual(readdirSync(day), ["093000.000-ring-0000000000000a03.jpg"], "kept, not pruned as 56 years old");
+  });
+
+  test("a flood of 300 Take snapshot presses seals only the burst (3), logged once per burst with its count", async () => {
+    const { bridge } = running[running.length - 1];
+    const sealedBefore = ha.on("doorbell/frontdoor/sealed/cmd").length;
+    const refusedLines = () => lines.filter((l) => l.startsWith("warn bridge snapshot press refused: rate limit"));
+    fireTimers();
+    for (let i = 0; i < 300; i++) void ha.client.publish("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
+    await until(() => bridge.stats.commands + bridge.stats.rateLimited === 300, "all 300 presses handled");
+    assert.equal(bridge.stats.commands, SNAPSHOT_BURST);
+    assert.equal(bridge.stats.rateLimited, 300 - SNAPSHOT_BURST);
+    await ha.nth("doorbell/frontdoor/sealed/cmd", sealedBefore + SNAPSHOT_BURST);
+    assert.equal(refusedLines().length, 1, "one line for the burst so far");
+    assert.match(refusedLines()[0], /device=frontdoor .*count=1/);
+    fireTimers(); // the burst's window ends
+    assert.equal(refusedLines().length, 2);
+    assert.match(refusedLines()[1], /\(burst ended\).*count=297/);
+    bridgeNow += SNAPSHOT_REFILL_MS; // one token comes back
+    await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
+    await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
+    await until(() => bridge.stats.commands + bridge.stats.rateLimited === 302, "two more presses handled");
+    assert.equal(bridge.stats.commands, SNAPSHOT_BURST + 1);
+    await ha.nth("doorbell/frontdoor/sealed/cmd", sealedBefore + SNAPSHOT_BURST + 1);
   });
 });

@@ -198,7 +198,10 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     const before = rings().length;
     await forger.publishAsync(SEALED_EVENT, Buffer.from(old.sealed), { qos: 1 });
     await until(
-      () => bridgeLines.some((l) => l.includes("duplicate delivery ignored") && l.includes("reason=replayed")),
+      () =>
+        bridgeLines.some(
+          (l) => l.startsWith("warn") && l.includes("replayed event refused") && l.includes("reason=replayed"),
+        ),
       "the replay refused by the bridge",
     );
     const next = await ring();

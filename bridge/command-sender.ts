@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Turns a press of Home Assistant's "Take snapshot" button into a command sealed by the owner for the
+// device (modules/commands.ts). Retained presses and unknown payloads are ignored, and presses beyond a
+// per-device rate (SNAPSHOT_BURST at once, one more every SNAPSHOT_REFILL_MS) are refused, logged once
+// per burst with a count: a flood of presses must not fill the doorbell's outbox ahead of a real ring.
+import type { MqttClient } from "mqtt";
+import { fromUtf8, toHex } from "../modules/bytes.js";
+import { sealCommand } from "../modules/commands.js";
+import type { Logger } from "../modules/logger.js";
+import type { CryptoPort } from "../modules/ports.js";
+import type { BridgeStats } from "./bridge-stats.js";
+import type { BurstLog } from "./burst-log.js";
+import type { DeviceStateStore } from "./device-state.js";
+import { createTokenBucket, type TokenBucket } from "./rate-limit.js";
+import type { ServedDevice } from "./served-device.js";
+
+/** Snapshot commands a device may get at once. */
+export const SNAPSHOT_BURST = 3;
+/** Then one more every this many ms. */
+export const SNAPSHOT_REFILL_MS = 10_000;
+
+export interface CommandSenderOptions {
+  client: MqttClient;
+  crypto: CryptoPort;
+  /** The owner's X25519 secret. */
+  ownerSecret: Uint8Array;
+  state: DeviceStateStore;
+  stats: BridgeStats;
+  log: Logger;
+  /** Wall clock, Unix ms. */
+  now: () => number;
+  burstLog: BurstLog;
+  /** Default SNAPSHOT_BURST and SNAPSHOT_REFILL_MS. */
+  snapshotRate?: { burst: number; refillMs: number };
+}
+
+/** Returns the handler for a message on a device's Home Assistant snapshot button topic. */
+export function createCommandSender(o: CommandSenderOptions) {
+  const { log } = o;
+  const rate = o.snapshotRate ?? { burst: SNAPSHOT_BURST, refillMs: SNAPSHOT_REFILL_MS };
+  const buckets = new Map<string, TokenBucket>();
+  const allowed = (deviceId: string) => {
+    let bucket = buckets.get(deviceId);
+    if (!bucket) buckets.set(deviceId, (bucket = createTokenBucket({ ...rate, now: o.now })));
+    return bucket.take();
+  };
+  return function onSnapshotButton(served: ServedDevice, payload: Uint8Array, retained: boolean): void {
+    const { device } = served;
+    if (retained) {
+      log.warn("retained command ignored; commands must not be retained", { device: device.id });
+      return;
+    }
+    if (fromUtf8(payload) !== "snapshot") {
+      log.warn("unknown button payload ignored", { device: device.id, size: payload.length });
+      return;
+    }
+    if (!allowed(device.id)) {
+      o.stats.rateLimited++;
+      o.burstLog.note(`rate-limited/${device.id}`, "warn", "snapshot press refused: rate limit", {
+        device: device.id,
+        burst: rate.burst,
+        refillS: rate.refillMs / 1000,
+      });
+      return;
+    }
+    // Time-based numbering: a bridge that lost its state still numbers above what the device accepted.
+    const seq = Math.max((o.state.get(device.id).lastCommandSeq ?? 0) + 1, o.now());
+    o.state.update(device.id, (s) => {
+      s.lastCommandSeq = seq;
+    });
+    const id = toHex(o.crypto.randomBytes(8));
+    const sealed = sealCommand({
+      crypto: o.crypto,
+      ownerSecret: o.ownerSecret,
+      devicePublicKey: device.publicKey,
+      deviceId: device.id,
+      topic: served.topics.command,
+      seq,
+      command: { v: 1, cmd: "snapshot", id, atMs: o.now() },
+    });
+    o.client.publish(served.topics.command, Buffer.from(sealed), { qos: 1, retain: false });
+    o.stats.commands++;
+    log.info("snapshot command sealed and sent", { device: device.id, id, seq });
+  };
+}

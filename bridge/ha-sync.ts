@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// The bridge's Home Assistant side: discovery and the last known states of every served device, published
+// on connect and again after Home Assistant's birth (`homeassistant/status` `online`, after a random delay
+// so many bridges do not burst at once, reference/home-assistant.md §1.6). Publishes go through one
+// ordered, bounded publisher (ha-publisher.ts).
+import type { MqttClient } from "mqtt";
+import type { Logger } from "../modules/logger.js";
+import type { BridgeStats } from "./bridge-stats.js";
+import type { DeviceStateStore } from "./device-state.js";
+import { deviceDiscovery } from "./discovery.js";
+import { createHaPublisher } from "./ha-publisher.js";
+import { type HaPublish, infoWithCounters } from "./ha-states.js";
+import type { ServedDevice } from "./served-device.js";
+
+/** §1.6: re-publish after a random delay of up to this, so many devices do not burst at once. */
+export const BIRTH_JITTER_MAX_MS = 5000;
+
+/** Timers for delays; injectable for tests. */
+export interface BridgeTimers {
+  set(callback: () => void, delayMs: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const NODE_TIMERS: BridgeTimers = {
+  set: (callback, delayMs) => setTimeout(callback, delayMs),
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface HaSyncOptions {
+  client: MqttClient;
+  log: Logger;
+  served: readonly ServedDevice[];
+  state: DeviceStateStore;
+  stats: BridgeStats;
+  discoveryPrefix: string;
+  motionOffDelayS: number;
+  /** [0, 1) for the birth jitter. */
+  random01: () => number;
+  timers: BridgeTimers;
+}
+
+export interface HaSync {
+  /** Queues one message for Home Assistant, in order. */
+  publish(p: HaPublish): void;
+  /** Publishes one device's discovery (after its firmware version changed, for `device.sw_version`). */
+  publishDiscovery(served: ServedDevice): void;
+  /** Publishes one device's info: its last diagnostics and the bridge's counters for it. */
+  publishInfo(served: ServedDevice): void;
+  /** Publishes discovery and the last known states for every device now. */
+  republish(): void;
+  /** Home Assistant said `online`: re-publish after a random delay of up to BIRTH_JITTER_MAX_MS. */
+  onBirth(): void;
+  close(): void;
+}
+
+export function createHaSync(o: HaSyncOptions): HaSync {
+  const { log } = o;
+  // In order, and never more unacknowledged than the broker admits (ha-publisher.ts).
+  const haPublisher = createHaPublisher({ client: o.client, log });
+  const publish = (p: HaPublish) => haPublisher.publish(p);
+  let birthTimer: unknown;
+  let closed = false;
+
+  function publishDiscovery(served: ServedDevice): void {
+    const info = o.state.get(served.device.id).info;
+    const fw = typeof info?.fw === "string" ? info.fw : undefined;
+    const message = deviceDiscovery(served.device, {
+      prefix: o.discoveryPrefix,
+      motionOffDelayS: o.motionOffDelayS,
+      firmwareVersion: fw,
+    });
+    publish({ topic: message.topic, payload: JSON.stringify(message.payload), qos: 1, retain: true });
+    o.stats.discoveryPublished++;
+  }
+
+  function publishInfo(served: ServedDevice): void {
+    const info = infoWithCounters(o.state.get(served.device.id).info, served);
+    publish({ topic: served.ha.info, payload: JSON.stringify(info), qos: 1, retain: true });
+  }
+
+  function republish(): void {
+    for (const served of o.served) {
+      publishDiscovery(served);
+      if (o.state.get(served.device.id).info || served.replaysRefused) publishInfo(served);
+      if (served.motion) publish({ topic: served.ha.motion, payload: served.motion, qos: 1, retain: true });
+      if (served.lastJpeg) publish({ topic: served.ha.snapshot, payload: served.lastJpeg, qos: 1, retain: true });
+    }
+    log.info("discovery and states published", { devices: o.served.length });
+  }
+
+  return {
+    publish,
+    publishDiscovery,
+    publishInfo,
+    republish,
+    onBirth() {
+      if (birthTimer) o.timers.clear(birthTimer);
+      const delayMs = Math.floor(o.random01() * BIRTH_JITTER_MAX_MS);
+      log.info("Home Assistant is online; re-publishing discovery", { delayMs });
+      birthTimer = o.timers.set(() => {
+        birthTimer = undefined;
+        if (!closed) republish();
+      }, delayMs);
+    },
+    close() {
+      closed = true;
+      if (birthTimer) o.timers.clear(birthTimer);
+    },
+  };
+}
