@@ -26,6 +26,8 @@ export interface BridgeOptions {
   crypto: CryptoPort;
   /** The owner's X25519 secret: opens events, seals commands. */
   ownerSecret: Uint8Array;
+  /** Signs each command with the owner's P-256 key: r || s over the message (bridge/key-files.ts createCommandSigner). */
+  signCommand(message: Uint8Array): Uint8Array;
   devices: BridgeDevice[];
   state: DeviceStateStore;
   snapshots?: SnapshotStore;
@@ -201,6 +203,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     const sealed = sealCommand({
       crypto: o.crypto,
       ownerSecret: o.ownerSecret,
+      sign: o.signCommand,
       devicePublicKey: device.publicKey,
       deviceId: device.id,
       topic: served.topics.command,

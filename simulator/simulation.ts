@@ -175,7 +175,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
     camera: { framePeriodMs },
     ...options.deviceConfig,
-    keys: { ownerPublic: toHex(keys.ownerPublic) },
+    keys: { ownerPublic: toHex(keys.ownerPublic), ownerSigningPublic: toHex(keys.ownerSigningPublic) },
   };
   const parsed = parseConfig(config);
   if (!parsed.ok) {
@@ -242,6 +242,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       url: broker.url,
       crypto,
       ownerSecret: keys.ownerSecret,
+      signCommand: keys.signCommand,
       deviceId: DEVICE_ID,
       deviceName: DEVICE_NAME,
       devicePublic: keys.devicePublic,

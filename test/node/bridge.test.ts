@@ -10,9 +10,11 @@ import { after, before, describe, test } from "node:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { startBridge, type Bridge, type BridgeOptions } from "../../bridge/bridge.js";
 import { createDeviceStateStore } from "../../bridge/device-state.js";
+import { createCommandSigner, generateSigningKey, signingPublicPoint } from "../../bridge/key-files.js";
 import type { BridgeDevice } from "../../bridge/devices.js";
 import { createSnapshotStore } from "../../bridge/snapshot-store.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
+import { verifyCommandSignature } from "../../modules/command-signature.js";
 import { parseCommand } from "../../modules/commands.js";
 import { openEnvelope } from "../../modules/envelope/open-envelope.js";
 import { sealEnvelope } from "../../modules/envelope/seal-envelope.js";
@@ -28,6 +30,7 @@ describe("doorbell bridge", () => {
   let broker: EmbeddedBroker;
   let url: string;
   const ownerSecret = crypto.randomBytes(32);
+  const ownerSigning = generateSigningKey();
   const deviceSecret = crypto.randomBytes(32);
   const device: BridgeDevice = {
     id: "frontdoor",
@@ -63,6 +66,7 @@ describe("doorbell bridge", () => {
       client,
       crypto,
       ownerSecret,
+      signCommand: createCommandSigner(ownerSigning),
       devices: [device],
       log,
       discoveryPrefix: "homeassistant",
@@ -208,12 +212,22 @@ describe("doorbell bridge", () => {
     );
   });
 
-  test("the Take snapshot button becomes a command sealed by the owner for the device, numbered above the last; a retained press is ignored", async () => {
+  test("the Take snapshot button becomes a signed, sealed owner command numbered above the last; a retained press is ignored", async () => {
     await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
     await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
     await ha.nth("doorbell/frontdoor/sealed/cmd", 2);
     let last = 0;
     for (const s of ha.on("doorbell/frontdoor/sealed/cmd")) {
+      // What the device checks first: the owner's P-256 signature over topic, device id and envelope.
+      const signed = verifyCommandSignature(
+        crypto,
+        signingPublicPoint(ownerSigning),
+        "frontdoor",
+        "doorbell/frontdoor/sealed/cmd",
+        new Uint8Array(s.payload),
+      );
+      assert.ok(signed.ok, "carries the owner's signature");
+      if (!signed.ok) continue;
       const r = openEnvelope({
         crypto,
         recipientPrivateKey: deviceSecret,
@@ -221,7 +235,7 @@ describe("doorbell bridge", () => {
         deviceId: "frontdoor",
         topic: "doorbell/frontdoor/sealed/cmd",
         lastAcceptedSeq: last,
-        bytes: new Uint8Array(s.payload),
+        bytes: signed.envelope,
       });
       assert.ok(r.ok, "opens with the device key, from the owner, in order");
       if (r.ok) {
