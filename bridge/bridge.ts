@@ -25,6 +25,8 @@ export interface BridgeOptions {
   crypto: CryptoPort;
   /** The owner's X25519 secret: opens events, seals commands. */
   ownerSecret: Uint8Array;
+  /** Signs each command with the owner's P-256 key: r || s over the message (bridge/key-files.ts createCommandSigner). */
+  signCommand(message: Uint8Array): Uint8Array;
   devices: BridgeDevice[];
   state: DeviceStateStore;
   snapshots?: SnapshotStore;

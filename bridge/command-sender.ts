@@ -24,6 +24,7 @@ export interface CommandSenderOptions {
   crypto: CryptoPort;
   /** The owner's X25519 secret. */
   ownerSecret: Uint8Array;
+  signCommand(message: Uint8Array): Uint8Array;
   state: DeviceStateStore;
   stats: BridgeStats;
   log: Logger;
@@ -72,6 +73,7 @@ export function createCommandSender(o: CommandSenderOptions) {
     const sealed = sealCommand({
       crypto: o.crypto,
       ownerSecret: o.ownerSecret,
+      sign: o.signCommand,
       devicePublicKey: device.publicKey,
       deviceId: device.id,
       topic: served.topics.command,

@@ -7,7 +7,7 @@ export type FieldSpec =
   | { kind: "int"; default: number; min: number; max: number; unit?: string; doc: string }
   | { kind: "string"; default: string; pattern?: RegExp; patternDoc?: string; maxLength: number; doc: string }
   | { kind: "bool"; default: boolean; doc: string }
-  | { kind: "hex"; default: string; bytes: number; optional: true; doc: string }
+  | { kind: "hex"; default: string; bytes: number; optional: true; prefix?: string; prefixDoc?: string; doc: string }
   | {
       kind: "polygons";
       default: readonly (readonly (readonly [number, number])[])[];
@@ -254,7 +254,18 @@ export const CONFIG_SCHEMA = Object.freeze({
     default: "",
     bytes: 32,
     optional: true,
-    doc: "The owner's X25519 public key (hex); events are sealed to it",
+    doc: "The owner's X25519 public key (hex); events are sealed to it. Changed only by a signed set-identity command",
+  },
+  "keys.ownerSigningPublic": {
+    kind: "hex",
+    default: "",
+    bytes: 65,
+    optional: true,
+    prefix: "04",
+    prefixDoc: "starting 04 (an uncompressed P-256 point)",
+    doc:
+      "The owner's ECDSA P-256 public key (hex, SEC 1 uncompressed); every command must carry its signature, " +
+      "so empty refuses all commands. Changed only by a signed set-identity command",
   },
 } as const satisfies Record<string, FieldSpec>);
 

@@ -29,7 +29,7 @@ export interface Config {
   };
   seq: { blockSize: number };
   commands: { maxAgeS: number };
-  keys: { ownerPublic: string };
+  keys: { ownerPublic: string; ownerSigningPublic: string };
 }
 
 /** One problem with one field. */
@@ -57,7 +57,7 @@ function accepted(spec: FieldSpec): string {
     case "bool":
       return "true or false";
     case "hex":
-      return `${spec.bytes * 2} hex digits (${spec.bytes} bytes), or empty`;
+      return `${spec.bytes * 2} hex digits (${spec.bytes} bytes)${spec.prefixDoc ? ` ${spec.prefixDoc}` : ""}, or empty`;
     case "string":
       return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? ` of ${spec.patternDoc}` : ""}`;
     case "polygons":
@@ -73,7 +73,11 @@ function check(spec: FieldSpec, value: unknown): boolean {
       return typeof value === "boolean";
     case "hex":
       return (
-        typeof value === "string" && (value === "" || (value.length === spec.bytes * 2 && /^[0-9a-fA-F]*$/.test(value)))
+        typeof value === "string" &&
+        (value === "" ||
+          (value.length === spec.bytes * 2 &&
+            /^[0-9a-fA-F]*$/.test(value) &&
+            (!spec.prefix || value.toLowerCase().startsWith(spec.prefix))))
       );
     case "string":
       return (

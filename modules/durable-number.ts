@@ -20,8 +20,6 @@ export function createDurableNumber(o: {
   keys: readonly [string, string];
   /** Bytes of the number: 6 or 8 (a safe integer fits in either up to 2^48 or 2^53). */
   valueBytes: 6 | 8;
-  /** A key written by firmware before the slots existed (the raw number, no checksum): read, never written. */
-  legacyKey?: string;
 }): DurableNumber {
   const { kv, keys, valueBytes } = o;
   const slotBytes = valueBytes + 4;
@@ -32,9 +30,7 @@ export function createDurableNumber(o: {
     return readUintBE(stored, 0, valueBytes);
   };
   const marks = keys.map(readSlot);
-  const legacyBytes = o.legacyKey ? kv.get(o.legacyKey) : undefined;
-  const legacy = legacyBytes && legacyBytes.length === valueBytes ? readUintBE(legacyBytes, 0, valueBytes) : undefined;
-  const found = [...marks, legacy].filter((v): v is number => v !== undefined);
+  const found = marks.filter((v): v is number => v !== undefined);
   let current = found.length ? Math.max(...found) : undefined;
   // Overwrite the slot that does not hold the value in force, so a torn write leaves that one intact.
   let slot = marks[0] !== undefined && marks[0] >= (marks[1] ?? 0) ? 1 : 0;

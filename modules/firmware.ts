@@ -4,25 +4,24 @@
 import { createButtonMachine } from "./button.js";
 import { createCameraWatchdog } from "./camera-watchdog.js";
 import { createChime } from "./chime.js";
+import { createCommandDispatch } from "./command-dispatch.js";
 import { createCommandHandler } from "./command-handler.js";
-import type { Command } from "./commands.js";
+import type { Config } from "./config.js";
 import { createConfigStore, type ConfigStore } from "./config-store.js";
+import { createConnectionSupervisor } from "./connection-supervisor.js";
 import { createOutbox, type Outbox } from "./outbox.js";
 import { recordChecksum } from "./outbox-record.js";
 import { createStatusReport } from "./status-report.js";
-import { loadDeviceKey } from "./device-key.js";
+import { loadDeviceKey, type DeviceKey } from "./device-key.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
 import { createMotionFlow, type MotionFlow } from "./motion-flow.js";
 import type { Host } from "./ports.js";
 import { createPreRoll, type PreRoll } from "./pre-roll.js";
-import { createRingFlow, type DraftEvent, type RingFlow } from "./ring-flow.js";
+import { createRingFlow, type DraftEvent, type EmitEvent, type RingFlow } from "./ring-flow.js";
 import { createEventSealer } from "./sealer.js";
 import { createSequencer } from "./sequence.js";
-import { deviceTopics } from "./topics.js";
-import { utf8 } from "./bytes.js";
-import { createBackoff, randomUnit } from "./backoff.js";
-import type { TimerHandle } from "./ports.js";
+import { deviceTopics, type DeviceTopics } from "./topics.js";
 
 export interface FirmwareOptions {
   /** The flashed device config (parsed JSON); validated, with the persisted one taking precedence. */
@@ -45,19 +44,8 @@ export interface Firmware {
   close(): void;
 }
 
-/** Starts the firmware on `host`. Constructs nothing at import time, so it can be preloaded. */
-export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
-  const log: Logger = createLogger(host.log, "main");
-  log.info("boot", { fw: options.firmwareVersion });
-  const config = createConfigStore({ kv: host.storage.kv, log: log.child("config"), initial: options.config });
-  const cfg = config.current;
-  const topics = deviceTopics(cfg.mqtt.topicRoot, cfg.deviceId);
-  const key = loadDeviceKey({
-    crypto: host.crypto,
-    kv: host.storage.kv,
-    provided: options.deviceKey,
-    log: log.child("keys"),
-  });
+/** Sequencing, sealing and the outbox: `emit` turns a draft event into a sealed, queued message. */
+function createEventPipeline(host: Host, cfg: Config, key: DeviceKey, topics: DeviceTopics, log: Logger) {
   const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
   const seal = createEventSealer({
     crypto: host.crypto,
@@ -77,26 +65,16 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     maxBytes: cfg.outbox.maxKiB * 1024,
     ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
   });
-
   const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
     const header = { ...draft, seq: sequencer.next() };
     const sealed = seal(header, jpeg);
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
   };
-  const statusReport = createStatusReport({
-    clock: host.clock,
-    timers: host.timers,
-    crypto: host.crypto,
-    system: host.system,
-    mqtt: host.mqtt,
-    log: log.child("status"),
-    deviceId: cfg.deviceId,
-    firmwareVersion: options.firmwareVersion,
-    intervalS: cfg.status.intervalS,
-    counters: () => ({ outboxQueued: delivery.stats.queued, outboxDropped: delivery.stats.dropped }),
-    emit: (draft) => emit(draft, undefined),
-  });
+  return { delivery, emit };
+}
 
+/** The button, the chime and the ring flow, with the pre-roll ring the ring takes its snapshot from. */
+function createRingSide(host: Host, cfg: Config, log: Logger, emit: EmitEvent) {
   const preRoll = createPreRoll({
     timers: host.timers,
     capacity: cfg.camera.preRollFrames,
@@ -128,8 +106,12 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     onRelease: (_atMs, heldMs) => buttonLog.debug("release", { heldMs }),
     onLongPress: (pressAtMs, heldMs) => ring.longPress(pressAtMs, heldMs),
   });
-
   host.button.open({ onEdge: (edge) => button.edge(edge) });
+  return { preRoll, chime, ring, button };
+}
+
+/** Starts the camera: every frame feeds the watchdog, the motion detector (when enabled) and the pre-roll ring. */
+function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emit: EmitEvent) {
   const cameraWatchdog = createCameraWatchdog({
     camera: host.camera,
     clock: host.clock,
@@ -155,69 +137,76 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
       preRoll.push(frame);
     },
   });
+  return { cameraWatchdog, motion };
+}
 
+/** Starts the firmware on `host`. Constructs nothing at import time, so it can be preloaded. */
+export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
+  const log: Logger = createLogger(host.log, "main");
+  log.info("boot", { fw: options.firmwareVersion });
+  const config = createConfigStore({ kv: host.storage.kv, log: log.child("config"), initial: options.config });
+  const cfg = config.current;
+  const topics = deviceTopics(cfg.mqtt.topicRoot, cfg.deviceId);
+  const key = loadDeviceKey({
+    crypto: host.crypto,
+    kv: host.storage.kv,
+    provided: options.deviceKey,
+    log: log.child("keys"),
+  });
+  const { delivery, emit } = createEventPipeline(host, cfg, key, topics, log);
+  const statusReport = createStatusReport({
+    clock: host.clock,
+    timers: host.timers,
+    crypto: host.crypto,
+    system: host.system,
+    mqtt: host.mqtt,
+    log: log.child("status"),
+    deviceId: cfg.deviceId,
+    firmwareVersion: options.firmwareVersion,
+    intervalS: cfg.status.intervalS,
+    counters: () => ({ outboxQueued: delivery.stats.queued, outboxDropped: delivery.stats.dropped }),
+    emit: (draft) => emit(draft, undefined),
+  });
+  const { preRoll, chime, ring, button } = createRingSide(host, cfg, log, emit);
+  const { cameraWatchdog, motion } = startCamera(host, cfg, log, preRoll, emit);
+  const commandLog = log.child("command");
   const commands = createCommandHandler({
     crypto: host.crypto,
     clock: host.clock,
     kv: host.storage.kv,
-    log: log.child("command"),
+    log: commandLog,
     deviceKey: key,
-    ownerPublicHex: cfg.keys.ownerPublic,
+    // Read per command from the config in force, so commands signed by a replaced key stop at once.
+    ownerKeys: () => ({
+      publicHex: config.current.keys.ownerPublic,
+      signingPublicHex: config.current.keys.ownerSigningPublic,
+    }),
     deviceId: cfg.deviceId,
     topic: topics.command,
     maxAgeS: cfg.commands.maxAgeS,
-    onCommand: (command: Command) => {
-      switch (command.cmd) {
-        case "snapshot":
-          ring.snapshotNow("command");
-          break;
-        case "set-config":
-          // Applied whole or not at all; a restart brings every component up on the new values.
-          if (config.apply(command.config).ok) restartSoon("config changed");
-          break;
-        case "reboot":
-          restartSoon("owner command");
-          break;
-      }
-    },
+    onCommand: createCommandDispatch({
+      config,
+      crypto: host.crypto,
+      timers: host.timers,
+      system: host.system,
+      log: commandLog,
+      snapshotNow: (reason) => ring.snapshotNow(reason),
+    }),
   });
-  /** Restarts after a short delay, so the log line and the command's PUBACK get out first. */
-  const restartSoon = (reason: string) => {
-    log.warn("restarting", { reason });
-    host.timers.set(() => host.system.restart(reason), 500);
-  };
-
-  const mqttLog = log.child("mqtt");
-  const backoff = createBackoff({ baseMs: 1000, maxMs: 60_000, random01: () => randomUnit(host.crypto.randomBytes) });
-  let reconnectTimer: TimerHandle | undefined;
-  let closed = false;
-  const connect = () => {
-    reconnectTimer = undefined;
-    host.mqtt.connect({
-      clientId: cfg.deviceId,
-      will: { topic: topics.status, payload: utf8("offline"), qos: 1, retain: true },
-      keepAliveS: cfg.mqtt.keepAliveS,
-      onConnect: () => {
-        mqttLog.info("connected", { attempts: backoff.attempts });
-        backoff.reset();
-        host.mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
-        host.mqtt.subscribe(topics.command, 1);
-        delivery.resume();
-        statusReport.connected();
-      },
-      onDisconnect: (reason) => {
-        if (closed || reconnectTimer) return;
-        const delayMs = backoff.next();
-        mqttLog.warn("disconnected; reconnecting", { reason, delayMs });
-        reconnectTimer = host.timers.set(connect, delayMs);
-      },
-      onMessage: (topic, payload) => {
-        if (topic === topics.command) commands.handle(payload);
-        else mqttLog.debug("message on an unexpected topic", { topic, size: payload.length });
-      },
-    });
-  };
-  connect();
+  const connection = createConnectionSupervisor({
+    mqtt: host.mqtt,
+    timers: host.timers,
+    crypto: host.crypto,
+    log: log.child("mqtt"),
+    clientId: cfg.deviceId,
+    topics,
+    keepAliveS: cfg.mqtt.keepAliveS,
+    onConnected: () => {
+      delivery.resume();
+      statusReport.connected();
+    },
+    onCommand: (payload) => commands.handle(payload),
+  });
 
   return {
     config,
@@ -227,8 +216,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     motion,
     devicePublicKey: key.publicKey,
     close() {
-      closed = true;
-      if (reconnectTimer) host.timers.clear(reconnectTimer);
+      connection.close();
       button.close();
       ring.close();
       chime.close();

@@ -155,6 +155,13 @@ export interface CryptoPort {
   chacha20Poly1305Open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined;
   /** Cryptographically secure random bytes (the hardware RNG on the device). */
   randomBytes(length: number): Uint8Array;
+  /**
+   * FIPS 186-5 ECDSA on P-256 with SHA-256 (hashed inside): true only when `signature`, raw r || s
+   * (64 bytes, IEEE P1363), verifies over `message` under `publicKey`, an uncompressed SEC1 point
+   * (65 bytes, 04 || x || y). False for a wrong signature length, r or s outside [1, n - 1], or a point
+   * not on the curve. Throws a RangeError only when `publicKey` is not 65 bytes (the caller's own key).
+   */
+  ecdsaP256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";

@@ -5,8 +5,6 @@
 import { createDurableNumber } from "./durable-number.js";
 import type { KeyValuePort } from "./ports.js";
 
-/** The storage key of the first firmware's reservation (6 bytes, no checksum); read, never written. */
-export const SEQ_KEY = "seq.reserved";
 /**
  * The two slots the reservation alternates between: 6 bytes of the mark and its RFC 1950 Adler-32.
  * A write torn by a power cut spoils only the slot being written; the other still holds the previous
@@ -23,7 +21,7 @@ export interface Sequencer {
 
 export function createSequencer(options: { kv: KeyValuePort; blockSize: number }): Sequencer {
   const { blockSize } = options;
-  const mark = createDurableNumber({ kv: options.kv, keys: SEQ_SLOT_KEYS, valueBytes: 6, legacyKey: SEQ_KEY });
+  const mark = createDurableNumber({ kv: options.kv, keys: SEQ_SLOT_KEYS, valueBytes: 6 });
   // Everything below the stored mark may have been used before the last reboot.
   let next = Math.max(1, mark.read() ?? 0);
   let reservedUntil = next;

@@ -30,6 +30,8 @@ export interface OwnerSideOptions {
   credentials?: BrokerCredentials;
   crypto: CryptoPort;
   ownerSecret: Uint8Array;
+  /** Signs commands with the owner's P-256 key (simulator/sim-keys.ts). */
+  signCommand(message: Uint8Array): Uint8Array;
   deviceId: string;
   deviceName: string;
   devicePublic: Uint8Array;
@@ -60,6 +62,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     client,
     crypto: o.crypto,
     ownerSecret: o.ownerSecret,
+    signCommand: o.signCommand,
     devices: [
       { id: o.deviceId, name: o.deviceName, topicRoot: o.topicRoot, statusIntervalS: 300, publicKey: o.devicePublic },
     ],

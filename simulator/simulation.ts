@@ -176,7 +176,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
     camera: { framePeriodMs },
     ...options.deviceConfig,
-    keys: { ownerPublic: toHex(keys.ownerPublic) },
+    keys: { ownerPublic: toHex(keys.ownerPublic), ownerSigningPublic: toHex(keys.ownerSigningPublic) },
   };
   const parsed = parseConfig(config);
   if (!parsed.ok) {
@@ -244,6 +244,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       credentials: broker.credentials,
       crypto,
       ownerSecret: keys.ownerSecret,
+      signCommand: keys.signCommand,
       deviceId: DEVICE_ID,
       deviceName: DEVICE_NAME,
       devicePublic: keys.devicePublic,

@@ -11,6 +11,7 @@ import { createLogger } from "../../modules/logger.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { startBridge } from "../../bridge/bridge.js";
 import { createDeviceStateStore } from "../../bridge/device-state.js";
+import { createCommandSigner, generateSigningKey } from "../../bridge/key-files.js";
 
 export interface BridgeWorkerConfig {
   url: string;
@@ -48,6 +49,7 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
     shareGroup: config.shareGroup,
     crypto,
     ownerSecret: fromHex(config.ownerSecretHex),
+    signCommand: createCommandSigner(generateSigningKey()), // the bench sends no commands
     log,
     devices: Object.entries(config.devices).map(([id, hex]) => ({
       id,

@@ -18,7 +18,7 @@ import {
 } from "../bridge-config.js";
 import { createDeviceStateStore } from "../device-state.js";
 import { loadDevices } from "../devices.js";
-import { readPrivateKey } from "../key-files.js";
+import { createCommandSigner, readPrivateKey, readSigningPrivateKey, signingKeyBeside } from "../key-files.js";
 import { createSnapshotStore } from "../snapshot-store.js";
 
 function usage(): string {
@@ -51,6 +51,7 @@ function naming<T>(setting: keyof typeof BRIDGE_SETTINGS, read: () => T): T {
 export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<void> } {
   const crypto = createNodeCrypto();
   const ownerSecret = naming("ownerKey", () => readPrivateKey(config.ownerKey));
+  const signing = naming("ownerKey", () => readSigningPrivateKey(signingKeyBeside(config.ownerKey)));
   const devices = naming("devicesDir", () => loadDevices(config.devicesDir));
   if (!devices.length)
     throw new BridgeConfigError(
@@ -84,6 +85,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
     client,
     crypto,
     ownerSecret,
+    signCommand: createCommandSigner(signing),
     devices,
     log: log.child("bridge"),
     state: createDeviceStateStore(config.stateDir),

@@ -8,7 +8,7 @@ import { toHex } from "../../modules/bytes.js";
 import { formatConfigErrors, parseConfig } from "../../modules/config.js";
 import { CONFIG_SCHEMA } from "../../modules/config-schema.js";
 import type { CryptoPort } from "../../modules/ports.js";
-import { readPublicKey, writePrivateKey, writePublicKey } from "../key-files.js";
+import { readPublicKey, readSigningPublicKey, writePrivateKey, writePublicKey } from "../key-files.js";
 import {
   altNamesOf,
   certificateDer,
@@ -139,6 +139,9 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
   if (!existsSync(layout.ownerPublic))
     throw new Error(`${layout.ownerPublic} not found: run doorbell keys init --out ${o.home} first`);
   const ownerPublic = readPublicKey(layout.ownerPublic, layout.ownerPublic);
+  if (!existsSync(layout.ownerSigningPublic))
+    throw new Error(`${layout.ownerSigningPublic} not found: run doorbell keys init --out ${o.home} to create it`);
+  const ownerSigningPublic = readSigningPublicKey(layout.ownerSigningPublic, layout.ownerSigningPublic);
   const bundleDir = layout.deviceDir(o.name);
   if (existsSync(bundleDir) && readdirSync(bundleDir).length) {
     throw new Error(
@@ -175,7 +178,7 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
       deviceId: o.name,
       deviceName: displayName,
       mqtt: { host: o.brokerHost, port: o.brokerPort },
-      keys: { ownerPublic: toHex(ownerPublic) },
+      keys: { ownerPublic: toHex(ownerPublic), ownerSigningPublic: toHex(ownerSigningPublic) },
     },
     tls: { ca: BUNDLE_FILES.ca, cert: BUNDLE_FILES.cert, key: BUNDLE_FILES.key },
     deviceKey: toHex(secret),

@@ -11,6 +11,9 @@ export interface HomeLayout {
   root: string;
   ownerKey: string;
   ownerPublic: string;
+  /** The owner's ECDSA P-256 command signing key (mode 0600) and its public point (hex). */
+  ownerSigningKey: string;
+  ownerSigningPublic: string;
   caCert: string;
   caKey: string;
   serverCert: string;
@@ -35,6 +38,8 @@ export function homeLayout(dir: string): HomeLayout {
     root,
     ownerKey: join(root, "owner.key"),
     ownerPublic: join(root, "owner.pub"),
+    ownerSigningKey: join(root, "owner-sign.key"),
+    ownerSigningPublic: join(root, "owner-sign.pub"),
     caCert: join(root, "ca", "ca.pem"),
     caKey: join(root, "ca", "ca.key"),
     serverCert: join(root, "broker", "server.pem"),

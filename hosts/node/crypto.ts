@@ -8,6 +8,7 @@ import {
   createPublicKey,
   diffieHellman,
   randomBytes,
+  verify,
 } from "node:crypto";
 import type { CryptoPort } from "../../modules/ports.js";
 
@@ -24,6 +25,25 @@ function privateKey(secret: Uint8Array) {
 function publicKeyObject(pub: Uint8Array) {
   if (pub.length !== 32) throw new RangeError(`x25519: public key must be 32 bytes, got ${pub.length}`);
   return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(pub) }, format: "jwk" });
+}
+
+/** The length of an uncompressed SEC1 P-256 point (04 || x || y) and of a raw r || s signature. */
+const P256_POINT_BYTES = 65;
+const P256_SIGNATURE_BYTES = 64;
+
+function p256PublicKey(point: Uint8Array) {
+  if (point.length !== P256_POINT_BYTES)
+    throw new RangeError(`ecdsaP256Verify: public key must be ${P256_POINT_BYTES} bytes, got ${point.length}`);
+  if (point[0] !== 0x04) return undefined;
+  try {
+    // OpenSSL checks that (x, y) is on the curve when the key is imported.
+    return createPublicKey({
+      key: { kty: "EC", crv: "P-256", x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33)) },
+      format: "jwk",
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 function u8(b: Buffer): Uint8Array {
@@ -60,6 +80,15 @@ export function createNodeCrypto(): CryptoPort {
     },
     randomBytes(length) {
       return u8(randomBytes(length));
+    },
+    ecdsaP256Verify(publicKey, message, signature) {
+      const key = p256PublicKey(publicKey);
+      if (!key || signature.length !== P256_SIGNATURE_BYTES) return false;
+      try {
+        return verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, signature);
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -12,6 +12,8 @@ export function createGuestCrypto(): CryptoPort {
       call("crypto.seal", {}, [key, nonce, aad, plaintext]).blobs[0],
     chacha20Poly1305Open: (key, nonce, aad, sealed) => call("crypto.open", {}, [key, nonce, aad, sealed]).blobs[0],
     randomBytes: (length) => call("crypto.random", { length }).blobs[0],
+    ecdsaP256Verify: (publicKey, message, signature) =>
+      call("crypto.ecdsaP256Verify", {}, [publicKey, message, signature]).fields.valid === true,
   };
 }
 

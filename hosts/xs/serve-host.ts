@@ -141,6 +141,8 @@ export function serveHost(host: Host, deliver: Deliver): HostServer {
       }
       case "crypto.random":
         return ok({}, [host.crypto.randomBytes(f.length as number)]);
+      case "crypto.ecdsaP256Verify":
+        return ok({ valid: host.crypto.ecdsaP256Verify(b[0], b[1], b[2]) });
       case "log.write":
         host.log.write(f.level as "info", f.tag as string, f.message as string);
         return ok();

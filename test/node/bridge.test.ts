@@ -11,10 +11,12 @@ import mqtt, { type MqttClient } from "mqtt";
 import { startBridge, type Bridge, type BridgeOptions } from "../../bridge/bridge.js";
 import { SNAPSHOT_BURST, SNAPSHOT_REFILL_MS } from "../../bridge/command-sender.js";
 import { createDeviceStateStore } from "../../bridge/device-state.js";
+import { createCommandSigner, generateSigningKey, signingPublicPoint } from "../../bridge/key-files.js";
 import type { BridgeDevice } from "../../bridge/devices.js";
 import { LATE_AFTER_S } from "../../bridge/ha-states.js";
 import { createSnapshotStore } from "../../bridge/snapshot-store.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
+import { verifyCommandSignature } from "../../modules/command-signature.js";
 import { parseCommand } from "../../modules/commands.js";
 import { openEnvelope } from "../../modules/envelope/open-envelope.js";
 import { sealEnvelope } from "../../modules/envelope/seal-envelope.js";
@@ -29,6 +31,7 @@ const JPEG = Uint8Array.from([0xff, 0xd8, 0xff, 0xfe, 0, 4, 0x41, 0x42, 0xff, 0x
 let broker: EmbeddedBroker;
 let url: string;
 const ownerSecret = crypto.randomBytes(32);
+const ownerSigning = generateSigningKey();
 const deviceSecret = crypto.randomBytes(32);
 const device: BridgeDevice = {
   id: "frontdoor",
@@ -71,6 +74,7 @@ async function boot(extra: Partial<BridgeOptions> = {}) {
     client,
     crypto,
     ownerSecret,
+    signCommand: createCommandSigner(ownerSigning),
     devices: [device],
     log,
     discoveryPrefix: "homeassistant",
@@ -268,6 +272,16 @@ describe("bridge: states and commands", () => {
     await ha.nth("doorbell/frontdoor/sealed/cmd", 2);
     let last = 0;
     for (const s of ha.on("doorbell/frontdoor/sealed/cmd")) {
+      // What the device checks first: the owner's P-256 signature over topic, device id and envelope.
+      const signed = verifyCommandSignature(
+        crypto,
+        signingPublicPoint(ownerSigning),
+        "frontdoor",
+        "doorbell/frontdoor/sealed/cmd",
+        new Uint8Array(s.payload),
+      );
+      assert.ok(signed.ok, "carries the owner's signature");
+      if (!signed.ok) continue;
       const r = openEnvelope({
         crypto,
         recipientPrivateKey: deviceSecret,
@@ -275,7 +289,7 @@ describe("bridge: states and commands", () => {
         deviceId: "frontdoor",
         topic: "doorbell/frontdoor/sealed/cmd",
         lastAcceptedSeq: last,
-        bytes: new Uint8Array(s.payload),
+        bytes: signed.envelope,
       });
       assert.ok(r.ok, "opens with the device key, from the owner, in order");
       if (r.ok) {

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { loadBridgeConfig } from "../../bridge/bridge-config.js";
 import { runBridge } from "../../bridge/cli/bridge-main.js";
-import { writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
+import { createSigningKeyFiles, writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -88,6 +88,7 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     mkdirSync(home, { mode: 0o700 });
     writePrivateKey(layout.ownerKey, ownerSecret);
     writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
+    createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic);
     const port = await freePort();
     addDevice({ home, name: "frontdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
     broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });

@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { loadBridgeConfig } from "../../bridge/bridge-config.js";
 import { runBridge } from "../../bridge/cli/bridge-main.js";
 import { HA_MAX_IN_FLIGHT } from "../../bridge/ha-publisher.js";
-import { writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
+import { createSigningKeyFiles, writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -55,6 +55,7 @@ for (const how of ["stop", "kill"] as const)
       mkdirSync(home, { mode: 0o700 });
       writePrivateKey(layout.ownerKey, ownerSecret);
       writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
+      createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic);
       const port = await freePort();
       addDevice({ home, name: "frontdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
       broker = await startMosquitto({

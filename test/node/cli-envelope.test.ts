@@ -2,7 +2,7 @@
 // The `doorbell` CLI as a maker runs it: keys, then seal, inspect and open through stdin and stdout.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -31,13 +31,27 @@ describe("doorbell CLI", () => {
       readdirSync(keys)
         .filter((f) => f.endsWith(".key") || f.endsWith(".pub"))
         .sort(),
-      ["owner.key", "owner.pub"],
-      "keys init makes the owner's pair only",
+      ["owner-sign.key", "owner-sign.pub", "owner.key", "owner.pub"],
+      "keys init makes the owner's two pairs only (X25519 and the P-256 command signing key)",
     );
-    for (const f of ["owner.key", "device.key"]) assert.equal(statSync(k(f)).mode & 0o777, 0o600, f);
+    for (const f of ["owner.key", "owner-sign.key", "device.key"]) assert.equal(statSync(k(f)).mode & 0o777, 0o600, f);
+    assert.match(readFileSync(k("owner-sign.pub"), "utf8"), /^04[0-9a-f]{128}\n$/, "an uncompressed P-256 point");
+    const before = readFileSync(k("owner-sign.key"), "utf8");
     const again = run(["keys", "init", "--out", keys]);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /refusing to overwrite/);
+    assert.equal(readFileSync(k("owner-sign.key"), "utf8"), before, "the signing key is untouched");
+  });
+
+  test("keys init adds only the signing pair to a directory that has the X25519 pair alone", () => {
+    const older = join(dir, "older");
+    assert.equal(run(["keys", "init", "--out", older]).status, 0);
+    const ownerKey = readFileSync(join(older, "owner.key"), "utf8");
+    for (const f of ["owner-sign.key", "owner-sign.pub"]) rmSync(join(older, f));
+    const r = run(["keys", "init", "--out", older]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.equal(readFileSync(join(older, "owner.key"), "utf8"), ownerKey, "owner.key is untouched");
+    assert.equal(statSync(join(older, "owner-sign.key")).mode & 0o777, 0o600);
   });
 
   test("keys show prints the public key of a private key file", () => {

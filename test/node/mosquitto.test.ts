@@ -10,7 +10,13 @@ import { after, before, describe, test } from "node:test";
 import mqtt from "mqtt";
 import { loadBridgeConfig } from "../../bridge/bridge-config.js";
 import { runBridge } from "../../bridge/cli/bridge-main.js";
-import { writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
+import {
+  createCommandSigner,
+  createSigningKeyFiles,
+  generateSigningKey,
+  writePrivateKey,
+  writePublicKey,
+} from "../../bridge/key-files.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -46,6 +52,7 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
   const home = join(dir, "home");
   const layout = homeLayout(home);
   const ownerSecret = crypto.randomBytes(32);
+  let sign: (message: Uint8Array) => Uint8Array;
   const bridgeLines: string[] = [];
   let broker: Mosquitto;
   let url: string;
@@ -91,6 +98,7 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     mkdirSync(home, { mode: 0o700 });
     writePrivateKey(layout.ownerKey, ownerSecret); // what doorbell keys init writes
     writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
+    sign = createCommandSigner(createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic));
     const port = await freePort();
     addDevice({
       home,
@@ -290,6 +298,7 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
       const forged = sealCommand({
         crypto,
         ownerSecret: attacker,
+        sign: createCommandSigner(generateSigningKey()),
         devicePublicKey: devicePublic,
         deviceId: "frontdoor",
         topic: T.sealedCmd,
@@ -298,13 +307,14 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
       });
       await thief.publishAsync(T.sealedCmd, Buffer.from(forged), { qos: 1 });
       await until(
-        () => d.lines.some((l) => l.message.startsWith("command refused: wrong-sender")),
+        () => d.lines.some((l) => l.message.startsWith("command refused: bad-signature")),
         "the forged command refused",
       );
       // A genuine command recorded on the broker and sent again later.
       const genuine = sealCommand({
         crypto,
         ownerSecret,
+        sign,
         devicePublicKey: devicePublic,
         deviceId: "frontdoor",
         topic: T.sealedCmd,

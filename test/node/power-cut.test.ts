@@ -224,7 +224,7 @@ describe("power cut with torn writes", () => {
   });
   test("a power cut tearing the write of a command's seq: after the reboot an older recorded command is still refused as replayed", () => {
     const owner = testOwnerKeys();
-    const config = { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } };
+    const config = { deviceId: "frontdoor", keys: owner.keysConfig };
     const kinds = new Set<string>();
     for (let trial = 0; trial < 24; trial++) {
       const rail = new PowerRail(Infinity, seededRandom(trial + 1));
@@ -241,6 +241,7 @@ describe("power cut with torn writes", () => {
         sealCommand({
           crypto: testCrypto(),
           ownerSecret: owner.secret,
+          sign: owner.sign,
           devicePublicKey: fw.devicePublicKey,
           deviceId: "frontdoor",
           topic: CMD_TOPIC,

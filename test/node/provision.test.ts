@@ -60,7 +60,10 @@ describe("doorbell device add", () => {
       deviceId: "frontdoor",
       deviceName: "Front door",
       mqtt: { host: "broker.home.arpa", port: 8884 },
-      keys: { ownerPublic: readFileSync(layout.ownerPublic, "utf8").trim() },
+      keys: {
+        ownerPublic: readFileSync(layout.ownerPublic, "utf8").trim(),
+        ownerSigningPublic: readFileSync(layout.ownerSigningPublic, "utf8").trim(),
+      },
     });
     const crypto = createNodeCrypto();
     assert.equal(

@@ -3,6 +3,7 @@
 // (loopback, this machine's addresses, the `--allow-host` names), and the embedded broker requires a user
 // name and password made per run, written mode 0600 and given to the bridge and the firmware's MQTT port.
 // Everything listens and connects on loopback; the "beyond loopback" decision is tested on its own.
+import { createCommandSigner, generateSigningKey } from "../../bridge/key-files.js";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { request } from "node:http";
@@ -112,6 +113,7 @@ describe("simulator broker beyond loopback: credentials", () => {
         credentials: broker.credentials,
         crypto,
         ownerSecret: crypto.randomBytes(32),
+        signCommand: createCommandSigner(generateSigningKey()),
         deviceId: "frontdoor",
         deviceName: "Front door",
         devicePublic: crypto.x25519(crypto.randomBytes(32)),

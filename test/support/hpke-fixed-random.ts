@@ -14,6 +14,7 @@ export function fixedRandomCrypto(base: CryptoPort, ...chunks: Uint8Array[]): Cr
     hmacSha256: (key, data) => base.hmacSha256(key, data),
     chacha20Poly1305Seal: (key, nonce, aad, plaintext) => base.chacha20Poly1305Seal(key, nonce, aad, plaintext),
     chacha20Poly1305Open: (key, nonce, aad, sealed) => base.chacha20Poly1305Open(key, nonce, aad, sealed),
+    ecdsaP256Verify: (publicKey, message, signature) => base.ecdsaP256Verify(publicKey, message, signature),
     randomBytes(length) {
       const next = queue.shift();
       if (!next) throw new Error(`fixedRandomCrypto: asked for ${length} random bytes with none left`);

@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: MIT
-// Owner-to-device commands: only the owner's key, never twice, never stale, and a bad config changes nothing.
+// Owner-to-device commands: only the owner's signature and key, never twice, never stale, no seq that locks the
+// owner out, identity changed only by a signed set-identity, and a bad config changes nothing.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { toHex } from "../../modules/bytes.js";
+import { signCommandEnvelope } from "../../modules/command-signature.js";
+import { COMMAND_SEQ_CEILING } from "../../modules/command-handler.js";
 import { parseCommand, sealCommand, type Command } from "../../modules/commands.js";
 import { startFirmware } from "../../modules/firmware.js";
+import { keyFingerprint } from "../../modules/identity.js";
 import { createFakeHost, type FakeHost } from "../support/fake-host.js";
+import { forgeOwnerEnvelope } from "../support/kci-forge.js";
 import { openEventForTest, testOwnerKeys, type OwnerKeys } from "../support/owner.js";
+import { testSigningKey } from "../support/p256-sign.js";
 import { testCrypto } from "../support/test-crypto.js";
 
 const owner = testOwnerKeys();
 const TOPIC = "doorbell/frontdoor/sealed/cmd";
 
-function boot(host: FakeHost = createFakeHost()) {
+function boot(host: FakeHost = createFakeHost(), deviceKey?: Uint8Array) {
   const fw = startFirmware(host, {
     firmwareVersion: "test",
-    config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } },
+    config: { deviceId: "frontdoor", keys: owner.keysConfig },
+    deviceKey,
   });
   host.mqtt.accept();
   return { host, fw };
@@ -25,10 +32,18 @@ function command(host: FakeHost, cmd: Omit<Command, "v" | "id" | "atMs">, extra:
   return { v: 1, id: toHex(testCrypto().randomBytes(8)), atMs: host.clock.wallMs(), ...cmd, ...extra } as Command;
 }
 
-function seal(fw: ReturnType<typeof boot>["fw"], c: Command, seq: number, from: OwnerKeys = owner, topic = TOPIC) {
+function seal(
+  fw: ReturnType<typeof boot>["fw"],
+  c: Command,
+  seq: number,
+  from: OwnerKeys = owner,
+  topic = TOPIC,
+  sign: (message: Uint8Array) => Uint8Array = from.sign,
+) {
   return sealCommand({
     crypto: testCrypto(),
     ownerSecret: from.secret,
+    sign,
     devicePublicKey: fw.devicePublicKey,
     deviceId: "frontdoor",
     topic,
@@ -58,9 +73,9 @@ describe("sealed commands", () => {
     assert.equal(fw.ring.stats.snapshotsMissing, 0);
   });
 
-  test("a command sealed by any key but the owner's is refused and logged as wrong-sender", () => {
+  test("a command sealed by any X25519 key but the owner's (though signed by the owner) is refused as wrong-sender", () => {
     const { host, fw } = boot();
-    deliver(host, seal(fw, command(host, { cmd: "reboot" }), 1, testOwnerKeys()));
+    deliver(host, seal(fw, command(host, { cmd: "reboot" }), 1, testOwnerKeys(), TOPIC, owner.sign));
     assert.deepEqual(host.restarts, []);
     assert.equal(refusals(host).length, 1);
     assert.match(refusals(host)[0], /wrong-sender/);
@@ -92,7 +107,9 @@ describe("sealed commands", () => {
     after.host.clock.advance(1000);
     assert.deepEqual(after.host.restarts, []);
   });
+});
 
+describe("sealed commands: age, topic and config", () => {
   test("a stale command (sealed longer ago than commands.maxAgeS) is refused", () => {
     const { host, fw } = boot();
     deliver(host, seal(fw, command(host, { cmd: "reboot" }, { atMs: host.clock.wallMs() - 301_000 }), 1));
@@ -115,7 +132,7 @@ describe("sealed commands", () => {
         fw,
         command(host, {
           cmd: "set-config",
-          config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, button: { cooldownS: 999 } },
+          config: { deviceId: "frontdoor", keys: owner.keysConfig, button: { cooldownS: 999 } },
         } as never),
         1,
       ),
@@ -130,7 +147,7 @@ describe("sealed commands", () => {
         fw,
         command(host, {
           cmd: "set-config",
-          config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, button: { cooldownS: 30 } },
+          config: { deviceId: "frontdoor", keys: owner.keysConfig, button: { cooldownS: 30 } },
         } as never),
         2,
       ),
@@ -142,21 +159,182 @@ describe("sealed commands", () => {
   });
 });
 
+/** RFC 9180 §9.1.1: a set-config "from the owner" made with only the device key, handing the owner key to an attacker. */
+const forgedSetConfig = (host: FakeHost, fw: ReturnType<typeof boot>["fw"], deviceKey: Uint8Array) =>
+  forgeOwnerEnvelope({
+    crypto: testCrypto(),
+    devicePrivateKey: deviceKey,
+    devicePublicKey: fw.devicePublicKey,
+    ownerPublicKey: owner.publicKey,
+    deviceId: "frontdoor",
+    topic: TOPIC,
+    seq: host.clock.wallMs(),
+    header: command(host, {
+      cmd: "set-config",
+      config: { deviceId: "frontdoor", keys: { ...owner.keysConfig, ownerPublic: testOwnerKeys().publicHex } },
+    } as never),
+  });
+
+describe("signed commands (RFC 9180 §9.1.1: mode_auth alone lets the device's key impersonate the owner)", () => {
+  test("KCI: a set-config forged with only the device's key, replacing keys.ownerPublic, is refused", () => {
+    const deviceKey = testCrypto().randomBytes(32);
+    const { host, fw } = boot(createFakeHost(), deviceKey);
+    deliver(host, forgedSetConfig(host, fw, deviceKey));
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, []);
+    assert.equal(fw.config.current.keys.ownerPublic, owner.publicHex, "events stay sealed to the owner");
+    assert.match(refusals(host)[0], /^command refused: unsigned/);
+    const after = boot(createFakeHost(host.storage), deviceKey);
+    assert.equal(after.fw.config.current.keys.ownerPublic, owner.publicHex, "nothing was persisted");
+  });
+
+  test("KCI: the same forgery signed with the attacker's own P-256 key is refused as bad-signature", () => {
+    const deviceKey = testCrypto().randomBytes(32);
+    const { host, fw } = boot(createFakeHost(), deviceKey);
+    const attacker = testSigningKey(testCrypto());
+    deliver(host, signCommandEnvelope(attacker.sign, "frontdoor", TOPIC, forgedSetConfig(host, fw, deviceKey)));
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, []);
+    assert.equal(fw.config.current.keys.ownerPublic, owner.publicHex);
+    assert.match(refusals(host)[0], /^command refused: bad-signature/);
+  });
+
+  test("a command from the owner's X25519 key but signed by another P-256 key is refused", () => {
+    const { host, fw } = boot();
+    const other = testSigningKey(testCrypto());
+    deliver(host, seal(fw, command(host, { cmd: "reboot" }), 1, owner, TOPIC, other.sign));
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, []);
+    assert.match(refusals(host)[0], /^command refused: bad-signature/);
+  });
+
+  test("a flipped signature bit, or the owner's signature made for another device id, is refused", () => {
+    const { host, fw } = boot();
+    const bytes = seal(fw, command(host, { cmd: "reboot" }), 1);
+    const flipped = bytes.slice();
+    flipped[flipped.length - 1] ^= 1;
+    deliver(host, flipped);
+    assert.match(refusals(host)[0], /bad-signature/);
+    const resigned = signCommandEnvelope(owner.sign, "backdoor", TOPIC, bytes.subarray(0, bytes.length - 64));
+    deliver(host, resigned);
+    assert.match(refusals(host)[1], /bad-signature/, "signed for another device id");
+  });
+});
+
+describe("identity changes: only set-identity, signed by the current owner key", () => {
+  test("set-config cannot change an identity field, even signed by the owner; one that omits them keeps them", () => {
+    const { host, fw } = boot();
+    const newOwner = testOwnerKeys();
+    deliver(
+      host,
+      seal(fw, command(host, { cmd: "set-config", config: { keys: { ownerPublic: newOwner.publicHex } } } as never), 1),
+    );
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, []);
+    assert.equal(fw.config.current.keys.ownerPublic, owner.publicHex);
+    assert.ok(
+      host.lines.some((l) => /keys.ownerPublic cannot change with set-config; send a set-identity/.test(l.message)),
+    );
+    deliver(host, seal(fw, command(host, { cmd: "set-config", config: { button: { cooldownS: 9 } } } as never), 2));
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, ["config changed"]);
+    const after = boot(createFakeHost(host.storage));
+    assert.equal(after.fw.config.current.button.cooldownS, 9);
+    assert.deepEqual(after.fw.config.current.keys, owner.keysConfig, "the identity was kept, not reset to defaults");
+  });
+
+  test("re-key with set-identity: refused unless signed by the current key; then the new key works and the old does not", () => {
+    const { host, fw } = boot();
+    const next = testOwnerKeys();
+    const rekey = (from: OwnerKeys, seq: number) =>
+      seal(fw, command(host, { cmd: "set-identity", identity: { keys: next.keysConfig } } as never), seq, from);
+    deliver(host, rekey(next, 1)); // sealed and signed by the new keys alone: not the owner
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, []);
+    assert.match(refusals(host)[0], /bad-signature/);
+    deliver(host, rekey(owner, 2));
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, ["identity changed"]);
+    assert.deepEqual(fw.config.current.keys, next.keysConfig);
+    const changed = host.lines.filter((l) => l.level === "warn" && l.message.startsWith("identity changed"));
+    assert.equal(changed.length, 2, "both keys logged at warn");
+    const crypto = testCrypto();
+    assert.ok(changed[0].message.includes(keyFingerprint(crypto, owner.publicHex)));
+    assert.ok(changed[0].message.includes(keyFingerprint(crypto, next.publicHex)));
+    const all = host.lines.map((l) => l.message).join("\n");
+    for (const hex of [owner.publicHex, next.publicHex, owner.signingPublicHex, next.signingPublicHex])
+      assert.ok(!all.includes(hex), "no key bytes in the log");
+
+    const after = boot(createFakeHost(host.storage));
+    host.camera.capture(0);
+    after.host.camera.capture(0);
+    deliver(after.host, seal(after.fw, command(after.host, { cmd: "reboot" }), 3, owner));
+    after.host.clock.advance(1000);
+    assert.deepEqual(after.host.restarts, [], "the old owner key is refused after the re-key");
+    assert.match(refusals(after.host)[0], /bad-signature/);
+    deliver(after.host, seal(after.fw, command(after.host, { cmd: "reboot" }), 4, next));
+    after.host.clock.advance(1000);
+    assert.deepEqual(after.host.restarts, ["owner command"], "the new owner key works");
+  });
+
+  test("a re-key takes effect at once, before the restart: the old key's next command is refused", () => {
+    const { host, fw } = boot();
+    const next = testOwnerKeys();
+    deliver(host, seal(fw, command(host, { cmd: "set-identity", identity: { keys: next.keysConfig } } as never), 1));
+    deliver(host, seal(fw, command(host, { cmd: "reboot" }), 2, owner));
+    host.clock.advance(1000);
+    assert.deepEqual(host.restarts, ["identity changed"]);
+    assert.match(refusals(host)[0], /bad-signature/);
+  });
+});
+
+describe("command seq: no number locks the owner out", () => {
+  test("seq 2^53 - 1, even signed by the owner, does not become the floor: the owner's next command still works", () => {
+    const { host, fw } = boot();
+    host.camera.capture(0);
+    deliver(host, seal(fw, command(host, { cmd: "snapshot" }), Number.MAX_SAFE_INTEGER));
+    assert.match(refusals(host)[0], /^command refused: seq-ahead: above the ceiling/);
+    const aheadOfClock = host.clock.wallMs() + 301_000; // more than commands.maxAgeS ahead
+    deliver(host, seal(fw, command(host, { cmd: "snapshot" }), aheadOfClock));
+    assert.match(refusals(host)[1], /seq-ahead: more than commands.maxAgeS ahead/);
+    deliver(host, seal(fw, command(host, { cmd: "snapshot" }), host.clock.wallMs()));
+    assert.equal(snapshots(host, fw).length, 1, "the bridge's clock-based seq is accepted");
+  });
+
+  test("with the device clock unset, only the ceiling applies", () => {
+    const host = createFakeHost();
+    host.clock.wallOriginMs = 0; // no SNTP yet
+    const { fw } = boot(host);
+    host.camera.capture(0);
+    deliver(host, seal(fw, command(host, { cmd: "snapshot" }), COMMAND_SEQ_CEILING + 1));
+    assert.match(refusals(host)[0], /above the ceiling/);
+    deliver(host, seal(fw, command(host, { cmd: "snapshot" }), COMMAND_SEQ_CEILING));
+    assert.equal(snapshots(host, fw).length, 1);
+  });
+});
+
 describe("command parser", () => {
   const base = { v: 1, id: "0123456789abcdef", atMs: 1 };
-  test("accepts the three commands", () => {
+  test("accepts the four commands", () => {
     for (const cmd of ["snapshot", "reboot"]) assert.equal(parseCommand({ ...base, cmd }).ok, true);
     assert.equal(parseCommand({ ...base, cmd: "set-config", config: {} }).ok, true);
+    assert.equal(parseCommand({ ...base, cmd: "set-identity", identity: { mqtt: { port: 8884 } } }).ok, true);
   });
   test("names what is wrong", () => {
     const cases: [unknown, RegExp][] = [
       [null, /JSON object/],
       [{ ...base, v: 2, cmd: "reboot" }, /command v/],
-      [{ ...base, cmd: "format-flash" }, /expected one of snapshot, set-config, reboot/],
+      [{ ...base, cmd: "format-flash" }, /expected one of snapshot, set-config, set-identity, reboot/],
       [{ ...base, cmd: "reboot", id: "xyz" }, /command id/],
       [{ ...base, cmd: "reboot", atMs: -1 }, /atMs/],
       [{ ...base, cmd: "reboot", extra: 1 }, /unknown field extra/],
       [{ ...base, cmd: "set-config", config: [1] }, /config must be a JSON object/],
+      [{ ...base, cmd: "set-identity", identity: {} }, /identity names no field/],
+      [
+        { ...base, cmd: "set-identity", identity: { button: { cooldownS: 1 } } },
+        /button.cooldownS is not an identity field/,
+      ],
+      [{ ...base, cmd: "set-identity", identity: { keys: { ownerSigningPublic: "" } } }, /cannot be emptied/],
     ];
     for (const [raw, pattern] of cases) {
       const r = parseCommand(raw);

@@ -3,8 +3,6 @@
 // test/node/power-cut.test.ts).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { writeUintBE } from "../../modules/bytes.js";
-import { COMMAND_SEQ_KEY } from "../../modules/command-handler.js";
 import { createDurableNumber } from "../../modules/durable-number.js";
 import { MemoryKv } from "../support/fake-host.js";
 
@@ -32,14 +30,5 @@ describe("durable numbers", () => {
         "back to the value before the torn write",
       );
     }
-  });
-
-  test("a value from the first firmware's unchecked key is read and then superseded", () => {
-    const kv = new MemoryKv();
-    kv.set(COMMAND_SEQ_KEY, writeUintBE(77, 8));
-    const n = createDurableNumber({ kv, keys: KEYS, valueBytes: 8, legacyKey: COMMAND_SEQ_KEY });
-    assert.equal(n.read(), 77);
-    n.write(78);
-    assert.equal(createDurableNumber({ kv, keys: KEYS, valueBytes: 8, legacyKey: COMMAND_SEQ_KEY }).read(), 78);
   });
 });

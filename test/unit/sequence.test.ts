@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { writeUintBE } from "../../modules/bytes.js";
-import { createSequencer, SEQ_KEY, SEQ_SLOT_KEYS } from "../../modules/sequence.js";
+import { createSequencer } from "../../modules/sequence.js";
 import { MemoryKv } from "../support/fake-host.js";
 
 describe("sequence numbers", () => {
@@ -67,14 +66,5 @@ describe("sequence numbers", () => {
       const c = createSequencer({ kv, blockSize: 4 }).next();
       assert.ok(c > first, `${tear}: the next boot after that is above it too`);
     }
-  });
-
-  test("the first firmware's reservation (seq.reserved, no checksum) is honoured once and then left alone", () => {
-    const kv = new MemoryKv();
-    kv.set(SEQ_KEY, writeUintBE(500, 6));
-    assert.equal(createSequencer({ kv, blockSize: 4 }).next(), 500);
-    assert.ok(SEQ_SLOT_KEYS.some((key) => kv.get(key)));
-    assert.deepEqual(kv.get(SEQ_KEY), writeUintBE(500, 6));
-    assert.equal(createSequencer({ kv, blockSize: 4 }).next(), 504);
   });
 });

@@ -151,6 +151,33 @@ void xs_doorbell_chacha20poly1305_open(xsMachine *the)
 		xsUnknownError("chacha20Poly1305Open: %s", doorbell_crypto_strerror(status));
 }
 
+/**
+ * ecdsaP256Verify(publicKey, message, signature): FIPS 186-5 ECDSA P-256 with SHA-256. true when it
+ * verifies; false when it does not or when publicKey is not a point on the curve. A publicKey that is
+ * not 65 bytes throws RangeError (a wrong-length signature is just false: it came off the wire).
+ */
+void xs_doorbell_ecdsa_p256_verify(xsMachine *the)
+{
+	xsUnsignedValue key_len, message_len, signature_len;
+	uint8_t *key, *message, *signature;
+	int status;
+
+	require_arguments(the, 3, "ecdsaP256Verify: expected (publicKey, message, signature)");
+	key = bytes_of(the, 0, &key_len);
+	require_length(the, "ecdsaP256Verify: public key", key_len, DOORBELL_P256_POINT_BYTES);
+	/* No XS allocation from here on, so the pointers stay valid. */
+	key = bytes_of(the, 0, &key_len);
+	message = bytes_of(the, 1, &message_len);
+	signature = bytes_of(the, 2, &signature_len);
+	status = doorbell_ecdsa_p256_verify(key, message, message_len, signature, signature_len);
+	if (status == DOORBELL_OK)
+		xsmcSetTrue(xsResult);
+	else if (status == DOORBELL_ERR_AUTH || status == DOORBELL_ERR_BAD_KEY)
+		xsmcSetFalse(xsResult);
+	else
+		xsUnknownError("ecdsaP256Verify: %s", doorbell_crypto_strerror(status));
+}
+
 /** randomBytes(length): `length` bytes, 0 to 65536, from the platform CSPRNG. */
 void xs_doorbell_random_bytes(xsMachine *the)
 {

@@ -35,6 +35,11 @@ export function createNativeCrypto(): CryptoPort {
     sealed: Bytes,
   ) => ArrayBuffer | undefined;
   const randomBytes = native("xs_doorbell_random_bytes") as (length: number) => ArrayBuffer;
+  const ecdsaP256Verify = native("xs_doorbell_ecdsa_p256_verify") as (
+    publicKey: Bytes,
+    message: Bytes,
+    signature: Bytes,
+  ) => boolean;
 
   return {
     x25519(secret, publicKey) {
@@ -54,6 +59,9 @@ export function createNativeCrypto(): CryptoPort {
       if (!Number.isInteger(length) || length < 0 || length > MAX_RANDOM_BYTES)
         throw new RangeError(`randomBytes: length must be an integer from 0 to ${MAX_RANDOM_BYTES}, got ${length}`);
       return new Uint8Array(randomBytes(length));
+    },
+    ecdsaP256Verify(publicKey, message, signature) {
+      return ecdsaP256Verify(publicKey, message, signature);
     },
   };
 }

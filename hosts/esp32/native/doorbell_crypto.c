@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// X25519, HMAC-SHA256, ChaCha20-Poly1305 and random bytes over mbedtls PSA Crypto (see mbedtls_compat.h).
+// X25519, HMAC-SHA256, ChaCha20-Poly1305, ECDSA P-256 verification and random bytes over mbedtls PSA Crypto (see mbedtls_compat.h).
 // Each key lives in a volatile PSA slot for one call and is destroyed (PSA wipes it) before returning.
 #if !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* glibc: getrandom(2) and O_CLOEXEC even under -std=c11 */
@@ -306,6 +306,42 @@ int doorbell_random(uint8_t *out, size_t len)
 #endif
 }
 
+int doorbell_ecdsa_p256_verify(const uint8_t public_key[DOORBELL_P256_POINT_BYTES], const uint8_t *message,
+	size_t message_len, const uint8_t *signature, size_t signature_len)
+{
+	const psa_algorithm_t alg = PSA_ALG_ECDSA(PSA_ALG_SHA_256);
+	doorbell_key_id id = DOORBELL_KEY_ID_INIT;
+	uint8_t hash[32];
+	size_t hash_len = 0;
+	psa_status_t status;
+	int result;
+
+	if (!public_key || (!message && message_len) || (!signature && signature_len))
+		return DOORBELL_ERR_ARGUMENT;
+	if (signature_len != DOORBELL_P256_SIGNATURE_BYTES)
+		return DOORBELL_ERR_AUTH;
+	if ((result = ensure_psa()) != DOORBELL_OK)
+		return result;
+	/* Importing checks SEC 1 §3.2.2.1: the 04 prefix, coordinates below p, and the curve equation. */
+	if (import_key(&id, PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), DOORBELL_P256_KEY_BITS,
+			PSA_KEY_USAGE_VERIFY_HASH, alg, public_key, DOORBELL_P256_POINT_BYTES)
+		!= DOORBELL_OK)
+		return DOORBELL_ERR_BAD_KEY;
+	if (psa_hash_compute(PSA_ALG_SHA_256, NONNULL(message), message_len, hash, sizeof(hash), &hash_len) != PSA_SUCCESS
+		|| hash_len != sizeof(hash))
+		result = DOORBELL_ERR_BACKEND;
+	if (result == DOORBELL_OK) {
+		/* FIPS 186-5 §6.4.2 step 1 (r and s in [1, n - 1]) is checked by mbedtls' ECDSA verify. */
+		status = psa_verify_hash(id, alg, hash, sizeof(hash), signature, signature_len);
+		if (status == PSA_ERROR_INVALID_SIGNATURE || status == PSA_ERROR_INVALID_ARGUMENT)
+			result = DOORBELL_ERR_AUTH;
+		else if (status != PSA_SUCCESS)
+			result = DOORBELL_ERR_BACKEND;
+	}
+	psa_destroy_key(id);
+	return result;
+}
+
 const char *doorbell_crypto_strerror(int status)
 {
 	switch (status) {
@@ -321,6 +357,8 @@ const char *doorbell_crypto_strerror(int status)
 		return "the random source failed";
 	case DOORBELL_ERR_BACKEND:
 		return "mbedtls PSA call failed (out of memory or key slots, or the algorithm is not built in)";
+	case DOORBELL_ERR_BAD_KEY:
+		return "public key is not an uncompressed point on the curve (SEC 1 section 2.3.3)";
 	default:
 		return "unknown error";
 	}

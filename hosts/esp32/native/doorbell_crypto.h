@@ -16,6 +16,8 @@ extern "C" {
 #define DOORBELL_AEAD_KEY_BYTES 32    /* RFC 8439 §2.8 */
 #define DOORBELL_AEAD_NONCE_BYTES 12  /* RFC 8439 §2.8 */
 #define DOORBELL_AEAD_TAG_BYTES 16    /* RFC 8439 §2.8 */
+#define DOORBELL_P256_POINT_BYTES 65  /* SEC 1 §2.3.3: an uncompressed point, 04 || x || y */
+#define DOORBELL_P256_SIGNATURE_BYTES 64 /* IEEE P1363: r || s, 32 bytes each, big-endian */
 
 /** Result codes. Messages from doorbell_crypto_strerror() never contain key material. */
 enum {
@@ -24,7 +26,8 @@ enum {
 	DOORBELL_ERR_LOW_ORDER = -2, /* RFC 7748 §6.1: the peer key gave an all-zero shared secret */
 	DOORBELL_ERR_AUTH = -3,      /* RFC 8439 §2.8: the tag did not verify */
 	DOORBELL_ERR_RANDOM = -4,    /* the random source failed */
-	DOORBELL_ERR_BACKEND = -5    /* mbedtls/PSA failed (out of key slots or memory, or not built in) */
+	DOORBELL_ERR_BACKEND = -5,   /* mbedtls/PSA failed (out of key slots or memory, or not built in) */
+	DOORBELL_ERR_BAD_KEY = -6    /* the public key is not a point on the curve */
 };
 
 /**
@@ -57,6 +60,15 @@ int doorbell_aead_seal(uint8_t *out, const uint8_t key[DOORBELL_AEAD_KEY_BYTES],
 int doorbell_aead_open(uint8_t *out, const uint8_t key[DOORBELL_AEAD_KEY_BYTES],
 	const uint8_t nonce[DOORBELL_AEAD_NONCE_BYTES], const uint8_t *aad, size_t aad_len,
 	const uint8_t *sealed, size_t sealed_len);
+
+/**
+ * FIPS 186-5 ECDSA verification on P-256 with SHA-256: the message is hashed here. `public_key` is an
+ * uncompressed SEC 1 point; `signature` is r || s (IEEE P1363). Returns DOORBELL_OK when it verifies;
+ * DOORBELL_ERR_AUTH when it does not, including a signature that is not 64 bytes or whose r or s is
+ * 0 or at least the group order n; DOORBELL_ERR_BAD_KEY when the point is not on the curve.
+ */
+int doorbell_ecdsa_p256_verify(const uint8_t public_key[DOORBELL_P256_POINT_BYTES], const uint8_t *message,
+	size_t message_len, const uint8_t *signature, size_t signature_len);
 
 /** Fills `out` from the platform CSPRNG: esp_fill_random on the ESP32, getrandom(2) elsewhere. */
 int doorbell_random(uint8_t *out, size_t len);

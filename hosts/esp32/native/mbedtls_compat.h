@@ -8,7 +8,7 @@
  * Why PSA: mbedtls 4 (TF-PSA-Crypto 1.0) removed the public ecp.h, ecdh.h and chachapoly.h
  * that 2.28 and 3.x offer, so the only API common to all three is PSA Crypto. Its calls used
  * here (psa_import_key, psa_raw_key_agreement, psa_export_public_key, psa_mac_compute,
- * psa_hash_compute, psa_aead_encrypt/decrypt, psa_destroy_key) have the same signatures in
+ * psa_hash_compute, psa_verify_hash, psa_aead_encrypt/decrypt, psa_destroy_key) have the same signatures in
  * 2.28, 3.x and 4.x. What differs is gathered below.
  */
 
@@ -59,6 +59,10 @@
 #if !defined(PSA_WANT_ALG_HMAC) || !defined(PSA_WANT_ALG_SHA_256)
 #error "doorbell crypto needs HMAC and SHA-256 in mbedtls"
 #endif
+/* Owner commands are signed with ECDSA P-256 (docs/protocol.md); both are on in ESP-IDF's defaults. */
+#if !defined(PSA_WANT_ALG_ECDSA) || !defined(PSA_WANT_ECC_SECP_R1_256)
+#error "doorbell crypto needs ECDSA on P-256 in mbedtls (ESP-IDF: CONFIG_MBEDTLS_ECDSA_C, CONFIG_MBEDTLS_ECP_DP_SECP256R1_ENABLED)"
+#endif
 
 /*
  * Key identifiers: a plain psa_key_id_t, or a struct when MBEDTLS_PSA_CRYPTO_KEY_ID_ENCODES_OWNER
@@ -78,6 +82,9 @@ typedef mbedtls_svc_key_id_t doorbell_key_id;
 #include <mbedtls/version.h>
 #define DOORBELL_MBEDTLS_VERSION MBEDTLS_VERSION_STRING_FULL
 #endif
+
+/* P-256 keys are 256 bits in PSA (PSA_ECC_FAMILY_SECP_R1), in every version. */
+#define DOORBELL_P256_KEY_BITS 256
 
 /* RFC 7748 curve25519 keys are 255 bits in PSA (PSA_ECC_FAMILY_MONTGOMERY), in every version. */
 #define DOORBELL_X25519_KEY_BITS 255

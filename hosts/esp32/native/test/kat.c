@@ -366,6 +366,95 @@ static void test_rfc8439_section_2_8_2(void)
 		doorbell_aead_open(NULL, key, nonce, aad, sizeof(aad), sealed, 16), DOORBELL_ERR_AUTH);
 }
 
+/* ---- RFC 6979 §A.2.5: ECDSA P-256 with SHA-256, used here as verification vectors ------------ */
+
+static const char *P256_PUBLIC_HEX = "04"
+	"60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
+	"7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299";
+static const char *SIG_SAMPLE_HEX = "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
+	"f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8";
+static const char *SIG_TEST_HEX = "f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367"
+	"019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083";
+/* The base point G (FIPS 186-5 / SEC 2): on the curve, but another key than the vectors'. */
+static const char *P256_G_HEX = "04"
+	"6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+	"4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+/* The group order n and the field prime p. */
+static const char *P256_N_HEX = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+static const char *P256_P_HEX = "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff";
+
+static int verify(const uint8_t *key, const char *message, const uint8_t *sig, size_t sig_len)
+{
+	return doorbell_ecdsa_p256_verify(key, (const uint8_t *)message, strlen(message), sig, sig_len);
+}
+
+static void test_rfc6979_a_2_5(void)
+{
+	uint8_t key[65], g[65], bad_key[65], sample[64], test[64], sig[65], n[32];
+
+	unhex(P256_PUBLIC_HEX, key, sizeof(key));
+	unhex(P256_G_HEX, g, sizeof(g));
+	unhex(SIG_SAMPLE_HEX, sample, sizeof(sample));
+	unhex(SIG_TEST_HEX, test, sizeof(test));
+	unhex(P256_N_HEX, n, sizeof(n));
+
+	expect_status("RFC 6979 A.2.5 P-256/SHA-256 \"sample\" verifies", verify(key, "sample", sample, 64), DOORBELL_OK);
+	expect_status("RFC 6979 A.2.5 P-256/SHA-256 \"test\" verifies", verify(key, "test", test, 64), DOORBELL_OK);
+	expect_status("ECDSA: a signature over another message is refused", verify(key, "test", sample, 64),
+		DOORBELL_ERR_AUTH);
+	expect_status("ECDSA: a one-letter change of the message is refused", verify(key, "samplf", sample, 64),
+		DOORBELL_ERR_AUTH);
+	memcpy(sig, sample, 64);
+	sig[40] ^= 0x01;
+	expect_status("ECDSA: a flipped bit of s is refused", verify(key, "sample", sig, 64), DOORBELL_ERR_AUTH);
+	memcpy(sig, sample, 64);
+	sig[0] ^= 0x80;
+	expect_status("ECDSA: a flipped bit of r is refused", verify(key, "sample", sig, 64), DOORBELL_ERR_AUTH);
+	expect_status("ECDSA: another key (the base point G) is refused", verify(g, "sample", sample, 64),
+		DOORBELL_ERR_AUTH);
+	expect_status("ECDSA: a 63-byte signature is refused", verify(key, "sample", sample, 63), DOORBELL_ERR_AUTH);
+	memcpy(sig, sample, 64);
+	sig[64] = 0;
+	expect_status("ECDSA: a 65-byte signature is refused", verify(key, "sample", sig, 65), DOORBELL_ERR_AUTH);
+	expect_status("ECDSA: an empty signature is refused", verify(key, "sample", NULL, 0), DOORBELL_ERR_AUTH);
+
+	/* FIPS 186-5 §6.4.2 step 1: r and s must be in [1, n - 1]. */
+	memcpy(sig, sample, 64);
+	memset(sig, 0, 32);
+	expect_status("FIPS 186-5 6.4.2: r = 0 is refused", verify(key, "sample", sig, 64), DOORBELL_ERR_AUTH);
+	memcpy(sig, sample, 64);
+	memset(sig + 32, 0, 32);
+	expect_status("FIPS 186-5 6.4.2: s = 0 is refused", verify(key, "sample", sig, 64), DOORBELL_ERR_AUTH);
+	memcpy(sig, sample, 64);
+	memcpy(sig, n, 32);
+	expect_status("FIPS 186-5 6.4.2: r = n is refused", verify(key, "sample", sig, 64), DOORBELL_ERR_AUTH);
+	memcpy(sig, sample, 64);
+	memcpy(sig + 32, n, 32);
+	expect_status("FIPS 186-5 6.4.2: s = n is refused", verify(key, "sample", sig, 64), DOORBELL_ERR_AUTH);
+	memcpy(sig, sample, 64);
+	memset(sig + 32, 0xff, 32);
+	expect_status("FIPS 186-5 6.4.2: s = 2^256 - 1 (above n) is refused", verify(key, "sample", sig, 64),
+		DOORBELL_ERR_AUTH);
+
+	/* SEC 1 §3.2.2.1: the key must be an uncompressed point on the curve. */
+	memcpy(bad_key, key, 65);
+	bad_key[64] ^= 0x01;
+	expect_status("SEC 1: a point off the curve (y changed) is refused", verify(bad_key, "sample", sample, 64),
+		DOORBELL_ERR_BAD_KEY);
+	memset(bad_key, 0, 65);
+	bad_key[0] = 0x04;
+	expect_status("SEC 1: (0, 0) is refused", verify(bad_key, "sample", sample, 64), DOORBELL_ERR_BAD_KEY);
+	memcpy(bad_key, key, 65);
+	bad_key[0] = 0x05;
+	expect_status("SEC 1: a prefix other than 04 is refused", verify(bad_key, "sample", sample, 64),
+		DOORBELL_ERR_BAD_KEY);
+	memcpy(bad_key, key, 65);
+	unhex(P256_P_HEX, bad_key + 1, 32);
+	expect_status("SEC 1: x = p (not a field element) is refused", verify(bad_key, "sample", sample, 64),
+		DOORBELL_ERR_BAD_KEY);
+	expect_status("ECDSA: a NULL key is refused", verify(NULL, "sample", sample, 64), DOORBELL_ERR_ARGUMENT);
+}
+
 /* ---- Random and argument checks ------------------------------------------------------------ */
 
 static void test_random_and_arguments(void)
@@ -395,6 +484,7 @@ int main(void)
 	test_rfc4231();
 	test_rfc5869();
 	test_rfc8439_section_2_8_2();
+	test_rfc6979_a_2_5();
 	test_random_and_arguments();
 	printf("# %d passed, %d failed\n", passes, failures);
 	return failures ? 1 : 0;

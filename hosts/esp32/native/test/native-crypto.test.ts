@@ -220,6 +220,44 @@ expectThrow(
 );
 expectThrow("randomBytes(1.5) throws RangeError", () => crypto.randomBytes(1.5), RangeError, "length must be");
 
+// RFC 6979 §A.2.5, P-256 with SHA-256: the published signatures, as verification vectors.
+const p256Public = unhex(
+  "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6" +
+    "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
+);
+const sigSample = unhex(
+  "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716" +
+    "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8",
+);
+check(
+  'RFC 6979 A.2.5 P-256 "sample" verifies',
+  crypto.ecdsaP256Verify(p256Public, ascii("sample"), sigSample) === true,
+);
+check(
+  'RFC 6979 A.2.5 P-256 "sample" through offset views verifies',
+  crypto.ecdsaP256Verify(offsetView(p256Public), offsetView(ascii("sample")), offsetView(sigSample)) === true,
+);
+check("ECDSA: another message is false", crypto.ecdsaP256Verify(p256Public, ascii("test"), sigSample) === false);
+const flippedSig = sigSample.slice();
+flippedSig[63] ^= 1;
+check(
+  "ECDSA: a flipped signature bit is false",
+  crypto.ecdsaP256Verify(p256Public, ascii("sample"), flippedSig) === false,
+);
+check(
+  "ECDSA: a 63-byte signature is false",
+  crypto.ecdsaP256Verify(p256Public, ascii("sample"), sigSample.subarray(0, 63)) === false,
+);
+const offCurve = p256Public.slice();
+offCurve[64] ^= 1;
+check("ECDSA: a key off the curve is false", crypto.ecdsaP256Verify(offCurve, ascii("sample"), sigSample) === false);
+expectThrow(
+  "ECDSA: a 64-byte public key throws RangeError",
+  () => crypto.ecdsaP256Verify(p256Public.subarray(1), ascii("sample"), sigSample),
+  RangeError,
+  "public key must be 65 bytes",
+);
+
 // The C glue checks its arguments itself, whatever the TypeScript wrapper does.
 const randomNative = native("xs_doorbell_random_bytes");
 const sealNative = native("xs_doorbell_chacha20poly1305_seal");

@@ -13,6 +13,7 @@ extern void xs_doorbell_hmac_sha256(xsMachine *the);
 extern void xs_doorbell_chacha20poly1305_seal(xsMachine *the);
 extern void xs_doorbell_chacha20poly1305_open(xsMachine *the);
 extern void xs_doorbell_random_bytes(xsMachine *the);
+extern void xs_doorbell_ecdsa_p256_verify(xsMachine *the);
 extern void xs_doorbell_thumbnail_decode(xsMachine *the);
 extern void xs_doorbell_thumbnail_detail(xsMachine *the);
 
@@ -26,6 +27,7 @@ static const struct {
 	{ "xs_doorbell_chacha20poly1305_seal", xs_doorbell_chacha20poly1305_seal, 4 },
 	{ "xs_doorbell_chacha20poly1305_open", xs_doorbell_chacha20poly1305_open, 4 },
 	{ "xs_doorbell_random_bytes", xs_doorbell_random_bytes, 1 },
+	{ "xs_doorbell_ecdsa_p256_verify", xs_doorbell_ecdsa_p256_verify, 3 },
 	{ "xs_doorbell_thumbnail_decode", xs_doorbell_thumbnail_decode, 3 },
 	{ "xs_doorbell_thumbnail_detail", xs_doorbell_thumbnail_detail, 0 },
 };
