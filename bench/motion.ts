@@ -82,13 +82,50 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
     .map((f) => join(HIGHWAY, f));
   const jpegs = files.map((f) => new Uint8Array(readFileSync(f)));
   const rounds = o.quick ? 2 : 6;
-  const { enabled: _enabled, ...params } = defaultConfig().motion;
 
   // C before and after the Node rounds, so both see the same machine load; each keeps its best round.
   o.progress(
     `  ${jpegs.length} highway frames, ${rounds} rounds: TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C`,
   );
   const cRuns = [cBench(files, o.quick ? 2 : 3)];
+  const node = nodeRounds(jpegs, rounds);
+  cRuns.push(cBench(files, o.quick ? 2 : 3));
+  const c = bestOf(cRuns);
+
+  const metered = o.quick ? 600 : jpegs.length;
+  o.progress(`  the detector inside XS on ${metered} thumbnails`);
+  const probe = createThumbnailDecoder().decode(jpegs[0]);
+  const xs = await meterInXs(jpegs, metered);
+
+  const turbo = "error" in c ? undefined : c.libjpegTurboFps;
+  const figures: MotionFigures = {
+    frames: jpegs.length,
+    compressedBytesPerFrame: Math.round(jpegs.reduce((a, j) => a + j.length, 0) / jpegs.length),
+    thumbnail: `${probe.width}x${probe.height}`,
+    rounds,
+    node,
+    c,
+    ...(turbo ? { decodeDetectToTurbo: Math.round((node.decodeDetectFps / turbo) * 100) / 100 } : {}),
+    xs,
+  };
+  const bytes = figures.compressedBytesPerFrame.toLocaleString("en");
+  return {
+    key: "motion",
+    title: "Motion: thumbnail decode and detector",
+    intro:
+      `The ${jpegs.length} CDnet highway frames (320x240, 4:2:0, ${bytes} bytes on average) decoded to ` +
+      `${figures.thumbnail} DC thumbnails. Frames/s are per core, in CPU time, the best of ${rounds} rounds, with ` +
+      "the TypeScript and C runs interleaved. Issue 3's targets: TypeScript decode + detect at least half of " +
+      "libjpeg-turbo's decode alone; the detector at most 80 XS compute units per thumbnail cell " +
+      "(deterministic: the same on any machine).",
+    json: figures,
+    rows: motionRows(figures),
+  };
+}
+
+/** TypeScript decode, and decode + detect, on Node: frames/s per core, the best of `rounds`. */
+function nodeRounds(jpegs: Uint8Array[], rounds: number): MotionFigures["node"] {
+  const { enabled: _enabled, ...params } = defaultConfig().motion;
   let decode = Infinity,
     decodeDetect = Infinity;
   for (let r = 0; r < rounds; r++) {
@@ -108,21 +145,22 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
       }),
     );
   }
-  cRuns.push(cBench(files, o.quick ? 2 : 3));
-  const cOk = cRuns.filter((r): r is Exclude<MotionFigures["c"], { error: string }> => !("error" in r));
-  const c: MotionFigures["c"] =
-    cOk.length === 0
-      ? cRuns[0]
-      : {
-          libjpegTurboFps: Math.max(...cOk.map((r) => r.libjpegTurboFps)),
-          doorbellThumbFps: Math.max(...cOk.map((r) => r.doorbellThumbFps)),
-          identical: cOk.every((r) => r.identical),
-        };
-  const node = { decodeFps: jpegs.length / decode, decodeDetectFps: jpegs.length / decodeDetect };
+  return { decodeFps: jpegs.length / decode, decodeDetectFps: jpegs.length / decodeDetect };
+}
 
-  // XS: one crank per frame, the detector's meter minus a crank that only carries the same bytes.
-  const metered = o.quick ? 600 : jpegs.length;
-  o.progress(`  the detector inside XS on ${metered} thumbnails`);
+/** The best C figures of the runs that built and ran; the first error when none did. */
+function bestOf(cRuns: MotionFigures["c"][]): MotionFigures["c"] {
+  const cOk = cRuns.filter((r): r is Exclude<MotionFigures["c"], { error: string }> => !("error" in r));
+  if (cOk.length === 0) return cRuns[0];
+  return {
+    libjpegTurboFps: Math.max(...cOk.map((r) => r.libjpegTurboFps)),
+    doorbellThumbFps: Math.max(...cOk.map((r) => r.doorbellThumbFps)),
+    identical: cOk.every((r) => r.identical),
+  };
+}
+
+/** XS: one crank per frame, the detector's meter minus a crank that only carries the same bytes. */
+async function meterInXs(jpegs: Uint8Array[], metered: number): Promise<MotionFigures["xs"]> {
   const probe = createThumbnailDecoder().decode(jpegs[0]);
   const cells = probe.width * probe.height;
   const worker = new XsWorker({ name: "doorbell-bench-motion", onRequest: () => new Uint8Array(0) });
@@ -151,7 +189,7 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
   }
   const sorted = [...units].sort((a, b) => a - b);
   const perCell = (u: number) => Math.round((u / cells) * 10) / 10;
-  const xs = {
+  return {
     detectorUnitsPerCellMean: perCell(units.reduce((a, b) => a + b, 0) / units.length),
     median: perCell(sorted[sorted.length >> 1]),
     p90: perCell(sorted[Math.floor(sorted.length * 0.9)]),
@@ -160,19 +198,11 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
     cells,
     tsDecodeUnitsPerFrame: tsDecodeUnits,
   };
+}
 
-  const turbo = "error" in c ? undefined : c.libjpegTurboFps;
-  const figures: MotionFigures = {
-    frames: jpegs.length,
-    compressedBytesPerFrame: Math.round(jpegs.reduce((a, j) => a + j.length, 0) / jpegs.length),
-    thumbnail: `${probe.width}x${probe.height}`,
-    rounds,
-    node,
-    c,
-    ...(turbo ? { decodeDetectToTurbo: Math.round((node.decodeDetectFps / turbo) * 100) / 100 } : {}),
-    xs,
-  };
+function motionRows({ node, c, xs, decodeDetectToTurbo }: MotionFigures): Section["rows"] {
   const fps = (v: number) => `${Math.round(v).toLocaleString("en")} frames/s`;
+  const turbo = "error" in c ? undefined : c.libjpegTurboFps;
   const cRows = !("error" in c)
     ? [
         {
@@ -184,40 +214,38 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
           figure: "motion.doorbellThumbFps (C, for the ESP32)",
           value: fps(c.doorbellThumbFps),
           reference: fps(c.libjpegTurboFps),
-          note: `hosts/esp32/native/doorbell_thumb.c built -O2 on this machine; output ${c.identical ? "identical to" : "DIFFERENT from"} libjpeg-turbo's`,
+          note:
+            "hosts/esp32/native/doorbell_thumb.c built -O2 on this machine; " +
+            `output ${c.identical ? "identical to" : "DIFFERENT from"} libjpeg-turbo's`,
         },
       ]
     : [{ figure: "motion C figures", value: "not measured", note: c.error }];
-  return {
-    key: "motion",
-    title: "Motion: thumbnail decode and detector",
-    intro: `The ${jpegs.length} CDnet highway frames (320x240, 4:2:0, ${figures.compressedBytesPerFrame.toLocaleString("en")} bytes on average) decoded to ${figures.thumbnail} DC thumbnails. Frames/s are per core, in CPU time, the best of ${rounds} rounds, with the TypeScript and C runs interleaved. Issue 3's targets: TypeScript decode + detect at least half of libjpeg-turbo's decode alone; the detector at most 80 XS compute units per thumbnail cell (deterministic: the same on any machine).`,
-    json: figures,
-    rows: [
-      {
-        figure: "motion.tsDecodeDetectFps (Node)",
-        value: fps(node.decodeDetectFps),
-        reference: turbo ? fps(turbo) : "–",
-        note: turbo ? `${figures.decodeDetectToTurbo}x libjpeg-turbo's decode alone (target 0.5x)` : "",
-      },
-      {
-        figure: "motion.tsDecodeFps (Node)",
-        value: fps(node.decodeFps),
-        reference: turbo ? fps(turbo) : "–",
-        note: "modules/jpeg/ alone",
-      },
-      ...cRows,
-      {
-        figure: "motion.xsDetectorUnitsPerCell (mean)",
-        value: xs.detectorUnitsPerCellMean.toLocaleString("en"),
-        reference: "target 80",
-        note: `median ${xs.median}, p90 ${xs.p90}, max ${xs.max}; ${metered} consecutive frames of ${cells} cells, config defaults`,
-      },
-      {
-        figure: "motion.xsTsDecodeUnitsPerFrame",
-        value: xs.tsDecodeUnitsPerFrame.toLocaleString("en"),
-        note: "the TypeScript decoder inside XS (the simulator's path; the device decodes in C)",
-      },
-    ],
-  };
+  return [
+    {
+      figure: "motion.tsDecodeDetectFps (Node)",
+      value: fps(node.decodeDetectFps),
+      reference: turbo ? fps(turbo) : "–",
+      note: turbo ? `${decodeDetectToTurbo}x libjpeg-turbo's decode alone (target 0.5x)` : "",
+    },
+    {
+      figure: "motion.tsDecodeFps (Node)",
+      value: fps(node.decodeFps),
+      reference: turbo ? fps(turbo) : "–",
+      note: "modules/jpeg/ alone",
+    },
+    ...cRows,
+    {
+      figure: "motion.xsDetectorUnitsPerCell (mean)",
+      value: xs.detectorUnitsPerCellMean.toLocaleString("en"),
+      reference: "target 80",
+      note:
+        `median ${xs.median}, p90 ${xs.p90}, max ${xs.max}; ${xs.framesMetered} consecutive frames of ` +
+        `${xs.cells} cells, config defaults`,
+    },
+    {
+      figure: "motion.xsTsDecodeUnitsPerFrame",
+      value: xs.tsDecodeUnitsPerFrame.toLocaleString("en"),
+      note: "the TypeScript decoder inside XS (the simulator's path; the device decodes in C)",
+    },
+  ];
 }

@@ -75,69 +75,97 @@ interface Entry {
 }
 
 export function createOutbox(o: OutboxOptions): Outbox {
-  const { mqtt, store, timers, log, topic } = o;
-  const queue: Entry[] = [];
-  const stats: OutboxStats = {
-    published: 0,
-    dropped: 0,
-    droppedByClass: { status: 0, snapshot: 0, motion: 0, long_press: 0, ring: 0 },
-    queued: 0,
-    queuedBytes: 0,
-    retransmits: 0,
-    unpersisted: 0,
+  const { store, log } = o;
+  const queue: Entry[] = recoverRecords(store, o.checksum, log);
+  const stats = emptyStats();
+  const count = () => {
+    stats.queued = queue.length;
+    stats.queuedBytes = queue.reduce((n, e) => n + e.size, 0);
   };
+  const sender = createSender(o, queue, stats, (entry) => {
+    forgetRecord(store, log, entry);
+    count();
+  });
+  count();
+  if (queue.length)
+    log.info("outbox recovered events from storage", { queued: stats.queued, bytes: stats.queuedBytes });
+
+  /** Removes the entry the drop policy picks to make room for `incoming`; returns false when that is `incoming` itself. */
+  function dropOne(incoming: { dropClass: DropClass; seq: number; size: number }, why: string): boolean {
+    const victim = pickVictim(queue, sender.inFlight);
+    if (!victim || incoming.dropClass < victim.dropClass) {
+      recordDrop(stats, log, incoming, why);
+      return false;
+    }
+    queue.splice(queue.indexOf(victim), 1);
+    if (victim === sender.inFlight) sender.abandon();
+    forgetRecord(store, log, victim);
+    recordDrop(stats, log, victim, why);
+    return true;
+  }
+
+  return {
+    send(sealed, meta) {
+      const dropClass = dropClassOf(meta.type);
+      const record = encodeOutboxRecord(dropClass, sealed, o.checksum);
+      const incoming = { dropClass, seq: meta.seq, size: record.length };
+      count();
+      while (queue.length + 1 > o.maxEvents || stats.queuedBytes + record.length > o.maxBytes) {
+        const why = queue.length + 1 > o.maxEvents ? `${o.maxEvents} events` : `${o.maxBytes} bytes`;
+        const made = dropOne(incoming, why);
+        count();
+        if (!made) return sender.pump();
+      }
+      const recordId = appendRecord(store, log, record, meta.seq);
+      if (recordId === undefined) stats.unpersisted++;
+      queue.push({
+        recordId,
+        dropClass,
+        seq: meta.seq,
+        id: meta.id,
+        envelope: record.subarray(OUTBOX_RECORD_HEADER_BYTES, record.length - OUTBOX_RECORD_TRAILER_BYTES),
+        size: record.length,
+        attempts: 0,
+        recovered: false,
+      });
+      count();
+      sender.pump();
+    },
+    resume: () => sender.resume(),
+    get stats() {
+      count();
+      return stats;
+    },
+    close: () => sender.close(),
+  };
+}
+
+/** Publishes the head of the queue, one at a time, until its acknowledgement; resends on a timeout with DUP. */
+interface Sender {
+  readonly inFlight: Entry | undefined;
+  pump(): void;
+  /** Forgets the publish in flight (dropped, or a new connection): its late callbacks are ignored. */
+  abandon(): void;
+  resume(): void;
+  close(): void;
+}
+
+function createSender(
+  o: OutboxOptions,
+  queue: Entry[],
+  stats: OutboxStats,
+  onDelivered: (entry: Entry) => void,
+): Sender {
+  const { mqtt, timers, log } = o;
   let inFlight: Entry | undefined;
   let attempt = 0; // identifies the current publish; a newer one makes older error callbacks stale
   let ackTimer: TimerHandle | undefined;
   let closed = false;
 
-  const count = () => {
-    stats.queued = queue.length;
-    stats.queuedBytes = queue.reduce((n, e) => n + e.size, 0);
-  };
-
-  const forget = (entry: Entry) => {
-    if (entry.recordId === undefined) return;
-    try {
-      store.remove(entry.recordId);
-    } catch (error) {
-      log.error("outbox record not removed; it may be sent again after a reboot", {
-        seq: entry.seq,
-        reason: (error as Error).message,
-      });
-    }
-  };
-
   const stopTimer = () => {
     if (ackTimer) timers.clear(ackTimer);
     ackTimer = undefined;
   };
-
-  // Records left by the previous boot, oldest first; their sequence numbers are lower than any new one.
-  for (const record of store.records()) {
-    const decoded = decodeOutboxRecord(record.bytes, o.checksum);
-    if (!decoded) {
-      store.remove(record.id);
-      log.warn("outbox record torn or in an unknown format; removed unpublished", {
-        record: record.id,
-        size: record.bytes.length,
-      });
-      continue;
-    }
-    queue.push({
-      recordId: record.id,
-      dropClass: decoded.dropClass,
-      seq: decoded.seq,
-      id: undefined,
-      envelope: decoded.envelope,
-      size: record.bytes.length,
-      attempts: 0,
-      recovered: true,
-    });
-  }
-  count();
-  if (queue.length)
-    log.info("outbox recovered events from storage", { queued: stats.queued, bytes: stats.queuedBytes });
 
   function acknowledged(entry: Entry): void {
     if (inFlight === entry) {
@@ -147,15 +175,15 @@ export function createOutbox(o: OutboxOptions): Outbox {
     const at = queue.indexOf(entry);
     if (at < 0) return; // dropped meanwhile, or already acknowledged through an earlier copy
     queue.splice(at, 1);
-    forget(entry);
     stats.published++;
-    count();
+    onDelivered(entry);
+    const { id, seq, attempts } = entry;
     log.info("event delivered", {
       type: DROP_CLASS_NAMES[entry.dropClass],
-      id: entry.id,
-      seq: entry.seq,
+      id,
+      seq,
       size: entry.envelope.length,
-      attempts: entry.attempts,
+      attempts,
     });
     pump();
   }
@@ -171,15 +199,12 @@ export function createOutbox(o: OutboxOptions): Outbox {
       ackTimer = undefined;
       if (mine !== attempt || inFlight !== entry) return;
       stats.retransmits++;
-      log.warn("no PUBACK in time; sending again with DUP", {
-        seq: entry.seq,
-        attempts: entry.attempts,
-        timeoutMs: o.ackTimeoutMs,
-      });
+      const { seq, attempts } = entry;
+      log.warn("no PUBACK in time; sending again with DUP", { seq, attempts, timeoutMs: o.ackTimeoutMs });
       inFlight = undefined;
       pump();
     }, o.ackTimeoutMs);
-    mqtt.publish(topic, entry.envelope, { qos: 1, retain: false, dup }, (error) => {
+    mqtt.publish(o.topic, entry.envelope, { qos: 1, retain: false, dup }, (error) => {
       if (!error) return acknowledged(entry);
       if (mine !== attempt) return;
       inFlight = undefined;
@@ -188,70 +213,14 @@ export function createOutbox(o: OutboxOptions): Outbox {
     });
   }
 
-  /** Removes the entry the drop policy picks to make room for `incoming`; returns false when that is `incoming` itself. */
-  function dropOne(incoming: { dropClass: DropClass; seq: number; size: number }, why: string): boolean {
-    let victim: Entry | undefined;
-    for (const e of queue) {
-      if (e === inFlight) continue; // the broker may already have it; drop it only as the last resort
-      if (!victim || e.dropClass < victim.dropClass) victim = e;
-    }
-    if (!victim && inFlight) victim = inFlight;
-    if (!victim || incoming.dropClass < victim.dropClass) {
-      recordDrop(incoming.dropClass, incoming.seq, incoming.size, why);
-      return false;
-    }
-    queue.splice(queue.indexOf(victim), 1);
-    if (victim === inFlight) {
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    pump,
+    abandon() {
       inFlight = undefined;
       stopTimer();
-    }
-    forget(victim);
-    recordDrop(victim.dropClass, victim.seq, victim.size, why);
-    return true;
-  }
-
-  function recordDrop(dropClass: DropClass, seq: number, size: number, why: string): void {
-    const name = DROP_CLASS_NAMES[dropClass];
-    stats.dropped++;
-    stats.droppedByClass[name]++;
-    log.warn(`outbox full (${why}); dropped a ${name} event`, { seq, size, dropped: stats.dropped });
-  }
-
-  return {
-    send(sealed, meta) {
-      const dropClass = dropClassOf(meta.type);
-      const record = encodeOutboxRecord(dropClass, sealed, o.checksum);
-      const incoming = { dropClass, seq: meta.seq, size: record.length };
-      count();
-      while (queue.length + 1 > o.maxEvents || stats.queuedBytes + record.length > o.maxBytes) {
-        const why = queue.length + 1 > o.maxEvents ? `${o.maxEvents} events` : `${o.maxBytes} bytes`;
-        const made = dropOne(incoming, why);
-        count();
-        if (!made) return pump();
-      }
-      let recordId: number | undefined;
-      try {
-        recordId = store.append(record);
-      } catch (error) {
-        stats.unpersisted++;
-        log.error("event not stored; held in RAM only, lost on a reset", {
-          seq: meta.seq,
-          size: record.length,
-          reason: (error as Error).message,
-        });
-      }
-      queue.push({
-        recordId,
-        dropClass,
-        seq: meta.seq,
-        id: meta.id,
-        envelope: record.subarray(OUTBOX_RECORD_HEADER_BYTES, record.length - OUTBOX_RECORD_TRAILER_BYTES),
-        size: record.length,
-        attempts: 0,
-        recovered: false,
-      });
-      count();
-      pump();
     },
     resume() {
       attempt++;
@@ -259,13 +228,101 @@ export function createOutbox(o: OutboxOptions): Outbox {
       stopTimer();
       pump();
     },
-    get stats() {
-      count();
-      return stats;
-    },
     close() {
       closed = true;
       stopTimer();
     },
   };
+}
+
+function recordDrop(
+  stats: OutboxStats,
+  log: Logger,
+  dropped: { dropClass: DropClass; seq: number; size: number },
+  why: string,
+): void {
+  const name = DROP_CLASS_NAMES[dropped.dropClass];
+  stats.dropped++;
+  stats.droppedByClass[name]++;
+  log.warn(`outbox full (${why}); dropped a ${name} event`, {
+    seq: dropped.seq,
+    size: dropped.size,
+    dropped: stats.dropped,
+  });
+}
+
+function emptyStats(): OutboxStats {
+  return {
+    published: 0,
+    dropped: 0,
+    droppedByClass: { status: 0, snapshot: 0, motion: 0, long_press: 0, ring: 0 },
+    queued: 0,
+    queuedBytes: 0,
+    retransmits: 0,
+    unpersisted: 0,
+  };
+}
+
+/** Records left by the previous boot, oldest first; their sequence numbers are lower than any new one. */
+function recoverRecords(store: AppendLogPort, checksum: OutboxOptions["checksum"], log: Logger): Entry[] {
+  const entries: Entry[] = [];
+  for (const record of store.records()) {
+    const decoded = decodeOutboxRecord(record.bytes, checksum);
+    if (!decoded) {
+      store.remove(record.id);
+      log.warn("outbox record torn or in an unknown format; removed unpublished", {
+        record: record.id,
+        size: record.bytes.length,
+      });
+      continue;
+    }
+    entries.push({
+      recordId: record.id,
+      dropClass: decoded.dropClass,
+      seq: decoded.seq,
+      id: undefined,
+      envelope: decoded.envelope,
+      size: record.bytes.length,
+      attempts: 0,
+      recovered: true,
+    });
+  }
+  return entries;
+}
+
+/** Stores `record`; returns its id, or undefined when storing failed (the event is then held in RAM only). */
+function appendRecord(store: AppendLogPort, log: Logger, record: Uint8Array, seq: number): number | undefined {
+  try {
+    return store.append(record);
+  } catch (error) {
+    log.error("event not stored; held in RAM only, lost on a reset", {
+      seq,
+      size: record.length,
+      reason: (error as Error).message,
+    });
+    return undefined;
+  }
+}
+
+function forgetRecord(store: AppendLogPort, log: Logger, entry: Entry): void {
+  if (entry.recordId === undefined) return;
+  try {
+    store.remove(entry.recordId);
+  } catch (error) {
+    log.error("outbox record not removed; it may be sent again after a reboot", {
+      seq: entry.seq,
+      reason: (error as Error).message,
+    });
+  }
+}
+
+/** The drop policy: the lowest drop class first, the oldest of a class first; the event in flight only as the last
+ * resort, since the broker may already have it. */
+function pickVictim(queue: readonly Entry[], inFlight: Entry | undefined): Entry | undefined {
+  let victim: Entry | undefined;
+  for (const e of queue) {
+    if (e === inFlight) continue;
+    if (!victim || e.dropClass < victim.dropClass) victim = e;
+  }
+  return victim ?? inFlight;
 }

@@ -18,12 +18,12 @@ import { createVirtualButton } from "../hosts/node/virtual-button.js";
 import { createWifiLink } from "../hosts/node/wifi-link.js";
 import { createBus, type Bus } from "./bus.js";
 import { createCamera, describeCamera, type CameraSpec } from "./camera-source.js";
-import { createDeviceRunner, type Engine, type PowerState } from "./device-runner.js";
+import { createDeviceRunner, type DeviceRunner, type Engine, type PowerState } from "./device-runner.js";
 import { createFrameStore } from "./frame-store.js";
 import { createMotionAnalyzer } from "./motion-overlay.js";
-import { BRIDGE_CLIENT_ID, startOwnerSide, type OwnerSide } from "./owner-side.js";
-import { loadOrCreateKeys } from "./sim-keys.js";
-import { startRestartableBroker } from "./restartable-broker.js";
+import { BRIDGE_CLIENT_ID, type OwnerEvent, startOwnerSide, type OwnerSide } from "./owner-side.js";
+import { loadOrCreateKeys, type SimKeys } from "./sim-keys.js";
+import { type BrokerPublish, type RestartableBroker, startRestartableBroker } from "./restartable-broker.js";
 import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
 import type { EventRecord, FrameRecord, LogRecord, SimEvents, SimStatus, TrafficRecord } from "./sim-records.js";
 
@@ -79,51 +79,13 @@ const KEEP = { events: 200, traffic: 400, logs: 600, snapshots: 100 };
 
 export async function startSimulation(options: SimulationOptions): Promise<Simulation> {
   const bus = createBus<SimEvents>();
-  const framePeriodMs = options.framePeriodMs ?? 200;
   const bounceMs = options.bounceMs ?? 8;
   const topics = deviceTopics(TOPIC_ROOT, DEVICE_ID);
-  const events: EventRecord[] = [];
-  const traffic: TrafficRecord[] = [];
-  const logs: LogRecord[] = [];
-  const snapshots = new Map<string, Uint8Array>();
-  const brokerSeqs = new Set<number>();
-  const openedSeqs = new Set<number>();
-  const keep = <T>(list: T[], max: number, item: T) => {
-    list.push(item);
-    if (list.length > max) list.splice(0, list.length - max);
-  };
-
-  const status: SimStatus = {
-    engine: options.engine,
-    deviceId: DEVICE_ID,
-    firmwareVersion: FIRMWARE_VERSION,
-    power: "off",
-    wifi: true,
-    broker: true,
-    deviceOnline: false,
-    camera: describeCamera(options.camera),
-    light: "day",
-    lamp: false,
-    ownerSide: "",
-    brokerUrl: "",
-    motionDetector: "",
-    bootedAt: undefined,
-    stats: undefined,
-  };
+  const journal = createJournal(bus);
+  const status = initialStatus(options);
   const changed = () => bus.emit("status", { ...status });
-
-  const trafficKind = (topic: string, clientId: string | undefined): TrafficRecord["kind"] => {
-    if (topic === topics.event) return "event";
-    if (topic === topics.command) return "command";
-    if (topic === topics.status) return "status";
-    return clientId === BRIDGE_CLIENT_ID ? "bridge" : "other";
-  };
-  const log = (source: LogRecord["source"], level: LogLevel, tag: string, message: string) => {
-    const record: LogRecord = { t: Date.now(), source, level, tag, message };
-    keep(logs, KEEP.logs, record);
-    bus.emit("log", record);
-  };
-  const note = (message: string, level: LogLevel = "info") => log("simulator", level, "sim", message);
+  const note = (message: string, level: LogLevel = "info") => journal.log("simulator", level, "sim", message);
+  const ctx: ControlContext = { status, changed, note };
 
   const broker = await startRestartableBroker({
     port: options.mqttPort,
@@ -136,30 +98,10 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       changed();
     },
     onPublish: (m) => {
-      const record: TrafficRecord = {
-        t: Date.now(),
-        topic: m.topic,
-        size: m.payload.length,
-        hex: toHex(m.payload.subarray(0, 16)),
-        qos: m.qos,
-        retain: m.retain,
-        from: m.clientId,
-        kind: trafficKind(m.topic, m.clientId),
-      };
-      if (record.kind === "event" || record.kind === "command") {
-        const clear = readEnvelopeHeader(m.payload);
-        if (clear.ok) record.seq = clear.header.seq;
-        if (record.kind === "event" && record.seq !== undefined) brokerSeqs.add(record.seq);
-      } else if (record.kind === "status") {
-        record.text = fromUtf8(m.payload).slice(0, 16);
-        status.deviceOnline = record.text === "online";
-        changed();
-      } else {
-        record.text =
-          m.payload[0] === 0xff && m.payload[1] === 0xd8 ? "(a JPEG picture)" : fromUtf8(m.payload.subarray(0, 60));
-      }
-      keep(traffic, KEEP.traffic, record);
-      bus.emit("traffic", record);
+      const record = journal.traffic(trafficRecord(m, topics));
+      if (record.kind !== "status") return;
+      status.deviceOnline = record.text === "online";
+      changed();
     },
   });
   status.brokerUrl = broker.url;
@@ -167,115 +109,22 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   // The owner's and the device's keys, as provisioning would make them (kept in the data directory).
   const crypto = createNodeCrypto();
   const keys = loadOrCreateKeys(join(options.dataDir, "keys"), crypto);
-
-  // The hardware: it outlives every power cut.
-  const clock = createNodeClock();
-  const config = {
-    deviceId: DEVICE_ID,
-    deviceName: DEVICE_NAME,
-    mqtt: { host: "127.0.0.1", port: broker.port, topicRoot: TOPIC_ROOT },
-    camera: { framePeriodMs },
-    ...options.deviceConfig,
-    keys: { ownerPublic: toHex(keys.ownerPublic), ownerSigningPublic: toHex(keys.ownerSigningPublic) },
-  };
-  const parsed = parseConfig(config);
-  if (!parsed.ok) {
+  let parts: Hardware;
+  try {
+    parts = buildHardware(options, { bus, journal, note, crypto, broker, keys });
+  } catch (error) {
     await broker.close();
-    throw new Error(`the simulated device's config is refused:\n${formatConfigErrors(parsed.errors)}`);
+    throw error;
   }
-  const motion = createMotionAnalyzer(parsed.config.motion);
+  const { hardware, frames, motion } = parts;
   status.motionDetector = motion.description;
-  const frames = createFrameStore({ onFrame: (record: FrameRecord) => bus.emit("frame", record), motion });
-  const scene = createPorchScene({ onBell: (level) => hardware.button.set(level, bounceMs) });
-  const buildCamera = (spec: CameraSpec) =>
-    createCamera(spec, {
-      clock,
-      framePeriodMs,
-      scene,
-      onError: (message) => note(message, "error"),
-    });
-  const cameraSocket = createCameraSwitch({
-    initial: buildCamera(options.camera),
-    onTap: (frame) => frames.add(frame.jpeg, frame.capturedAtMs),
-  });
-  status.light = scene.light;
-  const wifi = createWifiLink({ inner: createNodeMqtt({ url: broker.url, client: broker.credentials }) });
-  mkdirSync(options.dataDir, { recursive: true });
-  const hardware = {
-    clock,
-    timers: createNodeTimers(),
-    button: createVirtualButton(clock),
-    chime: {
-      write: (level: 0 | 1) => {
-        if (level) bus.emit("chime", { t: Date.now() });
-      },
-    },
-    camera: cameraSocket,
-    storage: createFileStorage(join(options.dataDir, DEVICE_ID)),
-    mqtt: wifi,
-    crypto,
-    log: { write: (level: LogLevel, tag: string, message: string) => log("firmware", level, tag, message) },
-    system: { restart() {}, rssiDbm: () => (wifi.up ? -58 : undefined) },
-  } satisfies Host;
+  status.light = parts.scene.light;
 
-  const device = createDeviceRunner({
-    engine: options.engine,
-    hardware,
-    config,
-    firmwareVersion: FIRMWARE_VERSION,
-    deviceKey: keys.deviceSecret,
-    onPower: (power: PowerState) => {
-      status.power = power;
-      if (power === "on") status.bootedAt = Date.now();
-      if (power !== "on") status.stats = undefined;
-      if (power === "off") {
-        frames.clear();
-        motion.reset();
-      }
-      changed();
-    },
-    onError: (error) => note(`firmware: ${error.message}`, "error"),
-  });
+  const device = createDevice(options.engine, parts, keys, ctx);
 
   let owner: OwnerSide | undefined;
   try {
-    owner = await startOwnerSide({
-      url: broker.url,
-      credentials: broker.credentials,
-      crypto,
-      ownerSecret: keys.ownerSecret,
-      signCommand: keys.signCommand,
-      deviceId: DEVICE_ID,
-      deviceName: DEVICE_NAME,
-      devicePublic: keys.devicePublic,
-      topicRoot: TOPIC_ROOT,
-      dataDir: join(options.dataDir, "bridge"),
-      log: { write: (level, tag, message) => log("owner", level, tag, message) },
-      onEvent: (e) => {
-        openedSeqs.add(e.seq);
-        const h = e.header;
-        if (e.jpeg) {
-          snapshots.set(e.id, e.jpeg);
-          if (snapshots.size > KEEP.snapshots) snapshots.delete(snapshots.keys().next().value!);
-        }
-        const record: EventRecord = {
-          t: Date.now(),
-          id: e.id,
-          type: e.type,
-          seq: e.seq,
-          atMs: Number(h.atMs),
-          sealedBytes: e.sealedBytes,
-          snapshotBytes: e.jpeg?.length,
-          frameAgeMs: h.frameAgeMs as number | undefined,
-          of: h.of as string | undefined,
-          reason: h.reason as string | undefined,
-          box: h.box as EventRecord["box"],
-          stats: h.stats as EventRecord["stats"],
-        };
-        keep(events, KEEP.events, record);
-        bus.emit("event", record);
-      },
-    });
+    owner = await startOwner(options.dataDir, broker, crypto, keys, journal);
     status.ownerSide = owner.name;
     await device.boot();
   } catch (error) {
@@ -285,13 +134,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     throw error;
   }
 
-  const statsTimer = setInterval(() => {
-    void device.stats().then((stats) => {
-      if (!stats || status.power !== "on") return;
-      status.stats = stats;
-      changed();
-    });
-  }, 2000);
+  const statsTimer = setInterval(() => pollStats(device, ctx), 2000);
 
   let closed = false;
   return {
@@ -299,10 +142,192 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     brokerUrl: broker.url,
     mqttPort: broker.port,
     status: () => ({ ...status }),
-    history: () => ({ events: [...events], traffic: [...traffic], logs: [...logs] }),
+    history: journal.history,
     button(level, bounce = bounceMs) {
       hardware.button.set(level, bounce);
     },
+    ...faultControls(ctx, parts.wifi, broker, device),
+    ...sceneControls(ctx, parts),
+    frame: (n) => frames.get(n),
+    snapshot: (id) => journal.snapshots.get(id),
+    seqs: journal.seqs,
+    note,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(statsTimer);
+      parts.scene.close();
+      await device.close().catch(() => undefined);
+      parts.wifi.close();
+      await owner?.close().catch(() => undefined);
+      await broker.close();
+    },
+  };
+}
+
+type Journal = ReturnType<typeof createJournal>;
+
+/** The simulation's memory: recent records for a page that connects late, snapshots and sequence numbers.
+ * Each record also goes on the bus. */
+function createJournal(bus: Bus<SimEvents>) {
+  const events: EventRecord[] = [];
+  const traffic: TrafficRecord[] = [];
+  const logs: LogRecord[] = [];
+  const snapshots = new Map<string, Uint8Array>();
+  const brokerSeqs = new Set<number>();
+  const openedSeqs = new Set<number>();
+  const keep = <T>(list: T[], max: number, item: T) => {
+    list.push(item);
+    if (list.length > max) list.splice(0, list.length - max);
+  };
+  const sorted = (seqs: Set<number>) => [...seqs].sort((a, b) => a - b);
+  return {
+    snapshots: snapshots as ReadonlyMap<string, Uint8Array>,
+    log(source: LogRecord["source"], level: LogLevel, tag: string, message: string): void {
+      const record: LogRecord = { t: Date.now(), source, level, tag, message };
+      keep(logs, KEEP.logs, record);
+      bus.emit("log", record);
+    },
+    traffic(record: TrafficRecord): TrafficRecord {
+      if (record.kind === "event" && record.seq !== undefined) brokerSeqs.add(record.seq);
+      keep(traffic, KEEP.traffic, record);
+      bus.emit("traffic", record);
+      return record;
+    },
+    event(e: OwnerEvent): void {
+      openedSeqs.add(e.seq);
+      if (e.jpeg) {
+        snapshots.set(e.id, e.jpeg);
+        if (snapshots.size > KEEP.snapshots) snapshots.delete(snapshots.keys().next().value!);
+      }
+      const record = eventRecord(e);
+      keep(events, KEEP.events, record);
+      bus.emit("event", record);
+    },
+    history: () => ({ events: [...events], traffic: [...traffic], logs: [...logs] }),
+    seqs: () => ({ broker: sorted(brokerSeqs), opened: sorted(openedSeqs) }),
+  };
+}
+
+interface HardwareContext {
+  bus: Bus<SimEvents>;
+  journal: Journal;
+  note(message: string, level?: LogLevel): void;
+  crypto: Host["crypto"];
+  broker: Pick<RestartableBroker, "url" | "port" | "credentials">;
+  keys: SimKeys;
+}
+
+type Hardware = ReturnType<typeof buildHardware>;
+
+/** The virtual hardware, which outlives every power cut, and the device's config; throws when the config is refused. */
+function buildHardware(options: SimulationOptions, c: HardwareContext) {
+  const framePeriodMs = options.framePeriodMs ?? 200;
+  const bounceMs = options.bounceMs ?? 8;
+  const clock = createNodeClock();
+  const config = simulatedDeviceConfig(options, c.broker.port, framePeriodMs, c.keys);
+  const parsed = parseConfig(config);
+  if (!parsed.ok) throw new Error(`the simulated device's config is refused:\n${formatConfigErrors(parsed.errors)}`);
+  const motion = createMotionAnalyzer(parsed.config.motion);
+  const frames = createFrameStore({ onFrame: (record: FrameRecord) => c.bus.emit("frame", record), motion });
+  const button = createVirtualButton(clock);
+  const scene = createPorchScene({ onBell: (level) => button.set(level, bounceMs) });
+  const buildCamera = (spec: CameraSpec) =>
+    createCamera(spec, { clock, framePeriodMs, scene, onError: (message) => c.note(message, "error") });
+  const cameraSocket = createCameraSwitch({
+    initial: buildCamera(options.camera),
+    onTap: (frame) => frames.add(frame.jpeg, frame.capturedAtMs),
+  });
+  const wifi = createWifiLink({ inner: createNodeMqtt({ url: c.broker.url, client: c.broker.credentials }) });
+  mkdirSync(options.dataDir, { recursive: true });
+  const hardware = {
+    clock,
+    timers: createNodeTimers(),
+    button,
+    chime: {
+      write: (level: 0 | 1) => {
+        if (level) c.bus.emit("chime", { t: Date.now() });
+      },
+    },
+    camera: cameraSocket,
+    storage: createFileStorage(join(options.dataDir, DEVICE_ID)),
+    mqtt: wifi,
+    crypto: c.crypto,
+    log: { write: (level: LogLevel, tag: string, message: string) => c.journal.log("firmware", level, tag, message) },
+    system: { restart() {}, rssiDbm: () => (wifi.up ? -58 : undefined) },
+  } satisfies Host;
+  return { hardware, config, clock, motion, frames, scene, buildCamera, cameraSocket, wifi };
+}
+
+/** The firmware on the virtual hardware, on the chosen engine; its power state shows in `status`. */
+function createDevice(engine: Engine, parts: Hardware, keys: SimKeys, { status, changed, note }: ControlContext) {
+  return createDeviceRunner({
+    engine,
+    hardware: parts.hardware,
+    config: parts.config,
+    firmwareVersion: FIRMWARE_VERSION,
+    deviceKey: keys.deviceSecret,
+    onPower: (power: PowerState) => {
+      status.power = power;
+      if (power === "on") status.bootedAt = Date.now();
+      if (power !== "on") status.stats = undefined;
+      if (power === "off") {
+        parts.frames.clear();
+        parts.motion.reset();
+      }
+      changed();
+    },
+    onError: (error) => note(`firmware: ${error.message}`, "error"),
+  });
+}
+
+/** The owner's side (the bridge's receiver), opening the device's events into the journal. */
+function startOwner(
+  dataDir: string,
+  broker: Pick<RestartableBroker, "url" | "credentials">,
+  crypto: Host["crypto"],
+  keys: SimKeys,
+  journal: Journal,
+) {
+  return startOwnerSide({
+    url: broker.url,
+    credentials: broker.credentials,
+    crypto,
+    ownerSecret: keys.ownerSecret,
+    signCommand: keys.signCommand,
+    deviceId: DEVICE_ID,
+    deviceName: DEVICE_NAME,
+    devicePublic: keys.devicePublic,
+    topicRoot: TOPIC_ROOT,
+    dataDir: join(dataDir, "bridge"),
+    log: { write: (level, tag, message) => journal.log("owner", level, tag, message) },
+    onEvent: (e) => journal.event(e),
+  });
+}
+
+/** Copies the running firmware's counters into `status` for the page. */
+function pollStats(device: DeviceRunner, { status, changed }: ControlContext): void {
+  void device.stats().then((stats) => {
+    if (!stats || status.power !== "on") return;
+    status.stats = stats;
+    changed();
+  });
+}
+
+interface ControlContext {
+  status: SimStatus;
+  changed(): void;
+  note(message: string, level?: LogLevel): void;
+}
+
+/** The faults a hardware tester injects: Wi-Fi loss, a broker restart, a power cut. */
+function faultControls(
+  { status, changed, note }: ControlContext,
+  wifi: Hardware["wifi"],
+  broker: RestartableBroker,
+  device: DeviceRunner,
+): Pick<Simulation, "setWifi" | "restartBroker" | "powerCut"> {
+  return {
     setWifi(up) {
       if (wifi.up === up) return;
       note(up ? "fault: Wi-Fi restored" : "fault: Wi-Fi dropped", "warn");
@@ -320,6 +345,15 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       note(`fault: power cut (off for ${offMs} ms)`, "warn");
       await device.powerCut(offMs);
     },
+  };
+}
+
+/** What the camera sees: its source, a visitor, the daylight and the porch lamp. */
+function sceneControls(
+  { status, changed, note }: ControlContext,
+  { scene, cameraSocket, buildCamera, motion, clock }: Hardware,
+): Pick<Simulation, "useCamera" | "sendVisitor" | "setLight" | "setLamp"> {
+  return {
     useCamera(spec) {
       cameraSocket.use(buildCamera(spec));
       motion.reset();
@@ -344,19 +378,95 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       note(`scene: porch lamp ${on ? "on" : "off"}`);
       changed();
     },
-    frame: (n) => frames.get(n),
-    snapshot: (id) => snapshots.get(id),
-    seqs: () => ({ broker: [...brokerSeqs].sort((a, b) => a - b), opened: [...openedSeqs].sort((a, b) => a - b) }),
-    note,
-    async close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(statsTimer);
-      scene.close();
-      await device.close().catch(() => undefined);
-      wifi.close();
-      await owner?.close().catch(() => undefined);
-      await broker.close();
-    },
+  };
+}
+
+function initialStatus(options: SimulationOptions): SimStatus {
+  return {
+    engine: options.engine,
+    deviceId: DEVICE_ID,
+    firmwareVersion: FIRMWARE_VERSION,
+    power: "off",
+    wifi: true,
+    broker: true,
+    deviceOnline: false,
+    camera: describeCamera(options.camera),
+    light: "day",
+    lamp: false,
+    ownerSide: "",
+    brokerUrl: "",
+    motionDetector: "",
+    bootedAt: undefined,
+    stats: undefined,
+  };
+}
+
+/** The simulated device's config: the simulator's broker and keys, under the caller's settings. */
+function simulatedDeviceConfig(
+  options: SimulationOptions,
+  port: number,
+  framePeriodMs: number,
+  keys: Pick<SimKeys, "ownerPublic" | "ownerSigningPublic">,
+) {
+  return {
+    deviceId: DEVICE_ID,
+    deviceName: DEVICE_NAME,
+    mqtt: { host: "127.0.0.1", port, topicRoot: TOPIC_ROOT },
+    camera: { framePeriodMs },
+    ...options.deviceConfig,
+    keys: { ownerPublic: toHex(keys.ownerPublic), ownerSigningPublic: toHex(keys.ownerSigningPublic) },
+  };
+}
+
+/** What the page shows of one message the broker carried: ciphertext only as its size and first bytes. */
+function trafficRecord(m: BrokerPublish, topics: ReturnType<typeof deviceTopics>): TrafficRecord {
+  const kind: TrafficRecord["kind"] =
+    m.topic === topics.event
+      ? "event"
+      : m.topic === topics.command
+        ? "command"
+        : m.topic === topics.status
+          ? "status"
+          : m.clientId === BRIDGE_CLIENT_ID
+            ? "bridge"
+            : "other";
+  const record: TrafficRecord = {
+    t: Date.now(),
+    topic: m.topic,
+    size: m.payload.length,
+    hex: toHex(m.payload.subarray(0, 16)),
+    qos: m.qos,
+    retain: m.retain,
+    from: m.clientId,
+    kind,
+  };
+  if (kind === "event" || kind === "command") {
+    const clear = readEnvelopeHeader(m.payload);
+    if (clear.ok) record.seq = clear.header.seq;
+  } else if (kind === "status") {
+    record.text = fromUtf8(m.payload).slice(0, 16);
+  } else {
+    const jpeg = m.payload[0] === 0xff && m.payload[1] === 0xd8;
+    record.text = jpeg ? "(a JPEG picture)" : fromUtf8(m.payload.subarray(0, 60));
+  }
+  return record;
+}
+
+/** The timeline's record of an event the owner's side opened. */
+function eventRecord(e: OwnerEvent): EventRecord {
+  const h = e.header;
+  return {
+    t: Date.now(),
+    id: e.id,
+    type: e.type,
+    seq: e.seq,
+    atMs: Number(h.atMs),
+    sealedBytes: e.sealedBytes,
+    snapshotBytes: e.jpeg?.length,
+    frameAgeMs: h.frameAgeMs as number | undefined,
+    of: h.of as string | undefined,
+    reason: h.reason as string | undefined,
+    box: h.box as EventRecord["box"],
+    stats: h.stats as EventRecord["stats"],
   };
 }

@@ -3,7 +3,7 @@
 // QoS 0 and 1 only; a QoS 1 publish is acknowledged on its PUBACK [MQTT-4.3.2]. Clean session,
 // no retransmission, no persistence and no reconnect here: the firmware owns all of that.
 import Timer from "timer";
-import type { LogPort, MqttConnectOptions, MqttPort, QoS } from "../../modules/ports.js";
+import type { LogPort, MqttConnectOptions, MqttPort, PublishOptions, QoS } from "../../modules/ports.js";
 import { callSafely, describeError } from "./guard.js";
 import {
   CONNACK,
@@ -76,13 +76,7 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
   let session: Session | undefined;
   let lastId = 0;
 
-  const nextPacketId = (s: Session): number => {
-    for (let tries = 0; tries < 65535; tries++) {
-      lastId = (lastId % 65535) + 1; // non-zero and unused among in-flight packets [MQTT-2.3.1-1, MQTT-2.3.1-2]
-      if (!s.awaitingPuback.has(lastId) && !s.awaitingSuback.has(lastId)) return lastId;
-    }
-    throw new Error("mqtt: all 65535 packet ids are in flight; wait for PUBACKs");
-  };
+  const nextPacketId = (s: Session): number => (lastId = freePacketId(s, lastId));
 
   const ackLater = (onAck: ((error?: string) => void) | undefined, error?: string) => {
     if (onAck) later(() => callSafely(log, TAG, "onAck", () => onAck(error)));
@@ -108,44 +102,6 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
     later(() => callSafely(log, TAG, "onDisconnect", () => s.callbacks.onDisconnect(reason)));
   };
 
-  const onControl = (s: Session, message: ControlMessage) => {
-    if (session !== s) return;
-    const id = message.id ?? 0;
-    if (message.operation === CONNACK) {
-      s.connected = true;
-      log.write("info", TAG, `connected to ${options.host}:${options.port}`);
-      callSafely(log, TAG, "onConnect", () => s.callbacks.onConnect());
-    } else if (message.operation === PUBACK && s.awaitingPuback.has(id)) {
-      const onAck = s.awaitingPuback.get(id);
-      s.awaitingPuback.delete(id);
-      if (onAck) callSafely(log, TAG, "onAck", () => onAck());
-    } else if (message.operation === SUBACK) {
-      s.awaitingSuback.delete(id);
-      const codes = message.payload ? Array.from(message.payload) : [];
-      if (codes.includes(SUBACK_FAILURE))
-        log.write("warn", TAG, `subscription ${id} refused by the broker; check its ACL`);
-    }
-  };
-
-  const onReadable = (s: Session, count: number, info: ReadableInfo) => {
-    const chunk = new Uint8Array(s.client.read(count));
-    if (session !== s) return;
-    if (info.topic !== undefined) {
-      const size = info.byteLength ?? chunk.length;
-      const keep = size <= MAX_INCOMING_BYTES;
-      if (!keep) log.write("warn", TAG, `dropped a ${size}-byte message; the limit is ${MAX_INCOMING_BYTES}`);
-      s.incoming = { topic: info.topic, bytes: keep ? new Uint8Array(size) : undefined, at: 0 };
-    }
-    const message = s.incoming;
-    if (!message) return;
-    if (message.bytes) message.bytes.set(chunk.subarray(0, message.bytes.length - message.at), message.at);
-    message.at += chunk.length;
-    if (info.more) return;
-    s.incoming = undefined;
-    const bytes = message.bytes;
-    if (bytes) callSafely(log, TAG, "onMessage", () => s.callbacks.onMessage(message.topic, bytes));
-  };
-
   /** Hands `item` to the session's queue; a write the client refuses ends the session. */
   const send = (s: Session, write: () => void) => {
     try {
@@ -160,37 +116,17 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
   return {
     connect(callbacks) {
       if (session) end(session, "superseded by a new connect", false);
-      const { will } = callbacks;
       let s: Session | undefined;
       try {
-        const dnsServers = options.dnsServers();
-        // The SDK resolver retries forever with no server; fail the attempt instead.
-        if (!dnsServers.length && needsDns(options.host)) throw new Error("no DNS server; is Wi-Fi up?");
-        const client = openMqttClient({
-          host: options.host,
-          port: options.port,
-          clientId: callbacks.clientId,
-          keepAliveMs: callbacks.keepAliveS * 1000,
-          will: { topic: will.topic, message: will.payload.slice().buffer, QoS: will.qos, retain: will.retain },
-          tls: options.tls,
-          dnsServers,
-          onControl: (message) => s && onControl(s, message),
-          onReadable: (count, info) => s && onReadable(s, count, info),
+        s = openSession(options, callbacks, {
+          onControl: (message) => s && session === s && handleControl(s, message, log, options),
+          onReadable: (count, info) => s && readIncoming(s, count, info, session === s, log),
           onWritable: (count) => {
             const live = s;
             if (live && session === live && live.connected) send(live, () => live.outbound.writable(count));
           },
           onError: () => s && end(s, s.connected ? "connection lost" : "no session (DNS, TCP, TLS or CONNACK)", true),
         });
-        s = {
-          client,
-          outbound: createOutbound(client),
-          callbacks,
-          connected: false,
-          awaitingPuback: new Map(),
-          awaitingSuback: new Set(),
-          incoming: undefined,
-        };
         session = s;
         log.write("info", TAG, `connecting to ${options.host}:${options.port} as ${callbacks.clientId}`);
       } catch (error) {
@@ -206,24 +142,12 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
         ackLater(onAck, "not connected");
         return;
       }
-      const qos: QoS = publishOptions.qos;
-      const id = qos ? nextPacketId(s) : 0;
-      if (qos) s.awaitingPuback.set(id, onAck);
-      enqueue(s, {
-        kind: "publish",
-        topic,
-        payload,
-        qos,
-        retain: publishOptions.retain,
-        dup: publishOptions.dup ?? false,
-        id,
-        onWritten: () => {
-          if (!qos) ackLater(onAck);
-        },
-        onDropped: (error) => {
-          if (!qos) ackLater(onAck, error); // QoS 1 acks are failed from awaitingPuback
-        },
-      });
+      const id = publishOptions.qos ? nextPacketId(s) : 0;
+      if (id) s.awaitingPuback.set(id, onAck);
+      enqueue(
+        s,
+        publishItem(topic, payload, publishOptions, id, (error) => ackLater(onAck, error)),
+      );
     },
 
     subscribe(topic, qos) {
@@ -243,6 +167,112 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
 
     close() {
       if (session) end(session, "closed", false);
+    },
+  };
+}
+
+type ClientEvents = Pick<Parameters<typeof openMqttClient>[0], "onControl" | "onReadable" | "onWritable" | "onError">;
+
+/** Opens one client session; throws when it cannot even start (no DNS server, a refused socket). */
+function openSession(options: Esp32MqttOptions, callbacks: MqttConnectOptions, events: ClientEvents): Session {
+  const { will } = callbacks;
+  const dnsServers = options.dnsServers();
+  // The SDK resolver retries forever with no server; fail the attempt instead.
+  if (!dnsServers.length && needsDns(options.host)) throw new Error("no DNS server; is Wi-Fi up?");
+  const client = openMqttClient({
+    host: options.host,
+    port: options.port,
+    clientId: callbacks.clientId,
+    keepAliveMs: callbacks.keepAliveS * 1000,
+    will: { topic: will.topic, message: will.payload.slice().buffer, QoS: will.qos, retain: will.retain },
+    tls: options.tls,
+    dnsServers,
+    ...events,
+  });
+  return {
+    client,
+    outbound: createOutbound(client),
+    callbacks,
+    connected: false,
+    awaitingPuback: new Map(),
+    awaitingSuback: new Set(),
+    incoming: undefined,
+  };
+}
+
+/** CONNACK, PUBACK and SUBACK of the current session `s`. */
+function handleControl(s: Session, message: ControlMessage, log: LogPort, options: Esp32MqttOptions): void {
+  const id = message.id ?? 0;
+  if (message.operation === CONNACK) {
+    s.connected = true;
+    log.write("info", TAG, `connected to ${options.host}:${options.port}`);
+    callSafely(log, TAG, "onConnect", () => s.callbacks.onConnect());
+  } else if (message.operation === PUBACK && s.awaitingPuback.has(id)) {
+    const onAck = s.awaitingPuback.get(id);
+    s.awaitingPuback.delete(id);
+    if (onAck) callSafely(log, TAG, "onAck", () => onAck());
+  } else if (message.operation === SUBACK) {
+    s.awaitingSuback.delete(id);
+    const codes = message.payload ? Array.from(message.payload) : [];
+    if (codes.includes(SUBACK_FAILURE))
+      log.write("warn", TAG, `subscription ${id} refused by the broker; check its ACL`);
+  }
+}
+
+/**
+ * Reads `count` bytes of an incoming PUBLISH (always, so the client's buffer drains) and, for the current
+ * session, gathers them; a message over MAX_INCOMING_BYTES is read and dropped.
+ */
+function readIncoming(s: Session, count: number, info: ReadableInfo, current: boolean, log: LogPort): void {
+  const chunk = new Uint8Array(s.client.read(count));
+  if (!current) return;
+  if (info.topic !== undefined) {
+    const size = info.byteLength ?? chunk.length;
+    const keep = size <= MAX_INCOMING_BYTES;
+    if (!keep) log.write("warn", TAG, `dropped a ${size}-byte message; the limit is ${MAX_INCOMING_BYTES}`);
+    s.incoming = { topic: info.topic, bytes: keep ? new Uint8Array(size) : undefined, at: 0 };
+  }
+  const message = s.incoming;
+  if (!message) return;
+  if (message.bytes) message.bytes.set(chunk.subarray(0, message.bytes.length - message.at), message.at);
+  message.at += chunk.length;
+  if (info.more) return;
+  s.incoming = undefined;
+  const bytes = message.bytes;
+  if (bytes) callSafely(log, TAG, "onMessage", () => s.callbacks.onMessage(message.topic, bytes));
+}
+
+/** The next packet id after `lastId`: non-zero and unused among in-flight packets [MQTT-2.3.1-1, MQTT-2.3.1-2]. */
+function freePacketId(s: Session, lastId: number): number {
+  for (let tries = 0; tries < 65535; tries++) {
+    lastId = (lastId % 65535) + 1;
+    if (!s.awaitingPuback.has(lastId) && !s.awaitingSuback.has(lastId)) return lastId;
+  }
+  throw new Error("mqtt: all 65535 packet ids are in flight; wait for PUBACKs");
+}
+
+/** A PUBLISH for the outbound queue; a QoS 0 one is acknowledged once written, a QoS 1 one on its PUBACK. */
+function publishItem(
+  topic: string,
+  payload: Uint8Array,
+  options: PublishOptions,
+  id: number,
+  ackQos0: (error?: string) => void,
+): Queued {
+  const qos: QoS = options.qos;
+  return {
+    kind: "publish",
+    topic,
+    payload,
+    qos,
+    retain: options.retain,
+    dup: options.dup ?? false,
+    id,
+    onWritten: () => {
+      if (!qos) ackQos0();
+    },
+    onDropped: (error) => {
+      if (!qos) ackQos0(error); // QoS 1 acks are failed from awaitingPuback
     },
   };
 }

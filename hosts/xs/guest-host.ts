@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: MIT
-// Inside XS: a Host whose ports are calls to the Node parent, and the dispatcher for what the parent
-// delivers (timer fires, button edges, frames, MQTT events). The parent decides what is real.
-import type { ButtonEdge, Frame, Host, LogRecord, MqttConnectOptions, TimerHandle } from "../../modules/ports.js";
+// Inside XS: a Host whose ports are calls to the Node parent, and the dispatcher for the events the parent
+// delivers (timer fires, button edges, frames, MQTT), both typed by host-calls.ts. The parent decides what is real.
+import type {
+  ButtonEdge,
+  ButtonPort,
+  CameraPort,
+  Frame,
+  Host,
+  LogRecord,
+  MqttConnectOptions,
+  MqttPort,
+  StoragePort,
+  TimerHandle,
+  TimerPort,
+} from "../../modules/ports.js";
 import { call } from "./guest-call.js";
 import { createGuestCrypto } from "./guest-crypto.js";
+import type { EventListeners, HostEvents } from "./host-calls.js";
 import type { WireMessage } from "./wire.js";
 
 interface GuestTimer extends TimerHandle {
@@ -16,159 +29,187 @@ export interface GuestHost {
   dispatch(message: WireMessage): boolean;
 }
 
-export function createGuestHost(): GuestHost {
-  const timers = new Map<number, () => void>();
-  const acks = new Map<number, (error?: string) => void>();
-  let nextTimerId = 1;
-  let nextAckId = 1;
-  let onEdge: ((edge: ButtonEdge) => void) | undefined;
-  let onFrame: ((frame: Frame) => void) | undefined;
-  let mqttOptions: MqttConnectOptions | undefined;
-  let connected = false;
+/** A port as the guest builds it, with its listeners for the parent's events. */
+interface GuestPort<P, K extends keyof HostEvents> {
+  port: P;
+  on: Pick<EventListeners, K>;
+}
 
+export function createGuestHost(): GuestHost {
+  const timers = guestTimers();
+  const button = guestButton();
+  const camera = guestCamera();
+  const mqtt = guestMqtt();
+  const listeners: EventListeners = { ...timers.on, ...button.on, ...camera.on, ...mqtt.on };
   const host: Host = {
     clock: {
-      monotonicMs: () => call("clock.mono").fields.v as number,
-      wallMs: () => call("clock.wall").fields.v as number,
+      monotonicMs: () => call("clock.mono").fields.v,
+      wallMs: () => call("clock.wall").fields.v,
     },
-    timers: {
-      set(callback, delayMs) {
-        const id = nextTimerId++;
-        timers.set(id, callback);
-        call("timer.set", { id, ms: delayMs });
-        return { id } as GuestTimer;
-      },
-      clear(handle) {
-        const id = (handle as GuestTimer).id;
-        if (timers.delete(id)) call("timer.clear", { id });
-      },
-    },
-    button: {
-      open(options) {
-        onEdge = options.onEdge;
-        call("button.open");
-      },
-      read: () => call("button.read").fields.v as 0 | 1,
-      close() {
-        onEdge = undefined;
-        call("button.close");
-      },
-    },
+    timers: timers.port,
+    button: button.port,
     chime: { write: (level) => void call("chime.write", { level }) },
-    camera: {
-      start(options) {
-        onFrame = options.onFrame;
-        call("camera.start");
-      },
-      restart: () => void call("camera.restart"),
-      stop() {
-        onFrame = undefined;
-        call("camera.stop");
-      },
-    },
-    storage: {
-      kv: {
-        get: (key) => call("kv.get", { key }).blobs[0],
-        set: (key, value) => void call("kv.set", { key }, [value]),
-        delete: (key) => void call("kv.delete", { key }),
-      },
-      log: {
-        append: (bytes) => call("log.append", {}, [bytes]).fields.id as number,
-        records(): LogRecord[] {
-          const r = call("log.records");
-          return (r.fields.ids as number[]).map((id, i) => ({ id, bytes: r.blobs[i] }));
-        },
-        remove: (id) => void call("log.remove", { id }),
-      },
-    },
-    mqtt: {
-      connect(options) {
-        mqttOptions = options;
-        const { will } = options;
-        call(
-          "mqtt.connect",
-          {
-            clientId: options.clientId,
-            keepAliveS: options.keepAliveS,
-            will: { topic: will.topic, qos: will.qos, retain: will.retain },
-          },
-          [will.payload],
-        );
-      },
-      publish(topic, payload, options, onAck) {
-        let ackId = 0;
-        if (onAck) {
-          ackId = nextAckId++;
-          acks.set(ackId, onAck);
-        }
-        call("mqtt.publish", { topic, qos: options.qos, retain: options.retain, dup: !!options.dup, ackId }, [payload]);
-      },
-      subscribe: (topic, qos) => void call("mqtt.subscribe", { topic, qos }),
-      get connected() {
-        return connected;
-      },
-      close() {
-        connected = false;
-        call("mqtt.close");
-      },
-    },
+    camera: camera.port,
+    storage: guestStorage(),
+    mqtt: mqtt.port,
     crypto: createGuestCrypto(),
     log: { write: (level, tag, message) => void call("log.write", { level, tag, message }) },
     system: {
       restart: (reason) => void call("system.restart", { reason }),
-      rssiDbm: () => call("system.rssi").fields.v as number | undefined,
+      rssiDbm: () => call("system.rssi").fields.v,
     },
   };
 
   function dispatch({ fields, blobs }: WireMessage): boolean {
-    switch (fields.kind) {
-      case "timer": {
-        const callback = timers.get(fields.id as number);
-        timers.delete(fields.id as number);
-        callback?.();
-        return true;
-      }
-      case "edge":
-        onEdge?.({ level: fields.level as 0 | 1, atMs: fields.atMs as number, coalesced: fields.coalesced === true });
-        return true;
-      case "frame": {
-        const id = fields.id as number;
-        if (!onFrame) {
-          call("frame.release", { id });
-          return true;
-        }
-        let released = false;
-        onFrame({
-          jpeg: blobs[0],
-          capturedAtMs: fields.capturedAtMs as number,
-          release() {
-            if (released) return;
-            released = true;
-            call("frame.release", { id });
-          },
-        });
-        return true;
-      }
-      case "mqtt.connect":
-        connected = true;
-        mqttOptions?.onConnect();
-        return true;
-      case "mqtt.disconnect":
-        connected = false;
-        mqttOptions?.onDisconnect(fields.reason as string);
-        return true;
-      case "mqtt.message":
-        mqttOptions?.onMessage(fields.topic as string, blobs[0]);
-        return true;
-      case "mqtt.ack": {
-        const ack = acks.get(fields.ackId as number);
-        acks.delete(fields.ackId as number);
-        ack?.(fields.error as string | undefined);
-        return true;
-      }
-    }
-    return false;
+    const kind = fields.kind as keyof HostEvents;
+    if (!Object.hasOwn(listeners, kind)) return false;
+    (listeners[kind] as (fields: unknown, blobs: Uint8Array[]) => void)(fields, blobs);
+    return true;
   }
 
   return { host, dispatch };
+}
+
+function guestTimers(): GuestPort<TimerPort, "timer"> {
+  const timers = new Map<number, () => void>();
+  let nextTimerId = 1;
+  const fire = ({ id }: { id: number }) => {
+    const callback = timers.get(id);
+    timers.delete(id);
+    callback?.();
+  };
+  const port: TimerPort = {
+    set(callback, delayMs) {
+      const id = nextTimerId++;
+      timers.set(id, callback);
+      call("timer.set", { id, ms: delayMs });
+      return { id } as GuestTimer;
+    },
+    clear(handle) {
+      const id = (handle as GuestTimer).id;
+      if (timers.delete(id)) call("timer.clear", { id });
+    },
+  };
+  return { port, on: { timer: fire } };
+}
+
+function guestButton(): GuestPort<ButtonPort, "edge"> {
+  let onEdge: ((edge: ButtonEdge) => void) | undefined;
+  const port: ButtonPort = {
+    open(options) {
+      onEdge = options.onEdge;
+      call("button.open");
+    },
+    read: () => call("button.read").fields.v,
+    close() {
+      onEdge = undefined;
+      call("button.close");
+    },
+  };
+  return {
+    port,
+    on: { edge: ({ level, atMs, coalesced }) => onEdge?.({ level, atMs, coalesced: coalesced === true }) },
+  };
+}
+
+/** Frames arrive as events; each is released back to the parent once, and at once when nobody listens. */
+function guestCamera(): GuestPort<CameraPort, "frame"> {
+  let onFrame: ((frame: Frame) => void) | undefined;
+  const frame: EventListeners["frame"] = ({ id, capturedAtMs }, [jpeg]) => {
+    if (!onFrame) {
+      call("frame.release", { id });
+      return;
+    }
+    let released = false;
+    onFrame({
+      jpeg,
+      capturedAtMs,
+      release() {
+        if (released) return;
+        released = true;
+        call("frame.release", { id });
+      },
+    });
+  };
+  const port: CameraPort = {
+    start(options) {
+      onFrame = options.onFrame;
+      call("camera.start");
+    },
+    restart: () => void call("camera.restart"),
+    stop() {
+      onFrame = undefined;
+      call("camera.stop");
+    },
+  };
+  return { port, on: { frame } };
+}
+
+function guestStorage(): StoragePort {
+  return {
+    kv: {
+      get: (key) => call("kv.get", { key }).blobs[0],
+      set: (key, value) => void call("kv.set", { key }, [value]),
+      delete: (key) => void call("kv.delete", { key }),
+    },
+    log: {
+      append: (bytes) => call("log.append", {}, [bytes]).fields.id,
+      records(): LogRecord[] {
+        const r = call("log.records");
+        return r.fields.ids.map((id, i) => ({ id, bytes: r.blobs[i] }));
+      },
+      remove: (id) => void call("log.remove", { id }),
+    },
+  };
+}
+
+type MqttEvent = "mqtt.connect" | "mqtt.disconnect" | "mqtt.message" | "mqtt.ack";
+
+function guestMqtt(): GuestPort<MqttPort, MqttEvent> {
+  const acks = new Map<number, (error?: string) => void>();
+  let nextAckId = 1;
+  let options: MqttConnectOptions | undefined;
+  let connected = false;
+  const on: Pick<EventListeners, MqttEvent> = {
+    "mqtt.connect": () => {
+      connected = true;
+      options?.onConnect();
+    },
+    "mqtt.disconnect": ({ reason }) => {
+      connected = false;
+      options?.onDisconnect(reason);
+    },
+    "mqtt.message": ({ topic }, [payload]) => options?.onMessage(topic, payload),
+    "mqtt.ack": ({ ackId, error }) => {
+      const ack = acks.get(ackId);
+      acks.delete(ackId);
+      ack?.(error);
+    },
+  };
+  const port: MqttPort = {
+    connect(connectOptions) {
+      options = connectOptions;
+      const { clientId, keepAliveS, will } = connectOptions;
+      call("mqtt.connect", { clientId, keepAliveS, will: { topic: will.topic, qos: will.qos, retain: will.retain } }, [
+        will.payload,
+      ]);
+    },
+    publish(topic, payload, { qos, retain, dup }, onAck) {
+      let ackId = 0;
+      if (onAck) {
+        ackId = nextAckId++;
+        acks.set(ackId, onAck);
+      }
+      call("mqtt.publish", { topic, qos, retain, dup: !!dup, ackId }, [payload]);
+    },
+    subscribe: (topic, qos) => void call("mqtt.subscribe", { topic, qos }),
+    get connected() {
+      return connected;
+    },
+    close() {
+      connected = false;
+      call("mqtt.close");
+    },
+  };
+  return { port, on };
 }

@@ -8,8 +8,8 @@ import { createFakeHost } from "../../test/support/fake-host.js";
 import { nodeAes128GcmAead } from "../../test/support/hpke-aes-gcm.js";
 import { hpkeVectorText } from "../../test/support/hpke-vector-text.js";
 import { bundleForXs, repoPath } from "./bundle.js";
+import type { Handlers, TestHostCalls } from "./host-calls.js";
 import { serveHost } from "./serve-host.js";
-import { decodeWire, encodeWire } from "./wire.js";
 import { XsWorker } from "./xsnap-worker.js";
 
 interface CaseResult {
@@ -52,20 +52,24 @@ async function runUnitTestsInXs(only?: string): Promise<boolean> {
     },
   });
 
-  // Crypto (and anything else a unit test reaches) is served by a fake host on the Node side.
-  const server = serveHost(createFakeHost(), () => {
-    throw new Error("unit tests in XS must not start port callbacks");
-  });
+  // Crypto (and anything else a unit test reaches) is served by a fake host on the Node side, and the vector
+  // tests' AES-128-GCM by this runner (TestHostCalls).
   const aes = nodeAes128GcmAead();
-  const onRequest = (request: Uint8Array) => {
-    const { fields, blobs: b } = decodeWire(request);
-    if (fields.op === "test.aes.seal") return new Uint8Array(encodeWire({}, [aes.seal(b[0], b[1], b[2], b[3])]));
-    if (fields.op === "test.aes.open") {
-      const opened = aes.open(b[0], b[1], b[2], b[3]);
-      return new Uint8Array(encodeWire({}, opened ? [opened] : []));
-    }
-    return server.answer(request);
+  const testCalls: Handlers<TestHostCalls> = {
+    "test.aes.seal": (_, [key, nonce, aad, plaintext]) => ({ blobs: [aes.seal(key, nonce, aad, plaintext)] }),
+    "test.aes.open": (_, [key, nonce, aad, sealed]) => {
+      const opened = aes.open(key, nonce, aad, sealed);
+      return { blobs: opened ? [opened] : [] };
+    },
   };
+  const server = serveHost(
+    createFakeHost(),
+    () => {
+      throw new Error("unit tests in XS must not start port callbacks");
+    },
+    testCalls,
+  );
+  const onRequest = (request: Uint8Array) => server.answer(request);
   const worker = new XsWorker({ name: "doorbell-unit-tests", meterLimit: 2_000_000_000, onRequest });
   try {
     await worker.evaluate(`globalThis.__HPKE_VECTOR_TEXT__ = ${JSON.stringify(hpkeVectorText())};`);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Node side of the bridge: answers the XS guest's port calls with a real Node Host, and turns that
-// host's callbacks (timers, edges, frames, MQTT) into deliveries for the guest, queued one at a time
+// Node side of the bridge: answers the XS guest's host calls (host-calls.ts) with a real Node Host, and turns
+// that host's callbacks (timers, edges, frames, MQTT) into events for the guest, queued one at a time
 // because the worker is single-threaded and may be blocked inside a call.
 import type { Frame, Host, TimerHandle } from "../../modules/ports.js";
+import type { Deliver, Handlers, HostCalls } from "./host-calls.js";
 import { decodeWire, encodeWire, type WireFields } from "./wire.js";
 
-export type Deliver = (fields: WireFields, blobs?: Uint8Array[]) => void;
+export type { Deliver } from "./host-calls.js";
 
 export interface HostServer {
   /** Answers one guest request (the worker's synchronous `issueCommand`). */
@@ -15,153 +16,44 @@ export interface HostServer {
   close(): void;
 }
 
-/** Serves `host` to a guest; `deliver` queues an event for the guest's `handleCommand`. */
-export function serveHost(host: Host, deliver: Deliver): HostServer {
+type Group<K extends keyof HostCalls> = Pick<Handlers<HostCalls>, K>;
+
+/**
+ * Serves `host` to a guest; `deliver` queues an event for the guest's `handleCommand`. `extra` answers calls
+ * beyond HostCalls (the unit-test runner's TestHostCalls).
+ */
+export function serveHost<Extra = Record<never, never>>(
+  host: Host,
+  deliver: Deliver,
+  extra?: Handlers<Extra>,
+): HostServer {
   const timers = new Map<number, TimerHandle>();
   const frames = new Map<number, Frame>();
-  let nextFrameId = 1;
-
-  const ok = (fields: WireFields = {}, blobs: Uint8Array[] = []) => new Uint8Array(encodeWire(fields, blobs));
-
-  function handle(f: WireFields, b: Uint8Array[]): Uint8Array {
-    switch (f.op) {
-      case "clock.mono":
-        return ok({ v: host.clock.monotonicMs() });
-      case "clock.wall":
-        return ok({ v: host.clock.wallMs() });
-      case "timer.set": {
-        const id = f.id as number;
-        timers.set(
-          id,
-          host.timers.set(() => {
-            timers.delete(id);
-            deliver({ kind: "timer", id });
-          }, f.ms as number),
-        );
-        return ok();
-      }
-      case "timer.clear": {
-        const handle = timers.get(f.id as number);
-        if (handle) host.timers.clear(handle);
-        timers.delete(f.id as number);
-        return ok();
-      }
-      case "button.open":
-        host.button.open({
-          onEdge: (edge) => deliver({ kind: "edge", level: edge.level, atMs: edge.atMs, coalesced: edge.coalesced }),
-        });
-        return ok();
-      case "button.read":
-        return ok({ v: host.button.read() });
-      case "button.close":
-        host.button.close();
-        return ok();
-      case "chime.write":
-        host.chime.write(f.level as 0 | 1);
-        return ok();
-      case "camera.start":
-        host.camera.start({
-          onFrame(frame) {
-            const id = nextFrameId++;
-            frames.set(id, frame);
-            deliver({ kind: "frame", id, capturedAtMs: frame.capturedAtMs }, [frame.jpeg]);
-          },
-        });
-        return ok();
-      case "camera.restart":
-        host.camera.restart();
-        return ok();
-      case "camera.stop":
-        host.camera.stop();
-        return ok();
-      case "frame.release": {
-        frames.get(f.id as number)?.release();
-        frames.delete(f.id as number);
-        return ok();
-      }
-      case "kv.get": {
-        const v = host.storage.kv.get(f.key as string);
-        return ok({}, v ? [v] : []);
-      }
-      case "kv.set":
-        host.storage.kv.set(f.key as string, b[0]);
-        return ok();
-      case "kv.delete":
-        host.storage.kv.delete(f.key as string);
-        return ok();
-      case "log.append":
-        return ok({ id: host.storage.log.append(b[0]) });
-      case "log.records": {
-        const records = host.storage.log.records();
-        return ok(
-          { ids: records.map((r) => r.id) },
-          records.map((r) => r.bytes),
-        );
-      }
-      case "log.remove":
-        host.storage.log.remove(f.id as number);
-        return ok();
-      case "mqtt.connect": {
-        const will = f.will as { topic: string; qos: 0 | 1; retain: boolean };
-        host.mqtt.connect({
-          clientId: f.clientId as string,
-          keepAliveS: f.keepAliveS as number,
-          will: { ...will, payload: b[0] },
-          onConnect: () => deliver({ kind: "mqtt.connect" }),
-          onDisconnect: (reason) => deliver({ kind: "mqtt.disconnect", reason }),
-          onMessage: (topic, payload) => deliver({ kind: "mqtt.message", topic }, [payload]),
-        });
-        return ok();
-      }
-      case "mqtt.publish": {
-        const ackId = f.ackId as number;
-        host.mqtt.publish(
-          f.topic as string,
-          b[0],
-          { qos: f.qos as 0 | 1, retain: !!f.retain, dup: !!f.dup },
-          ackId ? (error) => deliver({ kind: "mqtt.ack", ackId, error }) : undefined,
-        );
-        return ok();
-      }
-      case "mqtt.subscribe":
-        host.mqtt.subscribe(f.topic as string, f.qos as 0 | 1);
-        return ok();
-      case "mqtt.close":
-        host.mqtt.close();
-        return ok();
-      case "crypto.x25519":
-        return ok({}, [host.crypto.x25519(b[0], b[1])]);
-      case "crypto.hmac":
-        return ok({}, [host.crypto.hmacSha256(b[0], b[1])]);
-      case "crypto.seal":
-        return ok({}, [host.crypto.chacha20Poly1305Seal(b[0], b[1], b[2], b[3])]);
-      case "crypto.open": {
-        const opened = host.crypto.chacha20Poly1305Open(b[0], b[1], b[2], b[3]);
-        return ok({}, opened ? [opened] : []);
-      }
-      case "crypto.random":
-        return ok({}, [host.crypto.randomBytes(f.length as number)]);
-      case "crypto.ecdsaP256Verify":
-        return ok({ valid: host.crypto.ecdsaP256Verify(b[0], b[1], b[2]) });
-      case "log.write":
-        host.log.write(f.level as "info", f.tag as string, f.message as string);
-        return ok();
-      case "system.restart":
-        host.system.restart(f.reason as string);
-        return ok();
-      case "system.rssi":
-        return ok({ v: host.system.rssiDbm() });
-    }
-    return ok({ error: `unknown host call ${String(f.op)}` });
-  }
+  const handlers: Handlers<HostCalls> = {
+    ...clockAndTimerCalls(host, deliver, timers),
+    ...deviceCalls(host, deliver, frames),
+    ...storageCalls(host),
+    ...mqttCalls(host, deliver),
+    ...cryptoCalls(host),
+  };
+  const table = { ...extra, ...handlers } as unknown as Record<
+    string,
+    (fields: WireFields, blobs: Uint8Array[]) => unknown
+  >;
+  const encode = (fields: WireFields = {}, blobs: readonly Uint8Array[] = []) =>
+    new Uint8Array(encodeWire(fields, blobs));
 
   return {
     answer(request) {
       const { fields, blobs } = decodeWire(request);
+      const op = String(fields.op);
+      if (!Object.hasOwn(table, op)) return encode({ error: `unknown host call ${op}` });
+      delete fields.op;
       try {
-        return handle(fields, blobs);
+        const reply = table[op](fields, blobs) as { fields?: WireFields; blobs?: Uint8Array[] } | undefined;
+        return encode(reply?.fields, reply?.blobs);
       } catch (error) {
-        return ok({ error: `${String(fields.op)}: ${(error as Error).message}` });
+        return encode({ error: `${op}: ${(error as Error).message}` });
       }
     },
     get framesOutstanding() {
@@ -173,5 +65,137 @@ export function serveHost(host: Host, deliver: Deliver): HostServer {
       for (const frame of frames.values()) frame.release();
       frames.clear();
     },
+  };
+}
+
+function clockAndTimerCalls(
+  host: Host,
+  deliver: Deliver,
+  timers: Map<number, TimerHandle>,
+): Group<"clock.mono" | "clock.wall" | "timer.set" | "timer.clear"> {
+  return {
+    "clock.mono": () => ({ fields: { v: host.clock.monotonicMs() } }),
+    "clock.wall": () => ({ fields: { v: host.clock.wallMs() } }),
+    "timer.set": ({ id, ms }) => {
+      const fire = () => {
+        timers.delete(id);
+        deliver("timer", { id });
+      };
+      timers.set(id, host.timers.set(fire, ms));
+    },
+    "timer.clear": ({ id }) => {
+      const handle = timers.get(id);
+      if (handle) host.timers.clear(handle);
+      timers.delete(id);
+    },
+  };
+}
+
+/** The button, the chime, the camera and the system port. */
+function deviceCalls(
+  host: Host,
+  deliver: Deliver,
+  frames: Map<number, Frame>,
+): Group<
+  | "button.open"
+  | "button.read"
+  | "button.close"
+  | "chime.write"
+  | "camera.start"
+  | "camera.restart"
+  | "camera.stop"
+  | "frame.release"
+  | "log.write"
+  | "system.restart"
+  | "system.rssi"
+> {
+  let nextFrameId = 1;
+  return {
+    "button.open": () =>
+      host.button.open({
+        onEdge: ({ level, atMs, coalesced }) => deliver("edge", { level, atMs, coalesced }),
+      }),
+    "button.read": () => ({ fields: { v: host.button.read() } }),
+    "button.close": () => host.button.close(),
+    "chime.write": ({ level }) => host.chime.write(level),
+    "camera.start": () =>
+      host.camera.start({
+        onFrame(frame) {
+          const id = nextFrameId++;
+          frames.set(id, frame);
+          deliver("frame", { id, capturedAtMs: frame.capturedAtMs }, [frame.jpeg]);
+        },
+      }),
+    "camera.restart": () => host.camera.restart(),
+    "camera.stop": () => host.camera.stop(),
+    "frame.release": ({ id }) => {
+      frames.get(id)?.release();
+      frames.delete(id);
+    },
+    "log.write": ({ level, tag, message }) => host.log.write(level, tag, message),
+    "system.restart": ({ reason }) => host.system.restart(reason),
+    "system.rssi": () => ({ fields: { v: host.system.rssiDbm() } }),
+  };
+}
+
+function storageCalls(
+  host: Host,
+): Group<"kv.get" | "kv.set" | "kv.delete" | "log.append" | "log.records" | "log.remove"> {
+  const { kv, log } = host.storage;
+  return {
+    "kv.get": ({ key }) => {
+      const value = kv.get(key);
+      return { blobs: value ? [value] : [] };
+    },
+    "kv.set": ({ key }, [value]) => kv.set(key, value),
+    "kv.delete": ({ key }) => kv.delete(key),
+    "log.append": (_, [record]) => ({ fields: { id: log.append(record) } }),
+    "log.records": () => {
+      const records = log.records();
+      return { fields: { ids: records.map((r) => r.id) }, blobs: records.map((r) => r.bytes) };
+    },
+    "log.remove": ({ id }) => log.remove(id),
+  };
+}
+
+function mqttCalls(
+  host: Host,
+  deliver: Deliver,
+): Group<"mqtt.connect" | "mqtt.publish" | "mqtt.subscribe" | "mqtt.close"> {
+  return {
+    "mqtt.connect": ({ clientId, keepAliveS, will }, [willPayload]) =>
+      host.mqtt.connect({
+        clientId,
+        keepAliveS,
+        will: { ...will, payload: willPayload },
+        onConnect: () => deliver("mqtt.connect"),
+        onDisconnect: (reason) => deliver("mqtt.disconnect", { reason }),
+        onMessage: (topic, payload) => deliver("mqtt.message", { topic }, [payload]),
+      }),
+    "mqtt.publish": ({ topic, qos, retain, dup, ackId }, [payload]) => {
+      const onAck = ackId ? (error?: string) => deliver("mqtt.ack", { ackId, error }) : undefined;
+      host.mqtt.publish(topic, payload, { qos, retain: !!retain, dup: !!dup }, onAck);
+    },
+    "mqtt.subscribe": ({ topic, qos }) => host.mqtt.subscribe(topic, qos),
+    "mqtt.close": () => host.mqtt.close(),
+  };
+}
+
+function cryptoCalls(host: Host): Group<Extract<keyof HostCalls, `crypto.${string}`>> {
+  const { crypto } = host;
+  return {
+    "crypto.x25519": (_, [secret, publicKey]) => ({ blobs: [crypto.x25519(secret, publicKey)] }),
+    "crypto.hmac": (_, [key, data]) => ({ blobs: [crypto.hmacSha256(key, data)] }),
+    "crypto.seal": (_, [key, nonce, aad, plaintext]) => ({
+      blobs: [crypto.chacha20Poly1305Seal(key, nonce, aad, plaintext)],
+    }),
+    "crypto.open": (_, [key, nonce, aad, sealed]) => {
+      const opened = crypto.chacha20Poly1305Open(key, nonce, aad, sealed);
+      return { blobs: opened ? [opened] : [] };
+    },
+    "crypto.random": ({ length }) => ({ blobs: [crypto.randomBytes(length)] }),
+    "crypto.ecdsaP256Verify": (_, [publicKey, message, signature]) => ({
+      fields: { valid: crypto.ecdsaP256Verify(publicKey, message, signature) },
+    }),
   };
 }

@@ -13,7 +13,7 @@ export interface WireMessage {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function encodeWire(fields: WireFields, blobs: Uint8Array[] = []): ArrayBuffer {
+export function encodeWire(fields: WireFields, blobs: readonly Uint8Array[] = []): ArrayBuffer {
   const json = encoder.encode(JSON.stringify(blobs.length ? { ...fields, $b: blobs.map((b) => b.length) } : fields));
   let total = 4 + json.length;
   for (const b of blobs) total += b.length;

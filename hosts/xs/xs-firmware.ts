@@ -42,14 +42,14 @@ export function firmwareBundle(): Promise<string> {
 }
 
 export async function startXsFirmware(options: XsFirmwareOptions): Promise<XsFirmware> {
-  const queue: { fields: WireFields; blobs: Uint8Array[] }[] = [];
+  const queue: { fields: WireFields; blobs: readonly Uint8Array[] }[] = [];
   let pumping = false;
   const idleWaiters: (() => void)[] = [];
   let closed = false;
 
-  const server = serveHost(options.host, (fields, blobs = []) => {
+  const server = serveHost(options.host, (kind: string, fields: WireFields = {}, blobs: readonly Uint8Array[] = []) => {
     if (closed) return;
-    queue.push({ fields, blobs });
+    queue.push({ fields: { kind, ...fields }, blobs });
     void pump();
   });
   const worker = new XsWorker({

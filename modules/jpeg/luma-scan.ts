@@ -67,6 +67,7 @@ export function dcSample(dc: number, q0: number): number {
  * row-major). Returns the offset of the marker that ends the scan. Throws JpegError on a bad code, a
  * wrong restart marker (T.81 §B.2.1, RSTm in sequence) or data that ends too early.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: inlined hot loop, measured in BENCHMARKS.md motion.tsDecodeFps
 export function decodeLumaScan(
   data: Uint8Array,
   start: number,
@@ -109,15 +110,7 @@ export function decodeLumaScan(
     for (let mx = 0; mx < mcusX; mx++) {
       if (restartInterval !== 0) {
         if (todo === 0) {
-          // T.81 §F.2.1.3.1: byte-align, expect RSTm (m counting mod 8), reset the DC predictions.
-          if (nbits < phantom)
-            throw new JpegError("truncated", "entropy-coded data ends inside a restart interval", pos);
-          pos = nextMarker(data, pos);
-          if (pos + 1 >= end) throw new JpegError("truncated", `data ends where RST${nextRst} belongs`, pos);
-          if (data[pos + 1] !== 0xd0 + nextRst) {
-            throw new JpegError("corrupt", `expected marker RST${nextRst}, found 0x${data[pos + 1].toString(16)}`, pos);
-          }
-          pos += 2;
+          pos = skipRestartMarker(data, pos, nextRst, nbits < phantom);
           nextRst = (nextRst + 1) & 7;
           acc = nbits = phantom = 0;
           pred.fill(0);
@@ -250,9 +243,27 @@ export function decodeLumaScan(
       }
     }
   }
-  if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends before the last MCU", pos);
+  return scanEnd(data, pos, nbits < phantom);
+}
+
+/**
+ * T.81 §F.2.1.3.1: at the end of a restart interval, byte-align and expect RSTm (m counting mod 8). Returns
+ * the offset after the marker; the caller empties its bit buffer and resets the DC predictions.
+ */
+function skipRestartMarker(data: Uint8Array, pos: number, nextRst: number, intoPhantom: boolean): number {
+  if (intoPhantom) throw new JpegError("truncated", "entropy-coded data ends inside a restart interval", pos);
   pos = nextMarker(data, pos);
-  if (pos >= end) throw new JpegError("truncated", "no marker after the scan", pos);
+  if (pos + 1 >= data.length) throw new JpegError("truncated", `data ends where RST${nextRst} belongs`, pos);
+  if (data[pos + 1] !== 0xd0 + nextRst)
+    throw new JpegError("corrupt", `expected marker RST${nextRst}, found 0x${data[pos + 1].toString(16)}`, pos);
+  return pos + 2;
+}
+
+/** After the last MCU: the offset of the marker that ends the scan. */
+function scanEnd(data: Uint8Array, pos: number, intoPhantom: boolean): number {
+  if (intoPhantom) throw new JpegError("truncated", "entropy-coded data ends before the last MCU", pos);
+  pos = nextMarker(data, pos);
+  if (pos >= data.length) throw new JpegError("truncated", "no marker after the scan", pos);
   return pos;
 }
 

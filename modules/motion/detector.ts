@@ -16,7 +16,7 @@ import {
   type BackgroundModel,
   type ModelParams,
 } from "./background-model.js";
-import { createBlobFinder, type BlobFinder } from "./blobs.js";
+import { type BlobFinder, type Blobs, createBlobFinder } from "./blobs.js";
 import {
   createGainEstimator,
   gainOfBin,
@@ -140,12 +140,7 @@ interface State {
 /** Creates a detector; its grid is sized by the first thumbnail and rebuilt when the size changes. */
 export function createMotionDetector(options: Partial<MotionParams> = {}): MotionDetector {
   const p: MotionParams = { ...DEFAULT_MOTION_PARAMS, ...options };
-  const model: ModelParams = {
-    thresholdMin: p.thresholdMin,
-    noiseFactor: p.noiseFactor,
-    alphaQ16: Math.round(65536 / p.backgroundFrames),
-    stillFrames: p.stillFrames,
-  };
+  const model = modelParams(p);
   const maxStepBins = Math.round(GAIN_BINS_PER_OCTAVE * Math.log2(1 + p.maxGainStepPct / 100));
   const hysteresis: Hysteresis = createHysteresis(p);
   const stats: MotionStats = { frames: 0, lightingEvents: 0, starts: 0 };
@@ -157,33 +152,6 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
   let previousGainBin = UNITY_GAIN_BIN;
   let previousRaw = 0;
 
-  function setUp(t: Thumbnail): State {
-    const grid = createGrid(t.width, t.height);
-    const cells = grid.cells;
-    const m = createBackgroundModel(grid);
-    const masked = rasterizeMask(p.privacyMask, t.frameWidth, t.frameHeight, t.width, t.height, m.masked);
-    const watched = cells - masked;
-    const stride = Math.max(1, Math.floor(watched / GAIN_SAMPLES));
-    const picked: number[] = [];
-    let seen = 0;
-    for (let c = 0; c < cells; c++) if (!m.masked[c] && seen++ % stride === 0) picked.push(c);
-    map = new Uint8Array(cells);
-    return {
-      grid,
-      frameWidth: t.frameWidth,
-      frameHeight: t.frameHeight,
-      watched,
-      model: m,
-      rawMap: new Uint8Array(grid.paddedCells),
-      raw: new Int32Array(cells),
-      refined: new Int32Array(cells),
-      samples: Int32Array.from(picked),
-      paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
-      blobs: createBlobFinder(t.width, t.height),
-      gain: createGainEstimator(picked.length),
-    };
-  }
-
   /** Starts (re)learning: this frame and the next `relearnFrames` say nothing about motion. */
   function startRelearning(s: State, luma: Uint8Array, atMs: number): MotionResult {
     relearnLeft = p.relearnFrames;
@@ -191,33 +159,16 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     s.rawMap.fill(0);
     previousGainBin = UNITY_GAIN_BIN;
     previousRaw = 0;
-    return quiet(atMs);
-  }
-
-  /** Clears this frame's output and holds the hysteresis. */
-  function quiet(atMs: number): MotionResult {
-    result.foregroundCells = 0;
-    result.lighting = true;
-    result.candidate = false;
-    result.event = undefined;
-    result.box.fill(0);
-    hysteresis.hold(atMs);
-    result.active = hysteresis.active;
-    return result;
+    return quiet(result, hysteresis, atMs);
   }
 
   function process(t: Thumbnail, atMs: number): MotionResult {
     stats.frames++;
     frame++;
     const luma = t.luma;
-    if (
-      !state ||
-      state.grid.width !== t.width ||
-      state.grid.height !== t.height ||
-      state.frameWidth !== t.frameWidth ||
-      state.frameHeight !== t.frameHeight
-    ) {
-      state = setUp(t);
+    if (!state || !fits(state, t)) {
+      state = createState(t, p.privacyMask);
+      map = new Uint8Array(state.grid.cells);
       resetModel(state.model, luma, model);
       return startRelearning(state, luma, atMs);
     }
@@ -226,7 +177,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     if (relearnLeft > 0) {
       relearnLeft--;
       relearn(m, luma);
-      return quiet(atMs);
+      return quiet(result, hysteresis, atMs);
     }
 
     // 1. Robust global gain over sampled cells that were background last frame.
@@ -241,12 +192,8 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
 
     // 3. Illumination event: a gain out of range, a sudden gain step, or a sudden jump in changed area.
     const step = gainBin > previousGainBin ? gainBin - previousGainBin : previousGainBin - gainBin;
-    if (
-      gainBin === 0 ||
-      gainBin === 255 ||
-      step > maxStepBins ||
-      (n - previousRaw) * 100 > p.lightingJumpPct * s.watched
-    ) {
+    const jump = (n - previousRaw) * 100 > p.lightingJumpPct * s.watched;
+    if (gainBin === 0 || gainBin === 255 || step > maxStepBins || jump) {
       stats.lightingEvents++;
       return startRelearning(s, luma, atMs);
     }
@@ -258,72 +205,147 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     absorbStill(m, luma, s.raw, n, frame, model);
     // A lasting global change (daylight, a slow exposure ramp) moves the whole background with it.
     if (gainBin - UNITY_GAIN_BIN >= REBASE_BINS || UNITY_GAIN_BIN - gainBin >= REBASE_BINS) {
-      const dark = s.gain.estimate(
-        luma,
-        m.background,
-        s.rawMap,
-        s.samples,
-        s.paddedSamples,
-        MIN_BAND_SAMPLES,
-        MIN_GAIN_LUMA,
-        DARK_BAND >> 8,
-      );
-      const bright = s.gain.estimate(
-        luma,
-        m.background,
-        s.rawMap,
-        s.samples,
-        s.paddedSamples,
-        MIN_BAND_SAMPLES,
-        BRIGHT_BAND >> 8,
-        256,
-      );
-      rescaleBackground(
-        m,
-        luma,
-        s.rawMap,
-        gainQ8,
-        dark < 0 ? gainQ8 : gainOfBin(dark),
-        bright < 0 ? gainQ8 : gainOfBin(bright),
-      );
+      rebaseBackground(s, luma, gainQ8);
       previousGainBin = UNITY_GAIN_BIN;
     } else previousGainBin = gainBin;
 
-    result.foregroundCells = k;
-    result.lighting = false;
-    result.candidate = blobs.count > 0;
-    const box = result.box;
-    if (blobs.count > 0) {
-      box[0] = blobs.box[0] * 8;
-      box[1] = blobs.box[1] * 8;
-      box[2] = Math.min(s.frameWidth, blobs.box[2] * 8) - box[0];
-      box[3] = Math.min(s.frameHeight, blobs.box[3] * 8) - box[1];
-    } else box.fill(0);
+    setCandidate(result, blobs, k, s);
 
     // 5. k-of-n hysteresis.
-    const event = hysteresis.frame(result.candidate, atMs);
-    result.event = event;
-    result.active = hysteresis.active;
-    if (event === "start") {
-      stats.starts++;
-      for (let i = 0; i < 4; i++) result.eventBox[i] = box[i];
-    } else if (result.active && box[2] > 0) unionInto(result.eventBox, box);
+    if (track(result, hysteresis, atMs)) stats.starts++;
     return result;
   }
 
   return {
     process,
-    foreground() {
-      map.fill(0);
-      if (state) for (let i = 0; i < result.foregroundCells; i++) map[state.refined[i]] = 1;
-      return map;
-    },
+    foreground: () => foregroundMap(map, state, result.foregroundCells),
     reset() {
       state = undefined;
       hysteresis.reset();
     },
     stats,
   };
+}
+
+function modelParams(p: MotionParams): ModelParams {
+  return {
+    thresholdMin: p.thresholdMin,
+    noiseFactor: p.noiseFactor,
+    alphaQ16: Math.round(65536 / p.backgroundFrames),
+    stillFrames: p.stillFrames,
+  };
+}
+
+/** True when `s` was set up for thumbnails of `t`'s size and frame size. */
+function fits(s: State, t: Thumbnail): boolean {
+  const { grid } = s;
+  return (
+    grid.width === t.width &&
+    grid.height === t.height &&
+    s.frameWidth === t.frameWidth &&
+    s.frameHeight === t.frameHeight
+  );
+}
+
+/** `map` with 1 at each of the last frame's `cells` foreground cells. */
+function foregroundMap(map: Uint8Array, s: State | undefined, cells: number): Uint8Array {
+  map.fill(0);
+  if (s) for (let i = 0; i < cells; i++) map[s.refined[i]] = 1;
+  return map;
+}
+
+/** Sizes the grid, the privacy mask and the gain samples for thumbnails the size of `t`. */
+function createState(t: Thumbnail, privacyMask: MotionParams["privacyMask"]): State {
+  const grid = createGrid(t.width, t.height);
+  const cells = grid.cells;
+  const m = createBackgroundModel(grid);
+  const masked = rasterizeMask(privacyMask, t.frameWidth, t.frameHeight, t.width, t.height, m.masked);
+  const watched = cells - masked;
+  const stride = Math.max(1, Math.floor(watched / GAIN_SAMPLES));
+  const picked: number[] = [];
+  let seen = 0;
+  for (let c = 0; c < cells; c++) if (!m.masked[c] && seen++ % stride === 0) picked.push(c);
+  return {
+    grid,
+    frameWidth: t.frameWidth,
+    frameHeight: t.frameHeight,
+    watched,
+    model: m,
+    rawMap: new Uint8Array(grid.paddedCells),
+    raw: new Int32Array(cells),
+    refined: new Int32Array(cells),
+    samples: Int32Array.from(picked),
+    paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
+    blobs: createBlobFinder(t.width, t.height),
+    gain: createGainEstimator(picked.length),
+  };
+}
+
+/** Clears this frame's output and holds the hysteresis. */
+function quiet(result: MotionResult, hysteresis: Hysteresis, atMs: number): MotionResult {
+  result.foregroundCells = 0;
+  result.lighting = true;
+  result.candidate = false;
+  result.event = undefined;
+  result.box.fill(0);
+  hysteresis.hold(atMs);
+  result.active = hysteresis.active;
+  return result;
+}
+
+/** A lasting global change (daylight, a slow exposure ramp) moves the whole background with it, dark and
+ * bright bands each by their own gain where they have enough samples. */
+function rebaseBackground(s: State, luma: Uint8Array, gainQ8: number): void {
+  const m = s.model;
+  const dark = s.gain.estimate(
+    luma,
+    m.background,
+    s.rawMap,
+    s.samples,
+    s.paddedSamples,
+    MIN_BAND_SAMPLES,
+    MIN_GAIN_LUMA,
+    DARK_BAND >> 8,
+  );
+  const bright = s.gain.estimate(
+    luma,
+    m.background,
+    s.rawMap,
+    s.samples,
+    s.paddedSamples,
+    MIN_BAND_SAMPLES,
+    BRIGHT_BAND >> 8,
+    256,
+  );
+  const darkQ8 = dark < 0 ? gainQ8 : gainOfBin(dark);
+  rescaleBackground(m, luma, s.rawMap, gainQ8, darkQ8, bright < 0 ? gainQ8 : gainOfBin(bright));
+}
+
+/** This frame's foreground count and candidate box, in frame pixels (blob boxes are in cells). */
+function setCandidate(result: MotionResult, blobs: Blobs, k: number, s: State): void {
+  result.foregroundCells = k;
+  result.lighting = false;
+  result.candidate = blobs.count > 0;
+  const box = result.box;
+  if (blobs.count > 0) {
+    box[0] = blobs.box[0] * 8;
+    box[1] = blobs.box[1] * 8;
+    box[2] = Math.min(s.frameWidth, blobs.box[2] * 8) - box[0];
+    box[3] = Math.min(s.frameHeight, blobs.box[3] * 8) - box[1];
+  } else box.fill(0);
+}
+
+/** Feeds the candidate to the k-of-n hysteresis and grows the event's box; true when an event starts. */
+function track(result: MotionResult, hysteresis: Hysteresis, atMs: number): boolean {
+  const event = hysteresis.frame(result.candidate, atMs);
+  result.event = event;
+  result.active = hysteresis.active;
+  if (event === "start") {
+    for (let i = 0; i < 4; i++) result.eventBox[i] = result.box[i];
+    return true;
+  }
+  if (result.active && result.box[2] > 0) unionInto(result.eventBox, result.box);
+  return false;
 }
 
 function emptyResult(): MotionResult {

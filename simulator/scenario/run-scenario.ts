@@ -40,100 +40,48 @@ class Timeout extends Error {}
 
 const POLL_MS = 25;
 
+/** What the steps see of a run: the events the bridge opened, the log lines, and the run's bounded waits. */
+interface Run {
+  opened: (EventRecord & { consumed?: boolean })[];
+  logs: LogRecord[];
+  /** Sleeps up to `ms`, checking `done` every few ms; throws Timeout past the scenario's deadline. */
+  waitFor(ms: number, done?: () => boolean): Promise<boolean>;
+  /** Bounds an action (a broker restart, a power cycle) by the deadline. */
+  bounded<T>(what: string, action: Promise<T>): Promise<T>;
+}
+
 export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
-  const deadline = started + s.timeoutMs;
+  const engine = o.engine ?? s.engine ?? "xs";
   mkdirSync(dirname(o.artifactPath), { recursive: true });
   const artifact = createWriteStream(o.artifactPath);
   const write = (record: Record<string, unknown>) => artifact.write(`${JSON.stringify(record)}\n`);
-  write({
-    t: started,
-    record: "scenario",
-    file: s.file,
-    name: s.name,
-    engine: o.engine ?? s.engine ?? "xs",
-    timeoutMs: s.timeoutMs,
-  });
+  write({ t: started, record: "scenario", file: s.file, name: s.name, engine, timeoutMs: s.timeoutMs });
   const dataDir = mkdtempSync(join(tmpdir(), "doorbell-scenario-"));
   let sim: Simulation | undefined;
   let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
-  const opened: (EventRecord & { consumed?: boolean })[] = [];
-  const logs: LogRecord[] = [];
-
-  /** Sleeps up to `ms`, checking `done` every few ms; throws Timeout past the scenario's deadline. */
-  async function waitFor(ms: number, done: () => boolean = () => false): Promise<boolean> {
-    const until = Date.now() + ms;
-    for (;;) {
-      if (done()) return true;
-      const now = Date.now();
-      if (now >= deadline) throw new Timeout(`the scenario's timeout of ${s.timeoutMs / 1000} s ran out`);
-      if (now >= until) return false;
-      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, until - now, deadline - now)));
-    }
-  }
-  /** Bounds an action (a broker restart, a power cycle) by the deadline. */
-  async function bounded<T>(what: string, action: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Timeout(`${what} did not finish before the scenario's timeout`)),
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-    try {
-      return await Promise.race([action, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const run: Run = { opened: [], logs: [], ...deadlineWaits(started + s.timeoutMs, s.timeoutMs) };
 
   let outcome: Outcome = "pass";
   let message: string | undefined;
   try {
-    sim = await bounded(
-      "starting the simulation",
-      startSimulation({
-        engine: o.engine ?? s.engine ?? "xs",
-        host: "127.0.0.1",
-        mqttPort: 0,
-        fallbackWhenBusy: false,
-        dataDir,
-        camera: s.camera,
-      }),
-    );
+    const options = { engine, host: "127.0.0.1", mqttPort: 0, fallbackWhenBusy: false, dataDir, camera: s.camera };
+    sim = await run.bounded("starting the simulation", startSimulation(options));
     const live = sim;
-    live.bus.on("traffic", (r) => write({ record: "traffic", ...r }));
-    live.bus.on("log", (r) => {
-      logs.push(r);
-      write({ record: "log", ...r });
-    });
-    live.bus.on("event", (r) => {
-      opened.push(r);
-      write({ record: "event", ...r });
-    });
-    live.bus.on("status", (r) =>
-      write({
-        record: "status",
-        t: Date.now(),
-        power: r.power,
-        wifi: r.wifi,
-        broker: r.broker,
-        deviceOnline: r.deviceOnline,
-      }),
-    );
+    recordRun(live, run, write);
     if (o.httpPort !== undefined) {
       web = await startWebServer({ sim: live, host: "127.0.0.1", port: o.httpPort, fallbackWhenBusy: true });
       process.stderr.write(`scenario ${s.name}: watch at ${web.url}\n`);
     }
     const readyMs = o.readyTimeoutMs ?? 60_000;
     // Ready: the device is online and its first status event has reached the bridge, so events flow end to end.
-    const ready = () => live.status().deviceOnline && opened.some((e) => e.type === "status");
-    if (!(await waitFor(readyMs, ready)))
+    const ready = () => live.status().deviceOnline && run.opened.some((e) => e.type === "status");
+    if (!(await run.waitFor(readyMs, ready)))
       throw new Timeout(`the device did not come online and report its status within ${readyMs / 1000} s`);
     for (const step of s.steps) {
       o.onStep?.(step);
       write({ t: Date.now(), record: "step", line: step.line, step: step.text });
-      await runStep(live, step);
+      if (!(await act(live, step, run))) await expect(live, step, run);
     }
   } catch (error) {
     outcome = error instanceof Timeout ? "timeout" : "fail";
@@ -147,88 +95,139 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   write({ t: Date.now(), record: "result", outcome, message, durationMs });
   await new Promise<void>((resolve) => artifact.end(() => resolve()));
   return { file: s.file, name: s.name, outcome, message, durationMs, artifact: o.artifactPath };
+}
 
-  async function runStep(sim: Simulation, step: Step): Promise<void> {
-    const fail = (why: string): never => {
-      throw new Failure(`line ${step.line}: ${step.text}: ${why}`);
-    };
-    const seen = () => opened.map((e) => `${e.type} (seq ${e.seq})`).join(", ") || "none";
-    switch (step.kind) {
-      case "press":
-      case "release":
-        sim.note(`scenario line ${step.line}: ${step.kind}`);
-        sim.button(step.kind === "press" ? 1 : 0, step.bounceMs);
-        return;
-      case "wait":
-        await waitFor(step.ms);
-        return;
-      case "play":
-        sim.useCamera(step.camera);
-        return;
-      case "visitor":
-        sim.sendVisitor({ ring: step.ring, leave: step.leave });
-        return;
-      case "lamp":
-        sim.setLamp(step.on);
-        return;
-      case "light":
-        sim.setLight(step.light);
-        return;
-      case "drop-network":
-        sim.setWifi(false);
-        return;
-      case "restore-network":
-        sim.setWifi(true);
-        return;
-      case "restart-broker":
-        await bounded("the broker restart", sim.restartBroker(step.downMs));
-        return;
-      case "power-cut":
-        await bounded("the power cycle", sim.powerCut(step.offMs));
-        return;
-      case "expect-event": {
-        const match = () => opened.find((e) => !e.consumed && e.type === step.type);
-        if (!(await waitFor(step.withinMs, () => match() !== undefined)))
-          fail(`no ${step.type} event opened within ${step.withinMs} ms; opened so far: ${seen()}`);
-        const event = match()!;
-        event.consumed = true;
-        if (step.snapshot === true && !event.snapshotBytes)
-          fail(`the ${step.type} event (seq ${event.seq}) came without a snapshot`);
-        if (step.snapshot === false && event.snapshotBytes)
-          fail(`the ${step.type} event (seq ${event.seq}) came with a snapshot`);
-        return;
+/** The run's waits, bounded by the scenario's deadline. */
+function deadlineWaits(deadline: number, timeoutMs: number): Pick<Run, "waitFor" | "bounded"> {
+  return {
+    async waitFor(ms, done = () => false) {
+      const until = Date.now() + ms;
+      for (;;) {
+        if (done()) return true;
+        const now = Date.now();
+        if (now >= deadline) throw new Timeout(`the scenario's timeout of ${timeoutMs / 1000} s ran out`);
+        if (now >= until) return false;
+        await new Promise((r) => setTimeout(r, Math.min(POLL_MS, until - now, deadline - now)));
       }
-      case "expect-no-event": {
-        const from = opened.length;
-        const offending = () =>
-          opened.slice(from).find((e) => (step.type ? e.type === step.type : e.type !== "status"));
-        if (await waitFor(step.forMs, () => offending() !== undefined)) {
-          const e = offending()!;
-          fail(`a ${e.type} event (seq ${e.seq}) was opened during the ${step.forMs} ms that should have had none`);
-        }
-        return;
+    },
+    async bounded(what, action) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Timeout(`${what} did not finish before the scenario's timeout`)),
+          Math.max(0, deadline - Date.now()),
+        );
+      });
+      try {
+        return await Promise.race([action, late]);
+      } finally {
+        clearTimeout(timer);
       }
-      case "expect-log": {
-        const test = (r: LogRecord) => {
-          const line = `${r.tag} ${r.message}`;
-          return typeof step.match === "string" ? line.includes(step.match) : step.match.test(line);
-        };
-        if (!(await waitFor(step.withinMs, () => logs.some((r) => r.source !== "simulator" && test(r))))) {
-          fail(`no firmware or bridge log line matching ${String(step.match)} within ${step.withinMs} ms`);
-        }
-        return;
+    },
+  };
+}
+
+/** Keeps what the expectations check, and writes traffic, logs, events and status changes to the artifact. */
+function recordRun(sim: Simulation, run: Run, write: (record: Record<string, unknown>) => void): void {
+  sim.bus.on("traffic", (r) => write({ record: "traffic", ...r }));
+  sim.bus.on("log", (r) => {
+    run.logs.push(r);
+    write({ record: "log", ...r });
+  });
+  sim.bus.on("event", (r) => {
+    run.opened.push(r);
+    write({ record: "event", ...r });
+  });
+  sim.bus.on("status", ({ power, wifi, broker, deviceOnline }) =>
+    write({ record: "status", t: Date.now(), power, wifi, broker, deviceOnline }),
+  );
+}
+
+/** Performs an action step (a press, a fault, a scene change); false when `step` is an expectation. */
+async function act(sim: Simulation, step: Step, run: Run): Promise<boolean> {
+  switch (step.kind) {
+    case "press":
+    case "release":
+      sim.note(`scenario line ${step.line}: ${step.kind}`);
+      sim.button(step.kind === "press" ? 1 : 0, step.bounceMs);
+      return true;
+    case "wait":
+      await run.waitFor(step.ms);
+      return true;
+    case "play":
+      sim.useCamera(step.camera);
+      return true;
+    case "visitor":
+      sim.sendVisitor({ ring: step.ring, leave: step.leave });
+      return true;
+    case "lamp":
+      sim.setLamp(step.on);
+      return true;
+    case "light":
+      sim.setLight(step.light);
+      return true;
+    case "drop-network":
+    case "restore-network":
+      sim.setWifi(step.kind === "restore-network");
+      return true;
+    case "restart-broker":
+      await run.bounded("the broker restart", sim.restartBroker(step.downMs));
+      return true;
+    case "power-cut":
+      await run.bounded("the power cycle", sim.powerCut(step.offMs));
+      return true;
+  }
+  return false;
+}
+
+/** Checks an expectation step; throws Failure, naming the step's line, when it does not hold in time. */
+async function expect(sim: Simulation, step: Step, run: Run): Promise<void> {
+  const fail = (why: string): never => {
+    throw new Failure(`line ${step.line}: ${step.text}: ${why}`);
+  };
+  const { opened, logs, waitFor } = run;
+  switch (step.kind) {
+    case "expect-event": {
+      const match = () => opened.find((e) => !e.consumed && e.type === step.type);
+      if (!(await waitFor(step.withinMs, () => match() !== undefined))) {
+        const seen = opened.map((e) => `${e.type} (seq ${e.seq})`).join(", ") || "none";
+        fail(`no ${step.type} event opened within ${step.withinMs} ms; opened so far: ${seen}`);
       }
-      case "expect-all-opened": {
-        const missing = () => {
-          const { broker, opened: got } = sim.seqs();
-          const have = new Set(got);
-          return broker.filter((seq) => !have.has(seq));
-        };
-        if (!(await waitFor(step.withinMs, () => missing().length === 0))) {
-          fail(`the broker carried sealed events the bridge never opened: seq ${missing().join(", ")}`);
-        }
-        return;
+      const event = match()!;
+      event.consumed = true;
+      if (step.snapshot === true && !event.snapshotBytes)
+        fail(`the ${step.type} event (seq ${event.seq}) came without a snapshot`);
+      if (step.snapshot === false && event.snapshotBytes)
+        fail(`the ${step.type} event (seq ${event.seq}) came with a snapshot`);
+      return;
+    }
+    case "expect-no-event": {
+      const from = opened.length;
+      const offending = () => opened.slice(from).find((e) => (step.type ? e.type === step.type : e.type !== "status"));
+      if (await waitFor(step.forMs, () => offending() !== undefined)) {
+        const e = offending()!;
+        fail(`a ${e.type} event (seq ${e.seq}) was opened during the ${step.forMs} ms that should have had none`);
       }
+      return;
+    }
+    case "expect-log": {
+      const test = (r: LogRecord) => {
+        const line = `${r.tag} ${r.message}`;
+        return typeof step.match === "string" ? line.includes(step.match) : step.match.test(line);
+      };
+      if (!(await waitFor(step.withinMs, () => logs.some((r) => r.source !== "simulator" && test(r)))))
+        fail(`no firmware or bridge log line matching ${String(step.match)} within ${step.withinMs} ms`);
+      return;
+    }
+    case "expect-all-opened": {
+      const missing = () => {
+        const { broker, opened: got } = sim.seqs();
+        const have = new Set(got);
+        return broker.filter((seq) => !have.has(seq));
+      };
+      if (!(await waitFor(step.withinMs, () => missing().length === 0)))
+        fail(`the broker carried sealed events the bridge never opened: seq ${missing().join(", ")}`);
+      return;
     }
   }
 }
