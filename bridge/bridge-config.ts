@@ -39,7 +39,9 @@ export const BRIDGE_SETTINGS = Object.freeze({
     default: "doorbell-bridge",
     pattern: /^[A-Za-z0-9_.-]{1,64}$/,
     patternDoc: "1-64 letters, digits, '.', '_' or '-'",
-    doc: "MQTT client id; the session is persistent, so events queued while the bridge is away are kept",
+    doc:
+      "MQTT client id; the session is persistent, so events queued while the bridge is away are kept. " +
+      "The generated broker config replaces it with the certificate's CN",
   },
   "broker.shareGroup": {
     kind: "string",

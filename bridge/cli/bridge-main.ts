@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `doorbell-bridge`: runs the owner's receiver against the broker until SIGINT or SIGTERM.
 // Settings: docs/home-assistant.md, or `doorbell-bridge --help`.
-import mqtt from "mqtt";
 import { createLogger, type Logger } from "../../modules/logger.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { consoleLog } from "../../hosts/node/host.js";
@@ -19,6 +18,8 @@ import {
 import { createDeviceStateStore } from "../device-state.js";
 import { loadDevices } from "../devices.js";
 import { createCommandSigner, readPrivateKey, readSigningPrivateKey, signingKeyBeside } from "../key-files.js";
+import { connectBoundedMqtt } from "../mqtt-connect.js";
+import { MAX_PACKET_BYTES } from "../provision/broker-limits.js";
 import { createSnapshotStore } from "../snapshot-store.js";
 
 function usage(): string {
@@ -64,15 +65,26 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
         key: readSettingFile("broker.key", config.broker.key),
       }
     : {};
-  const client = mqtt.connect(config.broker.url, {
-    ...tls,
-    clientId: config.broker.clientId,
-    clean: false,
-    reconnectPeriod: 2000,
-    connectTimeout: 10_000,
-    protocolVersion: 4,
-  });
   const mqttLog = log.child("mqtt");
+  // Over MQTT 3.1.1 there is no Maximum Packet Size to announce: a larger packet closes the connection on its header.
+  const client = connectBoundedMqtt({
+    url: config.broker.url,
+    tls,
+    mqtt: {
+      clientId: config.broker.clientId,
+      clean: false,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      protocolVersion: 4,
+    },
+    maxPacketBytes: MAX_PACKET_BYTES,
+    onRefused: (r) =>
+      mqttLog.error("packet from the broker refused; reconnecting", {
+        bytes: r.packetBytes,
+        reason: r.reason,
+        limit: MAX_PACKET_BYTES,
+      }),
+  });
   client.on("error", (error) => mqttLog.warn("broker connection problem", { reason: error.message }));
   client.on("offline", () => mqttLog.warn("broker unreachable; retrying", { url: config.broker.url }));
   const snapshots = createSnapshotStore({

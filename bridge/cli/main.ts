@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `doorbell`: the owner's and maker's command line. Errors go to stderr as one clear line; exit 2 is misuse.
+import { brokerCommand } from "./broker.js";
+import { bridgeCommand } from "./bridges.js";
 import { deviceCommand } from "./device.js";
 import { envelopeCommand } from "./envelope.js";
 import { haDiscoveryCommand } from "./ha-discovery.js";
@@ -10,6 +12,9 @@ const USAGE = `usage: doorbell <command>
   keys init --out <dir>            create the owner's key pair
   keys show --public <key-file>    print a key file's public key
   device add <name> --out <dir>    provision a doorbell: keys, RSA certificates, device bundle, Mosquitto config
+  device revoke <name> --out <dir> revoke a doorbell's certificate (CRL) and keep its bundle aside
+  bridge add <name> --out <dir>    a further bridge's own certificate, for a shared group
+  broker renew --out <dir>         re-issue the CRL and the Mosquitto files (--force: a new broker key)
   ha-discovery --device-config <f> print the Home Assistant discovery messages for a device
   envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)`;
 
@@ -22,6 +27,10 @@ function run(argv: string[]): number {
       return envelopeCommand(rest);
     case "device":
       return deviceCommand(rest);
+    case "bridge":
+      return bridgeCommand(rest);
+    case "broker":
+      return brokerCommand(rest);
     case "ha-discovery":
       return haDiscoveryCommand(rest);
     case undefined:

@@ -1,35 +1,22 @@
 // SPDX-License-Identifier: MIT
 // `doorbell device add`: one device's bundle (docs/build-and-flash.md, format "doorbell-device/1"), its
 // X25519 key pair and RSA client certificate, plus the CA, broker, bridge and Home Assistant certificates
-// on first use, and the Mosquitto listener and ACL. Never overwrites a key: an existing device is refused.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// on first use, the CRL, and the Mosquitto listener and ACL. Never overwrites a key: an existing device is
+// refused, unless `replace`, which revokes its certificate and keeps its old bundle (revoke-device.ts).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { toHex } from "../../modules/bytes.js";
 import { formatConfigErrors, parseConfig } from "../../modules/config.js";
-import { CONFIG_SCHEMA } from "../../modules/config-schema.js";
 import type { CryptoPort } from "../../modules/ports.js";
 import { readPublicKey, readSigningPublicKey, writePrivateKey, writePublicKey } from "../key-files.js";
-import {
-  altNamesOf,
-  certificateDer,
-  createCa,
-  issueCertificate,
-  loadCa,
-  privateKeyDer,
-  type KeyAndCert,
-  type LoadedCa,
-} from "./certificates.js";
+import { caFor, clientCertFor, serverCertFor, writeBrokerConfig } from "./broker-files.js";
+import { BUNDLE_FILES, DEVICE_BUNDLE_FORMAT } from "./bundle-files.js";
+import { certificateDer, issueCertificate, privateKeyDer } from "./certificates.js";
+import { ensureDir, writeNew } from "./files.js";
 import { BRIDGE_IDENTITY, HOME_ASSISTANT_IDENTITY, homeLayout, type HomeLayout } from "./home-layout.js";
-import { mosquittoAcl, mosquittoListenerConfig } from "./mosquitto-config.js";
+import { retireDevice } from "./revoke-device.js";
 
-/** The bundle's file names: the manifest's `data` section expects exactly these. */
-export const BUNDLE_FILES = Object.freeze({
-  config: "device-config.json",
-  ca: "broker-ca.der",
-  cert: "device-cert.der",
-  key: "device-key.der",
-});
-export const DEVICE_BUNDLE_FORMAT = "doorbell-device/1";
+export { BUNDLE_FILES, DEVICE_BUNDLE_FORMAT };
 
 export interface AddDeviceOptions {
   /** The owner's doorbell directory (`--out`), where `doorbell keys init` put owner.pub. */
@@ -42,6 +29,8 @@ export interface AddDeviceOptions {
   brokerHost: string;
   brokerPort: number;
   crypto: CryptoPort;
+  /** Re-provision an existing device: revoke its certificate and keep its old bundle under `revoked/`. */
+  replace?: boolean;
 }
 
 export interface AddDeviceResult {
@@ -52,24 +41,6 @@ export interface AddDeviceResult {
   notes: string[];
 }
 
-function ensureDir(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
-}
-
-function writeNew(path: string, data: string | Uint8Array, mode: number): void {
-  ensureDir(dirname(path));
-  writeFileSync(path, data, { mode, flag: "wx" });
-}
-
-function writeReplacing(path: string, data: string, mode: number): void {
-  ensureDir(dirname(path));
-  writeFileSync(path, data, { mode });
-}
-
-function readPair(keyPath: string, certPath: string): KeyAndCert {
-  return { keyPem: readFileSync(keyPath, "utf8"), certPem: readFileSync(certPath, "utf8") };
-}
-
 function checkName(name: string, displayName: string): void {
   const parsed = parseConfig({ deviceId: name, deviceName: displayName });
   if (!parsed.ok)
@@ -78,54 +49,13 @@ function checkName(name: string, displayName: string): void {
         .replace(/config deviceId/g, "device name")
         .replace(/config deviceName/g, "--display-name"),
     );
-  if (name === BRIDGE_IDENTITY || name === HOME_ASSISTANT_IDENTITY) {
-    throw new Error(
-      `device name: "${name}" is the broker identity of the ${name === BRIDGE_IDENTITY ? "bridge" : "Home Assistant client"}; choose another`,
-    );
+  if (name === BRIDGE_IDENTITY || name.startsWith(`${BRIDGE_IDENTITY}-`) || name === HOME_ASSISTANT_IDENTITY) {
+    const what =
+      name === HOME_ASSISTANT_IDENTITY
+        ? "the broker identity of the Home Assistant client"
+        : `reserved for the bridges' broker identities (${BRIDGE_IDENTITY}, ${BRIDGE_IDENTITY}-<name>)`;
+    throw new Error(`device name: "${name}" is ${what}; choose another`);
   }
-}
-
-/** Loads the CA, or creates it on first use. */
-function caFor(layout: HomeLayout, notes: string[]): LoadedCa {
-  if (existsSync(layout.caCert) || existsSync(layout.caKey))
-    return loadCa(readPair(layout.caKey, layout.caCert), layout.caCert);
-  const ca = createCa();
-  writeNew(layout.caKey, ca.keyPem, 0o600);
-  writeNew(layout.caCert, ca.certPem, 0o644);
-  notes.push(`created the broker CA: ${layout.caCert} (key ${layout.caKey}, mode 0600; keep it off the broker)`);
-  return loadCa(ca, layout.caCert);
-}
-
-/** Issues the broker's certificate, or re-issues it when it does not name `host` yet. */
-function serverCertFor(layout: HomeLayout, ca: LoadedCa, host: string, notes: string[]): void {
-  const wanted = [host, "localhost", "127.0.0.1"];
-  let names = wanted;
-  if (existsSync(layout.serverCert)) {
-    const have = altNamesOf(readFileSync(layout.serverCert, "utf8"));
-    if (have.includes(host)) return;
-    names = [...new Set([...have, ...wanted])];
-    notes.push(`re-issued the broker certificate to add ${host}; restart Mosquitto to load it`);
-  } else {
-    notes.push(`created the broker certificate for ${names.join(", ")}: ${layout.serverCert}`);
-  }
-  const server = issueCertificate(ca, { commonName: host, altNames: names, usage: "server" });
-  writeReplacing(layout.serverKey, server.keyPem, 0o600);
-  writeReplacing(layout.serverCert, server.certPem, 0o644);
-}
-
-function clientCertFor(
-  ca: LoadedCa,
-  identity: string,
-  keyPath: string,
-  certPath: string,
-  notes: string[],
-  what: string,
-): void {
-  if (existsSync(certPath)) return;
-  const pair = issueCertificate(ca, { commonName: identity, usage: "client" });
-  writeNew(keyPath, pair.keyPem, 0o600);
-  writeNew(certPath, pair.certPem, 0o644);
-  notes.push(`created the ${what} client certificate (CN ${identity}): ${certPath}`);
 }
 
 export function addDevice(o: AddDeviceOptions): AddDeviceResult {
@@ -143,24 +73,21 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
     throw new Error(`${layout.ownerSigningPublic} not found: run doorbell keys init --out ${o.home} to create it`);
   const ownerSigningPublic = readSigningPublicKey(layout.ownerSigningPublic, layout.ownerSigningPublic);
   const bundleDir = layout.deviceDir(o.name);
-  if (existsSync(bundleDir) && readdirSync(bundleDir).length) {
+  const exists = existsSync(bundleDir) && readdirSync(bundleDir).length > 0;
+  if (exists && !o.replace) {
     throw new Error(
-      `${bundleDir} already exists; refusing to overwrite device ${o.name}'s keys (remove the directory or choose another name)`,
+      `${bundleDir} already exists; refusing to overwrite device ${o.name}'s keys. To re-provision it, pass --replace ` +
+        `(its certificate is revoked and its old bundle kept under ${layout.revokedDir}), or choose another name`,
     );
   }
 
   const notes: string[] = [];
   const ca = caFor(layout, notes);
+  if (exists) retireDevice(layout, o.name, notes);
   serverCertFor(layout, ca, o.brokerHost, notes);
-  clientCertFor(ca, BRIDGE_IDENTITY, layout.bridgeKey, layout.bridgeCert, notes, "bridge");
-  clientCertFor(
-    ca,
-    HOME_ASSISTANT_IDENTITY,
-    layout.homeAssistantKey,
-    layout.homeAssistantCert,
-    notes,
-    "Home Assistant",
-  );
+  clientCertFor(ca, BRIDGE_IDENTITY, { key: layout.bridgeKey, cert: layout.bridgeCert }, notes, "bridge");
+  const ha = { key: layout.homeAssistantKey, cert: layout.homeAssistantCert };
+  clientCertFor(ca, HOME_ASSISTANT_IDENTITY, ha, notes, "Home Assistant");
 
   // The device: its X25519 pair (sealing) and its RSA TLS identity (the broker login).
   ensureDir(bundleDir);
@@ -188,19 +115,6 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
     `created device ${o.name}: ${bundleDir} (${Object.values(BUNDLE_FILES).join(", ")}, device.key, device.pub)`,
   );
 
-  const root = CONFIG_SCHEMA["mqtt.topicRoot"].default; // the bundle leaves mqtt.topicRoot at its default
-  writeReplacing(
-    layout.mosquittoConf,
-    mosquittoListenerConfig({
-      port: o.brokerPort,
-      caFile: layout.caCert,
-      certFile: layout.serverCert,
-      keyFile: layout.serverKey,
-      aclFile: layout.mosquittoAcl,
-    }),
-    0o644,
-  );
-  writeReplacing(layout.mosquittoAcl, mosquittoAcl(root), 0o644);
-  notes.push(`wrote the Mosquitto listener ${layout.mosquittoConf} and ACL ${layout.mosquittoAcl}`);
+  writeBrokerConfig(layout, ca, o.brokerPort, notes);
   return { layout, bundleDir, devicePublicHex: toHex(devicePublic), notes };
 }

@@ -83,15 +83,28 @@ export interface LeafOptions {
   /** Host names and IPv4/IPv6 addresses for subjectAltName (servers). */
   altNames?: string[];
   usage: "server" | "client";
+  /** An existing key to certify (PEM), e.g. to re-issue the broker's certificate without replacing its key. */
+  keyPem?: string;
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-/** Issues an RSA leaf certificate signed by `ca`, with a fresh key pair. */
+/** Parses an RSA private key (PEM); errors name the file. */
+export function loadRsaKey(keyPem: string, where: string): forge.pki.rsa.PrivateKey {
+  try {
+    const key = pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+    if (!key?.n) throw new Error("not an RSA key");
+    return key;
+  } catch (error) {
+    throw new Error(`${where}: not a readable RSA private key (${(error as Error).message})`);
+  }
+}
+
+/** Issues an RSA leaf certificate signed by `ca`, with a fresh key pair unless `options.keyPem` is given. */
 export function issueCertificate(ca: LoadedCa, options: LeafOptions): KeyAndCert {
-  const keys = newKeyPair();
+  const privateKey = options.keyPem ? loadRsaKey(options.keyPem, "key") : newKeyPair().privateKey;
   const cert = pki.createCertificate();
-  cert.publicKey = keys.publicKey;
+  cert.publicKey = pki.setRsaPublicKey(privateKey.n, privateKey.e);
   cert.serialNumber = serial();
   validity(cert, LEAF_YEARS);
   cert.setSubject([
@@ -116,7 +129,19 @@ export function issueCertificate(ca: LoadedCa, options: LeafOptions): KeyAndCert
   }
   cert.setExtensions(extensions);
   cert.sign(ca.key, forge.md.sha256.create());
-  return { keyPem: keyPem(keys.privateKey), certPem: pki.certificateToPem(cert) };
+  return { keyPem: options.keyPem ?? keyPem(privateKey), certPem: pki.certificateToPem(cert) };
+}
+
+/** A certificate's serial number (lowercase hex, as written) and subject CN. Accepts PEM or DER. */
+export function certificateIdentity(cert: string | Uint8Array): { serialHex: string; commonName: string } {
+  const parsed =
+    typeof cert === "string"
+      ? pki.certificateFromPem(cert)
+      : pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(cert).toString("binary"))));
+  return {
+    serialHex: parsed.serialNumber.toLowerCase(),
+    commonName: String(parsed.subject.getField("CN")?.value ?? ""),
+  };
 }
 
 /** The names in a certificate's subjectAltName (DNS names and IP addresses). */

@@ -7,6 +7,11 @@ import { join, resolve } from "node:path";
 export const BRIDGE_IDENTITY = "doorbell-bridge";
 export const HOME_ASSISTANT_IDENTITY = "homeassistant";
 
+/** The broker identity (certificate CN, user name and client id) of a further bridge made by `doorbell bridge add <name>`. */
+export function bridgeIdentity(name: string): string {
+  return `${BRIDGE_IDENTITY}-${name}`;
+}
+
 export interface HomeLayout {
   root: string;
   ownerKey: string;
@@ -16,6 +21,9 @@ export interface HomeLayout {
   ownerSigningPublic: string;
   caCert: string;
   caKey: string;
+  /** The CA's certificate revocation list (PEM), Mosquitto's `crlfile`, and the list it is made from. */
+  crl: string;
+  revokedList: string;
   serverCert: string;
   serverKey: string;
   mosquittoConf: string;
@@ -24,6 +32,10 @@ export interface HomeLayout {
   bridgeKey: string;
   homeAssistantCert: string;
   homeAssistantKey: string;
+  /** Further bridges of a shared group, one certificate each: `bridges/<name>/bridge.pem` and `bridge.key`. */
+  bridgesDir: string;
+  /** Bundles of revoked or replaced devices, kept (never deleted) under `revoked/<name>-<serial>/`. */
+  revokedDir: string;
   devicesDir: string;
   /** The device bundle directory (DOORBELL_DEVICE_DIR for the build). */
   deviceDir(name: string): string;
@@ -42,6 +54,8 @@ export function homeLayout(dir: string): HomeLayout {
     ownerSigningPublic: join(root, "owner-sign.pub"),
     caCert: join(root, "ca", "ca.pem"),
     caKey: join(root, "ca", "ca.key"),
+    crl: join(root, "ca", "crl.pem"),
+    revokedList: join(root, "ca", "revoked.json"),
     serverCert: join(root, "broker", "server.pem"),
     serverKey: join(root, "broker", "server.key"),
     mosquittoConf: join(root, "broker", "mosquitto.conf"),
@@ -50,6 +64,8 @@ export function homeLayout(dir: string): HomeLayout {
     bridgeKey: join(root, "bridge", "bridge.key"),
     homeAssistantCert: join(root, "homeassistant", "client.pem"),
     homeAssistantKey: join(root, "homeassistant", "client.key"),
+    bridgesDir: join(root, "bridges"),
+    revokedDir: join(root, "revoked"),
     devicesDir: join(root, "devices"),
     deviceDir: (name: string) => join(root, "devices", name),
     bridgeState: join(root, "bridge", "state"),

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 // docs/security.md against a real Mosquitto (TLS, the generated ACL): an attacker with broker access
-// (stolen broker credentials: the bridge's, which read every sealed event, and a device's TLS identity,
+// (stolen broker credentials: a bridge's, which read every sealed event, and a device's TLS identity,
 // which may publish on its event topic) reads only ciphertext, cannot forge a ring and cannot replay one;
 // the bridge refuses and logs each. Every captured log is scanned for the test keys. Every wait is bounded.
+// The broker makes a certificate's CN its client id, so the stolen device identity is used while the device is off.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt from "mqtt";
 import { loadBridgeConfig } from "../../bridge/bridge-config.js";
 import { runBridge } from "../../bridge/cli/bridge-main.js";
 import { createSigningKeyFiles, writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
+import { addBridge } from "../../bridge/provision/add-bridge.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -49,10 +51,8 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
   let host: NodeHost;
   let fw: Firmware;
   let deviceSecret: Uint8Array;
-  /** The stolen bridge credentials: every sealed event, as the broker's operator would see them. */
+  /** A bridge's stolen credentials (a second bridge's): every sealed event, as the broker's operator would see them. */
   let eavesdropper: Watcher;
-  /** The device's stolen TLS identity (not its sealing key): it may publish on the device's event topic. */
-  let forger: MqttClient;
   const pem = (path: string) => readFileSync(path);
   const tlsAs = (cert: string, key: string) => ({
     ca: [pem(layout.caCert)],
@@ -65,6 +65,44 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
       .on(HA_EVENT)
       .map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string; seq: number })
       .filter((e) => e.event_type === "ring");
+
+  /** Starts (or restarts, on the same storage) the doorbell, and waits until it is online with an empty outbox. */
+  async function bootDevice(): Promise<void> {
+    const bundle = loadNodeDeviceBundle(layout.deviceDir("frontdoor"));
+    deviceSecret = bundle.deviceKey!;
+    host = createNodeHost({
+      storageDir: join(dir, "frontdoor-storage"),
+      mqtt: bundle.mqtt,
+      camera: (clock) => createSyntheticCamera({ clock, framePeriodMs: 100, width: 160, height: 120 }),
+      log: { write: (level, tag, message) => void deviceLines.push(`${level} ${tag} ${message}`) },
+    });
+    // No ring cooldown, so the tests can ring again at once.
+    const config = { ...bundle.config, button: { ...(bundle.config.button as object | undefined), cooldownS: 0 } };
+    fw = startFirmware(host, { config, firmwareVersion: "1.0.0-test", deviceKey: bundle.deviceKey });
+    await until(
+      () => host.mqtt.connected && fw.delivery.stats.queued === 0,
+      "the doorbell online with an empty outbox",
+      30_000,
+    );
+  }
+
+  /** The device's stolen TLS identity (not its sealing key) publishes `payloads` on its event topic while the device is off. */
+  async function forgeAsDevice(payloads: Uint8Array[]): Promise<void> {
+    fw.close();
+    await until(() => !host.mqtt.connected, "the doorbell offline");
+    const bundle = loadNodeDeviceBundle(layout.deviceDir("frontdoor"));
+    const forger = await mqtt.connectAsync(url, {
+      ...bundle.mqtt.client,
+      clientId: "frontdoor-forger",
+      reconnectPeriod: 0,
+    });
+    try {
+      for (const p of payloads) await forger.publishAsync(SEALED_EVENT, Buffer.from(p), { qos: 1 });
+    } finally {
+      await forger.endAsync();
+    }
+    await bootDevice();
+  }
 
   async function ring(): Promise<{ id: string; sealed: Uint8Array }> {
     const before = rings().length;
@@ -91,6 +129,7 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic);
     const port = await freePort();
     addDevice({ home, name: "frontdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
+    addBridge({ home, name: "stolen" }); // before the broker starts: it reads the ACL then
     broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });
     url = `mqtts://127.0.0.1:${port}`;
     const log = createLogger(
@@ -102,32 +141,16 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
       clientId: "ha-stand-in",
       ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),
     });
+    const stolen = join(layout.bridgesDir, "stolen");
     eavesdropper = await watch(url, ["doorbell/+/sealed/#"], {
       clientId: "eavesdropper",
-      ...tlsAs(layout.bridgeCert, layout.bridgeKey),
+      ...tlsAs(join(stolen, "bridge.pem"), join(stolen, "bridge.key")),
     });
-    const bundle = loadNodeDeviceBundle(layout.deviceDir("frontdoor"));
-    deviceSecret = bundle.deviceKey!;
-    forger = await mqtt.connectAsync(url, { ...bundle.mqtt.client, clientId: "frontdoor-forger", reconnectPeriod: 0 });
-    host = createNodeHost({
-      storageDir: join(dir, "frontdoor-storage"),
-      mqtt: bundle.mqtt,
-      camera: (clock) => createSyntheticCamera({ clock, framePeriodMs: 100, width: 160, height: 120 }),
-      log: { write: (level, tag, message) => void deviceLines.push(`${level} ${tag} ${message}`) },
-    });
-    // No ring cooldown, so the tests can ring again at once.
-    const config = { ...bundle.config, button: { ...(bundle.config.button as object | undefined), cooldownS: 0 } };
-    fw = startFirmware(host, { config, firmwareVersion: "1.0.0-test", deviceKey: bundle.deviceKey });
-    await until(
-      () => host.mqtt.connected && fw.delivery.stats.queued === 0,
-      "the doorbell online with an empty outbox",
-      30_000,
-    );
+    await bootDevice();
   });
 
   after(async () => {
     fw?.close();
-    await forger?.endAsync(true);
     await eavesdropper?.close();
     await ha?.close();
     await bridge?.stop();
@@ -168,9 +191,7 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     const keyIdCopied = forge(2);
     keyIdCopied.set(genuine.subarray(OFFSET.senderKeyId, OFFSET.senderKeyId + 8), OFFSET.senderKeyId);
     const refusedBefore = bridgeLines.filter((l) => l.includes("event refused")).length;
-    await forger.publishAsync(SEALED_EVENT, Buffer.from(wrongKey), { qos: 1 });
-    await forger.publishAsync(SEALED_EVENT, Buffer.from(keyIdCopied), { qos: 1 });
-    await forger.publishAsync(SEALED_EVENT, Buffer.from("ring"), { qos: 1 });
+    await forgeAsDevice([wrongKey, keyIdCopied, Buffer.from("ring")]);
     await until(
       () => bridgeLines.filter((l) => l.includes("event refused")).length >= refusedBefore + 3,
       "three refusals in the bridge's log",
@@ -197,7 +218,7 @@ describe("an attacker with broker access, against a real Mosquitto", () => {
     const old = await ring();
     await ring(); // the device moves on
     const before = rings().length;
-    await forger.publishAsync(SEALED_EVENT, Buffer.from(old.sealed), { qos: 1 });
+    await forgeAsDevice([old.sealed]);
     await until(
       () =>
         bridgeLines.some(

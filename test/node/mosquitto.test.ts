@@ -17,6 +17,7 @@ import {
   writePrivateKey,
   writePublicKey,
 } from "../../bridge/key-files.js";
+import { addBridge } from "../../bridge/provision/add-bridge.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -109,6 +110,7 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
       crypto,
     });
     addDevice({ home, name: "backdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
+    addBridge({ home, name: "spare" }); // a second bridge's certificate, for the thief below
     broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });
     url = `mqtts://127.0.0.1:${port}`;
     const log = createLogger(
@@ -232,9 +234,10 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
       }),
       /alert certificate required/, // TLS 1.3 alert 116 (RFC 8446 §6.2): require_certificate true
     );
-    // The same client with a certificate from the CA gets in: it was the missing certificate.
+    // The same client with a certificate from the CA gets in: it was the missing certificate. (Not Home
+    // Assistant's: the broker makes a certificate's CN its client id, so that would take over ha-stand-in.)
     const withCert = await mqtt.connectAsync(url, {
-      ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),
+      ...tlsAs(join(layout.bridgesDir, "spare", "bridge.pem"), join(layout.bridgesDir, "spare", "bridge.key")),
       reconnectPeriod: 0,
       clientId: "with-cert",
     });
@@ -286,9 +289,9 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
   test("a client that is not the owner cannot make the device act: its command, or a replayed one, is refused on the device", async () => {
     const d = device!;
     const devicePublic = d.fw.devicePublicKey;
-    // The bridge's own broker credentials, stolen: the ACL lets it publish commands, but only the owner's key seals them.
+    // A bridge's broker credentials, stolen: the ACL lets it publish commands, but only the owner's key seals them.
     const thief = await mqtt.connectAsync(url, {
-      ...tlsAs(layout.bridgeCert, layout.bridgeKey),
+      ...tlsAs(join(layout.bridgesDir, "spare", "bridge.pem"), join(layout.bridgesDir, "spare", "bridge.key")),
       clientId: "thief",
       reconnectPeriod: 0,
     });

@@ -149,9 +149,16 @@ describe("doorbell device add", () => {
 
     const again = run(["device", "add", "frontdoor", "--out", home, "--broker-host", "broker.home.arpa"]);
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /refusing to overwrite device frontdoor/);
+    assert.match(again.stderr, /refusing to overwrite device frontdoor.s keys. To re-provision it, pass --replace/);
     assert.equal(readFileSync(join(bundle, "device.key"), "utf8"), deviceKeyBefore);
-    assert.match(run(["device", "add", "doorbell-bridge", "--out", home]).stderr, /broker identity of the bridge/);
+    assert.match(
+      run(["device", "add", "doorbell-bridge", "--out", home]).stderr,
+      /reserved for the bridges. broker identities/,
+    );
+    assert.match(
+      run(["device", "add", "doorbell-bridge-2", "--out", home]).stderr,
+      /reserved for the bridges. broker identities/,
+    );
     const bad = run(["device", "add", "Front Door", "--out", home]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /device name: "Front Door" is not accepted; expected .*lowercase letters/);

@@ -48,6 +48,16 @@ export interface Mosquitto {
   /** SIGKILL, as a crash or power loss: nothing is saved beyond what autosave already wrote. */
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** The running broker's process id, for reading /proc/<pid>/status. */
+  pid(): number | undefined;
+}
+
+/** A process's resident set now and at its peak (VmRSS, VmHWM in /proc/<pid>/status), in bytes. Linux only. */
+export function residentBytes(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { rss: kib("VmRSS"), peak: kib("VmHWM") };
 }
 
 /**
@@ -136,5 +146,5 @@ export async function startMosquitto(o: {
   }
 
   await start();
-  return { port: o.port, log: () => output, stop, kill, start };
+  return { port: o.port, log: () => output, stop, kill, start, pid: () => (exited ? undefined : child?.pid) };
 }
