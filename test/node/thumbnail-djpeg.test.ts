@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { JpegError } from "../../modules/jpeg/jpeg-error.js";
-import { encodePgm } from "../../modules/jpeg/pgm.js";
+import { encodePgm } from "../../scripts/pgm.js";
 import { createThumbnailDecoder, decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
 import { fullHighway, HIGHWAY_FRAMES, HIGHWAY_SUBSET, highwayFrame, skipWithoutFullHighway } from "../support/cdnet.js";
 import { scenePpm, synthJpeg } from "../support/jpeg-synth.js";
