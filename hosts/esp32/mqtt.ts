@@ -146,7 +146,10 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
     if (bytes) callSafely(log, TAG, "onMessage", () => s.callbacks.onMessage(message.topic, bytes));
   };
 
-  /** Hands `item` to the session's queue; a write the client refuses ends the session. */
+  /**
+   * Runs `write` (a push onto `s`'s outbound queue, or a flush when the socket turns writable); a write the
+   * client refuses ends the session.
+   */
   const send = (s: Session, write: () => void) => {
     try {
       write();
@@ -155,6 +158,7 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
     }
   };
 
+  /** Hands `item` (a PUBLISH or SUBSCRIBE) to `s`'s outbound queue. */
   const enqueue = (s: Session, item: Queued) => send(s, () => s.outbound.push(item));
 
   return {
