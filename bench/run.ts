@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench [-- --quick] [-- --write]`: runs every benchmark of the project and writes build/BENCHMARKS.md and
+// `npm run bench [-- [--quick] [--write]]`: runs every benchmark of the project and writes build/BENCHMARKS.md and
 // build/bench.json; with --write (a full run to commit) it rewrites the committed BENCHMARKS.md and bench.json.
 import { relative } from "node:path";
 import { XsWorker } from "../hosts/xs/xsnap-worker.js";
