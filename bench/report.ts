@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Writes bench.json (machine-readable, merged by section) and BENCHMARKS.md (for people) at the repo root.
+// Writes bench.json (machine-readable, merged by section) and BENCHMARKS.md (for people): into build/ by
+// default, and over the committed copies at the repo root only when asked (`npm run bench -- --write`).
 import { cpus, totalmem } from "node:os";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { repoPath } from "../hosts/xs/bundle.js";
 
 export interface Machine {
@@ -38,9 +40,37 @@ export interface Section {
   rows: Row[];
 }
 
-/** Merges `sections` into bench.json and rewrites BENCHMARKS.md from all sections present. */
-export function writeReport(sections: Section[], runInfo: { quick: boolean; startedAt: string }): void {
-  const jsonPath = repoPath("bench.json");
+/** Where a run writes its report. */
+export interface ReportPaths {
+  json: string;
+  markdown: string;
+}
+
+const BENCH_OPTIONS = ["--quick", "--write"];
+
+/**
+ * `npm run bench`'s options: `--quick` for smaller loads; the report goes to build/bench.json and
+ * build/BENCHMARKS.md, or with `--write` over the committed bench.json and BENCHMARKS.md at the repo root (a full
+ * run meant to be committed). Throws on any other argument, naming the accepted ones.
+ */
+export function benchOptions(args: readonly string[]): { quick: boolean; paths: ReportPaths } {
+  const unknown = args.filter((a) => !BENCH_OPTIONS.includes(a));
+  if (unknown.length) throw new Error(`unknown option ${unknown.join(" ")}; accepted: ${BENCH_OPTIONS.join(", ")}`);
+  const paths = args.includes("--write")
+    ? { json: repoPath("bench.json"), markdown: repoPath("BENCHMARKS.md") }
+    : { json: repoPath("build/bench.json"), markdown: repoPath("build/BENCHMARKS.md") };
+  return { quick: args.includes("--quick"), paths };
+}
+
+/** Merges `sections` into the report's bench.json and rewrites its BENCHMARKS.md from all sections present. */
+export function writeReport(
+  sections: Section[],
+  runInfo: { quick: boolean; startedAt: string },
+  paths: ReportPaths = benchOptions([]).paths,
+): void {
+  const jsonPath = paths.json;
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  mkdirSync(dirname(paths.markdown), { recursive: true });
   const previous = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, "utf8")) as Record<string, unknown>) : {};
   const md = (previous.$markdown ?? {}) as Record<string, { title: string; intro: string; rows: Row[] }>;
   const out: Record<string, unknown> = { ...previous, machine: machine(), run: runInfo };
@@ -52,10 +82,12 @@ export function writeReport(sections: Section[], runInfo: { quick: boolean; star
   writeFileSync(jsonPath, `${JSON.stringify(out, null, 2)}\n`);
 
   const m = out.machine as Machine;
+  const command = paths.markdown === repoPath("BENCHMARKS.md") ? "npm run bench -- --write" : "npm run bench";
   const lines = [
     "# Benchmarks",
     "",
-    `Written by \`npm run bench\`${runInfo.quick ? " (--quick)" : ""} on ${runInfo.startedAt.slice(0, 10)}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
+    `Written by \`${command}\`${runInfo.quick ? " (--quick)" : ""} on ${runInfo.startedAt.slice(0, 10)}. ` +
+      `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
     "The machine-readable figures are in `bench.json`. Only what was run and seen is reported.",
   ];
   for (const key of Object.keys(md)) {
@@ -71,5 +103,5 @@ export function writeReport(sections: Section[], runInfo: { quick: boolean; star
     );
     for (const r of s.rows) lines.push(`| ${r.figure} | ${r.value} | ${r.reference ?? "–"} | ${r.note ?? ""} |`);
   }
-  writeFileSync(repoPath("BENCHMARKS.md"), `${lines.join("\n")}\n`);
+  writeFileSync(paths.markdown, `${lines.join("\n")}\n`);
 }

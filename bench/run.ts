@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench [-- --quick]`: runs every benchmark of the project and rewrites BENCHMARKS.md and bench.json.
+// `npm run bench [-- [--quick] [--write]]`: runs every benchmark of the project and writes build/BENCHMARKS.md and
+// build/bench.json; with --write (a full run to commit) it rewrites the committed BENCHMARKS.md and bench.json.
+import { relative } from "node:path";
 import { XsWorker } from "../hosts/xs/xsnap-worker.js";
-import { writeReport, type Section } from "./report.js";
+import { benchOptions, writeReport, type Section } from "./report.js";
 import { benchXsCore } from "./xs-core.js";
 import { benchSealCost } from "./seal-cost.js";
 import { benchLoad } from "./load.js";
-import { benchMotion } from "./motion.js";
+import { benchMotion, highwayInput } from "./motion.js";
 
-const quick = process.argv.includes("--quick");
+let options: ReturnType<typeof benchOptions>;
+try {
+  options = benchOptions(process.argv.slice(2));
+  highwayInput(); // the motion section's frames: say now, not after minutes of the other benchmarks
+} catch (error) {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exit(2);
+}
+const { quick, paths } = options;
 const startedAt = new Date().toISOString();
 const sections: Section[] = [];
 const step = (text: string) => process.stderr.write(`bench: ${text}\n`);
@@ -65,5 +75,5 @@ sections.push(...(await benchLoad({ quick, progress: step })));
 step("motion: the CDnet highway frames through the thumbnail decoders and the detector");
 sections.push(await benchMotion({ quick, progress: step }));
 
-writeReport(sections, { quick, startedAt });
-step("wrote BENCHMARKS.md and bench.json");
+writeReport(sections, { quick, startedAt }, paths);
+step(`wrote ${relative(process.cwd(), paths.markdown)} and ${relative(process.cwd(), paths.json)}`);

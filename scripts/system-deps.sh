@@ -8,8 +8,9 @@
 #   chromium                 the browser the simulator's page test drives
 #   libjpeg-turbo-progs      djpeg and cjpeg: the reference the JPEG thumbnail tests compare with
 #   libturbojpeg0-dev        libjpeg-turbo in-process, the motion bench's reference
+#   ffmpeg                   the simulator's video and webcam camera source, which its camera test plays
 set -euo pipefail
-PACKAGES=(ca-certificates gcc g++ make libc6-dev libmbedtls-dev mosquitto chromium libjpeg-turbo-progs libturbojpeg0-dev)
+PACKAGES=(ca-certificates gcc g++ make libc6-dev libmbedtls-dev mosquitto chromium libjpeg-turbo-progs libturbojpeg0-dev ffmpeg)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

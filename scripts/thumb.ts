@@ -3,7 +3,7 @@
 // binary PGM, byte-identical to `djpeg -grayscale -scale 1/8 -pnm <file.jpg>`. Errors go to stderr.
 import { readFileSync, writeSync } from "node:fs";
 import { JpegError } from "../modules/jpeg/jpeg-error.js";
-import { encodePgm } from "../modules/jpeg/pgm.js";
+import { encodePgm } from "./pgm.js";
 import { decodeThumbnail } from "../modules/jpeg/thumbnail-decoder.js";
 
 const file = process.argv[2];

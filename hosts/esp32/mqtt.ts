@@ -102,7 +102,10 @@ export function createEsp32Mqtt(options: Esp32MqttOptions): MqttPort {
     later(() => callSafely(log, TAG, "onDisconnect", () => s.callbacks.onDisconnect(reason)));
   };
 
-  /** Hands `item` to the session's queue; a write the client refuses ends the session. */
+  /**
+   * Runs `write` (a push onto `s`'s outbound queue, or a flush when the socket turns writable); a write the
+   * client refuses ends the session.
+   */
   const send = (s: Session, write: () => void) => {
     try {
       write();

@@ -7,7 +7,10 @@ import type { MqttPort } from "../../modules/ports.js";
 export interface NodeMqttOptions {
   /** e.g. mqtt://127.0.0.1:1883 or mqtts://broker:8883 */
   url: string;
-  /** TLS material and other MQTT.js options (ca, cert, key, rejectUnauthorized...). */
+  /**
+   * TLS material and other MQTT.js options (ca, cert, key, rejectUnauthorized...). `connect()` sets clientId,
+   * keepalive, clean, reconnectPeriod (0: no reconnect), connectTimeout and will itself, over any given here.
+   */
   client?: Partial<IClientOptions>;
 }
 

@@ -1,27 +1,124 @@
+// @ts-check
 // SPDX-License-Identifier: MIT
 // The simulator's page: listens to /api/stream (Server-Sent Events) and posts actions to /api/<name>.
 // Plain browser JavaScript, served as is. Text from the simulation is always set as text, never as HTML.
+// Type-checked by `npm run typecheck` (tsconfig.web.json); the records mirror simulator/sim-records.ts.
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The simulation's state (SimStatus in simulator/sim-records.ts), as far as the page reads it.
+ * @typedef {object} Status
+ * @property {"off" | "booting" | "on"} power
+ * @property {boolean} deviceOnline
+ * @property {boolean} wifi
+ * @property {boolean} broker
+ * @property {"xs" | "node"} engine
+ * @property {string} camera
+ * @property {"day" | "night"} light
+ * @property {boolean} lamp
+ * @property {string} motionDetector
+ * @property {string} firmwareVersion
+ * @property {number} [bootedAt]
+ * @property {{ delivery?: Record<string, number>, ring?: Record<string, number> }} [stats]
+ */
+/**
+ * An event the owner's side opened (EventRecord).
+ * @typedef {object} EventRecord
+ * @property {number} t
+ * @property {string} id
+ * @property {string} type
+ * @property {number} seq
+ * @property {number} atMs
+ * @property {number} sealedBytes
+ * @property {number} [snapshotBytes]
+ * @property {number} [frameAgeMs]
+ * @property {string} [of]
+ * @property {string} [reason]
+ * @property {[number, number, number, number]} [box]
+ * @property {Record<string, number | string>} [stats]
+ */
+/**
+ * One PUBLISH as the broker saw it (TrafficRecord).
+ * @typedef {object} TrafficRecord
+ * @property {number} t
+ * @property {string} topic
+ * @property {"event" | "command" | "status" | "bridge" | "other"} kind
+ * @property {number} size
+ * @property {string} hex
+ * @property {string} [from]
+ * @property {number} [seq]
+ * @property {string} [text]
+ */
+/**
+ * A log line (LogRecord).
+ * @typedef {object} LogRecord
+ * @property {number} t
+ * @property {"firmware" | "simulator" | "owner"} source
+ * @property {"debug" | "info" | "warn" | "error"} level
+ * @property {string} tag
+ * @property {string} message
+ */
+/**
+ * A camera frame and the detector's overlay (FrameRecord, MotionOverlay).
+ * @typedef {object} FrameRecord
+ * @property {number} n
+ * @property {number} width
+ * @property {number} height
+ * @property {{ cols: number, rows: number, cells: number[], box?: number[], lighting: boolean, motion: boolean }} [motion]
+ */
+/**
+ * The first message of the stream: the state and the recent history.
+ * @typedef {{ status: Status, events: EventRecord[], traffic: TrafficRecord[], logs: LogRecord[] }} Hello
+ */
+
+/**
+ * The element with this id, checked to be of `type` (HTMLElement by default).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @param {new () => T} [type]
+ * @returns {T}
+ */
+function $(id, type) {
+  const node = document.getElementById(id);
+  const want = type ?? HTMLElement;
+  if (!(node instanceof want)) throw new Error(`page: no ${want.name} #${id}`);
+  return /** @type {T} */ (node);
+}
 const MIN_PRESS_MS = 120; // a click is shorter than the firmware's 30 ms debounce; a real finger is not
 const LIMITS = { events: 100, traffic: 150, logs: 400 };
-let status = {};
+/** @type {Status | undefined} */
+let current;
 
+/**
+ * A new element: `class` and `text` set className and textContent, `data-*` set attributes, other keys set
+ * properties.
+ * @param {string} tag
+ * @param {Record<string, string | boolean>} [props]
+ * @param {...(Node | string | undefined)} children
+ * @returns {HTMLElement}
+ */
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-")) node.setAttribute(k, v);
-    else node[k] = v;
+    if (k === "class") node.className = String(v);
+    else if (k === "text") node.textContent = String(v);
+    else if (k.startsWith("data-")) node.setAttribute(k, String(v));
+    else Reflect.set(node, k, v);
   }
   for (const child of children) if (child) node.append(child);
   return node;
 }
 
+/** @param {number} t */
 const clock = (t) => new Date(t).toLocaleTimeString([], { hour12: false });
+/** @param {number} n */
 const kb = (n) => (n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 
+/**
+ * Posts an action; shows the status it answers with, or logs its error on the page.
+ * @param {string} name
+ * @param {object} [body]
+ * @returns {Promise<void>}
+ */
 async function post(name, body = {}) {
   try {
     const res = await fetch(`/api/${name}`, {
@@ -33,18 +130,20 @@ async function post(name, body = {}) {
     if (!res.ok) throw new Error(reply.error || res.statusText);
     if (reply.status) showStatus(reply.status);
   } catch (error) {
-    addLog({ t: Date.now(), source: "simulator", level: "error", tag: "page", message: `${name}: ${error.message}` });
+    const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+    addLog({ t: Date.now(), source: "simulator", level: "error", tag: "page", message });
   }
 }
 
 // ---- the button: pressed while held, with a minimum contact time ----
-const ring = $("ring");
+const ring = $("ring", HTMLButtonElement);
+const bouncy = $("bouncy", HTMLInputElement);
 let pressedAt = 0;
 function press() {
   if (pressedAt) return;
   pressedAt = performance.now();
   ring.classList.add("down");
-  post("button", { level: 1, bounce: $("bouncy").checked });
+  post("button", { level: 1, bounce: bouncy.checked });
 }
 function release() {
   if (!pressedAt) return;
@@ -52,7 +151,7 @@ function release() {
   pressedAt = 0;
   setTimeout(() => {
     ring.classList.remove("down");
-    post("button", { level: 0, bounce: $("bouncy").checked });
+    post("button", { level: 0, bounce: bouncy.checked });
   }, wait);
 }
 ring.addEventListener("pointerdown", (e) => {
@@ -61,7 +160,9 @@ ring.addEventListener("pointerdown", (e) => {
 });
 ring.addEventListener("pointerup", release);
 ring.addEventListener("pointercancel", release);
+/** @param {KeyboardEvent} e */
 const isTyping = (e) => e.target instanceof HTMLInputElement && e.target.type !== "checkbox";
+/** @param {KeyboardEvent} e */
 const isRingKey = (e) => e.key === "r" || e.key === "R" || (e.target === ring && (e.key === " " || e.key === "Enter"));
 document.addEventListener("keydown", (e) => {
   if (!isRingKey(e) || isTyping(e) || e.ctrlKey || e.metaKey || e.altKey) return;
@@ -74,23 +175,33 @@ document.addEventListener("keyup", (e) => {
 
 // ---- scene and faults ----
 $("scene-visitor").onclick = () => post("visitor");
-$("scene-light").onclick = () => post("light", { light: status.light === "night" ? "day" : "night" });
-$("scene-lamp").onclick = () => post("lamp", { on: !status.lamp });
-$("fault-wifi").onclick = () => post("wifi", { up: !status.wifi });
-$("fault-broker").onclick = (e) => {
-  e.currentTarget.disabled = true;
-  post("broker-restart").finally(() => (e.currentTarget.disabled = false));
+$("scene-light").onclick = () => post("light", { light: current?.light === "night" ? "day" : "night" });
+$("scene-lamp").onclick = () => post("lamp", { on: !current?.lamp });
+$("fault-wifi").onclick = () => post("wifi", { up: !current?.wifi });
+const brokerButton = $("fault-broker", HTMLButtonElement);
+brokerButton.onclick = () => {
+  // Not e.currentTarget: it is null again once the click has been dispatched, long before the restart ends.
+  brokerButton.disabled = true;
+  post("broker-restart").finally(() => {
+    brokerButton.disabled = current ? !current.broker : false;
+  });
 };
 $("fault-power").onclick = () => post("power-cut");
 
 // ---- status ----
+/**
+ * @param {string} id
+ * @param {string} text
+ * @param {string} [kind] "", "bad", "warn" or "neutral"
+ */
 function chip(id, text, kind) {
   const node = $(id);
   node.textContent = text;
   node.className = `chip ${kind || ""}`;
 }
+/** @param {Status} s */
 function showStatus(s) {
-  status = s;
+  current = s;
   chip("chip-power", `Power: ${s.power}`, s.power === "on" ? "" : s.power === "off" ? "bad" : "warn");
   chip("chip-online", `Device: ${s.deviceOnline ? "online" : "offline"}`, s.deviceOnline ? "" : "bad");
   chip("chip-wifi", `Wi-Fi: ${s.wifi ? "up" : "down"}`, s.wifi ? "" : "bad");
@@ -100,22 +211,26 @@ function showStatus(s) {
   $("camera-off").hidden = s.power === "on";
   const porch = s.camera.startsWith("porch");
   $("scene-controls").hidden = !porch;
-  $("scene-light").textContent = s.light === "night" ? "Night" : "Day";
-  $("scene-light").setAttribute("aria-pressed", String(s.light === "night"));
-  $("scene-light").title = "Switch between day and night lighting";
-  $("scene-lamp").setAttribute("aria-pressed", String(!!s.lamp));
-  $("scene-lamp").textContent = s.lamp ? "Porch lamp: on" : "Porch lamp: off";
+  const light = $("scene-light");
+  light.textContent = s.light === "night" ? "Night" : "Day";
+  light.setAttribute("aria-pressed", String(s.light === "night"));
+  light.title = "Switch between day and night lighting";
+  const lamp = $("scene-lamp");
+  lamp.setAttribute("aria-pressed", String(!!s.lamp));
+  lamp.textContent = s.lamp ? "Porch lamp: on" : "Porch lamp: off";
   const wifi = $("fault-wifi");
   wifi.textContent = s.wifi ? "Drop Wi-Fi" : "Restore Wi-Fi";
   wifi.setAttribute("aria-pressed", String(!s.wifi));
-  $("fault-power").disabled = s.power !== "on";
-  $("fault-broker").disabled = !s.broker;
+  $("fault-power", HTMLButtonElement).disabled = s.power !== "on";
+  brokerButton.disabled = !s.broker;
   if (!motionText) $("motion-state").textContent = s.motionDetector;
   showStats(s);
 }
+/** @param {Status} s */
 function showStats(s) {
   const d = s.stats?.delivery || {};
   const r = s.stats?.ring || {};
+  /** @type {[string, number | undefined][]} */
   const rows = [
     ["presses", r.presses],
     ["rings", r.rings],
@@ -134,16 +249,18 @@ function showStats(s) {
 }
 
 // ---- camera with the motion overlay ----
-const canvas = $("camera-canvas");
-const ctx = canvas.getContext("2d");
+const canvas = $("camera-canvas", HTMLCanvasElement);
+const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
 let loading = false;
+/** @type {FrameRecord | undefined} */
 let pending;
 let motionText = "";
+/** @param {FrameRecord} f */
 function showFrame(f) {
   pending = f;
   if (loading) return;
   loading = true;
-  const frame = pending;
+  const frame = f;
   pending = undefined;
   const img = new Image();
   img.onload = () => {
@@ -162,6 +279,7 @@ function showFrame(f) {
   };
   img.src = `/api/camera/${frame.n}.jpg`;
 }
+/** @param {FrameRecord} frame */
 function drawOverlay(frame) {
   const m = frame.motion;
   if (!m) return;
@@ -187,6 +305,10 @@ function drawOverlay(frame) {
 
 // ---- the event timeline ----
 const timeline = $("timeline");
+/**
+ * One line about an event: its sequence number, snapshot, frame age, reason, box and counters.
+ * @param {EventRecord} e
+ */
 function describe(e) {
   const parts = [`seq ${e.seq}`];
   if (e.snapshotBytes) parts.push(`snapshot ${kb(e.snapshotBytes)}`);
@@ -205,6 +327,10 @@ function describe(e) {
   parts.push(`sealed ${kb(e.sealedBytes)}`);
   return parts.join(" · ");
 }
+/**
+ * @param {EventRecord} e
+ * @param {boolean} fresh highlighted as just arrived
+ */
 function addEvent(e, fresh) {
   const minor = e.type === "status";
   const item = el(
@@ -223,26 +349,29 @@ function addEvent(e, fresh) {
     el("div", { class: "detail", text: describe(e) }),
   );
   if (e.snapshotBytes) {
-    const img = el("img", {
-      src: `/api/snapshots/${e.id}.jpg`,
-      alt: `Snapshot of the ${e.type}`,
-      "data-testid": "snapshot-img",
-      loading: "lazy",
-    });
+    const img = /** @type {HTMLImageElement} */ (
+      el("img", {
+        src: `/api/snapshots/${e.id}.jpg`,
+        alt: `Snapshot of the ${e.type}`,
+        "data-testid": "snapshot-img",
+        loading: "lazy",
+      })
+    );
     img.onclick = () => {
-      $("zoom-img").src = img.src;
-      $("zoom").showModal();
+      $("zoom-img", HTMLImageElement).src = img.src;
+      $("zoom", HTMLDialogElement).showModal();
     };
     item.append(img);
   }
   timeline.prepend(item);
-  while (timeline.children.length > LIMITS.events) timeline.lastChild.remove();
+  while (timeline.children.length > LIMITS.events) timeline.lastElementChild?.remove();
   $("timeline-empty").hidden = true;
 }
 
 // ---- broker traffic ----
 const traffic = $("traffic");
-const showBridge = $("show-bridge");
+const showBridge = $("show-bridge", HTMLInputElement);
+/** @param {TrafficRecord} m */
 function addTraffic(m) {
   let bytes;
   if (m.kind === "event" || m.kind === "command") {
@@ -266,15 +395,17 @@ function addTraffic(m) {
   );
   item.hidden = !visibleTraffic(m.kind);
   traffic.prepend(item);
-  while (traffic.children.length > LIMITS.traffic) traffic.lastChild.remove();
+  while (traffic.children.length > LIMITS.traffic) traffic.lastElementChild?.remove();
 }
+/** @param {string} kind */
 const visibleTraffic = (kind) => showBridge.checked || kind === "event" || kind === "command" || kind === "status";
 showBridge.onchange = () => {
-  for (const li of traffic.children) li.hidden = !visibleTraffic(li.className.slice(2));
+  for (const li of traffic.children) /** @type {HTMLElement} */ (li).hidden = !visibleTraffic(li.className.slice(2));
 };
 
 // ---- logs ----
 const logs = $("logs");
+/** @param {LogRecord} r */
 function addLog(r) {
   const atBottom = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 30;
   const cls =
@@ -294,15 +425,20 @@ function addLog(r) {
       r.message,
     ),
   );
-  while (logs.children.length > LIMITS.logs) logs.firstChild.remove();
+  while (logs.children.length > LIMITS.logs) logs.firstElementChild?.remove();
   if (atBottom) logs.scrollTop = logs.scrollHeight;
 }
 
 // ---- the live stream ----
 function connect() {
   const source = new EventSource("/api/stream");
-  const on = (kind, fn) => source.addEventListener(kind, (e) => fn(JSON.parse(e.data)));
-  on("hello", (h) => {
+  /**
+   * @template T
+   * @param {string} kind
+   * @param {(data: T) => void} fn
+   */
+  const on = (kind, fn) => source.addEventListener(kind, (e) => fn(JSON.parse(/** @type {MessageEvent} */ (e).data)));
+  on("hello", (/** @type {Hello} */ h) => {
     timeline.replaceChildren();
     traffic.replaceChildren();
     logs.replaceChildren();
@@ -314,17 +450,18 @@ function connect() {
     chip("chip-link", "Page: live", "neutral");
   });
   on("status", showStatus);
-  on("event", (e) => addEvent(e, true));
+  on("event", (/** @type {EventRecord} */ e) => addEvent(e, true));
   on("traffic", addTraffic);
   on("log", addLog);
   on("frame", showFrame);
   on("chime", () => {
-    $("chime").textContent = "Ding-dong!";
-    $("chime").title = "The chime relay was pulsed";
+    const chime = $("chime");
+    chime.textContent = "Ding-dong!";
+    chime.title = "The chime relay was pulsed";
     ring.classList.remove("dinging");
     void ring.offsetWidth;
     ring.classList.add("dinging");
-    setTimeout(() => ($("chime").textContent = ""), 2500);
+    setTimeout(() => (chime.textContent = ""), 2500);
   });
   source.onerror = () => chip("chip-link", "Page: reconnecting…", "warn");
 }

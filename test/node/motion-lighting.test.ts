@@ -1,35 +1,48 @@
 // SPDX-License-Identifier: MIT
 // Lighting must not be motion, and a visitor walking up must be: sequences built from the CDnet highway
-// background (the per-pixel median of 60 frames, so no cars), lit by lamp steps, an IR-style switch, exposure
-// ramps and dusk, each frame JPEG-encoded (jpeg-js, quality 80) and run through the thumbnail decoder and the
-// detector with the config defaults at 5 fps.
+// background (the per-pixel median of 60 frames, so no cars: test/fixtures/cdnet-highway/background.pgm), lit
+// by lamp steps, an IR-style switch, exposure ramps and dusk, each frame JPEG-encoded (jpeg-js, quality 80) and
+// run through the thumbnail decoder and the detector with the config defaults at 5 fps.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import jpeg from "jpeg-js";
 import { defaultConfig } from "../../modules/config.js";
 import { createThumbnailDecoder } from "../../modules/jpeg/thumbnail-decoder.js";
 import { createMotionDetector } from "../../modules/motion/detector.js";
+import {
+  BACKGROUND_FRAMES,
+  fullHighway,
+  HIGHWAY_SUBSET,
+  medianBackground,
+  skipWithoutFullHighway,
+} from "../support/cdnet.js";
 import { seededRandom } from "../support/seeded-random.js";
 
-const HIGHWAY = new URL("../../../shared/data/cdnet-highway/input/", import.meta.url).pathname;
 const W = 320,
   H = 240;
-let background: Float64Array;
+let background: Uint8Array;
+
+/** The committed background: a binary PGM (P5) of W x H grey pixels. */
+function readBackground(): Uint8Array {
+  const pgm = readFileSync(join(HIGHWAY_SUBSET, "background.pgm"));
+  const header = `P5\n${W} ${H}\n255\n`;
+  assert.equal(pgm.subarray(0, header.length).toString("latin1"), header, "background.pgm: a P5 PGM of 320x240");
+  assert.equal(pgm.length, header.length + W * H, "background.pgm: one byte per pixel after the header");
+  return new Uint8Array(pgm.subarray(header.length));
+}
 
 before(() => {
-  const frames: Buffer[] = [];
-  for (let n = 1; n <= 600; n += 10) {
-    const pgm = execFileSync("djpeg", ["-grayscale", "-pnm", `${HIGHWAY}in${String(n).padStart(6, "0")}.jpg`]);
-    frames.push(pgm.subarray(pgm.length - W * H));
-  }
-  background = new Float64Array(W * H);
-  const column = new Uint8Array(frames.length);
-  for (let i = 0; i < W * H; i++) {
-    for (let f = 0; f < frames.length; f++) column[f] = frames[f][i];
-    column.sort();
-    background[i] = column[column.length >> 1];
-  }
+  background = readBackground();
+});
+
+test("background.pgm is the median of frames 1, 11, ..., 591 of the full highway sequence", {
+  skip: skipWithoutFullHighway(),
+}, () => {
+  const dir = fullHighway() as string;
+  const median = medianBackground(join(dir, "input"), BACKGROUND_FRAMES, W, H);
+  assert.equal(Buffer.compare(Buffer.from(median), Buffer.from(background)), 0);
 });
 
 type Light = (x: number, y: number, v: number) => number;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The TypeScript DC thumbnail against libjpeg-turbo (Debian libjpeg-turbo-progs), byte for byte:
-// `djpeg -grayscale -scale 1/8 -pnm` on all 1,700 CDnet highway frames, on JPEGs cjpeg writes at several
+// `djpeg -grayscale -scale 1/8 -pnm` on the committed CDnet highway frames (all 1,700 when the full sequence is
+// present: test/support/cdnet.ts), on JPEGs cjpeg writes at several
 // qualities, subsamplings and restart intervals, and on coefficient-level JPEGs from test/support/jpeg-synth.ts.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -9,41 +10,114 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { JpegError } from "../../modules/jpeg/jpeg-error.js";
-import { encodePgm } from "../../modules/jpeg/pgm.js";
+import { encodePgm } from "../../scripts/pgm.js";
 import { createThumbnailDecoder, decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
+import { fullHighway, HIGHWAY_FRAMES, HIGHWAY_SUBSET, highwayFrame, skipWithoutFullHighway } from "../support/cdnet.js";
 import { scenePpm, synthJpeg } from "../support/jpeg-synth.js";
 import { seededRandom } from "../support/seeded-random.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const HIGHWAY = new URL("../../../shared/data/cdnet-highway/input/", import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), "thumb-djpeg-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const djpeg = (file: string) => execFileSync("djpeg", ["-grayscale", "-scale", "1/8", "-pnm", file]);
 
-describe("thumbnail vs djpeg -grayscale -scale 1/8", () => {
-  test("all 1,700 CDnet highway frames (320x240, 4:2:0) are byte-identical", () => {
-    const files = readdirSync(HIGHWAY)
-      .filter((f) => f.endsWith(".jpg"))
-      .sort();
-    assert.equal(files.length, 1700);
-    // One shell for all 1,700 djpeg runs: a process per frame from Node would dominate the test.
-    const refDir = join(work, "highway");
-    execFileSync("bash", [
-      "-c",
-      `mkdir -p "$2" && cd "$1" && for f in *.jpg; do djpeg -grayscale -scale 1/8 -pnm "$f" > "$2/\${f%.jpg}.pgm"; done`,
-      "_",
-      HIGHWAY,
-      refDir,
-    ]);
-    const decoder = createThumbnailDecoder();
-    const differ = files.filter((f) => {
-      const ours = encodePgm(decoder.decode(new Uint8Array(readFileSync(join(HIGHWAY, f)))));
-      return Buffer.compare(Buffer.from(ours), readFileSync(join(refDir, f.replace(".jpg", ".pgm")))) !== 0;
-    });
-    assert.deepEqual(differ, []);
+/** The frames of `inputDir` whose thumbnails differ from djpeg's; `count` frames are expected there. */
+function differFromDjpeg(inputDir: string, count: number): string[] {
+  const files = readdirSync(inputDir)
+    .filter((f) => f.endsWith(".jpg"))
+    .sort();
+  assert.equal(files.length, count);
+  // One shell for all the djpeg runs: a process per frame from Node would dominate the test.
+  const refDir = mkdtempSync(join(work, "highway-"));
+  execFileSync("bash", [
+    "-c",
+    `cd "$1" && for f in *.jpg; do djpeg -grayscale -scale 1/8 -pnm "$f" > "$2/\${f%.jpg}.pgm"; done`,
+    "_",
+    inputDir,
+    refDir,
+  ]);
+  const decoder = createThumbnailDecoder();
+  return files.filter((f) => {
+    const ours = encodePgm(decoder.decode(new Uint8Array(readFileSync(join(inputDir, f)))));
+    return Buffer.compare(Buffer.from(ours), readFileSync(join(refDir, f.replace(".jpg", ".pgm")))) !== 0;
+  });
+}
+
+/** Coefficient-level JPEGs (test/support/jpeg-synth.ts) whose thumbnails differ from djpeg's, by layout. */
+function coefficientJpegsDiffering(): string[] {
+  const rnd = seededRandom(11);
+  const layouts: [number, number][][] = [
+    [
+      [2, 2],
+      [1, 1],
+      [1, 1],
+    ],
+    [
+      [4, 1],
+      [1, 1],
+      [1, 1],
+    ],
+    [
+      [1, 2],
+      [1, 1],
+      [1, 1],
+    ],
+    [[1, 1]],
+    [[2, 2]],
+  ];
+  const differ: string[] = [];
+  for (const layout of layouts) {
+    for (const restartInterval of [0, 1, 7]) {
+      for (const scans of ["interleaved", "separate"] as const) {
+        for (const [w, h] of [
+          [37, 21],
+          [1, 1],
+          [130, 66],
+        ]) {
+          const jpeg = synthJpeg({
+            width: w,
+            height: h,
+            restartInterval,
+            scans,
+            components: layout.map(([hh, vv], i) => ({
+              id: i + 1,
+              h: hh,
+              v: vv,
+              tq: i ? 1 : 0,
+              td: i ? 1 : 0,
+              ta: i ? 1 : 0,
+            })),
+            // DC values up to +-1023 (x Q0 8, beyond the 0..255 clamp both ways) and dense AC noise.
+            block: () =>
+              Int16Array.from({ length: 64 }, (_, k) =>
+                k === 0 ? Math.floor(rnd() * 2047) - 1023 : rnd() < 0.3 ? Math.floor(rnd() * 400) - 200 : 0,
+              ),
+          });
+          const file = join(work, "synth.jpg");
+          writeFileSync(file, jpeg);
+          if (Buffer.compare(Buffer.from(encodePgm(decodeThumbnail(jpeg))), djpeg(file)) !== 0)
+            differ.push(`${JSON.stringify(layout)} ri=${restartInterval} ${scans} ${w}x${h}`);
+        }
+      }
+    }
+  }
+  return differ;
+}
+
+describe("thumbnail vs djpeg -grayscale -scale 1/8: CDnet highway frames", () => {
+  test("the 50 committed CDnet highway frames (320x240, 4:2:0) are byte-identical", () => {
+    assert.deepEqual(differFromDjpeg(join(HIGHWAY_SUBSET, "input"), 50), []);
   });
 
+  test("all 1,700 frames of the full CDnet highway sequence are byte-identical", {
+    skip: skipWithoutFullHighway(),
+  }, () => {
+    assert.deepEqual(differFromDjpeg(join(fullHighway() as string, "input"), HIGHWAY_FRAMES), []);
+  });
+});
+
+describe("thumbnail vs djpeg -grayscale -scale 1/8: generated JPEGs", () => {
   const sizes: [number, number][] = [
     [320, 240],
     [317, 239],
@@ -93,69 +167,13 @@ describe("thumbnail vs djpeg -grayscale -scale 1/8", () => {
   });
 
   test("coefficient-level JPEGs: 4:1:1, 4:2:0, separate scans, restarts, odd sizes, extreme DC values", () => {
-    const rnd = seededRandom(11);
-    const layouts: [number, number][][] = [
-      [
-        [2, 2],
-        [1, 1],
-        [1, 1],
-      ],
-      [
-        [4, 1],
-        [1, 1],
-        [1, 1],
-      ],
-      [
-        [1, 2],
-        [1, 1],
-        [1, 1],
-      ],
-      [[1, 1]],
-      [[2, 2]],
-    ];
-    const differ: string[] = [];
-    for (const layout of layouts) {
-      for (const restartInterval of [0, 1, 7]) {
-        for (const scans of ["interleaved", "separate"] as const) {
-          for (const [w, h] of [
-            [37, 21],
-            [1, 1],
-            [130, 66],
-          ]) {
-            const jpeg = synthJpeg({
-              width: w,
-              height: h,
-              restartInterval,
-              scans,
-              components: layout.map(([hh, vv], i) => ({
-                id: i + 1,
-                h: hh,
-                v: vv,
-                tq: i ? 1 : 0,
-                td: i ? 1 : 0,
-                ta: i ? 1 : 0,
-              })),
-              // DC values up to +-1023 (x Q0 8, beyond the 0..255 clamp both ways) and dense AC noise.
-              block: () =>
-                Int16Array.from({ length: 64 }, (_, k) =>
-                  k === 0 ? Math.floor(rnd() * 2047) - 1023 : rnd() < 0.3 ? Math.floor(rnd() * 400) - 200 : 0,
-                ),
-            });
-            const file = join(work, "synth.jpg");
-            writeFileSync(file, jpeg);
-            if (Buffer.compare(Buffer.from(encodePgm(decodeThumbnail(jpeg))), djpeg(file)) !== 0)
-              differ.push(`${JSON.stringify(layout)} ri=${restartInterval} ${scans} ${w}x${h}`);
-          }
-        }
-      }
-    }
-    assert.deepEqual(differ, []);
+    assert.deepEqual(coefficientJpegsDiffering(), []);
   });
 });
 
 describe("npm run thumb", () => {
   test("writes djpeg's exact PGM to stdout", () => {
-    const file = join(HIGHWAY, "in001200.jpg");
+    const file = join(HIGHWAY_SUBSET, "input", highwayFrame(800));
     const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/thumb.ts", file], {
       cwd: ROOT,
       encoding: "buffer",

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The RFC 9180 vector file's text. In Node it is read from ../shared beside the repository (as in CI);
-// the XS test bundle swaps this module for one that reads the text the runner injected.
+// The RFC 9180 vector file's text, read from the repository's fixture (test/fixtures/hpke/); the XS test
+// bundle swaps this module for hosts/xs/test-shim/hpke-vector-text.ts, which reads the text the runner injected.
 import { readFileSync } from "node:fs";
 
 export function hpkeVectorText(): string {
-  return readFileSync(new URL("../../../shared/data/hpke/rfc9180-x25519-vectors.txt", import.meta.url), "utf8");
+  return readFileSync(new URL("../fixtures/hpke/rfc9180-x25519-vectors.txt", import.meta.url), "utf8");
 }

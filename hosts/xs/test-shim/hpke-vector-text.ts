@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Inside XS: the RFC 9180 vector text, injected by hosts/xs/run-tests.ts as a global before the tests load.
+// Inside XS: the RFC 9180 vector text of test/fixtures/hpke/, which hosts/xs/run-tests.ts reads in Node and
+// injects as a global before the tests load (XS has no file system).
 declare const __HPKE_VECTOR_TEXT__: string;
 
 export function hpkeVectorText(): string {

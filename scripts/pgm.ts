@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Binary PGM (P5, Netpbm) of a thumbnail, in the exact bytes djpeg -pnm writes: "P5\n<w> <h>\n255\n" then
-// one byte per cell, row by row. For `npm run thumb` and for tests that compare with libjpeg-turbo.
-import type { Thumbnail } from "./thumbnail-decoder.js";
+// one byte per cell, row by row. For `npm run thumb` and for tests that compare with libjpeg-turbo; not firmware.
+import type { Thumbnail } from "../modules/jpeg/thumbnail-decoder.js";
 
 export function encodePgm(t: Pick<Thumbnail, "width" | "height" | "luma">): Uint8Array {
   const header = `P5\n${t.width} ${t.height}\n255\n`;
