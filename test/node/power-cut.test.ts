@@ -135,6 +135,94 @@ function firstBoot(host: FakeHost, rail: PowerRail, steps: Step[]): { published:
   return { published: all.slice(0, publishedAtCut ?? all.length) };
 }
 
+/**
+ * The owner's side, as the bridge does it: open each, accept only a newer seq (RFC 9180 mode_auth proves the
+ * sender; the seq refuses replays), so Home Assistant sees each event once, in order. Accepted seq to id.
+ */
+function ownerAccepts(published: Uint8Array[], trial: number): Map<number, string> {
+  let last = 0;
+  const accepted = new Map<number, string>();
+  for (const payload of published) {
+    const header = openEvent(payload); // throws on any corrupt envelope
+    if (header.seq > last) {
+      last = header.seq;
+      accepted.set(header.seq, header.id);
+    } else {
+      assert.equal(
+        accepted.get(header.seq),
+        header.id,
+        `trial ${trial}: seq ${header.seq} refused as old, and it is not a copy of an accepted event: a real event would be lost`,
+      );
+    }
+  }
+  return accepted;
+}
+
+/**
+ * Every record written whole before the cut reached the owner, and nothing else but the one being written;
+ * returns whether that one (if the cut was an append) was lost.
+ */
+function checkOnlyTheCutEventLost(
+  storage: ReturnType<typeof createTornStorage>,
+  cut: CutReport,
+  accepted: Map<number, string>,
+  trial: number,
+): boolean {
+  const written = [...storage.log.whole.values()].map(
+    (bytes) => decodeOutboxRecord(bytes, recordChecksum(testCrypto()))!.seq,
+  );
+  for (const seq of written)
+    assert.ok(
+      accepted.has(seq),
+      `trial ${trial}: event seq ${seq} was stored whole but never delivered (cut: ${JSON.stringify({ ...cut, bytes: undefined })})`,
+    );
+  const cutEvent = cut.op === "append" ? decodeOutboxRecord(cut.bytes!, recordChecksum(testCrypto()))!.seq : undefined;
+  for (const seq of accepted.keys()) {
+    if (seq <= Math.max(0, ...written, cutEvent ?? 0))
+      assert.ok(written.includes(seq) || seq === cutEvent, `trial ${trial}: seq ${seq} came from nowhere`);
+  }
+  return cutEvent !== undefined && !accepted.has(cutEvent);
+}
+
+/** The cuts covered what they should: every kind of write and tear. */
+function assertEveryKindOfCut(cuts: CutReport[]): void {
+  const seen = new Set(cuts.map((c) => `${c.op}/${c.kind}`));
+  for (const kind of [
+    "append/truncated",
+    "append/erased-tail",
+    "append/noise-tail",
+    "append/complete",
+    "remove/done",
+    "remove/not-done",
+    "kv.set/truncated",
+    "kv.set/noise-tail",
+  ]) {
+    assert.ok(seen.has(kind), `no cut of kind ${kind} among ${[...seen].join(", ")}`);
+  }
+}
+
+/** One trial: the script cut at a seeded write, then the next boot on the same flash; what the broker got. */
+function cutAndReboot(trial: number, scriptSeed: number, steps: Step[], writes: number) {
+  const pick = seededRandom(0x5eed0000 + trial);
+  const rail = new PowerRail(1 + Math.floor(pick() * writes), pick);
+  const storage = createTornStorage(rail);
+  const before = firstBoot(hostOn(storage, scriptSeed), rail, steps);
+  assert.ok(rail.cut, `trial ${trial}: the cut at write ${rail.cutAtWrite} of ${writes} happened`);
+
+  // Next boot on the same flash: the outbox must open, and everything left in it go out.
+  rail.restore();
+  const after = hostOn(storage, 1_000_000 + trial);
+  startFirmware(after, { firmwareVersion: "test", config, deviceKey });
+  after.mqtt.accept();
+  after.clock.advance(5000);
+  const published = [
+    ...before.published,
+    ...after.mqtt.published.filter((p) => p.topic === TOPIC).map((p) => p.payload),
+  ];
+  const tornRecordsRemoved = after.lines.filter((l) => l.message.startsWith("outbox record torn")).length;
+  return { cut: rail.cut, storage, published, tornRecordsRemoved };
+}
+
 describe("power cut with torn writes", () => {
   test(`${TRIALS.toLocaleString("en")} seeded cut points during outbox and storage writes: nothing corrupt published, at most the event being written lost`, () => {
     const cuts: CutReport[] = [];
@@ -152,76 +240,20 @@ describe("power cut with torn writes", () => {
         dry.writes = 0;
         firstBoot(hostOn(createTornStorage(dry), scriptSeed), dry, steps);
       }
-      const pick = seededRandom(0x5eed0000 + trial);
-      const rail = new PowerRail(1 + Math.floor(pick() * dry.writes), pick);
-      const storage = createTornStorage(rail);
-      const before = firstBoot(hostOn(storage, scriptSeed), rail, steps);
-      assert.ok(rail.cut, `trial ${trial}: the cut at write ${rail.cutAtWrite} of ${dry.writes} happened`);
-      cuts.push(rail.cut);
-
-      // Next boot on the same flash: the outbox must open, and everything left in it go out.
-      rail.restore();
-      const after = hostOn(storage, 1_000_000 + trial);
-      startFirmware(after, { firmwareVersion: "test", config, deviceKey });
-      after.mqtt.accept();
-      after.clock.advance(5000);
-      tornRecordsRemoved += after.lines.filter((l) => l.message.startsWith("outbox record torn")).length;
-      const published = [
-        ...before.published,
-        ...after.mqtt.published.filter((p) => p.topic === TOPIC).map((p) => p.payload),
-      ];
-
-      // The owner's side, as the bridge does it: open each, accept only a newer seq (RFC 9180 mode_auth
-      // proves the sender; the seq refuses replays), so Home Assistant sees each event once, in order.
-      let last = 0;
-      const accepted = new Map<number, string>();
-      for (const payload of published) {
-        const header = openEvent(payload); // throws on any corrupt envelope
-        if (header.seq > last) {
-          last = header.seq;
-          accepted.set(header.seq, header.id);
-        } else {
-          assert.equal(
-            accepted.get(header.seq),
-            header.id,
-            `trial ${trial}: seq ${header.seq} refused as old, and it is not a copy of an accepted event: a real event would be lost`,
-          );
-        }
-      }
-      // Every record written whole before the cut reaches the owner; only the one being written may not.
-      const written = [...storage.log.whole.values()].map(
-        (bytes) => decodeOutboxRecord(bytes, recordChecksum(testCrypto()))!.seq,
-      );
-      for (const seq of written)
-        assert.ok(
-          accepted.has(seq),
-          `trial ${trial}: event seq ${seq} was stored whole but never delivered (cut: ${JSON.stringify({ ...rail.cut, bytes: undefined })})`,
-        );
-      const cutEvent =
-        rail.cut.op === "append" ? decodeOutboxRecord(rail.cut.bytes!, recordChecksum(testCrypto()))!.seq : undefined;
-      if (cutEvent !== undefined && !accepted.has(cutEvent)) lostEvents++;
-      for (const seq of accepted.keys()) {
-        if (seq <= Math.max(0, ...written, cutEvent ?? 0))
-          assert.ok(written.includes(seq) || seq === cutEvent, `trial ${trial}: seq ${seq} came from nowhere`);
-      }
+      const run = cutAndReboot(trial, scriptSeed, steps, dry.writes);
+      cuts.push(run.cut);
+      tornRecordsRemoved += run.tornRecordsRemoved;
+      const accepted = ownerAccepts(run.published, trial);
+      if (checkOnlyTheCutEventLost(run.storage, run.cut, accepted, trial)) lostEvents++;
     }
-    // The cuts covered what they should: every kind of write and tear, and torn records were met and refused.
-    const seen = new Set(cuts.map((c) => `${c.op}/${c.kind}`));
-    for (const kind of [
-      "append/truncated",
-      "append/erased-tail",
-      "append/noise-tail",
-      "append/complete",
-      "remove/done",
-      "remove/not-done",
-      "kv.set/truncated",
-      "kv.set/noise-tail",
-    ]) {
-      assert.ok(seen.has(kind), `no cut of kind ${kind} among ${[...seen].join(", ")}`);
-    }
+    // Every kind of write and tear was cut, and torn records were met and refused.
+    assertEveryKindOfCut(cuts);
     assert.ok(tornRecordsRemoved > 100, `torn outbox records met at boot: ${tornRecordsRemoved}`);
     assert.ok(lostEvents > 0, "some cuts do take the event being written");
   });
+});
+
+describe("power cut with torn writes: the last accepted command seq", () => {
   test("a power cut tearing the write of a command's seq: after the reboot an older recorded command is still refused as replayed", () => {
     const owner = testOwnerKeys();
     const config = { deviceId: "frontdoor", keys: owner.keysConfig };

@@ -107,17 +107,9 @@ describe("firmware ring flow", () => {
     );
     assert.ok(host.camera.outstanding <= 2, "frames are returned to the camera");
   });
+});
 
-  test("without an owner key nothing leaves the device, and the log says what to do", () => {
-    const host = createFakeHost();
-    startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor" } });
-    host.mqtt.accept();
-    host.clock.advance(10_000);
-    press(host);
-    assert.equal(host.mqtt.published.filter((p) => p.topic.endsWith("/sealed/event")).length, 0);
-    assert.ok(host.lines.some((l) => l.level === "error" && l.message.includes("keys.ownerPublic")));
-  });
-
+describe("firmware recovery: a broker drop, a stalled camera", () => {
   test("events raised while the broker is unreachable are delivered in order after the reconnect", () => {
     const { host, fw } = boot();
     host.mqtt.accept();
@@ -164,6 +156,18 @@ describe("firmware ring flow", () => {
     assert.equal(host.camera.restarts, 0);
     host.clock.advance(1);
     assert.equal(host.camera.restarts, 1);
+  });
+});
+
+describe("firmware keys: the owner key required, the device key kept", () => {
+  test("without an owner key nothing leaves the device, and the log says what to do", () => {
+    const host = createFakeHost();
+    startFirmware(host, { firmwareVersion: "test", config: { deviceId: "frontdoor" } });
+    host.mqtt.accept();
+    host.clock.advance(10_000);
+    press(host);
+    assert.equal(host.mqtt.published.filter((p) => p.topic.endsWith("/sealed/event")).length, 0);
+    assert.ok(host.lines.some((l) => l.level === "error" && l.message.includes("keys.ownerPublic")));
   });
 
   test("a generated device key is kept across reboots and never logged", () => {
