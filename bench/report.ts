@@ -55,7 +55,8 @@ export function writeReport(sections: Section[], runInfo: { quick: boolean; star
   const lines = [
     "# Benchmarks",
     "",
-    `Written by \`npm run bench\`${runInfo.quick ? " (--quick)" : ""} on ${runInfo.startedAt.slice(0, 10)}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
+    `Written by \`npm run bench\`${runInfo.quick ? " (--quick)" : ""} on ${runInfo.startedAt.slice(0, 10)}. ` +
+      `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
     "The machine-readable figures are in `bench.json`. Only what was run and seen is reported.",
   ];
   for (const key of Object.keys(md)) {
