@@ -44,7 +44,8 @@ test("every module loads in XS with no TextEncoder, TextDecoder or host calls av
   });
   try {
     await worker.evaluate(
-      "delete globalThis.TextEncoder; delete globalThis.TextDecoder; globalThis.issueCommand = () => { throw new Error('host call at load time'); };",
+      "delete globalThis.TextEncoder; delete globalThis.TextDecoder; " +
+        "globalThis.issueCommand = () => { throw new Error('host call at load time'); };",
     );
     await worker.evaluate(source);
     const probe = await worker.evaluate("typeof TextEncoder");
