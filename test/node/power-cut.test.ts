@@ -135,148 +135,172 @@ function firstBoot(host: FakeHost, rail: PowerRail, steps: Step[]): { published:
   return { published: all.slice(0, publishedAtCut ?? all.length) };
 }
 
+/** The owner's side, as the bridge does it: open each, accept only a newer seq (RFC 9180 mode_auth proves the
+ * sender; the seq refuses replays), so Home Assistant sees each event once, in order. Returns seq to id. */
+function acceptAsOwner(published: Uint8Array[], trial: number): Map<number, string> {
+  let last = 0;
+  const accepted = new Map<number, string>();
+  for (const payload of published) {
+    const header = openEvent(payload); // throws on any corrupt envelope
+    if (header.seq > last) {
+      last = header.seq;
+      accepted.set(header.seq, header.id);
+    } else {
+      assert.equal(
+        accepted.get(header.seq),
+        header.id,
+        `trial ${trial}: seq ${header.seq} refused as old, and it is not a copy of an accepted event: ` +
+          "a real event would be lost",
+      );
+    }
+  }
+  return accepted;
+}
+
+/** One cut: the first boot runs `steps` until the power fails at a seeded one of its `dryWrites` writes, then
+ * the next boot on the same flash delivers what is left; asserts what the owner receives. */
+function cutTrial(trial: number, steps: Step[], scriptSeed: number, dryWrites: number) {
+  const pick = seededRandom(0x5eed0000 + trial);
+  const rail = new PowerRail(1 + Math.floor(pick() * dryWrites), pick);
+  const storage = createTornStorage(rail);
+  const before = firstBoot(hostOn(storage, scriptSeed), rail, steps);
+  assert.ok(rail.cut, `trial ${trial}: the cut at write ${rail.cutAtWrite} of ${dryWrites} happened`);
+  const cut = rail.cut;
+
+  // Next boot on the same flash: the outbox must open, and everything left in it go out.
+  rail.restore();
+  const after = hostOn(storage, 1_000_000 + trial);
+  startFirmware(after, { firmwareVersion: "test", config, deviceKey });
+  after.mqtt.accept();
+  after.clock.advance(5000);
+  const tornRecordsRemoved = after.lines.filter((l) => l.message.startsWith("outbox record torn")).length;
+  const published = [
+    ...before.published,
+    ...after.mqtt.published.filter((p) => p.topic === TOPIC).map((p) => p.payload),
+  ];
+  const accepted = acceptAsOwner(published, trial);
+
+  // Every record written whole before the cut reaches the owner; only the one being written may not.
+  const written = [...storage.log.whole.values()].map(
+    (bytes) => decodeOutboxRecord(bytes, recordChecksum(testCrypto()))!.seq,
+  );
+  for (const seq of written)
+    assert.ok(
+      accepted.has(seq),
+      `trial ${trial}: event seq ${seq} was stored whole but never delivered ` +
+        `(cut: ${JSON.stringify({ ...cut, bytes: undefined })})`,
+    );
+  const cutEvent = cut.op === "append" ? decodeOutboxRecord(cut.bytes!, recordChecksum(testCrypto()))!.seq : undefined;
+  for (const seq of accepted.keys()) {
+    if (seq <= Math.max(0, ...written, cutEvent ?? 0))
+      assert.ok(written.includes(seq) || seq === cutEvent, `trial ${trial}: seq ${seq} came from nowhere`);
+  }
+  return { cut, tornRecordsRemoved, lost: cutEvent !== undefined && !accepted.has(cutEvent) };
+}
+
+/** One torn write of a command's seq: command 5 runs, the power fails while command 6's seq is persisted, and
+ * after the reboot 5 stays refused while 6 runs at most once. Returns how the write was torn. */
+function tornCommandSeqTrial(trial: number, cmdOwner: ReturnType<typeof testOwnerKeys>): string {
+  const cmdConfig = { deviceId: "frontdoor", keys: { ownerPublic: cmdOwner.publicHex } };
+  const rail = new PowerRail(Infinity, seededRandom(trial + 1));
+  const storage = createTornStorage(rail);
+  const cmdDeviceKey = testCrypto().randomBytes(32);
+  const boot = (host: FakeHost) => {
+    const fw = startFirmware(host, { firmwareVersion: "test", config: cmdConfig, deviceKey: cmdDeviceKey });
+    host.mqtt.accept();
+    return fw;
+  };
+  const before = createFakeHost(storage);
+  const fw = boot(before);
+  const seal = (seq: number) =>
+    sealCommand({
+      crypto: testCrypto(),
+      ownerSecret: cmdOwner.secret,
+      devicePublicKey: fw.devicePublicKey,
+      deviceId: "frontdoor",
+      topic: CMD_TOPIC,
+      seq,
+      command: {
+        v: 1,
+        cmd: "snapshot",
+        id: toHex(testCrypto().randomBytes(8)),
+        atMs: before.clock.wallMs(),
+      } as Command,
+    });
+  const old = seal(5);
+  const next = seal(6);
+  before.mqtt.options!.onMessage(CMD_TOPIC, old);
+  rail.cutAtWrite = rail.writes + 1; // the next write is command 6's seq, persisted before it acts
+  assert.throws(() => before.mqtt.options!.onMessage(CMD_TOPIC, next), PowerCut);
+  assert.equal(rail.cut?.op, "kv.set");
+  const kind = rail.cut!.kind;
+
+  rail.restore();
+  const after = createFakeHost(storage);
+  boot(after);
+  const said = () => after.lines.filter((l) => l.tag === "command").map((l) => l.message);
+  after.mqtt.options!.onMessage(CMD_TOPIC, old);
+  assert.ok(
+    said().at(-1)!.startsWith("command refused: replayed"),
+    `trial ${trial} (${kind}): the recorded command 5 is refused, not run again`,
+  );
+  after.mqtt.options!.onMessage(CMD_TOPIC, next); // the broker redelivers 6: it never ran, so it may run now, once
+  const redelivered = said().at(-1)!;
+  if (kind === "complete")
+    assert.ok(redelivered.startsWith("command refused: replayed"), "stored whole: it counts as accepted");
+  else assert.ok(redelivered.startsWith("command accepted"), `trial ${trial} (${kind}): ${redelivered}`);
+  after.mqtt.options!.onMessage(CMD_TOPIC, next);
+  assert.ok(said().at(-1)!.startsWith("command refused: replayed"), "and never twice");
+  return kind;
+}
+
 describe("power cut with torn writes", () => {
-  test(`${TRIALS.toLocaleString("en")} seeded cut points during outbox and storage writes: nothing corrupt published, at most the event being written lost`, () => {
-    const cuts: CutReport[] = [];
-    let tornRecordsRemoved = 0;
-    let lostEvents = 0;
-    let steps: Step[] = [];
-    const dry = new PowerRail();
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const scriptSeed = 1 + Math.floor(trial / (TRIALS / SCRIPTS));
-      if (trial % (TRIALS / SCRIPTS) === 0) {
-        memo.clear();
-        opened.clear();
-        steps = script(scriptSeed);
-        // A dry run counts the writes this script makes, so each cut lands on one of them.
-        dry.writes = 0;
-        firstBoot(hostOn(createTornStorage(dry), scriptSeed), dry, steps);
-      }
-      const pick = seededRandom(0x5eed0000 + trial);
-      const rail = new PowerRail(1 + Math.floor(pick() * dry.writes), pick);
-      const storage = createTornStorage(rail);
-      const before = firstBoot(hostOn(storage, scriptSeed), rail, steps);
-      assert.ok(rail.cut, `trial ${trial}: the cut at write ${rail.cutAtWrite} of ${dry.writes} happened`);
-      cuts.push(rail.cut);
-
-      // Next boot on the same flash: the outbox must open, and everything left in it go out.
-      rail.restore();
-      const after = hostOn(storage, 1_000_000 + trial);
-      startFirmware(after, { firmwareVersion: "test", config, deviceKey });
-      after.mqtt.accept();
-      after.clock.advance(5000);
-      tornRecordsRemoved += after.lines.filter((l) => l.message.startsWith("outbox record torn")).length;
-      const published = [
-        ...before.published,
-        ...after.mqtt.published.filter((p) => p.topic === TOPIC).map((p) => p.payload),
-      ];
-
-      // The owner's side, as the bridge does it: open each, accept only a newer seq (RFC 9180 mode_auth
-      // proves the sender; the seq refuses replays), so Home Assistant sees each event once, in order.
-      let last = 0;
-      const accepted = new Map<number, string>();
-      for (const payload of published) {
-        const header = openEvent(payload); // throws on any corrupt envelope
-        if (header.seq > last) {
-          last = header.seq;
-          accepted.set(header.seq, header.id);
-        } else {
-          assert.equal(
-            accepted.get(header.seq),
-            header.id,
-            `trial ${trial}: seq ${header.seq} refused as old, and it is not a copy of an accepted event: a real event would be lost`,
-          );
+  test(
+    `${TRIALS.toLocaleString("en")} seeded cut points during outbox and storage writes: nothing corrupt published, ` +
+      "at most the event being written lost",
+    () => {
+      const cuts: CutReport[] = [];
+      let tornRecordsRemoved = 0;
+      let lostEvents = 0;
+      let steps: Step[] = [];
+      const dry = new PowerRail();
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const scriptSeed = 1 + Math.floor(trial / (TRIALS / SCRIPTS));
+        if (trial % (TRIALS / SCRIPTS) === 0) {
+          memo.clear();
+          opened.clear();
+          steps = script(scriptSeed);
+          // A dry run counts the writes this script makes, so each cut lands on one of them.
+          dry.writes = 0;
+          firstBoot(hostOn(createTornStorage(dry), scriptSeed), dry, steps);
         }
+        const r = cutTrial(trial, steps, scriptSeed, dry.writes);
+        cuts.push(r.cut);
+        tornRecordsRemoved += r.tornRecordsRemoved;
+        if (r.lost) lostEvents++;
       }
-      // Every record written whole before the cut reaches the owner; only the one being written may not.
-      const written = [...storage.log.whole.values()].map(
-        (bytes) => decodeOutboxRecord(bytes, recordChecksum(testCrypto()))!.seq,
-      );
-      for (const seq of written)
-        assert.ok(
-          accepted.has(seq),
-          `trial ${trial}: event seq ${seq} was stored whole but never delivered (cut: ${JSON.stringify({ ...rail.cut, bytes: undefined })})`,
-        );
-      const cutEvent =
-        rail.cut.op === "append" ? decodeOutboxRecord(rail.cut.bytes!, recordChecksum(testCrypto()))!.seq : undefined;
-      if (cutEvent !== undefined && !accepted.has(cutEvent)) lostEvents++;
-      for (const seq of accepted.keys()) {
-        if (seq <= Math.max(0, ...written, cutEvent ?? 0))
-          assert.ok(written.includes(seq) || seq === cutEvent, `trial ${trial}: seq ${seq} came from nowhere`);
+      // The cuts covered what they should: every kind of write and tear, and torn records were met and refused.
+      const seen = new Set(cuts.map((c) => `${c.op}/${c.kind}`));
+      for (const kind of [
+        "append/truncated",
+        "append/erased-tail",
+        "append/noise-tail",
+        "append/complete",
+        "remove/done",
+        "remove/not-done",
+        "kv.set/truncated",
+        "kv.set/noise-tail",
+      ]) {
+        assert.ok(seen.has(kind), `no cut of kind ${kind} among ${[...seen].join(", ")}`);
       }
-    }
-    // The cuts covered what they should: every kind of write and tear, and torn records were met and refused.
-    const seen = new Set(cuts.map((c) => `${c.op}/${c.kind}`));
-    for (const kind of [
-      "append/truncated",
-      "append/erased-tail",
-      "append/noise-tail",
-      "append/complete",
-      "remove/done",
-      "remove/not-done",
-      "kv.set/truncated",
-      "kv.set/noise-tail",
-    ]) {
-      assert.ok(seen.has(kind), `no cut of kind ${kind} among ${[...seen].join(", ")}`);
-    }
-    assert.ok(tornRecordsRemoved > 100, `torn outbox records met at boot: ${tornRecordsRemoved}`);
-    assert.ok(lostEvents > 0, "some cuts do take the event being written");
-  });
+      assert.ok(tornRecordsRemoved > 100, `torn outbox records met at boot: ${tornRecordsRemoved}`);
+      assert.ok(lostEvents > 0, "some cuts do take the event being written");
+    },
+  );
   test("a power cut tearing the write of a command's seq: after the reboot an older recorded command is still refused as replayed", () => {
-    const owner = testOwnerKeys();
-    const config = { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex } };
+    const cmdOwner = testOwnerKeys();
     const kinds = new Set<string>();
-    for (let trial = 0; trial < 24; trial++) {
-      const rail = new PowerRail(Infinity, seededRandom(trial + 1));
-      const storage = createTornStorage(rail);
-      const deviceKey = testCrypto().randomBytes(32);
-      const boot = (host: FakeHost) => {
-        const fw = startFirmware(host, { firmwareVersion: "test", config, deviceKey });
-        host.mqtt.accept();
-        return fw;
-      };
-      const before = createFakeHost(storage);
-      const fw = boot(before);
-      const seal = (seq: number) =>
-        sealCommand({
-          crypto: testCrypto(),
-          ownerSecret: owner.secret,
-          devicePublicKey: fw.devicePublicKey,
-          deviceId: "frontdoor",
-          topic: CMD_TOPIC,
-          seq,
-          command: {
-            v: 1,
-            cmd: "snapshot",
-            id: toHex(testCrypto().randomBytes(8)),
-            atMs: before.clock.wallMs(),
-          } as Command,
-        });
-      const old = seal(5);
-      const next = seal(6);
-      before.mqtt.options!.onMessage(CMD_TOPIC, old);
-      rail.cutAtWrite = rail.writes + 1; // the next write is command 6's seq, persisted before it acts
-      assert.throws(() => before.mqtt.options!.onMessage(CMD_TOPIC, next), PowerCut);
-      assert.equal(rail.cut?.op, "kv.set");
-      kinds.add(rail.cut!.kind);
-
-      rail.restore();
-      const after = createFakeHost(storage);
-      boot(after);
-      const said = () => after.lines.filter((l) => l.tag === "command").map((l) => l.message);
-      after.mqtt.options!.onMessage(CMD_TOPIC, old);
-      assert.ok(
-        said().at(-1)!.startsWith("command refused: replayed"),
-        `trial ${trial} (${rail.cut!.kind}): the recorded command 5 is refused, not run again`,
-      );
-      after.mqtt.options!.onMessage(CMD_TOPIC, next); // the broker redelivers 6: it never ran, so it may run now, once
-      const redelivered = said().at(-1)!;
-      if (rail.cut!.kind === "complete")
-        assert.ok(redelivered.startsWith("command refused: replayed"), "stored whole: it counts as accepted");
-      else assert.ok(redelivered.startsWith("command accepted"), `trial ${trial} (${rail.cut!.kind}): ${redelivered}`);
-      after.mqtt.options!.onMessage(CMD_TOPIC, next);
-      assert.ok(said().at(-1)!.startsWith("command refused: replayed"), "and never twice");
-    }
+    for (let trial = 0; trial < 24; trial++) kinds.add(tornCommandSeqTrial(trial, cmdOwner));
     assert.ok(kinds.has("truncated") && kinds.has("erased-tail") && kinds.has("noise-tail"), [...kinds].join(","));
   });
 });
