@@ -40,7 +40,8 @@ export interface LoadStep {
 
 export interface LoadRow {
   n: number;
-  /** The highest offered rate the whole path (press, seal, outbox, broker, bridge, state) sustained: delivered at ≥95 % of it with p99 ≤ 500 ms, no loss, no duplicate. */
+  /** The highest offered rate the whole path (press, seal, outbox, broker, bridge, state) sustained: delivered at
+   * ≥95 % of it with p99 ≤ 500 ms, no loss, no duplicate. */
   eventsPerSecond: number;
   /** Press to ring state on Home Assistant's side, at that rate. */
   p50Ms: number;
@@ -264,7 +265,8 @@ async function stepped(
       sustained,
     });
     o.progress(
-      `    offered ${Math.round(rate)}/s: delivered ${Math.round(p.deliveredPerSecond)}/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms${sustained ? "" : ", not sustained"}`,
+      `    offered ${Math.round(rate)}/s: delivered ${Math.round(p.deliveredPerSecond)}/s, p50 ${p.p50Ms} ms, ` +
+        `p99 ${p.p99Ms} ms${sustained ? "" : ", not sustained"}`,
     );
     if (!sustained) break;
   }
@@ -418,6 +420,34 @@ export async function benchLoad(o: { quick: boolean; progress: (text: string) =>
       });
     }
   });
+  return loadSections(rows, scale);
+}
+
+const LOAD_INTRO =
+  "N copies of the firmware on the Node host (storage in RAM, a 64x48 JPEG per ring) publish sealed rings " +
+  "with QoS 1 to one Mosquitto 2.0 on loopback (plain MQTT, no TLS, set_tcp_nodelay on); the owner's " +
+  "bridge (bridge/bridge.ts, which writes its per-device state durably, one fsync per event) runs in its " +
+  "own process, opens each and publishes the ring state that Home Assistant's side receives. Sustained " +
+  "events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained " +
+  "burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is " +
+  "not sustained; a step is sustained when ring states arrive at 95 % or more of the offered rate, p99 " +
+  "press to state stays at or under 500 ms, and none is lost or duplicated. The figure is the delivered " +
+  "rate of the highest sustained step, and p50/p99 are that step's. Home Assistant's side subscribes at " +
+  "QoS 2, as discovery asks, and the bridge publishes rings at QoS 2. Lost and duplicated count ring " +
+  "states against presses. The reference is Mosquitto alone in the same run: N plain clients, QoS 1, one " +
+  "publish in flight each (as the outbox does), payloads of the sealed size. Everything (the N doorbells' " +
+  "sealing, the broker, the bridge, Home Assistant's side) shares this machine's cores, so these are the " +
+  "figures of one small machine, not of a device fleet; docs/scaling.md reads them.";
+
+const SCALE_OUT_INTRO =
+  "The same burst with one bridge, then two bridge processes subscribed as " +
+  "`$share/bridges/doorbell/+/sealed/event`: Mosquitto hands each event to one member of the group. Lost " +
+  "and duplicated count ring states against presses; out of order counts a state older than one already " +
+  "seen for that device (Mosquitto shares round-robin, so per-device order is not kept across bridges; see " +
+  "docs/scaling.md).";
+
+/** The report's two sections: load per N, and scale-out over one and two bridges. */
+function loadSections(rows: LoadRow[], scale: ScaleOutRow[]): Section[] {
   const fmt = (v: number) => Math.round(v).toLocaleString("en");
   const one = scale.find((s) => s.bridges === 1)!;
   const two = scale.find((s) => s.bridges === 2)!;
@@ -425,15 +455,17 @@ export async function benchLoad(o: { quick: boolean; progress: (text: string) =>
     {
       key: "load",
       title: "Load: N doorbells, one Mosquitto, the bridge",
-      intro:
-        "N copies of the firmware on the Node host (storage in RAM, a 64x48 JPEG per ring) publish sealed rings with QoS 1 to one Mosquitto 2.0 on loopback (plain MQTT, no TLS, set_tcp_nodelay on); the owner's bridge (bridge/bridge.ts, which writes its per-device state durably, one fsync per event) runs in its own process, opens each and publishes the ring state that Home Assistant's side receives. Sustained events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is not sustained; a step is sustained when ring states arrive at 95 % or more of the offered rate, p99 press to state stays at or under 500 ms, and none is lost or duplicated. The figure is the delivered rate of the highest sustained step, and p50/p99 are that step's. Home Assistant's side subscribes at QoS 2, as discovery asks, and the bridge publishes rings at QoS 2. Lost and duplicated count ring states against presses. The reference is Mosquitto alone in the same run: N plain clients, QoS 1, one publish in flight each (as the outbox does), payloads of the sealed size. Everything (the N doorbells' sealing, the broker, the bridge, Home Assistant's side) shares this machine's cores, so these are the figures of one small machine, not of a device fleet; docs/scaling.md reads them.",
+      intro: LOAD_INTRO,
       json: rows,
       rows: rows.flatMap((r) => [
         {
           figure: `load N=${r.n} sustained events/s`,
           value: fmt(r.eventsPerSecond),
           reference: `${fmt(r.rawPublishesPerSecond)} plain publishes/s of ${r.sealedBytes} bytes (Mosquitto alone)`,
-          note: `ratio ${(r.eventsPerSecond / r.rawPublishesPerSecond).toFixed(2)}; offered ${r.steps.map((s) => `${fmt(s.offeredPerSecond)}${s.sustained ? "" : " (not sustained)"}`).join(", ")}; a drained burst ${fmt(r.burstEventsPerSecond)}/s`,
+          note:
+            `ratio ${(r.eventsPerSecond / r.rawPublishesPerSecond).toFixed(2)}; offered ` +
+            `${r.steps.map((s) => `${fmt(s.offeredPerSecond)}${s.sustained ? "" : " (not sustained)"}`).join(", ")}; ` +
+            `a drained burst ${fmt(r.burstEventsPerSecond)}/s`,
         },
         {
           figure: `load N=${r.n} press to state`,
@@ -451,8 +483,7 @@ export async function benchLoad(o: { quick: boolean; progress: (text: string) =>
     {
       key: "loadScaleOut",
       title: "Scale-out: two bridges behind a shared subscription",
-      intro:
-        "The same burst with one bridge, then two bridge processes subscribed as `$share/bridges/doorbell/+/sealed/event`: Mosquitto hands each event to one member of the group. Lost and duplicated count ring states against presses; out of order counts a state older than one already seen for that device (Mosquitto shares round-robin, so per-device order is not kept across bridges; see docs/scaling.md).",
+      intro: SCALE_OUT_INTRO,
       json: scale,
       rows: [
         {
@@ -464,7 +495,9 @@ export async function benchLoad(o: { quick: boolean; progress: (text: string) =>
           figure: `scale-out N=${two.n}, 2 bridges`,
           value: `${fmt(two.eventsPerSecond)} events/s`,
           reference: `${fmt(one.eventsPerSecond)} with 1 bridge`,
-          note: `x${(two.eventsPerSecond / one.eventsPerSecond).toFixed(2)}; lost ${two.lost}, duplicated ${two.duplicated}, out of order ${two.outOfOrder}; opened per bridge ${two.perBridge.join(" / ")}`,
+          note:
+            `x${(two.eventsPerSecond / one.eventsPerSecond).toFixed(2)}; lost ${two.lost}, duplicated ` +
+            `${two.duplicated}, out of order ${two.outOfOrder}; opened per bridge ${two.perBridge.join(" / ")}`,
         },
       ],
     },

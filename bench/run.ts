@@ -39,14 +39,18 @@ sections.push({
   key: "xs",
   title: "Firmware on the XS engine",
   intro:
-    "Deterministic XS meter figures: the same code and input give the same counts on any machine. A ring runs from the debounced edge to the sealed publish handed to the MQTT port; crypto primitives are host calls, as on the device (mbedtls). Heap figures are live slots after a full GC.",
+    "Deterministic XS meter figures: the same code and input give the same counts on any machine. A ring runs " +
+    "from the debounced edge to the sealed publish handed to the MQTT port; crypto primitives are host calls, as " +
+    "on the device (mbedtls). Heap figures are live slots after a full GC.",
   json: { ...xs, calibrationLoop100kUnits: loopUnits },
   rows: [
     {
       figure: "xs.ringComputeUnits (median)",
       value: xs.ringComputeUnits.toLocaleString("en"),
       reference: `${loopUnits.toLocaleString("en")} for a 100k-iteration loop`,
-      note: `max ${xs.ringComputeUnitsMax.toLocaleString("en")}; ${xs.frameBytes.toLocaleString("en")}-byte frame sealed into ${xs.sealedBytesPerRing.toLocaleString("en")} bytes`,
+      note:
+        `max ${xs.ringComputeUnitsMax.toLocaleString("en")}; ${xs.frameBytes.toLocaleString("en")}-byte frame ` +
+        `sealed into ${xs.sealedBytesPerRing.toLocaleString("en")} bytes`,
     },
     { figure: "xs.heapAfter10Rings", value: `${xs.heapAfter10Rings.toLocaleString("en")} slots` },
     {

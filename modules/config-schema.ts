@@ -116,7 +116,9 @@ export const CONFIG_SCHEMA = Object.freeze({
     min: 4,
     max: 1024,
     unit: "events",
-    doc: "Most sealed events kept for delivery; beyond it status, then snapshot, motion, long press and ring events are dropped, in that order (docs/delivery.md)",
+    doc:
+      "Most sealed events kept for delivery; beyond it status, then snapshot, motion, long press and ring events " +
+      "are dropped, in that order (docs/delivery.md)",
   },
   "outbox.maxKiB": {
     kind: "int",
@@ -132,12 +134,16 @@ export const CONFIG_SCHEMA = Object.freeze({
     min: 0,
     max: 86400,
     unit: "s",
-    doc: "A sealed status event (firmware version, RSSI, uptime, outbox counters) goes out on connect and then this often; 0 sends it on connect only",
+    doc:
+      "A sealed status event (firmware version, RSSI, uptime, outbox counters) goes out on connect and then this " +
+      "often; 0 sends it on connect only",
   },
   "motion.enabled": {
     kind: "bool",
     default: true,
-    doc: "Run the motion detector on every camera frame; a start publishes motion_start with its snapshot and box, the end motion_end (docs/motion.md)",
+    doc:
+      "Run the motion detector on every camera frame; a start publishes motion_start with its snapshot and box, " +
+      "the end motion_end (docs/motion.md)",
   },
   "motion.thresholdMin": {
     kind: "int",
@@ -208,7 +214,9 @@ export const CONFIG_SCHEMA = Object.freeze({
     min: 5,
     max: 200,
     unit: "%",
-    doc: "A whole-frame brightness step larger than this in one frame is lighting (lamp, IR switch, exposure), not motion: detection pauses and the background relearns",
+    doc:
+      "A whole-frame brightness step larger than this in one frame is lighting (lamp, IR switch, exposure), not " +
+      "motion: detection pauses and the background relearns",
   },
   "motion.lightingJumpPct": {
     kind: "int",
@@ -216,7 +224,9 @@ export const CONFIG_SCHEMA = Object.freeze({
     min: 5,
     max: 100,
     unit: "%",
-    doc: "So is a jump of changed blocks by more than this share of the frame in one frame; a visitor walking up grows over several frames and stays motion",
+    doc:
+      "So is a jump of changed blocks by more than this share of the frame in one frame; a visitor walking up " +
+      "grows over several frames and stays motion",
   },
   "motion.relearnFrames": {
     kind: "int",
@@ -231,7 +241,9 @@ export const CONFIG_SCHEMA = Object.freeze({
     default: [],
     maxPolygons: 8,
     maxPoints: 16,
-    doc: "Areas never looked at: polygons of [x, y] frame pixels, e.g. [[[0,0],[200,0],[200,120]]]; a block is masked when any of its pixels is inside",
+    doc:
+      "Areas never looked at: polygons of [x, y] frame pixels, e.g. [[[0,0],[200,0],[200,120]]]; a block is masked " +
+      "when any of its pixels is inside",
   },
   "seq.blockSize": {
     kind: "int",

@@ -61,7 +61,10 @@ function accepted(spec: FieldSpec): string {
     case "string":
       return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? ` of ${spec.patternDoc}` : ""}`;
     case "polygons":
-      return `a list of at most ${spec.maxPolygons} polygons, each a list of 3 to ${spec.maxPoints} [x, y] points (integers from 0 to ${MAX_COORDINATE})`;
+      return (
+        `a list of at most ${spec.maxPolygons} polygons, each a list of 3 to ${spec.maxPoints} [x, y] points ` +
+        `(integers from 0 to ${MAX_COORDINATE})`
+      );
   }
 }
 

@@ -8,7 +8,8 @@ import { formatConfigErrors, parseConfig } from "../modules/config.js";
 import { evaluateSequence, formatReport } from "./motion-eval/run-eval.js";
 
 const USAGE =
-  "usage: npm run eval:motion -- <cdnet-sequence-dir> [--json out.json] [--sheet out.png] [--config device-config.json] [--fps 30] [--frames 500,900]";
+  "usage: npm run eval:motion -- <cdnet-sequence-dir> [--json out.json] [--sheet out.png] " +
+  "[--config device-config.json] [--fps 30] [--frames 500,900]";
 
 function fail(message: string): never {
   process.stderr.write(`eval:motion: ${message}\n${USAGE}\n`);

@@ -146,7 +146,8 @@ export function createLittlefsLog(options: AppendLogOptions): AppendLogPort {
           // the next scan deletes it
         }
         throw new Error(
-          `outbox: could not store a ${bytes.length}-byte record (${describeError(error)}); remove records or enlarge the storage partition`,
+          `outbox: could not store a ${bytes.length}-byte record (${describeError(error)}); ` +
+            "remove records or enlarge the storage partition",
         );
       }
       return id;

@@ -38,7 +38,8 @@ function der(tls: Record<string, unknown>, field: "ca" | "cert" | "key"): HostBu
 export function loadDeviceBundle(): DeviceBundle {
   if (!Resource.exists(DEVICE_CONFIG_RESOURCE)) {
     throw new Error(
-      `${DEVICE_CONFIG_RESOURCE} is not in the build: provision the device and build with DOORBELL_DEVICE_DIR set (docs/build-and-flash.md)`,
+      `${DEVICE_CONFIG_RESOURCE} is not in the build: provision the device and build with DOORBELL_DEVICE_DIR set ` +
+        "(docs/build-and-flash.md)",
     );
   }
   let raw: unknown;

@@ -109,19 +109,22 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
 /** The report as a readable table. */
 export function formatReport(r: EvalReport, sheetPath?: string): string {
   const row = (name: string, c: Counts) =>
-    `${name.padEnd(8)}${c.precision.toFixed(3).padStart(11)}${c.recall.toFixed(3).padStart(9)}${c.f.toFixed(3).padStart(8)}   TP ${c.tp}  FP ${c.fp}  FN ${c.fn}`;
+    `${name.padEnd(8)}${c.precision.toFixed(3).padStart(11)}${c.recall.toFixed(3).padStart(9)}` +
+    `${c.f.toFixed(3).padStart(8)}   TP ${c.tp}  FP ${c.fp}  FN ${c.fn}`;
   const events =
     r.events.list
       .slice(0, 8)
       .map((e) => `${e.start}-${e.end}`)
       .join(", ") + (r.events.count > 8 ? ", ..." : "");
   return [
-    `motion eval: ${r.sequence}: ${r.frames.total} frames, scored ${r.frames.first}-${r.frames.last} (${r.frames.scored} with ground truth), ` +
+    `motion eval: ${r.sequence}: ${r.frames.total} frames, ` +
+      `scored ${r.frames.first}-${r.frames.last} (${r.frames.scored} with ground truth), ` +
       `${r.grid.width}x${r.grid.height} cells of 8x8 pixels, played at ${r.fps} fps`,
     `${"".padEnd(8)}${"precision".padStart(11)}${"recall".padStart(9)}${"F".padStart(8)}`,
     row("pixel", r.pixel),
     `${row("frame", r.frame)}   (positive: >= ${r.frame.positiveShare * 100}% of scored pixels)`,
-    `events  ${r.events.count}${r.events.count ? ` (frames ${events})` : ""}; lighting or learning frames ${r.lightingFrames}; undecodable frames ${r.frames.undecodable}`,
+    `events  ${r.events.count}${r.events.count ? ` (frames ${events})` : ""}; lighting or learning frames ` +
+      `${r.lightingFrames}; undecodable frames ${r.frames.undecodable}`,
     ...(sheetPath ? [`contact sheet: ${sheetPath}`] : []),
   ].join("\n");
 }

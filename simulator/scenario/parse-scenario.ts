@@ -129,7 +129,8 @@ function options(
       const ms = parseDuration(String(s.value));
       if (ms === undefined || ms > MAX_WAIT_MS) {
         c.problems.push(
-          `${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected a duration up to 10m with a unit: ms, s or m (500ms, 2s, 1.5m)`,
+          `${at(c, s.node)}: ${step}: ${key} ${JSON.stringify(s.value)} is not accepted; expected a duration up ` +
+            "to 10m with a unit: ms, s or m (500ms, 2s, 1.5m)",
         );
         return fallbackMs;
       }
@@ -205,7 +206,8 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
     value = (node.items[0].value as Node | null) ?? null;
   } else {
     c.problems.push(
-      `${at(c, node)}: a step is one name, with its options as a map (for example "- wait: 2s" or "- expect-event: { type: ring, within: 5s }")`,
+      `${at(c, node)}: a step is one name, with its options as a map ` +
+        `(for example "- wait: 2s" or "- expect-event: { type: ring, within: 5s }")`,
     );
     return undefined;
   }
@@ -346,7 +348,8 @@ export function parseScenario(text: string, file: string): Scenario {
   const version = scalarAt("version");
   if (version?.value !== 1)
     c.problems.push(
-      `${at(c, version?.node ?? root)}: version ${version ? JSON.stringify(version.value) : "is required"}${version ? " is not accepted" : ""}; expected 1`,
+      `${at(c, version?.node ?? root)}: version ` +
+        `${version ? JSON.stringify(version.value) : "is required"}${version ? " is not accepted" : ""}; expected 1`,
     );
   const description = scalarAt("description");
   let camera: CameraSpec = { kind: "porch", light: "day" };

@@ -30,7 +30,8 @@ for (const target of FUZZ_TARGETS.filter((t) => !only || t.name.includes(only)))
     console.log(`FAIL ${target.name}\n${fc.defaultReportMessage(result)}`);
   } else {
     console.log(
-      `ok   ${target.name}: ${result.numRuns.toLocaleString("en")} cases in ${(ms / 1000).toFixed(1)} s (${((ms * 1000) / result.numRuns).toFixed(0)} µs each)`,
+      `ok   ${target.name}: ${result.numRuns.toLocaleString("en")} cases in ${(ms / 1000).toFixed(1)} s ` +
+        `(${((ms * 1000) / result.numRuns).toFixed(0)} µs each)`,
     );
   }
 }

@@ -66,7 +66,8 @@ describe("doorbell-bridge settings", () => {
     );
     assert.equal(
       bad([], { DOORBELL_BROKER_URL: "http://x" }),
-      'bridge setting broker.url (environment DOORBELL_BROKER_URL): "http://x" is not accepted; expected an mqtts:// or mqtt:// URL with a host',
+      'bridge setting broker.url (environment DOORBELL_BROKER_URL): "http://x" is not accepted; ' +
+        "expected an mqtts:// or mqtt:// URL with a host",
     );
     assert.match(bad(["--snapshot-days", "1"]), /unknown option --snapshot-days; the settings are --home, /);
     writeFileSync(join(dir, "typo.yaml"), "snapshots:\n  keepdays: 3\n");

@@ -16,14 +16,28 @@ function run(args: string[], input?: Uint8Array) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
-describe("doorbell CLI", () => {
-  const dir = mkdtempSync(join(tmpdir(), "doorbell-cli-"));
-  const keys = join(dir, "keys");
-  const init = run(["keys", "init", "--out", keys]);
-  // The device's pair comes from provisioning, as for a maker.
-  const added = run(["device", "add", "frontdoor", "--out", keys, "--broker-host", "localhost"]);
-  const k = (f: string) => join(keys, f.startsWith("device.") ? `devices/frontdoor/${f}` : f);
+// One key directory for the whole file, made as a maker makes it: the owner's keys, then the device's pair
+// from provisioning. The first test checks that both steps succeeded.
+const dir = mkdtempSync(join(tmpdir(), "doorbell-cli-"));
+const keys = join(dir, "keys");
+const init = run(["keys", "init", "--out", keys]);
+const added = run(["device", "add", "frontdoor", "--out", keys, "--broker-host", "localhost"]);
+/** The path of a key file: the owner's at the top, the device's (`device.*`) under devices/frontdoor/. */
+const k = (f: string) => join(keys, f.startsWith("device.") ? `devices/frontdoor/${f}` : f);
+/** `envelope seal` with the device's key to the owner's, on TOPIC, plus `extra` flags. */
+const sealArgs = (...extra: string[]) => [
+  "envelope",
+  "seal",
+  "--device-key",
+  k("device.key"),
+  "--owner-public",
+  k("owner.pub"),
+  "--topic",
+  TOPIC,
+  ...extra,
+];
 
+describe("doorbell CLI: keys", () => {
   test("keys init writes private keys with mode 0600 and refuses to overwrite them", () => {
     assert.equal(init.status, 0, init.stderr);
     assert.equal(added.status, 0, added.stderr);
@@ -58,26 +72,14 @@ describe("doorbell CLI", () => {
     const r = run(["keys", "show", "--public", k("owner.key")]);
     assert.equal(r.stdout.toString().trim(), readFileSync(k("owner.pub"), "utf8").trim());
   });
+});
 
+describe("doorbell CLI: envelope seal, inspect and open", () => {
   test("seal, inspect and open round-trip an event with a JPEG; nothing secret is printed", () => {
     const jpeg = Uint8Array.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
     writeFileSync(join(dir, "in.jpg"), jpeg);
-    const sealed = run([
-      "envelope",
-      "seal",
-      "--device-key",
-      k("device.key"),
-      "--owner-public",
-      k("owner.pub"),
-      "--topic",
-      TOPIC,
-      "--event",
-      '{"v":1,"type":"ring","id":"0123456789abcdef"}',
-      "--jpeg",
-      join(dir, "in.jpg"),
-      "--seq",
-      "42",
-    ]);
+    const ring = '{"v":1,"type":"ring","id":"0123456789abcdef"}';
+    const sealed = run(sealArgs("--event", ring, "--jpeg", join(dir, "in.jpg"), "--seq", "42"));
     assert.equal(sealed.status, 0, sealed.stderr);
 
     const inspected = JSON.parse(
@@ -120,20 +122,7 @@ describe("doorbell CLI", () => {
   });
 
   test("open refuses a moved, replayed or foreign envelope with the reason and exit 1", () => {
-    const sealed = run([
-      "envelope",
-      "seal",
-      "--device-key",
-      k("device.key"),
-      "--owner-public",
-      k("owner.pub"),
-      "--topic",
-      TOPIC,
-      "--event",
-      '{"type":"ring"}',
-      "--seq",
-      "5",
-    ]).stdout;
+    const sealed = run(sealArgs("--event", '{"type":"ring"}', "--seq", "5")).stdout;
     const cases: [string[], RegExp][] = [
       [["--topic", "doorbell/frontdoor/sealed/other", "--device-id", "frontdoor"], /wrong-topic/],
       [["--topic", TOPIC, "--last-seq", "5"], /replayed/],
@@ -146,7 +135,9 @@ describe("doorbell CLI", () => {
       assert.match(r.stderr, reason);
     }
   });
+});
 
+describe("doorbell CLI: help and misuse", () => {
   test("every subcommand has --help, and misuse exits 2 naming the flag", () => {
     for (const sub of ["seal", "open", "inspect"]) assert.equal(run(["envelope", sub, "--help"]).status, 0, sub);
     const r = run(["envelope", "seal", "--device-key", k("device.key")]);

@@ -17,8 +17,9 @@ const CLI = fileURLToPath(new URL("../../bridge/cli/doorbell.js", import.meta.ur
 const ENTITY_KEYS = new Set(
   (
     "avty avty_mode avty_t avty_tpl atype cmd_t cmd_tpl cont_type def_ent_id dev dev_cla e en ent_cat ent_pic evt_typ " +
-    "exp_aft frc_upd ic img_e img_t json_attr_t json_attr_tpl l_ver_t l_ver_tpl o off_dly p pl pl_avail pl_not_avail pl_on pl_off pl_prs pl_inst " +
-    "rel_s rel_u ret stat_cla stat_t stype sug_dsp_prc t tit uniq_id unit_of_meas url_t url_tpl val_tpl cmps name qos"
+    "exp_aft frc_upd ic img_e img_t json_attr_t json_attr_tpl l_ver_t l_ver_tpl o off_dly p pl pl_avail pl_not_avail " +
+    "pl_on pl_off pl_prs pl_inst rel_s rel_u ret stat_cla stat_t stype sug_dsp_prc t tit uniq_id unit_of_meas url_t " +
+    "url_tpl val_tpl cmps name qos"
   ).split(" "),
 );
 const DEVICE_KEYS = new Set(["cns", "cu", "ids", "name", "mf", "mdl", "mdl_id", "hw", "sw", "sn", "sa"]);
@@ -40,7 +41,7 @@ const payload = message.payload as {
 const cmps = Object.entries(payload.cmps);
 const byPlatform = (p: string) => cmps.filter(([, c]) => c.p === p).map(([, c]) => c);
 
-describe("Home Assistant discovery", () => {
+describe("Home Assistant discovery: the device message (§1.3)", () => {
   test("one retained device-based message at homeassistant/device/<object_id>/config, object id per §1.1 TOPIC_MATCHER", () => {
     assert.equal(message.topic, "homeassistant/device/esp32db_front-door/config");
     assert.match(message.topic.split("/")[2], /^[a-zA-Z0-9_-]+$/);
@@ -56,35 +57,45 @@ describe("Home Assistant discovery", () => {
     assert.equal(payload.dev.name, "Front door");
     assert.equal(payload.dev.sw, "1.4.2");
   });
+});
 
-  test("every component: a supported platform, unique_id (uniq_id), default_entity_id (def_ent_id), never object_id; only known abbreviations", () => {
-    const ids = new Set<unknown>();
-    for (const [name, c] of cmps) {
-      assert.ok(PLATFORMS.has(String(c.p)), `${name}: platform ${String(c.p)}`);
-      assert.match(String(c.uniq_id), /^esp32db_front-door_[a-z_]+$/, `${name}: unique_id`);
-      ids.add(c.uniq_id);
-      assert.match(String(c.def_ent_id), new RegExp(`^${String(c.p)}\\.[a-z0-9_]+$`), `${name}: default_entity_id`);
-      for (const k of Object.keys(c)) assert.ok(ENTITY_KEYS.has(k), `${name}: key ${k} is not a §1.4 abbreviation`);
-      assert.ok(!("obj_id" in c) && !("object_id" in c), `${name}: object_id is deprecated (§4.3)`);
-      assert.equal(typeof c.name, "string", `${name}: named`);
-      for (const k of ["stat_t", "img_t", "cmd_t"])
-        if (k in c) assert.match(String(c[k]), PUBLISH_TOPIC, `${name}.${k}`);
-    }
-    assert.equal(ids.size, cmps.length, "unique ids are unique");
-  });
+describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
+  test(
+    "every component: a supported platform, unique_id (uniq_id), default_entity_id (def_ent_id), never object_id; " +
+      "only known abbreviations",
+    () => {
+      const ids = new Set<unknown>();
+      for (const [name, c] of cmps) {
+        assert.ok(PLATFORMS.has(String(c.p)), `${name}: platform ${String(c.p)}`);
+        assert.match(String(c.uniq_id), /^esp32db_front-door_[a-z_]+$/, `${name}: unique_id`);
+        ids.add(c.uniq_id);
+        assert.match(String(c.def_ent_id), new RegExp(`^${String(c.p)}\\.[a-z0-9_]+$`), `${name}: default_entity_id`);
+        for (const k of Object.keys(c)) assert.ok(ENTITY_KEYS.has(k), `${name}: key ${k} is not a §1.4 abbreviation`);
+        assert.ok(!("obj_id" in c) && !("object_id" in c), `${name}: object_id is deprecated (§4.3)`);
+        assert.equal(typeof c.name, "string", `${name}: named`);
+        for (const k of ["stat_t", "img_t", "cmd_t"])
+          if (k in c) assert.match(String(c[k]), PUBLISH_TOPIC, `${name}.${k}`);
+      }
+      assert.equal(ids.size, cmps.length, "unique ids are unique");
+    },
+  );
 
-  test("the doorbell event: device_class doorbell, event_types with ring and long_press, on the bridge's event topic, qos 2 on the component (§1.3 SHARED_OPTIONS)", () => {
-    const [event] = byPlatform("event");
-    assert.equal(
-      event.qos,
-      2,
-      "Home Assistant subscribes the ring at QoS 2, so the broker delivers each press once [MQTT-4.3.3]",
-    );
-    assert.equal(event.dev_cla, "doorbell");
-    assert.deepEqual(event.evt_typ, ["ring", "long_press"]);
-    assert.equal(event.stat_t, "doorbell/front-door/event");
-    assert.equal(event.def_ent_id, "event.front_door_ring");
-  });
+  test(
+    "the doorbell event: device_class doorbell, event_types with ring and long_press, on the bridge's event topic, " +
+      "qos 2 on the component (§1.3 SHARED_OPTIONS)",
+    () => {
+      const [event] = byPlatform("event");
+      assert.equal(
+        event.qos,
+        2,
+        "Home Assistant subscribes the ring at QoS 2, so the broker delivers each press once [MQTT-4.3.3]",
+      );
+      assert.equal(event.dev_cla, "doorbell");
+      assert.deepEqual(event.evt_typ, ["ring", "long_press"]);
+      assert.equal(event.stat_t, "doorbell/front-door/event");
+      assert.equal(event.def_ent_id, "event.front_door_ring");
+    },
+  );
 
   test("motion with off_delay, the image on raw JPEG bytes, the snapshot button, and the diagnostic sensors", () => {
     const [motion] = byPlatform("binary_sensor");
@@ -121,7 +132,9 @@ describe("Home Assistant discovery", () => {
     for (const [, c] of cmps)
       for (const k of ["stat_t", "img_t", "cmd_t"]) if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
   });
+});
 
+describe("Home Assistant discovery: the doorbell ha-discovery command", () => {
   test("doorbell ha-discovery prints the same message as one JSON line, and names what is wrong with a bad file", () => {
     const dir = mkdtempSync(join(tmpdir(), "doorbell-disc-"));
     const file = join(dir, "device-config.json");

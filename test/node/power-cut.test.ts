@@ -224,7 +224,10 @@ function cutAndReboot(trial: number, scriptSeed: number, steps: Step[], writes: 
 }
 
 describe("power cut with torn writes", () => {
-  test(`${TRIALS.toLocaleString("en")} seeded cut points during outbox and storage writes: nothing corrupt published, at most the event being written lost`, () => {
+  const name =
+    `${TRIALS.toLocaleString("en")} seeded cut points during outbox and storage writes: ` +
+    "nothing corrupt published, at most the event being written lost";
+  test(name, () => {
     const cuts: CutReport[] = [];
     let tornRecordsRemoved = 0;
     let lostEvents = 0;

@@ -38,7 +38,7 @@ const records = (artifact: string) =>
     .split("\n")
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-describe("npm run scenario", () => {
+describe("npm run scenario: the shipped scenarios and their artifacts", () => {
   test("every scenario in simulator/scenarios/ passes (exit 0), each with its JSONL artifact", () => {
     const files = readdirSync(repoPath("simulator/scenarios"))
       .filter((f) => /\.ya?ml$/.test(f))
@@ -74,7 +74,9 @@ describe("npm run scenario", () => {
       "the steps, with their lines",
     );
   });
+});
 
+describe("npm run scenario: failures and timeouts", () => {
   test("a missed expectation fails the scenario with exit 1, naming the step's line", () => {
     const file = writeScenario(
       "nobody-rings.yaml",
@@ -94,7 +96,9 @@ describe("npm run scenario", () => {
     assert.equal(r.status, 42, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /^TIMEOUT too slow .*timeout of 3 s ran out/m);
   });
+});
 
+describe("npm run scenario: play", () => {
   test("play: a folder of JPEG frames feeds the device, and the ring's snapshot is one of them", async () => {
     const dir = join(out, "frames");
     mkdirSync(dir);

@@ -27,7 +27,8 @@ test("typecheck:device rejects a device module that imports node:fs, and accepts
   const dom = typecheck(`export const probe = document.title;\n`);
   assert.notEqual(dom.status, 0, "DOM globals must not be visible either");
   const good = typecheck(
-    `import type { Host } from "../../modules/ports.js";\nimport Timer from "timer";\nexport const probe = (h: Host) => Timer.set(() => h.log.write("info", "probe", "ok"), 1);\n`,
+    `import type { Host } from "../../modules/ports.js";\nimport Timer from "timer";\n` +
+      `export const probe = (h: Host) => Timer.set(() => h.log.write("info", "probe", "ok"), 1);\n`,
   );
   assert.equal(good.status, 0, good.output);
 });

@@ -9,7 +9,7 @@ import { computeNonce, createContext } from "../../modules/hpke/context.js";
 import { deriveKeyPair, generateKeyPair, publicKeyOf } from "../../modules/hpke/dhkem-x25519.js";
 import { keySchedule, MODE_AUTH, MODE_PSK } from "../../modules/hpke/key-schedule.js";
 import { hkdfExpand, hkdfExtract } from "../../modules/hpke/labeled-kdf.js";
-import { open, seal } from "../../modules/hpke/single-shot.js";
+import { type OpenOptions, open, seal } from "../../modules/hpke/single-shot.js";
 import { fixedRandomCrypto } from "../support/hpke-fixed-random.js";
 import { testCrypto } from "../support/test-crypto.js";
 
@@ -126,33 +126,37 @@ describe("RFC 9180 §5.2 nonces and sequence numbers", () => {
   });
 });
 
-describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
-  const recipient = generateKeyPair(crypto);
-  const sender = generateKeyPair(crypto);
-  const info = utf8("doorbell/1 unit");
-  const aad = utf8("aad");
-  const plaintext = utf8("ding dong");
-  const sealAuth = () =>
-    seal({
-      crypto,
-      recipientPublicKey: recipient.publicKey,
-      info,
-      aad,
-      plaintext,
-      senderPrivateKey: sender.privateKey,
-      senderPublicKey: sender.publicKey,
-    });
-  const openAuth = (enc: Uint8Array, ciphertext: Uint8Array) =>
-    open({
-      crypto,
-      recipientPrivateKey: recipient.privateKey,
-      senderPublicKey: sender.publicKey,
-      enc,
-      info,
-      aad,
-      ciphertext,
-    });
+// The single-shot tests share one recipient, one sender and one message (RFC 9180 §6.1).
+const recipient = generateKeyPair(crypto);
+const sender = generateKeyPair(crypto);
+const info = utf8("doorbell/1 unit");
+const aad = utf8("aad");
+const plaintext = utf8("ding dong");
+const sealAuth = () =>
+  seal({
+    crypto,
+    recipientPublicKey: recipient.publicKey,
+    info,
+    aad,
+    plaintext,
+    senderPrivateKey: sender.privateKey,
+    senderPublicKey: sender.publicKey,
+  });
+/** OpenAuth as the recipient, from the sender, with this test's info and aad unless `overrides` says otherwise. */
+const openAuthWith = (enc: Uint8Array, ciphertext: Uint8Array, overrides: Partial<OpenOptions> = {}) =>
+  open({
+    crypto,
+    recipientPrivateKey: recipient.privateKey,
+    senderPublicKey: sender.publicKey,
+    enc,
+    info,
+    aad,
+    ciphertext,
+    ...overrides,
+  });
+const openAuth = (enc: Uint8Array, ciphertext: Uint8Array) => openAuthWith(enc, ciphertext);
 
+describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
   it("RFC 7748 §6.1: the port's X25519 gives Alice's public key", () => {
     equal(
       toHex(publicKeyOf(crypto, fromHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"))),
@@ -187,19 +191,7 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
       plaintext,
       senderPrivateKey: sender.privateKey,
     });
-    deepEqual(
-      open({
-        crypto,
-        recipientPrivateKey: recipient.privateKey,
-        recipientPublicKey: recipient.publicKey,
-        senderPublicKey: sender.publicKey,
-        enc: derived.enc,
-        info,
-        aad,
-        ciphertext: derived.ciphertext,
-      }),
-      plaintext,
-    );
+    deepEqual(openAuthWith(derived.enc, derived.ciphertext, { recipientPublicKey: recipient.publicKey }), plaintext);
   });
 
   it("a fresh ephemeral per message: the same input seals to a different enc and ciphertext", () => {
@@ -208,59 +200,17 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
     notEqual(toHex(a.enc), toHex(b.enc));
     notEqual(toHex(a.ciphertext), toHex(b.ciphertext));
   });
+});
 
+describe("HPKE single-shot: open refuses what was not sealed to it (RFC 9180 §5.1.3, §7.1.4)", () => {
   it("RFC 9180 §5.1.3 mode_auth refuses another sender key, base-mode opening, other info or aad", () => {
     const { enc, ciphertext } = sealAuth();
     const other = generateKeyPair(crypto);
-    equal(
-      open({
-        crypto,
-        recipientPrivateKey: recipient.privateKey,
-        senderPublicKey: other.publicKey,
-        enc,
-        info,
-        aad,
-        ciphertext,
-      }),
-      undefined,
-    );
+    equal(openAuthWith(enc, ciphertext, { senderPublicKey: other.publicKey }), undefined);
     equal(open({ crypto, recipientPrivateKey: recipient.privateKey, enc, info, aad, ciphertext }), undefined);
-    equal(
-      open({
-        crypto,
-        recipientPrivateKey: other.privateKey,
-        senderPublicKey: sender.publicKey,
-        enc,
-        info,
-        aad,
-        ciphertext,
-      }),
-      undefined,
-    );
-    equal(
-      open({
-        crypto,
-        recipientPrivateKey: recipient.privateKey,
-        senderPublicKey: sender.publicKey,
-        enc,
-        info: utf8("doorbell/1 other"),
-        aad,
-        ciphertext,
-      }),
-      undefined,
-    );
-    equal(
-      open({
-        crypto,
-        recipientPrivateKey: recipient.privateKey,
-        senderPublicKey: sender.publicKey,
-        enc,
-        info,
-        aad: utf8("aae"),
-        ciphertext,
-      }),
-      undefined,
-    );
+    equal(openAuthWith(enc, ciphertext, { recipientPrivateKey: other.privateKey }), undefined);
+    equal(openAuthWith(enc, ciphertext, { info: utf8("doorbell/1 other") }), undefined);
+    equal(openAuthWith(enc, ciphertext, { aad: utf8("aae") }), undefined);
   });
 
   it("a flipped bit anywhere in enc or ciphertext fails to open", () => {
@@ -281,7 +231,9 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
     // RFC 9180 §7.1.4: the all-zero point is low-order, so X25519 yields zero and the KEM aborts.
     equal(openAuth(new Uint8Array(32), ciphertext), undefined);
   });
+});
 
+describe("HPKE single-shot: bad keys and PSKs throw (RFC 9180 §5.1, §7.1.4)", () => {
   it("RFC 9180 §7.1.4 seal to a low-order recipient key throws", () => {
     throws(() => seal({ crypto, recipientPublicKey: new Uint8Array(32), info, aad, plaintext }));
   });
@@ -304,16 +256,7 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
       RangeError,
     );
     throws(
-      () =>
-        open({
-          crypto,
-          recipientPrivateKey: recipient.privateKey,
-          senderPublicKey: new Uint8Array(5),
-          enc: new Uint8Array(32),
-          info,
-          aad,
-          ciphertext: new Uint8Array(16),
-        }),
+      () => openAuthWith(new Uint8Array(32), new Uint8Array(16), { senderPublicKey: new Uint8Array(5) }),
       /sender public key must be 32 bytes/,
     );
   });
@@ -321,54 +264,22 @@ describe("HPKE single-shot seal and open (RFC 9180 §6.1)", () => {
   it("RFC 9180 §5.1 PSK checks: mode_psk round trip; empty id or a PSK under 32 bytes throws", () => {
     const psk = { psk: crypto.randomBytes(32), pskId: utf8("id") };
     const sealed = seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext, psk });
-    deepEqual(
+    const openPsk = (given: OpenOptions["psk"]) =>
       open({
         crypto,
         recipientPrivateKey: recipient.privateKey,
-        psk,
+        psk: given,
         enc: sealed.enc,
         info,
         aad,
         ciphertext: sealed.ciphertext,
-      }),
-      plaintext,
-    );
-    equal(
-      open({
-        crypto,
-        recipientPrivateKey: recipient.privateKey,
-        psk: { ...psk, pskId: utf8("other") },
-        enc: sealed.enc,
-        info,
-        aad,
-        ciphertext: sealed.ciphertext,
-      }),
-      undefined,
-    );
-    throws(
-      () =>
-        seal({
-          crypto,
-          recipientPublicKey: recipient.publicKey,
-          info,
-          aad,
-          plaintext,
-          psk: { psk: psk.psk, pskId: new Uint8Array(0) },
-        }),
-      /non-empty/,
-    );
-    throws(
-      () =>
-        seal({
-          crypto,
-          recipientPublicKey: recipient.publicKey,
-          info,
-          aad,
-          plaintext,
-          psk: { psk: new Uint8Array(16), pskId: psk.pskId },
-        }),
-      /at least 32 bytes/,
-    );
+      });
+    deepEqual(openPsk(psk), plaintext);
+    equal(openPsk({ ...psk, pskId: utf8("other") }), undefined);
+    const sealPsk = (given: OpenOptions["psk"]) =>
+      seal({ crypto, recipientPublicKey: recipient.publicKey, info, aad, plaintext, psk: given });
+    throws(() => sealPsk({ psk: psk.psk, pskId: new Uint8Array(0) }), /non-empty/);
+    throws(() => sealPsk({ psk: new Uint8Array(16), pskId: psk.pskId }), /at least 32 bytes/);
     throws(() => keySchedule(crypto, chacha20Poly1305Aead(crypto), MODE_PSK, A23.sharedSecret, info), /needs a PSK/);
     throws(
       () => keySchedule(crypto, chacha20Poly1305Aead(crypto), MODE_AUTH, A23.sharedSecret, info, psk),

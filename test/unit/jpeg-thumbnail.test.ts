@@ -48,6 +48,18 @@ function rejects(jpeg: Uint8Array, code: JpegError["code"], pattern?: RegExp): v
   );
 }
 
+/** DC codes of every length 1..12, the largest categories shortest. */
+const DEEP_DC = {
+  bits: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0],
+  values: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+};
+/** Table K.5's code lengths over the 162 AC symbols in another order. */
+const REORDERED_AC = (() => {
+  const values = [0xf0, 0x00];
+  for (let s = 10; s >= 1; s--) for (let r = 0; r < 16; r++) values.push((r << 4) | s);
+  return { bits: [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d], values };
+})();
+
 describe("JPEG DC thumbnail (ITU T.81)", () => {
   for (const [name, comps] of [
     ["4:2:0", [Y(2, 2), CB, CR]],
@@ -95,7 +107,9 @@ describe("JPEG DC thumbnail (ITU T.81)", () => {
     assert.ok(stuffed > 0, "the test data must contain stuffed bytes");
     assert.deepEqual(decodeThumbnail(jpeg).luma, expected(96, 64));
   });
+});
 
+describe("JPEG DC thumbnail (ITU T.81): Huffman and quantization tables", () => {
   test("Annex K.3 tables stand in when a frame has no DHT (Motion-JPEG), as in libjpeg-turbo", () => {
     const jpeg = synthJpeg({
       width: 40,
@@ -158,36 +172,27 @@ describe("JPEG DC thumbnail (ITU T.81)", () => {
   });
 });
 
-/** DC codes of every length 1..12, the largest categories shortest. */
-const DEEP_DC = {
-  bits: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0],
-  values: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+// The bad-input tests damage one valid JPEG: 4:2:0 with restart markers.
+const good = synthJpeg({
+  width: 40,
+  height: 32,
+  components: [Y(2, 2), CB, CR],
+  restartInterval: 2,
+  block: blocks(5),
+});
+/** The offset of the first 0xFF `code` marker in `good`. */
+const marker = (code: number) => {
+  for (let i = 0; i + 1 < good.length; i++) if (good[i] === 0xff && good[i + 1] === code) return i;
+  throw new Error(`no marker ${code.toString(16)}`);
 };
-/** Table K.5's code lengths over the 162 AC symbols in another order. */
-const REORDERED_AC = (() => {
-  const values = [0xf0, 0x00];
-  for (let s = 10; s >= 1; s--) for (let r = 0; r < 16; r++) values.push((r << 4) | s);
-  return { bits: [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d], values };
-})();
+/** A copy of `good` with `bytes` written at `at`. */
+const patched = (at: number, ...bytes: number[]) => {
+  const copy = good.slice();
+  copy.set(bytes, at);
+  return copy;
+};
 
 describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", () => {
-  const good = synthJpeg({
-    width: 40,
-    height: 32,
-    components: [Y(2, 2), CB, CR],
-    restartInterval: 2,
-    block: blocks(5),
-  });
-  const marker = (code: number) => {
-    for (let i = 0; i + 1 < good.length; i++) if (good[i] === 0xff && good[i + 1] === code) return i;
-    throw new Error(`no marker ${code.toString(16)}`);
-  };
-  const patched = (at: number, ...bytes: number[]) => {
-    const copy = good.slice();
-    copy.set(bytes, at);
-    return copy;
-  };
-
   test("§B.2.1 no SOI: not-jpeg", () => {
     rejects(new Uint8Array(0), "not-jpeg");
     rejects(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), "not-jpeg");
@@ -239,7 +244,9 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
     });
     rejects(rgb, "unsupported", /RGB/);
   });
+});
 
+describe("JPEG DC thumbnail: corrupt data gives a typed JpegError, never a crash", () => {
   test("§F.2.1.3.1 a wrong restart marker is corrupt", () => {
     rejects(patched(marker(0xd0), 0xff, 0xd3), "corrupt", /expected marker RST0/);
   });
@@ -302,17 +309,17 @@ describe("JPEG DC thumbnail: bad input gives a typed JpegError, never a crash", 
 describe("JPEG DC thumbnail: Huffman table cache", () => {
   test("a table refused half-way (an overfull DHT) is rebuilt, not reused, when its slot is loaded again", () => {
     const decoder = createThumbnailDecoder();
-    const good = synthJpeg({ width: 16, height: 16, components: [Y(1, 1)], block: blocks(9) });
-    assert.deepEqual(decoder.decode(good).luma, expected(16, 16));
+    const gray = synthJpeg({ width: 16, height: 16, components: [Y(1, 1)], block: blocks(9) });
+    assert.deepEqual(decoder.decode(gray).luma, expected(16, 16));
     // Slot 0 again, 12 codes as before, but counts 1, 2, 9: the one-bit code is written into the lookup
     // table, then length 2 overflows. The slot must not keep the half-written table as the cached one.
-    const dht = good.findIndex((b, i) => b === 0xff && good[i + 1] === 0xc4);
-    const bad = good.slice();
+    const dht = gray.findIndex((b, i) => b === 0xff && gray[i + 1] === 0xc4);
+    const bad = gray.slice();
     bad.set([1, 2, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], dht + 5);
     assert.throws(
       () => decoder.decode(bad),
       (e: unknown) => e instanceof JpegError && e.code === "corrupt",
     );
-    assert.deepEqual(decoder.decode(good).luma, expected(16, 16));
+    assert.deepEqual(decoder.decode(gray).luma, expected(16, 16));
   });
 });

@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import { createMotionDetector, type MotionResult } from "../../modules/motion/detector.js";
 import { box, createScene, runScene, SCENE_PERIOD_MS as PERIOD_MS } from "../support/motion-scenes.js";
 
-describe("motion detector", () => {
+describe("motion detector: start and end", () => {
   test("an object crossing the frame starts motion once, with a box around it, and ends it after the quiet time", () => {
     const r = runScene(createScene(), 60, (i) => (i < 30 ? box(2 + i, 10, 8 + i, 20, 230) : undefined));
     assert.deepEqual(
@@ -36,7 +36,9 @@ describe("motion detector", () => {
     });
     assert.equal(r2.events[0]?.event, "start");
   });
+});
 
+describe("motion detector: lighting and a visitor", () => {
   test("a lamp switched on and off (the whole scene x1.6, then back) is lighting, not motion, and is relearnt", () => {
     const r = runScene(
       createScene(),
@@ -67,7 +69,9 @@ describe("motion detector", () => {
       "stays one event while the visitor fills the frame",
     );
   });
+});
 
+describe("motion detector: privacy mask and foreground", () => {
   test("privacy mask: motion inside the polygons is never seen, motion outside still is", () => {
     // The left half (x < 160 px) is masked.
     const privacyMask = [

@@ -47,7 +47,7 @@ function connect(host: FakeHost, outbox: { resume(): void }) {
 /** The envelope's `seq`: 8 bytes at offset 5 (docs/protocol.md). */
 const seqOf = (payload: Uint8Array) => readUintBE(payload, 5, 8);
 
-describe("persistent outbox", () => {
+describe("persistent outbox: stored until PUBACK, across a power cut", () => {
   test("an event is in storage before it is published, and leaves storage only on its PUBACK", () => {
     const host = createFakeHost();
     host.mqtt.autoAck = false;
@@ -113,7 +113,9 @@ describe("persistent outbox", () => {
     assert.equal(delivered[1].event.header.of, ring.header.id);
     assert.equal(after.storage.log.records().length, 0, "all acknowledged and removed");
   });
+});
 
+describe("persistent outbox: sent again with DUP [MQTT-3.3.1-1]", () => {
   test("a publish with no PUBACK is sent again with DUP after ackTimeoutMs, and removed once on the first PUBACK", () => {
     const host = createFakeHost();
     host.mqtt.autoAck = false;
@@ -164,7 +166,9 @@ describe("persistent outbox", () => {
     );
     assert.equal(host.storage.log.records().length, 0);
   });
+});
 
+describe("persistent outbox: the drop policy and a store that fails", () => {
   test("when full, snapshots go before rings; every drop is logged and counted", () => {
     const host = createFakeHost();
     const outbox = outboxOn(host, { maxEvents: 4 });

@@ -111,32 +111,42 @@ describe("network partition", () => {
     assert.equal(host.storage.log.records().length, 0, "all acknowledged and removed from storage");
   });
 
-  test("at the bound (outbox.maxEvents 8): snapshots go first, then the oldest rings; the newest rings arrive in order and the drops are counted for the owner", () => {
-    const { host, fw, events } = boot(8);
-    host.clock.advance(10_000);
-    const before = host.mqtt.published.length;
-    const start = host.clock.nowMs;
-    partition(host, start + PARTITION_MS);
-    const pressedAtMs = pressThrough(host, start + 10_000, start + PARTITION_MS, 25_000);
-    assert.equal(fw.delivery.stats.queued, 8, "held at the bound");
-    assert.equal(host.storage.log.records().length, 8, "and so is the flash");
-    assert.deepEqual(fw.delivery.stats.droppedByClass, { status: 0, snapshot: 12, motion: 0, long_press: 0, ring: 4 });
-    assert.equal(
-      host.lines.filter((l) => l.level === "warn" && l.message.startsWith("outbox full")).length,
-      16,
-      "every drop logged",
-    );
+  test(
+    "at the bound (outbox.maxEvents 8): snapshots go first, then the oldest rings; the newest rings arrive in " +
+      "order and the drops are counted for the owner",
+    () => {
+      const { host, fw, events } = boot(8);
+      host.clock.advance(10_000);
+      const before = host.mqtt.published.length;
+      const start = host.clock.nowMs;
+      partition(host, start + PARTITION_MS);
+      const pressedAtMs = pressThrough(host, start + 10_000, start + PARTITION_MS, 25_000);
+      assert.equal(fw.delivery.stats.queued, 8, "held at the bound");
+      assert.equal(host.storage.log.records().length, 8, "and so is the flash");
+      assert.deepEqual(fw.delivery.stats.droppedByClass, {
+        status: 0,
+        snapshot: 12,
+        motion: 0,
+        long_press: 0,
+        ring: 4,
+      });
+      assert.equal(
+        host.lines.filter((l) => l.level === "warn" && l.message.startsWith("outbox full")).length,
+        16,
+        "every drop logged",
+      );
 
-    host.clock.advance(2 * 60_000);
-    const after = events(before);
-    const rings = after.filter((e) => e.type === "ring");
-    assert.deepEqual(
-      rings.map((e) => e.atMs),
-      pressedAtMs.slice(-8),
-      "the 8 newest rings, in order",
-    );
-    assert.equal(after.filter((e) => e.type === "snapshot").length, 0);
-    const status = after.find((e) => e.type === "status");
-    assert.equal(status?.stats?.outboxDropped, 16, "the status event tells the owner how many were dropped");
-  });
+      host.clock.advance(2 * 60_000);
+      const after = events(before);
+      const rings = after.filter((e) => e.type === "ring");
+      assert.deepEqual(
+        rings.map((e) => e.atMs),
+        pressedAtMs.slice(-8),
+        "the 8 newest rings, in order",
+      );
+      assert.equal(after.filter((e) => e.type === "snapshot").length, 0);
+      const status = after.find((e) => e.type === "status");
+      assert.equal(status?.stats?.outboxDropped, 16, "the status event tells the owner how many were dropped");
+    },
+  );
 });

@@ -426,8 +426,10 @@ int doorbell_thumb_decode(doorbell_thumb_decoder *d, const uint8_t *data, size_t
 			if (comps)
 				return fail(info, DOORBELL_THUMB_CORRUPT, at, "a second SOF marker");
 			if (marker != M_SOF0 && marker != M_SOF1)
-				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, marker == M_SOF2 ? "progressive JPEG (SOF2) is not supported; set the camera to baseline"
-					: marker >= M_SOF9 ? "arithmetic-coded JPEG is not supported" : "lossless or hierarchical JPEG is not supported");
+				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at,
+					marker == M_SOF2 ? "progressive JPEG (SOF2) is not supported; set the camera to baseline"
+					: marker >= M_SOF9 ? "arithmetic-coded JPEG is not supported"
+					: "lossless or hierarchical JPEG is not supported");
 			/* §B.2.2: P, Y, X, Nf, then Ci, Hi/Vi, Tqi per component. */
 			if (length < 8)
 				return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOF segment too short");
@@ -471,7 +473,9 @@ int doorbell_thumb_decode(doorbell_thumb_decoder *d, const uint8_t *data, size_t
 			if (!comps)
 				return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOS before SOF");
 			/* libjpeg's colour-space guess for three components (jdapimin.c default_decompress_parms). */
-			if (comps == 3 && !saw_jfif && (adobe_transform >= 0 ? adobe_transform == 0 : (comp_id[0] == 'R' && comp_id[1] == 'G' && comp_id[2] == 'B')))
+			if (comps == 3 && !saw_jfif
+				&& (adobe_transform >= 0 ? adobe_transform == 0
+					: (comp_id[0] == 'R' && comp_id[1] == 'G' && comp_id[2] == 'B')))
 				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, "RGB JPEG (no luma component)");
 			/* §B.2.3: Ns, then Csj, Tdj/Taj, then Ss, Se, Ah/Al (ignored for sequential, as libjpeg does). */
 			ns = length > 2 ? data[p] : 0;

@@ -93,7 +93,8 @@ int main(int argc, char **argv)
 				free(pgm);
 			free(ref);
 		}
-		printf("%s %d of %d thumbnails byte-identical to djpeg -grayscale -scale 1/8\n", failures ? "FAIL" : "PASS", argc - 3 - failures, argc - 3);
+		printf("%s %d of %d thumbnails byte-identical to djpeg -grayscale -scale 1/8\n",
+			failures ? "FAIL" : "PASS", argc - 3 - failures, argc - 3);
 		return failures ? 1 : 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "refuse")) {

@@ -61,7 +61,13 @@ int main(int argc, char **argv)
 			case 0: jpeg[at] = (uint8_t)next(); break;
 			case 1: jpeg[at] = 0xff; break;
 			case 2: jpeg[at] ^= (uint8_t)(1u << (next() % 8)); break;
-			case 3: if (length + 1 < seed_length[s] + 64) { memmove(jpeg + at + 1, jpeg + at, length - at); jpeg[at] = (uint8_t)(0xc0 + next() % 64); length++; } break;
+			case 3:
+				if (length + 1 < seed_length[s] + 64) {
+					memmove(jpeg + at + 1, jpeg + at, length - at);
+					jpeg[at] = (uint8_t)(0xc0 + next() % 64);
+					length++;
+				}
+				break;
 			case 4: memmove(jpeg + at, jpeg + at + 1, length - at - 1); length--; break;
 			default: length = at; break; /* truncate */
 			}
@@ -83,7 +89,8 @@ int main(int argc, char **argv)
 				exit(1);
 			}
 		} else if (status < DOORBELL_THUMB_TOO_LARGE || !info.detail || info.error_offset > length) {
-			printf("FAIL round %ld: status %d, offset %zu of %zu, detail %s\n", round, status, info.error_offset, length, info.detail ? info.detail : "(none)");
+			printf("FAIL round %ld: status %d, offset %zu of %zu, detail %s\n", round, status, info.error_offset, length,
+				info.detail ? info.detail : "(none)");
 			exit(1);
 		} else
 			refused[-status]++;
