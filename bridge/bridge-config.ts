@@ -48,7 +48,9 @@ export const BRIDGE_SETTINGS = Object.freeze({
     default: "",
     pattern: /^[A-Za-z0-9_-]{0,64}$/,
     patternDoc: "empty, or 1-64 letters, digits, '_' or '-'",
-    doc: "With a name, the bridge subscribes through `$share/<name>/...` so several bridges split the doorbells' events (docs/scaling.md); empty: plain subscriptions",
+    doc:
+      "With a name, the bridge subscribes through `$share/<name>/...` so several bridges split the doorbells' " +
+      "events (docs/scaling.md); empty: plain subscriptions",
   },
   ownerKey: { kind: "path", default: "{home}/owner.key", doc: "The owner's private key (PKCS#8 PEM, mode 0600)" },
   devicesDir: {
@@ -287,7 +289,8 @@ export function readSettingFile(setting: BridgeSettingName, path: string): Buffe
     return readFileSync(path);
   } catch (error) {
     throw new BridgeConfigError(
-      `bridge setting ${setting}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); set ${flagName(setting)} or ${envName(setting)}`,
+      `bridge setting ${setting}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); ` +
+        `set ${flagName(setting)} or ${envName(setting)}`,
     );
   }
 }

@@ -68,7 +68,10 @@ export async function startMosquitto(o: {
   dir: string;
   listenerConf: string;
   port: number;
-  /** `autosave_on_changes true` with `autosave_interval 1`: the database is written after every change, so a kill loses at most the last main-loop pass (docs/scaling.md). */
+  /**
+   * `autosave_on_changes true` with `autosave_interval 1`: the database is written after every change, so a
+   * kill loses at most the last main-loop pass (docs/scaling.md).
+   */
   saveOnEveryChange?: boolean;
 }): Promise<Mosquitto> {
   const listener = readFileSync(o.listenerConf, "utf8").replace(/^listener (\d+)$/m, `listener ${o.port} 127.0.0.1`);

@@ -30,7 +30,8 @@
  */
 #if DOORBELL_ON_ESP32 && !defined(MBEDTLS_CONFIG_FILE) && !defined(TF_PSA_CRYPTO_CONFIG_FILE) \
 	&& !defined(TF_PSA_CRYPTO_USER_CONFIG_FILE)
-#warning "doorbell crypto: no mbedtls config file is defined; add ESP-IDF's mbedtls flags to C_FLAGS_SUBPLATFORM (hosts/esp32/native/README.md)"
+#warning "doorbell crypto: no mbedtls config file is defined; add ESP-IDF's mbedtls flags to " \
+	"C_FLAGS_SUBPLATFORM (hosts/esp32/native/README.md)"
 #endif
 
 /* In every version psa/crypto.h pulls in the build configuration the checks below read. */
@@ -51,7 +52,8 @@
  * CONFIG_MBEDTLS_CHACHAPOLY_C=y in sdkconfig (ESP-IDF 5 also needs CONFIG_MBEDTLS_POLY1305_C=y).
  */
 #if !defined(PSA_WANT_ALG_CHACHA20_POLY1305) || !defined(PSA_WANT_KEY_TYPE_CHACHA20)
-#error "doorbell crypto needs ChaCha20-Poly1305 in mbedtls (sdkconfig: CONFIG_MBEDTLS_CHACHA20_C=y, CONFIG_MBEDTLS_CHACHAPOLY_C=y; ESP-IDF 5 also CONFIG_MBEDTLS_POLY1305_C=y)"
+#error "doorbell crypto needs ChaCha20-Poly1305 in mbedtls (sdkconfig: CONFIG_MBEDTLS_CHACHA20_C=y, " \
+	"CONFIG_MBEDTLS_CHACHAPOLY_C=y; ESP-IDF 5 also CONFIG_MBEDTLS_POLY1305_C=y)"
 #endif
 #if !defined(PSA_WANT_ALG_ECDH) || !defined(PSA_WANT_ECC_MONTGOMERY_255)
 #error "doorbell crypto needs X25519 in mbedtls (ESP-IDF: CONFIG_MBEDTLS_ECDH_C, CONFIG_MBEDTLS_ECP_DP_CURVE25519_ENABLED)"
