@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `doorbell`: the owner's and maker's command line. Errors go to stderr as one clear line; exit 2 is misuse.
+import { commandCommand } from "./command.js";
 import { deviceCommand } from "./device.js";
 import { envelopeCommand } from "./envelope.js";
 import { haDiscoveryCommand } from "./ha-discovery.js";
@@ -11,7 +12,8 @@ const USAGE = `usage: doorbell <command>
   keys show --public <key-file>    print a key file's public key
   device add <name> --out <dir>    provision a doorbell: keys, RSA certificates, device bundle, Mosquitto config
   ha-discovery --device-config <f> print the Home Assistant discovery messages for a device
-  envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)`;
+  envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)
+  command snapshot|reboot|set-config|set-identity ...  sign a command for a doorbell (--help on each)`;
 
 function run(argv: string[]): number {
   const [command, ...rest] = argv;
@@ -24,6 +26,8 @@ function run(argv: string[]): number {
       return deviceCommand(rest);
     case "ha-discovery":
       return haDiscoveryCommand(rest);
+    case "command":
+      return commandCommand(rest);
     case undefined:
     case "-h":
     case "--help":
