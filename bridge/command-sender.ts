@@ -35,6 +35,20 @@ export interface CommandSenderOptions {
   snapshotRate?: { burst: number; refillMs: number };
 }
 
+/**
+ * Numbers and records the next command for `deviceId`: max(last + 1, nowMs), durably, before it is sealed.
+ * Time-based, so a bridge that lost its state still numbers above what the device accepted; read inside the
+ * update, so the bridge and `doorbell command` (bridge/cli/command.ts) never use the same number.
+ */
+export function nextCommandSeq(state: DeviceStateStore, deviceId: string, nowMs: number): number {
+  let seq = 0;
+  state.update(deviceId, (s) => {
+    seq = Math.max((s.lastCommandSeq ?? 0) + 1, nowMs);
+    s.lastCommandSeq = seq;
+  });
+  return seq;
+}
+
 /** Returns the handler for a message on a device's Home Assistant snapshot button topic. */
 export function createCommandSender(o: CommandSenderOptions) {
   const { log } = o;
@@ -64,11 +78,7 @@ export function createCommandSender(o: CommandSenderOptions) {
       });
       return;
     }
-    // Time-based numbering: a bridge that lost its state still numbers above what the device accepted.
-    const seq = Math.max((o.state.get(device.id).lastCommandSeq ?? 0) + 1, o.now());
-    o.state.update(device.id, (s) => {
-      s.lastCommandSeq = seq;
-    });
+    const seq = nextCommandSeq(o.state, device.id, o.now());
     const id = toHex(o.crypto.randomBytes(8));
     const sealed = sealCommand({
       crypto: o.crypto,

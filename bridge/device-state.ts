@@ -24,7 +24,10 @@ export interface DeviceState {
 
 export interface DeviceStateStore {
   get(deviceId: string): DeviceState;
-  /** Applies `change` and writes the result durably before returning it. */
+  /**
+   * Applies `change` and writes the result durably before returning it. `change` sees the file's
+   * lastCommandSeq when another process (`doorbell command`) raised it, so command numbers never collide.
+   */
   update(deviceId: string, change: (state: DeviceState) => void): DeviceState;
 }
 
@@ -37,9 +40,13 @@ export function createDeviceStateStore(dir: string): DeviceStateStore {
       throw new RangeError(`device id ${JSON.stringify(id)} cannot name a state file`);
     return join(dir, `${id}.json`);
   };
-  const load = (id: string): DeviceState => {
-    const cached = cache.get(id);
-    if (cached) return cached;
+  const load = (id: string): DeviceState => cache.get(id) ?? cacheFromDisk(id);
+  const cacheFromDisk = (id: string): DeviceState => {
+    const state = readState(id);
+    cache.set(id, state);
+    return state;
+  };
+  const readState = (id: string): DeviceState => {
     let state: DeviceState = { recentEventIds: [] };
     let text: string | undefined;
     try {
@@ -60,13 +67,15 @@ export function createDeviceStateStore(dir: string): DeviceStateStore {
         );
       }
     }
-    cache.set(id, state);
     return state;
   };
   return {
     get: (id) => structuredClone(load(id)),
     update(id, change) {
       const next = structuredClone(load(id));
+      // `doorbell command` numbers commands in this file too, maybe while this process runs: never go below it.
+      const onDisk = readState(id).lastCommandSeq;
+      if (onDisk !== undefined && onDisk > (next.lastCommandSeq ?? 0)) next.lastCommandSeq = onDisk;
       change(next);
       if (next.recentEventIds.length > RECENT_EVENT_IDS)
         next.recentEventIds.splice(0, next.recentEventIds.length - RECENT_EVENT_IDS);

@@ -6,6 +6,7 @@ import type { ConfigStore } from "./config-store.js";
 import { identityChanges, keepIdentity, withIdentity } from "./identity.js";
 import type { Logger } from "./logger.js";
 import type { CryptoPort, SystemPort, TimerPort } from "./ports.js";
+import type { SnapshotGate } from "./snapshot-gate.js";
 
 /** How long a restart waits, so the log line and the command's PUBACK get out first. */
 export const RESTART_DELAY_MS = 500;
@@ -16,8 +17,10 @@ export interface CommandDispatchOptions {
   timers: TimerPort;
   system: SystemPort;
   log: Logger;
-  /** Takes a snapshot of the newest frame now (the ring flow's `snapshotNow`). */
-  snapshotNow(reason: "command"): void;
+  /** Takes a snapshot of the newest frame now (the ring flow's `snapshotNow`); returns its event id. */
+  snapshotNow(reason: "command"): string;
+  /** Bounds the command snapshots outstanding (modules/snapshot-gate.ts); without it every snapshot is taken. */
+  snapshotGate?: SnapshotGate;
 }
 
 /** Returns the `onCommand` callback for the command handler. */
@@ -46,7 +49,8 @@ export function createCommandDispatch(o: CommandDispatchOptions): (command: Comm
   return (command) => {
     switch (command.cmd) {
       case "snapshot":
-        o.snapshotNow("command");
+        if (o.snapshotGate) o.snapshotGate.request(() => o.snapshotNow("command"));
+        else o.snapshotNow("command");
         break;
       case "set-config":
         setConfig(command.config);

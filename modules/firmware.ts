@@ -21,6 +21,7 @@ import { createPreRoll, type PreRoll } from "./pre-roll.js";
 import { createRingFlow, type DraftEvent, type EmitEvent, type RingFlow } from "./ring-flow.js";
 import { createEventSealer } from "./sealer.js";
 import { createSequencer } from "./sequence.js";
+import { createSnapshotGate } from "./snapshot-gate.js";
 import { deviceTopics, type DeviceTopics } from "./topics.js";
 
 export interface FirmwareOptions {
@@ -44,8 +45,18 @@ export interface Firmware {
   close(): void;
 }
 
-/** Sequencing, sealing and the outbox: `emit` turns a draft event into a sealed, queued message. */
-function createEventPipeline(host: Host, cfg: Config, key: DeviceKey, topics: DeviceTopics, log: Logger) {
+/**
+ * Sequencing, sealing and the outbox: `emit` turns a draft event into a sealed, queued message. The snapshot
+ * gate watches what is emitted, so command snapshots waiting for a frame or queued count against its limit.
+ */
+function createEventPipeline(
+  host: Host,
+  cfg: Config,
+  key: DeviceKey,
+  topics: DeviceTopics,
+  log: Logger,
+  commandLog: Logger,
+) {
   const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
   const seal = createEventSealer({
     crypto: host.crypto,
@@ -65,12 +76,14 @@ function createEventPipeline(host: Host, cfg: Config, key: DeviceKey, topics: De
     maxBytes: cfg.outbox.maxKiB * 1024,
     ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
   });
+  const snapshotGate = createSnapshotGate({ log: commandLog, queued: (id) => delivery.holds(id) });
   const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
     const header = { ...draft, seq: sequencer.next() };
     const sealed = seal(header, jpeg);
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
+    snapshotGate.emitted(draft.id);
   };
-  return { delivery, emit };
+  return { delivery, emit, snapshotGate };
 }
 
 /** The button, the chime and the ring flow, with the pre-roll ring the ring takes its snapshot from. */
@@ -153,7 +166,8 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     provided: options.deviceKey,
     log: log.child("keys"),
   });
-  const { delivery, emit } = createEventPipeline(host, cfg, key, topics, log);
+  const commandLog = log.child("command");
+  const { delivery, emit, snapshotGate } = createEventPipeline(host, cfg, key, topics, log, commandLog);
   const statusReport = createStatusReport({
     clock: host.clock,
     timers: host.timers,
@@ -169,7 +183,6 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   });
   const { preRoll, chime, ring, button } = createRingSide(host, cfg, log, emit);
   const { cameraWatchdog, motion } = startCamera(host, cfg, log, preRoll, emit);
-  const commandLog = log.child("command");
   const commands = createCommandHandler({
     crypto: host.crypto,
     clock: host.clock,
@@ -191,6 +204,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
       system: host.system,
       log: commandLog,
       snapshotNow: (reason) => ring.snapshotNow(reason),
+      snapshotGate,
     }),
   });
   const connection = createConnectionSupervisor({

@@ -55,6 +55,8 @@ export interface Outbox {
   send(sealed: Uint8Array, meta: { id: string; seq: number; type: string }): void;
   /** Call on every (re)connect: what was in flight is sent again with DUP. */
   resume(): void;
+  /** True while the event with this id is queued (not yet acknowledged nor dropped). Ids are not kept over a reboot. */
+  holds(id: string): boolean;
   readonly stats: OutboxStats;
   close(): void;
 }
@@ -132,6 +134,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
       sender.pump();
     },
     resume: () => sender.resume(),
+    holds: (id) => queue.some((e) => e.id === id),
     get stats() {
       count();
       return stats;

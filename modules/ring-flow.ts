@@ -40,7 +40,8 @@ export interface RingFlow {
   press(atMs: number): void;
   longPress(pressAtMs: number, heldMs: number): void;
   /** A snapshot event of the newest frame (the owner's "snapshot now"). */
-  snapshotNow(reason: string): void;
+  /** Takes a snapshot of the frame at this instant (or the next one); returns the snapshot event's id. */
+  snapshotNow(reason: string): string;
   readonly stats: RingStats;
   close(): void;
 }
@@ -107,6 +108,7 @@ export function createRingFlow(o: RingFlowOptions): RingFlow {
       const now = o.clock.monotonicMs();
       const h = header("snapshot", now, { reason });
       o.preRoll.frameAt(now, (frame) => emitWithFrame(h, now, frame));
+      return h.id;
     },
     get stats() {
       return stats;

@@ -2,6 +2,7 @@
 // `doorbell`: the owner's and maker's command line. Errors go to stderr as one clear line; exit 2 is misuse.
 import { brokerCommand } from "./broker.js";
 import { bridgeCommand } from "./bridges.js";
+import { commandCommand } from "./command.js";
 import { deviceCommand } from "./device.js";
 import { envelopeCommand } from "./envelope.js";
 import { haDiscoveryCommand } from "./ha-discovery.js";
@@ -16,7 +17,8 @@ const USAGE = `usage: doorbell <command>
   bridge add <name> --out <dir>    a further bridge's own certificate, for a shared group
   broker renew --out <dir>         re-issue the CRL and the Mosquitto files (--force: a new broker key)
   ha-discovery --device-config <f> print the Home Assistant discovery messages for a device
-  envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)`;
+  envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)
+  command snapshot|reboot|set-config|set-identity ...  sign a command for a doorbell (--help on each)`;
 
 function run(argv: string[]): number {
   const [command, ...rest] = argv;
@@ -33,6 +35,8 @@ function run(argv: string[]): number {
       return brokerCommand(rest);
     case "ha-discovery":
       return haDiscoveryCommand(rest);
+    case "command":
+      return commandCommand(rest);
     case undefined:
     case "-h":
     case "--help":
