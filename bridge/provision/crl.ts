@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The broker CA's certificate revocation list (RFC 5280 §5), built with node-forge's ASN.1 and signed with
-// the CA key, and the list of revoked certificates it is made from (ca/revoked.json). Mosquitto's `crlfile`
+// the CA key, and the list of revoked certificates it is made from (ca/revoked.txt). Mosquitto's `crlfile`
 // loads it; OpenSSL then refuses every client while it is expired, so it is re-issued on every change.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import forge from "node-forge";
@@ -33,25 +33,40 @@ export interface RevocationList {
   revoked: RevokedEntry[];
 }
 
-/** Reads ca/revoked.json; an absent file is an empty list. Errors name the file. */
+const LIST_HEADER = /^# doorbell revocation list, crl-number (\d+)$/;
+const LIST_ENTRY = /^([0-9a-f]{2,40}) (\S+) (.+)$/;
+
+/**
+ * Reads ca/revoked.txt, a text file in the manner of OpenSSL's index.txt: a header line with the number of
+ * the last CRL issued, then one line per revoked certificate, `<serial hex> <revoked at, ISO 8601> <CN>`.
+ * An absent file is an empty list. Errors name the file and the line.
+ */
 export function readRevocationList(path: string): RevocationList {
   if (!existsSync(path)) return { crlNumber: 0, revoked: [] };
-  try {
-    const list = JSON.parse(readFileSync(path, "utf8")) as RevocationList;
-    if (!Number.isSafeInteger(list.crlNumber) || !Array.isArray(list.revoked)) throw new Error("unexpected shape");
-    for (const e of list.revoked)
-      if (!/^[0-9a-f]{2,40}$/.test(e.serialHex)) throw new Error(`bad serial ${JSON.stringify(e.serialHex)}`);
-    return list;
-  } catch (error) {
-    throw new Error(
-      `${path}: not a revocation list written by doorbell (${(error as Error).message}); restore it from a backup`,
-    );
-  }
+  const lines = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
+  const bad = (what: string) =>
+    new Error(`${path}: not a revocation list written by doorbell (${what}); restore it from a backup`);
+  const header = LIST_HEADER.exec(lines[0] ?? "");
+  if (!header) throw bad("line 1: expected the header");
+  const revoked = lines.slice(1).map((line, i) => {
+    const m = LIST_ENTRY.exec(line);
+    if (!m || Number.isNaN(Date.parse(m[2]))) throw bad(`line ${i + 2}: expected <serial hex> <ISO time> <name>`);
+    return { serialHex: m[1], revokedAt: m[2], commonName: m[3] };
+  });
+  const crlNumber = Number(header[1]);
+  if (!Number.isSafeInteger(crlNumber)) throw bad("line 1: the CRL number is too large");
+  return { crlNumber, revoked };
 }
 
 /** Writes the list through a temporary file and a rename, so a crash never leaves half a list. */
 export function writeRevocationList(path: string, list: RevocationList): void {
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(list, null, 2)}\n`, { mode: 0o644 });
+  const lines = [
+    `# doorbell revocation list, crl-number ${list.crlNumber}`,
+    ...list.revoked.map((e) => `${e.serialHex} ${e.revokedAt} ${e.commonName}`),
+  ];
+  writeFileSync(`${path}.tmp`, `${lines.join("\n")}\n`, { mode: 0o644 });
   renameSync(`${path}.tmp`, path);
 }
 

@@ -55,7 +55,7 @@ export function homeLayout(dir: string): HomeLayout {
     caCert: join(root, "ca", "ca.pem"),
     caKey: join(root, "ca", "ca.key"),
     crl: join(root, "ca", "crl.pem"),
-    revokedList: join(root, "ca", "revoked.json"),
+    revokedList: join(root, "ca", "revoked.txt"),
     serverCert: join(root, "broker", "server.pem"),
     serverKey: join(root, "broker", "server.key"),
     mosquittoConf: join(root, "broker", "mosquitto.conf"),

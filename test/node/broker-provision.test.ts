@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { MAX_PACKET_BYTES, MAX_PAYLOAD_BYTES } from "../../bridge/provision/broker-limits.js";
-import { CRL_VALID_DAYS } from "../../bridge/provision/crl.js";
+import { CRL_VALID_DAYS, readRevocationList, writeRevocationList } from "../../bridge/provision/crl.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { MAX_ENVELOPE_BYTES } from "../../modules/envelope/layout.js";
@@ -124,4 +124,30 @@ test("broker/server.key is never overwritten without --force: a new host, broker
     ),
   );
   assert.equal(statSync(layout.serverKey).mode & 0o777, 0o600);
+});
+
+test("the revocation list (ca/revoked.txt) reads back what was written; a damaged one is refused naming the line", () => {
+  const dir = mkdtempSync(join(tmpdir(), "doorbell-revoked-"));
+  const path = join(dir, "revoked.txt");
+  assert.deepEqual(readRevocationList(path), { crlNumber: 0, revoked: [] }, "absent: empty");
+  const list = {
+    crlNumber: 7,
+    revoked: [
+      { serialHex: "0a1b2c", revokedAt: "2026-12-04T15:00:00.000Z", commonName: "frontdoor" },
+      { serialHex: "ff00", revokedAt: "2026-12-05T08:30:00.000Z", commonName: "shed door" },
+    ],
+  };
+  writeRevocationList(path, list);
+  assert.deepEqual(readRevocationList(path), list);
+  for (const [text, line] of [
+    ["crlNumber: 7\n", "line 1"],
+    ["# doorbell revocation list, crl-number 7\nnot-hex 2026-12-04T15:00:00.000Z frontdoor\n", "line 2"],
+    ["# doorbell revocation list, crl-number 7\n0a1b2c yesterday frontdoor\n", "line 2"],
+  ] as const) {
+    writeFileSync(path, text);
+    assert.throws(
+      () => readRevocationList(path),
+      (e: Error) => e.message.includes(line) && e.message.includes(path),
+    );
+  }
 });
