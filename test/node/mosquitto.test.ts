@@ -48,31 +48,97 @@ interface Device {
   lines: { level: LogLevel; tag: string; message: string }[];
 }
 
-describe("delivery through a real Mosquitto with TLS and ACLs", () => {
-  const dir = mkdtempSync(join(tmpdir(), "doorbell-mosquitto-"));
-  const home = join(dir, "home");
-  const layout = homeLayout(home);
-  const ownerSecret = crypto.randomBytes(32);
-  let sign: (message: Uint8Array) => Uint8Array;
-  const bridgeLines: string[] = [];
-  let broker: Mosquitto;
-  let url: string;
-  let bridge: { stop(): Promise<void> };
-  let ha: Watcher;
-  let device: Device | undefined;
-  const pem = (path: string) => readFileSync(path);
-  const tlsAs = (cert: string, key: string) => ({
-    ca: [pem(layout.caCert)],
-    cert: pem(cert),
-    key: pem(key),
-    rejectUnauthorized: true,
-  });
+async function press(d: Device) {
+  d.host.button.set(1, 6);
+  await new Promise((r) => setTimeout(r, 150));
+  d.host.button.set(0, 6);
+}
 
-  function bootDevice(): Device {
-    const bundle = loadNodeDeviceBundle(layout.deviceDir("frontdoor"));
+/** The owner's home with two devices and a spare bridge certificate, the broker, the bridge and Home Assistant's
+ * stand-in, shared by every test below: `start` in `before`, `close` in `after` (it stops whatever started). The
+ * tests boot and reboot the frontdoor doorbell into `device`. */
+class Scene {
+  readonly dir = mkdtempSync(join(tmpdir(), "doorbell-mosquitto-"));
+  readonly home = join(this.dir, "home");
+  readonly layout = homeLayout(this.home);
+  readonly ownerSecret = crypto.randomBytes(32);
+  readonly bridgeLines: string[] = [];
+  sign!: (message: Uint8Array) => Uint8Array;
+  broker!: Mosquitto;
+  url!: string;
+  bridge!: { stop(): Promise<void> };
+  ha!: Watcher;
+  device: Device | undefined;
+
+  tlsAs(cert: string, key: string) {
+    const pem = (path: string) => readFileSync(path);
+    return { ca: [pem(this.layout.caCert)], cert: pem(cert), key: pem(key), rejectUnauthorized: true };
+  }
+
+  /** TLS options with the spare bridge's certificate. */
+  spareBridgeTls() {
+    const spare = join(this.layout.bridgesDir, "spare");
+    return this.tlsAs(join(spare, "bridge.pem"), join(spare, "bridge.key"));
+  }
+
+  /** The events Home Assistant's stand-in has received, in order. */
+  events() {
+    return this.ha
+      .on(T.event)
+      .map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string; seq: number });
+  }
+
+  async start(): Promise<void> {
+    const { dir, home, layout, ownerSecret } = this;
+    mkdirSync(home, { mode: 0o700 });
+    writePrivateKey(layout.ownerKey, ownerSecret); // what doorbell keys init writes
+    writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
+    this.sign = createCommandSigner(createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic));
+    const port = await freePort();
+    addDevice({
+      home,
+      name: "frontdoor",
+      displayName: "Front door",
+      brokerHost: "127.0.0.1",
+      brokerPort: port,
+      crypto,
+    });
+    addDevice({ home, name: "backdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
+    addBridge({ home, name: "spare" }); // a second bridge's certificate, for the thief below
+    this.broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });
+    const url = `mqtts://127.0.0.1:${port}`;
+    this.url = url;
+    const log = createLogger(
+      { write: (level, tag, message) => void this.bridgeLines.push(`${level} ${tag} ${message}`) },
+      "bridge",
+    );
+    this.bridge = runBridge(loadBridgeConfig({ argv: ["--home", home, "--broker-url", url], env: {}, cwd: dir }), log);
+    this.ha = await watch(
+      url,
+      [
+        "homeassistant/#",
+        "doorbell/+/status",
+        "doorbell/+/event",
+        "doorbell/+/snapshot",
+        "doorbell/+/info",
+        "doorbell/+/motion",
+      ],
+      { clientId: "ha-stand-in", clean: false, ...this.tlsAs(layout.homeAssistantCert, layout.homeAssistantKey) },
+    );
+  }
+
+  async close(): Promise<void> {
+    this.device?.fw.close();
+    await this.ha?.close();
+    await this.bridge?.stop();
+    await this.broker?.stop();
+  }
+
+  bootDevice(): Device {
+    const bundle = loadNodeDeviceBundle(this.layout.deviceDir("frontdoor"));
     const lines: Device["lines"] = [];
     const host = createNodeHost({
-      storageDir: join(dir, "frontdoor-storage"),
+      storageDir: join(this.dir, "frontdoor-storage"),
       mqtt: bundle.mqtt,
       camera: (clock) => createSyntheticCamera({ clock, framePeriodMs: 100, width: 160, height: 120 }),
       log: { write: (level, tag, message) => void lines.push({ level, tag, message }) },
@@ -85,73 +151,169 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     });
     return { host, fw, lines };
   }
+}
 
-  async function press(d: Device) {
-    d.host.button.set(1, 6);
-    await new Promise((r) => setTimeout(r, 150));
-    d.host.button.set(0, 6);
+async function assertRingReachesHomeAssistant({ ha, device }: Scene): Promise<void> {
+  await press(device!);
+  const ring = await ha.nth(T.event, 1);
+  const attributes = JSON.parse(ring.payload.toString());
+  assert.equal(attributes.event_type, "ring");
+  assert.match(attributes.id, /^[0-9a-f]{16}$/);
+  assert.equal(attributes.has_snapshot, true);
+  assert.ok(
+    Number.isInteger(attributes.seq) && typeof attributes.at === "string" && Number.isInteger(attributes.frame_age_ms),
+  );
+  assert.equal(ring.retain, false);
+  const picture = ha.on(T.snapshot)[0].payload;
+  assert.deepEqual(
+    [picture[0], picture[1], picture.at(-2), picture.at(-1)],
+    [0xff, 0xd8, 0xff, 0xd9],
+    "a whole JPEG, raw bytes",
+  );
+  assert.ok(
+    ha.seen.findIndex((s) => s.topic === T.snapshot) < ha.seen.findIndex((s) => s.topic === T.event),
+    "the picture before the event",
+  );
+}
+
+async function assertRingSurvivesBrokerDown(scene: Scene): Promise<void> {
+  const { broker } = scene;
+  const d = scene.device!; // rebooted by the test before: no ring cooldown pending
+  await until(() => d.fw.delivery.stats.queued === 0, "an empty outbox");
+  const ringsBefore = scene.events().filter((e) => e.event_type === "ring").length;
+  await broker.stop();
+  await until(() => !d.host.mqtt.connected, "the device to notice the broker is gone");
+  await press(d);
+  await until(() => d.fw.ring.stats.rings === 1, "the ring");
+  await until(() => d.host.storage.log.records().length >= 1, "the ring stored in the outbox");
+  const ringId = /ring id=([0-9a-f]{16})/.exec(
+    d.lines
+      .filter((l) => l.tag === "ring")
+      .map((l) => l.message)
+      .join("\n"),
+  )?.[1];
+  assert.ok(ringId);
+  await broker.start();
+  await until(() => scene.events().some((e) => e.id === ringId), "the queued ring at Home Assistant", 60_000);
+  // A marker queued behind it in the device's outbox: whatever copy of the ring could still come would
+  // reach Home Assistant before the marker does (one in flight, in order, at every hop).
+  d.fw.ring.longPress(d.host.clock.monotonicMs(), 2000);
+  await until(() => scene.events().some((e) => e.event_type === "long_press"), "the marker", 30_000);
+  const rings = scene.events().filter((e) => e.event_type === "ring");
+  assert.equal(rings.length, ringsBefore + 1, "delivered once");
+  assert.equal(rings.filter((e) => e.id === ringId).length, 1, "exactly once to Home Assistant");
+  await until(() => d.host.storage.log.records().length === 0, "the outbox emptied by PUBACKs");
+}
+
+/** backdoor's certificate tries frontdoor's topics; frontdoor still gets its own command meanwhile. */
+async function assertDeviceConfinedByAcl({ layout, url, ha, device }: Scene): Promise<void> {
+  const bundle = loadNodeDeviceBundle(layout.deviceDir("backdoor"));
+  const intruder = await mqtt.connectAsync(url, {
+    ...bundle.mqtt.client,
+    clientId: "backdoor",
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+  });
+  const statuses = ha.on(T.status).length;
+  try {
+    // Mosquitto 2.0 grants the SUBSCRIBE and applies the read ACL to each message: nothing arrives,
+    // not even frontdoor's retained availability, which a wildcard subscription would otherwise get at once.
+    const received: string[] = [];
+    intruder.on("message", (topic) => received.push(topic));
+    await intruder.subscribeAsync([T.sealedCmd, "doorbell/frontdoor/#"], { qos: 1 });
+    await assert.rejects(
+      intruder.publishAsync(T.status, "offline", { qos: 1, retain: true }),
+      /Not authorized|135/i,
+      "PUBACK reason 0x87",
+    );
+    await assert.rejects(
+      intruder.publishAsync("doorbell/frontdoor/sealed/event", Buffer.alloc(100), { qos: 1 }),
+      /Not authorized|135/i,
+    );
+    // Its own topics work, and arrive after anything it sent before: the forged status never came through.
+    await intruder.publishAsync("doorbell/backdoor/status", "online", { qos: 1, retain: true });
+    await until(() => ha.on("doorbell/backdoor/status").length > 0, "backdoor's own status");
+    assert.equal(ha.on(T.status).length, statuses, "nothing new on frontdoor's availability");
+    assert.equal(ha.on(T.status).at(-1)?.payload.toString(), "online", "frontdoor is still online");
+    // A genuine command to frontdoor is not delivered to the other device.
+    const commands = device!.lines.filter((l) => l.tag === "command").length;
+    const pictures = ha.on(T.snapshot).length;
+    await ha.client.publishAsync(T.button, "snapshot", { qos: 1 });
+    await until(() => device!.lines.filter((l) => l.tag === "command").length > commands, "frontdoor's command");
+    await until(() => ha.on(T.snapshot).length > pictures, "the snapshot the button asked for, at Home Assistant");
+    assert.deepEqual(received, [], "no message from another device's topics, retained or live");
+  } finally {
+    await intruder.endAsync(true);
   }
+}
 
-  const events = () =>
-    ha.on(T.event).map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string; seq: number });
-
-  before(async () => {
-    mkdirSync(home, { mode: 0o700 });
-    writePrivateKey(layout.ownerKey, ownerSecret); // what doorbell keys init writes
-    writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
-    sign = createCommandSigner(createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic));
-    const port = await freePort();
-    addDevice({
-      home,
-      name: "frontdoor",
-      displayName: "Front door",
-      brokerHost: "127.0.0.1",
-      brokerPort: port,
-      crypto,
-    });
-    addDevice({ home, name: "backdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
-    addBridge({ home, name: "spare" }); // a second bridge's certificate, for the thief below
-    broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });
-    url = `mqtts://127.0.0.1:${port}`;
-    const log = createLogger(
-      { write: (level, tag, message) => void bridgeLines.push(`${level} ${tag} ${message}`) },
-      "bridge",
-    );
-    bridge = runBridge(loadBridgeConfig({ argv: ["--home", home, "--broker-url", url], env: {}, cwd: dir }), log);
-    ha = await watch(
-      url,
-      [
-        "homeassistant/#",
-        "doorbell/+/status",
-        "doorbell/+/event",
-        "doorbell/+/snapshot",
-        "doorbell/+/info",
-        "doorbell/+/motion",
-      ],
-      {
-        clientId: "ha-stand-in",
-        clean: false,
-        ...tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),
-      },
-    );
+/** A stolen bridge identity publishes a command sealed with another key, then replays a genuine one. */
+async function assertOnlyOwnerCommands(scene: Scene): Promise<void> {
+  const d = scene.device!;
+  const devicePublic = d.fw.devicePublicKey;
+  // A bridge's broker credentials, stolen: the ACL lets it publish commands, but only the owner's key seals them.
+  const thief = await mqtt.connectAsync(scene.url, {
+    ...scene.spareBridgeTls(),
+    clientId: "thief",
+    reconnectPeriod: 0,
   });
+  const atMs = Date.now();
+  const sealed = (ownerSecret: Uint8Array, sign: (m: Uint8Array) => Uint8Array, seq: number, id: string) =>
+    Buffer.from(
+      sealCommand({
+        crypto,
+        ownerSecret,
+        sign,
+        devicePublicKey: devicePublic,
+        deviceId: "frontdoor",
+        topic: T.sealedCmd,
+        seq,
+        command: { v: 1, cmd: "snapshot", id, atMs },
+      }),
+    );
+  const said = (start: string, detail = "") =>
+    d.lines.some((l) => l.message.startsWith(start) && l.message.includes(detail));
+  try {
+    const forged = sealed(
+      crypto.randomBytes(32),
+      createCommandSigner(generateSigningKey()),
+      Date.now() + 10_000,
+      "00000000000000aa",
+    );
+    await thief.publishAsync(T.sealedCmd, forged, { qos: 1 });
+    await until(() => said("command refused: bad-signature"), "the forged command refused");
+    // A genuine command recorded on the broker and sent again later.
+    const genuine = sealed(scene.ownerSecret, scene.sign, Date.now() + 20_000, "00000000000000ab");
+    await thief.publishAsync(T.sealedCmd, genuine, { qos: 1 });
+    await until(() => said("command accepted", "00000000000000ab"), "the owner's command");
+    const accepted = d.lines.filter((l) => l.message.startsWith("command accepted")).length;
+    await thief.publishAsync(T.sealedCmd, genuine, { qos: 1 });
+    await until(() => said("command refused: replayed"), "the replay refused");
+    assert.equal(
+      d.lines.filter((l) => l.message.startsWith("command accepted")).length,
+      accepted,
+      "the device acted once",
+    );
+  } finally {
+    await thief.endAsync(true);
+  }
+}
 
-  after(async () => {
-    device?.fw.close();
-    await ha?.close();
-    await bridge?.stop();
-    await broker?.stop();
-  });
+describe("delivery through a real Mosquitto with TLS and ACLs", () => {
+  const scene = new Scene();
+  before(() => scene.start());
+  after(() => scene.close());
 
   test("Home Assistant sees retained discovery for each doorbell from the bridge", async () => {
-    const discovery = JSON.parse((await ha.nth(T.discovery, 1)).payload.toString());
+    const discovery = JSON.parse((await scene.ha.nth(T.discovery, 1)).payload.toString());
     assert.equal(discovery.avty_t, T.status);
     assert.ok(discovery.cmps.ring.evt_typ.includes("ring"));
-    await ha.nth("homeassistant/device/esp32db_backdoor/config", 1);
+    await scene.ha.nth("homeassistant/device/esp32db_backdoor/config", 1);
   });
 
   test("the doorbell connects over mutual TLS; availability goes online, and its status feeds the diagnostics", async () => {
-    device = bootDevice();
+    const { ha } = scene;
+    scene.device = scene.bootDevice();
     await until(() => ha.on(T.status).some((s) => s.payload.toString() === "online"), "the device's online flag");
     const info = JSON.parse((await ha.nth(T.info, 1)).payload.toString());
     assert.equal(info.fw, "1.0.0-test");
@@ -159,75 +321,30 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     assert.match(info.boot, /^\d{4}-\d\d-\d\dT/);
   });
 
-  test("a ring reaches Home Assistant: the snapshot's JPEG bytes on the image topic, then the ring event with its attributes", async () => {
-    await press(device!);
-    const ring = await ha.nth(T.event, 1);
-    const attributes = JSON.parse(ring.payload.toString());
-    assert.equal(attributes.event_type, "ring");
-    assert.match(attributes.id, /^[0-9a-f]{16}$/);
-    assert.equal(attributes.has_snapshot, true);
-    assert.ok(
-      Number.isInteger(attributes.seq) &&
-        typeof attributes.at === "string" &&
-        Number.isInteger(attributes.frame_age_ms),
-    );
-    assert.equal(ring.retain, false);
-    const picture = ha.on(T.snapshot)[0].payload;
-    assert.deepEqual(
-      [picture[0], picture[1], picture.at(-2), picture.at(-1)],
-      [0xff, 0xd8, 0xff, 0xd9],
-      "a whole JPEG, raw bytes",
-    );
-    assert.ok(
-      ha.seen.findIndex((s) => s.topic === T.snapshot) < ha.seen.findIndex((s) => s.topic === T.event),
-      "the picture before the event",
-    );
-  });
+  test("a ring reaches Home Assistant: the snapshot's JPEG bytes on the image topic, then the ring event with its attributes", () =>
+    assertRingReachesHomeAssistant(scene));
 
   test("availability follows the device: its will says offline when it drops, online when it is back", async () => {
+    const { ha } = scene;
     const onlines = ha.on(T.status).filter((s) => s.payload.toString() === "online").length;
-    device!.fw.close(); // the session ends without DISCONNECT, as at a power cut
-    device = undefined;
+    scene.device!.fw.close(); // the session ends without DISCONNECT, as at a power cut
+    scene.device = undefined;
     await until(() => ha.on(T.status).at(-1)?.payload.toString() === "offline", "the will: offline");
-    device = bootDevice();
+    scene.device = scene.bootDevice();
     await until(
       () => ha.on(T.status).filter((s) => s.payload.toString() === "online").length === onlines + 1,
       "online again",
     );
   });
 
-  test("a ring pressed while the broker is down is delivered once it is back, exactly once to Home Assistant", async () => {
-    const d = device!; // rebooted by the test before: no ring cooldown pending
-    await until(() => d.fw.delivery.stats.queued === 0, "an empty outbox");
-    const ringsBefore = events().filter((e) => e.event_type === "ring").length;
-    await broker.stop();
-    await until(() => !d.host.mqtt.connected, "the device to notice the broker is gone");
-    await press(d);
-    await until(() => d.fw.ring.stats.rings === 1, "the ring");
-    await until(() => d.host.storage.log.records().length >= 1, "the ring stored in the outbox");
-    const ringId = /ring id=([0-9a-f]{16})/.exec(
-      d.lines
-        .filter((l) => l.tag === "ring")
-        .map((l) => l.message)
-        .join("\n"),
-    )?.[1];
-    assert.ok(ringId);
-    await broker.start();
-    await until(() => events().some((e) => e.id === ringId), "the queued ring at Home Assistant", 60_000);
-    // A marker queued behind it in the device's outbox: whatever copy of the ring could still come would
-    // reach Home Assistant before the marker does (one in flight, in order, at every hop).
-    d.fw.ring.longPress(d.host.clock.monotonicMs(), 2000);
-    await until(() => events().some((e) => e.event_type === "long_press"), "the marker", 30_000);
-    const rings = events().filter((e) => e.event_type === "ring");
-    assert.equal(rings.length, ringsBefore + 1, "delivered once");
-    assert.equal(rings.filter((e) => e.id === ringId).length, 1, "exactly once to Home Assistant");
-    await until(() => d.host.storage.log.records().length === 0, "the outbox emptied by PUBACKs");
-  });
+  test("a ring pressed while the broker is down is delivered once it is back, exactly once to Home Assistant", () =>
+    assertRingSurvivesBrokerDown(scene));
 
   test("the broker refuses a client without a certificate", async () => {
+    const { url, layout } = scene;
     await assert.rejects(
       mqtt.connectAsync(url, {
-        ca: [pem(layout.caCert)],
+        ca: [readFileSync(layout.caCert)],
         reconnectPeriod: 0,
         connectTimeout: 5000,
         clientId: "no-cert",
@@ -237,108 +354,16 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
     // The same client with a certificate from the CA gets in: it was the missing certificate. (Not Home
     // Assistant's: the broker makes a certificate's CN its client id, so that would take over ha-stand-in.)
     const withCert = await mqtt.connectAsync(url, {
-      ...tlsAs(join(layout.bridgesDir, "spare", "bridge.pem"), join(layout.bridgesDir, "spare", "bridge.key")),
+      ...scene.spareBridgeTls(),
       reconnectPeriod: 0,
       clientId: "with-cert",
     });
     await withCert.endAsync();
   });
 
-  test("a device certificate cannot publish or subscribe to another device's topics", async () => {
-    const backdoor = layout.deviceDir("backdoor");
-    const bundle = loadNodeDeviceBundle(backdoor);
-    const intruder = await mqtt.connectAsync(url, {
-      ...bundle.mqtt.client,
-      clientId: "backdoor",
-      protocolVersion: 5,
-      reconnectPeriod: 0,
-    });
-    const statuses = ha.on(T.status).length;
-    try {
-      // Mosquitto 2.0 grants the SUBSCRIBE and applies the read ACL to each message: nothing arrives,
-      // not even frontdoor's retained availability, which a wildcard subscription would otherwise get at once.
-      const received: string[] = [];
-      intruder.on("message", (topic) => received.push(topic));
-      await intruder.subscribeAsync([T.sealedCmd, "doorbell/frontdoor/#"], { qos: 1 });
-      await assert.rejects(
-        intruder.publishAsync(T.status, "offline", { qos: 1, retain: true }),
-        /Not authorized|135/i,
-        "PUBACK reason 0x87",
-      );
-      await assert.rejects(
-        intruder.publishAsync("doorbell/frontdoor/sealed/event", Buffer.alloc(100), { qos: 1 }),
-        /Not authorized|135/i,
-      );
-      // Its own topics work, and arrive after anything it sent before: the forged status never came through.
-      await intruder.publishAsync("doorbell/backdoor/status", "online", { qos: 1, retain: true });
-      await until(() => ha.on("doorbell/backdoor/status").length > 0, "backdoor's own status");
-      assert.equal(ha.on(T.status).length, statuses, "nothing new on frontdoor's availability");
-      assert.equal(ha.on(T.status).at(-1)?.payload.toString(), "online", "frontdoor is still online");
-      // A genuine command to frontdoor is not delivered to the other device.
-      const commands = device!.lines.filter((l) => l.tag === "command").length;
-      const pictures = ha.on(T.snapshot).length;
-      await ha.client.publishAsync(T.button, "snapshot", { qos: 1 });
-      await until(() => device!.lines.filter((l) => l.tag === "command").length > commands, "frontdoor's command");
-      await until(() => ha.on(T.snapshot).length > pictures, "the snapshot the button asked for, at Home Assistant");
-      assert.deepEqual(received, [], "no message from another device's topics, retained or live");
-    } finally {
-      await intruder.endAsync(true);
-    }
-  });
+  test("a device certificate cannot publish or subscribe to another device's topics", () =>
+    assertDeviceConfinedByAcl(scene));
 
-  test("a client that is not the owner cannot make the device act: its command, or a replayed one, is refused on the device", async () => {
-    const d = device!;
-    const devicePublic = d.fw.devicePublicKey;
-    // A bridge's broker credentials, stolen: the ACL lets it publish commands, but only the owner's key seals them.
-    const thief = await mqtt.connectAsync(url, {
-      ...tlsAs(join(layout.bridgesDir, "spare", "bridge.pem"), join(layout.bridgesDir, "spare", "bridge.key")),
-      clientId: "thief",
-      reconnectPeriod: 0,
-    });
-    try {
-      const attacker = crypto.randomBytes(32);
-      const command = { v: 1 as const, cmd: "snapshot" as const, id: "00000000000000aa", atMs: Date.now() };
-      const forged = sealCommand({
-        crypto,
-        ownerSecret: attacker,
-        sign: createCommandSigner(generateSigningKey()),
-        devicePublicKey: devicePublic,
-        deviceId: "frontdoor",
-        topic: T.sealedCmd,
-        seq: Date.now() + 10_000,
-        command,
-      });
-      await thief.publishAsync(T.sealedCmd, Buffer.from(forged), { qos: 1 });
-      await until(
-        () => d.lines.some((l) => l.message.startsWith("command refused: bad-signature")),
-        "the forged command refused",
-      );
-      // A genuine command recorded on the broker and sent again later.
-      const genuine = sealCommand({
-        crypto,
-        ownerSecret,
-        sign,
-        devicePublicKey: devicePublic,
-        deviceId: "frontdoor",
-        topic: T.sealedCmd,
-        seq: Date.now() + 20_000,
-        command: { ...command, id: "00000000000000ab" },
-      });
-      await thief.publishAsync(T.sealedCmd, Buffer.from(genuine), { qos: 1 });
-      await until(
-        () => d.lines.some((l) => l.message.startsWith("command accepted") && l.message.includes("00000000000000ab")),
-        "the owner's command",
-      );
-      const accepted = d.lines.filter((l) => l.message.startsWith("command accepted")).length;
-      await thief.publishAsync(T.sealedCmd, Buffer.from(genuine), { qos: 1 });
-      await until(() => d.lines.some((l) => l.message.startsWith("command refused: replayed")), "the replay refused");
-      assert.equal(
-        d.lines.filter((l) => l.message.startsWith("command accepted")).length,
-        accepted,
-        "the device acted once",
-      );
-    } finally {
-      await thief.endAsync(true);
-    }
-  });
+  test("a client that is not the owner cannot make the device act: its command, or a replayed one, is refused on the device", () =>
+    assertOnlyOwnerCommands(scene));
 });

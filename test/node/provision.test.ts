@@ -21,7 +21,8 @@ const run = (args: string[]) => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-describe("doorbell device add", () => {
+/** An owner's home (`doorbell keys init`) with one device, frontdoor, added through the CLI. */
+function provisionFrontdoor() {
   const home = mkdtempSync(join(tmpdir(), "doorbell-provision-"));
   const init = run(["keys", "init", "--out", home]);
   const cli = run([
@@ -38,59 +39,128 @@ describe("doorbell device add", () => {
     "Front door",
   ]);
   const layout = homeLayout(home);
-  const bundle = layout.deviceDir("frontdoor");
+  return { home, init, cli, layout, bundle: layout.deviceDir("frontdoor") };
+}
 
-  test("writes exactly the doorbell-device/1 bundle plus the device's X25519 pair, secrets mode 0600", () => {
-    assert.equal(init.status, 0, init.stderr);
-    assert.equal(cli.status, 0, cli.stderr);
-    assert.deepEqual(readdirSync(bundle).sort(), [
-      "broker-ca.der",
-      "device-cert.der",
-      "device-config.json",
-      "device-key.der",
-      "device.key",
-      "device.pub",
-    ]);
-    for (const f of ["device-config.json", "device-key.der", "device.key"])
-      assert.equal(statSync(join(bundle, f)).mode & 0o777, 0o600, f);
-    const cfg = JSON.parse(readFileSync(join(bundle, "device-config.json"), "utf8"));
-    assert.equal(cfg.format, "doorbell-device/1");
-    assert.deepEqual(cfg.tls, { ca: "broker-ca.der", cert: "device-cert.der", key: "device-key.der" });
-    assert.deepEqual(cfg.config, {
-      deviceId: "frontdoor",
-      deviceName: "Front door",
-      mqtt: { host: "broker.home.arpa", port: 8884 },
-      keys: {
-        ownerPublic: readFileSync(layout.ownerPublic, "utf8").trim(),
-        ownerSigningPublic: readFileSync(layout.ownerSigningPublic, "utf8").trim(),
-      },
-    });
-    const crypto = createNodeCrypto();
-    assert.equal(
-      toHex(crypto.x25519(readPrivateKey(join(bundle, "device.key")))),
-      readFileSync(join(bundle, "device.pub"), "utf8").trim(),
-    );
-    assert.equal(cfg.deviceKey, toHex(readPrivateKey(join(bundle, "device.key"))), "the flashed secret is the pair's");
-  });
+type Provisioned = ReturnType<typeof provisionFrontdoor>;
 
-  test("the device's TLS key is RSA 2048 in DER PKCS#8, and its certificate (CN = device id, clientAuth) chains to the CA", () => {
-    const key = createPrivateKey({ key: readFileSync(join(bundle, "device-key.der")), format: "der", type: "pkcs8" });
-    assert.equal(key.asymmetricKeyType, "rsa", "Moddable's TLS signs CertificateVerify with RSA only");
-    assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
-    const ca = new X509Certificate(readFileSync(join(bundle, "broker-ca.der")));
-    assert.ok(ca.ca);
-    assert.equal(
-      ca.fingerprint256,
-      new X509Certificate(readFileSync(layout.caCert)).fingerprint256,
-      "the bundle pins the broker CA",
-    );
-    const cert = new X509Certificate(readFileSync(join(bundle, "device-cert.der")));
-    assert.match(cert.subject, /CN=frontdoor/);
-    assert.ok(cert.verify(ca.publicKey));
-    assert.ok(cert.checkPrivateKey(key));
-    assert.deepEqual(cert.keyUsage, ["1.3.6.1.5.5.7.3.2"], "clientAuth");
-    assert.equal(cert.publicKey.asymmetricKeyType, "rsa");
+function assertBundle({ init, cli, layout, bundle }: Provisioned) {
+  assert.equal(init.status, 0, init.stderr);
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.deepEqual(readdirSync(bundle).sort(), [
+    "broker-ca.der",
+    "device-cert.der",
+    "device-config.json",
+    "device-key.der",
+    "device.key",
+    "device.pub",
+  ]);
+  for (const f of ["device-config.json", "device-key.der", "device.key"])
+    assert.equal(statSync(join(bundle, f)).mode & 0o777, 0o600, f);
+  const cfg = JSON.parse(readFileSync(join(bundle, "device-config.json"), "utf8"));
+  assert.equal(cfg.format, "doorbell-device/1");
+  assert.deepEqual(cfg.tls, { ca: "broker-ca.der", cert: "device-cert.der", key: "device-key.der" });
+  assert.deepEqual(cfg.config, {
+    deviceId: "frontdoor",
+    deviceName: "Front door",
+    mqtt: { host: "broker.home.arpa", port: 8884 },
+    keys: {
+      ownerPublic: readFileSync(layout.ownerPublic, "utf8").trim(),
+      ownerSigningPublic: readFileSync(layout.ownerSigningPublic, "utf8").trim(),
+    },
   });
+  const crypto = createNodeCrypto();
+  assert.equal(
+    toHex(crypto.x25519(readPrivateKey(join(bundle, "device.key")))),
+    readFileSync(join(bundle, "device.pub"), "utf8").trim(),
+  );
+  assert.equal(cfg.deviceKey, toHex(readPrivateKey(join(bundle, "device.key"))), "the flashed secret is the pair's");
+}
+
+function assertDeviceTls({ layout, bundle }: Provisioned) {
+  const key = createPrivateKey({ key: readFileSync(join(bundle, "device-key.der")), format: "der", type: "pkcs8" });
+  assert.equal(key.asymmetricKeyType, "rsa", "Moddable's TLS signs CertificateVerify with RSA only");
+  assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
+  const ca = new X509Certificate(readFileSync(join(bundle, "broker-ca.der")));
+  assert.ok(ca.ca);
+  assert.equal(
+    ca.fingerprint256,
+    new X509Certificate(readFileSync(layout.caCert)).fingerprint256,
+    "the bundle pins the broker CA",
+  );
+  const cert = new X509Certificate(readFileSync(join(bundle, "device-cert.der")));
+  assert.match(cert.subject, /CN=frontdoor/);
+  assert.ok(cert.verify(ca.publicKey));
+  assert.ok(cert.checkPrivateKey(key));
+  assert.deepEqual(cert.keyUsage, ["1.3.6.1.5.5.7.3.2"], "clientAuth");
+  assert.equal(cert.publicKey.asymmetricKeyType, "rsa");
+}
+
+function assertMosquittoSnippet({ layout }: Provisioned) {
+  const conf = readFileSync(layout.mosquittoConf, "utf8");
+  for (const line of [
+    "listener 8884",
+    "require_certificate true",
+    "use_identity_as_username true",
+    "tls_version tlsv1.2",
+    `acl_file ${layout.mosquittoAcl}`,
+    `cafile ${layout.caCert}`,
+    "allow_anonymous false",
+  ]) {
+    assert.ok(conf.split("\n").includes(line), line);
+  }
+  assert.match(conf, /^ciphers .*ECDHE-RSA-AES128-GCM-SHA256/m);
+  const acl = readFileSync(layout.mosquittoAcl, "utf8").split("\n");
+  for (const line of [
+    "pattern write doorbell/%u/status",
+    "pattern write doorbell/%u/sealed/event",
+    "pattern read doorbell/%u/sealed/cmd",
+    "user doorbell-bridge",
+    "topic write doorbell/+/sealed/cmd",
+    "user homeassistant",
+  ]) {
+    assert.ok(acl.includes(line), line);
+  }
+}
+
+function assertSecondDeviceAndRefusals({ home, layout, bundle }: Provisioned) {
+  const caBefore = readFileSync(layout.caCert, "utf8");
+  const serverBefore = readFileSync(layout.serverCert, "utf8");
+  const deviceKeyBefore = readFileSync(join(bundle, "device.key"), "utf8");
+  addDevice({ home, name: "backdoor", brokerHost: "broker.home.arpa", brokerPort: 8884, crypto: createNodeCrypto() });
+  assert.equal(readFileSync(layout.caCert, "utf8"), caBefore);
+  assert.equal(readFileSync(layout.serverCert, "utf8"), serverBefore);
+  const second = new X509Certificate(readFileSync(join(layout.deviceDir("backdoor"), "device-cert.der")));
+  assert.ok(second.verify(new X509Certificate(caBefore).publicKey));
+
+  const again = run(["device", "add", "frontdoor", "--out", home, "--broker-host", "broker.home.arpa"]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /refusing to overwrite device frontdoor.s keys. To re-provision it, pass --replace/);
+  assert.equal(readFileSync(join(bundle, "device.key"), "utf8"), deviceKeyBefore);
+  assert.match(
+    run(["device", "add", "doorbell-bridge", "--out", home]).stderr,
+    /reserved for the bridges. broker identities/,
+  );
+  assert.match(
+    run(["device", "add", "doorbell-bridge-2", "--out", home]).stderr,
+    /reserved for the bridges. broker identities/,
+  );
+  const bad = run(["device", "add", "Front Door", "--out", home]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /device name: "Front Door" is not accepted; expected .*lowercase letters/);
+  const noOwner = run(["device", "add", "x", "--out", mkdtempSync(join(tmpdir(), "doorbell-empty-"))]);
+  assert.match(noOwner.stderr, /run doorbell keys init --out/);
+}
+
+describe("doorbell device add", () => {
+  const provisioned = provisionFrontdoor();
+  const { home, cli, layout } = provisioned;
+
+  test("writes exactly the doorbell-device/1 bundle plus the device's X25519 pair, secrets mode 0600", () =>
+    assertBundle(provisioned));
+
+  test("the device's TLS key is RSA 2048 in DER PKCS#8, and its certificate (CN = device id, clientAuth) chains to the CA", () =>
+    assertDeviceTls(provisioned));
 
   test("the broker certificate is RSA too and names the broker host, localhost and 127.0.0.1", () => {
     const server = new X509Certificate(readFileSync(layout.serverCert));
@@ -105,66 +175,16 @@ describe("doorbell device add", () => {
     assert.deepEqual(server.keyUsage, ["1.3.6.1.5.5.7.3.1"], "serverAuth");
   });
 
-  test("the Mosquitto snippet requires client certificates, takes the CN as user name and confines devices by ACL", () => {
-    const conf = readFileSync(layout.mosquittoConf, "utf8");
-    for (const line of [
-      "listener 8884",
-      "require_certificate true",
-      "use_identity_as_username true",
-      "tls_version tlsv1.2",
-      `acl_file ${layout.mosquittoAcl}`,
-      `cafile ${layout.caCert}`,
-      "allow_anonymous false",
-    ]) {
-      assert.ok(conf.split("\n").includes(line), line);
-    }
-    assert.match(conf, /^ciphers .*ECDHE-RSA-AES128-GCM-SHA256/m);
-    const acl = readFileSync(layout.mosquittoAcl, "utf8").split("\n");
-    for (const line of [
-      "pattern write doorbell/%u/status",
-      "pattern write doorbell/%u/sealed/event",
-      "pattern read doorbell/%u/sealed/cmd",
-      "user doorbell-bridge",
-      "topic write doorbell/+/sealed/cmd",
-      "user homeassistant",
-    ]) {
-      assert.ok(acl.includes(line), line);
-    }
-  });
+  test("the Mosquitto snippet requires client certificates, takes the CN as user name and confines devices by ACL", () =>
+    assertMosquittoSnippet(provisioned));
 
   test("the output explains why the certificates are RSA, not the P-256 the issue asked for", () => {
     assert.match(cli.stdout, /RSA 2048, not P-256/);
     assert.match(run(["device", "add", "--help"]).stdout, /P-256 is the curve of the ECDHE key exchange/);
   });
 
-  test("a second device reuses the CA and the broker certificate; an existing device, a reserved or a bad name is refused", () => {
-    const caBefore = readFileSync(layout.caCert, "utf8");
-    const serverBefore = readFileSync(layout.serverCert, "utf8");
-    const deviceKeyBefore = readFileSync(join(bundle, "device.key"), "utf8");
-    addDevice({ home, name: "backdoor", brokerHost: "broker.home.arpa", brokerPort: 8884, crypto: createNodeCrypto() });
-    assert.equal(readFileSync(layout.caCert, "utf8"), caBefore);
-    assert.equal(readFileSync(layout.serverCert, "utf8"), serverBefore);
-    const second = new X509Certificate(readFileSync(join(layout.deviceDir("backdoor"), "device-cert.der")));
-    assert.ok(second.verify(new X509Certificate(caBefore).publicKey));
-
-    const again = run(["device", "add", "frontdoor", "--out", home, "--broker-host", "broker.home.arpa"]);
-    assert.equal(again.status, 1);
-    assert.match(again.stderr, /refusing to overwrite device frontdoor.s keys. To re-provision it, pass --replace/);
-    assert.equal(readFileSync(join(bundle, "device.key"), "utf8"), deviceKeyBefore);
-    assert.match(
-      run(["device", "add", "doorbell-bridge", "--out", home]).stderr,
-      /reserved for the bridges. broker identities/,
-    );
-    assert.match(
-      run(["device", "add", "doorbell-bridge-2", "--out", home]).stderr,
-      /reserved for the bridges. broker identities/,
-    );
-    const bad = run(["device", "add", "Front Door", "--out", home]);
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /device name: "Front Door" is not accepted; expected .*lowercase letters/);
-    const noOwner = run(["device", "add", "x", "--out", mkdtempSync(join(tmpdir(), "doorbell-empty-"))]);
-    assert.match(noOwner.stderr, /run doorbell keys init --out/);
-  });
+  test("a second device reuses the CA and the broker certificate; an existing device, a reserved or a bad name is refused", () =>
+    assertSecondDeviceAndRefusals(provisioned));
 
   test("a new broker host re-issues the broker certificate with both names", () => {
     addDevice({ home, name: "garage", brokerHost: "192.168.1.5", brokerPort: 8884, crypto: createNodeCrypto() });

@@ -147,7 +147,9 @@ const plaintext = ascii(
   "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
 );
 const sealedHex =
-  "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116" +
+  "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b" +
+  "1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc" +
+  "3ff4def08e4b7a9de576d26586cec64b6116" +
   "1ae10b594f09e26a7e902ecbd0600691";
 const sealed = crypto.chacha20Poly1305Seal(key, nonce, aad, plaintext);
 expectHex("RFC 8439 §2.8.2 AEAD seal", sealed, sealedHex);
