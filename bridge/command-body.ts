@@ -4,24 +4,9 @@
 // device would log, naming the field, the value and what is accepted.
 import { formatConfigErrors, parseConfig, type Config } from "../modules/config.js";
 import { CONFIG_SCHEMA } from "../modules/config-schema.js";
-import { checkIdentityChange, IDENTITY_FIELDS, withIdentity } from "../modules/identity.js";
+import { checkIdentityChange, IDENTITY_FIELDS, setPath, withIdentity } from "../modules/identity.js";
 
 export class CommandBodyError extends Error {}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Sets a dotted path in a nested object, creating the sections on the way. */
-export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split(".");
-  let at = obj;
-  for (const part of parts.slice(0, -1)) {
-    if (!isObject(at[part])) at[part] = {};
-    at = at[part] as Record<string, unknown>;
-  }
-  at[parts[parts.length - 1]] = value;
-}
 
 /** `path=value`: the value as JSON when it parses (10, true, [[...]], "text"), else as the text itself. */
 export function parseSetting(text: string): { path: string; value: unknown } {

@@ -32,7 +32,8 @@ function getPath(obj: Record<string, unknown>, path: string): { found: boolean; 
   return { found: true, value: at };
 }
 
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+/** Sets a dotted path in a nested object, creating the sections on the way. */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split(".");
   let at = obj;
   for (const part of parts.slice(0, -1)) {

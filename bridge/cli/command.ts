@@ -11,7 +11,8 @@ import { formatConfigErrors, parseConfig, type Config } from "../../modules/conf
 import { deviceTopics } from "../../modules/topics.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { writeDurably } from "../../hosts/node/file-storage.js";
-import { CommandBodyError, parseSetting, setConfigBody, setIdentityBody, setPath } from "../command-body.js";
+import { setPath } from "../../modules/identity.js";
+import { CommandBodyError, parseSetting, setConfigBody, setIdentityBody } from "../command-body.js";
 import { nextCommandSeq } from "../command-sender.js";
 import { createDeviceStateStore } from "../device-state.js";
 import { DEVICE_CONFIG_FORMAT } from "../devices.js";
