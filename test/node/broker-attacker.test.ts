@@ -5,16 +5,16 @@
 // the bridge refuses and logs each. Every captured log is scanned for the test keys. Every wait is bounded.
 // The broker makes a certificate's CN its client id, so the stolen device identity is used while the device is off.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import mqtt from "mqtt";
 import { loadBridgeConfig } from "../../bridge/bridge-config.js";
 import { runBridge } from "../../bridge/cli/bridge-main.js";
-import { createSigningKeyFiles, writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
 import { addBridge } from "../../bridge/provision/add-bridge.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
+import { createOwnerHome } from "../support/owner-home.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { loadNodeDeviceBundle } from "../../hosts/node/device-bundle.js";
@@ -78,10 +78,7 @@ class Scene {
 
   async start(): Promise<void> {
     const { dir, home, layout, ownerSecret } = this;
-    mkdirSync(home, { mode: 0o700 });
-    writePrivateKey(layout.ownerKey, ownerSecret);
-    writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
-    createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic);
+    createOwnerHome(home, crypto, ownerSecret);
     const port = await freePort();
     addDevice({ home, name: "frontdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
     addBridge({ home, name: "stolen" }); // before the broker starts: it reads the ACL then

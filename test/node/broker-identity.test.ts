@@ -3,14 +3,14 @@
 // user name and the client id), so it cannot throw another client off or fire its will; and revoked or
 // replaced certificates are refused through the CRL. Each check orders on a message, never on a delay.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import { createSigningKeyFiles, writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
 import { addBridge } from "../../bridge/provision/add-bridge.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
+import { createOwnerHome } from "../support/owner-home.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { revokeDevice } from "../../bridge/provision/revoke-device.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -48,11 +48,7 @@ const tlsAs = (cert: string | Buffer, key: string | Buffer) => ({
 const deviceTls = (name: string) => loadNodeDeviceBundle(layout.deviceDir(name)).mqtt.client as IClientOptions;
 
 before(async () => {
-  mkdirSync(home, { mode: 0o700 });
-  const ownerSecret = crypto.randomBytes(32);
-  writePrivateKey(layout.ownerKey, ownerSecret);
-  writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
-  createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic);
+  createOwnerHome(home, crypto);
   const port = await freePort();
   for (const name of ["frontdoor", "backdoor", "garage"])
     addDevice({ home, name, brokerHost: "127.0.0.1", brokerPort: port, crypto });

@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import mqtt, { type IClientOptions } from "mqtt";
-import { createSigningKeyFiles, writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { MAX_PACKET_BYTES, MAX_PAYLOAD_BYTES } from "../../bridge/provision/broker-limits.js";
+import { createOwnerHome } from "../support/owner-home.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { loadNodeDeviceBundle } from "../../hosts/node/device-bundle.js";
@@ -57,11 +57,7 @@ async function attack(url: string): Promise<{ closed: boolean }> {
 }
 
 before(async () => {
-  mkdirSync(home, { mode: 0o700 });
-  const ownerSecret = crypto.randomBytes(32);
-  writePrivateKey(layout.ownerKey, ownerSecret);
-  writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
-  createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic);
+  createOwnerHome(home, crypto);
   mkdirSync(join(dir, "a"));
   mkdirSync(join(dir, "b"));
   addDevice({ home, name: "frontdoor", brokerHost: "127.0.0.1", brokerPort: await freePort(), crypto });

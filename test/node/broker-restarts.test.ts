@@ -7,15 +7,15 @@
 // and repeats (with DUP) what it had delivered since its last save: Mosquitto acknowledges before it saves
 // (docs/scaling.md). Every wait is bounded.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { loadBridgeConfig } from "../../bridge/bridge-config.js";
 import { runBridge } from "../../bridge/cli/bridge-main.js";
 import { HA_MAX_IN_FLIGHT } from "../../bridge/ha-publisher.js";
-import { createSigningKeyFiles, writePrivateKey, writePublicKey } from "../../bridge/key-files.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
+import { createOwnerHome } from "../support/owner-home.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { loadNodeDeviceBundle } from "../../hosts/node/device-bundle.js";
@@ -84,11 +84,7 @@ function bridgeLogger(seen: Seen) {
 async function startHome(how: How, dir: string, seen: Seen, into: Partial<Rig>) {
   const home = join(dir, "home");
   const layout = homeLayout(home);
-  const ownerSecret = crypto.randomBytes(32);
-  mkdirSync(home, { mode: 0o700 });
-  writePrivateKey(layout.ownerKey, ownerSecret);
-  writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
-  createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic);
+  createOwnerHome(home, crypto);
   const port = await freePort();
   addDevice({ home, name: "frontdoor", brokerHost: "127.0.0.1", brokerPort: port, crypto });
   into.broker = await startMosquitto({

@@ -3,22 +3,17 @@
 // listener and ACL that `doorbell device add` generated: a doorbell on the Node host over mutual TLS,
 // the bridge, and an MQTT client standing in for Home Assistant. Every wait is bounded; nothing is timed.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import mqtt from "mqtt";
 import { loadBridgeConfig } from "../../bridge/bridge-config.js";
 import { runBridge } from "../../bridge/cli/bridge-main.js";
-import {
-  createCommandSigner,
-  createSigningKeyFiles,
-  generateSigningKey,
-  writePrivateKey,
-  writePublicKey,
-} from "../../bridge/key-files.js";
+import { createCommandSigner, generateSigningKey } from "../../bridge/key-files.js";
 import { addBridge } from "../../bridge/provision/add-bridge.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
+import { createOwnerHome } from "../support/owner-home.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { loadNodeDeviceBundle } from "../../hosts/node/device-bundle.js";
@@ -90,10 +85,8 @@ class Scene {
 
   async start(): Promise<void> {
     const { dir, home, layout, ownerSecret } = this;
-    mkdirSync(home, { mode: 0o700 });
-    writePrivateKey(layout.ownerKey, ownerSecret); // what doorbell keys init writes
-    writePublicKey(layout.ownerPublic, crypto.x25519(ownerSecret));
-    this.sign = createCommandSigner(createSigningKeyFiles(layout.ownerSigningKey, layout.ownerSigningPublic));
+    // What doorbell keys init writes.
+    this.sign = createCommandSigner(createOwnerHome(home, crypto, ownerSecret).signingKey);
     const port = await freePort();
     addDevice({
       home,
