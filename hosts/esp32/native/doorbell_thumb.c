@@ -238,6 +238,36 @@ static inline uint8_t dc_sample(int32_t dc, int q0)
 	return (uint8_t)(x < 128 ? x + 128 : x < 512 ? 255 : x < 896 ? 0 : x - 896);
 }
 
+/* At the end of a restart interval (T.81 §F.2.1.3.1): byte-align and step over RSTm, m = next_rst, with the bit
+ * buffer emptied. The caller resets the DC predictions. */
+static int skip_restart_marker(bit_reader *b, int next_rst, doorbell_thumb_info *info)
+{
+	if (b->nbits < b->phantom)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends inside a restart interval");
+	b->pos = next_marker(b->data, b->end, b->pos);
+	if (b->pos + 1 >= b->end)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "data ends where a restart marker belongs");
+	if (b->data[b->pos + 1] != M_RST0 + next_rst)
+		return fail(info, DOORBELL_THUMB_CORRUPT, b->pos, "restart marker out of sequence");
+	b->pos += 2;
+	b->acc = 0;
+	b->nbits = b->phantom = 0;
+	return DOORBELL_THUMB_OK;
+}
+
+/* After the last MCU: no bit decoded was a phantom one, and a marker follows the entropy-coded data. */
+static int scan_end(bit_reader *b, doorbell_thumb_info *info)
+{
+	if (b->nbits < b->phantom)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends before the last MCU");
+	b->pos = next_marker(b->data, b->end, b->pos);
+	if (b->pos >= b->end)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "no marker after the scan");
+	return DOORBELL_THUMB_OK;
+}
+
+/* Entropy-decodes the luma scan (T.81 §F.2.2): one DC sample per luma block, the AC codes skipped. */
+/* hot loop: inlined for speed (BENCHMARKS.md, motion section); exempt from the 80-line function rule */
 static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const scan_plan *plan, uint8_t *out,
 	int out_w, int out_h, doorbell_thumb_info *info)
 {
@@ -249,18 +279,10 @@ static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const sca
 		for (mx = 0; mx < plan->mcus_x; mx++) {
 			if (plan->restart_interval) {
 				if (todo == 0) {
-					/* T.81 §F.2.1.3.1: byte-align, expect RSTm (m counting mod 8), reset the DC predictions. */
-					if (b->nbits < b->phantom)
-						return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends inside a restart interval");
-					b->pos = next_marker(b->data, b->end, b->pos);
-					if (b->pos + 1 >= b->end)
-						return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "data ends where a restart marker belongs");
-					if (b->data[b->pos + 1] != M_RST0 + next_rst)
-						return fail(info, DOORBELL_THUMB_CORRUPT, b->pos, "restart marker out of sequence");
-					b->pos += 2;
+					int status = skip_restart_marker(b, next_rst, info);
+					if (status != DOORBELL_THUMB_OK)
+						return status;
 					next_rst = (next_rst + 1) & 7;
-					b->acc = 0;
-					b->nbits = b->phantom = 0;
 					pred[0] = pred[1] = pred[2] = pred[3] = 0;
 					todo = plan->restart_interval;
 				}
@@ -327,12 +349,7 @@ static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const sca
 			}
 		}
 	}
-	if (b->nbits < b->phantom)
-		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends before the last MCU");
-	b->pos = next_marker(b->data, b->end, b->pos);
-	if (b->pos >= b->end)
-		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "no marker after the scan");
-	return DOORBELL_THUMB_OK;
+	return scan_end(b, info);
 }
 
 static unsigned ceil_div(unsigned a, unsigned b)
