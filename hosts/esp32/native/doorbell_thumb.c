@@ -238,6 +238,36 @@ static inline uint8_t dc_sample(int32_t dc, int q0)
 	return (uint8_t)(x < 128 ? x + 128 : x < 512 ? 255 : x < 896 ? 0 : x - 896);
 }
 
+/* At the end of a restart interval (T.81 §F.2.1.3.1): byte-align and step over RSTm, m = next_rst, with the bit
+ * buffer emptied. The caller resets the DC predictions. */
+static int skip_restart_marker(bit_reader *b, int next_rst, doorbell_thumb_info *info)
+{
+	if (b->nbits < b->phantom)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends inside a restart interval");
+	b->pos = next_marker(b->data, b->end, b->pos);
+	if (b->pos + 1 >= b->end)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "data ends where a restart marker belongs");
+	if (b->data[b->pos + 1] != M_RST0 + next_rst)
+		return fail(info, DOORBELL_THUMB_CORRUPT, b->pos, "restart marker out of sequence");
+	b->pos += 2;
+	b->acc = 0;
+	b->nbits = b->phantom = 0;
+	return DOORBELL_THUMB_OK;
+}
+
+/* After the last MCU: no bit decoded was a phantom one, and a marker follows the entropy-coded data. */
+static int scan_end(bit_reader *b, doorbell_thumb_info *info)
+{
+	if (b->nbits < b->phantom)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends before the last MCU");
+	b->pos = next_marker(b->data, b->end, b->pos);
+	if (b->pos >= b->end)
+		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "no marker after the scan");
+	return DOORBELL_THUMB_OK;
+}
+
+/* Entropy-decodes the luma scan (T.81 §F.2.2): one DC sample per luma block, the AC codes skipped. */
+/* hot loop: inlined for speed (BENCHMARKS.md, motion section); exempt from the 80-line function rule */
 static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const scan_plan *plan, uint8_t *out,
 	int out_w, int out_h, doorbell_thumb_info *info)
 {
@@ -249,18 +279,10 @@ static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const sca
 		for (mx = 0; mx < plan->mcus_x; mx++) {
 			if (plan->restart_interval) {
 				if (todo == 0) {
-					/* T.81 §F.2.1.3.1: byte-align, expect RSTm (m counting mod 8), reset the DC predictions. */
-					if (b->nbits < b->phantom)
-						return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends inside a restart interval");
-					b->pos = next_marker(b->data, b->end, b->pos);
-					if (b->pos + 1 >= b->end)
-						return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "data ends where a restart marker belongs");
-					if (b->data[b->pos + 1] != M_RST0 + next_rst)
-						return fail(info, DOORBELL_THUMB_CORRUPT, b->pos, "restart marker out of sequence");
-					b->pos += 2;
+					int status = skip_restart_marker(b, next_rst, info);
+					if (status != DOORBELL_THUMB_OK)
+						return status;
 					next_rst = (next_rst + 1) & 7;
-					b->acc = 0;
-					b->nbits = b->phantom = 0;
 					pred[0] = pred[1] = pred[2] = pred[3] = 0;
 					todo = plan->restart_interval;
 				}
@@ -327,12 +349,7 @@ static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const sca
 			}
 		}
 	}
-	if (b->nbits < b->phantom)
-		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends before the last MCU");
-	b->pos = next_marker(b->data, b->end, b->pos);
-	if (b->pos >= b->end)
-		return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "no marker after the scan");
-	return DOORBELL_THUMB_OK;
+	return scan_end(b, info);
 }
 
 static unsigned ceil_div(unsigned a, unsigned b)
@@ -340,240 +357,399 @@ static unsigned ceil_div(unsigned a, unsigned b)
 	return (a + b - 1) / b;
 }
 
+/* What the markers before the luma scan have said about this JPEG (FrameState in modules/jpeg/marker-segments.ts).
+ * Fresh for each JPEG: only the Huffman tables in the decoder stay, as a cache a DHT with the same bytes reuses. */
+typedef struct {
+	doorbell_thumb_decoder *d;
+	const uint8_t *data;
+	size_t end;
+	doorbell_thumb_info *info;
+	uint8_t in_frame[8];  /* slots a DHT of this JPEG, or the standard tables, have set */
+	uint8_t quant_set[4]; /* DQT destinations set, and entry 0 (the DC quantizer) of each */
+	int quant0[4];
+	int comp_id[4], comp_h[4], comp_v[4], comp_tq[4];
+	int scan_comp[4]; /* frame component index of each scan component */
+	int comps, h_max, v_max, saw_jfif, adobe_transform;
+	unsigned width, height, restart_interval;
+	scan_plan plan;
+} frame_state;
+
+/* One marker segment (T.81 §B.1.1.4): its code, where its marker is, its length and its parameters' span. */
+typedef struct {
+	int marker;
+	size_t at;
+	size_t length; /* 0 for a parameterless RSTn or TEM */
+	size_t p;      /* the first parameter byte */
+	size_t end;    /* just past the segment: the next marker, or a scan's entropy-coded data */
+} segment;
+
+/* Reads the marker at pos into seg (T.81 §B.1.1.2: 0xFF then a code, after any number of 0xFF fill bytes).
+ * A parameterless RSTn or TEM gets length 0, and is ignored as libjpeg does. */
+static int read_segment(const frame_state *s, size_t pos, segment *seg)
+{
+	const uint8_t *data = s->data;
+	size_t end = s->end;
+	int marker;
+
+	if (pos >= end)
+		return fail(s->info, DOORBELL_THUMB_TRUNCATED, pos, "data ends before the luma scan");
+	if (data[pos] != 0xff)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, pos, "expected a marker");
+	while (pos + 1 < end && data[pos + 1] == 0xff)
+		pos++;
+	if (pos + 1 >= end)
+		return fail(s->info, DOORBELL_THUMB_TRUNCATED, pos, "data ends inside a marker");
+	marker = data[pos + 1];
+	seg->marker = marker;
+	seg->at = pos;
+	if ((marker >= M_RST0 && marker <= M_RST7) || marker == M_TEM) {
+		seg->length = 0;
+		seg->end = pos + 2;
+		return DOORBELL_THUMB_OK;
+	}
+	if (marker == M_SOI)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, pos, "a second SOI marker");
+	if (marker == M_EOI)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, pos, "EOI before any luma scan");
+	if (pos + 4 > end)
+		return fail(s->info, DOORBELL_THUMB_TRUNCATED, pos, "data ends inside a marker segment length");
+	seg->length = ((size_t)data[pos + 2] << 8) | data[pos + 3];
+	if (seg->length < 2)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, pos, "marker segment length below 2");
+	seg->p = pos + 4;
+	seg->end = pos + 2 + seg->length;
+	if (seg->end > end)
+		return fail(s->info, DOORBELL_THUMB_TRUNCATED, pos, "marker segment runs past the end");
+	return DOORBELL_THUMB_OK;
+}
+
+/* DQT (§B.2.4.1): Pq/Tq, then 64 entries of 8 or 16 bits in zigzag order; entry 0 is the DC quantizer. */
+static int read_dqt(frame_state *s, const segment *seg)
+{
+	const uint8_t *data = s->data;
+	size_t q = seg->p;
+
+	while (q < seg->end) {
+		int pq = data[q] >> 4, tq = data[q] & 15;
+		size_t size = 64u * (size_t)(pq + 1);
+		if (pq > 1 || tq > 3)
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, q, "DQT precision or destination out of range");
+		if (q + 1 + size > seg->end)
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, q, "DQT segment shorter than its tables");
+		s->quant0[tq] = pq ? (data[q + 1] << 8) | data[q + 2] : data[q + 1];
+		s->quant_set[tq] = 1;
+		q += 1 + size;
+	}
+	return DOORBELL_THUMB_OK;
+}
+
+/* DHT (§B.2.4.2): Tc/Th, 16 counts, the values; repeated. */
+static int read_dht(frame_state *s, const segment *seg)
+{
+	const uint8_t *data = s->data;
+	size_t q = seg->p;
+
+	while (q < seg->end) {
+		int tc = data[q] >> 4, th = data[q] & 15;
+		const char *detail = NULL;
+		size_t used;
+		if (tc > 1 || th > 3)
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, q, "DHT class or destination out of range");
+		if (q + 17 > seg->end)
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, q, "DHT segment shorter than its counts");
+		used = load_table(s->d, tc * 4 + th, data + q + 1, seg->end - (q + 1), &detail);
+		if (!used)
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, q, detail);
+		s->in_frame[tc * 4 + th] = 1;
+		q += 1 + used;
+	}
+	return DOORBELL_THUMB_OK;
+}
+
+/* DRI (§B.2.4.4): Ri, the MCUs per restart interval (0: no restart markers). */
+static int read_dri(frame_state *s, const segment *seg)
+{
+	if (seg->length != 4)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, seg->at, "DRI segment length is not 4");
+	s->restart_interval = ((unsigned)s->data[seg->p] << 8) | s->data[seg->p + 1];
+	return DOORBELL_THUMB_OK;
+}
+
+/* DQT, DHT, DRI and the APPn/COM/DNL segments, which are skipped once the colour hints are taken: "JFIF\0"
+ * (JFIF 1.02 APP0) and "Adobe" (Adobe TN 5116 APP14), the identifiers libjpeg checks. */
+static int read_table_or_skip(frame_state *s, const segment *seg)
+{
+	int marker = seg->marker;
+	const uint8_t *params = s->data + seg->p;
+
+	if (marker == M_DQT)
+		return read_dqt(s, seg);
+	if (marker == M_DHT)
+		return read_dht(s, seg);
+	if (marker == M_DRI)
+		return read_dri(s, seg);
+	if (marker == M_APP0) {
+		if (seg->length >= 16 && !memcmp(params, "JFIF", 5))
+			s->saw_jfif = 1;
+	} else if (marker == M_APP14) {
+		if (seg->length >= 14 && !memcmp(params, "Adobe", 5))
+			s->adobe_transform = params[11];
+	} else if (marker == M_DAC) {
+		return fail(s->info, DOORBELL_THUMB_UNSUPPORTED, seg->at, "arithmetic coding (DAC) is not supported");
+	} else if (!((marker >= M_APP0 && marker <= M_APP15) || marker == M_COM || marker == M_DNL)) {
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, seg->at, "unknown marker");
+	}
+	return DOORBELL_THUMB_OK;
+}
+
+/* SOF0..SOF15 except DHT, JPG and DAC, which share the range (T.81 Table B.1). */
+static int is_frame_header(int marker)
+{
+	return marker >= M_SOF0 && marker <= M_SOF15 && marker != M_DHT && marker != M_DAC && marker != M_JPG;
+}
+
+/* One SOF component specification at q (§B.2.2): Ci, Hi/Vi, Tqi. */
+static int read_frame_component(frame_state *s, size_t q, int c)
+{
+	const uint8_t *data = s->data;
+	int e;
+
+	s->comp_id[c] = data[q];
+	s->comp_h[c] = data[q + 1] >> 4;
+	s->comp_v[c] = data[q + 1] & 15;
+	s->comp_tq[c] = data[q + 2];
+	if (s->comp_h[c] < 1 || s->comp_h[c] > 4 || s->comp_v[c] < 1 || s->comp_v[c] > 4)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, q, "sampling factors out of range");
+	if (s->comp_tq[c] > 3)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, q, "quantization table out of range");
+	for (e = 0; e < c; e++)
+		if (s->comp_id[e] == s->comp_id[c])
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, q, "duplicate component id");
+	if (s->comp_h[c] > s->h_max)
+		s->h_max = s->comp_h[c];
+	if (s->comp_v[c] > s->v_max)
+		s->v_max = s->comp_v[c];
+	return DOORBELL_THUMB_OK;
+}
+
+/* SOFn (§B.2.2): P, Y, X, Nf, then a component specification each. Only SOF0 and SOF1 are decoded, and the
+ * thumbnail must fit `capacity` cells. */
+static int read_frame_header(frame_state *s, const segment *seg, size_t capacity)
+{
+	const uint8_t *data = s->data;
+	int marker = seg->marker, nf, c, status;
+	size_t at = seg->at, p = seg->p, length = seg->length;
+
+	if (s->comps)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "a second SOF marker");
+	if (marker != M_SOF0 && marker != M_SOF1)
+		return fail(s->info, DOORBELL_THUMB_UNSUPPORTED, at,
+			marker == M_SOF2 ? "progressive JPEG (SOF2) is not supported; set the camera to baseline"
+			: marker >= M_SOF9 ? "arithmetic-coded JPEG is not supported"
+			: "lossless or hierarchical JPEG is not supported");
+	if (length < 8)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "SOF segment too short");
+	s->height = ((unsigned)data[p + 1] << 8) | data[p + 2];
+	s->width = ((unsigned)data[p + 3] << 8) | data[p + 4];
+	nf = data[p + 5];
+	if (data[p] != 8)
+		return fail(s->info, DOORBELL_THUMB_UNSUPPORTED, at, "only 8-bit samples are supported");
+	if (length != 8 + 3 * (size_t)nf)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "SOF length does not match its components");
+	if (s->width == 0 || s->height == 0)
+		return fail(s->info, DOORBELL_THUMB_UNSUPPORTED, at, "a zero frame size (DNL-defined height) is not supported");
+	if (nf != 1 && nf != 3)
+		return fail(s->info, DOORBELL_THUMB_UNSUPPORTED, at, "only grayscale or Y/Cb/Cr JPEG is supported");
+	for (c = 0; c < nf; c++) {
+		status = read_frame_component(s, p + 6 + 3 * (size_t)c, c);
+		if (status != DOORBELL_THUMB_OK)
+			return status;
+	}
+	if (s->comp_h[0] != s->h_max || s->comp_v[0] != s->v_max)
+		return fail(s->info, DOORBELL_THUMB_UNSUPPORTED, at, "luma sampled below the frame's maximum");
+	s->comps = nf;
+	if ((size_t)ceil_div(s->width, 8) * ceil_div(s->height, 8) > capacity)
+		return fail(s->info, DOORBELL_THUMB_TOO_LARGE, at, "the thumbnail does not fit the output buffer");
+	return DOORBELL_THUMB_OK;
+}
+
+/* libjpeg's colour-space guess for three components (jdapimin.c default_decompress_parms): JFIF means YCbCr;
+ * else an Adobe APP14 transform of 0 means RGB; else component ids 'R', 'G', 'B' mean RGB. */
+static int is_rgb(const frame_state *s)
+{
+	if (s->saw_jfif)
+		return 0;
+	if (s->adobe_transform >= 0)
+		return s->adobe_transform == 0;
+	return s->comp_id[0] == 'R' && s->comp_id[1] == 'G' && s->comp_id[2] == 'B';
+}
+
+/* A scan's table that no DHT of this JPEG set: libjpeg-turbo's standard one (jstdhuff.c), where it has one. */
+static int require_table(frame_state *s, int slot, size_t at)
+{
+	const char *detail = NULL;
+
+	if (s->in_frame[slot])
+		return DOORBELL_THUMB_OK;
+	if (!STANDARD[slot])
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "scan uses a Huffman table never defined");
+	if (!load_table(s->d, slot, STANDARD[slot], STANDARD_LENGTH[slot], &detail))
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, detail);
+	s->in_frame[slot] = 1;
+	return DOORBELL_THUMB_OK;
+}
+
+/* Fills s->plan for the scan whose component selectors are at p (§A.2.2 non-interleaved: one block per MCU;
+ * §A.2.3 interleaved). */
+static int plan_scan(frame_state *s, size_t p, int ns, size_t at)
+{
+	scan_plan *plan = &s->plan;
+	int j, x, y, status;
+
+	if (ns == 1) {
+		plan->mcus_x = (int)ceil_div(s->width, 8);
+		plan->mcus_y = (int)ceil_div(s->height, 8);
+		plan->luma_per_mcu_x = plan->luma_per_mcu_y = 1;
+	} else {
+		plan->mcus_x = (int)ceil_div(s->width, 8u * (unsigned)s->h_max);
+		plan->mcus_y = (int)ceil_div(s->height, 8u * (unsigned)s->v_max);
+		plan->luma_per_mcu_x = s->comp_h[0];
+		plan->luma_per_mcu_y = s->comp_v[0];
+	}
+	plan->blocks = 0;
+	for (j = 0; j < ns; j++) {
+		int c = s->scan_comp[j], td = s->data[p + 2 + 2 * j] >> 4, ta = s->data[p + 2 + 2 * j] & 15;
+		int h = ns == 1 ? 1 : s->comp_h[c], v = ns == 1 ? 1 : s->comp_v[c];
+		if (td > 3 || ta > 3)
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "SOS Huffman table out of range");
+		status = require_table(s, td, at);
+		if (status == DOORBELL_THUMB_OK)
+			status = require_table(s, 4 + ta, at);
+		if (status != DOORBELL_THUMB_OK)
+			return status;
+		for (y = 0; y < v; y++) {
+			for (x = 0; x < h; x++) {
+				if (plan->blocks == MAX_BLOCKS_IN_MCU)
+					return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "more than 10 blocks in an MCU");
+				plan->dc_slot[plan->blocks] = td;
+				plan->ac_slot[plan->blocks] = 4 + ta;
+				plan->predictor[plan->blocks] = j;
+				plan->luma_x[plan->blocks] = c == 0 ? x : -1;
+				plan->luma_y[plan->blocks] = c == 0 ? y : -1;
+				plan->blocks++;
+			}
+		}
+	}
+	return DOORBELL_THUMB_OK;
+}
+
+/* SOS (§B.2.3): Ns, then Csj, Tdj/Taj per component, then Ss, Se, Ah/Al (ignored for sequential, as libjpeg
+ * does). Sets *has_luma, with s->plan filled when the scan holds luma; a scan without luma is skipped. */
+static int read_sos(frame_state *s, const segment *seg, int *has_luma)
+{
+	size_t at = seg->at, p = seg->p, length = seg->length;
+	int ns, j, k, status;
+
+	*has_luma = 0;
+	if (!s->comps)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "SOS before SOF");
+	if (s->comps == 3 && is_rgb(s))
+		return fail(s->info, DOORBELL_THUMB_UNSUPPORTED, at, "RGB JPEG (no luma component)");
+	ns = length > 2 ? s->data[p] : 0;
+	if (ns < 1 || ns > 4 || length != 6 + 2 * (size_t)ns)
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "SOS component count or length");
+	for (j = 0; j < ns; j++) {
+		int id = s->data[p + 1 + 2 * j], c = 0;
+		while (c < s->comps && s->comp_id[c] != id)
+			c++;
+		if (c == s->comps)
+			return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "SOS names a component not in the frame");
+		for (k = 0; k < j; k++)
+			if (s->scan_comp[k] == c)
+				return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "SOS names a component twice");
+		s->scan_comp[j] = c;
+		if (c == 0)
+			*has_luma = 1;
+	}
+	if (!*has_luma)
+		return DOORBELL_THUMB_OK;
+	if (!s->quant_set[s->comp_tq[0]])
+		return fail(s->info, DOORBELL_THUMB_CORRUPT, at, "the luma quantization table was never defined");
+	status = plan_scan(s, p, ns, at);
+	if (status != DOORBELL_THUMB_OK)
+		return status;
+	s->plan.restart_interval = s->restart_interval;
+	s->plan.q0 = s->quant0[s->comp_tq[0]];
+	return DOORBELL_THUMB_OK;
+}
+
+/* Skips a scan that holds no luma: *pos moves to the next marker that is not RSTn. */
+static int skip_scan(const frame_state *s, size_t *pos)
+{
+	for (;;) {
+		*pos = next_marker(s->data, s->end, *pos);
+		if (*pos >= s->end)
+			return fail(s->info, DOORBELL_THUMB_TRUNCATED, *pos, "data ends inside a scan");
+		if (s->data[*pos + 1] < M_RST0 || s->data[*pos + 1] > M_RST7)
+			return DOORBELL_THUMB_OK;
+		*pos += 2;
+	}
+}
+
+/* Decodes the luma scan whose entropy-coded data starts at pos into out, and reports the sizes. */
+static int decode_luma_scan(frame_state *s, size_t pos, uint8_t *out)
+{
+	bit_reader b = { s->data, s->end, pos, 0, 0, 0 };
+	int out_w = (int)ceil_div(s->width, 8), out_h = (int)ceil_div(s->height, 8);
+	int status = decode_scan(s->d, &b, &s->plan, out, out_w, out_h, s->info);
+
+	if (status != DOORBELL_THUMB_OK)
+		return status;
+	s->info->width = (uint16_t)out_w;
+	s->info->height = (uint16_t)out_h;
+	s->info->frame_width = (uint16_t)s->width;
+	s->info->frame_height = (uint16_t)s->height;
+	return DOORBELL_THUMB_OK;
+}
+
 int doorbell_thumb_decode(doorbell_thumb_decoder *d, const uint8_t *data, size_t end, uint8_t *out, size_t capacity,
 	doorbell_thumb_info *info)
 {
-	uint8_t in_frame[8] = { 0 }, quant_set[4] = { 0 };
-	int quant0[4] = { 0 }, comp_id[4] = { 0 }, comp_h[4] = { 0 }, comp_v[4] = { 0 }, comp_tq[4] = { 0 }, scan_comp[4] = { 0 };
-	int comps = 0, h_max = 1, v_max = 1, saw_jfif = 0, adobe_transform = -1;
-	unsigned width = 0, height = 0, restart_interval = 0;
+	frame_state s;
+	segment seg;
 	size_t pos = 2;
-	scan_plan plan;
+	int status;
 
 	memset(info, 0, sizeof *info);
 	if (!data || end < 2 || data[0] != 0xff || data[1] != M_SOI)
 		return fail(info, DOORBELL_THUMB_NOT_JPEG, 0, "no SOI marker (0xFFD8) at the start");
+	memset(&s, 0, sizeof s);
+	s.d = d;
+	s.data = data;
+	s.end = end;
+	s.info = info;
+	s.h_max = s.v_max = 1;
+	s.adobe_transform = -1;
 	for (;;) {
-		size_t at, p, seg_end, length;
-		int marker;
-		/* T.81 §B.1.1.2: a marker is 0xFF then a code, after any number of 0xFF fill bytes. */
-		if (pos >= end)
-			return fail(info, DOORBELL_THUMB_TRUNCATED, pos, "data ends before the luma scan");
-		if (data[pos] != 0xff)
-			return fail(info, DOORBELL_THUMB_CORRUPT, pos, "expected a marker");
-		while (pos + 1 < end && data[pos + 1] == 0xff)
-			pos++;
-		if (pos + 1 >= end)
-			return fail(info, DOORBELL_THUMB_TRUNCATED, pos, "data ends inside a marker");
-		marker = data[pos + 1];
-		at = pos;
-		if ((marker >= M_RST0 && marker <= M_RST7) || marker == M_TEM) { /* parameterless, ignored as libjpeg does */
-			pos += 2;
+		status = read_segment(&s, pos, &seg);
+		if (status != DOORBELL_THUMB_OK)
+			return status;
+		pos = seg.end;
+		if (seg.length == 0)
 			continue;
-		}
-		if (marker == M_SOI)
-			return fail(info, DOORBELL_THUMB_CORRUPT, at, "a second SOI marker");
-		if (marker == M_EOI)
-			return fail(info, DOORBELL_THUMB_CORRUPT, at, "EOI before any luma scan");
-		if (pos + 4 > end)
-			return fail(info, DOORBELL_THUMB_TRUNCATED, at, "data ends inside a marker segment length");
-		length = ((size_t)data[pos + 2] << 8) | data[pos + 3];
-		if (length < 2)
-			return fail(info, DOORBELL_THUMB_CORRUPT, at, "marker segment length below 2");
-		p = pos + 4;
-		seg_end = pos + 2 + length;
-		if (seg_end > end)
-			return fail(info, DOORBELL_THUMB_TRUNCATED, at, "marker segment runs past the end");
-		pos = seg_end;
-
-		if (marker == M_DQT) {
-			/* §B.2.4.1: Pq/Tq, then 64 entries of 8 or 16 bits in zigzag order; entry 0 is the DC quantizer. */
-			size_t q = p;
-			while (q < seg_end) {
-				int pq = data[q] >> 4, tq = data[q] & 15;
-				size_t size = 64u * (size_t)(pq + 1);
-				if (pq > 1 || tq > 3)
-					return fail(info, DOORBELL_THUMB_CORRUPT, q, "DQT precision or destination out of range");
-				if (q + 1 + size > seg_end)
-					return fail(info, DOORBELL_THUMB_CORRUPT, q, "DQT segment shorter than its tables");
-				quant0[tq] = pq ? (data[q + 1] << 8) | data[q + 2] : data[q + 1];
-				quant_set[tq] = 1;
-				q += 1 + size;
-			}
-		} else if (marker == M_DHT) {
-			/* §B.2.4.2: Tc/Th, 16 counts, the values; repeated. */
-			size_t q = p;
-			while (q < seg_end) {
-				int tc = data[q] >> 4, th = data[q] & 15;
-				const char *detail = NULL;
-				size_t used;
-				if (tc > 1 || th > 3)
-					return fail(info, DOORBELL_THUMB_CORRUPT, q, "DHT class or destination out of range");
-				if (q + 17 > seg_end)
-					return fail(info, DOORBELL_THUMB_CORRUPT, q, "DHT segment shorter than its counts");
-				used = load_table(d, tc * 4 + th, data + q + 1, seg_end - (q + 1), &detail);
-				if (!used)
-					return fail(info, DOORBELL_THUMB_CORRUPT, q, detail);
-				in_frame[tc * 4 + th] = 1;
-				q += 1 + used;
-			}
-		} else if (marker == M_DRI) {
-			if (length != 4)
-				return fail(info, DOORBELL_THUMB_CORRUPT, at, "DRI segment length is not 4");
-			restart_interval = ((unsigned)data[p] << 8) | data[p + 1];
-		} else if (marker >= M_SOF0 && marker <= M_SOF15 && marker != M_DHT && marker != M_DAC && marker != M_JPG) {
-			int nf, c;
-			if (comps)
-				return fail(info, DOORBELL_THUMB_CORRUPT, at, "a second SOF marker");
-			if (marker != M_SOF0 && marker != M_SOF1)
-				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at,
-					marker == M_SOF2 ? "progressive JPEG (SOF2) is not supported; set the camera to baseline"
-					: marker >= M_SOF9 ? "arithmetic-coded JPEG is not supported"
-					: "lossless or hierarchical JPEG is not supported");
-			/* §B.2.2: P, Y, X, Nf, then Ci, Hi/Vi, Tqi per component. */
-			if (length < 8)
-				return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOF segment too short");
-			height = ((unsigned)data[p + 1] << 8) | data[p + 2];
-			width = ((unsigned)data[p + 3] << 8) | data[p + 4];
-			nf = data[p + 5];
-			if (data[p] != 8)
-				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, "only 8-bit samples are supported");
-			if (length != 8 + 3 * (size_t)nf)
-				return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOF length does not match its components");
-			if (width == 0 || height == 0)
-				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, "a zero frame size (DNL-defined height) is not supported");
-			if (nf != 1 && nf != 3)
-				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, "only grayscale or Y/Cb/Cr JPEG is supported");
-			for (c = 0; c < nf; c++) {
-				size_t q = p + 6 + 3 * (size_t)c;
-				int e;
-				comp_id[c] = data[q];
-				comp_h[c] = data[q + 1] >> 4;
-				comp_v[c] = data[q + 1] & 15;
-				comp_tq[c] = data[q + 2];
-				if (comp_h[c] < 1 || comp_h[c] > 4 || comp_v[c] < 1 || comp_v[c] > 4)
-					return fail(info, DOORBELL_THUMB_CORRUPT, q, "sampling factors out of range");
-				if (comp_tq[c] > 3)
-					return fail(info, DOORBELL_THUMB_CORRUPT, q, "quantization table out of range");
-				for (e = 0; e < c; e++)
-					if (comp_id[e] == comp_id[c])
-						return fail(info, DOORBELL_THUMB_CORRUPT, q, "duplicate component id");
-				if (comp_h[c] > h_max)
-					h_max = comp_h[c];
-				if (comp_v[c] > v_max)
-					v_max = comp_v[c];
-			}
-			if (comp_h[0] != h_max || comp_v[0] != v_max)
-				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, "luma sampled below the frame's maximum");
-			comps = nf;
-			if ((size_t)ceil_div(width, 8) * ceil_div(height, 8) > capacity)
-				return fail(info, DOORBELL_THUMB_TOO_LARGE, at, "the thumbnail does not fit the output buffer");
-		} else if (marker == M_SOS) {
-			int ns, j, k, has_luma = 0;
-			if (!comps)
-				return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOS before SOF");
-			/* libjpeg's colour-space guess for three components (jdapimin.c default_decompress_parms). */
-			if (comps == 3 && !saw_jfif
-				&& (adobe_transform >= 0 ? adobe_transform == 0
-					: (comp_id[0] == 'R' && comp_id[1] == 'G' && comp_id[2] == 'B')))
-				return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, "RGB JPEG (no luma component)");
-			/* §B.2.3: Ns, then Csj, Tdj/Taj, then Ss, Se, Ah/Al (ignored for sequential, as libjpeg does). */
-			ns = length > 2 ? data[p] : 0;
-			if (ns < 1 || ns > 4 || length != 6 + 2 * (size_t)ns)
-				return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOS component count or length");
-			for (j = 0; j < ns; j++) {
-				int id = data[p + 1 + 2 * j], c = 0;
-				while (c < comps && comp_id[c] != id)
-					c++;
-				if (c == comps)
-					return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOS names a component not in the frame");
-				for (k = 0; k < j; k++)
-					if (scan_comp[k] == c)
-						return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOS names a component twice");
-				scan_comp[j] = c;
-				if (c == 0)
-					has_luma = 1;
-			}
-			if (!has_luma) {
-				/* Skip a scan without luma: to the next marker that is not RSTn. */
-				for (;;) {
-					pos = next_marker(data, end, pos);
-					if (pos >= end)
-						return fail(info, DOORBELL_THUMB_TRUNCATED, pos, "data ends inside a scan");
-					if (data[pos + 1] < M_RST0 || data[pos + 1] > M_RST7)
-						break;
-					pos += 2;
-				}
-				continue;
-			}
-			if (!quant_set[comp_tq[0]])
-				return fail(info, DOORBELL_THUMB_CORRUPT, at, "the luma quantization table was never defined");
-			/* §A.2.2 non-interleaved (one block per MCU), §A.2.3 interleaved. */
-			if (ns == 1) {
-				plan.mcus_x = (int)ceil_div(width, 8);
-				plan.mcus_y = (int)ceil_div(height, 8);
-				plan.luma_per_mcu_x = plan.luma_per_mcu_y = 1;
-			} else {
-				plan.mcus_x = (int)ceil_div(width, 8u * (unsigned)h_max);
-				plan.mcus_y = (int)ceil_div(height, 8u * (unsigned)v_max);
-				plan.luma_per_mcu_x = comp_h[0];
-				plan.luma_per_mcu_y = comp_v[0];
-			}
-			plan.blocks = 0;
-			for (j = 0; j < ns; j++) {
-				int c = scan_comp[j], td = data[p + 2 + 2 * j] >> 4, ta = data[p + 2 + 2 * j] & 15, x, y;
-				int h = ns == 1 ? 1 : comp_h[c], v = ns == 1 ? 1 : comp_v[c], slots[2], s;
-				if (td > 3 || ta > 3)
-					return fail(info, DOORBELL_THUMB_CORRUPT, at, "SOS Huffman table out of range");
-				slots[0] = td;
-				slots[1] = 4 + ta;
-				for (s = 0; s < 2; s++) {
-					const char *detail = NULL;
-					if (in_frame[slots[s]])
-						continue;
-					if (!STANDARD[slots[s]])
-						return fail(info, DOORBELL_THUMB_CORRUPT, at, "scan uses a Huffman table never defined");
-					if (!load_table(d, slots[s], STANDARD[slots[s]], STANDARD_LENGTH[slots[s]], &detail))
-						return fail(info, DOORBELL_THUMB_CORRUPT, at, detail);
-					in_frame[slots[s]] = 1;
-				}
-				for (y = 0; y < v; y++) {
-					for (x = 0; x < h; x++) {
-						if (plan.blocks == MAX_BLOCKS_IN_MCU)
-							return fail(info, DOORBELL_THUMB_CORRUPT, at, "more than 10 blocks in an MCU");
-						plan.dc_slot[plan.blocks] = td;
-						plan.ac_slot[plan.blocks] = 4 + ta;
-						plan.predictor[plan.blocks] = j;
-						plan.luma_x[plan.blocks] = c == 0 ? x : -1;
-						plan.luma_y[plan.blocks] = c == 0 ? y : -1;
-						plan.blocks++;
-					}
-				}
-			}
-			plan.restart_interval = restart_interval;
-			plan.q0 = quant0[comp_tq[0]];
-			{
-				bit_reader b = { data, end, pos, 0, 0, 0 };
-				int out_w = (int)ceil_div(width, 8), out_h = (int)ceil_div(height, 8);
-				int status = decode_scan(d, &b, &plan, out, out_w, out_h, info);
-				if (status != DOORBELL_THUMB_OK)
-					return status;
-				info->width = (uint16_t)out_w;
-				info->height = (uint16_t)out_h;
-				info->frame_width = (uint16_t)width;
-				info->frame_height = (uint16_t)height;
-				return DOORBELL_THUMB_OK;
-			}
-		} else if (marker == M_APP0) {
-			if (length >= 16 && !memcmp(data + p, "JFIF", 5))
-				saw_jfif = 1;
-		} else if (marker == M_APP14) {
-			if (length >= 14 && !memcmp(data + p, "Adobe", 5))
-				adobe_transform = data[p + 11];
-		} else if (marker == M_DAC) {
-			return fail(info, DOORBELL_THUMB_UNSUPPORTED, at, "arithmetic coding (DAC) is not supported");
-		} else if (!((marker >= M_APP0 && marker <= M_APP15) || marker == M_COM || marker == M_DNL)) {
-			return fail(info, DOORBELL_THUMB_CORRUPT, at, "unknown marker");
-		}
+		if (seg.marker == M_SOS) {
+			int has_luma;
+			status = read_sos(&s, &seg, &has_luma);
+			if (status != DOORBELL_THUMB_OK)
+				return status;
+			if (has_luma)
+				return decode_luma_scan(&s, pos, out);
+			status = skip_scan(&s, &pos);
+		} else if (is_frame_header(seg.marker))
+			status = read_frame_header(&s, &seg, capacity);
+		else
+			status = read_table_or_skip(&s, &seg);
+		if (status != DOORBELL_THUMB_OK)
+			return status;
 	}
 }
