@@ -4,6 +4,7 @@
 import type { CryptoPort } from "../ports.js";
 import { concat } from "../bytes.js";
 import { AEAD_TAG_BYTES } from "../hpke/aead.js";
+import type { Encapsulation } from "../hpke/dhkem-x25519.js";
 import { keyPairOf, seal } from "../hpke/single-shot.js";
 import { checkBinding, envelopeAad, envelopeInfo, senderKeyId, topicTag } from "./binding.js";
 import { HEADER_BYTES, MAX_ENVELOPE_BYTES, writeBoundHeader } from "./layout.js";
@@ -27,10 +28,17 @@ export interface SealEnvelopeOptions {
   header: object;
   /** One JPEG (starting FF D8), sealed after the header. */
   jpeg?: Uint8Array;
+  /**
+   * The KEM step made ahead of time (modules/seal-ahead.ts): an AuthEncap result for exactly this sender and
+   * recipient, never used before. Called only once the input has been checked, so an oversized JPEG wastes
+   * none; its shared secret is zero-filled after use. The bytes on the wire are the same either way.
+   */
+  encapsulate?: () => Encapsulation;
 }
 
 /**
- * The envelope bytes. A fresh ephemeral key per message (from `crypto.randomBytes`), so the sender
+ * The envelope bytes. A fresh ephemeral key per message (from `crypto.randomBytes`, or made ahead and
+ * passed as `encapsulate`), so the sender
  * cannot open what it sealed. Throws a RangeError or TypeError, naming the field, on bad input or
  * when the result would exceed MAX_ENVELOPE_BYTES.
  */
@@ -62,6 +70,7 @@ export function sealEnvelope(options: SealEnvelopeOptions): Uint8Array {
     plaintext,
     senderPrivateKey: sender.privateKey,
     senderPublicKey: sender.publicKey,
+    encapsulate: options.encapsulate,
   });
   return concat(bound, enc, ciphertext);
 }

@@ -43,6 +43,7 @@ export function publicKeyOf(crypto: CryptoPort, privateKey: Uint8Array): Uint8Ar
 export function deriveKeyPair(crypto: CryptoPort, ikm: Uint8Array): KeyPair {
   const dkpPrk = labeledExtract(crypto, KEM_SUITE_ID, EMPTY, "dkp_prk", ikm);
   const privateKey = labeledExpand(crypto, KEM_SUITE_ID, dkpPrk, "sk", EMPTY, X25519_KEY_BYTES);
+  dkpPrk.fill(0);
   return { privateKey, publicKey: crypto.x25519(privateKey) };
 }
 
@@ -51,7 +52,12 @@ export function deriveKeyPair(crypto: CryptoPort, ikm: Uint8Array): KeyPair {
  * from here, so tests replay the RFC 9180 Appendix A vectors by making the port return `ikmE`.
  */
 export function generateKeyPair(crypto: CryptoPort): KeyPair {
-  return deriveKeyPair(crypto, crypto.randomBytes(X25519_KEY_BYTES));
+  const ikm = crypto.randomBytes(X25519_KEY_BYTES);
+  try {
+    return deriveKeyPair(crypto, ikm);
+  } finally {
+    ikm.fill(0);
+  }
 }
 
 /** X25519 with the RFC 9180 §7.1.4 check: an all-zero output (a low-order public key) aborts. */
@@ -64,31 +70,63 @@ function dh(crypto: CryptoPort, privateKey: Uint8Array, publicKey: Uint8Array): 
   return shared;
 }
 
-/** RFC 9180 §4.1 ExtractAndExpand. */
+/** Zero-fills secret buffers this code made, once they have served: a RAM dump later finds zeros there. */
+export function wipe(...secrets: (Uint8Array | undefined)[]): void {
+  for (const secret of secrets) secret?.fill(0);
+}
+
+/** RFC 9180 §4.1 ExtractAndExpand. Wipes its intermediate secrets (the labeled IKM and eae_prk), not `dhValue`. */
 function extractAndExpand(crypto: CryptoPort, dhValue: Uint8Array, kemContext: Uint8Array): Uint8Array {
   const eaePrk = labeledExtract(crypto, KEM_SUITE_ID, EMPTY, "eae_prk", dhValue);
-  return labeledExpand(crypto, KEM_SUITE_ID, eaePrk, "shared_secret", kemContext, KEM_SECRET_BYTES);
+  const sharedSecret = labeledExpand(crypto, KEM_SUITE_ID, eaePrk, "shared_secret", kemContext, KEM_SECRET_BYTES);
+  wipe(eaePrk);
+  return sharedSecret;
+}
+
+/**
+ * DH(skS, pkR), the static half of AuthEncap (RFC 9180 §4.1): it changes only with either key, so a sender
+ * may cache it and pass it to `encap`. Secret (it lets the holder impersonate the sender to the recipient).
+ * Throws on a low-order recipient key.
+ */
+export function staticDh(crypto: CryptoPort, sender: KeyPair, recipientPublicKey: Uint8Array): Uint8Array {
+  checkKey("recipient public key", recipientPublicKey);
+  checkKey("sender private key", sender.privateKey);
+  return dh(crypto, sender.privateKey, recipientPublicKey);
 }
 
 /**
  * RFC 9180 §4.1 Encap(pkR), or AuthEncap(pkR, skS) when `sender` is given. A fresh ephemeral per
- * call, from the port's random bytes. Throws on a low-order recipient key.
+ * call, from the port's random bytes; its private key and DH are zero-filled before this returns.
+ * `cachedStaticDh`, when given, must be `staticDh(crypto, sender, recipientPublicKey)`: it saves one
+ * X25519 and is left as it is. Throws on a low-order recipient key.
  */
-export function encap(crypto: CryptoPort, recipientPublicKey: Uint8Array, sender?: KeyPair): Encapsulation {
+export function encap(
+  crypto: CryptoPort,
+  recipientPublicKey: Uint8Array,
+  sender?: KeyPair,
+  cachedStaticDh?: Uint8Array,
+): Encapsulation {
   checkKey("recipient public key", recipientPublicKey);
+  if (sender) {
+    checkKey("sender private key", sender.privateKey);
+    checkKey("sender public key", sender.publicKey);
+  }
+  if (cachedStaticDh) checkKey("cached static DH", cachedStaticDh);
   const ephemeral = generateKeyPair(crypto);
   const enc = ephemeral.publicKey;
-  if (!sender) {
-    const dhValue = dh(crypto, ephemeral.privateKey, recipientPublicKey);
-    return { sharedSecret: extractAndExpand(crypto, dhValue, concat(enc, recipientPublicKey)), enc };
+  let dhE: Uint8Array | undefined;
+  let dhS: Uint8Array | undefined;
+  let dhValue: Uint8Array | undefined;
+  try {
+    dhE = dh(crypto, ephemeral.privateKey, recipientPublicKey);
+    if (!sender) return { sharedSecret: extractAndExpand(crypto, dhE, concat(enc, recipientPublicKey)), enc };
+    dhS = cachedStaticDh ?? dh(crypto, sender.privateKey, recipientPublicKey);
+    dhValue = concat(dhE, dhS);
+    const kemContext = concat(enc, recipientPublicKey, sender.publicKey);
+    return { sharedSecret: extractAndExpand(crypto, dhValue, kemContext), enc };
+  } finally {
+    wipe(ephemeral.privateKey, dhE, dhValue, dhS === cachedStaticDh ? undefined : dhS);
   }
-  checkKey("sender private key", sender.privateKey);
-  checkKey("sender public key", sender.publicKey);
-  const dhValue = concat(
-    dh(crypto, ephemeral.privateKey, recipientPublicKey),
-    dh(crypto, sender.privateKey, recipientPublicKey),
-  );
-  return { sharedSecret: extractAndExpand(crypto, dhValue, concat(enc, recipientPublicKey, sender.publicKey)), enc };
 }
 
 /**

@@ -23,10 +23,14 @@ export function hkdfExpand(crypto: CryptoPort, prk: Uint8Array, info: Uint8Array
   const out = new Uint8Array(length);
   let block: Uint8Array = new Uint8Array(0);
   for (let i = 1, offset = 0; offset < length; i++) {
-    block = crypto.hmacSha256(prk, concat(block, info, Uint8Array.of(i)));
+    const input = concat(block, info, Uint8Array.of(i));
+    block.fill(0);
+    block = crypto.hmacSha256(prk, input);
+    input.fill(0);
     out.set(block.subarray(0, Math.min(HASH_BYTES, length - offset)), offset);
     offset += HASH_BYTES;
   }
+  block.fill(0); // the output's bytes: only `out` keeps them
   return out;
 }
 
@@ -38,7 +42,12 @@ export function labeledExtract(
   label: string,
   ikm: Uint8Array,
 ): Uint8Array {
-  return hkdfExtract(crypto, salt, concat(HPKE_V1, suiteId, utf8(label), ikm));
+  const labeledIkm = concat(HPKE_V1, suiteId, utf8(label), ikm);
+  try {
+    return hkdfExtract(crypto, salt, labeledIkm);
+  } finally {
+    labeledIkm.fill(0); // a copy of the secret input
+  }
 }
 
 /** RFC 9180 §4 LabeledExpand: Expand(prk, I2OSP(L, 2) || "HPKE-v1" || suite_id || label || info, L). */

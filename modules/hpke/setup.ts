@@ -4,8 +4,8 @@
 import type { CryptoPort } from "../ports.js";
 import type { Aead } from "./aead.js";
 import { createContext, type RecipientContext, type SenderContext } from "./context.js";
-import { decap, encap, type KeyPair } from "./dhkem-x25519.js";
-import { keySchedule, type Mode, type PreSharedKey } from "./key-schedule.js";
+import { decap, type Encapsulation, encap, type KeyPair, wipe } from "./dhkem-x25519.js";
+import { keySchedule, type Mode, type PreSharedKey, verifyPskInputs } from "./key-schedule.js";
 
 export interface SetupSenderOptions {
   crypto: CryptoPort;
@@ -16,6 +16,12 @@ export interface SetupSenderOptions {
   /** The sender's static key pair: gives mode_auth (or mode_auth_psk with `psk`). */
   sender?: KeyPair;
   psk?: PreSharedKey;
+  /**
+   * Replaces the KEM step: returns an Encap/AuthEncap result made ahead of time (`encap`) for exactly this
+   * `recipientPublicKey` and `sender`, never handed out before. Called once; from then on setupSender owns
+   * it and zero-fills its shared secret once the key schedule has it, even when the schedule throws.
+   */
+  encapsulate?: () => Encapsulation;
 }
 
 export interface SetupRecipientOptions {
@@ -36,14 +42,20 @@ export function modeOf(authenticated: boolean, psk: PreSharedKey | undefined): M
 }
 
 /**
- * RFC 9180 §5.1 Setup<MODE>S: a fresh ephemeral (from `crypto.randomBytes`) per call, so each
- * context has its own key; `enc` must travel with the ciphertext.
+ * RFC 9180 §5.1 Setup<MODE>S: a fresh ephemeral (from `crypto.randomBytes`, or the one `encapsulate`
+ * made ahead) per call, so each context has its own key; `enc` must travel with the ciphertext.
+ * The KEM's shared secret is zero-filled before this returns.
  */
 export function setupSender(options: SetupSenderOptions): { enc: Uint8Array; context: SenderContext } {
   const { crypto, aead, recipientPublicKey, info, sender, psk } = options;
   const mode = modeOf(sender !== undefined, psk);
-  const { sharedSecret, enc } = encap(crypto, recipientPublicKey, sender);
-  return { enc, context: createContext(crypto, aead, keySchedule(crypto, aead, mode, sharedSecret, info, psk)) };
+  verifyPskInputs(mode, psk); // before a precomputed encapsulation is taken, so a bad PSK wastes none
+  const { sharedSecret, enc } = options.encapsulate ? options.encapsulate() : encap(crypto, recipientPublicKey, sender);
+  try {
+    return { enc, context: createContext(crypto, aead, keySchedule(crypto, aead, mode, sharedSecret, info, psk)) };
+  } finally {
+    wipe(sharedSecret);
+  }
 }
 
 /** RFC 9180 §5.1 Setup<MODE>R. Throws when `enc` or the sender key is malformed or low-order. */

@@ -3,7 +3,7 @@
 // Suite: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, and ChaCha20-Poly1305 unless another `aead` is given.
 import type { CryptoPort } from "../ports.js";
 import { chacha20Poly1305Aead, type Aead } from "./aead.js";
-import { KEM_ENC_BYTES, publicKeyOf, X25519_KEY_BYTES, type KeyPair } from "./dhkem-x25519.js";
+import { type Encapsulation, KEM_ENC_BYTES, publicKeyOf, X25519_KEY_BYTES, type KeyPair } from "./dhkem-x25519.js";
 import { verifyPskInputs, type PreSharedKey } from "./key-schedule.js";
 import { modeOf, setupRecipient, setupSender } from "./setup.js";
 
@@ -21,6 +21,8 @@ export interface SealOptions {
   senderPublicKey?: Uint8Array;
   /** Seals in mode_psk, or mode_auth_psk with a sender key (RFC 9180 §5.1.2, §5.1.4). */
   psk?: PreSharedKey;
+  /** A KEM result made ahead of time for this recipient and sender; see `SetupSenderOptions.encapsulate`. */
+  encapsulate?: () => Encapsulation;
 }
 
 export interface OpenOptions {
@@ -45,13 +47,15 @@ export function keyPairOf(crypto: CryptoPort, privateKey: Uint8Array, publicKey?
 
 /**
  * RFC 9180 §6.1 Seal<MODE>: `{ enc, ciphertext }`, where the ciphertext carries the 16-byte tag.
- * A fresh ephemeral key per message, from `crypto.randomBytes`. Throws on malformed keys.
+ * A fresh ephemeral key per message, from `crypto.randomBytes` or made ahead by `encapsulate`.
+ * Throws on malformed keys.
  */
 export function seal(options: SealOptions): { enc: Uint8Array; ciphertext: Uint8Array } {
   const { crypto, recipientPublicKey, info, aad, plaintext, senderPrivateKey, senderPublicKey, psk } = options;
   const aead = options.aead ?? chacha20Poly1305Aead(crypto);
   const sender = senderPrivateKey ? keyPairOf(crypto, senderPrivateKey, senderPublicKey) : undefined;
-  const { enc, context } = setupSender({ crypto, aead, recipientPublicKey, info, sender, psk });
+  const { encapsulate } = options;
+  const { enc, context } = setupSender({ crypto, aead, recipientPublicKey, info, sender, psk, encapsulate });
   return { enc, ciphertext: context.seal(aad, plaintext) };
 }
 

@@ -6,10 +6,17 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { toHex } from "../../modules/bytes.js";
 import { AEAD_AES_128_GCM, AEAD_CHACHA20_POLY1305, chacha20Poly1305Aead, type Aead } from "../../modules/hpke/aead.js";
 import { computeNonce } from "../../modules/hpke/context.js";
-import { decap, deriveKeyPair, encap, KEM_DHKEM_X25519_HKDF_SHA256 } from "../../modules/hpke/dhkem-x25519.js";
+import {
+  decap,
+  deriveKeyPair,
+  encap,
+  KEM_DHKEM_X25519_HKDF_SHA256,
+  staticDh,
+} from "../../modules/hpke/dhkem-x25519.js";
 import { KDF_HKDF_SHA256, keySchedule, keyScheduleContext, type Mode } from "../../modules/hpke/key-schedule.js";
 import { setupRecipient, setupSender } from "../../modules/hpke/setup.js";
 import { open, seal } from "../../modules/hpke/single-shot.js";
+import { countingCrypto } from "../support/counting-crypto.js";
 import { nodeAes128GcmAead } from "../support/hpke-aes-gcm.js";
 import { fixedRandomCrypto } from "../support/hpke-fixed-random.js";
 import { hpkeVectorText } from "../support/hpke-vector-text.js";
@@ -76,6 +83,16 @@ function keyTests({ v, aead, mode, psk, sender, recipient }: Setup): void {
     equal(hex(decap(crypto, v.enc, recipient, v.pkSm)), hex(v.sharedSecret));
   });
 
+  if (sender) {
+    it("RFC 9180 §4.1 AuthEncap with a cached DH(skS, pkR) gives the same shared_secret in one X25519 less", () => {
+      const counting = countingCrypto(fixedRandomCrypto(crypto, v.ikmE));
+      const got = encap(counting, v.pkRm, sender, staticDh(crypto, sender, v.pkRm));
+      equal(counting.counts.x25519, 2, "the ephemeral key and DH(skE, pkR)");
+      equal(hex(got.enc), hex(v.enc));
+      equal(hex(got.sharedSecret), hex(v.sharedSecret));
+    });
+  }
+
   it("RFC 9180 §5.1 key schedule gives key_schedule_context, key, base_nonce, exporter_secret", () => {
     equal(hex(keyScheduleContext(crypto, aead, mode, v.info, v.pskId ?? new Uint8Array(0))), hex(v.keyScheduleContext));
     const schedule = keySchedule(crypto, aead, mode, v.sharedSecret, v.info, psk);
@@ -139,7 +156,7 @@ function contextTests({ v, aead, psk, sender, recipient }: Setup): void {
 }
 
 /** Single-shot seal and open. */
-function singleShotTests({ v, aead, psk }: Setup): void {
+function singleShotTests({ v, aead, psk, sender }: Setup): void {
   const openAt = (e: HpkeEncryptionVector) =>
     open({
       crypto,
@@ -171,6 +188,38 @@ function singleShotTests({ v, aead, psk }: Setup): void {
     const pt = openAt(first);
     ok(pt);
     equal(hex(pt), hex(first.pt));
+  });
+
+  it("RFC 9180 §6.1 single-shot seal with the KEM made ahead from ikmE gives the seq 0 ciphertext, no X25519 then", () => {
+    const first = v.encryptions[0];
+    const cachedStaticDh = sender ? staticDh(crypto, sender, v.pkRm) : undefined;
+    const ahead = encap(fixedRandomCrypto(crypto, v.ikmE), v.pkRm, sender, cachedStaticDh);
+    const counting = countingCrypto(crypto);
+    const sealed = seal({
+      crypto: counting,
+      aead,
+      recipientPublicKey: v.pkRm,
+      info: v.info,
+      aad: first.aad,
+      plaintext: first.pt,
+      senderPrivateKey: v.skSm,
+      senderPublicKey: v.pkSm,
+      psk,
+      encapsulate: () => ahead,
+    });
+    equal(counting.counts.x25519, 0);
+    equal(counting.counts.randomBytes, 0);
+    equal(hex(sealed.enc), hex(v.enc));
+    equal(hex(sealed.ciphertext), hex(first.ct));
+    ok(
+      ahead.sharedSecret.every((b) => b === 0),
+      "the shared secret is zero-filled after use",
+    );
+    if (cachedStaticDh)
+      ok(
+        cachedStaticDh.some((b) => b !== 0),
+        "a cached DH(skS, pkR) is the caller's to keep",
+      );
   });
 
   it("RFC 9180 §6.1 single-shot open refuses the seq 1 ciphertext (it needs nonce 1)", () => {
