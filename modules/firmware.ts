@@ -6,6 +6,7 @@ import { createCameraWatchdog } from "./camera-watchdog.js";
 import { createChime } from "./chime.js";
 import { createCommandDispatch } from "./command-dispatch.js";
 import { createCommandHandler } from "./command-handler.js";
+import type { Command } from "./commands.js";
 import type { Config } from "./config.js";
 import { createConfigStore, type ConfigStore } from "./config-store.js";
 import { createConnectionSupervisor } from "./connection-supervisor.js";
@@ -19,9 +20,9 @@ import { createMotionFlow, type MotionFlow } from "./motion-flow.js";
 import type { Host } from "./ports.js";
 import { createPreRoll, type PreRoll } from "./pre-roll.js";
 import { createRingFlow, type DraftEvent, type EmitEvent, type RingFlow } from "./ring-flow.js";
-import { createEventSealer } from "./sealer.js";
+import { createEventSealer, type EventSealer } from "./sealer.js";
 import { createSequencer } from "./sequence.js";
-import { createSnapshotGate } from "./snapshot-gate.js";
+import { createSnapshotGate, type SnapshotGate } from "./snapshot-gate.js";
 import { deviceTopics, type DeviceTopics } from "./topics.js";
 
 export interface FirmwareOptions {
@@ -56,6 +57,7 @@ function createEventPipeline(
   topics: DeviceTopics,
   log: Logger,
   commandLog: Logger,
+  config: ConfigStore,
 ) {
   const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
   const seal = createEventSealer({
@@ -64,6 +66,10 @@ function createEventPipeline(
     config: cfg,
     topic: topics.event,
     log: log.child("seal"),
+    timers: host.timers,
+    // The owner key in force: after a set-identity the next seal goes to the new key, and what was
+    // precomputed for the old one is zero-filled (modules/seal-ahead.ts).
+    ownerPublicHex: () => config.current.keys.ownerPublic,
   });
   const delivery = createOutbox({
     mqtt: host.mqtt,
@@ -83,7 +89,7 @@ function createEventPipeline(
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
     snapshotGate.emitted(draft.id);
   };
-  return { delivery, emit, snapshotGate };
+  return { delivery, emit, snapshotGate, seal };
 }
 
 /** The button, the chime and the ring flow, with the pre-roll ring the ring takes its snapshot from. */
@@ -153,6 +159,30 @@ function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emi
   return { cameraWatchdog, motion };
 }
 
+/** Acts on owner commands; after a set-identity the seal's idle work runs next turn, wiping what was made for the old key. */
+function ownerCommands(
+  host: Host,
+  config: ConfigStore,
+  log: Logger,
+  ring: RingFlow,
+  snapshotGate: SnapshotGate,
+  seal: EventSealer,
+) {
+  const dispatch = createCommandDispatch({
+    config,
+    crypto: host.crypto,
+    timers: host.timers,
+    system: host.system,
+    log,
+    snapshotNow: (reason) => ring.snapshotNow(reason),
+    snapshotGate,
+  });
+  return (command: Command) => {
+    dispatch(command);
+    if (command.cmd === "set-identity") seal.ahead?.soon();
+  };
+}
+
 /** Starts the firmware on `host`. Constructs nothing at import time, so it can be preloaded. */
 export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   const log: Logger = createLogger(host.log, "main");
@@ -167,7 +197,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     log: log.child("keys"),
   });
   const commandLog = log.child("command");
-  const { delivery, emit, snapshotGate } = createEventPipeline(host, cfg, key, topics, log, commandLog);
+  const { delivery, emit, snapshotGate, seal } = createEventPipeline(host, cfg, key, topics, log, commandLog, config);
   const statusReport = createStatusReport({
     clock: host.clock,
     timers: host.timers,
@@ -197,15 +227,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     deviceId: cfg.deviceId,
     topic: topics.command,
     maxAgeS: cfg.commands.maxAgeS,
-    onCommand: createCommandDispatch({
-      config,
-      crypto: host.crypto,
-      timers: host.timers,
-      system: host.system,
-      log: commandLog,
-      snapshotNow: (reason) => ring.snapshotNow(reason),
-      snapshotGate,
-    }),
+    onCommand: ownerCommands(host, config, commandLog, ring, snapshotGate, seal),
   });
   const connection = createConnectionSupervisor({
     mqtt: host.mqtt,
@@ -238,6 +260,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
       cameraWatchdog.close();
       statusReport.close();
       delivery.close();
+      seal.close();
       host.camera.stop();
       preRoll.close();
       host.mqtt.close();

@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: MIT
 // Interop with an independent HPKE, hpke-js (@hpke/core with @hpke/dhkem-x25519 and
-// @hpke/chacha20poly1305): our seal opens there, theirs opens here, in all four RFC 9180 §5 modes.
+// @hpke/chacha20poly1305): our seal opens there, theirs opens here, in all four RFC 9180 §5 modes, and
+// the sealer's envelope opens there when its KEM was made ahead of the seal.
 import { describe, it } from "node:test";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { Chacha20Poly1305 } from "@hpke/chacha20poly1305";
 import { Aes128Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
 import { DhkemX25519HkdfSha256 } from "@hpke/dhkem-x25519";
-import { utf8 } from "../../modules/bytes.js";
+import { toHex, utf8 } from "../../modules/bytes.js";
+import { envelopeAad, envelopeInfo } from "../../modules/envelope/binding.js";
+import { OFFSET } from "../../modules/envelope/layout.js";
+import { encodePlaintext } from "../../modules/envelope/plaintext.js";
 import { chacha20Poly1305Aead, type Aead } from "../../modules/hpke/aead.js";
 import { generateKeyPair } from "../../modules/hpke/dhkem-x25519.js";
 import { open, seal } from "../../modules/hpke/single-shot.js";
+import { createLogger } from "../../modules/logger.js";
+import { createEventSealer } from "../../modules/sealer.js";
+import { countingCrypto } from "../support/counting-crypto.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { nodeAes128GcmAead } from "../support/hpke-aes-gcm.js";
 import { testCrypto } from "../support/test-crypto.js";
 
@@ -103,3 +111,44 @@ for (const s of SUITES) {
     }
   });
 }
+
+describe("hpke-js interop: a ring sealed with the KEM made ahead (issue 17, modules/seal-ahead.ts)", () => {
+  it("RFC 9180 §6.1 mode_auth: the sealer's envelope, with no X25519 at seal time, opens with hpke-js", async () => {
+    const suite = new CipherSuite({
+      kem: new DhkemX25519HkdfSha256(),
+      kdf: new HkdfSha256(),
+      aead: new Chacha20Poly1305(),
+    });
+    const owner = generateKeyPair(crypto);
+    const device = generateKeyPair(crypto);
+    const counting = countingCrypto(crypto);
+    const clock = new FakeClock();
+    const topic = "doorbell/frontdoor/sealed/event";
+    const sealer = createEventSealer({
+      crypto: counting,
+      deviceKey: { secret: device.privateKey, publicKey: device.publicKey },
+      config: { deviceId: "frontdoor", keys: { ownerPublic: toHex(owner.publicKey) } } as never,
+      topic,
+      log: createLogger({ write: () => undefined }, "seal"),
+      timers: clock,
+    });
+    clock.advance(0);
+    counting.reset();
+    const header = { v: 1, type: "ring", id: "interop", seq: 7, device: "frontdoor", atMs: 1, frameAgeMs: 0 } as const;
+    const envelope = sealer(header, undefined);
+    ok(envelope);
+    equal(counting.counts.x25519, 0);
+    const opened = await suite.open(
+      {
+        recipientKey: await suite.kem.importKey("raw", owner.privateKey.slice().buffer, false),
+        enc: envelope.slice(OFFSET.enc, OFFSET.ciphertext).buffer,
+        info: envelopeInfo("frontdoor"),
+        senderPublicKey: await suite.kem.deserializePublicKey(device.publicKey.slice().buffer),
+      },
+      envelope.slice(OFFSET.ciphertext).buffer,
+      envelopeAad(envelope.subarray(0, OFFSET.enc), topic, "frontdoor"),
+    );
+    deepEqual(bytes(opened), encodePlaintext(header, undefined));
+    sealer.close();
+  });
+});

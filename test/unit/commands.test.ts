@@ -7,8 +7,10 @@ import { toHex } from "../../modules/bytes.js";
 import { signCommandEnvelope } from "../../modules/command-signature.js";
 import { COMMAND_SEQ_CEILING } from "../../modules/command-handler.js";
 import { parseCommand, sealCommand, type Command } from "../../modules/commands.js";
+import { DEVICE_KEY_KEY } from "../../modules/device-key.js";
 import { startFirmware } from "../../modules/firmware.js";
 import { keyFingerprint } from "../../modules/identity.js";
+import { countingCrypto } from "../support/counting-crypto.js";
 import { createFakeHost, type FakeHost } from "../support/fake-host.js";
 import { forgeOwnerEnvelope } from "../support/kci-forge.js";
 import { openEventForTest, testOwnerKeys, type OwnerKeys } from "../support/owner.js";
@@ -285,6 +287,38 @@ describe("identity changes: only set-identity, signed by the current owner key",
     host.clock.advance(1000);
     assert.deepEqual(host.restarts, ["identity changed"]);
     assert.match(refusals(host)[0], /bad-signature/);
+  });
+});
+
+describe("a re-key and the seal's precomputed secrets (issue 17, modules/seal-ahead.ts)", () => {
+  test("a re-key wipes the seal's cached DH(skS, pkR) for the old key before the restart; events go to the new key", () => {
+    const host = createFakeHost();
+    const crypto = countingCrypto(host.crypto);
+    host.crypto = crypto;
+    const { fw } = boot(host);
+    host.clock.advance(10); // the idle precomputation at boot (issue 17)
+    const deviceSecret = toHex(host.storage.kv.get(DEVICE_KEY_KEY)!);
+    const staticDhs = (ownerHex: string) =>
+      crypto.x25519Calls.filter(
+        (c) => c.publicKey && toHex(c.publicKey) === ownerHex && toHex(c.secret) === deviceSecret,
+      );
+    const [oldStatic] = staticDhs(owner.publicHex);
+    assert.ok(oldStatic.output.some((b) => b !== 0));
+    const next = testOwnerKeys();
+    deliver(host, seal(fw, command(host, { cmd: "set-identity", identity: { keys: next.keysConfig } } as never), 1));
+    host.clock.advance(0);
+    assert.deepEqual(host.restarts, [], "still before the restart");
+    assert.ok(
+      oldStatic.output.every((b) => b === 0),
+      "zero-filled at the re-key",
+    );
+    assert.equal(staticDhs(next.publicHex).length, 1, "made ahead for the new key");
+    host.camera.capture(host.clock.nowMs);
+    const id = fw.ring.snapshotNow("command");
+    const event = host.mqtt.published.filter((p) => p.topic.endsWith("/sealed/event")).at(-1)!;
+    const opened = openEventForTest(next, toHex(fw.devicePublicKey), "frontdoor", event.topic, event.payload);
+    assert.equal(opened.header.id, id);
+    assert.throws(() => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", event.topic, event.payload));
   });
 });
 
