@@ -91,9 +91,9 @@ function buildDriver(): string {
 
 /**
  * x86-64 instructions per call of each native primitive, counted by callgrind on doorbell_crypto.c and
- * Debian's mbedtls, with the HMAC and AEAD input sizes the recorded `seal` and `open` cranks used.
+ * Debian's mbedtls, with the HMAC and AEAD input sizes the recorded `seal`, `open` and `ring` cranks used.
  */
-export function nativeInstructions(seal: Crank, open: Crank, quick: boolean) {
+export function nativeInstructions(seal: Crank, open: Crank, ring: Crank, quick: boolean) {
   const driver = buildDriver();
   const n = quick ? 4 : 12;
   const perCall = (name: string, op: string, sizes: number[] | number, count = n) => {
@@ -112,6 +112,7 @@ export function nativeInstructions(seal: Crank, open: Crank, quick: boolean) {
     hmacSha256Of64Bytes: perCall("hmac-64", "hmac", 64).instructions,
     hmacForSeal: perCall("hmac-seal", "hmac", seal.hmacBytes).instructions,
     hmacForOpen: perCall("hmac-open", "hmac", open.hmacBytes).instructions,
+    hmacForRing: perCall("hmac-ring", "hmac", ring.hmacBytes).instructions,
     aeadSealFixed: perCall("aead-0", "seal", 0).instructions,
     aeadSealForSeal: perCall("aead-seal", "seal", seal.aeadBytes).instructions,
     aeadOpenForOpen: perCall("aead-open", "open", open.aeadBytes - 16).instructions,
@@ -158,14 +159,16 @@ function replay(bundle: string, cranks: Crank[], upTo: number): number {
 }
 
 /**
- * x86-64 instructions of the XS side of one steady-state seal and open: the worker is replayed under
- * callgrind from a file holding the recorded commands and host-call answers (so it makes the same
+ * x86-64 instructions of the XS side of one steady-state seal, open and ring-time seal: the worker is replayed
+ * under callgrind from a file holding the recorded commands and host-call answers (so it makes the same
  * calls), and the difference between replays with and without the crank is that crank's cost.
  */
-export function xsInstructions(bundle: string, cranks: Crank[]): { seal: number; open: number } {
-  // cranks: load, seal, seal, open, open
-  const [upToSeal2, upToSeal1, upToOpen2, upToOpen1] = [3, 2, 5, 4].map((upTo) => replay(bundle, cranks, upTo));
-  return { seal: upToSeal2 - upToSeal1, open: upToOpen2 - upToOpen1 };
+export function xsInstructions(bundle: string, cranks: Crank[]): { seal: number; open: number; ring: number } {
+  // cranks: load, seal, seal, open, open, take, precompute, ring, precompute, ring (bench/seal-cost.ts)
+  const [upToSeal2, upToSeal1, upToOpen2, upToOpen1, upToRing2, upToRing1] = [3, 2, 5, 4, 10, 9].map((upTo) =>
+    replay(bundle, cranks, upTo),
+  );
+  return { seal: upToSeal2 - upToSeal1, open: upToOpen2 - upToOpen1, ring: upToRing2 - upToRing1 };
 }
 
 /** Why there are no callgrind figures: `error`'s message, and how to install valgrind when it is missing. */

@@ -21,6 +21,9 @@ export interface Esp32Breakdown {
   openHmacMs: number;
   openAeadMs: number;
   openXsMs: number;
+  /** A ring's seal at ring time (the KEM made ahead): its HMACs and XS side; its AEAD is `sealAeadMs`. */
+  ringHmacMs: number;
+  ringXsMs: number;
 }
 
 export interface Esp32Estimate {
@@ -29,6 +32,8 @@ export interface Esp32Estimate {
   breakdown: Esp32Breakdown;
   msPerSeal: number;
   msPerOpen: number;
+  /** A ring's seal with the precomputed encapsulation ready (modules/seal-ahead.ts): the key schedule and the AEAD. */
+  msRingTime: number;
 }
 
 /** Milliseconds on the ESP32 for `x86` x86-64 instructions, scaled by `factor`. */
@@ -40,12 +45,18 @@ export function x25519LimbFactor({ mulShare, allocShare }: NativeInstructions["x
   return mulShare * QUADRATIC_LIMB_FACTOR + allocShare + (1 - mulShare - allocShare) * LINEAR_LIMB_FACTOR;
 }
 
-/** The estimate for a seal and an open that make the primitive calls `sealCalls` and `openCalls`. */
+/** Milliseconds of the X25519 calls among `c`: key generations and DHs. */
+const x25519Ms = (b: Esp32Breakdown, c: Calls) =>
+  b.x25519PublicKeyMs * callsOf(c, "x25519PublicKey") + b.x25519Ms * callsOf(c, "x25519");
+
+/**
+ * The estimate for a seal, an open and a ring-time seal that make the primitive calls in `calls`. The ring-time
+ * seal's AEAD is over the same plaintext as the seal's, so it shares `sealAeadMs`.
+ */
 export function esp32Estimate(
   native: NativeInstructions,
-  xsX86: { seal: number; open: number },
-  sealCalls: Calls,
-  openCalls: Calls,
+  xsX86: { seal: number; open: number; ring: number },
+  calls: { seal: Calls; open: Calls; ring: Calls },
 ): Esp32Estimate {
   const limbFactor = x25519LimbFactor(native.x25519Profile);
   const breakdown: Esp32Breakdown = {
@@ -57,19 +68,12 @@ export function esp32Estimate(
     openHmacMs: ms(native.hmacForOpen, 1),
     openAeadMs: ms(native.aeadOpenForOpen, 1),
     openXsMs: ms(xsX86.open, 1),
+    ringHmacMs: ms(native.hmacForRing, 1),
+    ringXsMs: ms(xsX86.ring, 1),
   };
   const b = breakdown;
-  const msPerSeal =
-    b.x25519PublicKeyMs * callsOf(sealCalls, "x25519PublicKey") +
-    b.x25519Ms * callsOf(sealCalls, "x25519") +
-    b.sealHmacMs +
-    b.sealAeadMs +
-    b.sealXsMs;
-  const msPerOpen =
-    b.x25519Ms * callsOf(openCalls, "x25519") +
-    b.x25519PublicKeyMs * callsOf(openCalls, "x25519PublicKey") +
-    b.openHmacMs +
-    b.openAeadMs +
-    b.openXsMs;
-  return { limbFactor, breakdown, msPerSeal, msPerOpen };
+  const msPerSeal = x25519Ms(b, calls.seal) + b.sealHmacMs + b.sealAeadMs + b.sealXsMs;
+  const msPerOpen = x25519Ms(b, calls.open) + b.openHmacMs + b.openAeadMs + b.openXsMs;
+  const msRingTime = x25519Ms(b, calls.ring) + b.ringHmacMs + b.sealAeadMs + b.ringXsMs;
+  return { limbFactor, breakdown, msPerSeal, msPerOpen, msRingTime };
 }

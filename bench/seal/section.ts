@@ -24,13 +24,13 @@ export interface Bounds {
 }
 /** The callgrind figures and the estimate built on them, or why there are none. */
 export type Callgrind =
-  | { native: NativeInstructions; xsX86: { seal: number; open: number }; estimate: Esp32Estimate }
+  | { native: NativeInstructions; xsX86: { seal: number; open: number; ring: number }; estimate: Esp32Estimate }
   | { unavailable: string };
 
 /** Everything the seal bench measured in one run. */
 export interface SealFigures {
   snapshotBytes: number;
-  /** One list of cranks per fresh XS worker: load, seal, seal, open, open, take. */
+  /** One list of cranks per fresh XS worker: load, seal, seal, open, open, take, precompute, ring, precompute, ring, take. */
   runs: Crank[][];
   sealedBytes: number;
   node: { seal: Throughput; open: Throughput };
@@ -43,16 +43,20 @@ const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const round = (v: number): number => Math.round(v * 100) / 100;
 
-/** The steady-state (second) and first seal and open of the first worker, and whether all workers agree. */
+/**
+ * The steady-state (second) and first seal, open, idle precomputation and ring-time seal of the first worker, and
+ * whether all workers agree.
+ */
 function cranksOf(runs: Crank[][]) {
-  const [, sealFirst, seal, openFirst, open] = runs[0];
+  const [, sealFirst, seal, openFirst, open, , precomputeFirst, ringFirst, precompute, ring] = runs[0];
   const sameCrank = (index: number) =>
     runs.every(
       (r) =>
         r[index].units === runs[0][index].units &&
         JSON.stringify(r[index].calls) === JSON.stringify(runs[0][index].calls),
     );
-  return { seal, sealFirst, open, openFirst, agree: [2, 4].every(sameCrank) };
+  const agree = [2, 4, 8, 9].every(sameCrank);
+  return { seal, sealFirst, open, openFirst, precompute, precomputeFirst, ring, ringFirst, agree };
 }
 
 export function sealSection(f: SealFigures): Section {
@@ -77,7 +81,7 @@ const primitiveCalls = (c: Calls) => ({
 
 /** bench.json's "seal" object (its field names and order are what its readers know). */
 function sealJson(f: SealFigures) {
-  const { seal, sealFirst, open, openFirst, agree } = cranksOf(f.runs);
+  const { seal, sealFirst, open, openFirst, precompute, precomputeFirst, ring, ringFirst, agree } = cranksOf(f.runs);
   const { node, hpkeJs, callgrind } = f;
   return {
     snapshotBytes: f.snapshotBytes,
@@ -87,9 +91,24 @@ function sealJson(f: SealFigures) {
     xsOpenComputeUnits: open.units,
     xsSealComputeUnitsFirst: sealFirst.units,
     xsOpenComputeUnitsFirst: openFirst.units,
-    xsRuns: { seal: f.runs.map((r) => r[2].units), open: f.runs.map((r) => r[4].units), agree },
-    primitiveCalls: { seal: primitiveCalls(seal.calls), open: primitiveCalls(open.calls) },
-    hmacInputBytes: { seal: seal.hmacBytes, open: open.hmacBytes },
+    xsRuns: {
+      seal: f.runs.map((r) => r[2].units),
+      open: f.runs.map((r) => r[4].units),
+      ringTime: f.runs.map((r) => r[9].units),
+      agree,
+    },
+    // A ring's seal with the next encapsulation made ahead, when idle (modules/seal-ahead.ts), and that idle work.
+    ringTimeXsUnits: ring.units,
+    ringTimeXsUnitsFirst: ringFirst.units,
+    idlePrecomputeXsUnits: precompute.units,
+    idlePrecomputeXsUnitsFirst: precomputeFirst.units,
+    primitiveCalls: {
+      seal: primitiveCalls(seal.calls),
+      open: primitiveCalls(open.calls),
+      ringTime: primitiveCalls(ring.calls),
+      idlePrecompute: primitiveCalls(precompute.calls),
+    },
+    hmacInputBytes: { seal: seal.hmacBytes, open: open.hmacBytes, ringTime: ring.hmacBytes },
     node: {
       sealPerSecond: node.seal.perSecond,
       openPerSecond: node.open.perSecond,
@@ -110,7 +129,12 @@ function sealJson(f: SealFigures) {
     x86Instructions:
       "unavailable" in callgrind
         ? callgrind
-        : { ...callgrind.native, xsSeal: callgrind.xsX86.seal, xsOpen: callgrind.xsX86.open },
+        : {
+            ...callgrind.native,
+            xsSeal: callgrind.xsX86.seal,
+            xsOpen: callgrind.xsX86.open,
+            xsRingTime: callgrind.xsX86.ring,
+          },
     esp32Estimate: "unavailable" in callgrind ? callgrind : esp32Json(callgrind.estimate),
   };
 }
@@ -119,6 +143,7 @@ function esp32Json(estimate: Esp32Estimate) {
   return {
     msPerSeal: round(estimate.msPerSeal),
     msPerOpen: round(estimate.msPerOpen),
+    msRingTime: round(estimate.msRingTime),
     breakdownMs: Object.fromEntries(Object.entries(estimate.breakdown).map(([k, v]) => [k, round(v)])),
     assumptions: {
       clockHz: ESP32_CLOCK_HZ,
@@ -134,11 +159,11 @@ function esp32Json(estimate: Esp32Estimate) {
 
 /** "3 x25519 (1 key generation), 4 hmacSha256, 1 chacha20Poly1305Seal, 1 randomBytes" */
 function callsText(c: Calls): string {
-  const aead = `${x(c, "chacha20Poly1305Seal") + x(c, "chacha20Poly1305Open")} chacha20Poly1305`;
+  const aeadCalls = x(c, "chacha20Poly1305Seal") + x(c, "chacha20Poly1305Open");
+  const aead = aeadCalls ? `${aeadCalls} chacha20Poly1305${x(c, "chacha20Poly1305Seal") ? "Seal" : "Open"}, ` : "";
   return (
     `${x(c, "x25519") + x(c, "x25519PublicKey")} x25519 (${x(c, "x25519PublicKey")} key generation), ` +
-    `${x(c, "hmacSha256")} hmacSha256, ${aead}${x(c, "chacha20Poly1305Seal") ? "Seal" : "Open"}, ` +
-    `${x(c, "randomBytes")} randomBytes`
+    `${x(c, "hmacSha256")} hmacSha256, ${aead}${x(c, "randomBytes")} randomBytes`
   );
 }
 
@@ -161,12 +186,40 @@ function xsRows({ runs, sealedBytes, snapshotBytes }: SealFigures): Row[] {
         "native primitives are host calls, not counted",
     },
     { figure: "seal.xsOpenComputeUnits", value: fmt(open.units), note: runsNote(4, openFirst.units) },
+    ...ringXsRows(runs),
     {
       figure: "seal.primitiveCalls.seal",
       value: callsText(seal.calls),
       note: `HMAC inputs ${seal.hmacBytes.join(", ")} bytes; AEAD over ${fmt(seal.aeadBytes)} bytes`,
     },
     { figure: "seal.primitiveCalls.open", value: callsText(open.calls) },
+  ];
+}
+
+/** A ring's seal at ring time (its KEM made ahead) and the idle precomputation, in XS units and primitive calls. */
+function ringXsRows(runs: Crank[][]): Row[] {
+  const { seal, precompute, precomputeFirst, ring, ringFirst } = cranksOf(runs);
+  return [
+    {
+      figure: "seal.ringTimeXsUnits",
+      value: fmt(ring.units),
+      reference: `${fmt(seal.units)} for a seal that makes its own KEM`,
+      note:
+        `the same event and snapshot, the next encapsulation made ahead when idle (modules/seal-ahead.ts); ` +
+        `the first in a worker costs ${fmt(ringFirst.units)}`,
+    },
+    {
+      figure: "seal.primitiveCalls.ringTime",
+      value: callsText(ring.calls),
+      note: `HMAC inputs ${ring.hmacBytes.join(", ")} bytes; AEAD over ${fmt(ring.aeadBytes)} bytes`,
+    },
+    {
+      figure: "seal.idlePrecomputeXsUnits",
+      value: fmt(precompute.units),
+      note:
+        `off the ring's path, after each seal and at boot: ${callsText(precompute.calls)}; the first, which also ` +
+        `makes the cached DH(skS, pkR), costs ${fmt(precomputeFirst.units)} (${callsText(precomputeFirst.calls)})`,
+    },
   ];
 }
 
@@ -228,8 +281,9 @@ function callgrindRows({ runs, callgrind }: SealFigures): Row[] {
 }
 
 /** The ESP32 estimate's rows: ms per seal and per open with their breakdown, and the limb factor. */
-function estimateRows({ breakdown: b, msPerSeal, msPerOpen, limbFactor }: Esp32Estimate, runs: Crank[][]): Row[] {
-  const { seal, open } = cranksOf(runs);
+function estimateRows(estimate: Esp32Estimate, runs: Crank[][]): Row[] {
+  const { breakdown: b, msPerSeal, msPerOpen, msRingTime, limbFactor } = estimate;
+  const { seal, open, ring } = cranksOf(runs);
   return [
     {
       figure: "seal.esp32Estimate.msPerSeal (estimate)",
@@ -245,6 +299,15 @@ function estimateRows({ breakdown: b, msPerSeal, msPerOpen, limbFactor }: Esp32E
       note:
         `X25519 ${x(open.calls, "x25519")} DH × ${fmt(b.x25519Ms, 0)} ms, HMAC ${fmt(b.openHmacMs, 1)} ms, ` +
         `AEAD ${fmt(b.openAeadMs, 1)} ms, XS ${fmt(b.openXsMs, 1)} ms`,
+    },
+    {
+      figure: "seal.esp32Estimate.msRingTime (estimate)",
+      value: `${fmt(msRingTime, 0)} ms`,
+      reference: `${fmt(msPerSeal, 0)} ms making its own KEM`,
+      note:
+        `${x(ring.calls, "x25519") + x(ring.calls, "x25519PublicKey")} X25519, HMAC ${fmt(b.ringHmacMs, 1)} ms, ` +
+        `AEAD ${fmt(b.sealAeadMs, 1)} ms, XS ${fmt(b.ringXsMs, 1)} ms: the same method and assumptions; ` +
+        "the KEM was made ahead, when idle",
     },
     {
       figure: "X25519 limb factor (assumption, from the profile)",
@@ -285,5 +348,8 @@ const ESTIMATE_INTRO =
   "software bignum (ESP-IDF's RSA-accelerator MPI is not modelled) and mbedtls 2.28's code paths. " +
   "X25519 dominates: an auth-mode seal makes 3 scalar multiplications (the ephemeral key, DH(skE, pkR), " +
   "DH(skS, pkR)), an open 2. " +
+  "At ring time the device makes none: the ephemeral key and DH(skE, pkR) were made when idle, after the " +
+  "previous seal or at boot, and DH(skS, pkR) is cached (modules/seal-ahead.ts), so msRingTime is the " +
+  "key schedule's HMACs, the AEAD and the XS side, estimated the same way. " +
   "For scale only (third-party, not measured here): a forum report puts mbedtls Curve25519 on ESP32-class " +
   "chips at about 100 ms (esp32.io/viewtopic.php?t=23830).";
