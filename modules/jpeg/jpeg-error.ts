@@ -8,9 +8,11 @@
  * - `corrupt`: a malformed marker segment, Huffman table or entropy-coded data;
  * - `unsupported`: valid JPEG outside baseline/extended-sequential 8-bit Huffman Y(CbCr) or grayscale
  *   (progressive, lossless, arithmetic coding, 12-bit, CMYK, RGB, luma not at full sampling);
- * - `too-large`: the thumbnail would exceed the decoder's `maxCells`.
+ * - `too-large`: the thumbnail would exceed the decoder's `maxCells` (the redactor's: its `maxCells`);
+ * - `missing-code` (redactor only): re-encoding needs a symbol, such as EOB or a DC category, that the
+ *   image's own Huffman table has no code for.
  */
-export type JpegErrorCode = "not-jpeg" | "truncated" | "corrupt" | "unsupported" | "too-large";
+export type JpegErrorCode = "not-jpeg" | "truncated" | "corrupt" | "unsupported" | "too-large" | "missing-code";
 
 /** Thrown by the thumbnail decoder; `offset` is the byte position in the JPEG where it gave up. */
 export class JpegError extends Error {

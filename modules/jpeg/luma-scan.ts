@@ -250,7 +250,7 @@ export function decodeLumaScan(
  * T.81 §F.2.1.3.1: at the end of a restart interval, byte-align and expect RSTm (m counting mod 8). Returns
  * the offset after the marker; the caller empties its bit buffer and resets the DC predictions.
  */
-function skipRestartMarker(data: Uint8Array, pos: number, nextRst: number, intoPhantom: boolean): number {
+export function skipRestartMarker(data: Uint8Array, pos: number, nextRst: number, intoPhantom: boolean): number {
   if (intoPhantom) throw new JpegError("truncated", "entropy-coded data ends inside a restart interval", pos);
   pos = nextMarker(data, pos);
   if (pos + 1 >= data.length) throw new JpegError("truncated", `data ends where RST${nextRst} belongs`, pos);
@@ -260,7 +260,7 @@ function skipRestartMarker(data: Uint8Array, pos: number, nextRst: number, intoP
 }
 
 /** After the last MCU: the offset of the marker that ends the scan. */
-function scanEnd(data: Uint8Array, pos: number, intoPhantom: boolean): number {
+export function scanEnd(data: Uint8Array, pos: number, intoPhantom: boolean): number {
   if (intoPhantom) throw new JpegError("truncated", "entropy-coded data ends before the last MCU", pos);
   pos = nextMarker(data, pos);
   if (pos >= data.length) throw new JpegError("truncated", "no marker after the scan", pos);
@@ -270,10 +270,10 @@ function scanEnd(data: Uint8Array, pos: number, intoPhantom: boolean): number {
 const LOOK_MASK = (1 << LOOK_BITS) - 1;
 const MULTI_MASK = (1 << MULTI_BITS) - 1;
 /** The bit reader's state for `refill`: acc, nbits, pos, phantom. */
-const STATE_SIZE = 4;
+export const STATE_SIZE = 4;
 
 /** The slow-path bit-buffer refill: to at least 25 bits; zero bits past a marker or the end count as phantom. */
-function refill(data: Uint8Array, state: Int32Array): void {
+export function refill(data: Uint8Array, state: Int32Array): void {
   const end = data.length;
   let acc = state[0],
     nbits = state[1],
@@ -308,7 +308,7 @@ function refill(data: Uint8Array, state: Int32Array): void {
  * could not (T.81 Figure F.16). Returns (code length << 8) | symbol, or -1 for a bit pattern that is
  * no code of this table.
  */
-function slowSymbol(t: HuffmanTables, slot: number, index: number, acc: number, nbits: number): number {
+export function slowSymbol(t: HuffmanTables, slot: number, index: number, acc: number, nbits: number): number {
   const e = t.look[(slot << LOOK_BITS) + index];
   if (e !== 0) return e;
   const base = slot * 17;

@@ -14,6 +14,9 @@ import { readFileSync } from "node:fs";
 import jpegJs from "jpeg-js";
 import { decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
 import { JpegError } from "../../modules/jpeg/jpeg-error.js";
+import { jpegFrameSize } from "../../modules/jpeg/frame-size.js";
+import { createRedactor } from "../../modules/jpeg/redact.js";
+import type { CellMask } from "../../modules/privacy/zone-cells.js";
 import { parseScenario, ScenarioError } from "../../simulator/scenario/parse-scenario.js";
 
 export interface FuzzTarget {
@@ -164,6 +167,18 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     property: () => fc.property(mutated(realJpeg, 8), decodesOrRefuses),
   },
   {
+    name: "JPEG redactor: mutated real JPEGs (highway frame, jpeg-js), random masks and greys",
+    property: () =>
+      fc.property(
+        fc.oneof(mutated(realJpeg, 8), mutated(highwayJpeg, 8)),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.nat(1000),
+        fc.boolean(),
+        redactsOrRefuses,
+      ),
+  },
+  {
     name: "scenario parser: mutated real scenarios and random text",
     property: () =>
       fc.property(
@@ -196,6 +211,11 @@ const realJpeg: Uint8Array = (() => {
   for (let i = 0; i < width * height; i++) data.fill((i * 5) & 0xff, i * 4, i * 4 + 4);
   return new Uint8Array(jpegJs.encode({ data, width, height }, 75).data);
 })();
+const highwayJpeg = new Uint8Array(
+  readFileSync(new URL("../fixtures/cdnet-highway/input/in000790.jpg", import.meta.url)),
+);
+const redactor = createRedactor({ maxCells: 64 * 64 });
+const REDACT_CODES = ["not-jpeg", "truncated", "corrupt", "unsupported", "too-large", "missing-code", "mask-size"];
 const realScenario = new Uint8Array(
   readFileSync(new URL("../../simulator/scenarios/visitor-rings.yaml", import.meta.url)),
 );
@@ -242,4 +262,37 @@ function decodesOrRefuses(bytes: Uint8Array): boolean {
       error.message.startsWith("jpeg ")
     );
   }
+}
+
+/** A mask for `bytes`: its declared size when it has one (else 40x30), set at `density`, or off by one when `wrong`. */
+function fuzzMask(bytes: Uint8Array, density: number, seed: number, wrong: boolean): CellMask {
+  let w = 40,
+    h = 30;
+  try {
+    const size = jpegFrameSize(bytes);
+    w = Math.ceil(size.width / 8);
+    h = Math.ceil(size.height / 8);
+  } catch {}
+  if (wrong) w += 1;
+  if (w * h > 64 * 64) w = h = 1;
+  const cells = new Uint8Array(w * h);
+  for (let i = 0, x = seed; i < cells.length; i++, x = (x * 1103515245 + 12345) & 0x7fffffff)
+    cells[i] = (x % 1000) / 1000 < density ? 1 : 0;
+  return { widthCells: w, heightCells: h, cells };
+}
+
+/**
+ * The redactor never throws; a refusal has a known code and a reason; an accepted output re-parses with the
+ * thumbnail decoder, carries no APPn/COM, and with an empty mask has the input's exact thumbnail.
+ */
+function redactsOrRefuses(bytes: Uint8Array, density: number, grey: number, seed: number, wrong: boolean): boolean {
+  const mask = fuzzMask(bytes, density < 0.2 ? 0 : density, seed, wrong);
+  const r = redactor.redact(bytes, mask, { grey });
+  if (!r.ok) return REDACT_CODES.includes(r.code) && r.reason.length > 0;
+  const out = decodeThumbnail(r.jpeg);
+  for (let pos = 2; r.jpeg[pos + 1] !== 0xda; pos += 2 + ((r.jpeg[pos + 2] << 8) | r.jpeg[pos + 3]))
+    if ((r.jpeg[pos + 1] >= 0xe0 && r.jpeg[pos + 1] <= 0xef) || r.jpeg[pos + 1] === 0xfe) return false;
+  if (mask.cells.some((c) => c !== 0)) return true;
+  const before = decodeThumbnail(bytes);
+  return before.luma.length === out.luma.length && before.luma.every((v, i) => v === out.luma[i]);
 }
