@@ -139,6 +139,7 @@ function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emi
         log: log.child("motion"),
         deviceId: cfg.deviceId,
         params: cfg.motion,
+        zones: cfg.privacy.zones,
         decoder: host.thumbnails ?? createThumbnailDecoder(),
         emit,
       })

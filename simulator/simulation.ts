@@ -228,7 +228,7 @@ function buildHardware(options: SimulationOptions, c: HardwareContext) {
   const config = simulatedDeviceConfig(options, c.broker.port, framePeriodMs, c.keys);
   const parsed = parseConfig(config);
   if (!parsed.ok) throw new Error(`the simulated device's config is refused:\n${formatConfigErrors(parsed.errors)}`);
-  const motion = createMotionAnalyzer(parsed.config.motion);
+  const motion = createMotionAnalyzer({ ...parsed.config.motion, zones: parsed.config.privacy.zones });
   const frames = createFrameStore({ onFrame: (record: FrameRecord) => c.bus.emit("frame", record), motion });
   const button = createVirtualButton(clock);
   const scene = createPorchScene({ onBell: (level) => button.set(level, bounceMs) });

@@ -1,18 +1,35 @@
 // SPDX-License-Identifier: MIT
-// The privacy mask: polygons in frame pixels, rasterised onto the thumbnail grid. A cell is masked when
-// the centre of any of its 8x8 pixels lies inside a polygon (even-odd rule per polygon), so a mask
-// never leaks a sliver of what it covers. Masked cells take no part in any statistic of the detector.
+// The privacy mask: the privacy zones (modules/privacy/zone.ts) rasterised onto the thumbnail grid with the
+// redactor's cell rule: a cell is masked when any of its 8x8 pixels is inside a rectangle (x <= px < x + width)
+// or has its centre inside a polygon (even-odd rule per polygon), so a mask never leaks a sliver of what it
+// covers. Masked cells take no part in any statistic of the detector.
+import type { Zone } from "../privacy/zone.js";
 
 /** A polygon of at least three [x, y] vertices in frame pixels (0,0 = top-left corner of the frame). */
 export type Polygon = ReadonlyArray<readonly [number, number]>;
 
+function fillRectangle(
+  z: { x: number; y: number; width: number; height: number },
+  frameWidth: number,
+  frameHeight: number,
+  width: number,
+  masked: Uint8Array,
+): void {
+  const x0 = Math.max(0, z.x);
+  const x1 = Math.min(frameWidth, z.x + z.width) - 1;
+  const y0 = Math.max(0, z.y);
+  const y1 = Math.min(frameHeight, z.y + z.height) - 1;
+  if (x0 > x1 || y0 > y1) return;
+  for (let row = y0 >> 3; row <= y1 >> 3; row++) masked.fill(1, row * width + (x0 >> 3), row * width + (x1 >> 3) + 1);
+}
+
 /**
  * Fills `masked` (width x height cells, 1 = masked) for a frame of `frameWidth` x `frameHeight` pixels
- * whose 8x8 blocks are the cells. Returns the number of masked cells. Scanline fill, one line per pixel
- * row, so its cost is rows x edges whatever the polygons' area.
+ * whose 8x8 blocks are the cells. Returns the number of masked cells. Polygons by scanline fill, one line
+ * per pixel row, so their cost is rows x edges whatever their area.
  */
 export function rasterizeMask(
-  polygons: readonly Polygon[],
+  zones: readonly Zone[],
   frameWidth: number,
   frameHeight: number,
   width: number,
@@ -21,7 +38,12 @@ export function rasterizeMask(
 ): number {
   masked.fill(0, 0, width * height);
   const xs: number[] = [];
-  for (const polygon of polygons) {
+  for (const zone of zones) {
+    if (!("polygon" in zone)) {
+      fillRectangle(zone, frameWidth, frameHeight, width, masked);
+      continue;
+    }
+    const polygon: Polygon = zone.polygon;
     const n = polygon.length;
     if (n < 3) continue;
     for (let py = 0; py < frameHeight; py++) {
