@@ -17,6 +17,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
 import { createMotionFlow, type MotionFlow } from "./motion-flow.js";
 import type { Host } from "./ports.js";
+import { createPicturePrivacy } from "./privacy/picture-privacy.js";
 import { createPreRoll, type PreRoll } from "./pre-roll.js";
 import { createRingFlow, type DraftEvent, type EmitEvent, type RingFlow } from "./ring-flow.js";
 import { createEventSealer } from "./sealer.js";
@@ -77,9 +78,23 @@ function createEventPipeline(
     ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
   });
   const snapshotGate = createSnapshotGate({ log: commandLog, queued: (id) => delivery.holds(id) });
+  const privacy = createPicturePrivacy({ ...cfg.privacy, redactor: host.redactor });
+  const privacyLog = log.child("privacy");
   const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
     const header = { ...draft, seq: sequencer.next() };
-    const sealed = seal(header, jpeg);
+    // Every picture that leaves the device passes here, redacted for the zones before it is sealed.
+    const verdict = jpeg && privacy.apply(jpeg);
+    if (verdict && !verdict.ok) {
+      header.pictureWithheld = verdict.code;
+      privacyLog.warn("picture withheld: it could not be redacted", {
+        type: header.type,
+        id: header.id,
+        code: verdict.code,
+        reason: verdict.reason,
+        size: jpeg.length,
+      });
+    }
+    const sealed = seal(header, verdict?.ok ? verdict.jpeg : undefined);
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
     snapshotGate.emitted(draft.id);
   };
