@@ -47,6 +47,8 @@ export interface EventRecord {
   sealedBytes: number;
   /** Size of the opened snapshot, when the event carried one (served at /api/snapshots/<id>.jpg). */
   snapshotBytes?: number;
+  /** The picture was withheld: it could not be redacted for the privacy zones (the redactor's code). */
+  pictureWithheld?: string;
   frameAgeMs?: number;
   of?: string;
   reason?: string;

@@ -488,6 +488,7 @@ function eventRecord(e: OwnerEvent): EventRecord {
     atMs: Number(h.atMs),
     sealedBytes: e.sealedBytes,
     snapshotBytes: e.jpeg?.length,
+    pictureWithheld: h.pictureWithheld as string | undefined,
     frameAgeMs: h.frameAgeMs as number | undefined,
     of: h.of as string | undefined,
     reason: h.reason as string | undefined,
