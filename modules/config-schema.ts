@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The one config schema: every setting with its type, default, range and meaning, in one table.
 // `docs/config.md` is generated from this table; `parseConfig` validates against it.
+import type { Zone } from "./privacy/zone.js";
 
 /** How one setting is checked. */
 export type FieldSpec =
@@ -8,13 +9,7 @@ export type FieldSpec =
   | { kind: "string"; default: string; pattern?: RegExp; patternDoc?: string; maxLength: number; doc: string }
   | { kind: "bool"; default: boolean; doc: string }
   | { kind: "hex"; default: string; bytes: number; optional: true; prefix?: string; prefixDoc?: string; doc: string }
-  | {
-      kind: "polygons";
-      default: readonly (readonly (readonly [number, number])[])[];
-      maxPolygons: number;
-      maxPoints: number;
-      doc: string;
-    };
+  | { kind: "zones"; default: readonly Zone[]; doc: string };
 
 /** Dotted path -> spec. Order is the documentation order. */
 export const CONFIG_SCHEMA = Object.freeze({
@@ -236,14 +231,22 @@ export const CONFIG_SCHEMA = Object.freeze({
     unit: "frames",
     doc: "Frames of fast relearning after a lighting change and at start, during which no motion is reported",
   },
-  "motion.privacyMask": {
-    kind: "polygons",
+  "privacy.zones": {
+    kind: "zones",
     default: [],
-    maxPolygons: 8,
-    maxPoints: 16,
     doc:
-      "Areas never looked at: polygons of [x, y] frame pixels, e.g. [[[0,0],[200,0],[200,120]]]; a block is masked " +
-      "when any of its pixels is inside",
+      'Parts of the picture never transmitted, stored or shown: a list of rectangles {"x", "y", "width", ' +
+      '"height"} and polygons {"polygon": [[x, y], ...]} in image pixels. Every 8x8 block (MCU) a zone touches ' +
+      "is flattened to privacy.grey in each picture before sealing, and the motion detector ignores it " +
+      "(docs/privacy.md). Replaces motion.privacyMask",
+  },
+  "privacy.grey": {
+    kind: "int",
+    default: 128,
+    min: 0,
+    max: 255,
+    unit: "grey level",
+    doc: "The flat grey the zones are painted with (0 black, 255 white)",
   },
   "seq.blockSize": {
     kind: "int",

@@ -41,6 +41,7 @@ export function createConfigStore(options: { kv: KeyValuePort; log: Logger; init
     if (r.ok) {
       current = r.config;
       log.info("config loaded", { source });
+      for (const notice of r.notices) log.warn(notice);
       break;
     }
     log.error(`${source} config rejected`, { errors: r.errors.length });
@@ -64,6 +65,7 @@ export function createConfigStore(options: { kv: KeyValuePort; log: Logger; init
       kv.set(CONFIG_KEY, utf8(JSON.stringify(r.config)));
       current = r.config;
       log.info("config applied");
+      for (const notice of r.notices) log.warn(notice);
       return r;
     },
   };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Validates a raw config object against CONFIG_SCHEMA; errors name the field, the value and what is accepted.
 import { CONFIG_SCHEMA, type ConfigPath, type FieldSpec } from "./config-schema.js";
+import type { Zone } from "./privacy/zone.js";
+import { parseZones, type ZoneError } from "./privacy/zones.js";
 
 /** A validated config. Nested as in the JSON file. */
 export interface Config {
@@ -25,8 +27,8 @@ export interface Config {
     maxGainStepPct: number;
     lightingJumpPct: number;
     relearnFrames: number;
-    privacyMask: (readonly (readonly [number, number])[])[];
   };
+  privacy: { zones: Zone[]; grey: number };
   seq: { blockSize: number };
   commands: { maxAgeS: number };
   keys: { ownerPublic: string; ownerSigningPublic: string };
@@ -39,10 +41,13 @@ export interface ConfigError {
   accepted: string;
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: ConfigError[] };
+/**
+ * `notices`: what the caller should log about an accepted config, e.g. a retired setting that was carried over.
+ */
+export type ConfigResult = { ok: true; config: Config; notices: string[] } | { ok: false; errors: ConfigError[] };
 
-/** Largest polygon coordinate accepted, in frame pixels. */
-const MAX_COORDINATE = 65535;
+/** The retired setting whose polygons now join `privacy.zones` (docs/privacy.md, "Configs from before the zones"). */
+const LEGACY_MASK = "motion.privacyMask";
 
 function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
@@ -60,11 +65,8 @@ function accepted(spec: FieldSpec): string {
       return `${spec.bytes * 2} hex digits (${spec.bytes} bytes)${spec.prefixDoc ? ` ${spec.prefixDoc}` : ""}, or empty`;
     case "string":
       return `a string of at most ${spec.maxLength} characters${spec.patternDoc ? ` of ${spec.patternDoc}` : ""}`;
-    case "polygons":
-      return (
-        `a list of at most ${spec.maxPolygons} polygons, each a list of 3 to ${spec.maxPoints} [x, y] points ` +
-        `(integers from 0 to ${MAX_COORDINATE})`
-      );
+    case "zones":
+      return "a list of privacy zones (docs/privacy.md)";
   }
 }
 
@@ -89,25 +91,8 @@ function check(spec: FieldSpec, value: unknown): boolean {
         value.length <= spec.maxLength &&
         (!spec.pattern || spec.pattern.test(value))
       );
-    case "polygons":
-      return (
-        Array.isArray(value) &&
-        value.length <= spec.maxPolygons &&
-        value.every(
-          (polygon: unknown) =>
-            Array.isArray(polygon) &&
-            polygon.length >= 3 &&
-            polygon.length <= spec.maxPoints &&
-            polygon.every(
-              (point: unknown) =>
-                Array.isArray(point) &&
-                point.length === 2 &&
-                point.every(
-                  (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_COORDINATE,
-                ),
-            ),
-        )
-      );
+    case "zones":
+      return parseZones(value).ok;
   }
 }
 
@@ -131,9 +116,70 @@ const SECTIONS = new Set(
     .map((p) => p.slice(0, p.indexOf("."))),
 );
 
+function unknownFields(flat: Map<string, unknown>): ConfigError[] {
+  const errors: ConfigError[] = [];
+  for (const [path, value] of flat) {
+    if (path in CONFIG_SCHEMA) continue;
+    const section = path.includes(".") ? path.slice(0, path.indexOf(".")) : path;
+    const known = SECTIONS.has(path)
+      ? `a section object`
+      : SECTIONS.has(section)
+        ? `one of ${Object.keys(CONFIG_SCHEMA)
+            .filter((p) => p.startsWith(`${section}.`))
+            .join(", ")}`
+        : `a known setting (see docs/config.md)`;
+    errors.push({ field: path, value: describeValue(value), accepted: known });
+  }
+  return errors;
+}
+
+const zoneError = (field: string, e: ZoneError): ConfigError => ({ field: field + e.path, ...e });
+
+/**
+ * A config from before the zones says `motion.privacyMask` (polygons of [x, y] points). It is still accepted:
+ * its polygons join `privacy.zones`, so they now also redact every picture, and a notice says what to write
+ * instead. Refusing it would leave an updated device on its defaults, without its owner key, sending nothing.
+ */
+function carryLegacyMask(flat: Map<string, unknown>, errors: ConfigError[], notices: string[]): void {
+  if (!flat.has(LEGACY_MASK)) return;
+  const mask = flat.get(LEGACY_MASK);
+  flat.delete(LEGACY_MASK);
+  if (!Array.isArray(mask)) {
+    const accepted = "a list of polygons of [x, y] points (retired: write privacy.zones instead)";
+    errors.push({ field: LEGACY_MASK, value: describeValue(mask), accepted });
+    return;
+  }
+  const r = parseZones(mask.map((polygon: unknown) => ({ polygon })));
+  if (!r.ok) {
+    for (const e of r.errors) errors.push(zoneError(LEGACY_MASK, { ...e, path: e.path.replace(".polygon", "") }));
+    return;
+  }
+  const zones = flat.get("privacy.zones");
+  if (zones === undefined || Array.isArray(zones)) flat.set("privacy.zones", [...(zones ?? []), ...r.zones]);
+  notices.push(
+    `${LEGACY_MASK} is retired: its ${r.zones.length} polygon(s) now join privacy.zones and also redact every ` +
+      `picture; write them as privacy.zones, e.g. [{"polygon": [[0, 0], [200, 0], [200, 120]]}] (docs/privacy.md)`,
+  );
+}
+
+/** The value of one setting, checked; undefined (and errors pushed) when it is refused. */
+function checkedValue(path: ConfigPath, value: unknown, errors: ConfigError[]): { value: unknown } | undefined {
+  const spec: FieldSpec = CONFIG_SCHEMA[path];
+  if (spec.kind === "zones") {
+    const r = parseZones(value);
+    if (r.ok) return { value: r.zones };
+    for (const e of r.errors) errors.push(zoneError(path, e));
+    return undefined;
+  }
+  if (check(spec, value)) return { value };
+  errors.push({ field: path, value: describeValue(value), accepted: accepted(spec) });
+  return undefined;
+}
+
 /**
  * Validates `raw` (parsed JSON). Missing fields take their defaults; unknown fields are errors,
- * so a typo never silently falls back to a default.
+ * so a typo never silently falls back to a default. Zone errors name the zone and its field:
+ * `privacy.zones[2].width`.
  */
 export function parseConfig(raw: unknown): ConfigResult {
   if (!isPlainObject(raw)) {
@@ -142,37 +188,23 @@ export function parseConfig(raw: unknown): ConfigResult {
   const flat = new Map<string, unknown>();
   flatten(raw, "", flat);
   const errors: ConfigError[] = [];
-  for (const [path, value] of flat) {
-    if (!(path in CONFIG_SCHEMA)) {
-      const section = path.includes(".") ? path.slice(0, path.indexOf(".")) : path;
-      const known = SECTIONS.has(path)
-        ? `a section object`
-        : SECTIONS.has(section)
-          ? `one of ${Object.keys(CONFIG_SCHEMA)
-              .filter((p) => p.startsWith(`${section}.`))
-              .join(", ")}`
-          : `a known setting (see docs/config.md)`;
-      errors.push({ field: path, value: describeValue(value), accepted: known });
-    }
-  }
+  const notices: string[] = [];
+  carryLegacyMask(flat, errors, notices);
+  errors.push(...unknownFields(flat));
   const out: Record<string, Record<string, unknown> | unknown> = {};
   for (const path of Object.keys(CONFIG_SCHEMA) as ConfigPath[]) {
-    const spec: FieldSpec = CONFIG_SCHEMA[path];
-    const value = flat.has(path) ? flat.get(path) : spec.default;
-    if (!check(spec, value)) {
-      errors.push({ field: path, value: describeValue(value), accepted: accepted(spec) });
-      continue;
-    }
+    const checked = checkedValue(path, flat.has(path) ? flat.get(path) : CONFIG_SCHEMA[path].default, errors);
+    if (!checked) continue;
     const dot = path.indexOf(".");
-    if (dot < 0) out[path] = value;
+    if (dot < 0) out[path] = checked.value;
     else {
       const section = path.slice(0, dot);
       const bag = (out[section] ??= {}) as Record<string, unknown>;
-      bag[path.slice(dot + 1)] = value;
+      bag[path.slice(dot + 1)] = checked.value;
     }
   }
   if (errors.length) return { ok: false, errors };
-  return { ok: true, config: out as unknown as Config };
+  return { ok: true, config: out as unknown as Config, notices };
 }
 
 /** Formats errors as one line each: `field: value is not accepted; expected ...`. */

@@ -19,6 +19,11 @@ export interface EventHeader {
   frameAgeMs?: number;
   /** For a follow-up snapshot: the id of the event it belongs to. */
   of?: string;
+  /**
+   * The event's picture was not sent because it could not be redacted for the privacy zones: the redactor's
+   * code (docs/privacy.md). Never set together with a picture.
+   */
+  pictureWithheld?: string;
   /** Why a snapshot was taken: "follow-up", "command". */
   reason?: string;
   /** For long_press: how long the button had been held. */

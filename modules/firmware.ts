@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Wires the doorbell together on any host: button -> ring flow -> sealing -> delivery over MQTT,
 // with the camera feeding the pre-roll ring. The composition root (main.ts) picks the host.
+import { createRedactor } from "./jpeg/redact.js";
 import { createButtonMachine } from "./button.js";
 import { createCameraWatchdog } from "./camera-watchdog.js";
 import { createChime } from "./chime.js";
@@ -18,6 +19,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { createThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
 import { createMotionFlow, type MotionFlow } from "./motion-flow.js";
 import type { Host } from "./ports.js";
+import { createPicturePrivacy } from "./privacy/picture-privacy.js";
 import { createPreRoll, type PreRoll } from "./pre-roll.js";
 import { createRingFlow, type DraftEvent, type EmitEvent, type RingFlow } from "./ring-flow.js";
 import { createEventSealer, type EventSealer } from "./sealer.js";
@@ -83,9 +85,24 @@ function createEventPipeline(
     ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
   });
   const snapshotGate = createSnapshotGate({ log: commandLog, queued: (id) => delivery.holds(id) });
+  // The host's native redactor where it has one (the same bytes), else the TypeScript one.
+  const privacy = createPicturePrivacy({ ...cfg.privacy, redactor: host.redactor ?? createRedactor() });
+  const privacyLog = log.child("privacy");
   const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
     const header = { ...draft, seq: sequencer.next() };
-    const sealed = seal(header, jpeg);
+    // Every picture that leaves the device passes here, redacted for the zones before it is sealed.
+    const verdict = jpeg && privacy.apply(jpeg);
+    if (verdict && !verdict.ok) {
+      header.pictureWithheld = verdict.code;
+      privacyLog.warn("picture withheld: it could not be redacted", {
+        type: header.type,
+        id: header.id,
+        code: verdict.code,
+        reason: verdict.reason,
+        size: jpeg.length,
+      });
+    }
+    const sealed = seal(header, verdict?.ok ? verdict.jpeg : undefined);
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
     snapshotGate.emitted(draft.id);
   };
@@ -145,6 +162,7 @@ function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emi
         log: log.child("motion"),
         deviceId: cfg.deviceId,
         params: cfg.motion,
+        zones: cfg.privacy.zones,
         decoder: host.thumbnails ?? createThumbnailDecoder(),
         emit,
       })

@@ -19,6 +19,8 @@ export interface MotionFlowOptions {
   deviceId: string;
   /** The config's motion section (`enabled` is the caller's business). */
   params: Config["motion"];
+  /** The privacy zones (`privacy.zones`): the detector never looks at the cells they touch. */
+  zones: Config["privacy"]["zones"];
   /** Native C on the device (host.thumbnails), the TypeScript decoder elsewhere. */
   decoder: ThumbnailDecoder;
   /** Hands the event and its JPEG (valid only during the call) to sealing and delivery. */
@@ -50,7 +52,7 @@ const LOG_EVERY_UNDECODABLE = 1000;
 
 export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
   const { enabled: _enabled, ...params } = o.params;
-  const detector = createMotionDetector(params);
+  const detector = createMotionDetector({ ...params, zones: o.zones });
   const stats: MotionFlowStats = { frames: 0, undecodable: 0, lightingEvents: 0, starts: 0, ends: 0 };
   let last: MotionResult | undefined;
 

@@ -2,6 +2,7 @@
 // The ports: everything the firmware needs from the world, as small capability interfaces.
 // Only hosts/ implements them; nothing in modules/ may import a platform module.
 import type { ThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
+import type { JpegRedactor } from "./privacy/redactor-port.js";
 
 /** Monotonic and wall clock. */
 export interface ClockPort {
@@ -193,4 +194,9 @@ export interface Host {
   system: SystemPort;
   /** JPEG -> DC luma thumbnail for the motion detector: native C on the device; without it the firmware uses the TypeScript decoder. */
   thumbnails?: ThumbnailDecoder;
+  /**
+   * Blanks the privacy zones inside each picture before it is sealed (docs/privacy.md): native C on the device,
+   * TypeScript elsewhere. A host without one withholds every picture while zones are configured.
+   */
+  redactor?: JpegRedactor;
 }

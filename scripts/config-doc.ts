@@ -3,6 +3,7 @@
 // `tsx scripts/config-doc.ts --write` rewrites the file; test/node/config-doc.test.ts fails when it is stale.
 import { writeFileSync } from "node:fs";
 import { CONFIG_SCHEMA, type FieldSpec } from "../modules/config-schema.js";
+import { MAX_FRAME_PX, MAX_POLYGON_POINTS, MAX_ZONES } from "../modules/privacy/zones.js";
 
 export function renderConfigDoc(): string {
   const rows = Object.entries(CONFIG_SCHEMA).map(([path, raw]) => {
@@ -14,15 +15,15 @@ export function renderConfigDoc(): string {
           ? `≤ ${spec.maxLength} chars${spec.patternDoc ? `; ${spec.patternDoc}` : ""}`
           : spec.kind === "hex"
             ? `${spec.bytes * 2} hex digits, or empty`
-            : spec.kind === "polygons"
-              ? `≤ ${spec.maxPolygons} polygons of 3 – ${spec.maxPoints} [x, y] points`
+            : spec.kind === "zones"
+              ? `≤ ${MAX_ZONES} rectangles or polygons of 3 – ${MAX_POLYGON_POINTS} points, within ${MAX_FRAME_PX} px`
               : "true / false";
     const def =
       spec.kind === "string" || spec.kind === "hex"
         ? spec.default === ""
           ? "(empty)"
           : `\`${spec.default}\``
-        : spec.kind === "polygons"
+        : spec.kind === "zones"
           ? `\`${JSON.stringify(spec.default)}\``
           : `\`${String(spec.default)}\``;
     return `| \`${path}\` | ${def} | ${range} | ${spec.doc} |`;

@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { jpegFrameSize } from "../modules/jpeg/frame-size.js";
 import { JpegError } from "../modules/jpeg/jpeg-error.js";
 import { DEFAULT_GREY, redactJpeg } from "../modules/jpeg/redact.js";
-import { parseZones, zoneCells } from "../modules/privacy/zone-cells.js";
+import { zoneCells } from "../modules/privacy/zone-cells.js";
+import { readZonesFile } from "../simulator/zones-file.js";
 import type { Zone } from "../modules/privacy/zone.js";
 
 const USAGE = "usage: npm run redact -- <in.jpg> --zones <zones.json> --out <out.jpg> [--grey 0..255]\n";
@@ -42,17 +43,12 @@ function parseArgs(argv: string[]): { input: string; zones: string; out: string;
   return { input, zones, out, grey };
 }
 
+/** The zones file, validated as the device validates its config's zones (modules/privacy/zones.ts). */
 function readZones(file: string): Zone[] {
-  let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    return readZonesFile(file);
   } catch (error) {
-    misuse(`cannot read zones file ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return parseZones(JSON.parse(text));
-  } catch (error) {
-    misuse(`zones file ${file}: ${(error as Error).message}`);
+    misuse((error as Error).message);
   }
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Command-line flags of `npm start`, validated with errors that name the flag.
+import type { Zone } from "../modules/privacy/zone.js";
 import { CAMERA_HELP, parseCameraSpec, type CameraSpec } from "./camera-source.js";
+import { readZonesFile } from "./zones-file.js";
 
 export interface SimulatorArgs {
   httpPort: number;
@@ -12,6 +14,8 @@ export interface SimulatorArgs {
   camera: CameraSpec;
   visitorEveryS: number;
   dataDir?: string;
+  /** Privacy zones from `--zones <file>`, for the device's `privacy.zones`. */
+  zones?: Zone[];
   verbose: boolean;
 }
 
@@ -19,7 +23,7 @@ export const DEFAULT_HTTP_PORT = 8480;
 export const DEFAULT_MQTT_PORT = 1883;
 
 const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR] [--allow-host NAME]... [--engine xs|node]
-                    [--camera SOURCE] [--visitor-every S] [--data-dir DIR] [--verbose]
+                    [--camera SOURCE] [--visitor-every S] [--data-dir DIR] [--zones FILE] [--verbose]
   --http-port     the page's port (default ${DEFAULT_HTTP_PORT}; 0 picks a free one; a busy default falls back to a free one)
   --mqtt-port     embedded broker port (default ${DEFAULT_MQTT_PORT}; 0 picks a free one; a busy default falls back to a free one)
   --host          address to listen on (default 127.0.0.1: loopback only); beyond loopback the broker
@@ -30,6 +34,8 @@ const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR]
   --camera        ${CAMERA_HELP}; default porch
   --visitor-every seconds between visitors in the porch scene, who walk up and ring (default 60; 0: only from the page)
   --data-dir      keep the device's storage and the keys here across runs (default: a fresh temporary directory)
+  --zones         a JSON file of privacy zones in image pixels, e.g. [{"x": 0, "y": 0, "width": 160, "height": 480}]
+                  (docs/privacy.md); they are blanked in every snapshot. The page draws and removes zones too
   --verbose       also print the firmware's log lines to stderr`;
 
 export function parseArgs(argv: string[]): SimulatorArgs {
@@ -88,6 +94,9 @@ export function parseArgs(argv: string[]): SimulatorArgs {
         break;
       case "--data-dir":
         args.dataDir = value();
+        break;
+      case "--zones":
+        args.zones = readZonesFile(value());
         break;
       case "--verbose":
         args.verbose = true;

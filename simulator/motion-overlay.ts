@@ -27,6 +27,8 @@ export interface MotionAnalyzer {
   analyze(jpeg: Uint8Array, atMs: number): MotionOverlay | undefined;
   /** Forgets the background, as after a reboot or a change of camera source. */
   reset(): void;
+  /** New privacy zones (the device restarts on them): the detector starts over and ignores them. */
+  setZones(zones: MotionParams["zones"]): void;
 }
 
 /** The detector with the device's own motion settings; with motion off in the config there is nothing to draw. */
@@ -38,10 +40,11 @@ export function createMotionAnalyzer(params: Partial<MotionParams> & { enabled?:
       description: "motion detection is off in the device's config",
       analyze: () => undefined,
       reset() {},
+      setZones() {},
     };
   }
   const decoder = createThumbnailDecoder();
-  const detector = createMotionDetector(detectorParams);
+  let detector = createMotionDetector(detectorParams);
   return {
     available: true,
     description: "the firmware's motion detector, on the same frames",
@@ -60,5 +63,8 @@ export function createMotionAnalyzer(params: Partial<MotionParams> & { enabled?:
       return { cols: thumb.width, rows: thumb.height, cells, box, motion: r.active, lighting: r.lighting || undefined };
     },
     reset: () => detector.reset(),
+    setZones(zones) {
+      detector = createMotionDetector({ ...detectorParams, zones });
+    },
   };
 }

@@ -4,8 +4,12 @@
 // Assistant discovery and states on the broker; the page and the scenarios see each event it accepts.
 import mqtt from "mqtt";
 import { startBridge } from "../bridge/bridge.js";
+import { nextCommandSeq } from "../bridge/command-sender.js";
 import { createDeviceStateStore } from "../bridge/device-state.js";
+import { toHex } from "../modules/bytes.js";
+import { sealCommand } from "../modules/commands.js";
 import { createLogger } from "../modules/logger.js";
+import { deviceTopics } from "../modules/topics.js";
 import type { CryptoPort, LogPort } from "../modules/ports.js";
 import type { BrokerCredentials } from "./broker-credentials.js";
 
@@ -46,6 +50,11 @@ export interface OwnerSideOptions {
 export interface OwnerSide {
   /** What is running, for the page. */
   readonly name: string;
+  /**
+   * Seals and signs a `set-config` command, as `doorbell command set-config` does, and publishes it to the device
+   * (QoS 1); the device validates it whole, persists it and restarts on it. Resolves once the broker has it.
+   */
+  sendConfig(config: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +67,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     reconnectPeriod: 500,
     protocolVersion: 4,
   });
+  const state = createDeviceStateStore(o.dataDir);
   const bridge = startBridge({
     client,
     crypto: o.crypto,
@@ -66,7 +76,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     devices: [
       { id: o.deviceId, name: o.deviceName, topicRoot: o.topicRoot, statusIntervalS: 300, publicKey: o.devicePublic },
     ],
-    state: createDeviceStateStore(o.dataDir),
+    state,
     log: createLogger(o.log, "bridge"),
     discoveryPrefix: "homeassistant",
     motionOffDelayS: 30,
@@ -82,6 +92,21 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
   });
   return {
     name: "doorbell-bridge",
+    async sendConfig(config) {
+      const topic = deviceTopics(o.topicRoot, o.deviceId).command;
+      const now = Date.now();
+      const sealed = sealCommand({
+        crypto: o.crypto,
+        ownerSecret: o.ownerSecret,
+        sign: o.signCommand,
+        devicePublicKey: o.devicePublic,
+        deviceId: o.deviceId,
+        topic,
+        seq: nextCommandSeq(state, o.deviceId, now),
+        command: { v: 1, cmd: "set-config", id: toHex(o.crypto.randomBytes(8)), atMs: now, config },
+      });
+      await client.publishAsync(topic, Buffer.from(sealed), { qos: 1, retain: false });
+    },
     async close() {
       bridge.close();
       await client.endAsync();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What the simulation reports on its bus, as plain JSON-able records: the page receives them over
 // Server-Sent Events and a scenario writes them to its JSONL artifact. Times `t` are wall-clock Unix ms.
+import type { Zone } from "../modules/privacy/zone.js";
 import type { Engine, PowerState } from "./device-runner.js";
 import type { MotionOverlay } from "./motion-overlay.js";
 import type { Light } from "./scene/porch-scene.js";
@@ -46,6 +47,8 @@ export interface EventRecord {
   sealedBytes: number;
   /** Size of the opened snapshot, when the event carried one (served at /api/snapshots/<id>.jpg). */
   snapshotBytes?: number;
+  /** The picture was withheld: it could not be redacted for the privacy zones (the redactor's code). */
+  pictureWithheld?: string;
   frameAgeMs?: number;
   of?: string;
   reason?: string;
@@ -77,6 +80,8 @@ export interface SimStatus {
   ownerSide: string;
   brokerUrl: string;
   motionDetector: string;
+  /** The privacy zones last sent to the device (`privacy.zones`), in image pixels. */
+  zones: Zone[];
   bootedAt?: number;
   /** The firmware's own counters (ring, delivery), polled while it runs. */
   stats?: Record<string, unknown>;

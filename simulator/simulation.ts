@@ -8,6 +8,7 @@ import { fromUtf8, toHex } from "../modules/bytes.js";
 import { formatConfigErrors, parseConfig } from "../modules/config.js";
 import { readEnvelopeHeader } from "../modules/envelope/layout.js";
 import type { Host, LogLevel } from "../modules/ports.js";
+import type { Zone } from "../modules/privacy/zone.js";
 import { deviceTopics } from "../modules/topics.js";
 import { createCameraSwitch } from "../hosts/node/camera-switch.js";
 import { createNodeClock, createNodeTimers } from "../hosts/node/clock.js";
@@ -66,6 +67,11 @@ export interface Simulation {
   sendVisitor(options?: VisitorOptions): void;
   setLight(light: Light): void;
   setLamp(on: boolean): void;
+  /**
+   * Sends new privacy zones to the device as the owner would: a signed set-config command with the device's
+   * config and these zones; the device validates, persists and restarts on it. Throws when they are refused.
+   */
+  setZones(zones: Zone[]): Promise<void>;
   frame(n: number): Uint8Array | undefined;
   snapshot(id: string): Uint8Array | undefined;
   /** Sequence numbers of the sealed events the broker carried, and of those the owner opened. */
@@ -118,6 +124,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   }
   const { hardware, frames, motion } = parts;
   status.motionDetector = motion.description;
+  status.zones = parts.zones;
   status.light = parts.scene.light;
 
   const device = createDevice(options.engine, parts, keys, ctx);
@@ -148,6 +155,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     },
     ...faultControls(ctx, parts.wifi, broker, device),
     ...sceneControls(ctx, parts),
+    setZones: (zones) => sendZones(ctx, parts, owner!, zones),
     frame: (n) => frames.get(n),
     snapshot: (id) => journal.snapshots.get(id),
     seqs: journal.seqs,
@@ -228,7 +236,7 @@ function buildHardware(options: SimulationOptions, c: HardwareContext) {
   const config = simulatedDeviceConfig(options, c.broker.port, framePeriodMs, c.keys);
   const parsed = parseConfig(config);
   if (!parsed.ok) throw new Error(`the simulated device's config is refused:\n${formatConfigErrors(parsed.errors)}`);
-  const motion = createMotionAnalyzer(parsed.config.motion);
+  const motion = createMotionAnalyzer({ ...parsed.config.motion, zones: parsed.config.privacy.zones });
   const frames = createFrameStore({ onFrame: (record: FrameRecord) => c.bus.emit("frame", record), motion });
   const button = createVirtualButton(clock);
   const scene = createPorchScene({ onBell: (level) => button.set(level, bounceMs) });
@@ -256,7 +264,8 @@ function buildHardware(options: SimulationOptions, c: HardwareContext) {
     log: { write: (level: LogLevel, tag: string, message: string) => c.journal.log("firmware", level, tag, message) },
     system: { restart() {}, rssiDbm: () => (wifi.up ? -58 : undefined) },
   } satisfies Host;
-  return { hardware, config, clock, motion, frames, scene, buildCamera, cameraSocket, wifi };
+  const zones = parsed.config.privacy.zones;
+  return { hardware, config, zones, clock, motion, frames, scene, buildCamera, cameraSocket, wifi };
 }
 
 /** The firmware on the virtual hardware, on the chosen engine; its power state shows in `status`. */
@@ -381,6 +390,21 @@ function sceneControls(
   };
 }
 
+/** New zones for the device, through the owner's side; the next change builds on this one. */
+async function sendZones({ status, changed, note }: ControlContext, parts: Hardware, owner: OwnerSide, zones: Zone[]) {
+  const config: Record<string, unknown> = parts.config;
+  const privacy = { ...(config.privacy as Record<string, unknown> | undefined), zones };
+  const next = { ...config, privacy };
+  const parsed = parseConfig(next);
+  if (!parsed.ok) throw new Error(formatConfigErrors(parsed.errors));
+  await owner.sendConfig(next);
+  config.privacy = privacy;
+  status.zones = parsed.config.privacy.zones;
+  parts.motion.setZones(status.zones);
+  note(`privacy: ${zones.length} zone(s) sent to the device in a signed set-config command; it restarts on them`);
+  changed();
+}
+
 function initialStatus(options: SimulationOptions): SimStatus {
   return {
     engine: options.engine,
@@ -396,6 +420,7 @@ function initialStatus(options: SimulationOptions): SimStatus {
     ownerSide: "",
     brokerUrl: "",
     motionDetector: "",
+    zones: [],
     bootedAt: undefined,
     stats: undefined,
   };
@@ -463,6 +488,7 @@ function eventRecord(e: OwnerEvent): EventRecord {
     atMs: Number(h.atMs),
     sealedBytes: e.sealedBytes,
     snapshotBytes: e.jpeg?.length,
+    pictureWithheld: h.pictureWithheld as string | undefined,
     frameAgeMs: h.frameAgeMs as number | undefined,
     of: h.of as string | undefined,
     reason: h.reason as string | undefined,

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     fallbackWhenBusy: args.mqttPort === DEFAULT_MQTT_PORT,
     dataDir,
     camera: args.camera,
+    deviceConfig: args.zones ? { privacy: { zones: args.zones } } : undefined,
   });
   cleanups.push(() => sim.close());
   sim.bus.on("log", (r) => {

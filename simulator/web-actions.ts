@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The page's actions (POST /api/<name> with a JSON body): the button, the scene and the three faults.
-// Each body is checked, and a bad one gets a 400 that says what is expected.
+// The page's actions (POST /api/<name> with a JSON body): the button, the scene, the three faults and the privacy
+// zones. Each body is checked, and a bad one gets a 400 that says what is expected.
+import { formatZoneErrors, parseZones } from "../modules/privacy/zones.js";
 import type { Simulation } from "./simulation.js";
 
 export interface ActionResult {
@@ -9,6 +10,11 @@ export interface ActionResult {
 }
 
 type Body = Record<string, unknown>;
+
+/** A body refused with its own explanation. */
+class Refused {
+  constructor(readonly error: string) {}
+}
 
 const ACTIONS: Record<string, { expects: string; run(sim: Simulation, body: Body): Promise<unknown> | unknown }> = {
   button: {
@@ -42,6 +48,14 @@ const ACTIONS: Record<string, { expects: string; run(sim: Simulation, body: Body
       sim.setLamp(b.on);
     },
   },
+  zones: {
+    expects: `{"zones": [...]}, a list of {"x", "y", "width", "height"} and {"polygon": [[x, y], ...]} in image pixels`,
+    async run(sim, b) {
+      const r = parseZones(b.zones);
+      if (!r.ok) return new Refused(formatZoneErrors("zones", r.errors));
+      await sim.setZones(r.zones);
+    },
+  },
 };
 
 const invalid = Symbol("invalid");
@@ -54,5 +68,6 @@ export async function handleAction(sim: Simulation, name: string, body: unknown)
     return { status: 400, body: { error: `expected ${action.expects}` } };
   const result = await action.run(sim, body as Body);
   if (result === invalid) return { status: 400, body: { error: `expected ${action.expects}` } };
+  if (result instanceof Refused) return { status: 400, body: { error: result.error } };
   return { status: 200, body: { ok: true, status: sim.status() } };
 }

@@ -27,7 +27,8 @@ import {
 } from "./gain.js";
 import { createGrid, paddedIndex, type Grid } from "./grid.js";
 import { createHysteresis, type Hysteresis } from "./hysteresis.js";
-import { rasterizeMask, type Polygon } from "./privacy-mask.js";
+import type { Zone } from "../privacy/zone.js";
+import { rasterizeMask } from "./privacy-mask.js";
 import { refineForeground } from "./refine.js";
 
 /** The detector's settings; `modules/config-schema.ts` documents each as `motion.<name>`. */
@@ -53,8 +54,8 @@ export interface MotionParams {
   lightingJumpPct: number;
   /** Frames of fast relearning after an illumination event (and at start). */
   relearnFrames: number;
-  /** Privacy mask: polygons in frame pixels; masked areas are never looked at. */
-  privacyMask: readonly Polygon[];
+  /** The privacy zones (the config's `privacy.zones`) in frame pixels: the cells they touch are never looked at. */
+  zones: readonly Zone[];
 }
 
 export const DEFAULT_MOTION_PARAMS: Readonly<MotionParams> = Object.freeze({
@@ -69,7 +70,7 @@ export const DEFAULT_MOTION_PARAMS: Readonly<MotionParams> = Object.freeze({
   maxGainStepPct: 20,
   lightingJumpPct: 25,
   relearnFrames: 6,
-  privacyMask: Object.freeze([]),
+  zones: Object.freeze([]),
 });
 
 export type MotionEvent = "start" | "end" | undefined;
@@ -167,7 +168,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     frame++;
     const luma = t.luma;
     if (!state || !fits(state, t)) {
-      state = createState(t, p.privacyMask);
+      state = createState(t, p.zones);
       map = new Uint8Array(state.grid.cells);
       resetModel(state.model, luma, model);
       return startRelearning(state, luma, atMs);
@@ -255,11 +256,11 @@ function foregroundMap(map: Uint8Array, s: State | undefined, cells: number): Ui
 }
 
 /** Sizes the grid, the privacy mask and the gain samples for thumbnails the size of `t`. */
-function createState(t: Thumbnail, privacyMask: MotionParams["privacyMask"]): State {
+function createState(t: Thumbnail, zones: MotionParams["zones"]): State {
   const grid = createGrid(t.width, t.height);
   const cells = grid.cells;
   const m = createBackgroundModel(grid);
-  const masked = rasterizeMask(privacyMask, t.frameWidth, t.frameHeight, t.width, t.height, m.masked);
+  const masked = rasterizeMask(zones, t.frameWidth, t.frameHeight, t.width, t.height, m.masked);
   const watched = cells - masked;
   const stride = Math.max(1, Math.floor(watched / GAIN_SAMPLES));
   const picked: number[] = [];

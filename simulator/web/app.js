@@ -16,9 +16,14 @@
  * @property {"day" | "night"} light
  * @property {boolean} lamp
  * @property {string} motionDetector
+ * @property {Zone[]} zones
  * @property {string} firmwareVersion
  * @property {number} [bootedAt]
  * @property {{ delivery?: Record<string, number>, ring?: Record<string, number> }} [stats]
+ */
+/**
+ * A privacy zone in image pixels (modules/privacy/zone.ts): a rectangle or a polygon.
+ * @typedef {{ x: number, y: number, width: number, height: number } | { polygon: [number, number][] }} Zone
  */
 /**
  * An event the owner's side opened (EventRecord).
@@ -30,6 +35,7 @@
  * @property {number} atMs
  * @property {number} sealedBytes
  * @property {number} [snapshotBytes]
+ * @property {string} [pictureWithheld]
  * @property {number} [frameAgeMs]
  * @property {string} [of]
  * @property {string} [reason]
@@ -224,6 +230,9 @@ function showStatus(s) {
   $("fault-power", HTMLButtonElement).disabled = s.power !== "on";
   brokerButton.disabled = !s.broker;
   if (!motionText) $("motion-state").textContent = s.motionDetector;
+  const zones = s.zones || [];
+  $("zone-count").textContent = zones.length === 1 ? "1 privacy zone" : `${zones.length} privacy zones`;
+  redraw();
   showStats(s);
 }
 /** @param {Status} s */
@@ -252,6 +261,10 @@ function showStats(s) {
 const canvas = $("camera-canvas", HTMLCanvasElement);
 const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
 let loading = false;
+/** @type {HTMLImageElement | undefined} */
+let lastImage;
+/** @type {FrameRecord | undefined} */
+let lastFrame;
 /** @type {FrameRecord | undefined} */
 let pending;
 let motionText = "";
@@ -268,8 +281,9 @@ function showFrame(f) {
       canvas.width = frame.width;
       canvas.height = frame.height;
     }
-    ctx.drawImage(img, 0, 0);
-    drawOverlay(frame);
+    lastImage = img;
+    lastFrame = frame;
+    redraw();
     loading = false;
     if (pending) showFrame(pending);
   };
@@ -278,6 +292,12 @@ function showFrame(f) {
     if (pending) showFrame(pending);
   };
   img.src = `/api/camera/${frame.n}.jpg`;
+}
+/** Draws the last frame with the motion overlay, the privacy zones and the zone being drawn. */
+function redraw() {
+  if (lastImage) ctx.drawImage(lastImage, 0, 0);
+  if (lastFrame) drawOverlay(lastFrame);
+  drawZones();
 }
 /** @param {FrameRecord} frame */
 function drawOverlay(frame) {
@@ -303,6 +323,119 @@ function drawOverlay(frame) {
   $("motion-state").textContent = `detector: ${motionText}`;
 }
 
+// ---- privacy zones: drawn over the camera; drag to add a rectangle, click one to remove it ----
+/** @type {{ x0: number, y0: number, x1: number, y1: number } | undefined} */
+let drag;
+let sendingZones = false;
+/**
+ * @param {Zone} z
+ * @returns {z is { polygon: [number, number][] }}
+ */
+const isPolygon = (z) => "polygon" in z;
+/** @param {Zone} z */
+function zonePath(z) {
+  ctx.beginPath();
+  if (isPolygon(z)) {
+    z.polygon.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    ctx.closePath();
+  } else ctx.rect(z.x, z.y, z.width, z.height);
+}
+function drawZones() {
+  ctx.save();
+  ctx.lineWidth = Math.max(1.5, canvas.width / 320);
+  ctx.setLineDash([6, 4]);
+  for (const z of current?.zones || []) {
+    zonePath(z);
+    ctx.fillStyle = "rgba(128, 128, 128, 0.7)";
+    ctx.fill("evenodd");
+    ctx.strokeStyle = "#ffffff";
+    ctx.stroke();
+  }
+  if (drag) {
+    ctx.strokeStyle = "#39d0ff";
+    const r = dragRect(drag);
+    ctx.strokeRect(r.x, r.y, r.width, r.height);
+  }
+  ctx.restore();
+}
+/**
+ * The canvas pixel under a pointer (the canvas is scaled to fit, `object-fit: contain`).
+ * @param {PointerEvent} e
+ */
+function canvasPoint(e) {
+  const box = canvas.getBoundingClientRect();
+  const scale = Math.min(box.width / canvas.width, box.height / canvas.height);
+  const left = box.left + (box.width - canvas.width * scale) / 2;
+  const top = box.top + (box.height - canvas.height * scale) / 2;
+  const clamp = (/** @type {number} */ v, /** @type {number} */ max) => Math.max(0, Math.min(max, Math.round(v)));
+  return { x: clamp((e.clientX - left) / scale, canvas.width), y: clamp((e.clientY - top) / scale, canvas.height) };
+}
+/** @param {{ x0: number, y0: number, x1: number, y1: number }} d */
+function dragRect(d) {
+  return {
+    x: Math.min(d.x0, d.x1),
+    y: Math.min(d.y0, d.y1),
+    width: Math.abs(d.x1 - d.x0),
+    height: Math.abs(d.y1 - d.y0),
+  };
+}
+/**
+ * Whether pixel (x, y) is in zone `z`: the firmware's rules (a rectangle's pixels, a polygon's pixel centres).
+ * @param {Zone} z
+ * @param {number} x
+ * @param {number} y
+ */
+function inZone(z, x, y) {
+  if (!isPolygon(z)) return x >= z.x && x < z.x + z.width && y >= z.y && y < z.y + z.height;
+  let inside = false;
+  const cx = x + 0.5,
+    cy = y + 0.5;
+  for (let i = 0, j = z.polygon.length - 1; i < z.polygon.length; j = i++) {
+    const [x1, y1] = z.polygon[j];
+    const [x2, y2] = z.polygon[i];
+    if (y1 <= cy !== y2 <= cy && cx < x1 + ((cy - y1) * (x2 - x1)) / (y2 - y1)) inside = !inside;
+  }
+  return inside;
+}
+/** @param {Zone[]} zones */
+function sendZones(zones) {
+  sendingZones = true;
+  post("zones", { zones }).finally(() => (sendingZones = false));
+}
+canvas.addEventListener("pointerdown", (e) => {
+  if (sendingZones || e.button !== 0) return;
+  canvas.setPointerCapture(e.pointerId);
+  const p = canvasPoint(e);
+  drag = { x0: p.x, y0: p.y, x1: p.x, y1: p.y };
+});
+canvas.addEventListener("pointermove", (e) => {
+  if (!drag) return;
+  const p = canvasPoint(e);
+  drag.x1 = p.x;
+  drag.y1 = p.y;
+  redraw();
+});
+canvas.addEventListener("pointerup", () => {
+  if (!drag) return;
+  const r = dragRect(drag);
+  drag = undefined;
+  const zones = current?.zones || [];
+  if (r.width >= 4 && r.height >= 4) sendZones([...zones, r]);
+  else {
+    // A click: remove the topmost zone under it.
+    const hit = zones
+      .map((z, i) => (inZone(z, r.x, r.y) ? i : -1))
+      .filter((i) => i >= 0)
+      .pop();
+    if (hit !== undefined) sendZones(zones.filter((_, i) => i !== hit));
+  }
+  redraw();
+});
+canvas.addEventListener("pointercancel", () => {
+  drag = undefined;
+  redraw();
+});
+
 // ---- the event timeline ----
 const timeline = $("timeline");
 /**
@@ -312,6 +445,7 @@ const timeline = $("timeline");
 function describe(e) {
   const parts = [`seq ${e.seq}`];
   if (e.snapshotBytes) parts.push(`snapshot ${kb(e.snapshotBytes)}`);
+  if (e.pictureWithheld) parts.push(`picture withheld: ${e.pictureWithheld}`);
   if (e.frameAgeMs !== undefined)
     parts.push(e.frameAgeMs >= 0 ? `frame ${e.frameAgeMs} ms before` : `frame ${-e.frameAgeMs} ms after`);
   if (e.of) parts.push(`follows ${e.of.slice(0, 6)}…`);

@@ -2,7 +2,8 @@
 // The page in a real browser: Debian's Chromium driven by playwright-core. A click on the ring button must
 // show, within a few seconds, an event of type ring in the timeline with the snapshot the bridge opened,
 // decoded; the R key rings too; the broker panel shows ciphertext; a visitor shows as motion, with the box drawn
-// over the camera. Each fault button, clicked twice, works both times (the status chips show each effect). A
+// over the camera; a privacy zone dragged on the camera blanks the next snapshot there, and a click removes it.
+// Each fault button, clicked twice, works both times (the status chips show each effect). A
 // screenshot is saved as an artifact (build/artifacts/simulator-page.png).
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -10,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import jpegJs from "jpeg-js";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { repoPath } from "../../hosts/xs/bundle.js";
 
@@ -178,6 +180,9 @@ describe("the page in Chromium", () => {
       }),
   );
 
+  const zoneTest = "a zone dragged on the camera reaches the device, and the next ring's snapshot is flat inside it";
+  test(zoneTest, { timeout: 90_000 }, () => withSimulatorLog(drawZoneRingAndRemove));
+
   test("each fault button, clicked twice, works both times", { timeout: 180_000 }, () =>
     withSimulatorLog(async () => {
       const { page } = running;
@@ -200,6 +205,73 @@ describe("the page in Chromium", () => {
     }),
   );
 });
+
+/** Drags a zone on the camera, rings, decodes the opened snapshot (jpeg-js) and checks the zone is flat; removes it. */
+async function drawZoneRingAndRemove(): Promise<void> {
+  const { page } = running;
+  await recordChips(page);
+  const from = await page.evaluate(() => (globalThis as unknown as ChipWindow).chipHistory.length);
+  // Drag from image pixel (48, 48) to (208, 168) on the canvas, shown scaled.
+  const zone = { x: 48, y: 48, width: 160, height: 120 };
+  const box = (await page.getByTestId("camera-canvas").boundingBox())!;
+  const at = (x: number, y: number) => [box.x + (x * box.width) / 640, box.y + (y * box.height) / 480] as const;
+  await page.mouse.move(...at(zone.x, zone.y));
+  await page.mouse.down();
+  await page.mouse.move(...at(zone.x + 80, zone.y + 60), { steps: 4 });
+  await page.mouse.move(...at(zone.x + zone.width, zone.y + zone.height), { steps: 4 });
+  await page.mouse.up();
+  await page.getByText("1 privacy zone", { exact: true }).waitFor({ timeout: 10_000 });
+  // The signed set-config restarts the device on the new config.
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as ChipWindow).chipHistory.slice(n).includes("Power: on"),
+    from,
+    { timeout: 30_000 },
+  );
+  await page.getByText("Device: online").waitFor({ timeout: 30_000 });
+  const state = (await page.evaluate(() => fetch("/api/state").then((r) => r.json()))) as {
+    status: { zones: unknown };
+  };
+  assert.deepEqual(state.status.zones, [zone], "the zone is in image pixels, as dragged");
+
+  const rings = page.locator('[data-testid="event-item"][data-type="ring"]');
+  const before = await rings.count();
+  await page.waitForTimeout(1000);
+  await page.getByTestId("ring-button").click();
+  await rings.nth(before).waitFor({ timeout: 15_000 });
+  const src = await page
+    .locator('[data-testid="event-item"][data-type="ring"]')
+    .first()
+    .getByTestId("snapshot-img")
+    .getAttribute("src");
+  const jpeg = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u!)).arrayBuffer())), src);
+  const image = jpegJs.decode(Uint8Array.from(jpeg), { useTArray: true });
+  assert.equal(image.width, 640);
+  const { min, max } = valueRange(image, zone);
+  assert.ok(max - min <= 2 && Math.abs(min - 128) <= 3, `inside the zone the snapshot is flat grey (${min}..${max})`);
+
+  // A click on the zone removes it.
+  await page.mouse.click(...at(zone.x + 20, zone.y + 20));
+  await page.getByText("0 privacy zones", { exact: true }).waitFor({ timeout: 10_000 });
+  await page.getByText("Device: online").waitFor({ timeout: 30_000 });
+  assert.deepEqual(running.pageErrors, []);
+}
+
+/** The smallest and largest R, G or B value inside `zone` of a decoded RGBA image. */
+function valueRange(
+  image: { width: number; data: Uint8Array },
+  zone: { x: number; y: number; width: number; height: number },
+): { min: number; max: number } {
+  let min = 255;
+  let max = 0;
+  for (let y = zone.y; y < zone.y + zone.height; y++)
+    for (let x = zone.x; x < zone.x + zone.width; x++)
+      for (let c = 0; c < 3; c++) {
+        const v = image.data[(y * image.width + x) * 4 + c];
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+  return { min, max };
+}
 
 /** Records every text the status chips show, in order, into window.chipHistory (a MutationObserver: none missed). */
 async function recordChips(page: Page): Promise<void> {

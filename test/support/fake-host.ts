@@ -124,12 +124,12 @@ export class FakeCamera implements CameraPort {
   stop() {
     this.onFrame = undefined;
   }
-  /** Delivers a frame whose JPEG bytes encode its capture time (for assertions). */
-  capture(capturedAtMs: number): Frame {
+  /** Delivers a frame whose JPEG bytes encode its capture time (for assertions), or the `jpeg` given. */
+  capture(capturedAtMs: number, jpeg: Uint8Array = frameBytes(capturedAtMs)): Frame {
     let released = false;
     this.outstanding++;
     const frame: Frame = {
-      jpeg: frameBytes(capturedAtMs),
+      jpeg,
       capturedAtMs,
       release: () => {
         if (!released) this.outstanding--;

@@ -72,17 +72,10 @@ describe("motion detector: lighting and a visitor", () => {
 });
 
 describe("motion detector: privacy mask and foreground", () => {
-  test("privacy mask: motion inside the polygons is never seen, motion outside still is", () => {
+  test("privacy zones: motion inside the zones is never seen, motion outside still is", () => {
     // The left half (x < 160 px) is masked.
-    const privacyMask = [
-      [
-        [0, 0],
-        [160, 0],
-        [160, 240],
-        [0, 240],
-      ] as [number, number][],
-    ];
-    const detector = createMotionDetector({ privacyMask });
+    const zones = [{ x: 0, y: 0, width: 160, height: 240 }];
+    const detector = createMotionDetector({ zones });
     const scene = createScene();
     let t = 0,
       starts = 0;
@@ -97,7 +90,7 @@ describe("motion detector: privacy mask and foreground", () => {
     }
     assert.equal(starts, 0);
     const unmasked = runScene(createScene(), 40, (i) => box(24 + (i % 8), 8, 30 + (i % 8), 20, 240), undefined, {
-      privacyMask,
+      zones,
     });
     assert.equal(unmasked.events[0]?.event, "start");
   });

@@ -75,19 +75,10 @@ describe("motion in the firmware", () => {
     assert.deepEqual(events(host, fw.devicePublicKey), []);
   });
 
-  test("the privacy mask from the config keeps motion inside it from ever being published", () => {
+  test("the config's privacy zones keep motion inside them from ever being published", () => {
     const { host, fw } = boot({
-      motion: {
-        privacyMask: [
-          [
-            [0, 0],
-            [159, 0],
-            [159, 119],
-            [0, 119],
-          ],
-        ],
-        endQuietMs: 1000,
-      },
+      motion: { endQuietMs: 1000 },
+      privacy: { zones: [{ x: 0, y: 0, width: 160, height: 120 }] },
     });
     play(host, 30, 12, 28);
     assert.deepEqual(events(host, fw.devicePublicKey), []);

@@ -10,78 +10,56 @@ import { createHysteresis } from "../../modules/motion/hysteresis.js";
 import { rasterizeMask } from "../../modules/motion/privacy-mask.js";
 
 describe("privacy mask", () => {
+  const square = (x0: number, y0: number, x1: number, y1: number) => ({
+    polygon: [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+    ] as [number, number][],
+  });
+
   test("a cell is masked when the centre of any of its 8x8 pixels is inside a polygon", () => {
     const masked = new Uint8Array(4 * 3);
-    // A rectangle over pixels x 8..16.4, y 0..8: it takes pixel 16's centre (16.5)? No: 16.5 > 16.4.
-    const count = rasterizeMask(
-      [
-        [
-          [8, 0],
-          [16.4, 0],
-          [16.4, 8],
-          [8, 8],
-        ],
-      ],
-      32,
-      24,
-      4,
-      3,
-      masked,
-    );
+    // A polygon over pixels x 8..16.4, y 0..8: it does not take pixel 16's centre (16.5 > 16.4).
+    const count = rasterizeMask([square(8, 0, 16.4, 8)], 32, 24, 4, 3, masked);
     assert.deepEqual(Array.from(masked), [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal(count, 1);
     // One pixel centre further and the next cell is masked too.
-    rasterizeMask(
-      [
-        [
-          [8, 0],
-          [16.6, 0],
-          [16.6, 8],
-          [8, 8],
-        ],
-      ],
-      32,
-      24,
-      4,
-      3,
-      masked,
-    );
+    rasterizeMask([square(8, 0, 16.6, 8)], 32, 24, 4, 3, masked);
     assert.deepEqual(Array.from(masked.subarray(0, 4)), [0, 1, 1, 0]);
+  });
+
+  test("a rectangle zone masks every cell holding one of its pixels, x <= px < x + width (zone.ts)", () => {
+    const masked = new Uint8Array(4 * 3);
+    // Pixels x 15..16 and y 8..8: pixel 15 is in cell 1, pixel 16 in cell 2, both on cell row 1.
+    assert.equal(rasterizeMask([{ x: 15, y: 8, width: 2, height: 1 }], 32, 24, 4, 3, masked), 2);
+    assert.deepEqual(Array.from(masked), [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
+    // Width 1 stops at pixel 15: cell 2 stays watched; a rectangle beyond the frame is clipped.
+    rasterizeMask([{ x: 15, y: 8, width: 1, height: 1 }], 32, 24, 4, 3, masked);
+    assert.deepEqual(Array.from(masked.subarray(4, 8)), [0, 1, 0, 0]);
+    assert.equal(rasterizeMask([{ x: 24, y: 16, width: 500, height: 500 }], 32, 24, 4, 3, masked), 1);
+    assert.equal(masked[11], 1);
   });
 
   test("a triangle masks the cells it touches, and polygons are unions (no even-odd between them)", () => {
     const masked = new Uint8Array(4 * 4);
-    const triangle: [number, number][] = [
-      [0, 0],
-      [32, 0],
-      [0, 32],
-    ];
+    const triangle = {
+      polygon: [
+        [0, 0],
+        [32, 0],
+        [0, 32],
+      ] as [number, number][],
+    };
     rasterizeMask([triangle, triangle], 32, 32, 4, 4, masked);
     assert.deepEqual(Array.from(masked), [1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0]);
   });
 
-  test("points outside the frame are clipped; no polygons mask nothing", () => {
+  test("points outside the frame are clipped; no zones mask nothing", () => {
     const masked = new Uint8Array(2 * 2).fill(9);
     assert.equal(rasterizeMask([], 16, 16, 2, 2, masked), 0);
     assert.deepEqual(Array.from(masked), [0, 0, 0, 0]);
-    assert.equal(
-      rasterizeMask(
-        [
-          [
-            [-100, -100],
-            [1000, -100],
-            [1000, 1000],
-            [-100, 1000],
-          ],
-        ],
-        16,
-        16,
-        2,
-        2,
-        masked,
-      ),
-      4,
-    );
+    assert.equal(rasterizeMask([square(-100, -100, 1000, 1000)], 16, 16, 2, 2, masked), 4);
   });
 });
 
@@ -161,58 +139,41 @@ describe("blobs on the coarse grid", () => {
 });
 
 describe("motion config", () => {
-  test("defaults validate; a privacy mask of polygons is accepted; a bad one names the field and what is accepted", () => {
+  const triangle: [number, number][] = [
+    [0, 0],
+    [100, 0],
+    [100, 50],
+  ];
+
+  test("the retired motion.privacyMask is carried into privacy.zones, with a notice that says what to write", () => {
     const ok = parseConfig({
-      motion: {
-        privacyMask: [
-          [
-            [0, 0],
-            [100, 0],
-            [100, 50],
-          ],
-        ],
-        thresholdMin: 12,
-      },
+      motion: { privacyMask: [triangle], thresholdMin: 12 },
+      privacy: { zones: [{ x: 1, y: 2, width: 3, height: 4 }] },
     });
     assert.ok(ok.ok);
-    if (ok.ok)
-      assert.deepEqual(ok.config.motion.privacyMask, [
-        [
-          [0, 0],
-          [100, 0],
-          [100, 50],
-        ],
-      ]);
-    const bad = parseConfig({
-      motion: {
-        privacyMask: [
-          [
-            [0, 0],
-            [100, 0],
-          ],
-        ],
-      },
-    });
+    if (!ok.ok) return;
+    assert.deepEqual(ok.config.privacy.zones, [{ x: 1, y: 2, width: 3, height: 4 }, { polygon: triangle }]);
+    assert.equal(ok.config.motion.thresholdMin, 12);
+    assert.equal("privacyMask" in ok.config.motion, false, "the retired name is not kept");
+    assert.equal(ok.notices.length, 1);
+    assert.match(ok.notices[0], /motion\.privacyMask is retired: its 1 polygon\(s\) now join privacy\.zones/);
+    assert.match(ok.notices[0], /write them as privacy\.zones, e\.g\. \[\{"polygon"/);
+    const plain = parseConfig({ motion: { thresholdMin: 12 } });
+    assert.ok(plain.ok && plain.notices.length === 0);
+  });
+
+  test("a bad retired mask names the polygon and point, the value and what is accepted", () => {
+    const bad = parseConfig({ motion: { privacyMask: [triangle.slice(0, 2)] } });
     assert.equal(bad.ok, false);
     if (!bad.ok) {
-      assert.equal(bad.errors[0].field, "motion.privacyMask");
-      assert.match(bad.errors[0].accepted, /at most 8 polygons, each a list of 3 to 16 \[x, y\] points/);
+      assert.equal(bad.errors[0].field, "motion.privacyMask[0]");
+      assert.match(bad.errors[0].accepted, /a list of 3 to 32 \[x, y\] points/);
     }
-    assert.equal(
-      parseConfig({
-        motion: {
-          privacyMask: [
-            [
-              [0, 0],
-              [1.5, 0],
-              [0, 3],
-            ],
-          ],
-        },
-      }).ok,
-      false,
-      "coordinates are integers",
-    );
+    const fraction = parseConfig({ motion: { privacyMask: [[...triangle.slice(0, 2), [1.5, 3]]] } });
+    assert.equal(fraction.ok, false, "coordinates are integers");
+    if (!fraction.ok) assert.equal(fraction.errors[0].field, "motion.privacyMask[0][2]");
+    const notList = parseConfig({ motion: { privacyMask: "left" } });
+    assert.ok(!notList.ok && /write privacy\.zones instead/.test(notList.errors[0].accepted));
     assert.equal(parseConfig({ motion: { thresholdMin: 1 } }).ok, false);
   });
 });

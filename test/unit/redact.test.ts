@@ -2,11 +2,11 @@
 // The redactor on JPEGs written coefficient by coefficient (test/support/jpeg-synth.ts): the expected output is
 // the same image written again with every block of the touched MCUs flat (DC only) and no APPn/COM, so the
 // redacted bytes must equal it exactly (T.81 §F.1.2 canonical coding, RSTn, 1-bit padding). Also zoneCells
-// against a per-pixel reference, parseZones' messages, and the refusals. Runs on Node and inside XS.
+// against a per-pixel reference, and the refusals. Runs on Node and inside XS.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createRedactor, flatLumaDc, redactJpeg } from "../../modules/jpeg/redact.js";
-import { type CellMask, parseZones, zoneCells } from "../../modules/privacy/zone-cells.js";
+import { type CellMask, zoneCells } from "../../modules/privacy/zone-cells.js";
 import type { Zone } from "../../modules/privacy/zone.js";
 import { decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
 import { expectedDcSample, type SynthComponent, type SynthOptions, synthJpeg } from "../support/jpeg-synth.js";
@@ -303,66 +303,5 @@ describe("zoneCells", () => {
     assert.deepEqual(Array.from(m.cells), [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
     assert.equal(m.widthCells, 5);
     assert.equal(m.heightCells, 3);
-  });
-});
-
-describe("parseZones", () => {
-  test("parseZones: messages name the index and the field", () => {
-    assert.deepEqual(
-      parseZones([
-        { x: 1, y: 2, width: 3, height: 4 },
-        {
-          polygon: [
-            [0, 0],
-            [4, 0],
-            [0, 4],
-          ],
-        },
-      ]),
-      [
-        { x: 1, y: 2, width: 3, height: 4 },
-        {
-          polygon: [
-            [0, 0],
-            [4, 0],
-            [0, 4],
-          ],
-        },
-      ],
-    );
-    assert.throws(() => parseZones({}), /zones: expected a JSON array/);
-    assert.throws(() => parseZones([{ x: 1, y: 2, width: -3, height: 4 }]), /zones\[0\]\.width: -3 is not accepted/);
-    assert.throws(() => parseZones([{ x: 1, y: 2, width: 3 }]), /zones\[0\]\.height: undefined is not accepted/);
-    assert.throws(
-      () => parseZones([{ x: 1, y: 2, width: 3, height: 4, colour: 1 }]),
-      /zones\[0\]\.colour: unknown field/,
-    );
-    assert.throws(
-      () =>
-        parseZones([
-          { x: 0, y: 0, width: 1, height: 1 },
-          {
-            polygon: [
-              [0, 0],
-              [1, 1],
-            ],
-          },
-        ]),
-      /zones\[1\]\.polygon: expected an array of 3/,
-    );
-    assert.throws(
-      () =>
-        parseZones([
-          {
-            polygon: [
-              [0, 0],
-              [1, 1],
-              [2, null],
-            ],
-          },
-        ]),
-      /zones\[0\]\.polygon\[2\]\[1\]: null is not accepted/,
-    );
-    assert.throws(() => zoneCells([], 0, 10), /image size 0x10/);
   });
 });
