@@ -444,7 +444,10 @@ describe("npm run redact", () => {
     assert.match(refused.stderr, /refused \(not-jpeg\)/);
     const badZones = run(input, "--zones", bad, "--out", join(work, "x.jpg"));
     assert.equal(badZones.status, 2);
-    assert.match(badZones.stderr, /bad\.json\[1\]\.polygon\[1\]: \[1,"2"\] is not accepted; expected an \[x, y\] point/);
+    assert.match(
+      badZones.stderr,
+      /bad\.json\[1\]\.polygon\[1\]: \[1,"2"\] is not accepted; expected an \[x, y\] point/,
+    );
     assert.equal(run(input, "--out", join(work, "x.jpg")).status, 2);
     assert.equal(run(input, "--zones", zones, "--out", join(work, "x.jpg"), "--grey", "300").status, 2);
   });

@@ -82,34 +82,34 @@ describe("picture privacy", () => {
   });
 });
 
-describe("firmware: every picture is redacted before sealing", () => {
-  function boot(redactor: JpegRedactor | undefined, privacy: object) {
-    const host: FakeHost = { ...createFakeHost(), redactor };
-    const fw = startFirmware(host, {
-      firmwareVersion: "test",
-      config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, privacy, motion: { enabled: false } },
-    });
-    host.mqtt.accept();
-    host.clock.advance(10_000);
-    return { host, fw };
-  }
-  /** A ring with a real JPEG frame before the press and one for the follow-up; then a command snapshot. */
-  function ringAndSnapshot({ host, fw }: ReturnType<typeof boot>, frame: Uint8Array) {
-    host.camera.capture(host.clock.nowMs, frame);
-    host.button.edge(1, host.clock.nowMs);
-    host.clock.advance(150);
-    host.button.edge(0, host.clock.nowMs);
-    host.camera.capture(host.clock.nowMs + 850, frame);
-    host.clock.advance(1500);
-    fw.ring.snapshotNow("command");
-    host.camera.capture(host.clock.nowMs, frame);
-    host.clock.advance(500);
-    return host.mqtt.published
-      .filter((p) => p.topic === "doorbell/frontdoor/sealed/event")
-      .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", p.topic, p.payload))
-      .filter((e) => e.header.type !== "status");
-  }
+function boot(redactor: JpegRedactor | undefined, privacy: object) {
+  const host: FakeHost = { ...createFakeHost(), redactor };
+  const fw = startFirmware(host, {
+    firmwareVersion: "test",
+    config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, privacy, motion: { enabled: false } },
+  });
+  host.mqtt.accept();
+  host.clock.advance(10_000);
+  return { host, fw };
+}
+/** A ring with a real JPEG frame before the press and one for the follow-up; then a command snapshot. */
+function ringAndSnapshot({ host, fw }: ReturnType<typeof boot>, frame: Uint8Array) {
+  host.camera.capture(host.clock.nowMs, frame);
+  host.button.edge(1, host.clock.nowMs);
+  host.clock.advance(150);
+  host.button.edge(0, host.clock.nowMs);
+  host.camera.capture(host.clock.nowMs + 850, frame);
+  host.clock.advance(1500);
+  fw.ring.snapshotNow("command");
+  host.camera.capture(host.clock.nowMs, frame);
+  host.clock.advance(500);
+  return host.mqtt.published
+    .filter((p) => p.topic === "doorbell/frontdoor/sealed/event")
+    .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", p.topic, p.payload))
+    .filter((e) => e.header.type !== "status");
+}
 
+describe("firmware: every picture is redacted before sealing", () => {
   test("the ring's snapshot, its follow-up and a command snapshot are each the redactor's picture", () => {
     const { redactor, calls } = recordingRedactor(redactsTo);
     const frame = jpegOf(64, 48);
