@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Privacy redaction in the compressed domain, the C twin of modules/jpeg/redact.ts: the marker walk (T.81 Annex B),
 // the Huffman tables (Annex C, decoding and EHUFCO/EHUFSI) and the rebuilt image; the scan itself is in
-// doorbell_redact_scan.c. Same refusals as the TypeScript, at the same offsets; every read and write is bounds-checked.
+// doorbell_redact_fast.c, and in doorbell_redact_scan.c when the fast one stops. Same refusals as the TypeScript, at
+// the same offsets; every read and write is bounds-checked.
 #include "doorbell_redact.h"
 #include "doorbell_redact_scan.h"
 
@@ -447,7 +448,7 @@ static int redact_the_scan(doorbell_redactor *r, const doorbell_redact_job *job,
 {
 	const uint8_t *data = job->jpeg;
 	redact_plan plan;
-	size_t marker_at = 0;
+	size_t marker_at = 0, scan_start;
 	int status = read_sos_components(data, seg, s, info), b;
 	uint32_t redacted = 0;
 	if (status < 0)
@@ -469,9 +470,13 @@ static int redact_the_scan(doorbell_redactor *r, const doorbell_redact_job *job,
 	for (b = 0; b < plan.blocks; b++)
 		if (build_encoder(r, plan.dc_slot[b]) || build_encoder(r, plan.ac_slot[b]))
 			return redact_fail(info, DOORBELL_REDACT_CORRUPT, seg->at, "a Huffman table lists a symbol twice");
-	status = doorbell_redact_scan(r, &plan, job, seg->end, out, &marker_at, &redacted, info);
-	if (status)
-		return status;
+	scan_start = out->pos;
+	if (doorbell_redact_scan_fast(r, &plan, job, seg->end, out, &marker_at, &redacted) != DOORBELL_REDACT_OK) {
+		out->pos = scan_start; /* the exact scan says why (or, if the fast one was stricter, writes the same bytes) */
+		status = doorbell_redact_scan(r, &plan, job, seg->end, out, &marker_at, &redacted, info);
+		if (status)
+			return status;
+	}
 	if (data[marker_at + 1] != M_EOI)
 		return redact_fail(info, DOORBELL_REDACT_UNSUPPORTED, marker_at, "a marker other than EOI after the scan");
 	if (out->cap - out->pos < 2)

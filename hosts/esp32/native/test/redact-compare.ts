@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // doorbell_redact.c against modules/jpeg/redact.ts, byte for byte (run by redact.sh): every JPEG given, with five masks
 // built by zoneCells (a rectangle, a polygon, the acceptance zone, all, none) and a few greys, redacted by both; the
-// same bytes and MCU counts, or the same refusal code at the same offset. Usage: tsx redact-compare.ts <redact-check>
-// <work dir> <label> <file.jpg | dir>...
+// same bytes and MCU counts, or the same refusal code at the same offset. With --mutants N, seeded mutations of the
+// files instead (N per file). Usage: tsx redact-compare.ts <redact-check> <work dir> <label> [--mutants N] <file.jpg | dir>...
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,8 +10,11 @@ import { jpegFrameSize } from "../../../../modules/jpeg/frame-size.js";
 import { createRedactor, type RedactResult } from "../../../../modules/jpeg/redact.js";
 import { zoneCells } from "../../../../modules/privacy/zone-cells.js";
 import type { Zone } from "../../../../modules/privacy/zone.js";
+import { seededRandom } from "../../../../test/support/seeded-random.js";
 
-const [exe, work, label, ...inputs] = process.argv.slice(2);
+const [exe, work, label, ...rest] = process.argv.slice(2);
+const mutants = rest[0] === "--mutants" ? Number(rest[1]) : 0;
+const inputs = mutants ? rest.slice(2) : rest;
 if (!exe || !work || !label || inputs.length === 0)
   throw new Error("usage: tsx redact-compare.ts <redact-check> <work dir> <label> <file.jpg | dir>...");
 mkdirSync(work, { recursive: true });
@@ -130,7 +133,27 @@ function compare(cases: Case[], shown: { n: number }): number {
   return differ;
 }
 
-const all = files();
+/** N seeded mutations of each file (byte changes, 0xFF bytes, cuts), written under work/mutants. */
+function mutated(paths: string[]): string[] {
+  const rnd = seededRandom(20261204);
+  const dir = join(work, "mutants");
+  mkdirSync(dir, { recursive: true });
+  const out: string[] = [];
+  for (const path of paths) {
+    const seed = new Uint8Array(readFileSync(path));
+    for (let i = 0; i < mutants; i++) {
+      const jpeg = seed.slice();
+      for (let e = 1 + Math.floor(rnd() * 4); e > 0; e--)
+        jpeg[Math.floor(rnd() * jpeg.length)] = rnd() < 0.3 ? 0xff : Math.floor(rnd() * 256);
+      const file = join(dir, `m${out.length}.jpg`);
+      writeFileSync(file, rnd() < 0.2 ? jpeg.subarray(0, Math.floor(rnd() * jpeg.length)) : jpeg);
+      out.push(file);
+    }
+  }
+  return out;
+}
+
+const all = mutants ? mutated(files()) : files();
 let differ = 0,
   total = 0,
   refused = 0;
@@ -142,7 +165,8 @@ for (let i = 0; i < all.length; i += 100) {
   differ += compare(batch, shown);
 }
 console.log(
-  `${differ ? "FAIL" : "PASS"} ${label}: ${total - differ} of ${total} redactions (${all.length} JPEGs x 5 masks) ` +
+  `${differ ? "FAIL" : "PASS"} ${label}: ${total - differ} of ${total} redactions ` +
+    `(${all.length} ${mutants ? "mutated " : ""}JPEGs x 5 masks) ` +
     `identical in C and TypeScript (${refused} refused by both alike)`,
 );
 process.exit(differ ? 1 : 0);

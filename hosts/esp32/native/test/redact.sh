@@ -23,7 +23,7 @@ XSNAP=node_modules/@agoric/xsnap
 ESBUILD=node_modules/.bin/esbuild
 STRICT="-std=c11 -O2 -g -Wall -Wextra -Werror -I$NATIVE"
 SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-SOURCES="$NATIVE/doorbell_redact.c $NATIVE/doorbell_redact_scan.c"
+SOURCES="$NATIVE/doorbell_redact.c $NATIVE/doorbell_redact_scan.c $NATIVE/doorbell_redact_fast.c"
 failed=0
 
 step() { printf '\n== %s\n' "$*"; }
@@ -74,6 +74,9 @@ if node --import tsx $NATIVE/test/thumb-cases.ts $OUT/cases >/dev/null; then
   mkdir -p $OUT/cut && rm -f $OUT/cut/*.jpg
   for cut in 1 300 700 2000 5000 9000 $((size - 40)) $((size - 2)); do head -c $cut "$HIGHWAY/in000810.jpg" >$OUT/cut/cut-$cut.jpg; done
   compare "cut-off frames" $OUT/cut || fail "cut-off frames: C and TypeScript differ"
+  compare "mutated JPEGs" --mutants 100 "$HIGHWAY/in000810.jpg" $OUT/cjpeg/scene-317x239-q95-420-rstb5.jpg \
+    $OUT/cjpeg/scene-317x239-q50-444-rstnone.jpg $OUT/cjpeg/scene-317x239-q95-gray-rstrow.jpg ||
+    fail "mutated JPEGs: C and TypeScript differ"
 else
   fail "thumb-cases.ts did not write the generated inputs"
 fi

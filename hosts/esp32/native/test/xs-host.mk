@@ -31,7 +31,7 @@ XS_NAMES = xsAll xsAPI xsArguments xsArray xsAtomics xsBigInt xsBoolean xsCode x
 XS_OBJECTS = $(XS_NAMES:%=$(OUT)/%.o) $(OUT)/textdecoder.o $(OUT)/textencoder.o $(OUT)/modBase64.o \
 	$(OUT)/xsnapPlatform.o $(OUT)/xsnap-worker.o
 OUR_OBJECTS = $(OUT)/doorbell_crypto.o $(OUT)/crypto-xs.o $(OUT)/doorbell_thumb.o $(OUT)/thumb-xs.o \
-	$(OUT)/doorbell_redact.o $(OUT)/doorbell_redact_scan.o $(OUT)/redact-xs.o $(OUT)/xs-host.o
+	$(OUT)/doorbell_redact.o $(OUT)/doorbell_redact_scan.o $(OUT)/doorbell_redact_fast.o $(OUT)/redact-xs.o $(OUT)/xs-host.o
 
 $(OUT)/doorbell-xsnap-worker: $(XS_OBJECTS) $(OUR_OBJECTS)
 	$(CC) -rdynamic $^ $(MBEDTLS_LIBS) -ldl -lm -lpthread -o $@
@@ -62,6 +62,8 @@ $(OUT)/thumb-xs.o: $(NATIVE)/thumb-xs.c $(NATIVE)/doorbell_thumb.h | $(OUT)
 $(OUT)/doorbell_redact.o: $(NATIVE)/doorbell_redact.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/doorbell_redact_scan.o: $(NATIVE)/doorbell_redact_scan.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
+	$(CC) $(OUR_OPTIONS) -c $< -o $@
+$(OUT)/doorbell_redact_fast.o: $(NATIVE)/doorbell_redact_fast.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/redact-xs.o: $(NATIVE)/redact-xs.c $(NATIVE)/doorbell_redact.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
