@@ -102,6 +102,28 @@ static void fill_lookup(doorbell_redactor *r, int slot, int len, int code, int s
 	}
 }
 
+/* The multi-code entries of AC `slot`, from its fast entries (huffman-tables.ts fillMulti, keeping coefficients only). */
+static void fill_multi(doorbell_redactor *r, int slot)
+{
+	const int multi = DOORBELL_REDACT_MULTI_BITS, size = 1 << multi;
+	int index;
+	for (index = 0; index < size; index++) {
+		int used = 0, inc = 0, eob = 0;
+		while (inc < 64) {
+			int e = r->fast[slot][((index << used) & (size - 1)) >> (multi - LOOK)], bits = e & 31, rs = (e >> 5) & 255;
+			if (!e || used + bits > multi || ((rs & 15) == 0 && rs != 0))
+				break;
+			used += bits;
+			if (rs == 0) {
+				eob = 1;
+				break;
+			}
+			inc += (rs >> 4) + 1;
+		}
+		r->multi[slot - 4][index] = (uint16_t)(used | (inc > 127 ? 127 : inc) << 5 | eob << 12);
+	}
+}
+
 /* Builds slot `slot` from BITS + HUFFVAL at spec[0 .. available) unless it already holds those bytes (Annex C,
  * huffman-tables.ts loadHuffmanTable). Returns the bytes used, or 0 with *detail set. */
 static size_t load_table(doorbell_redactor *r, int slot, const uint8_t *spec, size_t available, const char **detail)
@@ -148,6 +170,8 @@ static size_t load_table(doorbell_redactor *r, int slot, const uint8_t *spec, si
 				fill_lookup(r, slot, len, (int)code, r->values[slot][k]);
 		code <<= 1;
 	}
+	if (slot >= 4)
+		fill_multi(r, slot);
 	memcpy(r->raw[slot], spec, length);
 	r->raw_length[slot] = (uint16_t)length;
 	r->built[slot] = 1;

@@ -27,15 +27,19 @@ enum {
 
 /** Bits per fast Huffman lookup; longer codes (and code + extra bits) take the slow path (T.81 Figure F.16). */
 #define DOORBELL_REDACT_LOOK_BITS 10
+/** Bits per multi-code AC lookup: every whole coefficient code (and a closing EOB) in that many bits at once. */
+#define DOORBELL_REDACT_MULTI_BITS 12
 
 /**
  * Redactor state: decoding tables for the 8 DHT slots (cached between frames that carry the same DHT bytes) and the
- * encoding tables (T.81 §C.2) rebuilt per scan. About 38 KB: allocate it once, keep it off the stack. A zero-filled
+ * encoding tables (T.81 §C.2) rebuilt per scan. About 76 KB: allocate it once (PSRAM will do), keep it off the stack. A zero-filled
  * state is ready; so is one passed to doorbell_redact_init. One state per thread.
  */
 typedef struct {
 	int16_t fast[8][1 << DOORBELL_REDACT_LOOK_BITS];  /* DC: (diff << 5) | bits; AC: (rs << 5) | bits; 0 = slow path */
 	uint16_t look[8][1 << DOORBELL_REDACT_LOOK_BITS]; /* (code length << 8) | symbol, 0 = a longer code */
+	/* Per AC slot: bits of the whole codes (coefficients, then maybe EOB) at the head | k increment << 5 | EOB << 12 */
+	uint16_t multi[4][1 << DOORBELL_REDACT_MULTI_BITS];
 	int32_t max_code[8][17];
 	int32_t min_code[8][17];
 	int32_t val_offset[8][17];

@@ -7,6 +7,8 @@
 
 #define LOOK DOORBELL_REDACT_LOOK_BITS
 #define LOOK_MASK ((1u << LOOK) - 1)
+#define MULTI DOORBELL_REDACT_MULTI_BITS
+#define MULTI_MASK ((1u << MULTI) - 1)
 
 typedef struct {
 	const uint8_t *data;
@@ -134,11 +136,22 @@ static inline int get_dc(const doorbell_redactor *r, int slot, fast_reader *b, i
 static inline int kept_ac(const doorbell_redactor *r, int slot, fast_reader *b, bit_writer *w)
 {
 	const int16_t *fast = r->fast[slot];
+	const uint16_t *multi = r->multi[slot - 4];
 	int k = 1, zrl = 0;
 	while (k < 64) {
 		int e, rs, total;
 		if (b->nbits < 32)
 			fill(b, w);
+		if (!zrl) { /* whole coefficient codes at once, while k stays in range (and below 64 before an EOB) */
+			int m = multi[(b->acc >> (b->nbits - MULTI)) & MULTI_MASK], next = k + ((m >> 5) & 127);
+			if (m && next <= 64 - (m >> 12)) {
+				b->nbits -= m & 31;
+				if (m >> 12)
+					return 0; /* ends with an EOB, which stays in the copy stream */
+				k = next;
+				continue;
+			}
+		}
 		e = fast[(b->acc >> (b->nbits - LOOK)) & LOOK_MASK];
 		if (e) {
 			total = e & 31;
@@ -187,12 +200,22 @@ static inline int kept_ac(const doorbell_redactor *r, int slot, fast_reader *b, 
 static inline int flat_ac(const doorbell_redactor *r, int slot, fast_reader *b, bit_writer *w)
 {
 	const int16_t *fast = r->fast[slot];
+	const uint16_t *multi = r->multi[slot - 4];
 	int k = 1;
 	while (k < 64) {
-		int e, rs, total;
+		int e, rs, total, m, next;
 		if (b->nbits < 32) {
 			b->mark = b->nbits; /* nothing to copy */
 			fill(b, w);
+		}
+		m = multi[(b->acc >> (b->nbits - MULTI)) & MULTI_MASK];
+		next = k + ((m >> 5) & 127);
+		if (m && next <= 64 - (m >> 12)) {
+			b->nbits -= m & 31;
+			if (m >> 12)
+				break;
+			k = next;
+			continue;
 		}
 		e = fast[(b->acc >> (b->nbits - LOOK)) & LOOK_MASK];
 		if (e) {
