@@ -474,7 +474,7 @@ static int redact_the_scan(doorbell_redactor *r, const doorbell_redact_job *job,
 	redact_plan plan;
 	size_t marker_at = 0, scan_start;
 	int status = read_sos_components(data, seg, s, info), b;
-	uint32_t redacted = 0;
+	uint32_t redacted = 0, built = 0;
 	if (status < 0)
 		return status;
 	if (!status)
@@ -491,9 +491,12 @@ static int redact_the_scan(doorbell_redactor *r, const doorbell_redact_job *job,
 	info->output_bound = output_bound(&plan, seg->end, job->length);
 	if ((status = copy(out, data, seg->at, seg->end, info)) != 0)
 		return status;
-	for (b = 0; b < plan.blocks; b++)
-		if (build_encoder(r, plan.dc_slot[b]) || build_encoder(r, plan.ac_slot[b]))
+	for (b = 0; b < plan.blocks; b++) { /* each slot the scan uses, once */
+		int dc = plan.dc_slot[b], ac = plan.ac_slot[b];
+		if ((!(built & 1u << dc) && build_encoder(r, dc)) || (!(built & 1u << ac) && build_encoder(r, ac)))
 			return redact_fail(info, DOORBELL_REDACT_CORRUPT, seg->at, "a Huffman table lists a symbol twice");
+		built |= 1u << dc | 1u << ac;
+	}
 	scan_start = out->pos;
 	if (doorbell_redact_scan_fast(r, &plan, job, seg->end, out, &marker_at, &redacted) != DOORBELL_REDACT_OK) {
 		out->pos = scan_start; /* the exact scan says why (or, if the fast one was stricter, writes the same bytes) */

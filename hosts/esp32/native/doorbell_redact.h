@@ -32,8 +32,8 @@ enum {
 
 /**
  * Redactor state: decoding tables for the 8 DHT slots (cached between frames that carry the same DHT bytes) and the
- * encoding tables (T.81 §C.2) rebuilt per scan. About 76 KB: allocate it once (PSRAM will do), keep it off the stack. A zero-filled
- * state is ready; so is one passed to doorbell_redact_init. One state per thread.
+ * encoding tables (T.81 §C.2) rebuilt per scan. About 76 KB (77,560 bytes on x86-64): allocate it once (PSRAM will
+ * do), keep it off the stack. A zero-filled state is ready; so is one passed to doorbell_redact_init. One per thread.
  */
 typedef struct {
 	int16_t fast[8][1 << DOORBELL_REDACT_LOOK_BITS];  /* DC: (diff << 5) | bits; AC: (rs << 5) | bits; 0 = slow path */

@@ -38,24 +38,25 @@ static inline void copy_to(fast_reader *b, bit_writer *w, int to)
 	b->mark = to;
 }
 
-/* Copies what is pending, then tops the buffer up to more than 56 bits (zero bits past a marker or the end). */
-static inline void fill(fast_reader *b, bit_writer *w)
+/* Eight bytes, big-endian: one load where the compiler knows the byte order (GCC and Clang, on the ESP32 too). */
+static inline uint64_t load_be64(const uint8_t *p)
 {
-	copy_to(b, w, b->nbits);
-	if (b->pos + 8 <= b->end) {
-		const uint8_t *p = b->data + b->pos;
-		uint64_t v = ((uint64_t)p[0] << 56) | ((uint64_t)p[1] << 48) | ((uint64_t)p[2] << 40) | ((uint64_t)p[3] << 32)
-			| ((uint64_t)p[4] << 24) | ((uint64_t)p[5] << 16) | ((uint64_t)p[6] << 8) | p[7];
-		int n = (63 - b->nbits) >> 3;
-		uint64_t ff = (~v - 0x0101010101010101ull) & v & 0x8080808080808080ull & (~0ull << (64 - 8 * n));
-		if (!ff) { /* no 0xFF among the n bytes (an FE before an FF may look like one: then the slow way) */
-			b->acc = (b->acc << (8 * n)) | (v >> (64 - 8 * n));
-			b->nbits += 8 * n;
-			b->pos += (size_t)n;
-			b->mark = b->nbits;
-			return;
-		}
-	}
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+	return __builtin_bswap64(v);
+#else
+	return ((uint64_t)p[0] << 56) | ((uint64_t)p[1] << 48) | ((uint64_t)p[2] << 40) | ((uint64_t)p[3] << 32)
+		| ((uint64_t)p[4] << 24) | ((uint64_t)p[5] << 16) | ((uint64_t)p[6] << 8) | p[7];
+#endif
+}
+
+/* fill's byte by byte way: stuffed zeros, markers and the end (zero bits past them, counted as phantom). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void fill_slow(fast_reader *b)
+{
 	while (b->nbits <= 56) {
 		uint64_t byte = 0;
 		if (b->pos < b->end) {
@@ -74,6 +75,25 @@ static inline void fill(fast_reader *b, bit_writer *w)
 		b->nbits += 8;
 	}
 	b->mark = b->nbits;
+}
+
+/* Copies what is pending, then tops the buffer up to more than 56 bits, whole bytes at once when none is 0xFF. */
+static inline void fill(fast_reader *b, bit_writer *w)
+{
+	copy_to(b, w, b->nbits);
+	if (b->pos + 8 <= b->end) {
+		uint64_t v = load_be64(b->data + b->pos);
+		int n = (63 - b->nbits) >> 3;
+		uint64_t ff = (~v - 0x0101010101010101ull) & v & 0x8080808080808080ull & (~0ull << (64 - 8 * n));
+		if (!ff) { /* no 0xFF among the n bytes (an FE before an FF may look like one: then the slow way) */
+			b->acc = (b->acc << (8 * n)) | (v >> (64 - 8 * n));
+			b->nbits += 8 * n;
+			b->pos += (size_t)n;
+			b->mark = b->nbits;
+			return;
+		}
+	}
+	fill_slow(b);
 }
 
 /* The next code (>= 32 bits buffered): (code length << 8) | symbol, or -1 (T.81 Figure F.16). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // XS host functions over doorbell_redact.c, reached from redact.ts with native("xs_doorbell_redact…"). One redactor
-// state (about 44 KB, allocated on first use) serves the firmware's single camera stream; the output is the caller's.
+// state (about 76 KB, allocated on first use) serves the firmware's single camera stream; the output is the caller's.
 #include "xsmc.h"
 
 #include <stdlib.h>
