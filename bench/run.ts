@@ -8,11 +8,12 @@ import { benchXsCore } from "./xs-core.js";
 import { benchSealCost } from "./seal-cost.js";
 import { benchLoad } from "./load.js";
 import { benchMotion, highwayInput } from "./motion.js";
+import { benchRedaction } from "./redaction.js";
 
 let options: ReturnType<typeof benchOptions>;
 try {
   options = benchOptions(process.argv.slice(2));
-  highwayInput(); // the motion section's frames: say now, not after minutes of the other benchmarks
+  highwayInput(); // the motion and redaction sections' frames: say now, not after minutes of the other benchmarks
 } catch (error) {
   process.stderr.write(`bench: ${(error as Error).message}\n`);
   process.exit(2);
@@ -78,6 +79,10 @@ sections.push(...(await benchLoad({ quick, progress: step })));
 // Motion: thumbnail decode (TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C) and the detector's XS units per cell.
 step("motion: the CDnet highway frames through the thumbnail decoders and the detector");
 sections.push(await benchMotion({ quick, progress: step }));
+
+// Redaction: the C redactor beside libjpeg-turbo's full decode, the TypeScript on Node and its XS units, an ESP32 estimate.
+step("redaction: the CDnet highway frames with issue 14's acceptance zone");
+sections.push(await benchRedaction({ quick, progress: step }));
 
 writeReport(sections, { quick, startedAt }, paths);
 step(`wrote ${relative(process.cwd(), paths.markdown)} and ${relative(process.cwd(), paths.json)}`);

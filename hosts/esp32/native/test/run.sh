@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Native module tests (npm run test:native): RFC known-answer tests of doorbell_crypto.c on the host,
 # plain and under ASan+UBSan; crypto-xs.c against the XS headers; the TypeScript port inside an XS test host;
-# then the JPEG thumbnail decoder (test/thumb.sh: djpeg comparisons, fuzz, XS host).
+# then the JPEG thumbnail decoder (test/thumb.sh: djpeg comparisons, fuzz, XS host) and the redactor (test/redact.sh:
+# C against TypeScript byte for byte, fuzz, XS host).
 # Writes only under build/native/. Another mbedtls: DOORBELL_MBEDTLS_CFLAGS / DOORBELL_MBEDTLS_LIBS.
 set -u
 
@@ -117,6 +118,9 @@ fi
 
 step "JPEG thumbnail decoder (test/thumb.sh)"
 run "thumbnail decoder" bash $NATIVE/test/thumb.sh
+
+step "JPEG redactor (test/redact.sh)"
+run "redactor" bash $NATIVE/test/redact.sh
 
 echo
 if [ $failed -ne 0 ]; then

@@ -16,6 +16,8 @@ extern void xs_doorbell_random_bytes(xsMachine *the);
 extern void xs_doorbell_ecdsa_p256_verify(xsMachine *the);
 extern void xs_doorbell_thumbnail_decode(xsMachine *the);
 extern void xs_doorbell_thumbnail_detail(xsMachine *the);
+extern void xs_doorbell_redact(xsMachine *the);
+extern void xs_doorbell_redact_detail(xsMachine *the);
 
 static const struct {
 	const char *name;
@@ -30,6 +32,8 @@ static const struct {
 	{ "xs_doorbell_ecdsa_p256_verify", xs_doorbell_ecdsa_p256_verify, 3 },
 	{ "xs_doorbell_thumbnail_decode", xs_doorbell_thumbnail_decode, 3 },
 	{ "xs_doorbell_thumbnail_detail", xs_doorbell_thumbnail_detail, 0 },
+	{ "xs_doorbell_redact", xs_doorbell_redact, 8 },
+	{ "xs_doorbell_redact_detail", xs_doorbell_redact_detail, 0 },
 };
 
 /* native(name): the host function of that name, as xsc resolves native("…") on the device. */

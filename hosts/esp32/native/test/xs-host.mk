@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Builds the XS test host: @agoric/xsnap's xsnap-worker, from the package's own XS sources, linked
-# with the doorbell native modules (crypto, thumbnail) and a global native(). Called by run.sh; outputs only under OUT.
+# with the doorbell native modules (crypto, thumbnail, redactor) and a global native(). Called by run.sh; outputs only under OUT.
 
 XSNAP ?= node_modules/@agoric/xsnap
 NATIVE ?= hosts/esp32/native
@@ -30,7 +30,8 @@ XS_NAMES = xsAll xsAPI xsArguments xsArray xsAtomics xsBigInt xsBoolean xsCode x
 	xsTree xsType xsdtoa xsre xsmc
 XS_OBJECTS = $(XS_NAMES:%=$(OUT)/%.o) $(OUT)/textdecoder.o $(OUT)/textencoder.o $(OUT)/modBase64.o \
 	$(OUT)/xsnapPlatform.o $(OUT)/xsnap-worker.o
-OUR_OBJECTS = $(OUT)/doorbell_crypto.o $(OUT)/crypto-xs.o $(OUT)/doorbell_thumb.o $(OUT)/thumb-xs.o $(OUT)/xs-host.o
+OUR_OBJECTS = $(OUT)/doorbell_crypto.o $(OUT)/crypto-xs.o $(OUT)/doorbell_thumb.o $(OUT)/thumb-xs.o \
+	$(OUT)/doorbell_redact.o $(OUT)/doorbell_redact_scan.o $(OUT)/doorbell_redact_fast.o $(OUT)/redact-xs.o $(OUT)/xs-host.o
 
 $(OUT)/doorbell-xsnap-worker: $(XS_OBJECTS) $(OUR_OBJECTS)
 	$(CC) -rdynamic $^ $(MBEDTLS_LIBS) -ldl -lm -lpthread -o $@
@@ -57,6 +58,14 @@ $(OUT)/crypto-xs.o: $(NATIVE)/crypto-xs.c $(NATIVE)/doorbell_crypto.h | $(OUT)
 $(OUT)/doorbell_thumb.o: $(NATIVE)/doorbell_thumb.c $(NATIVE)/doorbell_thumb.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/thumb-xs.o: $(NATIVE)/thumb-xs.c $(NATIVE)/doorbell_thumb.h | $(OUT)
+	$(CC) $(OUR_OPTIONS) -c $< -o $@
+$(OUT)/doorbell_redact.o: $(NATIVE)/doorbell_redact.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
+	$(CC) $(OUR_OPTIONS) -c $< -o $@
+$(OUT)/doorbell_redact_scan.o: $(NATIVE)/doorbell_redact_scan.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
+	$(CC) $(OUR_OPTIONS) -c $< -o $@
+$(OUT)/doorbell_redact_fast.o: $(NATIVE)/doorbell_redact_fast.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
+	$(CC) $(OUR_OPTIONS) -c $< -o $@
+$(OUT)/redact-xs.o: $(NATIVE)/redact-xs.c $(NATIVE)/doorbell_redact.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/xs-host.o: $(NATIVE)/test/xs-host.c | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
