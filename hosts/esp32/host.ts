@@ -11,6 +11,7 @@ import { createEsp32Log } from "./log.js";
 import { createEsp32Mqtt } from "./mqtt.js";
 import type { TlsCredentials } from "./mqtt-client.js";
 import { createNativeCrypto } from "./native/crypto.js";
+import { createNativeRedactor } from "./native/redact.js";
 import { createNativeThumbnailDecoder } from "./native/thumb.js";
 import { createEsp32Output } from "./output.js";
 import { createEsp32Storage } from "./storage.js";
@@ -66,6 +67,8 @@ export function createEsp32Host(options: Esp32HostOptions): Esp32Host {
     mqtt,
     crypto: createNativeCrypto(),
     thumbnails: createNativeThumbnailDecoder(),
+    // Privacy zones blanked in C (doorbell_redact.c): the same bytes as modules/jpeg/redact.ts (BENCHMARKS.md, redaction).
+    redactor: createNativeRedactor(),
     log,
     system: createEsp32System({ log, rssiDbm: () => wifi.rssiDbm() }),
     flashLed,
