@@ -55,11 +55,12 @@ $(OUT)/doorbell_crypto.o: $(NATIVE)/doorbell_crypto.c $(NATIVE)/doorbell_crypto.
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/crypto-xs.o: $(NATIVE)/crypto-xs.c $(NATIVE)/doorbell_crypto.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
-$(OUT)/doorbell_thumb.o: $(NATIVE)/doorbell_thumb.c $(NATIVE)/doorbell_thumb.h | $(OUT)
+$(OUT)/doorbell_thumb.o: $(NATIVE)/doorbell_thumb.c $(NATIVE)/doorbell_thumb.h $(NATIVE)/doorbell_jpeg_tables.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/thumb-xs.o: $(NATIVE)/thumb-xs.c $(NATIVE)/doorbell_thumb.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
-$(OUT)/doorbell_redact.o: $(NATIVE)/doorbell_redact.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
+$(OUT)/doorbell_redact.o: $(NATIVE)/doorbell_redact.c $(NATIVE)/doorbell_jpeg_tables.h $(NATIVE)/doorbell_redact.h \
+    $(NATIVE)/doorbell_redact_scan.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
 $(OUT)/doorbell_redact_scan.o: $(NATIVE)/doorbell_redact_scan.c $(NATIVE)/doorbell_redact.h $(NATIVE)/doorbell_redact_scan.h | $(OUT)
 	$(CC) $(OUR_OPTIONS) -c $< -o $@
