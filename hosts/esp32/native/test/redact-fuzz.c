@@ -62,12 +62,87 @@ static uint8_t *mutate(const uint8_t *seed, size_t seed_length, size_t *length_o
 	return exact;
 }
 
+/* Reads the seed files named in argv[3..]; returns how many, or -1 naming the one it cannot read. */
+static int load_seeds(int argc, char **argv, uint8_t **seeds, size_t *seed_length)
+{
+	int nseeds = 0, i;
+	for (i = 3; i < argc && nseeds < 64; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		long size;
+		if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) <= 0) {
+			fprintf(stderr, "redact-fuzz: cannot read %s\n", argv[i]);
+			return -1;
+		}
+		fseek(f, 0, SEEK_SET);
+		seeds[nseeds] = malloc((size_t)size);
+		if (fread(seeds[nseeds], 1, (size_t)size, f) != (size_t)size)
+			return -1;
+		seed_length[nseeds++] = (size_t)size;
+		fclose(f);
+	}
+	return nseeds;
+}
+
+/* One random job on a mutated seed: a random mask (sometimes of the wrong size), grey, bound and capacity. */
+static void random_job(const uint8_t *seed, size_t seed_length, doorbell_redact_job *job)
+{
+	uint8_t *cells;
+	size_t c;
+	memset(job, 0, sizeof *job);
+	cells_of(seed, seed_length, &job->width_cells, &job->height_cells);
+	if (next() % 8 == 0) {
+		job->width_cells = 1 + next() % 64;
+		job->height_cells = 1 + next() % 64;
+	}
+	job->cells_length = (size_t)job->width_cells * job->height_cells;
+	cells = malloc(job->cells_length);
+	for (c = 0; c < job->cells_length; c++)
+		cells[c] = next() % 5 == 0;
+	job->cells = cells;
+	job->jpeg = mutate(seed, seed_length, &job->length);
+	job->grey = next() % 16 == 0 ? (int)(next() % 600) - 300 : (int)(next() % 256);
+	job->max_cells = next() % 16 == 0 ? next() % 2000 : 512 * 512;
+	job->capacity = next() % 4 == 0 ? next() % 4096 : job->length + 1024;
+	job->out = malloc(job->capacity ? job->capacity : 1);
+}
+
+/* Redacts `job`, once more with info.output_bound when the buffer was too small; 0, or 1 after a FAIL line. */
+static int run_job(doorbell_redactor *r, doorbell_redact_job *job, long round, long *ok, long *refused)
+{
+	doorbell_redact_info info;
+	int status = doorbell_redact(r, job, &info);
+	if (status == DOORBELL_REDACT_NO_ROOM && info.output_bound && info.output_bound < (64u << 20)) {
+		free(job->out);
+		job->capacity = info.output_bound;
+		job->out = malloc(job->capacity);
+		status = doorbell_redact(r, job, &info);
+		if (status == DOORBELL_REDACT_NO_ROOM) {
+			printf("FAIL round %ld: no room in the %zu bytes of info.output_bound\n", round, job->capacity);
+			return 1;
+		}
+	}
+	if (status == DOORBELL_REDACT_OK) {
+		const uint8_t *out = job->out;
+		(*ok)++;
+		if (info.length > job->capacity || info.length < 4 || out[0] != 0xff || out[1] != 0xd8
+			|| out[info.length - 2] != 0xff || out[info.length - 1] != 0xd9 || info.mcus_redacted > info.mcus) {
+			printf("FAIL round %ld: accepted output of %zu bytes is not SOI ... EOI\n", round, info.length);
+			return 1;
+		}
+	} else if (status < DOORBELL_REDACT_NO_ROOM || status > 0 || !info.detail || info.error_offset > job->length) {
+		printf("FAIL round %ld: status %d, offset %zu of %zu\n", round, status, info.error_offset, job->length);
+		return 1;
+	} else
+		refused[-status]++;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static doorbell_redactor r;
 	uint8_t *seeds[64];
 	size_t seed_length[64];
-	int nseeds = 0, i;
+	int nseeds, i;
 	long rounds, round, ok = 0, refused[10] = { 0 };
 
 	if (argc < 4) {
@@ -76,69 +151,18 @@ int main(int argc, char **argv)
 	}
 	state = strtoull(argv[1], NULL, 10);
 	rounds = strtol(argv[2], NULL, 10);
-	for (i = 3; i < argc && nseeds < 64; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		long size;
-		if (!f || fseek(f, 0, SEEK_END) || (size = ftell(f)) <= 0) {
-			fprintf(stderr, "redact-fuzz: cannot read %s\n", argv[i]);
-			return 2;
-		}
-		fseek(f, 0, SEEK_SET);
-		seeds[nseeds] = malloc((size_t)size);
-		if (fread(seeds[nseeds], 1, (size_t)size, f) != (size_t)size)
-			return 2;
-		seed_length[nseeds++] = (size_t)size;
-		fclose(f);
-	}
+	if ((nseeds = load_seeds(argc, argv, seeds, seed_length)) < 1)
+		return 2;
 	doorbell_redact_init(&r);
 	for (round = 0; round < rounds; round++) {
-		int s = (int)(next() % (uint32_t)nseeds), status;
+		int s = (int)(next() % (uint32_t)nseeds);
 		doorbell_redact_job job;
-		doorbell_redact_info info;
-		uint8_t *cells;
-		size_t c;
-		memset(&job, 0, sizeof job);
-		cells_of(seeds[s], seed_length[s], &job.width_cells, &job.height_cells);
-		if (next() % 8 == 0) {
-			job.width_cells = 1 + next() % 64;
-			job.height_cells = 1 + next() % 64;
-		}
-		job.cells_length = (size_t)job.width_cells * job.height_cells;
-		cells = malloc(job.cells_length);
-		for (c = 0; c < job.cells_length; c++)
-			cells[c] = next() % 5 == 0;
-		job.cells = cells;
-		job.jpeg = mutate(seeds[s], seed_length[s], &job.length);
-		job.grey = next() % 16 == 0 ? (int)(next() % 600) - 300 : (int)(next() % 256);
-		job.max_cells = next() % 16 == 0 ? next() % 2000 : 512 * 512;
-		job.capacity = next() % 4 == 0 ? next() % 4096 : job.length + 1024;
-		job.out = malloc(job.capacity ? job.capacity : 1);
-		status = doorbell_redact(&r, &job, &info);
-		if (status == DOORBELL_REDACT_NO_ROOM && info.output_bound && info.output_bound < (64u << 20)) {
-			free(job.out);
-			job.capacity = info.output_bound;
-			job.out = malloc(job.capacity);
-			status = doorbell_redact(&r, &job, &info);
-			if (status == DOORBELL_REDACT_NO_ROOM) {
-				printf("FAIL round %ld: no room in the %zu bytes of info.output_bound\n", round, job.capacity);
-				return 1;
-			}
-		}
-		if (status == DOORBELL_REDACT_OK) {
-			ok++;
-			if (info.length > job.capacity || info.length < 4 || job.out[0] != 0xff || job.out[1] != 0xd8
-				|| job.out[info.length - 2] != 0xff || job.out[info.length - 1] != 0xd9 || info.mcus_redacted > info.mcus) {
-				printf("FAIL round %ld: accepted output of %zu bytes is not SOI ... EOI\n", round, info.length);
-				return 1;
-			}
-		} else if (status < DOORBELL_REDACT_NO_ROOM || status > 0 || !info.detail || info.error_offset > job.length) {
-			printf("FAIL round %ld: status %d, offset %zu of %zu\n", round, status, info.error_offset, job.length);
+		random_job(seeds[s], seed_length[s], &job);
+		if (run_job(&r, &job, round, &ok, refused))
 			return 1;
-		} else
-			refused[-status]++;
 		free(job.out);
 		free((void *)job.jpeg);
-		free(cells);
+		free((void *)job.cells);
 	}
 	printf("PASS %ld mutated JPEGs (seed %s): %ld redacted; refused", rounds, argv[1], ok);
 	for (i = 1; i < 10; i++)
