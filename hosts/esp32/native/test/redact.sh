@@ -7,30 +7,11 @@
 set -u
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." || exit 2
-NATIVE=hosts/esp32/native
 OUT=build/native/redact
-CC=${CC:-gcc}
-# CDnet highway frames: all 1,700 when present (as thumb.sh), else the 50 committed ones.
-if [ -n "${DOORBELL_CDNET_HIGHWAY:-}" ]; then
-  HIGHWAY=$DOORBELL_CDNET_HIGHWAY/input
-elif [ -d ../shared/data/cdnet-highway/input ]; then
-  HIGHWAY=../shared/data/cdnet-highway/input
-else
-  HIGHWAY=test/fixtures/cdnet-highway/input
-  echo "redact.sh: the full CDnet highway sequence is absent (set DOORBELL_CDNET_HIGHWAY); using the 50 committed frames"
-fi
-XSNAP=node_modules/@agoric/xsnap
-ESBUILD=node_modules/.bin/esbuild
-STRICT="-std=c11 -O2 -g -Wall -Wextra -Werror -I$NATIVE"
-SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+SCRIPT=redact.sh
+# shellcheck source=jpeg-common.sh
+source hosts/esp32/native/test/jpeg-common.sh
 SOURCES="$NATIVE/doorbell_redact.c $NATIVE/doorbell_redact_scan.c $NATIVE/doorbell_redact_fast.c"
-failed=0
-
-step() { printf '\n== %s\n' "$*"; }
-fail() {
-  echo "FAIL $*"
-  failed=$((failed + 1))
-}
 
 if ! command -v cjpeg >/dev/null 2>&1; then
   echo "redact.sh: cjpeg is missing. Install it with: apt-get install -y libjpeg-turbo-progs"

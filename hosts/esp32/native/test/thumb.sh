@@ -7,30 +7,10 @@
 set -u
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." || exit 2
-NATIVE=hosts/esp32/native
 OUT=build/native/thumb
-CC=${CC:-gcc}
-# CDnet highway frames: all 1,700 from DOORBELL_CDNET_HIGHWAY (the sequence folder) or ../shared/data beside the
-# repository when present, else the 50 committed ones (test/fixtures/cdnet-highway/README.md).
-if [ -n "${DOORBELL_CDNET_HIGHWAY:-}" ]; then
-  HIGHWAY=$DOORBELL_CDNET_HIGHWAY/input
-elif [ -d ../shared/data/cdnet-highway/input ]; then
-  HIGHWAY=../shared/data/cdnet-highway/input
-else
-  HIGHWAY=test/fixtures/cdnet-highway/input
-  echo "thumb.sh: the full CDnet highway sequence is absent (set DOORBELL_CDNET_HIGHWAY); using the 50 committed frames"
-fi
-XSNAP=node_modules/@agoric/xsnap
-ESBUILD=node_modules/.bin/esbuild
-STRICT="-std=c11 -O2 -g -Wall -Wextra -Werror -I$NATIVE"
-SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-failed=0
-
-step() { printf '\n== %s\n' "$*"; }
-fail() {
-  echo "FAIL $*"
-  failed=$((failed + 1))
-}
+SCRIPT=thumb.sh
+# shellcheck source=jpeg-common.sh
+source hosts/esp32/native/test/jpeg-common.sh
 
 for tool in djpeg cjpeg; do
   if ! command -v $tool >/dev/null 2>&1; then
