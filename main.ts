@@ -24,6 +24,7 @@ function start(): void {
   const host = createEsp32Host({
     mqtt: { host: parsed.config.mqtt.host, port: parsed.config.mqtt.port, tls: bundle.tls },
     wifi: { ssid: config.ssid, password: config.password, sntpHost: config.sntp },
+    camera: { width: parsed.config.camera.width, height: parsed.config.camera.height },
   });
   startFirmware(host, {
     config: bundle.config,

@@ -16,6 +16,8 @@ import { createEventReceiver } from "./event-receiver.js";
 import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
 import { type ServedDevice, serveDevice } from "./served-device.js";
 import type { SnapshotStore } from "./snapshot-store.js";
+import type { FrameSink } from "./video/opened-frame.js";
+import { createStreamOpener, type StreamOpenerStats } from "./video/stream-opener.js";
 
 export type { BridgeStats } from "./bridge-stats.js";
 export { BIRTH_JITTER_MAX_MS } from "./ha-sync.js";
@@ -49,10 +51,14 @@ export interface BridgeOptions {
   shareGroup?: string;
   /** Sees each event opened and accepted (not refused, not a duplicate), with its picture: for observers such as the simulator's page. */
   onEvent?(deviceId: string, header: Record<string, unknown>, jpeg: Uint8Array | undefined, sealedBytes: number): void;
+  /** Where authenticated video frames go (the live endpoint, the clip store); without it they are counted only. */
+  frameSink?: FrameSink;
 }
 
 export interface Bridge {
   readonly stats: BridgeStats;
+  /** The sealed video streams opened and refused (bridge/video/stream-opener.ts). */
+  readonly video: StreamOpenerStats;
   /** Publishes discovery and the last known states for every device now. */
   republish(): void;
   close(): void;
@@ -67,6 +73,7 @@ export function startBridge(o: BridgeOptions): Bridge {
   const served = o.devices.map(serveDevice);
   const byEventTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.event, s]));
   const byCommandTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.snapshotCommand, s]));
+  const byVideoTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.video, s]));
   const ha = createHaSync({
     client,
     log,
@@ -80,12 +87,24 @@ export function startBridge(o: BridgeOptions): Bridge {
   });
   const onSealedEvent = createEventReceiver({ ...o, ha, stats, now, burstLog });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
+  const video = createStreamOpener({
+    ...o,
+    sink: o.frameSink ?? { frame: () => undefined, streamEnded: () => undefined },
+    burstLog,
+    timers,
+    now,
+  });
   let closed = false;
 
   const onConnect = () => {
-    const topics = [...byEventTopic.keys(), ...byCommandTopic.keys()].map((t) =>
-      o.shareGroup ? `$share/${o.shareGroup}/${t}` : t,
-    );
+    // Video is never shared: a stream's frames must all reach the bridge that accepted its open message, so
+    // every bridge of a group opens every stream (docs/scaling.md).
+    const topics = [
+      ...[...byEventTopic.keys(), ...byCommandTopic.keys()].map((t) =>
+        o.shareGroup ? `$share/${o.shareGroup}/${t}` : t,
+      ),
+      ...byVideoTopic.keys(),
+    ];
     client.subscribe(topics, { qos: 1 }, (error, granted) => {
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
       if (error || refused.length)
@@ -105,6 +124,8 @@ export function startBridge(o: BridgeOptions): Bridge {
     try {
       const event = byEventTopic.get(topic);
       if (event) return onSealedEvent(event, topic, bytes);
+      const streaming = byVideoTopic.get(topic);
+      if (streaming) return video.onMessage(streaming.device, topic, bytes);
       const command = byCommandTopic.get(topic);
       if (command) return onSnapshotButton(command, bytes, packet.retain);
       if (topic === HA_STATUS_TOPIC && fromUtf8(bytes) === "online") ha.onBirth();
@@ -119,9 +140,11 @@ export function startBridge(o: BridgeOptions): Bridge {
 
   return {
     stats,
+    video: video.stats,
     republish: ha.republish,
     close() {
       closed = true;
+      video.close();
       ha.close();
       burstLog.close();
       client.off("connect", onConnect);

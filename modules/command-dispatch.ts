@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Acts on an accepted owner command: snapshot now, set config, set identity, reboot. A change of config or
+// Acts on an accepted owner command: snapshot now, set config, set identity, reboot, live view. A change of config or
 // identity is validated whole, persisted, and followed by a restart that brings every component up on it.
-import type { Command } from "./commands.js";
+import type { Command, LiveViewRequest } from "./commands.js";
 import type { ConfigStore } from "./config-store.js";
 import { identityChanges, keepIdentity, withIdentity } from "./identity.js";
 import type { Logger } from "./logger.js";
@@ -21,6 +21,8 @@ export interface CommandDispatchOptions {
   snapshotNow(reason: "command"): string;
   /** Bounds the command snapshots outstanding (modules/snapshot-gate.ts); without it every snapshot is taken. */
   snapshotGate?: SnapshotGate;
+  /** Starts, renews or stops the live view (modules/video/live-view.ts); without it live-view is refused. */
+  liveView?(live: LiveViewRequest): void;
 }
 
 /** Returns the `onCommand` callback for the command handler. */
@@ -60,6 +62,10 @@ export function createCommandDispatch(o: CommandDispatchOptions): (command: Comm
         break;
       case "reboot":
         restartSoon("owner command");
+        break;
+      case "live-view":
+        if (o.liveView) o.liveView(command.live);
+        else log.warn("command refused: live-view: this device sends no video (video is not set up)");
         break;
     }
   };

@@ -10,7 +10,23 @@ export interface Config {
   deviceName: string;
   button: { debounceMs: number; longPressMs: number; cooldownS: number };
   chime: { pulseMs: number };
-  camera: { preRollFrames: number; framePeriodMs: number; stallS: number; followUpMs: number };
+  camera: {
+    preRollFrames: number;
+    framePeriodMs: number;
+    stallS: number;
+    followUpMs: number;
+    width: number;
+    height: number;
+  };
+  video: {
+    clips: boolean;
+    clipPreRollMs: number;
+    clipPostMs: number;
+    clipFps: number;
+    liveFps: number;
+    ringKiB: number;
+    maxInFlight: number;
+  };
   mqtt: { host: string; port: number; keepAliveS: number; topicRoot: string; ackTimeoutS: number };
   outbox: { maxEvents: number; maxKiB: number };
   status: { intervalS: number };

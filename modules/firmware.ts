@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Wires the doorbell together on any host: button -> ring flow -> sealing -> delivery over MQTT,
 // with the camera feeding the pre-roll ring. The composition root (main.ts) picks the host.
+import { fromHex } from "./bytes.js";
 import { createRedactor } from "./jpeg/redact.js";
 import { createButtonMachine } from "./button.js";
 import { createCameraWatchdog } from "./camera-watchdog.js";
@@ -26,6 +27,7 @@ import { createEventSealer, type EventSealer } from "./sealer.js";
 import { createSequencer } from "./sequence.js";
 import { createSnapshotGate, type SnapshotGate } from "./snapshot-gate.js";
 import { deviceTopics, type DeviceTopics } from "./topics.js";
+import { createVideoFlow, type VideoFlow } from "./video/video-flow.js";
 
 export interface FirmwareOptions {
   /** The flashed device config (parsed JSON); validated, with the persisted one taking precedence. */
@@ -45,6 +47,8 @@ export interface Firmware {
   readonly devicePublicKey: Uint8Array;
   /** Camera frames -> thumbnails -> motion events; undefined when motion.enabled is false. */
   readonly motion: MotionFlow | undefined;
+  /** Sealed clips and live view (modules/video/). */
+  readonly video: VideoFlow;
   close(): void;
 }
 
@@ -60,6 +64,7 @@ function createEventPipeline(
   log: Logger,
   commandLog: Logger,
   config: ConfigStore,
+  onSent: (header: { type: string; seq: number; atMs: number }) => void,
 ) {
   const sequencer = createSequencer({ kv: host.storage.kv, blockSize: cfg.seq.blockSize });
   const seal = createEventSealer({
@@ -105,8 +110,14 @@ function createEventPipeline(
     const sealed = seal(header, verdict?.ok ? verdict.jpeg : undefined);
     if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
     snapshotGate.emitted(draft.id);
+    if (sealed) onSent(header);
   };
-  return { delivery, emit, snapshotGate, seal };
+  // Clip and live frames pass the same zones as snapshots; a frame that cannot be redacted is withheld (dropped).
+  const redact = (jpeg: Uint8Array) => {
+    const verdict = privacy.apply(jpeg);
+    return verdict.ok ? verdict.jpeg : undefined;
+  };
+  return { delivery, emit, snapshotGate, seal, redact, nextSeq: () => sequencer.next() };
 }
 
 /** The button, the chime and the ring flow, with the pre-roll ring the ring takes its snapshot from. */
@@ -147,7 +158,7 @@ function createRingSide(host: Host, cfg: Config, log: Logger, emit: EmitEvent) {
 }
 
 /** Starts the camera: every frame feeds the watchdog, the motion detector (when enabled) and the pre-roll ring. */
-function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emit: EmitEvent) {
+function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emit: EmitEvent, video: VideoFlow) {
   const cameraWatchdog = createCameraWatchdog({
     camera: host.camera,
     clock: host.clock,
@@ -172,6 +183,7 @@ function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emi
       cameraWatchdog.frame();
       motion?.frame(frame);
       preRoll.push(frame);
+      video.frame(frame); // after the ring and motion events: they keep priority over video
     },
   });
   return { cameraWatchdog, motion };
@@ -185,6 +197,7 @@ function ownerCommands(
   ring: RingFlow,
   snapshotGate: SnapshotGate,
   seal: EventSealer,
+  video: VideoFlow,
 ) {
   const dispatch = createCommandDispatch({
     config,
@@ -194,11 +207,39 @@ function ownerCommands(
     log,
     snapshotNow: (reason) => ring.snapshotNow(reason),
     snapshotGate,
+    liveView: (live) => (live.action === "start" ? video.live.start(live.seconds) : video.live.stop("owner command")),
   });
   return (command: Command) => {
     dispatch(command);
     if (command.cmd === "set-identity") seal.ahead?.soon();
   };
+}
+
+const outboxCounters = (o: Outbox) => ({ outboxQueued: o.stats.queued, outboxDropped: o.stats.dropped });
+
+/** Clips and live view, sealed to the owner key in force, sharing the event sealer's KEM made ahead. */
+function startVideo(
+  host: Host,
+  config: ConfigStore,
+  key: DeviceKey,
+  topics: DeviceTopics,
+  log: Logger,
+  pipeline: ReturnType<typeof createEventPipeline>,
+): VideoFlow {
+  const cfg = config.current;
+  const ahead = pipeline.seal.ahead;
+  return createVideoFlow({
+    ...host,
+    log: log.child("video"),
+    deviceId: cfg.deviceId,
+    topic: topics.video,
+    sender: { privateKey: key.secret, publicKey: key.publicKey },
+    ownerPublic: () => (config.current.keys.ownerPublic ? fromHex(config.current.keys.ownerPublic) : undefined),
+    encapsulate: ahead && ((owner) => ahead.take(owner)),
+    nextSeq: pipeline.nextSeq,
+    redact: pipeline.redact,
+    params: cfg.video,
+  });
 }
 
 /** Starts the firmware on `host`. Constructs nothing at import time, so it can be preloaded. */
@@ -215,7 +256,10 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     log: log.child("keys"),
   });
   const commandLog = log.child("command");
-  const { delivery, emit, snapshotGate, seal } = createEventPipeline(host, cfg, key, topics, log, commandLog, config);
+  let video: VideoFlow | undefined;
+  const pipeline = createEventPipeline(host, cfg, key, topics, log, commandLog, config, (h) => video?.eventSent(h));
+  const { delivery, emit, snapshotGate, seal } = pipeline;
+  video = startVideo(host, config, key, topics, log, pipeline);
   const statusReport = createStatusReport({
     clock: host.clock,
     timers: host.timers,
@@ -226,11 +270,11 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     deviceId: cfg.deviceId,
     firmwareVersion: options.firmwareVersion,
     intervalS: cfg.status.intervalS,
-    counters: () => ({ outboxQueued: delivery.stats.queued, outboxDropped: delivery.stats.dropped }),
+    counters: () => ({ ...outboxCounters(delivery), videoFramesDropped: video.dropped }),
     emit: (draft) => emit(draft, undefined),
   });
   const { preRoll, chime, ring, button } = createRingSide(host, cfg, log, emit);
-  const { cameraWatchdog, motion } = startCamera(host, cfg, log, preRoll, emit);
+  const { cameraWatchdog, motion } = startCamera(host, cfg, log, preRoll, emit, video);
   const commands = createCommandHandler({
     crypto: host.crypto,
     clock: host.clock,
@@ -245,7 +289,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     deviceId: cfg.deviceId,
     topic: topics.command,
     maxAgeS: cfg.commands.maxAgeS,
-    onCommand: ownerCommands(host, config, commandLog, ring, snapshotGate, seal),
+    onCommand: ownerCommands(host, config, commandLog, ring, snapshotGate, seal, video),
   });
   const connection = createConnectionSupervisor({
     mqtt: host.mqtt,
@@ -268,6 +312,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     preRoll,
     delivery,
     motion,
+    video,
     devicePublicKey: key.publicKey,
     close() {
       connection.close();
@@ -280,6 +325,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
       delivery.close();
       seal.close();
       host.camera.stop();
+      video.close();
       preRoll.close();
       host.mqtt.close();
     },

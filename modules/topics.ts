@@ -9,9 +9,11 @@ export interface DeviceTopics {
   event: string;
   /** Sealed commands from the owner. */
   command: string;
+  /** Sealed video streams (clips and live view, docs/protocol.md): open messages and frames. */
+  video: string;
 }
 
 export function deviceTopics(root: string, deviceId: string): DeviceTopics {
   const base = `${root}/${deviceId}`;
-  return { status: `${base}/status`, event: `${base}/sealed/event`, command: `${base}/sealed/cmd` };
+  return { status: `${base}/status`, event: `${base}/sealed/event`, command: `${base}/sealed/cmd`, video: `${base}/sealed/video` };
 }
