@@ -8,7 +8,7 @@ import { senderKeyId } from "../../modules/envelope/binding.js";
 import type { Logger } from "../../modules/logger.js";
 import type { CryptoPort } from "../../modules/ports.js";
 import { acceptStreamOpen, type StreamOpenerKeys } from "../../modules/video/stream-crypto.js";
-import { type FrameMessage, type OpenMessage, readVideoMessage } from "../../modules/video/stream-format.js";
+import { FRAME, type FrameMessage, type OpenMessage, readVideoMessage } from "../../modules/video/stream-format.js";
 import type { BurstLog } from "../burst-log.js";
 import type { BridgeTimers } from "../ha-sync.js";
 import type { FrameSink } from "./opened-frame.js";
@@ -179,21 +179,28 @@ function streamFor(ctx: Ctx, device: VideoDevice, id: string): Stream | StreamRe
   return d.ended.includes(id) ? "after-end" : "unknown-stream";
 }
 
-/** Which refusal a frame that failed under `s` gets: "other-stream" when it opens under another, else forged. */
-function forgedOrOther(ctx: Ctx, device: VideoDevice, s: Stream, f: FrameMessage): StreamRefusal {
-  for (const other of streamsOf(ctx, device.id).active.values())
-    if (other !== s && other.keys.openFrame(f)) return "other-stream";
+/**
+ * Which refusal a frame that failed under the stream it names gets: "other-stream" when, with its stream id put
+ * back to another open stream's of this device, it opens there (a frame moved between streams), else "forged".
+ */
+function forgedOrOther(ctx: Ctx, device: VideoDevice, topic: string, s: Stream, f: FrameMessage): StreamRefusal {
+  for (const other of streamsOf(ctx, device.id).active.values()) {
+    if (other === s) continue;
+    const bound = f.bound.slice();
+    bound.set(other.open.streamId, FRAME.streamId);
+    if (other.keys.openFrame({ ...f, bound }, topic)) return "other-stream";
+  }
   return "forged";
 }
 
 /** Opens a frame (one AEAD), checks its index, and passes it on in order. */
-function onFrame(ctx: Ctx, device: VideoDevice, f: FrameMessage, size: number): void {
+function onFrame(ctx: Ctx, device: VideoDevice, topic: string, f: FrameMessage, size: number): void {
   const id = toHex(f.streamId);
   const fields = { stream: id, index: f.index, size };
   const s = streamFor(ctx, device, id);
   if (typeof s === "string") return refuse(ctx, device.id, s, fields);
-  const jpeg = s.keys.openFrame(f);
-  if (!jpeg) return refuse(ctx, device.id, forgedOrOther(ctx, device, s, f), fields, s);
+  const jpeg = s.keys.openFrame(f, topic);
+  if (!jpeg) return refuse(ctx, device.id, forgedOrOther(ctx, device, topic, s, f), fields, s);
   if (s.received.has(f.index)) return refuse(ctx, device.id, "replay", fields, s);
   if (f.index < s.next) return refuse(ctx, device.id, "reordered", fields, s);
   if (jpeg.length === 0 && !f.last) return refuse(ctx, device.id, "malformed", fields, s);
@@ -241,7 +248,7 @@ export function createStreamOpener(o: StreamOpenerOptions): StreamOpener {
         return refuse(ctx, device.id, reason, { format: read.reason, size: bytes.length });
       }
       if (read.message.type === "open") onOpen(ctx, device, topic, read.message, bytes.length);
-      else onFrame(ctx, device, read.message, bytes.length);
+      else onFrame(ctx, device, topic, read.message, bytes.length);
     },
     stats: ctx.stats,
     get active() {

@@ -91,8 +91,8 @@ function sendOne(o: ClipRecorderOptions, stats: ClipStats, c: Clip, frame: RingF
 function pumpClip(o: ClipRecorderOptions, stats: ClipStats, c: Clip): void {
   const { ring } = o;
   const now = o.clock.monotonicMs();
-  // Bounded by the ring's frames: each pass sends, drops or stops.
-  for (let guard = ring.framesHeld + 2; guard > 0 && !c.done; guard--) {
+  // Bounded by the frames between the cursor and the newest: each pass sends, drops or stops.
+  for (let guard = ring.nextId - c.cursor + 1; guard > 0 && !c.done; guard--) {
     if (c.stream && c.stream.inFlight >= o.maxInFlight) return;
     if (c.cursor >= ring.nextId) return now >= c.endMs ? finish(o, c, true) : undefined;
     const f = ring.get(c.cursor);
@@ -123,13 +123,15 @@ export function createClipRecorder(o: ClipRecorderOptions): ClipRecorder {
   const start = (c: Clip) => {
     starting = undefined;
     if (clip !== c) return;
-    c.started = true;
     c.stream = o.publisher.open(
       { kind: "clip", trigger: c.trigger, eventSeq: c.eventSeq, triggerMs: c.atWallMs, startMs: o.clock.wallMs() },
       1,
       pump,
     );
-    if (!c.stream) o.log.warn("clip not sent: no broker session or owner key; its frames are dropped and counted");
+    // Only now: a PUBACK of the open message may arrive inside open() itself, and pump must wait for the stream.
+    c.started = true;
+    if (c.stream) [c.stream.dropped, c.dropped] = [c.dropped, 0];
+    else o.log.warn("clip not sent: no broker session or owner key; its frames are dropped and counted");
     c.deadline = o.timers.set(pump, Math.max(0, c.endMs - o.clock.monotonicMs()));
     pump();
   };

@@ -55,9 +55,10 @@ export function createLiveView(o: LiveViewOptions): LiveView {
   let lastSentAtMs = -Infinity;
   let droppedBeforeStream = 0;
 
+  /** Opens the live stream; frames dropped while there was none are carried into its count. */
   const openStream = () => {
     stream = o.publisher.open({ kind: "live", startMs: o.clock.wallMs() }, 0);
-    if (stream) stream.dropped = droppedBeforeStream;
+    if (stream) [stream.dropped, droppedBeforeStream] = [droppedBeforeStream, 0];
   };
   const drop = () => {
     stats.framesDropped++;
@@ -96,11 +97,10 @@ export function createLiveView(o: LiveViewOptions): LiveView {
     frame(frame, yieldToClip) {
       if (!running || frame.capturedAtMs - lastSentAtMs < periodMs * PERIOD_SHARE) return;
       lastSentAtMs = frame.capturedAtMs;
-      if (stream?.lost && o.mqtt.connected) {
-        stats.reopened++;
-        droppedBeforeStream = stream.dropped;
+      if ((!stream || stream.lost) && o.mqtt.connected) {
+        if (stream) stats.reopened++;
         openStream();
-      } else if (!stream && o.mqtt.connected) openStream();
+      }
       // Priority: a clip's frames first; and QoS 0 frames are not queued behind one still being written.
       if (yieldToClip || !stream || stream.lost || stream.inFlight > 1) return drop();
       const jpeg = o.redact(frame.jpeg);

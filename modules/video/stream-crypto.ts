@@ -104,8 +104,11 @@ export function createStreamSender(o: StreamSenderOptions): StreamSender {
 }
 
 export interface StreamOpenerKeys {
-  /** RFC 9180 §5.2 Open at sequence `frame.index + 1`: the JPEG (empty for an end marker), or undefined. */
-  openFrame(frame: FrameMessage): Uint8Array | undefined;
+  /**
+   * RFC 9180 §5.2 Open at sequence `frame.index + 1`, with the topic the frame arrived on bound into the AAD:
+   * the JPEG (empty for an end marker), or undefined.
+   */
+  openFrame(frame: FrameMessage, topic: string): Uint8Array | undefined;
 }
 
 /**
@@ -131,10 +134,16 @@ export function acceptStreamOpen(o: {
   }
   const schedule = keySchedule(crypto, aead, MODE_AUTH, shared, streamInfo(deviceId));
   wipe(shared);
-  const aad = (bound: Uint8Array) => envelopeAad(bound, topic, deviceId);
-  if (!aead.open(schedule.key, computeNonce(schedule.baseNonce, 0), aad(message.bound), message.tag)) return undefined;
+  const aad = (bound: Uint8Array, on: string) => envelopeAad(bound, on, deviceId);
+  const openTag = aead.open(schedule.key, computeNonce(schedule.baseNonce, 0), aad(message.bound, topic), message.tag);
+  if (!openTag) return undefined;
   return {
-    openFrame: (frame) =>
-      aead.open(schedule.key, computeNonce(schedule.baseNonce, frame.index + 1), aad(frame.bound), frame.ciphertext),
+    openFrame: (frame, on) =>
+      aead.open(
+        schedule.key,
+        computeNonce(schedule.baseNonce, frame.index + 1),
+        aad(frame.bound, on),
+        frame.ciphertext,
+      ),
   };
 }

@@ -33,7 +33,7 @@ export interface VideoStream {
   readonly meta: StreamMeta;
   /** Messages handed to MQTT and not yet acknowledged (PUBACK for QoS 1, written for QoS 0). */
   readonly inFlight: number;
-  /** The open message or the session was lost: nothing more of this stream can reach the owner. */
+  /** The open message or the session was lost: nothing more of this stream is sent. */
   readonly lost: boolean;
   readonly ended: boolean;
   /** Frames of this stream dropped on the device so far; each frame message carries the running count. */
@@ -88,6 +88,9 @@ export function createVideoPublisher(o: VideoPublisherOptions): VideoPublisher {
       send(jpeg, capturedAtMs, last) {
         if (ended) return false;
         if (lost || !mqtt.connected) {
+          // A session drop loses the stream: the owner may have timed it out meanwhile, so a live view opens a
+          // new one once the session is back, and a clip's remaining frames are dropped and counted.
+          lost = true;
           s.dropped++;
           return false;
         }

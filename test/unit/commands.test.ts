@@ -358,7 +358,7 @@ describe("command parser", () => {
     const cases: [unknown, RegExp][] = [
       [null, /JSON object/],
       [{ ...base, v: 2, cmd: "reboot" }, /command v/],
-      [{ ...base, cmd: "format-flash" }, /expected one of snapshot, set-config, set-identity, reboot/],
+      [{ ...base, cmd: "format-flash" }, /expected one of snapshot, set-config, set-identity, reboot, live-view/],
       [{ ...base, cmd: "reboot", id: "xyz" }, /command id/],
       [{ ...base, cmd: "reboot", atMs: -1 }, /atMs/],
       [{ ...base, cmd: "reboot", extra: 1 }, /unknown field extra/],
@@ -375,5 +375,62 @@ describe("command parser", () => {
       assert.equal(r.ok, false);
       if (!r.ok) assert.match(r.error, pattern);
     }
+  });
+});
+
+describe("command parser: live-view (issue 10 point 3)", () => {
+  const base = { v: 1, cmd: "live-view", id: "0123456789abcdef", atMs: 1 };
+  test("start with seconds 1..300 (default 60), and stop", () => {
+    const start = (live: unknown) => parseCommand({ ...base, live });
+    assert.deepEqual(start({ action: "start", seconds: 1 }), {
+      ok: true,
+      command: { ...base, live: { action: "start", seconds: 1 } },
+    });
+    assert.deepEqual(start({ action: "start", seconds: 300 }).ok, true);
+    assert.deepEqual(start({ action: "start" }), {
+      ok: true,
+      command: { ...base, live: { action: "start", seconds: 60 } },
+    });
+    assert.deepEqual(start({ action: "stop" }), { ok: true, command: { ...base, live: { action: "stop" } } });
+  });
+  test("names what is wrong: action, seconds out of range or not an integer, seconds with stop, unknown fields", () => {
+    const cases: [unknown, RegExp][] = [
+      [{ ...base }, /live must be a JSON object/],
+      [{ ...base, live: [] }, /live must be a JSON object/],
+      [{ ...base, live: { action: "pause" } }, /live.action "pause" is not accepted; expected "start" or "stop"/],
+      [{ ...base, live: { seconds: 5 } }, /live.action undefined is not accepted/],
+      [
+        { ...base, live: { action: "start", seconds: 0 } },
+        /live.seconds 0 is not accepted; expected an integer 1..300/,
+      ],
+      [{ ...base, live: { action: "start", seconds: 301 } }, /live.seconds 301/],
+      [{ ...base, live: { action: "start", seconds: 2.5 } }, /live.seconds 2.5/],
+      [{ ...base, live: { action: "start", seconds: "60" } }, /live.seconds "60"/],
+      [{ ...base, live: { action: "stop", seconds: 5 } }, /live.seconds goes with start only/],
+      [{ ...base, live: { action: "start", fps: 30 } }, /unknown field live.fps/],
+      [{ ...base, live: { action: "start" }, extra: 1 }, /unknown field extra/],
+    ];
+    for (const [raw, pattern] of cases) {
+      const r = parseCommand(raw);
+      assert.equal(r.ok, false, JSON.stringify(raw));
+      if (!r.ok) assert.match(r.error, pattern);
+    }
+  });
+  test("a live-view command that does not parse is refused with its reason logged, and starts nothing", () => {
+    const { host, fw } = boot();
+    const crypto = testCrypto();
+    const bytes = sealCommand({
+      crypto,
+      ownerSecret: owner.secret,
+      sign: owner.sign,
+      devicePublicKey: fw.devicePublicKey,
+      deviceId: "frontdoor",
+      topic: TOPIC,
+      seq: 7,
+      command: { ...base, atMs: host.clock.wallMs(), live: { action: "start", seconds: 9999 } } as unknown as Command,
+    });
+    host.mqtt.options!.onMessage(TOPIC, bytes);
+    assert.equal(fw.video.live.running, false);
+    assert.ok(host.lines.some((l) => l.message.startsWith("command refused: command live-view: live.seconds 9999")));
   });
 });
