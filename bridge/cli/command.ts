@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-// `doorbell command <snapshot|reboot|set-config|set-identity>`: seals and signs one owner command for one
+// `doorbell command <snapshot|reboot|set-config|set-identity|live-view>`: seals and signs one owner command for one
 // provisioned doorbell from the owner's home directory, numbered in the bridge's state so it never collides
 // with the bridge's own commands, and writes the bytes to a file. Publishing it is left to the owner.
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
 import { join } from "node:path";
 import { toHex } from "../../modules/bytes.js";
-import { sealCommand, type Command } from "../../modules/commands.js";
+import { parseLiveView, sealCommand, type Command } from "../../modules/commands.js";
 import { formatConfigErrors, parseConfig, type Config } from "../../modules/config.js";
 import { deviceTopics } from "../../modules/topics.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -53,6 +53,11 @@ ${COMMON}`,
   (owner.pub of doorbell keys init), the command signing key (owner-sign.pub), the device id or the broker.
   The doorbell logs each change (keys by fingerprint) and restarts; from then on it accepts only commands
   signed by the new signing key. devices/<name>/device-config.json records the change.
+${COMMON}`,
+  "live-view": `usage: doorbell command live-view --home <dir> --device <name> (--start [--seconds <1-300>] | --stop) --out <file>
+  --start             the doorbell sends a sealed live stream on <root>/<id>/sealed/video for --seconds
+                      (default 60); a start while it runs renews the same stream from now
+  --stop              the doorbell ends the live stream now
 ${COMMON}`,
 };
 
@@ -129,6 +134,7 @@ function buildCommand(
       for (const c of changes) setPath(recorded, c.path, c.value);
       return { body: { identity: r.identity }, recorded };
     }
+    if (name === "live-view") return { body: { live: liveViewBody(flags) } };
   } catch (error) {
     // A value the doorbell would refuse is misuse: exit 2 with its field-level error.
     if (error instanceof CommandBodyError || /^(--owner|--device|--mqtt)/.test((error as Error).message))
@@ -136,6 +142,20 @@ function buildCommand(
     throw error;
   }
   return { body: {} };
+}
+
+/** The live-view body from --start [--seconds N] or --stop, checked by the device's own parser. */
+function liveViewBody(flags: Record<string, string | boolean>): Record<string, unknown> {
+  if (Boolean(flags.start) === Boolean(flags.stop))
+    throw new CommandBodyError("give exactly one of --start and --stop");
+  const seconds = typeof flags.seconds === "string" ? Number(flags.seconds) : undefined;
+  if (flags.seconds !== undefined && !/^\d+$/.test(String(flags.seconds)))
+    throw new CommandBodyError(`--seconds ${JSON.stringify(flags.seconds)}: expected a whole number of seconds, 1-300`);
+  const raw = flags.start ? { action: "start", ...(seconds === undefined ? {} : { seconds }) } : { action: "stop" };
+  if (flags.stop && seconds !== undefined) throw new CommandBodyError("--seconds goes with --start only");
+  const parsed = parseLiveView(raw);
+  if (!parsed.ok) throw new CommandBodyError(parsed.error.replace("command live-view: live.seconds", "--seconds"));
+  return parsed.live;
 }
 
 /** Writes to `path` (mode 0600), refusing a terminal: the bytes are for a publisher, not a screen. */
@@ -183,7 +203,12 @@ function run(name: string, argv: string[]): number {
   const flags = parseFlags(
     rest,
     {
-      values: ["home", "device", "out", "state-dir", ...(name === "set-identity" ? identityFlags : [])],
+      values: [
+        ...["home", "device", "out", "state-dir"],
+        ...(name === "set-identity" ? identityFlags : []),
+        ...(name === "live-view" ? ["seconds"] : []),
+      ],
+      booleans: name === "live-view" ? ["start", "stop"] : [],
       required: ["home", "device", "out"],
     },
     usage,

@@ -81,6 +81,18 @@ describe("doorbell command: accepted by the firmware", () => {
     assert.equal(statSync(join(home, "..", `cmd-${outs}.bin`)).mode & 0o777, 0o600);
   });
 
+  test("live-view --start starts the doorbell's live stream, a second renews it, --stop ends it", () => {
+    const d = flash(home);
+    d.deliver(sign(home, "live-view", "--start", "--seconds", "30"));
+    assert.equal(d.fw.video.live.running, true);
+    const id = d.fw.video.live.streamId;
+    d.deliver(sign(home, "live-view", "--start"));
+    assert.equal(d.fw.video.live.streamId, id);
+    d.deliver(sign(home, "live-view", "--stop"));
+    assert.equal(d.fw.video.live.running, false);
+    assert.deepEqual(d.refusals(), []);
+  });
+
   test("set-config changes the settings and keeps the rest; the bundle records it; no plaintext in the file", () => {
     const d = flash(home);
     const name = "Front door of the blue house";
@@ -154,7 +166,15 @@ describe("doorbell command: misuse exits 2 naming the flag", () => {
     [["snapshot", "--home", home, "--device", "backdoor", "--out", out], /--device "backdoor": no device bundle/],
     [["snapshot", "--home", home, "--device", "frontdoor", "--out", "-"], /not to standard output/],
     [["snapshot", "--home", home, "--device", "frontdoor"], /missing --out/],
-    [["format-flash", ...base], /expected snapshot, reboot, set-config, set-identity/],
+    [["format-flash", ...base], /expected snapshot, reboot, set-config, set-identity, live-view/],
+    [["live-view", ...base], /give exactly one of --start and --stop/],
+    [["live-view", ...base, "--start", "--stop"], /give exactly one of --start and --stop/],
+    [
+      ["live-view", ...base, "--start", "--seconds", "301"],
+      /--seconds 301 is not accepted; expected an integer 1..300/,
+    ],
+    [["live-view", ...base, "--start", "--seconds", "ten"], /--seconds "ten": expected a whole number/],
+    [["live-view", ...base, "--stop", "--seconds", "5"], /--seconds goes with --start only/],
   ];
   for (const [args, message] of cases) {
     test(args.filter((a) => !a.startsWith("/")).join(" "), () => {
@@ -165,7 +185,7 @@ describe("doorbell command: misuse exits 2 naming the flag", () => {
   }
 
   test("--help prints each subcommand's usage and exits 0", () => {
-    for (const sub of ["snapshot", "reboot", "set-config", "set-identity"]) {
+    for (const sub of ["snapshot", "reboot", "set-config", "set-identity", "live-view"]) {
       const r = cli(["command", sub, "--help"]);
       assert.equal(r.status, 0);
       assert.match(r.stdout, new RegExp(`^usage: doorbell command ${sub} `));
