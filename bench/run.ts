@@ -6,6 +6,7 @@ import { XsWorker } from "../hosts/xs/xsnap-worker.js";
 import { benchOptions, writeReport, type Section } from "./report.js";
 import { benchXsCore } from "./xs-core.js";
 import { benchSealCost } from "./seal-cost.js";
+import { benchVideoCost } from "./video-cost.js";
 import { benchLoad } from "./load.js";
 import { benchMotion, highwayInput } from "./motion.js";
 import { benchRedaction } from "./redaction.js";
@@ -69,6 +70,10 @@ sections.push({
 // Sealed events: XS cost of one seal and open, Node throughput beside hpke-js, and an ESP32 estimate.
 step("seal: one ring event with a 20 KB snapshot");
 sections.push(await benchSealCost({ quick }));
+
+// Sealed video: XS cost of one 25 KB live frame in its stream, and an ESP32 estimate scaled from the seal's.
+step("video: one live frame of 25 KB");
+sections.push(await benchVideoCost({ seal: sections.find((x) => x.key === "seal")?.json }));
 
 // Load and scale-out: N doorbells on the Node host against one Mosquitto on loopback, with bridge processes.
 step(

@@ -143,7 +143,7 @@ export const CONFIG_SCHEMA = Object.freeze({
     kind: "int",
     default: 768,
     min: 128,
-    max: 2048,
+    max: 1536,
     unit: "KiB",
     doc:
       "The clip ring in PSRAM, allocated once: pre-roll and clip frames waiting to be sent; the oldest are " +

@@ -146,7 +146,7 @@ class Scene {
   }
 }
 
-async function assertRingReachesHomeAssistant({ ha, device }: Scene): Promise<void> {
+async function assertRingReachesHomeAssistant({ ha, device, bridgeLines }: Scene): Promise<void> {
   await press(device!);
   const ring = await ha.nth(T.event, 1);
   const attributes = JSON.parse(ring.payload.toString());
@@ -166,6 +166,13 @@ async function assertRingReachesHomeAssistant({ ha, device }: Scene): Promise<vo
   assert.ok(
     ha.seen.findIndex((s) => s.topic === T.snapshot) < ha.seen.findIndex((s) => s.topic === T.event),
     "the picture before the event",
+  );
+  // Its sealed clip passes the ACL (the doorbell writes its own video topic, the bridge reads it) and opens.
+  const clip = (l: string) => l.includes("video stream opened") && l.includes("kind=clip trigger=ring");
+  await until(() => bridgeLines.some(clip), "the ring's clip opened at the bridge", 30_000);
+  assert.deepEqual(
+    bridgeLines.filter((l) => l.includes("video refused")),
+    [],
   );
 }
 
@@ -222,6 +229,11 @@ async function assertDeviceConfinedByAcl({ layout, url, ha, device }: Scene): Pr
     await assert.rejects(
       intruder.publishAsync("doorbell/frontdoor/sealed/event", Buffer.alloc(100), { qos: 1 }),
       /Not authorized|135/i,
+    );
+    await assert.rejects(
+      intruder.publishAsync("doorbell/frontdoor/sealed/video", Buffer.alloc(100), { qos: 1 }),
+      /Not authorized|135/i,
+      "another doorbell's video topic",
     );
     // Its own topics work, and arrive after anything it sent before: the forged status never came through.
     await intruder.publishAsync("doorbell/backdoor/status", "online", { qos: 1, retain: true });

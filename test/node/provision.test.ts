@@ -114,6 +114,8 @@ function assertMosquittoSnippet({ layout }: Provisioned) {
   for (const line of [
     "pattern write doorbell/%u/status",
     "pattern write doorbell/%u/sealed/event",
+    "pattern write doorbell/%u/sealed/video",
+    "topic read doorbell/+/sealed/video",
     "pattern read doorbell/%u/sealed/cmd",
     "user doorbell-bridge",
     "topic write doorbell/+/sealed/cmd",

@@ -38,6 +38,11 @@ describe("event clips (issue 10 point 2)", () => {
       [["clip", true, 0, 0]],
     );
     assert.ok(d.host.camera.outstanding <= 2, "the clip ring holds copies: camera buffers go back");
+    const soi = [0xff, 0xd8, 0xff, 0xfe]; // the fake camera's JPEG start: never in the clear on the broker
+    const clear = d.host.mqtt.published
+      .filter((p) => p.topic === VIDEO_TOPIC)
+      .some((p) => p.payload.some((_, i) => soi.every((b, k) => p.payload[i + k] === b)));
+    assert.equal(clear, false, "no JPEG bytes in any video payload");
     const firstVideo = d.host.mqtt.published.findIndex((p) => p.topic === VIDEO_TOPIC);
     const ringAt = d.host.mqtt.published.findIndex((p) => p.topic === EVENT_TOPIC && p.payload.length > 200);
     assert.ok(ringAt >= 0 && ringAt < firstVideo, "the ring event goes out before its clip");
