@@ -19,6 +19,7 @@ import { type VideoFigures, videoSection } from "./video/section.js";
 /** The live frame: a JPEG-shaped 25 KB buffer (SOI ... EOI); sealing never decodes it. */
 export const FRAME_BYTES = 25_600;
 const FRAMES = 10;
+/** Cranks: load, open, FRAMES frames, take, then the bare AEAD call twice (the second is the figure). */
 const BUILD_DIR = repoPath("build/bench-video");
 const step = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
@@ -44,6 +45,11 @@ let f: any, b: Uint8Array[] = [], sender: any, last = new Uint8Array(0), n = 0;
   if (fields.kind === "frame") {
     last = sender.sealFrame({ jpeg: b[3], captureMs: f.startMs + 200 * n++, last: false, droppedOnDevice: 0 });
     return encodeWire({ bytes: last.length });
+  }
+  if (fields.kind === "aead") {
+    // The bare host call with the same frame: what marshalling a 25 KB argument costs this bench's guest.
+    crypto.chacha20Poly1305Seal(b[2], b[2].subarray(0, 12), b[4], b[3]);
+    return encodeWire({});
   }
   return encodeWire({}, [last]);
 };
@@ -71,7 +77,7 @@ async function meter(bundle: string, blobs: Uint8Array[], fields: Record<string,
   const cranks: Crank[] = [];
   try {
     await worker.evaluate(bundle);
-    const kinds = ["load", "open", ...Array(FRAMES).fill("frame"), "take"];
+    const kinds = ["load", "open", ...Array(FRAMES).fill("frame"), "take", "aead", "aead"];
     for (const kind of kinds) {
       crank = noCalls();
       const command = kind === "load" ? encodeWire({ kind, ...fields }, blobs) : encodeWire({ kind });
@@ -92,7 +98,7 @@ function checkOpens(
 ) {
   const crypto = createNodeCrypto();
   const open = readVideoMessage(decodeWire(cranks[1].reply).blobs[0]);
-  const frame = readVideoMessage(decodeWire(cranks.at(-1)!.reply).blobs[0]);
+  const frame = readVideoMessage(decodeWire(cranks[2 + FRAMES].reply).blobs[0]);
   if (!open.ok || open.message.type !== "open" || !frame.ok || frame.message.type !== "frame")
     throw new Error("bench: the XS stream's messages do not parse");
   const keys = acceptStreamOpen({
@@ -135,6 +141,7 @@ export async function benchVideoCost(options: { seal?: unknown }): Promise<Secti
     frameCalls: frames[1].calls,
     openUnits: cranks[1].units,
     openCalls: cranks[1].calls,
+    bareAeadCallUnits: cranks.at(-1)!.units,
     seal: options.seal,
   };
   return videoSection(figures);
