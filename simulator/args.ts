@@ -16,6 +16,11 @@ export interface SimulatorArgs {
   dataDir?: string;
   /** Privacy zones from `--zones <file>`, for the device's `privacy.zones`. */
   zones?: Zone[];
+  /** Camera frames per second (`--fps`): the camera's period and the device's camera.framePeriodMs. */
+  fps: number;
+  /** The porch camera's frame size (`--frame-size WxH`): also the device's camera.width and camera.height. */
+  frameWidth: number;
+  frameHeight: number;
   verbose: boolean;
 }
 
@@ -23,7 +28,8 @@ export const DEFAULT_HTTP_PORT = 8480;
 export const DEFAULT_MQTT_PORT = 1883;
 
 const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR] [--allow-host NAME]... [--engine xs|node]
-                    [--camera SOURCE] [--visitor-every S] [--data-dir DIR] [--zones FILE] [--verbose]
+                    [--camera SOURCE] [--fps N] [--frame-size WxH] [--visitor-every S] [--data-dir DIR] [--zones FILE]
+                    [--verbose]
   --http-port     the page's port (default ${DEFAULT_HTTP_PORT}; 0 picks a free one; a busy default falls back to a free one)
   --mqtt-port     embedded broker port (default ${DEFAULT_MQTT_PORT}; 0 picks a free one; a busy default falls back to a free one)
   --host          address to listen on (default 127.0.0.1: loopback only); beyond loopback the broker
@@ -32,6 +38,10 @@ const USAGE = `usage: npm start -- [--http-port N] [--mqtt-port N] [--host ADDR]
                   (repeatable); any other Host header is refused
   --engine        run the firmware on the XS engine (default) or directly on Node for debugging
   --camera        ${CAMERA_HELP}; default porch
+  --fps           camera frames per second, 1-30 (default 5): every camera source runs at this rate, and the
+                  device's camera.framePeriodMs follows; clips and live view take at most video.clipFps and video.liveFps
+  --frame-size    the porch scene's frame size, WxH, 96x96 to 1600x1200 (default 640x480); the device's
+                  camera.width and camera.height follow
   --visitor-every seconds between visitors in the porch scene, who walk up and ring (default 60; 0: only from the page)
   --data-dir      keep the device's storage and the keys here across runs (default: a fresh temporary directory)
   --zones         a JSON file of privacy zones in image pixels, e.g. [{"x": 0, "y": 0, "width": 160, "height": 480}]
@@ -47,6 +57,9 @@ export function parseArgs(argv: string[]): SimulatorArgs {
     engine: "xs",
     camera: { kind: "porch", light: "day" },
     visitorEveryS: 60,
+    fps: 5,
+    frameWidth: 640,
+    frameHeight: 480,
     verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -89,6 +102,18 @@ export function parseArgs(argv: string[]): SimulatorArgs {
       case "--camera":
         args.camera = parseCameraSpec(value());
         break;
+      case "--fps":
+        args.fps = int(1, 30);
+        break;
+      case "--frame-size": {
+        const raw = value();
+        const m = /^(\d+)x(\d+)$/.exec(raw);
+        const [w, h] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+        if (!m || w < 96 || w > 1600 || h < 96 || h > 1200)
+          throw new Error(`--frame-size ${raw}: expected WxH from 96x96 to 1600x1200, e.g. 640x480`);
+        [args.frameWidth, args.frameHeight] = [w, h];
+        break;
+      }
       case "--visitor-every":
         args.visitorEveryS = int(0, 3600);
         break;

@@ -45,6 +45,9 @@ export function describeCamera(spec: CameraSpec): string {
 export interface CameraBuildOptions {
   clock: ClockPort;
   framePeriodMs: number;
+  /** The porch scene's frame size; default 640x480. */
+  width?: number;
+  height?: number;
   /** The porch scene to render, for a porch spec. */
   scene: PorchScene;
   onError(message: string): void;
@@ -57,8 +60,8 @@ export function createCamera(spec: CameraSpec, o: CameraBuildOptions): CameraPor
       o.scene.light = spec.light;
       return createSyntheticCamera({
         clock: o.clock,
-        width: 640,
-        height: 480,
+        width: o.width ?? 640,
+        height: o.height ?? 480,
         framePeriodMs: o.framePeriodMs,
         render: o.scene.render,
       });

@@ -43,7 +43,10 @@ export interface SimulationOptions {
   /** Device storage, the owner's and the simulation's keys live under it. */
   dataDir: string;
   camera: CameraSpec;
+  /** The camera's frame period (default 200 ms, 5 fps); the device's camera.framePeriodMs follows. */
   framePeriodMs?: number;
+  /** The porch scene's frame size (default 640x480); the device's camera.width and camera.height follow. */
+  frameSize?: { width: number; height: number };
   /** Settings over the simulator's device config (same schema as docs/config.md). */
   deviceConfig?: Record<string, unknown>;
   /** Contact bounce of a press from the page or a scenario, unless told otherwise (default 8 ms). */
@@ -241,7 +244,13 @@ function buildHardware(options: SimulationOptions, c: HardwareContext) {
   const button = createVirtualButton(clock);
   const scene = createPorchScene({ onBell: (level) => button.set(level, bounceMs) });
   const buildCamera = (spec: CameraSpec) =>
-    createCamera(spec, { clock, framePeriodMs, scene, onError: (message) => c.note(message, "error") });
+    createCamera(spec, {
+      clock,
+      framePeriodMs,
+      ...(options.frameSize ?? {}),
+      scene,
+      onError: (message) => c.note(message, "error"),
+    });
   const cameraSocket = createCameraSwitch({
     initial: buildCamera(options.camera),
     onTap: (frame) => frames.add(frame.jpeg, frame.capturedAtMs),
@@ -437,7 +446,7 @@ function simulatedDeviceConfig(
     deviceId: DEVICE_ID,
     deviceName: DEVICE_NAME,
     mqtt: { host: "127.0.0.1", port, topicRoot: TOPIC_ROOT },
-    camera: { framePeriodMs },
+    camera: { framePeriodMs, ...(options.frameSize ?? {}) },
     ...options.deviceConfig,
     keys: { ownerPublic: toHex(keys.ownerPublic), ownerSigningPublic: toHex(keys.ownerSigningPublic) },
   };

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     fallbackWhenBusy: args.mqttPort === DEFAULT_MQTT_PORT,
     dataDir,
     camera: args.camera,
+    framePeriodMs: Math.round(1000 / args.fps),
+    frameSize: { width: args.frameWidth, height: args.frameHeight },
     deviceConfig: args.zones ? { privacy: { zones: args.zones } } : undefined,
   });
   cleanups.push(() => sim.close());
