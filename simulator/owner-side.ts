@@ -11,6 +11,8 @@ import { sealCommand } from "../modules/commands.js";
 import { createLogger } from "../modules/logger.js";
 import { deviceTopics } from "../modules/topics.js";
 import type { CryptoPort, LogPort } from "../modules/ports.js";
+import type { Command, LiveViewRequest } from "../modules/commands.js";
+import type { FrameSink } from "../bridge/video/opened-frame.js";
 import type { BrokerCredentials } from "./broker-credentials.js";
 
 /** The bridge's MQTT client id. */
@@ -45,6 +47,8 @@ export interface OwnerSideOptions {
   /** The bridge's log lines. */
   log: LogPort;
   onEvent(event: OwnerEvent): void;
+  /** Where the bridge's authenticated video frames and stream summaries go. */
+  frameSink?: FrameSink;
 }
 
 export interface OwnerSide {
@@ -55,6 +59,8 @@ export interface OwnerSide {
    * (QoS 1); the device validates it whole, persists it and restarts on it. Resolves once the broker has it.
    */
   sendConfig(config: Record<string, unknown>): Promise<void>;
+  /** Seals and signs a `live-view` command, as `doorbell command live-view` does, and publishes it (QoS 1). */
+  sendLiveView(live: LiveViewRequest): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +86,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     log: createLogger(o.log, "bridge"),
     discoveryPrefix: "homeassistant",
     motionOffDelayS: 30,
+    frameSink: o.frameSink,
     onEvent: (_device, header, jpeg, sealedBytes) =>
       o.onEvent({
         id: String(header.id),
@@ -90,23 +97,26 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
         sealedBytes,
       }),
   });
+  /** Seals, signs and publishes one command with `body` (QoS 1), numbered in the bridge's state. */
+  const send = async (cmd: Command["cmd"], body: Record<string, unknown>) => {
+    const topic = deviceTopics(o.topicRoot, o.deviceId).command;
+    const now = Date.now();
+    const sealed = sealCommand({
+      crypto: o.crypto,
+      ownerSecret: o.ownerSecret,
+      sign: o.signCommand,
+      devicePublicKey: o.devicePublic,
+      deviceId: o.deviceId,
+      topic,
+      seq: nextCommandSeq(state, o.deviceId, now),
+      command: { v: 1, cmd, id: toHex(o.crypto.randomBytes(8)), atMs: now, ...body } as Command,
+    });
+    await client.publishAsync(topic, Buffer.from(sealed), { qos: 1, retain: false });
+  };
   return {
     name: "doorbell-bridge",
-    async sendConfig(config) {
-      const topic = deviceTopics(o.topicRoot, o.deviceId).command;
-      const now = Date.now();
-      const sealed = sealCommand({
-        crypto: o.crypto,
-        ownerSecret: o.ownerSecret,
-        sign: o.signCommand,
-        devicePublicKey: o.devicePublic,
-        deviceId: o.deviceId,
-        topic,
-        seq: nextCommandSeq(state, o.deviceId, now),
-        command: { v: 1, cmd: "set-config", id: toHex(o.crypto.randomBytes(8)), atMs: now, config },
-      });
-      await client.publishAsync(topic, Buffer.from(sealed), { qos: 1, retain: false });
-    },
+    sendConfig: (config) => send("set-config", { config }),
+    sendLiveView: (live) => send("live-view", { live }),
     async close() {
       bridge.close();
       await client.endAsync();

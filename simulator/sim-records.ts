@@ -87,7 +87,34 @@ export interface SimStatus {
   stats?: Record<string, unknown>;
 }
 
+/** What the owner's stream opener passed on (bridge/video/opened-frame.ts): a frame's facts (not its bytes), or a stream's end. */
+export type VideoRecord =
+  | {
+      t: number;
+      record: "frame";
+      streamId: string;
+      kind: "live" | "clip";
+      trigger?: "ring" | "motion";
+      index: number;
+      captureMs: number;
+      triggerMs?: number;
+      last: boolean;
+      jpegBytes: number;
+    }
+  | {
+      t: number;
+      record: "ended";
+      streamId: string;
+      kind: "live" | "clip";
+      frames: number;
+      complete: boolean;
+      gaps: number;
+      droppedOnDevice: number;
+      refused: Record<string, number>;
+    };
+
 export interface SimEvents {
+  video: VideoRecord;
   log: LogRecord;
   traffic: TrafficRecord;
   event: EventRecord;

@@ -9,6 +9,7 @@ import { formatConfigErrors, parseConfig } from "../modules/config.js";
 import { readEnvelopeHeader } from "../modules/envelope/layout.js";
 import type { Host, LogLevel } from "../modules/ports.js";
 import type { Zone } from "../modules/privacy/zone.js";
+import type { LiveViewRequest } from "../modules/commands.js";
 import { deviceTopics } from "../modules/topics.js";
 import { createCameraSwitch } from "../hosts/node/camera-switch.js";
 import { createNodeClock, createNodeTimers } from "../hosts/node/clock.js";
@@ -26,7 +27,15 @@ import { BRIDGE_CLIENT_ID, type OwnerEvent, startOwnerSide, type OwnerSide } fro
 import { loadOrCreateKeys, type SimKeys } from "./sim-keys.js";
 import { type BrokerPublish, type RestartableBroker, startRestartableBroker } from "./restartable-broker.js";
 import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
-import type { EventRecord, FrameRecord, LogRecord, SimEvents, SimStatus, TrafficRecord } from "./sim-records.js";
+import type {
+  EventRecord,
+  FrameRecord,
+  LogRecord,
+  SimEvents,
+  SimStatus,
+  TrafficRecord,
+  VideoRecord,
+} from "./sim-records.js";
 
 export const FIRMWARE_VERSION = "0.1.0-sim";
 export const DEVICE_ID = "frontdoor";
@@ -75,6 +84,8 @@ export interface Simulation {
    * config and these zones; the device validates, persists and restarts on it. Throws when they are refused.
    */
   setZones(zones: Zone[]): Promise<void>;
+  /** Starts, renews or stops the device's live view as the owner would: a signed live-view command. */
+  liveView(live: LiveViewRequest): Promise<void>;
   frame(n: number): Uint8Array | undefined;
   snapshot(id: string): Uint8Array | undefined;
   /** Sequence numbers of the sealed events the broker carried, and of those the owner opened. */
@@ -159,6 +170,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     ...faultControls(ctx, parts.wifi, broker, device),
     ...sceneControls(ctx, parts),
     setZones: (zones) => sendZones(ctx, parts, owner!, zones),
+    liveView: (live) => owner!.sendLiveView(live),
     frame: (n) => frames.get(n),
     snapshot: (id) => journal.snapshots.get(id),
     seqs: journal.seqs,
@@ -214,6 +226,9 @@ function createJournal(bus: Bus<SimEvents>) {
       const record = eventRecord(e);
       keep(events, KEEP.events, record);
       bus.emit("event", record);
+    },
+    video(record: VideoRecord): void {
+      bus.emit("video", record);
     },
     history: () => ({ events: [...events], traffic: [...traffic], logs: [...logs] }),
     seqs: () => ({ broker: sorted(brokerSeqs), opened: sorted(openedSeqs) }),
@@ -320,6 +335,11 @@ function startOwner(
     dataDir: join(dataDir, "bridge"),
     log: { write: (level, tag, message) => journal.log("owner", level, tag, message) },
     onEvent: (e) => journal.event(e),
+    frameSink: {
+      frame: ({ jpeg, deviceId: _d, openedAtMs: _o, ...f }) =>
+        journal.video({ t: Date.now(), record: "frame", ...f, jpegBytes: jpeg.length }),
+      streamEnded: ({ deviceId: _d, ...s }) => journal.video({ t: Date.now(), record: "ended", ...s }),
+    },
   });
 }
 

@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pai
 import type { Engine } from "../device-runner.js";
 import type { Light } from "../scene/porch-scene.js";
 import { parseCameraSpec, type CameraSpec } from "../camera-source.js";
+import { parseVideoStep, VIDEO_STEP_NAMES, type VideoStep } from "./video-steps.js";
 
 export const EVENT_TYPES = ["ring", "long_press", "motion_start", "motion_end", "snapshot", "status"] as const;
 export type EventTypeName = (typeof EVENT_TYPES)[number];
@@ -32,6 +33,7 @@ export type Step = { line: number; text: string } & (
   | { kind: "expect-no-event"; type?: EventTypeName; forMs: number }
   | { kind: "expect-log"; match: string | RegExp; withinMs: number }
   | { kind: "expect-all-opened"; withinMs: number }
+  | VideoStep
 );
 
 export interface Scenario {
@@ -72,7 +74,7 @@ const at = (c: Ctx, node: Node | Pair | undefined) => {
 };
 const lineOf = (c: Ctx, node: Node) => (node.range ? c.lines.linePos(node.range[0]).line : 1);
 
-type OptionReader = {
+export type OptionReader = {
   duration(key: string, required: boolean, fallbackMs?: number): number | undefined;
   string(key: string, required: boolean): string | undefined;
   bool(key: string, fallback: boolean): boolean;
@@ -195,6 +197,7 @@ const STEP_NAMES = [
   "expect-no-event",
   "expect-log",
   "expect-all-opened",
+  ...VIDEO_STEP_NAMES,
 ] as const;
 
 function parseStep(c: Ctx, node: Node): Step | undefined {
@@ -281,6 +284,12 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
     }
     case "expect-all-opened":
       return { ...base, kind: "expect-all-opened", withinMs: o(["within"], "within").duration("within", true, 0)! };
+    case "live-view":
+    case "expect-stream": {
+      const problem = (message: string) => c.problems.push(`${at(c, node)}: ${message}`);
+      const hasKey = (key: string) => value !== null && isMap(value) && value.has(key);
+      return { ...base, ...parseVideoStep(name as "live-view", o, problem, hasKey) };
+    }
   }
   c.problems.push(`${at(c, node)}: unknown step "${name}"; expected one of ${STEP_NAMES.join(", ")}`);
   return undefined;

@@ -10,6 +10,7 @@ import type { EventRecord, LogRecord } from "../sim-records.js";
 import { startSimulation, type Simulation } from "../simulation.js";
 import { startWebServer } from "../web-server.js";
 import type { Scenario, Step } from "./parse-scenario.js";
+import { countText, holds } from "./video-steps.js";
 
 export type Outcome = "pass" | "fail" | "timeout";
 
@@ -41,8 +42,20 @@ class Timeout extends Error {}
 const POLL_MS = 25;
 
 /** What the steps see of a run: the events the bridge opened, the log lines, and the run's bounded waits. */
+/** One video stream the bridge opened, as the scenario saw it. */
+interface StreamSeen {
+  kind: "live" | "clip";
+  trigger?: "ring" | "motion";
+  frames: number;
+  /** Clip frames captured before the trigger. */
+  preRoll: number;
+  ended?: { complete: boolean; droppedOnDevice: number; gaps: number };
+  consumed?: boolean;
+}
+
 interface Run {
   opened: (EventRecord & { consumed?: boolean })[];
+  streams: Map<string, StreamSeen>;
   logs: LogRecord[];
   /** Sleeps up to `ms`, checking `done` every few ms; throws Timeout past the scenario's deadline. */
   waitFor(ms: number, done?: () => boolean): Promise<boolean>;
@@ -60,7 +73,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   const dataDir = mkdtempSync(join(tmpdir(), "doorbell-scenario-"));
   let sim: Simulation | undefined;
   let web: Awaited<ReturnType<typeof startWebServer>> | undefined;
-  const run: Run = { opened: [], logs: [], ...deadlineWaits(started + s.timeoutMs, s.timeoutMs) };
+  const run: Run = { opened: [], streams: new Map(), logs: [], ...deadlineWaits(started + s.timeoutMs, s.timeoutMs) };
 
   let outcome: Outcome = "pass";
   let message: string | undefined;
@@ -138,6 +151,17 @@ function recordRun(sim: Simulation, run: Run, write: (record: Record<string, unk
     run.opened.push(r);
     write({ record: "event", ...r });
   });
+  sim.bus.on("video", (r) => {
+    write({ ...r, record: `video-${r.record}` });
+    const seen = run.streams.get(r.streamId) ?? { kind: r.kind, frames: 0, preRoll: 0 };
+    run.streams.set(r.streamId, seen);
+    if (r.record === "ended") seen.ended = { complete: r.complete, droppedOnDevice: r.droppedOnDevice, gaps: r.gaps };
+    else {
+      seen.trigger = r.trigger;
+      seen.frames++;
+      if (r.triggerMs !== undefined && r.captureMs < r.triggerMs) seen.preRoll++;
+    }
+  });
   sim.bus.on("status", ({ power, wifi, broker, deviceOnline }) =>
     write({ record: "status", t: Date.now(), power, wifi, broker, deviceOnline }),
   );
@@ -175,6 +199,13 @@ async function act(sim: Simulation, step: Step, run: Run): Promise<boolean> {
       return true;
     case "power-cut":
       await run.bounded("the power cycle", sim.powerCut(step.offMs));
+      return true;
+    case "live-view":
+      sim.note(`scenario line ${step.line}: live-view ${step.action}${step.seconds ? ` ${step.seconds} s` : ""}`);
+      await run.bounded(
+        "the live-view command",
+        sim.liveView(step.action === "start" ? { action: "start", seconds: step.seconds ?? 60 } : { action: "stop" }),
+      );
       return true;
   }
   return false;
@@ -219,6 +250,8 @@ async function expect(sim: Simulation, step: Step, run: Run): Promise<void> {
         fail(`no firmware or bridge log line matching ${String(step.match)} within ${step.withinMs} ms`);
       return;
     }
+    case "expect-stream":
+      return expectStream(step, run, fail);
     case "expect-all-opened": {
       const missing = () => {
         const { broker, opened: got } = sim.seqs();
@@ -230,4 +263,34 @@ async function expect(sim: Simulation, step: Step, run: Run): Promise<void> {
       return;
     }
   }
+}
+
+/** Waits for an ended stream of the step's kind (and trigger) whose counts hold; each stream is used once. */
+async function expectStream(step: Extract<Step, { kind: "expect-stream" }>, run: Run, fail: (why: string) => never) {
+  const matches = (v: StreamSeen) =>
+    !v.consumed &&
+    v.ended !== undefined &&
+    v.kind === step.stream &&
+    (step.trigger === undefined || v.trigger === step.trigger) &&
+    (step.frames === undefined || holds(step.frames, v.frames)) &&
+    (step.preRollFrames === undefined || holds(step.preRollFrames, v.preRoll)) &&
+    (step.complete === undefined || v.ended.complete === step.complete);
+  const find = () => [...run.streams.values()].find(matches);
+  if (!(await run.waitFor(step.withinMs, () => find() !== undefined))) {
+    const seen =
+      [...run.streams.values()]
+        .map((v) => {
+          const end = v.ended ? (v.ended.complete ? "complete" : "cut short") : "running";
+          return `${v.kind}${v.trigger ? `/${v.trigger}` : ""}: ${v.frames} frames, ${v.preRoll} pre-roll, ${end}`;
+        })
+        .join("; ") || "none";
+    const want = [
+      step.frames && `frames ${countText(step.frames)}`,
+      step.preRollFrames && `preRollFrames ${countText(step.preRollFrames)}`,
+    ].filter(Boolean);
+    fail(
+      `no ${step.stream} stream ended ${want.length ? `with ${want.join(", ")} ` : ""}within ${step.withinMs} ms; seen: ${seen}`,
+    );
+  }
+  find()!.consumed = true;
 }

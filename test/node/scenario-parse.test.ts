@@ -112,7 +112,7 @@ describe("scenario files: problems name the file and the line", () => {
     assert.deepEqual(problems("name: x\nversion: 1\nsteps:\n  - wait: 1s\n  - presss\n"), [
       `s.yaml:5: unknown step "presss"; expected one of press, release, wait, play, visitor, lamp, light, ` +
         "drop-network, restore-network, restart-broker, power-cut, expect-event, expect-no-event, expect-log, " +
-        "expect-all-opened",
+        "expect-all-opened, live-view, expect-stream",
     ]);
   });
 
@@ -165,5 +165,53 @@ describe("scenario files: problems name the file and the line", () => {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /bad\.yaml:5: unknown step "ring-twice"/);
     assert.equal(r.stdout, "", "nothing ran");
+  });
+});
+
+describe("scenario files: video steps (issue 10)", () => {
+  test("live-view and expect-stream parse with their options and counts", () => {
+    const s = parseScenario(
+      `name: video
+version: 1
+steps:
+  - live-view: { action: start, seconds: 30 }
+  - live-view: stop
+  - expect-stream: { kind: clip, trigger: ring, within: 30s, preRollFrames: ">=1", frames: "<=60", complete: true }
+  - expect-stream: { kind: live, within: 5s, frames: 12 }
+`,
+      "v.yaml",
+    );
+    const [start, stop, clip, live] = s.steps;
+    assert.deepEqual(
+      [start.kind, start.kind === "live-view" && start.action, start.kind === "live-view" && start.seconds],
+      ["live-view", "start", 30],
+    );
+    assert.ok(stop.kind === "live-view" && stop.action === "stop" && stop.seconds === undefined);
+    assert.ok(clip.kind === "expect-stream");
+    if (clip.kind !== "expect-stream" || live.kind !== "expect-stream") return;
+    assert.deepEqual(
+      [clip.stream, clip.trigger, clip.withinMs, clip.preRollFrames, clip.frames, clip.complete],
+      ["clip", "ring", 30_000, { op: ">=", n: 1 }, { op: "<=", n: 60 }, true],
+    );
+    assert.deepEqual([live.frames, live.complete], [{ op: "=", n: 12 }, undefined]);
+  });
+
+  test("bad video steps name the line and what is accepted", () => {
+    const text = (step: string) => `name: x\nversion: 1\nsteps:\n  - ${step}\n`;
+    const cases: [string, RegExp][] = [
+      ["live-view: pause", /s.yaml:4: live-view: action "pause" is not accepted; expected one of start, stop/],
+      ["live-view: { action: start, seconds: 301 }", /seconds 301 is not accepted; expected an integer from 1 to 300/],
+      ["live-view: { action: stop, seconds: 5 }", /live-view: seconds goes with action start only/],
+      ["expect-stream: { kind: movie, within: 1s }", /kind "movie" is not accepted; expected one of clip, live/],
+      ["expect-stream: { kind: clip }", /within is required/],
+      ["expect-stream: { kind: clip, within: 1s, frames: lots }", /frames "lots" is not accepted; expected a count/],
+      ["expect-stream: { kind: live, within: 1s, preRollFrames: 1 }", /preRollFrames goes with kind clip only/],
+      ["expect-stream: { kind: live, within: 1s, fps: 5 }", /unknown key "fps"/],
+    ];
+    for (const [step, pattern] of cases)
+      assert.ok(
+        problems(text(step)).some((p) => pattern.test(p)),
+        `${step}: ${problems(text(step)).join(" | ")}`,
+      );
   });
 });
