@@ -72,6 +72,8 @@ export function infoFromStatus(event: OpenedEvent): Record<string, unknown> {
   }
   if (num(s.outboxQueued) !== undefined) info.outbox_queued = s.outboxQueued;
   if (num(s.outboxDropped) !== undefined) info.outbox_dropped = s.outboxDropped;
+  // Clip and live frames the doorbell dropped (docs/firmware.md, "Video memory budget").
+  if (num(s.videoFramesDropped) !== undefined) info.video_frames_dropped = s.videoFramesDropped;
   return info;
 }
 

@@ -238,7 +238,7 @@ describe("bridge: states and commands", () => {
         type: "status",
         id: "00000000000000d1",
         atMs,
-        stats: { fw: "1.4.2", uptimeS: 3600, rssiDbm: -61, outboxQueued: 0, outboxDropped: 2 },
+        stats: { fw: "1.4.2", uptimeS: 3600, rssiDbm: -61, outboxQueued: 0, outboxDropped: 2, videoFramesDropped: 4 },
       }),
     );
     const info = JSON.parse((await ha.nth("doorbell/frontdoor/info", 3)).payload.toString());
@@ -249,6 +249,7 @@ describe("bridge: states and commands", () => {
       boot: "2026-10-01T08:00:00.000Z",
       outbox_queued: 0,
       outbox_dropped: 2,
+      video_frames_dropped: 4,
       replays_refused: 5,
     });
     assert.equal(ha.on("doorbell/frontdoor/info")[2].retain, false, "live delivery; the broker keeps it retained");

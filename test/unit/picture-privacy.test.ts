@@ -86,7 +86,14 @@ function boot(redactor: JpegRedactor | undefined, privacy: object) {
   const host: FakeHost = { ...createFakeHost(), redactor };
   const fw = startFirmware(host, {
     firmwareVersion: "test",
-    config: { deviceId: "frontdoor", keys: { ownerPublic: owner.publicHex }, privacy, motion: { enabled: false } },
+    // Clips off: these tests count the redactor's calls per event picture (clip frames: video-flow.test.ts).
+    config: {
+      deviceId: "frontdoor",
+      keys: { ownerPublic: owner.publicHex },
+      privacy,
+      motion: { enabled: false },
+      video: { clips: false },
+    },
   });
   host.mqtt.accept();
   host.clock.advance(10_000);

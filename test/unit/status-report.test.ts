@@ -34,6 +34,7 @@ describe("status report", () => {
         uptimeS: 5,
         outboxQueued: 0,
         outboxDropped: 0,
+        videoFramesDropped: 0,
         rssiDbm: -60,
       });
       host.clock.advance(60_000);
