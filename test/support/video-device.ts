@@ -12,7 +12,7 @@ import { testOwner } from "./video-streams.js";
 export const owner = testOwnerKeys();
 export const VIDEO_TOPIC = "doorbell/frontdoor/sealed/video";
 export const EVENT_TOPIC = "doorbell/frontdoor/sealed/event";
-const CMD_TOPIC = "doorbell/frontdoor/sealed/cmd";
+export const CMD_TOPIC = "doorbell/frontdoor/sealed/cmd";
 
 export function bootVideo(config: Record<string, unknown> = {}, host: FakeHost = createFakeHost()) {
   const fw = startFirmware(host, {
@@ -47,19 +47,21 @@ export function bootVideo(config: Record<string, unknown> = {}, host: FakeHost =
     feed();
   };
   let seq = 1;
-  const command = (body: Record<string, unknown>, cmd = "live-view") => {
+  /** Seals and signs a command as the owner would (for `deviceId`, default this one), delivers it, returns its bytes. */
+  const command = (body: Record<string, unknown>, cmd = "live-view", deviceId = "frontdoor") => {
     const crypto = testCrypto();
     const bytes = sealCommand({
       crypto,
       ownerSecret: owner.secret,
       sign: owner.sign,
       devicePublicKey: fw.devicePublicKey,
-      deviceId: "frontdoor",
-      topic: CMD_TOPIC,
+      deviceId,
+      topic: `doorbell/${deviceId}/sealed/cmd`,
       seq: seq++,
       command: { v: 1, cmd, id: toHex(crypto.randomBytes(8)), atMs: host.clock.wallMs(), ...body } as Command,
     });
     host.mqtt.options!.onMessage(CMD_TOPIC, bytes);
+    return bytes;
   };
   const events = () =>
     host.mqtt.published

@@ -4,7 +4,7 @@
 // what is published and opened, on the fake clock. Runs under Node and inside XS.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bootVideo, EVENT_TOPIC, VIDEO_TOPIC } from "../support/video-device.js";
+import { bootVideo, CMD_TOPIC, EVENT_TOPIC, VIDEO_TOPIC } from "../support/video-device.js";
 
 const live = (d: ReturnType<typeof bootVideo>) => d.viewer.frames.filter((f) => f.kind === "live");
 
@@ -123,5 +123,35 @@ describe("live view: refusals", () => {
     d.host.mqtt.options!.onMessage("doorbell/frontdoor/sealed/cmd", new Uint8Array(200));
     assert.equal(d.fw.video.live.running, false);
     assert.ok(d.host.lines.some((l) => l.tag === "command" && l.message.startsWith("command refused")));
+  });
+
+  test("a replayed live-view command neither restarts nor renews the view; the refusal is logged", () => {
+    const d = bootVideo({ video: { clips: false } });
+    d.runTo(10_000);
+    const start = d.command({ live: { action: "start", seconds: 2 } });
+    d.runTo(13_000);
+    assert.equal(d.fw.video.live.running, false, "expired");
+    d.host.mqtt.options!.onMessage(CMD_TOPIC, start); // the same signed bytes again
+    assert.equal(d.fw.video.live.running, false);
+    assert.equal(d.fw.video.live.stats.starts, 1);
+    assert.ok(d.host.lines.some((l) => l.message.startsWith("command refused: replayed")));
+  });
+
+  test("a live-view command sealed for another doorbell is refused on this one", () => {
+    const d = bootVideo({ video: { clips: false } });
+    d.runTo(10_000);
+    d.command({ live: { action: "start", seconds: 30 } }, "live-view", "backdoor");
+    assert.equal(d.fw.video.live.running, false);
+    assert.ok(d.host.lines.some((l) => l.message.startsWith("command refused: wrong-topic")));
+  });
+
+  test("privacy zones apply to live frames: a frame that cannot be redacted is never streamed", () => {
+    const d = bootVideo({ video: { clips: false }, privacy: { zones: [{ x: 0, y: 0, width: 8, height: 8 }] } });
+    d.runTo(10_000); // the fake camera's frames are not decodable JPEG: the redactor refuses them
+    d.command({ live: { action: "start", seconds: 2 } });
+    d.runTo(13_000);
+    assert.equal(live(d).length, 0);
+    assert.ok(d.fw.video.live.stats.framesDropped >= 9);
+    assert.equal(d.viewer.ended[0]?.droppedOnDevice, d.fw.video.live.stats.framesDropped);
   });
 });
