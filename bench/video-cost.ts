@@ -93,7 +93,12 @@ async function meter(bundle: string, blobs: Uint8Array[], fields: Record<string,
 
 /** Throws unless Node opens the XS stream's open message and its last frame, recovering the frame. */
 function checkOpens(
-  o: { owner: { privateKey: Uint8Array; publicKey: Uint8Array } } & Record<string, any>,
+  o: {
+    owner: { privateKey: Uint8Array; publicKey: Uint8Array };
+    device: { publicKey: Uint8Array };
+    deviceId: string;
+    topic: string;
+  },
   cranks: Crank[],
 ) {
   const crypto = createNodeCrypto();

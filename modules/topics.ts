@@ -15,5 +15,10 @@ export interface DeviceTopics {
 
 export function deviceTopics(root: string, deviceId: string): DeviceTopics {
   const base = `${root}/${deviceId}`;
-  return { status: `${base}/status`, event: `${base}/sealed/event`, command: `${base}/sealed/cmd`, video: `${base}/sealed/video` };
+  return {
+    status: `${base}/status`,
+    event: `${base}/sealed/event`,
+    command: `${base}/sealed/cmd`,
+    video: `${base}/sealed/video`,
+  };
 }
