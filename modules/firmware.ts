@@ -121,7 +121,7 @@ function createEventPipeline(
 }
 
 /** The button, the chime and the ring flow, with the pre-roll ring the ring takes its snapshot from. */
-function createRingSide(host: Host, cfg: Config, log: Logger, emit: EmitEvent) {
+function createRingSide(host: Host, cfg: Config, log: Logger, emit: EmitEvent, video: VideoFlow) {
   const preRoll = createPreRoll({
     timers: host.timers,
     capacity: cfg.camera.preRollFrames,
@@ -139,6 +139,7 @@ function createRingSide(host: Host, cfg: Config, log: Logger, emit: EmitEvent) {
     cooldownS: cfg.button.cooldownS,
     followUpMs: cfg.camera.followUpMs,
     emit,
+    fallbackFrame: (atMs) => video.ring.frameAt(atMs, cfg.camera.framePeriodMs),
   });
   const buttonLog = log.child("button");
   const button = createButtonMachine({
@@ -273,7 +274,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     counters: () => ({ ...outboxCounters(delivery), videoFramesDropped: video.dropped }),
     emit: (draft) => emit(draft, undefined),
   });
-  const { preRoll, chime, ring, button } = createRingSide(host, cfg, log, emit);
+  const { preRoll, chime, ring, button } = createRingSide(host, cfg, log, emit, video);
   const { cameraWatchdog, motion } = startCamera(host, cfg, log, preRoll, emit, video);
   const commands = createCommandHandler({
     crypto: host.crypto,

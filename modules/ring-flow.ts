@@ -25,6 +25,11 @@ export interface RingFlowOptions {
   cooldownS: number;
   followUpMs: number;
   emit: EmitEvent;
+  /**
+   * Where a snapshot comes from when the pre-roll has no frame for the instant (the camera's buffers went back while
+   * the event loop was busy): the clip ring's copies (modules/video/frame-ring.ts), by the same freshness rule.
+   */
+  fallbackFrame?(atMs: number): Pick<Frame, "jpeg" | "capturedAtMs"> | undefined;
 }
 
 export interface RingStats {
@@ -33,6 +38,8 @@ export interface RingStats {
   suppressed: number;
   longPresses: number;
   snapshotsMissing: number;
+  /** Snapshots taken from the clip ring because the pre-roll had none for the instant. */
+  snapshotsFromClipRing: number;
 }
 
 export interface RingFlow {
@@ -47,7 +54,14 @@ export interface RingFlow {
 }
 
 export function createRingFlow(o: RingFlowOptions): RingFlow {
-  const stats: RingStats = { presses: 0, rings: 0, suppressed: 0, longPresses: 0, snapshotsMissing: 0 };
+  const stats: RingStats = {
+    presses: 0,
+    rings: 0,
+    suppressed: 0,
+    longPresses: 0,
+    snapshotsMissing: 0,
+    snapshotsFromClipRing: 0,
+  };
   let lastRingAtMs: number | undefined;
   const followUps = new Set<TimerHandle>();
 
@@ -57,7 +71,10 @@ export function createRingFlow(o: RingFlowOptions): RingFlow {
     return { v: 1, type, id: toHex(o.crypto.randomBytes(8)), device: o.deviceId, atMs: wallAt(atMs), ...extra };
   }
 
-  function emitWithFrame(h: DraftEvent, atMs: number, frame: Frame | undefined): void {
+  function emitWithFrame(h: DraftEvent, atMs: number, camera: Frame | undefined): void {
+    const fallback = camera ? undefined : o.fallbackFrame?.(atMs);
+    if (fallback) stats.snapshotsFromClipRing++;
+    const frame = camera ?? fallback;
     if (frame) h.frameAgeMs = atMs - frame.capturedAtMs;
     else {
       stats.snapshotsMissing++;

@@ -55,8 +55,14 @@ interface Clip {
   stream?: VideoStream;
   /** Frames dropped before the stream existed or after it was lost. */
   dropped: number;
-  /** The stream was opened (or found impossible): frames are sent (or dropped) from then on. */
+  /** The start turn has come (the event went first): frames are sent (or dropped) from then on. */
   started: boolean;
+  /** The stream is opened at the clip's first frame, so a clip with no frame publishes nothing. */
+  openTried: boolean;
+  /** Inside publisher.open(): a PUBACK may arrive there, and the pump must wait for the stream. */
+  opening: boolean;
+  /** Called on each PUBACK of the clip's messages. */
+  onAck: () => void;
   done: boolean;
   deadline?: TimerHandle;
 }
@@ -75,7 +81,19 @@ function finish(o: ClipRecorderOptions, c: Clip, endMarker: boolean): void {
   if (endMarker && c.stream && !c.stream.ended && !c.stream.lost) c.stream.send(undefined, o.clock.monotonicMs(), true);
   if (c.deadline) o.timers.clear(c.deadline);
   const dropped = (c.stream?.dropped ?? 0) + c.dropped;
-  o.log.info("clip done", { stream: c.stream?.id, trigger: c.trigger, sent: c.stream?.framesSent ?? 0, dropped });
+  if (!c.openTried) o.log.info("clip done: no frame in its time; nothing sent", { trigger: c.trigger });
+  else o.log.info("clip done", { stream: c.stream?.id, trigger: c.trigger, sent: c.stream?.framesSent ?? 0, dropped });
+}
+
+/** Opens the clip's stream (its open message, QoS 1) before its first frame; frames dropped so far go into it. */
+function openStream(o: ClipRecorderOptions, c: Clip): void {
+  c.openTried = true;
+  c.opening = true;
+  const meta = { triggerMs: c.atWallMs, startMs: o.clock.wallMs() };
+  c.stream = o.publisher.open({ kind: "clip", trigger: c.trigger, eventSeq: c.eventSeq, ...meta }, 1, c.onAck);
+  c.opening = false;
+  if (c.stream) [c.stream.dropped, c.dropped] = [c.dropped, 0];
+  else o.log.warn("clip not sent: no broker session or owner key; its frames are dropped and counted");
 }
 
 /** Redacts, seals and publishes one ring frame of the clip, or drops it (counted); the clip's last when `last`. */
@@ -102,6 +120,13 @@ function pumpClip(o: ClipRecorderOptions, stats: ClipStats, c: Clip): void {
       continue;
     }
     if (f.capturedAtMs > c.endMs) return finish(o, c, true);
+    if (!c.openTried) {
+      openStream(o, c);
+      if (c.stream && c.stream.inFlight >= o.maxInFlight) {
+        c.cursor--; // the open message took the room: this frame goes on its PUBACK
+        return;
+      }
+    }
     const next = c.cursor < ring.nextId ? ring.get(c.cursor) : undefined;
     const last = next ? next.capturedAtMs > c.endMs : now >= c.endMs;
     sendOne(o, stats, c, f, last);
@@ -116,22 +141,14 @@ export function createClipRecorder(o: ClipRecorderOptions): ClipRecorder {
   let starting: TimerHandle | undefined;
 
   const pump = () => {
-    if (clip?.started) pumpClip(o, stats, clip);
+    if (clip?.started && !clip.opening) pumpClip(o, stats, clip);
     if (clip?.done) clip = undefined;
   };
 
   const start = (c: Clip) => {
     starting = undefined;
     if (clip !== c) return;
-    c.stream = o.publisher.open(
-      { kind: "clip", trigger: c.trigger, eventSeq: c.eventSeq, triggerMs: c.atWallMs, startMs: o.clock.wallMs() },
-      1,
-      pump,
-    );
-    // Only now: a PUBACK of the open message may arrive inside open() itself, and pump must wait for the stream.
     c.started = true;
-    if (c.stream) [c.stream.dropped, c.dropped] = [c.dropped, 0];
-    else o.log.warn("clip not sent: no broker session or owner key; its frames are dropped and counted");
     c.deadline = o.timers.set(pump, Math.max(0, c.endMs - o.clock.monotonicMs()));
     pump();
   };
@@ -154,6 +171,9 @@ export function createClipRecorder(o: ClipRecorderOptions): ClipRecorder {
         cursor,
         dropped: 0,
         started: false,
+        openTried: false,
+        opening: false,
+        onAck: pump,
         done: false,
       };
       clip = c;

@@ -29,6 +29,11 @@ export interface FrameRing {
   push(jpeg: Uint8Array, capturedAtMs: number): number | undefined;
   /** The frame with this id, or undefined once evicted. */
   get(id: number): RingFrame | undefined;
+  /**
+   * The snapshot rule of modules/pre-roll.ts over the copies: the newest frame captured at or before `atMs` and
+   * at most two periods before it, else the first within one period after it. A view, valid until the next push.
+   */
+  frameAt(atMs: number, framePeriodMs: number): RingFrame | undefined;
   /** The id of the oldest frame held captured at or after `ms`, or undefined. */
   firstAtOrAfter(ms: number): number | undefined;
   /** The id the next kept frame will get. */
@@ -69,6 +74,14 @@ export function createFrameRing(o: FrameRingOptions): FrameRing {
   /** True while a held frame occupies any byte of [at, at + length): never overwrite a frame still held. */
   const overlapsHeld = (at: number, length: number) => slots.some((s) => at < s.at + s.length && s.at < at + length);
 
+  const get = (id: number): RingFrame | undefined => {
+    const first = slots[0];
+    if (!first || id < first.id) return undefined;
+    const s = slots[id - first.id];
+    if (!s || s.id !== id) return undefined;
+    return { id, capturedAtMs: s.capturedAtMs, jpeg: buffer.subarray(s.at, s.at + s.length) };
+  };
+
   return {
     push(jpeg, capturedAtMs) {
       if (jpeg.length === 0 || jpeg.length > buffer.length) {
@@ -85,12 +98,16 @@ export function createFrameRing(o: FrameRingOptions): FrameRing {
       stats.kept++;
       return nextId++;
     },
-    get(id) {
-      const first = slots[0];
-      if (!first || id < first.id) return undefined;
-      const s = slots[id - first.id];
-      if (!s || s.id !== id) return undefined;
-      return { id, capturedAtMs: s.capturedAtMs, jpeg: buffer.subarray(s.at, s.at + s.length) };
+    get,
+    frameAt(atMs, periodMs) {
+      for (let i = slots.length - 1; i >= 0; i--) {
+        const s = slots[i];
+        if (s.capturedAtMs > atMs) continue;
+        if (atMs - s.capturedAtMs <= 2 * periodMs) return get(s.id);
+        break;
+      }
+      const after = slots.find((s) => s.capturedAtMs > atMs && s.capturedAtMs - atMs <= periodMs);
+      return after && get(after.id);
     },
     firstAtOrAfter(ms) {
       return slots.find((s) => s.capturedAtMs >= ms)?.id;

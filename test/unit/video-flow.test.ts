@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createRedactor } from "../../modules/jpeg/redact.js";
 import { createPicturePrivacy } from "../../modules/privacy/picture-privacy.js";
+import { frameBytes } from "../support/fake-host.js";
 import { synthJpeg } from "../support/jpeg-synth.js";
 import { bootVideo, EVENT_TOPIC, VIDEO_TOPIC } from "../support/video-device.js";
 
@@ -150,5 +151,32 @@ describe("event clips: drops are counted and reported, privacy zones apply (issu
     assert.equal(d.viewer.frames.length, 0);
     assert.ok(d.fw.video.stats.framesDropped >= 20);
     assert.equal(d.viewer.ended[0]?.droppedOnDevice, d.fw.video.stats.framesDropped);
+  });
+});
+
+describe("the clip ring backs the ring's snapshot; a clip with no frame sends nothing", () => {
+  test("when the loop reaches a press after the pre-roll moved on, the snapshot comes from the clip ring", () => {
+    const d = bootVideo({ video: CLIP });
+    d.runTo(12_000);
+    d.runTo(12_800); // the loop was busy: four more frames went through before it reached the press at 12,050
+    d.host.button.edge(1, 12_050);
+    d.host.button.edge(0, 12_200);
+    d.host.clock.advance(500);
+    const ring = d.events().find((e) => e.header.type === "ring")!;
+    assert.ok(ring, "the ring event is sent");
+    assert.equal(ring.header.frameAgeMs, 50);
+    assert.deepEqual(ring.jpeg, frameBytes(12_000), "the frame at the press instant, from the clip ring");
+    assert.equal(d.fw.ring.stats.snapshotsFromClipRing, 1);
+  });
+
+  test("a ring with no camera frame opens no clip stream and publishes nothing on the video topic", () => {
+    const d = bootVideo({ video: CLIP });
+    d.host.clock.advance(10_000);
+    d.press();
+    d.host.clock.advance(12_000);
+    assert.ok(d.events().some((e) => e.header.type === "ring"));
+    assert.equal(d.host.mqtt.published.filter((p) => p.topic === VIDEO_TOPIC).length, 0);
+    assert.equal(d.fw.video.stats.clips, 1);
+    assert.ok(d.host.lines.some((l) => l.tag === "video" && l.message.startsWith("clip done: no frame")));
   });
 });
