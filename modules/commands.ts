@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Owner-to-device commands, as they appear inside an opened command envelope: snapshot now, set config,
-// set identity, reboot. The parser accepts exactly these shapes and names what is wrong with anything else.
+// set identity, reboot, live view. The parser accepts exactly these shapes and names what is wrong with anything else.
 import { signCommandEnvelope } from "./command-signature.js";
 import { sealEnvelope } from "./envelope/seal-envelope.js";
 import { checkIdentityChange } from "./identity.js";
@@ -11,11 +11,45 @@ export type Command =
   | { v: 1; cmd: "set-config"; id: string; atMs: number; config: Record<string, unknown> }
   /** Changes identity fields (modules/identity.ts) only: the device id, broker, topic root or owner keys. */
   | { v: 1; cmd: "set-identity"; id: string; atMs: number; identity: Record<string, unknown> }
-  | { v: 1; cmd: "reboot"; id: string; atMs: number };
+  | { v: 1; cmd: "reboot"; id: string; atMs: number }
+  /** Starts (or renews) the live view for `seconds`, or stops it (modules/video/live-view.ts). */
+  | { v: 1; cmd: "live-view"; id: string; atMs: number; live: LiveViewRequest };
 
-export const COMMAND_NAMES = ["snapshot", "set-config", "set-identity", "reboot"] as const;
+export const COMMAND_NAMES = ["snapshot", "set-config", "set-identity", "reboot", "live-view"] as const;
 /** The field each command carries beyond v, cmd, id and atMs. */
-const BODY: Readonly<Record<string, string | undefined>> = { "set-config": "config", "set-identity": "identity" };
+const BODY: Readonly<Record<string, string | undefined>> = {
+  "set-config": "config",
+  "set-identity": "identity",
+  "live-view": "live",
+};
+
+export type LiveViewRequest = { action: "start"; seconds: number } | { action: "stop" };
+/** A live view runs at most this long per start; the owner renews it with another start. */
+export const LIVE_VIEW_MAX_SECONDS = 300;
+export const LIVE_VIEW_DEFAULT_SECONDS = 60;
+
+/** Validates a live-view body `{ action: "start" | "stop", seconds?: 1..300 }`; the error names the field. */
+export function parseLiveView(raw: Record<string, unknown>): { ok: true; live: LiveViewRequest } | { ok: false; error: string } {
+  const extra = Object.keys(raw).filter((k) => k !== "action" && k !== "seconds");
+  if (extra.length) return { ok: false, error: `command live-view: unknown field live.${extra[0].slice(0, 40)}` };
+  if (raw.action === "stop") {
+    if (raw.seconds !== undefined) return { ok: false, error: "command live-view: live.seconds goes with start only" };
+    return { ok: true, live: { action: "stop" } };
+  }
+  if (raw.action !== "start") {
+    const got = JSON.stringify(raw.action)?.slice(0, 40);
+    return { ok: false, error: `command live-view: live.action ${got} is not accepted; expected "start" or "stop"` };
+  }
+  const seconds = raw.seconds ?? LIVE_VIEW_DEFAULT_SECONDS;
+  if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 1 || seconds > LIVE_VIEW_MAX_SECONDS) {
+    const got = JSON.stringify(seconds)?.slice(0, 40);
+    return {
+      ok: false,
+      error: `command live-view: live.seconds ${got} is not accepted; expected an integer 1..${LIVE_VIEW_MAX_SECONDS}`,
+    };
+  }
+  return { ok: true, live: { action: "start", seconds } };
+}
 
 export type CommandResult = { ok: true; command: Command } | { ok: false; error: string };
 
@@ -51,6 +85,11 @@ export function parseCommand(raw: unknown): CommandResult {
     const error = checkIdentityChange(raw.identity);
     if (error) return { ok: false, error };
     return { ok: true, command: { v: 1, cmd: "set-identity", id: raw.id, atMs: raw.atMs, identity: raw.identity } };
+  }
+  if (raw.cmd === "live-view" && isObject(raw.live)) {
+    const live = parseLiveView(raw.live);
+    if (!live.ok) return live;
+    return { ok: true, command: { v: 1, cmd: "live-view", id: raw.id, atMs: raw.atMs, live: live.live } };
   }
   return { ok: true, command: { v: 1, cmd: raw.cmd as "snapshot" | "reboot", id: raw.id, atMs: raw.atMs } };
 }
