@@ -29,7 +29,9 @@ export const LIVE_VIEW_MAX_SECONDS = 300;
 export const LIVE_VIEW_DEFAULT_SECONDS = 60;
 
 /** Validates a live-view body `{ action: "start" | "stop", seconds?: 1..300 }`; the error names the field. */
-export function parseLiveView(raw: Record<string, unknown>): { ok: true; live: LiveViewRequest } | { ok: false; error: string } {
+export function parseLiveView(
+  raw: Record<string, unknown>,
+): { ok: true; live: LiveViewRequest } | { ok: false; error: string } {
   const extra = Object.keys(raw).filter((k) => k !== "action" && k !== "seconds");
   if (extra.length) return { ok: false, error: `command live-view: unknown field live.${extra[0].slice(0, 40)}` };
   if (raw.action === "stop") {
