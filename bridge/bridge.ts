@@ -8,7 +8,7 @@ import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
 import { type BridgeStats, createBridgeStats } from "./bridge-stats.js";
 import { createBurstLog } from "./burst-log.js";
-import { createCommandSender } from "./command-sender.js";
+import { createCommandPublisher, createCommandSender, type OwnerCommand } from "./command-sender.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
@@ -49,12 +49,16 @@ export interface BridgeOptions {
   shareGroup?: string;
   /** Sees each event opened and accepted (not refused, not a duplicate), with its picture: for observers such as the simulator's page. */
   onEvent?(deviceId: string, header: Record<string, unknown>, jpeg: Uint8Array | undefined, sealedBytes: number): void;
+  /** A press of Home Assistant's "Start live view" button (not retained): bridge/video/live-demand.ts holds the view. */
+  onLiveButton?(deviceId: string): void;
 }
 
 export interface Bridge {
   readonly stats: BridgeStats;
   /** Publishes discovery and the last known states for every device now. */
   republish(): void;
+  /** Seals and publishes a command to a served device (the video endpoint's live-view start and stop). */
+  sendCommand(deviceId: string, command: OwnerCommand): { id: string; seq: number };
   close(): void;
 }
 
@@ -67,6 +71,8 @@ export function startBridge(o: BridgeOptions): Bridge {
   const served = o.devices.map(serveDevice);
   const byEventTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.event, s]));
   const byCommandTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.snapshotCommand, s]));
+  const byLiveTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.liveCommand, s]));
+  const byId = new Map<string, ServedDevice>(served.map((s) => [s.device.id, s]));
   const ha = createHaSync({
     client,
     log,
@@ -80,10 +86,11 @@ export function startBridge(o: BridgeOptions): Bridge {
   });
   const onSealedEvent = createEventReceiver({ ...o, ha, stats, now, burstLog });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
+  const publishCommand = createCommandPublisher({ ...o, stats, now });
   let closed = false;
 
   const onConnect = () => {
-    const topics = [...byEventTopic.keys(), ...byCommandTopic.keys()].map((t) =>
+    const topics = [...byEventTopic.keys(), ...byCommandTopic.keys(), ...byLiveTopic.keys()].map((t) =>
       o.shareGroup ? `$share/${o.shareGroup}/${t}` : t,
     );
     client.subscribe(topics, { qos: 1 }, (error, granted) => {
@@ -107,10 +114,19 @@ export function startBridge(o: BridgeOptions): Bridge {
       if (event) return onSealedEvent(event, topic, bytes);
       const command = byCommandTopic.get(topic);
       if (command) return onSnapshotButton(command, bytes, packet.retain);
+      const live = byLiveTopic.get(topic);
+      if (live) return onLiveButton(live, bytes, packet.retain);
       if (topic === HA_STATUS_TOPIC && fromUtf8(bytes) === "online") ha.onBirth();
     } catch (error) {
       log.error("message not handled", { topic, reason: (error as Error).message });
     }
+  };
+
+  const onLiveButton = (s: ServedDevice, payload: Uint8Array, retained: boolean) => {
+    if (retained || fromUtf8(payload) !== "start")
+      return log.warn("live view press ignored: retained or not `start`", { device: s.device.id, retained });
+    if (!o.onLiveButton) return log.warn("live view press ignored: no video endpoint", { device: s.device.id });
+    o.onLiveButton(s.device.id);
   };
 
   client.on("connect", onConnect);
@@ -120,6 +136,11 @@ export function startBridge(o: BridgeOptions): Bridge {
   return {
     stats,
     republish: ha.republish,
+    sendCommand(deviceId, command) {
+      const s = byId.get(deviceId);
+      if (!s) throw new Error(`no served doorbell ${deviceId}`);
+      return publishCommand(s, command);
+    },
     close() {
       closed = true;
       ha.close();
