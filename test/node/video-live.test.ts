@@ -144,7 +144,9 @@ describe("live view: MJPEG over HTTP", () => {
     bytes.forEach((b, i) => assert.deepEqual(b, sentFrames[first + i].jpeg, `frame ${i}`));
     await until(() => video.hub.viewers("frontdoor") === 0, "ffmpeg to leave");
   });
+});
 
+describe("live view: one device stream, started by demand", () => {
   test("two viewers share one device stream: one start, the same frames to both", async () => {
     clock.advance(60_000);
     sent.length = 0;
@@ -181,7 +183,9 @@ describe("live view: MJPEG over HTTP", () => {
     clock.advance(10 * 60_000);
     assert.equal(sent.length, 4, "nothing more once stopped");
   });
+});
 
+describe("live view: viewers", () => {
   test("a slow viewer misses frames (bounded buffer) while a fast one gets every frame, in order", async () => {
     const fast = await openMjpeg(`${server.url}/live/frontdoor.mjpeg`);
     const slow = connect(server.port, "127.0.0.1");
