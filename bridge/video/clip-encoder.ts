@@ -3,7 +3,7 @@
 // ffmpeg (yuv420p, `+faststart`, each frame held until the next one's capture time, so a gap shows as a held
 // frame), or, without ffmpeg, the JPEG frames themselves in a directory.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface ClipFrame {
@@ -89,6 +89,7 @@ export async function encodeMp4(o: {
     "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
     "-movflags", "+faststart", "-f", "mp4", partial,
   ]);
+  await chmod(partial, 0o600); // ffmpeg creates it by the umask; these are plaintext pictures
   await rename(partial, o.outPath);
 }
 
