@@ -9,6 +9,7 @@ import { benchSealCost } from "./seal-cost.js";
 import { benchLoad } from "./load.js";
 import { benchMotion, highwayInput } from "./motion.js";
 import { benchRedaction } from "./redaction.js";
+import { benchVideo } from "./video.js";
 
 let options: ReturnType<typeof benchOptions>;
 try {
@@ -83,6 +84,10 @@ sections.push(await benchMotion({ quick, progress: step }));
 // Redaction: the C redactor beside libjpeg-turbo's full decode, the TypeScript on Node and its XS units, an ESP32 estimate.
 step("redaction: the CDnet highway frames with issue 14's acceptance zone");
 sections.push(await benchRedaction({ quick, progress: step }));
+
+// Video: the live view through the bridge's MJPEG endpoint (also alone: npm run bench:video).
+step("video: the live view through the bridge's MJPEG endpoint on loopback");
+sections.push(await benchVideo({ quick, progress: step }));
 
 writeReport(sections, { quick, startedAt }, paths);
 step(`wrote ${relative(process.cwd(), paths.markdown)} and ${relative(process.cwd(), paths.json)}`);

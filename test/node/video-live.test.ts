@@ -13,6 +13,7 @@ import type { BridgeTimers } from "../../bridge/ha-sync.js";
 import { createHttpAuth } from "../../bridge/video/http-auth.js";
 import { RENEW_AT_FRACTION, STOP_GRACE_MS } from "../../bridge/video/live-demand.js";
 import { MJPEG_BOUNDARY } from "../../bridge/video/mjpeg.js";
+import type { OpenedFrame } from "../../bridge/video/opened-frame.js";
 import { createOwnerVideo, type OwnerVideo } from "../../bridge/video/owner-video.js";
 import { startVideoServer, type VideoServer } from "../../bridge/video/video-server.js";
 import type { LiveViewRequest } from "../../modules/commands.js";
@@ -130,7 +131,7 @@ describe("live view: MJPEG over HTTP", () => {
     let done = false;
     void exited.then(() => void (done = true));
     await until(() => video.hub.viewers("frontdoor") === 1, "ffmpeg to connect");
-    const sentFrames = [];
+    const sentFrames: OpenedFrame[] = [];
     for (let i = 0; i < 200 && !done; i++) {
       sentFrames.push(push());
       await new Promise((r) => setTimeout(r, 20));
@@ -193,7 +194,7 @@ describe("live view: viewers", () => {
     slow.pause(); // never reads: the kernel buffers fill, then the bridge's
     await until(() => video.hub.viewers("frontdoor") === 2, "both viewers");
     const before = video.hub.stats("frontdoor").droppedForSlowViewers;
-    const frames = [];
+    const frames: OpenedFrame[] = [];
     for (let i = 0; i < 3000 && video.hub.stats("frontdoor").droppedForSlowViewers < before + 20; i++) {
       frames.push(push());
       await until(() => fast.parts.length === frames.length, `the fast viewer to get frame ${frames.length}`);
