@@ -6,12 +6,17 @@ import mqtt from "mqtt";
 import { startBridge } from "../bridge/bridge.js";
 import { nextCommandSeq } from "../bridge/command-sender.js";
 import { createDeviceStateStore } from "../bridge/device-state.js";
+import { createOwnerVideo, type OwnerVideo } from "../bridge/video/owner-video.js";
 import { toHex } from "../modules/bytes.js";
 import { sealCommand } from "../modules/commands.js";
 import { createLogger } from "../modules/logger.js";
+import { join } from "node:path";
 import { deviceTopics } from "../modules/topics.js";
 import type { CryptoPort, LogPort } from "../modules/ports.js";
 import type { BrokerCredentials } from "./broker-credentials.js";
+
+/** How long Home Assistant's Start live view button keeps the live view on, as doorbell-bridge's default. */
+const LIVE_BUTTON_S = 60;
 
 /** The bridge's MQTT client id. */
 export const BRIDGE_CLIENT_ID = "doorbell-bridge";
@@ -55,6 +60,11 @@ export interface OwnerSide {
    * (QoS 1); the device validates it whole, persists it and restarts on it. Resolves once the broker has it.
    */
   sendConfig(config: Record<string, unknown>): Promise<void>;
+  /**
+   * The owner's video as doorbell-bridge runs it: the live view (MJPEG) and the clips, served by the page under
+   * /owner/ (simulator/web-server.ts). Its `sink` takes the frames the stream opener authenticates.
+   */
+  readonly video: OwnerVideo;
   close(): Promise<void>;
 }
 
@@ -80,6 +90,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     log: createLogger(o.log, "bridge"),
     discoveryPrefix: "homeassistant",
     motionOffDelayS: 30,
+    onLiveButton: (deviceId) => video.demand.hold(deviceId, LIVE_BUTTON_S),
     onEvent: (_device, header, jpeg, sealedBytes) =>
       o.onEvent({
         id: String(header.id),
@@ -90,8 +101,15 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
         sealedBytes,
       }),
   });
+  const video = createOwnerVideo({
+    deviceIds: [o.deviceId],
+    sendLiveView: (deviceId, live) => bridge.sendCommand(deviceId, { cmd: "live-view", live }),
+    clips: { dir: join(o.dataDir, "clips"), keepDays: 7, maxMB: 500 },
+    log: createLogger(o.log, "video"),
+  });
   return {
     name: "doorbell-bridge",
+    video,
     async sendConfig(config) {
       const topic = deviceTopics(o.topicRoot, o.deviceId).command;
       const now = Date.now();
@@ -109,6 +127,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     },
     async close() {
       bridge.close();
+      await video.close();
       await client.endAsync();
     },
   };
