@@ -146,7 +146,9 @@ export async function benchVideo(o: {
         r === main ? "video.liveFps / liveDelayP50Ms / liveDelayP99Ms" : `at ${r.fps} frames/s, ${r.viewers} viewer(s)`,
       value: `${r.liveFps} frames/s, ${r.liveDelayP50Ms} / ${r.liveDelayP99Ms} ms`,
       reference: `${r.fps} frames/s produced`,
-      note: `${r.viewers} viewer(s); frames produced ${r.framesProduced}, received ${r.framesReceived.join(", ")}; max delay ${r.liveDelayMaxMs} ms`,
+      note:
+        `${r.viewers} viewer(s); frames produced ${r.framesProduced}, ` +
+        `received ${r.framesReceived.join(", ")}; max delay ${r.liveDelayMaxMs} ms`,
     })),
   };
 }

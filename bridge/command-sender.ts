@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Seals the owner's commands for a device (modules/commands.ts) and publishes them: a press of Home Assistant's
-// "Take snapshot" button, and the live-view start/stop the video endpoint asks for (bridge/video/live-demand.ts). Retained presses and unknown payloads are ignored, and presses beyond a
-// per-device rate (SNAPSHOT_BURST at once, one more every SNAPSHOT_REFILL_MS) are refused, logged once
-// per burst with a count: a flood of presses must not fill the doorbell's outbox ahead of a real ring.
+// "Take snapshot" button, and the live-view start/stop the video endpoint asks for (bridge/video/live-demand.ts).
+// Retained presses and unknown payloads are ignored, and snapshot presses beyond a per-device rate (SNAPSHOT_BURST
+// at once, one more every SNAPSHOT_REFILL_MS) are refused, logged once per burst with a count: a flood of presses
+// must not fill the doorbell's outbox ahead of a real ring.
 import type { MqttClient } from "mqtt";
 import { fromUtf8, toHex } from "../modules/bytes.js";
 import { type LiveViewRequest, sealCommand } from "../modules/commands.js";

@@ -42,7 +42,8 @@ export function startVideoServer(o: VideoServerOptions): Promise<VideoServer> {
       const url = `${o.tls ? "https" : "http"}://${host}:${port}`;
       if (!o.tls && !isLoopbackHost(o.host))
         o.log.warn(
-          "video endpoint beyond loopback without TLS: passwords cross the network in the clear; set video.tlsCert or put it behind a TLS proxy",
+          "video endpoint beyond loopback without TLS: passwords cross the network in the clear; " +
+            "set video.tlsCert or put it behind a TLS proxy",
           { url },
         );
       o.log.info("video endpoint listening", { url });

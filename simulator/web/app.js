@@ -557,7 +557,9 @@ async function showClips() {
     const item = timeline.querySelector(`[data-seq="${sidecar.eventSeq}"]`);
     if (!item || item.querySelector("[data-clip]")) continue;
     const s = sidecar.summary;
-    const caption = `clip: ${sidecar.storedFrames} frames, ${sidecar.preRollFrames} before the trigger, ${s.gaps} missing, ${s.complete ? "complete" : "cut short"}`;
+    const caption =
+      `clip: ${sidecar.storedFrames} frames, ${sidecar.preRollFrames} before the trigger, ` +
+      `${s.gaps} missing, ${s.complete ? "complete" : "cut short"}`;
     const player =
       sidecar.format === "mp4"
         ? el("video", {
