@@ -34,6 +34,7 @@ export interface LiveDemand {
   streamEnded(deviceId: string): void;
   /** Whether a start is in force for `deviceId` as far as the bridge knows. */
   running(deviceId: string): boolean;
+  /** Sends a stop to every device with a start in force (the bridge is going away), and stops the timers. */
   close(): void;
 }
 
@@ -111,7 +112,11 @@ export function createLiveDemand(o: LiveDemandOptions): LiveDemand {
     running: (deviceId) => devices.get(deviceId)?.startedAtMs !== undefined,
     close() {
       closed = true;
-      for (const d of devices.values()) if (d.timer !== undefined) o.timers.clear(d.timer);
+      for (const [deviceId, d] of devices) {
+        if (d.timer !== undefined) o.timers.clear(d.timer);
+        if (d.startedAtMs !== undefined) o.send(deviceId, { action: "stop" });
+        d.startedAtMs = undefined;
+      }
     },
   };
 }

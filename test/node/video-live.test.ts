@@ -187,6 +187,22 @@ describe("live view: one device stream, started by demand", () => {
 });
 
 describe("live view: viewers", () => {
+  test("a bridge that closes stops the live views it started (the device would otherwise run until its expiry)", () => {
+    const stops: { deviceId: string; live: LiveViewRequest }[] = [];
+    const own = createOwnerVideo({
+      deviceIds: ["frontdoor", "backdoor"],
+      sendLiveView: (deviceId, live) => void stops.push({ deviceId, live }),
+      log,
+      timers: manualTimers().timers,
+    });
+    own.hub.join("frontdoor", { offer: () => true });
+    void own.close();
+    assert.deepEqual(stops, [
+      { deviceId: "frontdoor", live: { action: "start", seconds: 60 } },
+      { deviceId: "frontdoor", live: { action: "stop" } },
+    ]);
+  });
+
   test("a slow viewer misses frames (bounded buffer) while a fast one gets every frame, in order", async () => {
     const fast = await openMjpeg(`${server.url}/live/frontdoor.mjpeg`);
     const slow = connect(server.port, "127.0.0.1");
