@@ -10,6 +10,18 @@ import { benchVideoCost } from "./video-cost.js";
 import { benchLoad } from "./load.js";
 import { benchMotion, highwayInput } from "./motion.js";
 import { benchRedaction } from "./redaction.js";
+import { benchVideo } from "./video.js";
+
+/** Two sections under one key: the first's title, both intros, both JSON objects and both row lists. */
+function mergeSections(a: Section, b: Section): Section {
+  return {
+    key: a.key,
+    title: `${a.title}; ${b.title.toLowerCase()}`,
+    intro: `${a.intro} ${b.intro}`,
+    json: { ...(a.json as object), ...(b.json as object) },
+    rows: [...a.rows, ...b.rows],
+  };
+}
 
 let options: ReturnType<typeof benchOptions>;
 try {
@@ -73,7 +85,7 @@ sections.push(await benchSealCost({ quick }));
 
 // Sealed video: XS cost of one 25 KB live frame in its stream, and an ESP32 estimate scaled from the seal's.
 step("video: one live frame of 25 KB");
-sections.push(await benchVideoCost({ seal: sections.find((x) => x.key === "seal")?.json }));
+const videoCost = await benchVideoCost({ seal: sections.find((x) => x.key === "seal")?.json });
 
 // Load and scale-out: N doorbells on the Node host against one Mosquitto on loopback, with bridge processes.
 step(
@@ -88,6 +100,11 @@ sections.push(await benchMotion({ quick, progress: step }));
 // Redaction: the C redactor beside libjpeg-turbo's full decode, the TypeScript on Node and its XS units, an ESP32 estimate.
 step("redaction: the CDnet highway frames with issue 14's acceptance zone");
 sections.push(await benchRedaction({ quick, progress: step }));
+
+// Video: the live view through the bridge's MJPEG endpoint (also alone: npm run bench:video).
+step("video: the live view through the bridge's MJPEG endpoint on loopback");
+// One "video" section in bench.json: the sealing cost beside the live view's rate and delay.
+sections.push(mergeSections(videoCost, await benchVideo({ quick, progress: step })));
 
 writeReport(sections, { quick, startedAt }, paths);
 step(`wrote ${relative(process.cwd(), paths.markdown)} and ${relative(process.cwd(), paths.json)}`);

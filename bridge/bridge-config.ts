@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import YAML from "yaml";
 
 type Spec =
-  | { kind: "path"; default: string; doc: string }
+  | { kind: "path"; default: string; optional?: boolean; doc: string }
   | { kind: "string"; default: string; pattern?: RegExp; patternDoc?: string; doc: string }
   | { kind: "url"; default: string; doc: string }
   | { kind: "int"; default: number; min: number; max: number; unit?: string; doc: string };
@@ -80,6 +80,70 @@ export const BRIDGE_SETTINGS = Object.freeze({
     unit: "MB",
     doc: "Beyond this total the oldest snapshots are deleted",
   },
+  "clips.dir": {
+    kind: "path",
+    default: "{home}/clips",
+    doc: "Where event clips (MP4 and a sidecar JSON each) are kept",
+  },
+  "clips.keepDays": {
+    kind: "int",
+    default: 30,
+    min: 1,
+    max: 3650,
+    unit: "days",
+    doc: "Clips older than this are deleted",
+  },
+  "clips.maxMB": {
+    kind: "int",
+    default: 5000,
+    min: 1,
+    max: 10_000_000,
+    unit: "MB",
+    doc: "Beyond this total the oldest clips are deleted",
+  },
+  "video.host": {
+    kind: "string",
+    default: "127.0.0.1",
+    pattern: /^[A-Za-z0-9.:-]{1,253}$/,
+    patternDoc: "an IP address or a host name",
+    doc: "Where the live view (MJPEG) and clips are served; beyond loopback a user and password are required",
+  },
+  "video.port": { kind: "int", default: 8081, min: 1, max: 65535, doc: "The video endpoint's TCP port" },
+  "video.user": {
+    kind: "string",
+    default: "doorbell",
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+    patternDoc: "1-64 letters, digits, '.', '_' or '-'",
+    doc: "The user name of the video endpoint beyond loopback (HTTP Basic)",
+  },
+  "video.passwordFile": {
+    kind: "path",
+    default: "{home}/bridge/video-password",
+    doc: "Its password, at least 12 characters, in a file of mode 0600; read only beyond loopback",
+  },
+  "video.tlsCert": {
+    kind: "path",
+    default: "",
+    optional: true,
+    doc: "A PEM certificate: serve HTTPS (with video.tlsKey); empty: plain HTTP",
+  },
+  "video.tlsKey": { kind: "path", default: "", optional: true, doc: "Its PEM private key (mode 0600)" },
+  "video.liveSeconds": {
+    kind: "int",
+    default: 60,
+    min: 1,
+    max: 300,
+    unit: "s",
+    doc: "Each live-view start asks the doorbell for this long; the bridge renews it while anyone watches",
+  },
+  "video.buttonSeconds": {
+    kind: "int",
+    default: 60,
+    min: 1,
+    max: 3600,
+    unit: "s",
+    doc: "Home Assistant's Start live view button keeps the live view on this long",
+  },
   "discovery.prefix": {
     kind: "string",
     default: "homeassistant",
@@ -106,6 +170,18 @@ export interface BridgeConfig {
   devicesDir: string;
   stateDir: string;
   snapshots: { dir: string; keepDays: number; maxMB: number };
+  clips: { dir: string; keepDays: number; maxMB: number };
+  video: {
+    host: string;
+    port: number;
+    user: string;
+    passwordFile: string;
+    /** Empty: plain HTTP. */
+    tlsCert: string;
+    tlsKey: string;
+    liveSeconds: number;
+    buttonSeconds: number;
+  };
   discovery: { prefix: string };
   motion: { offDelayS: number };
 }
@@ -177,7 +253,7 @@ function convert(name: string, spec: Spec, raw: Raw): string | number {
       }
     }
     case "path":
-      return text === "" ? fail() : text;
+      return text === "" && !spec.optional ? fail() : text;
     case "string":
       return (spec.pattern && !spec.pattern.test(text)) || text === "" ? fail() : text;
   }
@@ -254,9 +330,9 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
       fromFile.get(name);
     if (raw) {
       const v = convert(name, spec, raw);
-      return spec.kind === "path" ? resolve(raw.base, String(v)) : v;
+      return spec.kind === "path" && v !== "" ? resolve(raw.base, String(v)) : v;
     }
-    if (spec.kind === "path")
+    if (spec.kind === "path" && spec.default !== "")
       return resolve(sources.cwd, String(spec.default).replace("{home}", String(values.get("home") ?? ".")));
     return spec.default;
   };
@@ -278,9 +354,29 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
     devicesDir: s("devicesDir"),
     stateDir: s("stateDir"),
     snapshots: { dir: s("snapshots.dir"), keepDays: i("snapshots.keepDays"), maxMB: i("snapshots.maxMB") },
+    clips: { dir: s("clips.dir"), keepDays: i("clips.keepDays"), maxMB: i("clips.maxMB") },
+    video: videoConfig(s, i),
     discovery: { prefix: s("discovery.prefix") },
     motion: { offDelayS: i("motion.offDelayS") },
   };
+}
+
+function videoConfig(s: (n: BridgeSettingName) => string, i: (n: BridgeSettingName) => number): BridgeConfig["video"] {
+  const video = {
+    host: s("video.host"),
+    port: i("video.port"),
+    user: s("video.user"),
+    passwordFile: s("video.passwordFile"),
+    tlsCert: s("video.tlsCert"),
+    tlsKey: s("video.tlsKey"),
+    liveSeconds: i("video.liveSeconds"),
+    buttonSeconds: i("video.buttonSeconds"),
+  };
+  if (!video.tlsCert !== !video.tlsKey)
+    throw new BridgeConfigError(
+      "bridge settings video.tlsCert and video.tlsKey: set both (HTTPS) or neither (plain HTTP, loopback or behind a TLS proxy)",
+    );
+  return video;
 }
 
 /** Reads a file a setting names; the error names the setting. */

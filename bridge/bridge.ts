@@ -8,7 +8,7 @@ import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
 import { type BridgeStats, createBridgeStats } from "./bridge-stats.js";
 import { createBurstLog } from "./burst-log.js";
-import { createCommandSender } from "./command-sender.js";
+import { createCommandPublisher, createCommandSender, type OwnerCommand } from "./command-sender.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
@@ -53,6 +53,8 @@ export interface BridgeOptions {
   onEvent?(deviceId: string, header: Record<string, unknown>, jpeg: Uint8Array | undefined, sealedBytes: number): void;
   /** Where authenticated video frames go (the live endpoint, the clip store); without it they are counted only. */
   frameSink?: FrameSink;
+  /** A press of Home Assistant's "Start live view" button (not retained): bridge/video/live-demand.ts holds the view. */
+  onLiveButton?(deviceId: string): void;
 }
 
 export interface Bridge {
@@ -61,7 +63,21 @@ export interface Bridge {
   readonly video: StreamOpenerStats;
   /** Publishes discovery and the last known states for every device now. */
   republish(): void;
+  /** Seals and publishes a command to a served device (the video endpoint's live-view start and stop). */
+  sendCommand(deviceId: string, command: OwnerCommand): { id: string; seq: number };
   close(): void;
+}
+
+/** Subscribes the bridge's device topics at QoS 1, and says which ones the broker's ACL refused. */
+function subscribeOrComplain({ client, log }: BridgeOptions, topics: string[]): void {
+  client.subscribe(topics, { qos: 1 }, (error, granted) => {
+    const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+    if (error || refused.length)
+      log.error("subscription refused; check the broker's ACL for the bridge", {
+        topics: refused.join(",") || topics.join(","),
+        reason: error?.message,
+      });
+  });
 }
 
 export function startBridge(o: BridgeOptions): Bridge {
@@ -74,6 +90,8 @@ export function startBridge(o: BridgeOptions): Bridge {
   const byEventTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.event, s]));
   const byCommandTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.snapshotCommand, s]));
   const byVideoTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.video, s]));
+  const byLiveTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.liveCommand, s]));
+  const byId = new Map<string, ServedDevice>(served.map((s) => [s.device.id, s]));
   const ha = createHaSync({
     client,
     log,
@@ -94,25 +112,17 @@ export function startBridge(o: BridgeOptions): Bridge {
     timers,
     now,
   });
+  const publishCommand = createCommandPublisher({ ...o, stats, now });
   let closed = false;
 
   const onConnect = () => {
     // Video is never shared: a stream's frames must all reach the bridge that accepted its open message, so
     // every bridge of a group opens every stream (docs/scaling.md).
-    const topics = [
-      ...[...byEventTopic.keys(), ...byCommandTopic.keys()].map((t) =>
-        o.shareGroup ? `$share/${o.shareGroup}/${t}` : t,
-      ),
+    const shared = [...byEventTopic.keys(), ...byCommandTopic.keys(), ...byLiveTopic.keys()];
+    subscribeOrComplain(o, [
+      ...shared.map((t) => (o.shareGroup ? `$share/${o.shareGroup}/${t}` : t)),
       ...byVideoTopic.keys(),
-    ];
-    client.subscribe(topics, { qos: 1 }, (error, granted) => {
-      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
-      if (error || refused.length)
-        log.error("subscription refused; check the broker's ACL for the bridge", {
-          topics: refused.join(",") || topics.join(","),
-          reason: error?.message,
-        });
-    });
+    ]);
     client.subscribe(HA_STATUS_TOPIC, { qos: 0 });
     log.info("connected; serving", { devices: o.devices.map((d) => d.id).join(",") });
     ha.republish();
@@ -128,10 +138,19 @@ export function startBridge(o: BridgeOptions): Bridge {
       if (streaming) return video.onMessage(streaming.device, topic, bytes);
       const command = byCommandTopic.get(topic);
       if (command) return onSnapshotButton(command, bytes, packet.retain);
+      const live = byLiveTopic.get(topic);
+      if (live) return onLiveButton(live, bytes, packet.retain);
       if (topic === HA_STATUS_TOPIC && fromUtf8(bytes) === "online") ha.onBirth();
     } catch (error) {
       log.error("message not handled", { topic, reason: (error as Error).message });
     }
+  };
+
+  const onLiveButton = (s: ServedDevice, payload: Uint8Array, retained: boolean) => {
+    if (retained || fromUtf8(payload) !== "start")
+      return log.warn("live view press ignored: retained or not `start`", { device: s.device.id, retained });
+    if (!o.onLiveButton) return log.warn("live view press ignored: no video endpoint", { device: s.device.id });
+    o.onLiveButton(s.device.id);
   };
 
   client.on("connect", onConnect);
@@ -142,6 +161,11 @@ export function startBridge(o: BridgeOptions): Bridge {
     stats,
     video: video.stats,
     republish: ha.republish,
+    sendCommand(deviceId, command) {
+      const s = byId.get(deviceId);
+      if (!s) throw new Error(`no served doorbell ${deviceId}`);
+      return publishCommand(s, command);
+    },
     close() {
       closed = true;
       video.close();

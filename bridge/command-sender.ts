@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Turns a press of Home Assistant's "Take snapshot" button into a command sealed by the owner for the
-// device (modules/commands.ts). Retained presses and unknown payloads are ignored, and presses beyond a
-// per-device rate (SNAPSHOT_BURST at once, one more every SNAPSHOT_REFILL_MS) are refused, logged once
-// per burst with a count: a flood of presses must not fill the doorbell's outbox ahead of a real ring.
+// Seals the owner's commands for a device (modules/commands.ts) and publishes them: a press of Home Assistant's
+// "Take snapshot" button, and the live-view start/stop the video endpoint asks for (bridge/video/live-demand.ts).
+// Retained presses and unknown payloads are ignored, and snapshot presses beyond a per-device rate (SNAPSHOT_BURST
+// at once, one more every SNAPSHOT_REFILL_MS) are refused, logged once per burst with a count: a flood of presses
+// must not fill the doorbell's outbox ahead of a real ring.
 import type { MqttClient } from "mqtt";
 import { fromUtf8, toHex } from "../modules/bytes.js";
-import { sealCommand } from "../modules/commands.js";
+import { type LiveViewRequest, sealCommand } from "../modules/commands.js";
 import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
 import type { BridgeStats } from "./bridge-stats.js";
@@ -49,9 +50,46 @@ export function nextCommandSeq(state: DeviceStateStore, deviceId: string, nowMs:
   return seq;
 }
 
+/** A command the bridge seals by itself, without its envelope fields (v, id, atMs are filled in). */
+export type OwnerCommand = { cmd: "snapshot" } | { cmd: "live-view"; live: LiveViewRequest };
+
+/** Seals and publishes one command; returns its id and sequence number. */
+export type CommandPublisher = (served: ServedDevice, command: OwnerCommand) => { id: string; seq: number };
+
+/**
+ * Numbers, seals, signs and publishes `command` to the device's command topic (QoS 1, never retained), and counts
+ * it in `stats.commands`. No rate limit here: the callers limit what they send.
+ */
+export function createCommandPublisher(
+  o: Pick<CommandSenderOptions, "client" | "crypto" | "ownerSecret" | "signCommand" | "state" | "stats" | "now">,
+): CommandPublisher {
+  return (served, command) => {
+    const { device } = served;
+    const seq = nextCommandSeq(o.state, device.id, o.now());
+    const id = toHex(o.crypto.randomBytes(8));
+    const sealed = sealCommand({
+      crypto: o.crypto,
+      ownerSecret: o.ownerSecret,
+      sign: o.signCommand,
+      devicePublicKey: device.publicKey,
+      deviceId: device.id,
+      topic: served.topics.command,
+      seq,
+      command:
+        command.cmd === "live-view"
+          ? { v: 1, cmd: "live-view", id, atMs: o.now(), live: command.live }
+          : { v: 1, cmd: "snapshot", id, atMs: o.now() },
+    });
+    o.client.publish(served.topics.command, Buffer.from(sealed), { qos: 1, retain: false });
+    o.stats.commands++;
+    return { id, seq };
+  };
+}
+
 /** Returns the handler for a message on a device's Home Assistant snapshot button topic. */
 export function createCommandSender(o: CommandSenderOptions) {
   const { log } = o;
+  const publish = createCommandPublisher(o);
   const rate = o.snapshotRate ?? { burst: SNAPSHOT_BURST, refillMs: SNAPSHOT_REFILL_MS };
   const buckets = new Map<string, TokenBucket>();
   const allowed = (deviceId: string) => {
@@ -78,20 +116,7 @@ export function createCommandSender(o: CommandSenderOptions) {
       });
       return;
     }
-    const seq = nextCommandSeq(o.state, device.id, o.now());
-    const id = toHex(o.crypto.randomBytes(8));
-    const sealed = sealCommand({
-      crypto: o.crypto,
-      ownerSecret: o.ownerSecret,
-      sign: o.signCommand,
-      devicePublicKey: device.publicKey,
-      deviceId: device.id,
-      topic: served.topics.command,
-      seq,
-      command: { v: 1, cmd: "snapshot", id, atMs: o.now() },
-    });
-    o.client.publish(served.topics.command, Buffer.from(sealed), { qos: 1, retain: false });
-    o.stats.commands++;
+    const { id, seq } = publish(served, { cmd: "snapshot" });
     log.info("snapshot command sealed and sent", { device: device.id, id, seq });
   };
 }

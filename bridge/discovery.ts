@@ -43,6 +43,19 @@ function entityId(platform: string, device: DeviceInfo, component: string): stri
   return `${platform}.${device.id.replace(/-/g, "_")}_${component}`;
 }
 
+/** The `device` block (§1.5), abbreviated. */
+function deviceBlock(device: DeviceInfo, firmwareVersion: string | undefined): Record<string, unknown> {
+  const dev: Record<string, unknown> = {
+    ids: [objectId(device.id)],
+    name: device.name,
+    mf: "DIY",
+    mdl: "ESP32-CAM Doorbell",
+    sn: device.id,
+  };
+  if (firmwareVersion) dev.sw = firmwareVersion;
+  return dev;
+}
+
 /** The device discovery message for `device` (§1.3). */
 export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): DiscoveryMessage {
   const t = haTopics(device.topicRoot, device.id);
@@ -59,14 +72,7 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
     ] as const;
   const rssiExpireS = device.statusIntervalS > 0 ? Math.max(MIN_RSSI_EXPIRE_S, 2 * device.statusIntervalS) : undefined;
 
-  const dev: Record<string, unknown> = {
-    ids: [oid],
-    name: device.name,
-    mf: "DIY",
-    mdl: "ESP32-CAM Doorbell",
-    sn: device.id,
-  };
-  if (o.firmwareVersion) dev.sw = o.firmwareVersion;
+  const dev = deviceBlock(device, o.firmwareVersion);
 
   const payload = {
     dev,
@@ -97,6 +103,16 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
         pl_prs: "snapshot",
         ret: false,
       }),
+      component("live_view", "button", {
+        name: "Start live view",
+        ic: "mdi:cctv",
+        cmd_t: t.liveCommand,
+        pl_prs: "start",
+        ret: false,
+      }),
+      // §2.3: the MQTT camera takes still images only; the bridge feeds it the latest live frame. The full-rate
+      // view is the bridge's MJPEG endpoint, added in Home Assistant as an "MJPEG IP Camera" (docs/home-assistant.md).
+      component("live", "camera", { name: "Live view", t: t.live }),
       component("rssi", "sensor", {
         name: "Wi-Fi signal",
         dev_cla: "signal_strength",

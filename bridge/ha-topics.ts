@@ -20,6 +20,10 @@ export interface HaTopics {
   info: string;
   /** The "Take snapshot" button; the bridge turns a press into a sealed command. Never retained. */
   snapshotCommand: string;
+  /** The latest opened live frame, raw JPEG, at most one a second (the MQTT camera, §2.3). Never retained. */
+  live: string;
+  /** The "Start live view" button; the bridge holds the live view and seals its start. Never retained. */
+  liveCommand: string;
 }
 
 export function haTopics(topicRoot: string, deviceId: string): HaTopics {
@@ -31,6 +35,8 @@ export function haTopics(topicRoot: string, deviceId: string): HaTopics {
     snapshot: `${base}/snapshot`,
     info: `${base}/info`,
     snapshotCommand: `${base}/cmd/snapshot`,
+    live: `${base}/live`,
+    liveCommand: `${base}/cmd/live`,
   };
 }
 

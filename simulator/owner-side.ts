@@ -6,14 +6,19 @@ import mqtt from "mqtt";
 import { startBridge } from "../bridge/bridge.js";
 import { nextCommandSeq } from "../bridge/command-sender.js";
 import { createDeviceStateStore } from "../bridge/device-state.js";
+import { createOwnerVideo, type OwnerVideo } from "../bridge/video/owner-video.js";
 import { toHex } from "../modules/bytes.js";
 import { sealCommand } from "../modules/commands.js";
 import { createLogger } from "../modules/logger.js";
+import { join } from "node:path";
 import { deviceTopics } from "../modules/topics.js";
 import type { CryptoPort, LogPort } from "../modules/ports.js";
 import type { Command, LiveViewRequest } from "../modules/commands.js";
 import type { FrameSink } from "../bridge/video/opened-frame.js";
 import type { BrokerCredentials } from "./broker-credentials.js";
+
+/** How long Home Assistant's Start live view button keeps the live view on, as doorbell-bridge's default. */
+const LIVE_BUTTON_S = 60;
 
 /** The bridge's MQTT client id. */
 export const BRIDGE_CLIENT_ID = "doorbell-bridge";
@@ -61,6 +66,11 @@ export interface OwnerSide {
   sendConfig(config: Record<string, unknown>): Promise<void>;
   /** Seals and signs a `live-view` command, as `doorbell command live-view` does, and publishes it (QoS 1). */
   sendLiveView(live: LiveViewRequest): Promise<void>;
+  /**
+   * The owner's video as doorbell-bridge runs it: the live view (MJPEG) and the clips, served by the page under
+   * /owner/ (simulator/web-server.ts). Its `sink` takes the frames the stream opener authenticates.
+   */
+  readonly video: OwnerVideo;
   close(): Promise<void>;
 }
 
@@ -86,7 +96,19 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     log: createLogger(o.log, "bridge"),
     discoveryPrefix: "homeassistant",
     motionOffDelayS: 30,
-    frameSink: o.frameSink,
+    // Both the page's owner video and the simulator's journal see every authenticated frame; `video` is made
+    // after the bridge, hence the closures.
+    frameSink: {
+      frame: (f) => {
+        video.sink.frame(f);
+        o.frameSink?.frame(f);
+      },
+      streamEnded: (s) => {
+        video.sink.streamEnded(s);
+        o.frameSink?.streamEnded(s);
+      },
+    },
+    onLiveButton: (deviceId) => video.demand.hold(deviceId, LIVE_BUTTON_S),
     onEvent: (_device, header, jpeg, sealedBytes) =>
       o.onEvent({
         id: String(header.id),
@@ -113,12 +135,20 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     });
     await client.publishAsync(topic, Buffer.from(sealed), { qos: 1, retain: false });
   };
+  const video = createOwnerVideo({
+    deviceIds: [o.deviceId],
+    sendLiveView: (deviceId, live) => bridge.sendCommand(deviceId, { cmd: "live-view", live }),
+    clips: { dir: join(o.dataDir, "clips"), keepDays: 7, maxMB: 500 },
+    log: createLogger(o.log, "video"),
+  });
   return {
     name: "doorbell-bridge",
+    video,
     sendConfig: (config) => send("set-config", { config }),
     sendLiveView: (live) => send("live-view", { live }),
     async close() {
       bridge.close();
+      await video.close();
       await client.endAsync();
     },
   };

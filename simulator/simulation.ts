@@ -24,6 +24,7 @@ import { createDeviceRunner, type DeviceRunner, type Engine, type PowerState } f
 import { createFrameStore } from "./frame-store.js";
 import { createMotionAnalyzer } from "./motion-overlay.js";
 import { BRIDGE_CLIENT_ID, type OwnerEvent, startOwnerSide, type OwnerSide } from "./owner-side.js";
+import type { OwnerVideo } from "../bridge/video/owner-video.js";
 import { loadOrCreateKeys, type SimKeys } from "./sim-keys.js";
 import { type BrokerPublish, type RestartableBroker, startRestartableBroker } from "./restartable-broker.js";
 import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
@@ -92,6 +93,8 @@ export interface Simulation {
   seqs(): { broker: number[]; opened: number[] };
   /** Adds a line to the log as the simulator (faults, steps). */
   note(message: string, level?: LogLevel): void;
+  /** The owner's video (the bridge's live view and clips); undefined before the owner's side is up. */
+  ownerVideo(): OwnerVideo | undefined;
   close(): Promise<void>;
 }
 
@@ -175,6 +178,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     snapshot: (id) => journal.snapshots.get(id),
     seqs: journal.seqs,
     note,
+    ownerVideo: () => owner?.video,
     async close() {
       if (closed) return;
       closed = true;

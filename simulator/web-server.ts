@@ -83,6 +83,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     }
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "method not allowed" });
     if (path === "/api/stream") return openStream(req, res);
+    if (path.startsWith("/owner/")) return serveOwnerVideo(o.sim, req, res);
     if (path === "/api/state") return send(res, 200, { status: o.sim.status(), ...o.sim.history() });
     let m = /^\/api\/camera\/(\d+)\.jpg$/.exec(path);
     if (m) return sendJpeg(res, o.sim.frame(Number(m[1])));
@@ -135,6 +136,14 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** The owner's bridge's video endpoint (bridge/video/video-http.ts) under /owner/: what the owner would see. */
+function serveOwnerVideo(sim: Simulation, req: IncomingMessage, res: ServerResponse): void {
+  const video = sim.ownerVideo();
+  if (!video) return send(res, 503, { error: "the owner's side is not running" });
+  req.url = (req.url ?? "/").slice("/owner".length);
+  video.handler(req, res);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -4,7 +4,8 @@
 import { createLogger, type Logger } from "../../modules/logger.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { consoleLog } from "../../hosts/node/host.js";
-import { startBridge } from "../bridge.js";
+import type { MqttClient } from "mqtt";
+import { type Bridge, startBridge } from "../bridge.js";
 import {
   BRIDGE_SETTINGS,
   BridgeConfigError,
@@ -16,11 +17,16 @@ import {
   type BridgeConfig,
 } from "../bridge-config.js";
 import { createDeviceStateStore } from "../device-state.js";
-import { loadDevices } from "../devices.js";
+import { type BridgeDevice, loadDevices } from "../devices.js";
 import { createCommandSigner, readPrivateKey, readSigningPrivateKey, signingKeyBeside } from "../key-files.js";
 import { connectBoundedMqtt } from "../mqtt-connect.js";
 import { MAX_PACKET_BYTES } from "../provision/broker-limits.js";
 import { createSnapshotStore } from "../snapshot-store.js";
+import { createCameraFeed } from "../video/camera-feed.js";
+import { createOwnerVideo, type OwnerVideo } from "../video/owner-video.js";
+import { startVideoServer, type VideoServer } from "../video/video-server.js";
+import { videoAccess } from "../video/video-settings.js";
+import { haTopics } from "../ha-topics.js";
 
 function usage(): string {
   const rows = Object.entries(BRIDGE_SETTINGS).map(
@@ -48,12 +54,50 @@ function naming<T>(setting: keyof typeof BRIDGE_SETTINGS, read: () => T): T {
   }
 }
 
+/** The owner's video (bridge/video/owner-video.ts) for the bridge's devices, and its HTTP(S) server. */
+function serveVideo(
+  config: BridgeConfig,
+  access: ReturnType<typeof videoAccess>,
+  devices: BridgeDevice[],
+  client: MqttClient,
+  bridge: Pick<Bridge, "sendCommand">,
+  log: Logger,
+): { video: OwnerVideo; serving: Promise<VideoServer | undefined> } {
+  const cameraTopic = new Map(devices.map((d) => [d.id, haTopics(d.topicRoot, d.id).live]));
+  const video = createOwnerVideo({
+    deviceIds: devices.map((d) => d.id),
+    sendLiveView: (deviceId, live) => bridge.sendCommand(deviceId, { cmd: "live-view", live }),
+    liveSeconds: config.video.liveSeconds,
+    clips: { dir: config.clips.dir, keepDays: config.clips.keepDays, maxMB: config.clips.maxMB },
+    onLiveFrame: createCameraFeed({
+      publish: (deviceId, jpeg) => {
+        const topic = cameraTopic.get(deviceId);
+        if (topic) client.publish(topic, Buffer.from(jpeg), { qos: 0, retain: false });
+      },
+    }),
+    authorize: access.authorize,
+    log,
+  });
+  const serving = startVideoServer({
+    host: config.video.host,
+    port: config.video.port,
+    tls: access.tls,
+    handler: video.handler,
+    log,
+  }).catch((error: Error) => {
+    log.error("live view and clips not served; set video.port or video.host", { reason: error.message });
+    return undefined;
+  });
+  return { video, serving };
+}
+
 /** Connects and starts the bridge; resolves to a stop function. Exported for tests. */
-export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<void> } {
+export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVideo; stop(): Promise<void> } {
   const crypto = createNodeCrypto();
   const ownerSecret = naming("ownerKey", () => readPrivateKey(config.ownerKey));
   const signing = naming("ownerKey", () => readSigningPrivateKey(signingKeyBeside(config.ownerKey)));
   const devices = naming("devicesDir", () => loadDevices(config.devicesDir));
+  const access = videoAccess(config.video);
   if (!devices.length)
     throw new BridgeConfigError(
       `bridge setting devicesDir: no device bundles in ${config.devicesDir}; run doorbell device add`,
@@ -105,12 +149,17 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
     discoveryPrefix: config.discovery.prefix,
     motionOffDelayS: config.motion.offDelayS,
     shareGroup: config.broker.shareGroup || undefined,
+    onLiveButton: (deviceId) => video.demand.hold(deviceId, config.video.buttonSeconds),
   });
+  const { video, serving } = serveVideo(config, access, devices, client, bridge, log.child("video"));
   log.info("starting", { broker: config.broker.url, devices: devices.length });
   return {
+    video,
     async stop() {
       bridge.close();
       snapshots.close();
+      await (await serving)?.close();
+      await video.close();
       await client.endAsync();
     },
   };

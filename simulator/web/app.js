@@ -7,6 +7,7 @@
 /**
  * The simulation's state (SimStatus in simulator/sim-records.ts), as far as the page reads it.
  * @typedef {object} Status
+ * @property {string} deviceId
  * @property {"off" | "booting" | "on"} power
  * @property {boolean} deviceOnline
  * @property {boolean} wifi
@@ -473,6 +474,7 @@ function addEvent(e, fresh) {
       class: `event${fresh ? " fresh" : ""}${minor ? " minor" : ""}`,
       "data-testid": "event-item",
       "data-type": e.type,
+      "data-seq": String(e.seq),
     },
     el(
       "div",
@@ -501,6 +503,87 @@ function addEvent(e, fresh) {
   while (timeline.children.length > LIMITS.events) timeline.lastElementChild?.remove();
   $("timeline-empty").hidden = true;
 }
+
+// ---- the owner's live view and clips (the bridge's video endpoint, under /owner/) ----
+const ownerLive = $("owner-live", HTMLImageElement);
+const ownerLiveToggle = $("owner-live-toggle", HTMLButtonElement);
+const ownerFigures = $("owner-live-figures");
+/** An empty picture: setting it closes the MJPEG connection, so the bridge sees the viewer leave. */
+const BLANK = "data:image/gif;base64,R0lGODlhAQABAAAAACwAAAAAAQABAAA=";
+/** @type {ReturnType<typeof setInterval> | undefined} */
+let figuresTimer;
+const deviceId = () => current?.deviceId ?? "frontdoor";
+
+async function showOwnerFigures() {
+  try {
+    const s = await (await fetch(`/owner/live/${deviceId()}.json`, { cache: "no-store" })).json();
+    ownerFigures.textContent = s.frames
+      ? `${s.fps} frames/s · delay from capture p50 ${s.delayP50Ms} ms, p99 ${s.delayP99Ms} ms · ${s.viewers} viewer(s)`
+      : `Waiting for the first authenticated frame · ${s.viewers} viewer(s)`;
+  } catch {
+    ownerFigures.textContent = "The owner's bridge is not answering";
+  }
+}
+/** @param {boolean} on */
+function watchLive(on) {
+  ownerLiveToggle.setAttribute("aria-pressed", String(on));
+  ownerLiveToggle.textContent = on ? "Stop watching" : "Watch live view";
+  clearInterval(figuresTimer);
+  ownerLive.hidden = !on;
+  ownerLive.src = on ? `/owner/live/${deviceId()}.mjpeg` : BLANK;
+  if (on) {
+    figuresTimer = setInterval(showOwnerFigures, 1000);
+    void showOwnerFigures();
+  } else ownerFigures.textContent = "Not watching.";
+}
+ownerLiveToggle.onclick = () => watchLive(ownerLiveToggle.getAttribute("aria-pressed") !== "true");
+
+/**
+ * A stored clip as the bridge lists it (/clips/<id>.json; bridge/video/clip-sidecar.ts).
+ * @typedef {{ path: string, sidecar: { eventSeq?: number, format: string, storedFrames: number, preRollFrames: number,
+ *   summary: { gaps: number, complete: boolean } } }} Clip
+ */
+/** Puts a player for each stored clip under its event in the timeline. */
+async function showClips() {
+  if (!timeline.querySelector('[data-type="ring"], [data-type="motion_start"], [data-type="motion"]')) return;
+  /** @type {Clip[]} */
+  let clips;
+  try {
+    clips = await (await fetch(`/owner/clips/${deviceId()}.json`, { cache: "no-store" })).json();
+  } catch {
+    return;
+  }
+  for (const { path, sidecar } of clips) {
+    const item = timeline.querySelector(`[data-seq="${sidecar.eventSeq}"]`);
+    if (!item || item.querySelector("[data-clip]")) continue;
+    const s = sidecar.summary;
+    const caption =
+      `clip: ${sidecar.storedFrames} frames, ${sidecar.preRollFrames} before the trigger, ` +
+      `${s.gaps} missing, ${s.complete ? "complete" : "cut short"}`;
+    const player =
+      sidecar.format === "mp4"
+        ? el("video", {
+            controls: true,
+            preload: "metadata",
+            muted: true,
+            src: `/owner/clips/${path.replace(/\.json$/, ".mp4")}`,
+            "data-testid": "clip-video",
+          })
+        : undefined;
+    item.append(
+      el(
+        "div",
+        { class: "clip", "data-clip": path },
+        player,
+        el("p", {
+          class: "muted small",
+          text: sidecar.format === "mp4" ? caption : `${caption} (kept as JPEG frames: no ffmpeg)`,
+        }),
+      ),
+    );
+  }
+}
+setInterval(() => void showClips(), 3000);
 
 // ---- broker traffic ----
 const traffic = $("traffic");

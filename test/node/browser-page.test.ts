@@ -206,6 +206,34 @@ describe("the page in Chromium", () => {
   );
 });
 
+describe("the page in Chromium: the owner's live view", () => {
+  test(
+    "Watch live view opens the owner's bridge's MJPEG endpoint (one viewer); Stop leaves it",
+    { timeout: 60_000 },
+    () =>
+      withSimulatorLog(async () => {
+        const { page } = running;
+        const figures = page.getByTestId("owner-live-figures");
+        await page.getByTestId("owner-live-toggle").click();
+        assert.equal(
+          await page.getByTestId("owner-live").getAttribute("src"),
+          "/owner/live/frontdoor.mjpeg",
+          "the bridge's endpoint, not the raw camera",
+        );
+        // The bridge's own figures, polled by the page: the page's stream is the one viewer.
+        await page.getByText(/1 viewer\(s\)/).waitFor({ timeout: 10_000 });
+        await page.getByTestId("owner-live-toggle").click();
+        assert.equal(await figures.innerText(), "Not watching.");
+        const url = /Simulator ready at (\S+)/.exec(running.out())![1];
+        const stats = async () =>
+          (await (await fetch(`${url}/owner/live/frontdoor.json`)).json()) as { viewers: number };
+        for (let i = 0; i < 100 && (await stats()).viewers !== 0; i++) await page.waitForTimeout(100);
+        assert.equal((await stats()).viewers, 0, "closing the picture closed the stream");
+        assert.deepEqual(running.pageErrors, []);
+      }),
+  );
+});
+
 /** Drags a zone on the camera, rings, decodes the opened snapshot (jpeg-js) and checks the zone is flat; removes it. */
 async function drawZoneRingAndRemove(): Promise<void> {
   const { page } = running;

@@ -25,7 +25,7 @@ const ENTITY_KEYS = new Set(
 const DEVICE_KEYS = new Set(["cns", "cu", "ids", "name", "mf", "mdl", "mdl_id", "hw", "sw", "sn", "sa"]);
 const ORIGIN_KEYS = new Set(["name", "sw", "url"]);
 /** §1.1 SUPPORTED_COMPONENTS (entity platforms used here). */
-const PLATFORMS = new Set(["binary_sensor", "button", "event", "image", "sensor"]);
+const PLATFORMS = new Set(["binary_sensor", "button", "camera", "event", "image", "sensor"]);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: MQTT forbids U+0000 in topic names [MQTT-4.7.3-2]
 const PUBLISH_TOPIC = /^[^+#\u0000]+$/;
 
@@ -73,7 +73,7 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
         for (const k of Object.keys(c)) assert.ok(ENTITY_KEYS.has(k), `${name}: key ${k} is not a §1.4 abbreviation`);
         assert.ok(!("obj_id" in c) && !("object_id" in c), `${name}: object_id is deprecated (§4.3)`);
         assert.equal(typeof c.name, "string", `${name}: named`);
-        for (const k of ["stat_t", "img_t", "cmd_t"])
+        for (const k of ["stat_t", "img_t", "cmd_t", "t"])
           if (k in c) assert.match(String(c[k]), PUBLISH_TOPIC, `${name}.${k}`);
       }
       assert.equal(ids.size, cmps.length, "unique ids are unique");
@@ -122,6 +122,19 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
     for (const s of sensors.values()) assert.equal(s.stat_t, "doorbell/front-door/info");
   });
 
+  test("the Start live view button and the MQTT camera (§2.3: `topic` of raw JPEG bytes, no stream) on the live frames", () => {
+    const live = Object.fromEntries(cmps.filter(([id]) => id === "live_view" || id === "live"));
+    assert.deepEqual(
+      [live.live_view.p, live.live_view.cmd_t, live.live_view.pl_prs, live.live_view.ret],
+      ["button", "doorbell/front-door/cmd/live", "start", false],
+    );
+    assert.deepEqual(
+      [live.live.p, live.live.t, live.live.img_e, live.live.def_ent_id],
+      ["camera", "doorbell/front-door/live", undefined, "camera.front_door_live"],
+      "raw bytes: no image_encoding",
+    );
+  });
+
   test("availability is the device's own retained status topic (its will), shared by every component", () => {
     assert.equal(payload.avty_t, "doorbell/front-door/status");
     for (const [, c] of cmps)
@@ -130,7 +143,7 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
 
   test("no Home Assistant topic is one of the device's sealed topics", () => {
     for (const [, c] of cmps)
-      for (const k of ["stat_t", "img_t", "cmd_t"]) if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
+      for (const k of ["stat_t", "img_t", "cmd_t", "t"]) if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
   });
 });
 

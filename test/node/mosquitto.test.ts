@@ -24,6 +24,7 @@ import { startFirmware, type Firmware } from "../../modules/firmware.js";
 import { createLogger } from "../../modules/logger.js";
 import type { LogLevel } from "../../modules/ports.js";
 import { freePort, startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import { highwayJpegs, openedFrame } from "../support/opened-frames.js";
 import { until, watch, type Watcher } from "../support/mqtt-watch.js";
 
 const crypto = createNodeCrypto();
@@ -33,6 +34,8 @@ const T = {
   snapshot: "doorbell/frontdoor/snapshot",
   info: "doorbell/frontdoor/info",
   button: "doorbell/frontdoor/cmd/snapshot",
+  liveButton: "doorbell/frontdoor/cmd/live",
+  live: "doorbell/frontdoor/live",
   sealedCmd: "doorbell/frontdoor/sealed/cmd",
   discovery: "homeassistant/device/esp32db_frontdoor/config",
 };
@@ -61,7 +64,7 @@ class Scene {
   sign!: (message: Uint8Array) => Uint8Array;
   broker!: Mosquitto;
   url!: string;
-  bridge!: { stop(): Promise<void> };
+  bridge!: ReturnType<typeof runBridge>;
   ha!: Watcher;
   device: Device | undefined;
 
@@ -115,6 +118,7 @@ class Scene {
         "doorbell/+/snapshot",
         "doorbell/+/info",
         "doorbell/+/motion",
+        "doorbell/+/live",
       ],
       { clientId: "ha-stand-in", clean: false, ...this.tlsAs(layout.homeAssistantCert, layout.homeAssistantKey) },
     );
@@ -328,6 +332,20 @@ describe("delivery through a real Mosquitto with TLS and ACLs", () => {
 
   test("a ring reaches Home Assistant: the snapshot's JPEG bytes on the image topic, then the ring event with its attributes", () =>
     assertRingReachesHomeAssistant(scene));
+
+  test("the live view through the ACL: Start live view reaches the device as a sealed command, a frame reaches HA", async () => {
+    const { ha, device, bridge } = scene;
+    await ha.client.publishAsync(T.liveButton, "start", { qos: 1 });
+    const accepted = () =>
+      device!.lines.some((l) => l.message.startsWith("command accepted") && l.message.includes("live-view"));
+    await until(accepted, "the device to accept the sealed live-view command");
+    // The stream opener's side (merged separately) hands authenticated frames to this sink; one frame is enough here.
+    const jpeg = highwayJpegs()[0];
+    bridge!.video.sink.frame(openedFrame({ i: 0, jpeg }, { captureMs: Date.now(), openedAtMs: Date.now() }));
+    const frame = await ha.nth(T.live, 1);
+    assert.deepEqual(new Uint8Array(frame.payload), jpeg, "the bridge may write doorbell/+/live, HA may read it");
+    assert.equal(frame.retain, false);
+  });
 
   test("availability follows the device: its will says offline when it drops, online when it is back", async () => {
     const { ha } = scene;

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// The live view through the bridge (issue 10, point 7, owner half): frames of 640x480 and about 25 KB from a
+// producer at the camera's rate, through the bridge's FrameSink, live hub and MJPEG endpoint, read by HTTP clients
+// on loopback. video.liveFps is the rate a client receives; video.liveDelayP50Ms/P99Ms run from capture
+// (OpenedFrame.captureMs) to the client's receipt of the whole part. `npm run bench:video` runs it alone.
+import { readdirSync, readFileSync } from "node:fs";
+import { get } from "node:http";
+import { join } from "node:path";
+import { decode } from "jpeg-js";
+import { createJpegEncoder } from "../hosts/node/jpeg-encoder.js";
+import { createMjpegReader } from "../bridge/video/mjpeg.js";
+import { createOwnerVideo } from "../bridge/video/owner-video.js";
+import { percentile } from "../bridge/video/live-hub.js";
+import { startVideoServer } from "../bridge/video/video-server.js";
+import { createLogger } from "../modules/logger.js";
+import { repoPath } from "../hosts/xs/bundle.js";
+import type { Section } from "./report.js";
+import { type LiveProducerFactory, syntheticLiveProducer } from "./video/live-producer.js";
+
+export const TARGET_FRAME_BYTES = 25_000;
+
+export interface LiveRun {
+  fps: number;
+  viewers: number;
+  seconds: number;
+  framesProduced: number;
+  /** Per viewer, then the figures over all viewers. */
+  framesReceived: number[];
+  liveFps: number;
+  liveDelayP50Ms: number;
+  liveDelayP99Ms: number;
+  liveDelayMaxMs: number;
+}
+
+/** The highway fixture frames (test/fixtures, 320x240) scaled to 640x480 and encoded at the quality whose size is nearest 25 KB. */
+export function vgaFrames(count: number): { jpegs: Uint8Array[]; quality: number; meanBytes: number } {
+  const dir = repoPath("test/fixtures/cdnet-highway/input");
+  const sources = readdirSync(dir)
+    .filter((n) => n.endsWith(".jpg"))
+    .sort()
+    .slice(0, count)
+    .map((n) => new Uint8Array(readFileSync(join(dir, n))));
+  const rgbaOf = (bytes: Uint8Array) => {
+    const img = decode(bytes, { useTArray: true, formatAsRGBA: true });
+    const out = new Uint8Array(640 * 480 * 4);
+    for (let y = 0; y < 480; y++)
+      for (let x = 0; x < 640; x++) {
+        const sx = Math.floor((x * img.width) / 640);
+        const sy = Math.floor((y * img.height) / 480);
+        out.set(img.data.subarray((sy * img.width + sx) * 4, (sy * img.width + sx) * 4 + 4), (y * 640 + x) * 4);
+      }
+    return out;
+  };
+  const pixels = sources.map((f) => rgbaOf(f));
+  let best = { quality: 50, gap: Number.POSITIVE_INFINITY };
+  for (const quality of [15, 20, 25, 30, 35, 40, 50, 60, 70, 80, 90]) {
+    const gap = Math.abs(createJpegEncoder(quality).encode(pixels[0], 640, 480).length - TARGET_FRAME_BYTES);
+    if (gap < best.gap) best = { quality, gap };
+  }
+  const encoder = createJpegEncoder(best.quality);
+  const jpegs = pixels.map((p) => encoder.encode(p, 640, 480));
+  return {
+    jpegs,
+    quality: best.quality,
+    meanBytes: Math.round(jpegs.reduce((n, j) => n + j.length, 0) / jpegs.length),
+  };
+}
+
+/** One run: `viewers` clients on the MJPEG endpoint for `seconds`, the producer started by their demand. */
+export async function benchLiveRun(o: {
+  produce: LiveProducerFactory;
+  fps: number;
+  viewers: number;
+  seconds: number;
+}): Promise<LiveRun> {
+  const log = createLogger({ write: () => undefined }, "video");
+  let producer: ReturnType<LiveProducerFactory> | undefined;
+  const video = createOwnerVideo({ deviceIds: ["bench"], sendLiveView: (_id, live) => producer?.command(live), log });
+  producer = o.produce({ sink: video.sink, deviceId: "bench", fps: o.fps });
+  const server = await startVideoServer({ host: "127.0.0.1", port: 0, handler: video.handler, log });
+  const delays: number[] = [];
+  const received = Array.from({ length: o.viewers }, () => ({ count: 0, firstMs: 0, lastMs: 0 }));
+  const requests = received.map((r) =>
+    get(`${server.url}/live/bench.mjpeg`, (res) => {
+      const read = createMjpegReader((part) => {
+        const at = performance.timeOrigin + performance.now();
+        delays.push(at - Number(part.headers["x-capture-ms"]));
+        if (!r.count) r.firstMs = at;
+        r.lastMs = at;
+        r.count++;
+      });
+      res.on("data", read);
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, o.seconds * 1000));
+  for (const req of requests) req.destroy();
+  producer.close();
+  await server.close();
+  await video.close();
+  const fpsOf = (r: (typeof received)[number]) => (r.count > 1 ? ((r.count - 1) * 1000) / (r.lastMs - r.firstMs) : 0);
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    fps: o.fps,
+    viewers: o.viewers,
+    seconds: o.seconds,
+    framesProduced: producer.frames,
+    framesReceived: received.map((r) => r.count),
+    liveFps: round(Math.min(...received.map(fpsOf))),
+    liveDelayP50Ms: round(percentile(delays, 0.5) ?? Number.NaN),
+    liveDelayP99Ms: round(percentile(delays, 0.99) ?? Number.NaN),
+    liveDelayMaxMs: round(Math.max(...delays)),
+  };
+}
+
+/** The section: 5 frames/s (the firmware's default video.liveFps) and 15 (its maximum), one viewer and four. */
+export async function benchVideo(o: {
+  quick: boolean;
+  progress?: (text: string) => void;
+  produce?: LiveProducerFactory;
+}): Promise<Section> {
+  const frames = vgaFrames(o.quick ? 10 : 50);
+  const produce = o.produce ?? syntheticLiveProducer(frames.jpegs);
+  const seconds = o.quick ? 5 : 20;
+  const runs: LiveRun[] = [];
+  for (const [fps, viewers] of [
+    [5, 1],
+    [15, 1],
+    [15, 4],
+  ]) {
+    o.progress?.(`  ${fps} frames/s, ${viewers} viewer(s), ${seconds} s`);
+    runs.push(await benchLiveRun({ produce, fps, viewers, seconds }));
+  }
+  const name = produce({ sink: { frame: () => undefined, streamEnded: () => undefined }, deviceId: "x", fps: 1 }).name;
+  const [main] = runs;
+  return {
+    key: "video",
+    title: "Live view through the bridge",
+    intro:
+      `640x480 JPEGs of ${frames.meanBytes.toLocaleString("en")} bytes on average (the CDnet highway frames scaled, quality ` +
+      `${frames.quality}) from a producer (${name}) started by the bridge's live-view ` +
+      `command, through the FrameSink, the live hub and the MJPEG endpoint to HTTP clients on loopback, ${seconds} s a run. ` +
+      "Delay: capture time to the client's receipt of the whole part, same clock, 1 ms resolution of the capture stamp.",
+    json: { frameBytes: frames.meanBytes, quality: frames.quality, producer: name, runs, ...pick(main) },
+    rows: runs.map((r) => ({
+      figure:
+        r === main ? "video.liveFps / liveDelayP50Ms / liveDelayP99Ms" : `at ${r.fps} frames/s, ${r.viewers} viewer(s)`,
+      value: `${r.liveFps} frames/s, ${r.liveDelayP50Ms} / ${r.liveDelayP99Ms} ms`,
+      reference: `${r.fps} frames/s produced`,
+      note:
+        `${r.viewers} viewer(s); frames produced ${r.framesProduced}, ` +
+        `received ${r.framesReceived.join(", ")}; max delay ${r.liveDelayMaxMs} ms`,
+    })),
+  };
+}
+
+function pick(r: LiveRun) {
+  return { liveFps: r.liveFps, liveDelayP50Ms: r.liveDelayP50Ms, liveDelayP99Ms: r.liveDelayP99Ms };
+}
