@@ -21,6 +21,7 @@ interface Network {
   tcp: TCP | undefined;
   tls: TLSSocket | undefined;
   refuse: boolean;
+  stall: boolean;
   failHandshake: boolean;
   dns: Map<string, string>;
   lastSecure: Record<string, unknown> | undefined;
@@ -32,6 +33,7 @@ const net: Network = {
   tcp: undefined,
   tls: undefined,
   refuse: false,
+  stall: false,
   failHandshake: false,
   dns: new Map(),
   lastSecure: undefined,
@@ -45,6 +47,7 @@ export function resetNetwork(sendBufferBytes = 5744): void {
     tcp: undefined,
     tls: undefined,
     refuse: false,
+    stall: false,
     failHandshake: false,
     dns: new Map(),
     lastSecure: undefined,
@@ -54,6 +57,10 @@ export function resetNetwork(sendBufferBytes = 5744): void {
 /** The next TCP connection is refused / the next TLS handshake fails. */
 export function refuseConnections(refuse = true): void {
   net.refuse = refuse;
+}
+/** The next TCP connection neither opens nor fails (a SYN into the void). */
+export function stallConnections(stall = true): void {
+  net.stall = stall;
 }
 export function failTlsHandshake(fail = true): void {
   net.failHandshake = fail;
@@ -105,7 +112,7 @@ export class TCP {
     this.#free = net.sendBufferBytes;
     net.tcp = this;
     post(() => {
-      if (this.#closed) return;
+      if (this.#closed || net.stall) return;
       if (net.refuse) return this.fail();
       this.#ready = true;
       this.#callbacks.onWritable?.(this.#free);
