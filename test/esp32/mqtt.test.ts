@@ -131,7 +131,6 @@ describe("ESP32 MQTT on the ECMA-419 client", () => {
     turn();
     assert.deepEqual(acks, ["not connected"]);
   });
-
 });
 
 describe("ESP32 MQTT session failures", () => {

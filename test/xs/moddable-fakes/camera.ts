@@ -74,6 +74,9 @@ export class DisposableFrame extends ArrayBuffer {
     new Uint8Array(this).set(bytes);
     this.camera = camera;
   }
+  static get [Symbol.species]() {
+    return ArrayBuffer;
+  }
   close(): void {
     if (this.#detached) return; // host data already gone: the SDK returns quietly
     this.camera.release(this);

@@ -18,6 +18,10 @@ class Resource extends ArrayBuffer {
     super(bytes.length);
     new Uint8Array(this).set(bytes);
   }
+  /** `slice` hands out a plain ArrayBuffer copy, as the SDK's host buffer does. */
+  static get [Symbol.species]() {
+    return ArrayBuffer;
+  }
   static exists(name: string): boolean {
     return resources.has(name);
   }
