@@ -10,12 +10,12 @@ import { parseConfig } from "../../modules/config.js";
 import { startFirmware } from "../../modules/firmware.js";
 import { drivePin, pinClaimed, pinWrites } from "../xs/moddable-fakes/digital.js";
 import { advance, pendingTimers } from "../xs/moddable-fakes/event-loop.js";
-import { currentClient } from "../xs/moddable-fakes/mqtt-client.js";
 import { addResource } from "../xs/moddable-fakes/resource.js";
-import { dnsAnswer, drainNetwork, lastTlsOptions, tlsPlaintext } from "../xs/moddable-fakes/sockets.js";
+import { dnsAnswer, lastTlsOptions } from "../xs/moddable-fakes/sockets.js";
 import TextEncoderFake from "../xs/moddable-fakes/text-encoder.js";
 import { wallSetS } from "../xs/moddable-fakes/time.js";
 import { wifiStats } from "../xs/moddable-fakes/wifi.js";
+import { createAutoBroker, sentPublishes } from "./broker.js";
 import { freshBoard } from "./device.js";
 
 /** RFC 7748 §6.1 Bob's public key: any valid X25519 point serves as the owner's. */
@@ -54,40 +54,6 @@ function bootLikeMain() {
   return { host, firmware };
 }
 
-/** Every PUBLISH the broker received: [topic, QoS, packet id]. */
-function publishes(): [string, number, number][] {
-  const bytes = tlsPlaintext();
-  const out: [string, number, number][] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const first = bytes[at++];
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      length += (byte & 0x7f) * 2 ** shift;
-      if (!(byte & 0x80)) break;
-    }
-    if (first >> 4 === 3) {
-      const topicLength = (bytes[at] << 8) | bytes[at + 1];
-      const qos = (first >> 1) & 3;
-      const id = qos ? (bytes[at + 2 + topicLength] << 8) | bytes[at + 3 + topicLength] : 0;
-      out.push([new TextDecoder().decode(bytes.subarray(at + 2, at + 2 + topicLength)), qos, id]);
-    }
-    at += length;
-  }
-  return out;
-}
-
-/** The broker: frees the socket and acknowledges every QoS 1 PUBLISH once, then lets the loop run. */
-function brokerTurn(acked: Set<number>, ms: number): void {
-  drainNetwork();
-  for (const [, qos, id] of publishes()) {
-    if (!qos || acked.has(id)) continue;
-    acked.add(id);
-    currentClient()?.receiveControl({ operation: 4, id });
-  }
-  advance(ms);
-}
-
 describe("ESP32 host composed as main.ts does it", () => {
   test("a bouncing press on GPIO 13 becomes one sealed QoS 1 ring event on the wire", () => {
     freshBoard();
@@ -99,10 +65,9 @@ describe("ESP32 host composed as main.ts does it", () => {
     assert.equal(wifiStats.connects, 1);
     assert.ok(wallSetS(), "SNTP set the clock once the station had an address");
     assert.equal((lastTlsOptions()?.clientCertificates as unknown[] | undefined)?.length, 1);
-    currentClient()?.receiveControl({ operation: 2, returnCode: 0 });
-    const acked = new Set<number>();
-    for (let i = 0; i < 5; i++) brokerTurn(acked, 50);
-    const before = publishes().filter(([topic]) => topic.endsWith("/sealed/event")).length;
+    const broker = createAutoBroker();
+    for (let i = 0; i < 5; i++) broker.step(50);
+    const before = sentPublishes().filter(([topic]) => topic.endsWith("/sealed/event")).length;
     for (let i = 0; i < 10; i++) {
       drivePin(13, i % 2 === 0 ? 0 : 1);
       advance(1);
@@ -110,10 +75,10 @@ describe("ESP32 host composed as main.ts does it", () => {
     drivePin(13, 0);
     advance(300);
     drivePin(13, 1);
-    for (let i = 0; i < 20; i++) brokerTurn(acked, 50);
-    const events = publishes().filter(([topic]) => topic.endsWith("/sealed/event"));
+    for (let i = 0; i < 20; i++) broker.step(50);
+    const events = sentPublishes().filter(([topic]) => topic.endsWith("/sealed/event"));
     assert.deepEqual([firmware.ring.stats.presses, firmware.ring.stats.rings], [1, 1], "one press, one ring");
-    assert.ok(events.length > before, `the ring went out sealed: ${JSON.stringify(publishes())}`);
+    assert.ok(events.length > before, `the ring went out sealed: ${JSON.stringify(sentPublishes())}`);
     assert.ok(
       events.every(([, qos]) => qos === 1),
       "sealed events use QoS 1",

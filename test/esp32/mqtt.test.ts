@@ -13,37 +13,12 @@ import {
   drainNetwork,
   dropConnection,
   stallConnections,
-  tlsPlaintext,
   tlsRecordSizes,
 } from "../xs/moddable-fakes/sockets.js";
+import { type SentPacket, sentPackets } from "./broker.js";
 import { freshBoard } from "./device.js";
 
-interface Packet {
-  type: number;
-  flags: number;
-  body: Uint8Array;
-}
-
-/** Splits the broker's received bytes into whole MQTT packets (MQTT 3.1.1 §2.2); throws on a torn one. */
-function parsePackets(bytes: Uint8Array): Packet[] {
-  const packets: Packet[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const first = bytes[at++];
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      length += (byte & 0x7f) * 2 ** shift;
-      if (!(byte & 0x80)) break;
-    }
-    if (at + length > bytes.length) throw new Error(`packet type ${first >> 4} is torn: ${length} bytes announced`);
-    packets.push({ type: first >> 4, flags: first & 15, body: bytes.slice(at, at + length) });
-    at += length;
-  }
-  return packets;
-}
-
-function publishOf(packet: Packet): { topic: string; id: number; payload: Uint8Array } {
+function publishOf(packet: SentPacket): { topic: string; id: number; payload: Uint8Array } {
   const topicLength = (packet.body[0] << 8) | packet.body[1];
   const topic = new TextDecoder().decode(packet.body.subarray(2, 2 + topicLength));
   const qos = (packet.flags >> 1) & 3;
@@ -75,7 +50,7 @@ function rig(host = "broker.home.arpa") {
 }
 
 /** Connects and answers CONNACK; returns the CONNECT packet. */
-function connect(r: ReturnType<typeof rig>): Packet {
+function connect(r: ReturnType<typeof rig>): SentPacket {
   r.mqtt.connect(r.options);
   advance(1);
   const client = currentClient();
@@ -83,7 +58,7 @@ function connect(r: ReturnType<typeof rig>): Packet {
   client.receiveControl({ operation: 2, returnCode: 0 });
   advance(1);
   assert.deepEqual(r.events, ["connect"]);
-  return parsePackets(tlsPlaintext())[0];
+  return sentPackets()[0];
 }
 
 describe("ESP32 MQTT on the ECMA-419 client", () => {
@@ -110,7 +85,7 @@ describe("ESP32 MQTT on the ECMA-419 client", () => {
       drainNetwork();
       advance(1);
     }
-    const publishes = parsePackets(tlsPlaintext()).filter((p) => p.type === 3);
+    const publishes = sentPackets().filter((p) => p.type === 3);
     assert.equal(publishes.length, 2);
     const big = publishOf(publishes[0]);
     assert.equal(big.topic, "db/doorbell-1/event");
@@ -152,7 +127,7 @@ describe("ESP32 MQTT session failures", () => {
     r.mqtt.close();
     advance(10);
     assert.deepEqual(r.events, ["connect"]);
-    assert.equal(parsePackets(tlsPlaintext()).filter((p) => p.type === 14).length, 0);
+    assert.equal(sentPackets().filter((p) => p.type === 14).length, 0);
   });
 
   test("SUBSCRIBE goes out; an incoming message in pieces reaches onMessage whole", () => {
@@ -160,7 +135,7 @@ describe("ESP32 MQTT session failures", () => {
     connect(r);
     r.mqtt.subscribe("db/doorbell-1/cmd", 1);
     advance(1);
-    const subscribe = parsePackets(tlsPlaintext()).find((p) => p.type === 8);
+    const subscribe = sentPackets().find((p) => p.type === 8);
     assert.ok(subscribe);
     assert.equal(subscribe.flags, 2, "[MQTT-3.8.1-1] reserved flags 0010");
     const command = new Uint8Array(3000).map((_, i) => i & 0xff);
