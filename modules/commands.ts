@@ -13,13 +13,16 @@ export type Command =
   | { v: 1; cmd: "set-identity"; id: string; atMs: number; identity: Record<string, unknown> }
   | { v: 1; cmd: "reboot"; id: string; atMs: number };
 
-export const COMMAND_NAMES = ["snapshot", "set-config", "set-identity", "reboot"] as const;
+export const COMMAND_NAMES = Object.freeze(["snapshot", "set-config", "set-identity", "reboot"] as const);
 /** The field each command carries beyond v, cmd, id and atMs. */
-const BODY: Readonly<Record<string, string | undefined>> = { "set-config": "config", "set-identity": "identity" };
+const BODY: Readonly<Record<string, string | undefined>> = Object.freeze({
+  "set-config": "config",
+  "set-identity": "identity",
+});
 
 export type CommandResult = { ok: true; command: Command } | { ok: false; error: string };
 
-const ID = /^[0-9a-f]{16}$/;
+const ID = Object.freeze(/^[0-9a-f]{16}$/);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
