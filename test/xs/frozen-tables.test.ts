@@ -18,6 +18,8 @@ function moduleFiles(dir = repoPath("modules")): string[] {
   });
 }
 
+const label = (file: string) => JSON.stringify(relative(repoPath(""), file));
+
 const WALKER = `
 function unfrozen(value, path, seen, out) {
   if (typeof value !== "object" || value === null || seen.has(value)) return;
@@ -37,11 +39,12 @@ test("every object or array a module in modules/ exports is deeply frozen (prelo
     entry,
     [
       ...files.map((f, i) => `import * as m${i} from "./${relative(dir, f)}";`),
-      `const modules: Record<string, unknown> = {${files.map((f, i) => `${JSON.stringify(relative(repoPath(""), f))}: m${i}`).join(", ")}};`,
+      `const modules: Record<string, unknown> = {${files.map((f, i) => `${label(f)}: m${i}`).join(", ")}};`,
       `declare function unfrozen(value: unknown, path: string, seen: Set<unknown>, out: string[]): void;`,
       `const out: string[] = [];`,
       `const seen = new Set<unknown>();`,
-      `for (const [file, ns] of Object.entries(modules)) for (const [name, value] of Object.entries(ns as object)) unfrozen(value, file + ":" + name, seen, out);`,
+      `for (const [file, ns] of Object.entries(modules))`,
+      `  for (const [name, value] of Object.entries(ns as object)) unfrozen(value, file + ":" + name, seen, out);`,
       `globalThis.handleCommand = () => new TextEncoder().encode(JSON.stringify(out)).buffer as ArrayBuffer;`,
     ].join("\n"),
   );
