@@ -5,6 +5,7 @@ import "./hosts/esp32/globals.js"; // first: modules/ need TextEncoder and TextD
 import config from "mc/config";
 import Timer from "timer";
 import { loadDeviceBundle } from "./hosts/esp32/device-config.js";
+import { checkFlashLayout } from "./hosts/esp32/flash-layout.js";
 import { createEsp32Host } from "./hosts/esp32/host.js";
 import { fromHex } from "./modules/bytes.js";
 import { formatConfigErrors, parseConfig } from "./modules/config.js";
@@ -21,11 +22,14 @@ function start(): void {
   const bundle = loadDeviceBundle();
   const parsed = parseConfig(bundle.config);
   if (!parsed.ok) throw new Error(formatConfigErrors(parsed.errors));
+  const layout = checkFlashLayout(parsed.config);
+  if (layout.errors.length) throw new Error(layout.errors.join("; "));
   const host = createEsp32Host({
     mqtt: { host: parsed.config.mqtt.host, port: parsed.config.mqtt.port, tls: bundle.tls },
     wifi: { ssid: config.ssid, password: config.password, sntpHost: config.sntp },
     camera: { width: parsed.config.camera.width, height: parsed.config.camera.height },
   });
+  for (const warning of layout.warnings) host.log.write("warn", "config", warning);
   startFirmware(host, {
     config: bundle.config,
     firmwareVersion: String(config.firmwareVersion ?? "0.0.0"),

@@ -80,6 +80,16 @@ function subscribeOrComplain({ client, log }: BridgeOptions, topics: string[]): 
   });
 }
 
+/** Home Assistant's Start live view press: only a fresh (not retained) `start` reaches `onLiveButton`. */
+function liveButtonHandler({ log, onLiveButton }: BridgeOptions) {
+  return (s: ServedDevice, payload: Uint8Array, retained: boolean) => {
+    if (retained || fromUtf8(payload) !== "start")
+      return log.warn("live view press ignored: retained or not `start`", { device: s.device.id, retained });
+    if (!onLiveButton) return log.warn("live view press ignored: no video endpoint", { device: s.device.id });
+    onLiveButton(s.device.id);
+  };
+}
+
 export function startBridge(o: BridgeOptions): Bridge {
   const { client, log } = o;
   const now = o.now ?? Date.now;
@@ -128,6 +138,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     ha.republish();
   };
 
+  const onLiveButton = liveButtonHandler(o);
   const onMessage = (topic: string, payload: Buffer, packet: IPublishPacket) => {
     if (closed) return;
     const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -144,13 +155,6 @@ export function startBridge(o: BridgeOptions): Bridge {
     } catch (error) {
       log.error("message not handled", { topic, reason: (error as Error).message });
     }
-  };
-
-  const onLiveButton = (s: ServedDevice, payload: Uint8Array, retained: boolean) => {
-    if (retained || fromUtf8(payload) !== "start")
-      return log.warn("live view press ignored: retained or not `start`", { device: s.device.id, retained });
-    if (!o.onLiveButton) return log.warn("live view press ignored: no video endpoint", { device: s.device.id });
-    o.onLiveButton(s.device.id);
   };
 
   client.on("connect", onConnect);

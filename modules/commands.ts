@@ -15,13 +15,13 @@ export type Command =
   /** Starts (or renews) the live view for `seconds`, or stops it (modules/video/live-view.ts). */
   | { v: 1; cmd: "live-view"; id: string; atMs: number; live: LiveViewRequest };
 
-export const COMMAND_NAMES = ["snapshot", "set-config", "set-identity", "reboot", "live-view"] as const;
+export const COMMAND_NAMES = Object.freeze(["snapshot", "set-config", "set-identity", "reboot", "live-view"] as const);
 /** The field each command carries beyond v, cmd, id and atMs. */
-const BODY: Readonly<Record<string, string | undefined>> = {
+const BODY: Readonly<Record<string, string | undefined>> = Object.freeze({
   "set-config": "config",
   "set-identity": "identity",
   "live-view": "live",
-};
+});
 
 export type LiveViewRequest = { action: "start"; seconds: number } | { action: "stop" };
 /** A live view runs at most this long per start; the owner renews it with another start. */
@@ -55,7 +55,7 @@ export function parseLiveView(
 
 export type CommandResult = { ok: true; command: Command } | { ok: false; error: string };
 
-const ID = /^[0-9a-f]{16}$/;
+const ID = Object.freeze(/^[0-9a-f]{16}$/);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

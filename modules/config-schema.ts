@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The one config schema: every setting with its type, default, range and meaning, in one table.
 // `docs/config.md` is generated from this table; `parseConfig` validates against it.
+import { deepFreeze } from "./deep-freeze.js";
 import type { Zone } from "./privacy/zone.js";
 
 /** How one setting is checked. */
@@ -11,8 +12,8 @@ export type FieldSpec =
   | { kind: "hex"; default: string; bytes: number; optional: true; prefix?: string; prefixDoc?: string; doc: string }
   | { kind: "zones"; default: readonly Zone[]; doc: string };
 
-/** Dotted path -> spec. Order is the documentation order. */
-export const CONFIG_SCHEMA = Object.freeze({
+/** Dotted path -> spec. Order is the documentation order. Deeply frozen: preloaded, it stays in flash. */
+export const CONFIG_SCHEMA = deepFreeze({
   deviceId: {
     kind: "string",
     default: "doorbell",

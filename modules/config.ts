@@ -126,10 +126,12 @@ function flatten(raw: Record<string, unknown>, prefix: string, out: Map<string, 
   }
 }
 
-const SECTIONS = new Set(
-  Object.keys(CONFIG_SCHEMA)
-    .filter((p) => p.includes("."))
-    .map((p) => p.slice(0, p.indexOf("."))),
+const SECTIONS: ReadonlySet<string> = Object.freeze(
+  new Set(
+    Object.keys(CONFIG_SCHEMA)
+      .filter((p) => p.includes("."))
+      .map((p) => p.slice(0, p.indexOf("."))),
+  ),
 );
 
 function unknownFields(flat: Map<string, unknown>): ConfigError[] {

@@ -17,7 +17,7 @@ export const IDENTITY_FIELDS = Object.freeze([
 ] as const);
 
 export type IdentityField = (typeof IDENTITY_FIELDS)[number];
-const KEY_FIELDS: readonly string[] = ["keys.ownerPublic", "keys.ownerSigningPublic"];
+const KEY_FIELDS: readonly string[] = Object.freeze(["keys.ownerPublic", "keys.ownerSigningPublic"]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

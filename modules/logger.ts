@@ -6,7 +6,7 @@ import type { LogLevel, LogPort } from "./ports.js";
 export type LogFields = Record<string, string | number | boolean | undefined | null | Uint8Array | ArrayBuffer>;
 
 /** Field names that are never printed, whatever their value. */
-const SECRET_NAME = /key|secret|private|password|token|payload|plaintext|jpeg|image|nonce|psk/i;
+const SECRET_NAME = Object.freeze(/key|secret|private|password|token|payload|plaintext|jpeg|image|nonce|psk/i);
 
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
@@ -18,7 +18,7 @@ export interface Logger {
 }
 
 /** A count or size of something secret (`jpegBytes`, `payloadLength`) is not itself secret. */
-const SIZE_NAME = /(Bytes|Length|Size|Count)$/;
+const SIZE_NAME = Object.freeze(/(Bytes|Length|Size|Count)$/);
 
 function formatValue(name: string, value: LogFields[string]): string {
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) return `<${value.byteLength} bytes>`;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The ports: everything the firmware needs from the world, as small capability interfaces.
 // Only hosts/ implements them; nothing in modules/ may import a platform module.
+// The contract below is exact: every host (ESP32, Node, XS, the test fake) runs the suite in
+// test/support/port-contract.ts. Throughout, "a later turn" means after the call that caused the callback
+// has returned: no port ever calls the firmware back from inside one of its own methods.
 import type { ThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
 import type { JpegRedactor } from "./privacy/redactor-port.js";
 
 /** Monotonic and wall clock. */
 export interface ClockPort {
-  /** Milliseconds since an arbitrary origin; never goes backwards. */
+  /** Milliseconds since an arbitrary origin; never goes backwards (the ESP32 unwraps its 32-bit tick count). */
   monotonicMs(): number;
   /** Unix time in milliseconds; may jump when SNTP sets the clock. */
   wallMs(): number;
@@ -17,11 +20,20 @@ export interface TimerHandle {
   readonly __timer?: never;
 }
 
-/** One-shot timers on the firmware's single event loop. */
+/**
+ * One-shot timers on the firmware's single event loop.
+ * - A callback runs once, on a later turn (never inside `set`, even for 0 ms), and no earlier than
+ *   `delayMs` by `ClockPort.monotonicMs`; late by however long the loop was busy.
+ * - Timers set with the same delay fire in the order they were set. While the loop is idle a shorter
+ *   deadline fires first; when several timers are overdue at once (the loop was blocked), the ESP32 fires
+ *   them in the order they were set, whatever their deadlines (Moddable's timer list), so never rely on
+ *   the order of timers with different deadlines that can both be late.
+ * - A callback may set and clear timers; one set to 0 ms from a callback runs after that callback returns.
+ */
 export interface TimerPort {
-  /** Calls `callback` once after `delayMs`. */
+  /** Calls `callback` once after `delayMs` (see the interface for ordering). */
   set(callback: () => void, delayMs: number): TimerHandle;
-  /** Cancels a pending timer; clearing a fired or cleared timer is a no-op. */
+  /** Cancels a pending timer; it will not fire. Clearing a fired or cleared timer is a no-op. */
   clear(handle: TimerHandle): void;
 }
 
@@ -71,26 +83,35 @@ export interface CameraPort {
   stop(): void;
 }
 
-/** Small persistent key-value settings (NVS on the device): rarely written. */
+/**
+ * Small persistent key-value settings (NVS on the device): rarely written. Values are copied in and out.
+ * Atomic per key: after a power cut during `set`, the key reads either the old or the new value, never
+ * nothing and never a mix (the ESP32 keeps two generations; Node writes, fsyncs and renames).
+ */
 export interface KeyValuePort {
+  /** A copy of the value, or undefined when the key was never set or was deleted. */
   get(key: string): Uint8Array | undefined;
-  /** Writes durably before returning. Keys are at most 15 characters (NVS limit). */
+  /** Writes durably before returning (the next boot reads it). Keys are at most 15 characters (NVS limit). */
   set(key: string, value: Uint8Array): void;
+  /** Deleting a missing key is a no-op. */
   delete(key: string): void;
 }
 
 /** A durable record from an append-only log. */
 export interface LogRecord {
-  /** Increases with every append; never reused. */
+  /** Increases with every append; never reused, even after the newest record is removed and the device reboots. */
   id: number;
   bytes: Uint8Array;
 }
 
-/** A persistent append-only log of records (littlefs on the device), for the outbox. */
+/**
+ * A persistent append-only log of records (littlefs on the device), for the outbox. Atomic per record:
+ * after a power cut during `append` the record is whole or absent, and the others are untouched.
+ */
 export interface AppendLogPort {
-  /** Appends durably and returns the new record's id. */
+  /** Appends durably (present after a reboot once this returns) and returns the new record's id. Throws when full. */
   append(bytes: Uint8Array): number;
-  /** Records still present, oldest first. */
+  /** Records still present, oldest first, as copies. */
   records(): LogRecord[];
   /** Removes one record by id; removing a missing id is a no-op. */
   remove(id: number): void;
@@ -115,9 +136,13 @@ export interface MqttConnectOptions {
   clientId: string;
   will: MqttWill;
   keepAliveS: number;
-  /** Called on every CONNACK (first connect and each reconnect). */
+  /** Called on every CONNACK (first connect and each reconnect), on a later turn, never inside `connect`. */
   onConnect(): void;
-  /** Called when the session drops; the host reconnects only when `connect` is called again. */
+  /**
+   * Called on a later turn when the session drops or a connect attempt fails (DNS, TCP, TLS, a refused or
+   * missing CONNACK), never inside `connect` or `close`, and not at all after `close`. The host reconnects
+   * only when `connect` is called again.
+   */
   onDisconnect(reason: string): void;
   /** An incoming PUBLISH on a subscribed topic. */
   onMessage(topic: string, payload: Uint8Array): void;
@@ -132,15 +157,21 @@ export interface PublishOptions {
 
 /** An MQTT session. Retries and persistence belong to the firmware, as with Moddable's ECMA-419 client. */
 export interface MqttPort {
+  /** Starts a session; one already open is ended first, without `onDisconnect`, and its unacknowledged publishes fail. */
   connect(options: MqttConnectOptions): void;
   /**
-   * Hands a message to the session. `onAck` runs on PUBACK (QoS 1) or once written (QoS 0),
-   * or with an error string when the session dropped first.
+   * Hands a message to the session. `onAck` runs exactly once, on a later turn, never inside `publish`:
+   * on PUBACK (QoS 1) or once written (QoS 0), or with an error string when there is no session or it
+   * ended first (a drop, `close`, a new `connect`).
    */
   publish(topic: string, payload: Uint8Array, options: PublishOptions, onAck?: (error?: string) => void): void;
   subscribe(topic: string, qos: QoS): void;
-  /** True between `onConnect` and `onDisconnect`. */
+  /** True between `onConnect` and `onDisconnect` (or `close`). */
   readonly connected: boolean;
+  /**
+   * Ends the session without DISCONNECT (the broker publishes the will). Calls no `onDisconnect`; publishes
+   * not yet acknowledged get `onAck(error)` on a later turn.
+   */
   close(): void;
 }
 

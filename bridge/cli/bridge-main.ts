@@ -150,6 +150,8 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     motionOffDelayS: config.motion.offDelayS,
     shareGroup: config.broker.shareGroup || undefined,
     onLiveButton: (deviceId) => video.demand.hold(deviceId, config.video.buttonSeconds),
+    // Authenticated frames from the stream opener go to the live view and the clip store (`video` comes after).
+    frameSink: { frame: (f) => video.sink.frame(f), streamEnded: (s) => video.sink.streamEnded(s) },
   });
   const { video, serving } = serveVideo(config, access, devices, client, bridge, log.child("video"));
   log.info("starting", { broker: config.broker.url, devices: devices.length });

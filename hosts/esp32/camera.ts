@@ -5,7 +5,7 @@
 // The XCLK uses LEDC timer 0 / channel 0: nothing else may use that PWM channel.
 import Camera, { type DisposableFrame } from "embedded:io/image/in/camera";
 import type { CameraPort, ClockPort, Frame, LogPort } from "../../modules/ports.js";
-import { callSafely, describeError } from "./guard.js";
+import { describeError } from "./guard.js";
 
 const TAG = "camera";
 
@@ -40,6 +40,8 @@ function wrapFrame(buffer: DisposableFrame, capturedAtMs: number, log: LogPort):
 /**
  * Creates the camera port; the sensor is initialised by `start()`, never at import.
  * - Frames reach `onFrame` oldest first: every ready frame is drained in one callback.
+ * - A frame whose `onFrame` threw is released by the host (its `jpeg` becomes empty), so a failing
+ *   firmware cannot hold the driver's 3 buffers and stall capture.
  * - `capturedAtMs` is when the host read the frame, at most one frame period after exposure
  *   (later when the event loop was busy).
  * - `stop()` and `restart()` detach frames the firmware still holds: their `jpeg` becomes empty
@@ -59,8 +61,17 @@ export function createEsp32Camera(options: Esp32CameraOptions): CameraPort {
       if (buffer === undefined) return;
       const frame = wrapFrame(buffer, clock.monotonicMs(), log);
       const deliver = onFrame;
-      if (deliver) callSafely(log, TAG, "onFrame", () => deliver(frame));
-      else frame.release();
+      if (!deliver) {
+        frame.release();
+        continue;
+      }
+      try {
+        deliver(frame);
+      } catch (error) {
+        // A firmware that threw may never release it: close it here, or three such frames stall the driver.
+        log.write("error", TAG, `onFrame threw: ${describeError(error)}; frame released`);
+        frame.release();
+      }
     }
   };
 

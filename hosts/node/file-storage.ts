@@ -3,6 +3,7 @@
 // Each write goes to a temporary file that is fsynced and renamed, so a crash leaves the old or the new value.
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -51,6 +52,10 @@ export function createFileKv(dir: string): KeyValuePort {
   };
 }
 
+/**
+ * The log: one file per record, named by its 12-digit id, and `next`, the first id not handed out yet, so an
+ * id is never reused even when the newest record was removed before a restart (ports.ts, LogRecord.id).
+ */
 export function createFileLog(dir: string): AppendLogPort {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ids = () =>
@@ -58,12 +63,15 @@ export function createFileLog(dir: string): AppendLogPort {
       .filter((n) => /^\d{12}$/.test(n))
       .map(Number)
       .sort((a, b) => a - b);
-  let nextId = (ids().pop() ?? 0) + 1;
+  const nextPath = join(dir, "next");
+  const stored = Number(existsSync(nextPath) ? readFileSync(nextPath, "utf8") : 0);
+  let nextId = Math.max(Number.isSafeInteger(stored) ? stored : 0, (ids().pop() ?? 0) + 1);
   const file = (id: number) => join(dir, String(id).padStart(12, "0"));
   return {
     append(bytes) {
       const id = nextId++;
       writeDurably(file(id), bytes);
+      writeDurably(nextPath, String(nextId)); // after the record: a crash in between is caught by the scan above
       return id;
     },
     records: () => ids().map((id) => ({ id, bytes: new Uint8Array(readFileSync(file(id))) })),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The MQTT port on Node over MQTT.js. Like Moddable's ECMA-419 client it neither retries nor reconnects
 // by itself: a dropped session fails every unacknowledged publish, and the firmware decides what to resend.
+// As ports.ts requires, onAck never runs inside publish() or close(): those failures go out on setImmediate.
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { MqttPort } from "../../modules/ports.js";
 
@@ -17,17 +18,28 @@ export interface NodeMqttOptions {
 export function createNodeMqtt(options: NodeMqttOptions): MqttPort {
   let client: MqttClient | undefined;
   let connected = false;
-  let pending = new Set<(error?: string) => void>();
+  /** Unacknowledged publishes; `claim` hands out the onAck once, to whichever outcome comes first. */
+  let pending = new Set<{ claim(): (error?: string) => void }>();
 
   function failPending(reason: string) {
     const failed = pending;
     pending = new Set();
-    for (const ack of failed) ack(reason);
+    for (const entry of failed) entry.claim()(reason);
+  }
+  /** Fails what is unacknowledged on a later turn (from inside a port call), whatever MQTT.js reports meanwhile. */
+  function failPendingLater(reason: string) {
+    const claimed = [...pending].map((entry) => entry.claim());
+    pending = new Set();
+    if (claimed.length) setImmediate(() => claimed.forEach((ack) => ack(reason)));
   }
 
   return {
     connect(o) {
-      client?.end(true);
+      const previous = client;
+      client = undefined; // its close event must not reach the new session's callbacks
+      connected = false;
+      failPendingLater("superseded by a new connect");
+      previous?.end(true);
       const c = mqtt.connect(options.url, {
         ...options.client,
         clientId: o.clientId,
@@ -62,19 +74,21 @@ export function createNodeMqtt(options: NodeMqttOptions): MqttPort {
     publish(topic, payload, po, onAck) {
       const c = client;
       if (!c || !connected) {
-        onAck?.("not connected");
+        if (onAck) setImmediate(() => onAck("not connected"));
         return;
       }
       let done = false;
-      const ack = (error?: string) => {
-        if (done) return;
-        done = true;
-        pending.delete(ack);
-        onAck?.(error);
+      const entry = {
+        claim() {
+          if (done) return () => {};
+          done = true;
+          pending.delete(entry);
+          return (error?: string) => onAck?.(error);
+        },
       };
-      pending.add(ack);
+      pending.add(entry);
       c.publish(topic, Buffer.from(payload), { qos: po.qos, retain: po.retain, dup: po.dup }, (error) =>
-        ack(error?.message),
+        entry.claim()(error?.message),
       );
     },
     subscribe(topic, qos) {
@@ -87,7 +101,7 @@ export function createNodeMqtt(options: NodeMqttOptions): MqttPort {
       const c = client;
       client = undefined;
       connected = false;
-      failPending("closed");
+      failPendingLater("closed");
       c?.end(true);
     },
   };

@@ -8,11 +8,14 @@ export interface BundleOptions {
   replace?: Record<string, string>;
   /** Extra text files the bundle may import as strings (by extension). */
   textExtensions?: string[];
+  /** Bare module specifiers resolved to files, e.g. Moddable's "embedded:io/digital" to its test fake. */
+  aliases?: Record<string, string>;
 }
 
 /** Returns the script source of `entry` and its imports. */
 export async function bundleForXs(entry: string, options: BundleOptions = {}): Promise<string> {
   const replace = options.replace ?? {};
+  const aliases = options.aliases ?? {};
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -29,6 +32,8 @@ export async function bundleForXs(entry: string, options: BundleOptions = {}): P
         setup(b) {
           b.onResolve({ filter: /.*/ }, async (args) => {
             if (args.pluginData === "xs-replace") return undefined;
+            const alias = aliases[args.path];
+            if (alias) return { path: alias };
             if (args.path.startsWith("node:")) {
               const shim = replace[args.path];
               if (shim) return { path: shim };

@@ -7,7 +7,7 @@ import { i2osp } from "../hpke/i2osp.js";
 import { TAG_BYTES } from "./layout.js";
 
 /** Device ids the envelope accepts: 1-64 ASCII letters, digits, '-' and '_' (the config is narrower). */
-const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const DEVICE_ID = Object.freeze(/^[A-Za-z0-9_-]{1,64}$/);
 const KEY_ID_KEY = ascii("doorbell/1 key id");
 const TOPIC_TAG_KEY = ascii("doorbell/1 topic");
 

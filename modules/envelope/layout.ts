@@ -18,7 +18,7 @@ export const MAX_ENVELOPE_BYTES = 96 * 1024;
 export const TAG_BYTES = 8;
 
 /** Byte offsets of each clear-header field. */
-export const OFFSET = {
+export const OFFSET = Object.freeze({
   version: 0,
   totalLength: 1,
   seq: 5,
@@ -26,7 +26,7 @@ export const OFFSET = {
   topicTag: 21,
   enc: 29,
   ciphertext: 61,
-} as const;
+} as const);
 
 /** The clear header's length; bytes [0, OFFSET.enc) also open the AAD. */
 export const HEADER_BYTES = OFFSET.ciphertext;

@@ -13,7 +13,7 @@ export const KEM_ENC_BYTES = 32;
 export const X25519_KEY_BYTES = 32;
 
 const KEM_SUITE_ID = concat(ascii("KEM"), i2osp(KEM_DHKEM_X25519_HKDF_SHA256, 2));
-const EMPTY = new Uint8Array(0);
+const EMPTY = Object.freeze(new Uint8Array(0));
 
 export interface KeyPair {
   /** Secret: never log it or put it in an error. */

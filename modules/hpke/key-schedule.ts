@@ -32,7 +32,7 @@ export interface KeyScheduleOutput {
   exporterSecret: Uint8Array;
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = Object.freeze(new Uint8Array(0));
 
 /** RFC 9180 §5.1 suite_id = "HPKE" || I2OSP(kem_id, 2) || I2OSP(kdf_id, 2) || I2OSP(aead_id, 2). */
 export function hpkeSuiteId(aead: Aead): Uint8Array {

@@ -34,7 +34,7 @@ const APP0 = 0xe0,
   APP15 = 0xef,
   COM = 0xfe;
 
-const SOF_NAMES = [
+const SOF_NAMES = Object.freeze([
   "baseline",
   "extended sequential",
   "progressive",
@@ -51,7 +51,7 @@ const SOF_NAMES = [
   "arithmetic differential sequential",
   "arithmetic differential progressive",
   "arithmetic differential lossless",
-];
+]);
 
 /** Slot i: DHT class/destination defaults libjpeg-turbo installs (jstdhuff.c); DC 0/1 and AC 0/1. */
 let standardSpecs: (number[] | undefined)[] | undefined;
@@ -197,8 +197,8 @@ export function readTableOrSkip(data: Uint8Array, seg: Segment, s: FrameState): 
 }
 
 /** "JFIF\0" (JFIF 1.02 APP0) and "Adobe" (Adobe TN 5116 APP14), the identifiers libjpeg checks. */
-const JFIF = [0x4a, 0x46, 0x49, 0x46, 0];
-const ADOBE = [0x41, 0x64, 0x6f, 0x62, 0x65];
+const JFIF = Object.freeze([0x4a, 0x46, 0x49, 0x46, 0]);
+const ADOBE = Object.freeze([0x41, 0x64, 0x6f, 0x62, 0x65]);
 
 function hasTag(data: Uint8Array, p: number, tag: readonly number[]): boolean {
   for (let i = 0; i < tag.length; i++) if (data[p + i] !== tag[i]) return false;

@@ -8,7 +8,7 @@ export interface HuffmanSpec {
   readonly values: readonly number[];
 }
 
-const DC_VALUES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+const DC_VALUES = Object.freeze([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 
 /** Table K.3: luminance DC. */
 export const STD_DC_LUMINANCE: HuffmanSpec = Object.freeze({

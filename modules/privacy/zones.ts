@@ -19,7 +19,7 @@ export interface ZoneError {
 
 export type ZonesResult = { ok: true; zones: Zone[] } | { ok: false; errors: ZoneError[] };
 
-const RECT_KEYS = ["x", "y", "width", "height"] as const;
+const RECT_KEYS = Object.freeze(["x", "y", "width", "height"] as const);
 const COORDINATE = `an integer from 0 to ${MAX_FRAME_PX} (image pixels)`;
 const ZONE_SHAPE = `a rectangle {"x", "y", "width", "height"} or a polygon {"polygon": [[x, y], ...]}`;
 

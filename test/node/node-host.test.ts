@@ -92,6 +92,8 @@ describe("MQTT port over MQTT.js", () => {
       assert.equal(port.connected, false);
       const late: (string | undefined)[] = [];
       port.publish("t/event", Uint8Array.of(4), { qos: 1, retain: false }, (e) => late.push(e));
+      assert.deepEqual(late, [], "never inside publish() (ports.ts)");
+      await new Promise((r) => setImmediate(r));
       assert.deepEqual(late, ["not connected"]);
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(

@@ -13,8 +13,9 @@
  */
 
 /*
- * Where we run. ESP-IDF's CMake defines ESP_PLATFORM, but Moddable compiles module C with its own
- * make fragment, which defines ESP32 (tools/mcconfig/make.esp32.mk C_DEFINES) and not ESP_PLATFORM.
+ * Where we run. ESP-IDF's CMake defines ESP_PLATFORM for its components; Moddable compiles module C with
+ * its own make fragment, which defines ESP32 (tools/mcconfig/make.esp32.mk C_DEFINES) and ESP_PLATFORM
+ * (its C_COMMON_FLAGS), which the root manifest's C_FLAGS keeps.
  */
 #if defined(ESP_PLATFORM) || defined(ESP32)
 #define DOORBELL_ON_ESP32 1
@@ -25,13 +26,13 @@
 /*
  * The headers must see the configuration ESP-IDF built mbedtls with, or PSA structures such as
  * psa_key_attributes_t may not match the library. ESP-IDF passes -DMBEDTLS_CONFIG_FILE=
- * "mbedtls/esp_config.h" (and, on 6.x, the TF-PSA-Crypto config defines) to its own components
- * only; Moddable's make fragment does not, so the board manifest must (see README.md).
+ * "mbedtls/esp_config.h" and its mbedtls include paths to its own components only; for module C the
+ * root manifest.json passes them in platforms.esp32.build.C_FLAGS (README.md, "Building for the device").
  */
 #if DOORBELL_ON_ESP32 && !defined(MBEDTLS_CONFIG_FILE) && !defined(TF_PSA_CRYPTO_CONFIG_FILE) \
 	&& !defined(TF_PSA_CRYPTO_USER_CONFIG_FILE)
-#warning "doorbell crypto: no mbedtls config file is defined; add ESP-IDF's mbedtls flags to " \
-	"C_FLAGS_SUBPLATFORM (hosts/esp32/native/README.md)"
+#error "doorbell crypto: no mbedtls config file is defined; manifest.json's platforms.esp32.build.C_FLAGS " \
+	"must pass ESP-IDF's mbedtls flags (hosts/esp32/native/README.md)"
 #endif
 
 /* In every version psa/crypto.h pulls in the build configuration the checks below read. */
