@@ -20,7 +20,7 @@ export const MAX_FRAME_INDEX = 0xffff_fffe;
 export const FLAG_LAST = 0x01;
 
 /** Byte offsets of the open message: [0, OPEN.enc) is bound into the AAD; the tag seals an empty plaintext. */
-export const OPEN = {
+export const OPEN = Object.freeze({
   type: 0,
   version: 1,
   streamId: 2,
@@ -33,11 +33,11 @@ export const OPEN = {
   startMs: 44,
   enc: 52,
   tag: 84,
-} as const;
+});
 export const OPEN_BYTES = OPEN.tag + AEAD_TAG_BYTES;
 
 /** Byte offsets of a frame message: [0, FRAME.ciphertext) is bound into the AAD. */
-export const FRAME = {
+export const FRAME = Object.freeze({
   type: 0,
   version: 1,
   streamId: 2,
@@ -46,7 +46,7 @@ export const FRAME = {
   flags: 22,
   dropped: 23,
   ciphertext: 27,
-} as const;
+});
 export const FRAME_HEADER_BYTES = FRAME.ciphertext;
 
 export type StreamKind = "live" | "clip";
