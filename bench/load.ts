@@ -18,9 +18,9 @@ import type { BridgeWorkerConfig, BridgeWorkerStats } from "./load/bridge-worker
 import { startFleet, type Fleet } from "./load/fleet.js";
 import type { Section } from "./report.js";
 
-const TOPIC_ROOT = "doorbell";
+export const TOPIC_ROOT = "doorbell";
 /** Every wait is bounded: a phase that has not finished by then counts what is missing as lost. */
-const PHASE_LIMIT_MS = 90_000;
+export const PHASE_LIMIT_MS = 90_000;
 /** A step is sustained when delivery keeps up (at least this share of the offered rate)... */
 const SUSTAINED_SHARE = 0.95;
 /** ...and p99 press to state stays under this: a queue that grows through the step shows here. */
@@ -69,8 +69,8 @@ export interface ScaleOutRow {
   perBridge: number[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(predicate: () => boolean, limitMs: number): Promise<boolean> {
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export async function until(predicate: () => boolean, limitMs: number): Promise<boolean> {
   const start = Date.now();
   while (!predicate()) {
     if (Date.now() - start > limitMs) return false;
@@ -85,7 +85,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Home Assistant's side: every ring state, with its arrival time. */
-class HaSide {
+export class HaSide {
   private constructor(readonly client: MqttClient) {}
   states: { device: string; id: string; seq: number; atMs: number; arrivedMs: number }[] = [];
   static async connect(url: string): Promise<HaSide> {
@@ -112,16 +112,22 @@ class HaSide {
   }
 }
 
-async function startBridges(o: {
+export async function startBridges(o: {
   url: string;
   count: number;
   ownerSecretHex: string;
   devices: Record<string, string>;
+  /** End-to-end delivery confirmation on (BridgeWorkerConfig.confirm); default off. */
+  confirm?: boolean;
 }): Promise<{ stop(): Promise<BridgeWorkerStats[]> }> {
   const children: ChildProcess[] = [];
+  // BENCH_CPU_PROF_DIR=<dir>: each bridge process writes a V8 CPU profile there when it exits (docs/scaling.md).
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
   for (let i = 0; i < o.count; i++) {
     const child = fork(new URL("./load/bridge-worker.ts", import.meta.url).pathname, [], {
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--import", "tsx", ...profile],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     children.push(child);
@@ -132,6 +138,7 @@ async function startBridges(o: {
       devices: o.devices,
       topicRoot: TOPIC_ROOT,
       shareGroup: o.count > 1 ? "bridges" : undefined,
+      confirm: o.confirm ?? false,
     };
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bench bridge ${i + 1} did not start in 30 s`)), 30_000);
@@ -149,7 +156,7 @@ async function startBridges(o: {
               const timer = setTimeout(
                 () => (
                   child.kill("SIGKILL"),
-                  resolve({ name: "killed", opened: 0, duplicates: 0, envelopeBytes: 0, refused: {} })
+                  resolve({ name: "killed", opened: 0, duplicates: 0, envelopeBytes: 0, refused: {}, cpuMs: 0 })
                 ),
                 10_000,
               );
@@ -166,7 +173,7 @@ async function startBridges(o: {
 }
 
 /** Counts lost, duplicated and out-of-order ring states against the presses made. */
-function tally(ha: HaSide, from: number, pressed: Map<string, number>) {
+export function tally(ha: HaSide, from: number, pressed: Map<string, number>) {
   const seen = new Set<string>();
   const lastSeq = new Map<string, number>();
   let duplicated = 0;
@@ -299,7 +306,7 @@ async function rawPublishes(url: string, n: number, total: number, size: number)
   return ((perClient * n) / Math.max(1, last - start)) * 1000;
 }
 
-async function withBroker<T>(run: (url: string, broker: Mosquitto) => Promise<T>): Promise<T> {
+export async function withBroker<T>(run: (url: string, broker: Mosquitto) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "doorbell-load-"));
   const port = await freePort();
   const listenerConf = join(dir, "listener.conf");

@@ -6,13 +6,14 @@ import type { IPublishPacket, MqttClient } from "mqtt";
 import { fromUtf8 } from "../modules/bytes.js";
 import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
+import { createAckGate } from "./ack-gate.js";
 import { type BridgeStats, createBridgeStats } from "./bridge-stats.js";
 import { createBurstLog } from "./burst-log.js";
 import { createCommandSender } from "./command-sender.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
-import { createEventReceiver } from "./event-receiver.js";
+import { createEventReceiver, type DeliveredEvent } from "./event-receiver.js";
 import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
 import { type ServedDevice, serveDevice } from "./served-device.js";
 import type { SnapshotStore } from "./snapshot-store.js";
@@ -49,6 +50,8 @@ export interface BridgeOptions {
   shareGroup?: string;
   /** Sees each event opened and accepted (not refused, not a duplicate), with its picture: for observers such as the simulator's page. */
   onEvent?(deviceId: string, header: Record<string, unknown>, jpeg: Uint8Array | undefined, sealedBytes: number): void;
+  /** Each accepted event once it is durable and Home Assistant's broker acknowledged its states (event-receiver.ts). */
+  onDelivered?(event: DeliveredEvent): void;
 }
 
 export interface Bridge {
@@ -78,7 +81,8 @@ export function startBridge(o: BridgeOptions): Bridge {
     random01: o.random01 ?? Math.random,
     timers,
   });
-  const onSealedEvent = createEventReceiver({ ...o, ha, stats, now, burstLog });
+  // Events are handled in batches, each committed with one fdatasync before its PUBACKs leave (ack-gate.ts).
+  const events = createEventReceiver({ ...o, ha, stats, now, burstLog, acks: createAckGate(client) });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
   let closed = false;
 
@@ -104,7 +108,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
     try {
       const event = byEventTopic.get(topic);
-      if (event) return onSealedEvent(event, topic, bytes);
+      if (event) return events.receive(event, topic, bytes, packet.qos === 1 ? packet.messageId : undefined);
       const command = byCommandTopic.get(topic);
       if (command) return onSnapshotButton(command, bytes, packet.retain);
       if (topic === HA_STATUS_TOPIC && fromUtf8(bytes) === "online") ha.onBirth();
@@ -121,6 +125,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     stats,
     republish: ha.republish,
     close() {
+      events.flush(); // what was received is committed and acknowledged, not left to a timer after close
       closed = true;
       ha.close();
       burstLog.close();
