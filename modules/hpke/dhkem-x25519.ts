@@ -86,8 +86,8 @@ function extractAndExpand(crypto: CryptoPort, dhValue: Uint8Array, kemContext: U
 /**
  * DH(skS, pkR), the static half of AuthEncap (RFC 9180 §4.1): it changes only with either key, so a sender
  * may cache it and pass it to `encap`. With the recipient's key pair and the sender's public key it is
- * DH(skR, pkS), the same value, the static half of AuthDecap, for `decap`. Secret (it lets the holder impersonate the sender to the recipient).
- * Throws on a low-order recipient key.
+ * DH(skR, pkS), the same value, the static half of AuthDecap, for `decap`. Secret (it lets the holder
+ * impersonate the sender to the recipient). Throws on a low-order recipient key.
  */
 export function staticDh(crypto: CryptoPort, sender: KeyPair, recipientPublicKey: Uint8Array): Uint8Array {
   checkKey("recipient public key", recipientPublicKey);
