@@ -36,7 +36,7 @@ describe("group commit", () => {
     assert.equal(h.commits.length, 1, "one commit at a time");
     assert.deepEqual(h.handedOn, [], "nothing handed on before it is durable");
     h.commits.shift()!(null);
-    assert.equal(h.handedOn[0].length, SLICE_ITEMS);
+    assert.equal((h.handedOn[0] as number[]).length, SLICE_ITEMS);
     assert.equal(h.commits.length, 1, "the items staged meanwhile: the next commit");
     h.commits.shift()!(null);
     assert.deepEqual(h.handedOn[1], [SLICE_ITEMS + 1, SLICE_ITEMS + 2, SLICE_ITEMS + 3]);
