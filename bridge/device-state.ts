@@ -78,6 +78,7 @@ export function createDeviceStateStore(dir: string, o: DeviceStateStoreOptions =
   };
   const journal = openStateJournal(join(dir, JOURNAL_FILE));
   let staged: JournalRecord[] = [];
+  let closed = false;
   /** Devices whose journaled events are not yet in their file. */
   const behind = new Set<string>();
 
@@ -131,12 +132,14 @@ export function createDeviceStateStore(dir: string, o: DeviceStateStoreOptions =
     commitAsync(done) {
       write();
       journal.sync((error) => {
-        if (!error && journal.bytes >= checkpointBytes) checkpoint();
+        if (!error && !closed && journal.bytes >= checkpointBytes) checkpoint();
         done(error);
       });
     },
     close() {
+      if (closed) return;
       checkpoint();
+      closed = true;
       journal.close();
     },
   };

@@ -109,6 +109,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     },
     async close() {
       bridge.close();
+      state.close(); // the journal folded into the device files
       await client.endAsync();
     },
   };

@@ -93,6 +93,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
     maxMB: config.snapshots.maxMB,
     log: log.child("snaps"),
   });
+  const state = createDeviceStateStore(config.stateDir);
   const bridge = startBridge({
     client,
     crypto,
@@ -100,7 +101,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
     signCommand: createCommandSigner(signing),
     devices,
     log: log.child("bridge"),
-    state: createDeviceStateStore(config.stateDir),
+    state,
     snapshots,
     discoveryPrefix: config.discovery.prefix,
     motionOffDelayS: config.motion.offDelayS,
@@ -110,6 +111,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { stop(): Promise<
   return {
     async stop() {
       bridge.close();
+      state.close(); // the journal folded into the device files
       snapshots.close();
       await client.endAsync();
     },
