@@ -6,13 +6,14 @@ import type { IPublishPacket, MqttClient } from "mqtt";
 import { fromUtf8 } from "../modules/bytes.js";
 import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
+import { createAckGate } from "./ack-gate.js";
 import { type BridgeStats, createBridgeStats } from "./bridge-stats.js";
 import { createBurstLog } from "./burst-log.js";
 import { createCommandPublisher, createCommandSender, type OwnerCommand } from "./command-sender.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
-import { createEventReceiver } from "./event-receiver.js";
+import { createEventReceiver, type DeliveredEvent } from "./event-receiver.js";
 import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
 import { type ServedDevice, serveDevice } from "./served-device.js";
 import type { SnapshotStore } from "./snapshot-store.js";
@@ -55,6 +56,8 @@ export interface BridgeOptions {
   frameSink?: FrameSink;
   /** A press of Home Assistant's "Start live view" button (not retained): bridge/video/live-demand.ts holds the view. */
   onLiveButton?(deviceId: string): void;
+  /** Each accepted event once it is durable and Home Assistant's broker acknowledged its states (event-receiver.ts). */
+  onDelivered?(event: DeliveredEvent): void;
 }
 
 export interface Bridge {
@@ -101,7 +104,6 @@ export function startBridge(o: BridgeOptions): Bridge {
   const byCommandTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.snapshotCommand, s]));
   const byVideoTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.video, s]));
   const byLiveTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.liveCommand, s]));
-  const byId = new Map<string, ServedDevice>(served.map((s) => [s.device.id, s]));
   const ha = createHaSync({
     client,
     log,
@@ -113,7 +115,8 @@ export function startBridge(o: BridgeOptions): Bridge {
     random01: o.random01 ?? Math.random,
     timers,
   });
-  const onSealedEvent = createEventReceiver({ ...o, ha, stats, now, burstLog });
+  // Events are handled in batches, each committed with one fdatasync before its PUBACKs leave (ack-gate.ts).
+  const events = createEventReceiver({ ...o, ha, stats, now, burstLog, acks: createAckGate(client) });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
   const video = createStreamOpener({
     ...o,
@@ -144,7 +147,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
     try {
       const event = byEventTopic.get(topic);
-      if (event) return onSealedEvent(event, topic, bytes);
+      if (event) return events.receive(event, topic, bytes, packet.qos === 1 ? packet.messageId : undefined);
       const streaming = byVideoTopic.get(topic);
       if (streaming) return video.onMessage(streaming.device, topic, bytes);
       const command = byCommandTopic.get(topic);
@@ -166,11 +169,12 @@ export function startBridge(o: BridgeOptions): Bridge {
     video: video.stats,
     republish: ha.republish,
     sendCommand(deviceId, command) {
-      const s = byId.get(deviceId);
+      const s = served.find((d) => d.device.id === deviceId);
       if (!s) throw new Error(`no served doorbell ${deviceId}`);
       return publishCommand(s, command);
     },
     close() {
+      events.flush(); // what was received is committed and acknowledged, not left to a timer after close
       closed = true;
       video.close();
       ha.close();

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: MIT
-// Opens one device's sealed event (docs/protocol.md): only that device's key, only a newer sequence
-// number, each event id once. The state is persisted before anything is acted on; then the picture is
-// kept (dated by the bridge's receive time) and Home Assistant gets the event's states (ha-states.ts).
-// A refusal is logged once per burst with a count (burst-log.ts). An envelope with the last accepted
-// sequence number and the same bytes is a QoS 1 redelivery (info); any other is a replay (a warning, counted
-// in `replays_refused`), so an attack cannot pass for ordinary redelivery.
+// Opens devices' sealed events (docs/protocol.md): only that device's key, only a newer sequence number, each
+// event id once. Events go through a group commit (group-commit.ts): each is opened and its state staged in
+// RAM; a batch is made durable with one fdatasync (device-state.ts); only then are the broker's PUBACKs for it
+// released (ack-gate.ts) and the events acted on (event-delivery.ts), in arrival order, so in order per device.
+// Refusals are counted and logged once per burst (event-refusals.ts).
 import { createHash } from "node:crypto";
 import { openEnvelope } from "../modules/envelope/open-envelope.js";
-import { REJECT_REASON_TEXT, type RejectReason } from "../modules/envelope/reasons.js";
+import { staticDh } from "../modules/hpke/dhkem-x25519.js";
 import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
+import type { AckGate } from "./ack-gate.js";
 import type { BridgeStats } from "./bridge-stats.js";
 import type { BurstLog } from "./burst-log.js";
 import type { DeviceStateStore } from "./device-state.js";
-import { haUpdateFor, type OpenedEvent } from "./ha-states.js";
+import { createEventDelivery } from "./event-delivery.js";
+import { createEventRefusals } from "./event-refusals.js";
+import { createGroupCommit } from "./group-commit.js";
+import type { OpenedEvent } from "./ha-states.js";
 import type { HaSync } from "./ha-sync.js";
 import type { ServedDevice } from "./served-device.js";
 import type { SnapshotStore } from "./snapshot-store.js";
@@ -32,73 +35,117 @@ export interface EventReceiverOptions {
   now: () => number;
   /** Sees each event opened and accepted, with its picture. */
   onEvent?(deviceId: string, header: Record<string, unknown>, jpeg: Uint8Array | undefined, sealedBytes: number): void;
+  /** Holds the broker's PUBACK of each event until its batch is durable; absent, MQTT.js acks at once. */
+  acks?: AckGate;
+  /** Runs a slice of the queue on a later turn of the event loop (default setImmediate). */
+  defer?: (run: () => void) => void;
+  /**
+   * Runs once per accepted event, in order, when it is durable and the broker has acknowledged every Home
+   * Assistant publish it made (right after the commit for a duplicate id, which publishes nothing).
+   */
+  onDelivered?(event: DeliveredEvent): void;
+  /** A commit failed: nothing of its batch was acknowledged or acted on. Default: throw (the process stops). */
+  onCommitError?(error: Error): void;
 }
 
-/** Returns the handler for a message on a device's sealed event topic. */
-export function createEventReceiver(o: EventReceiverOptions) {
-  const { log, stats } = o;
-  const ownerPublic = o.crypto.x25519(o.ownerSecret);
+/** An event accepted from a device: durable, and published to Home Assistant unless a duplicate. */
+export interface DeliveredEvent {
+  served: ServedDevice;
+  seq: number;
+  id: string;
+  header: Record<string, unknown>;
+  /** The id was among the device's recent ones: nothing was published again. */
+  duplicate: boolean;
+}
 
-  /** Keeps the picture and publishes the states of an event that was opened and accepted. */
-  function deliver(served: ServedDevice, event: OpenedEvent, id: string, jpeg: Uint8Array | undefined): void {
-    const { device } = served;
-    const receivedAtMs = o.now();
-    if (jpeg && o.snapshots) {
+export interface EventReceiver {
+  /** Queues a message on a device's sealed event topic (`messageId` for QoS 1); it is handled with its batch. */
+  receive(served: ServedDevice, topic: string, bytes: Uint8Array, messageId?: number): void;
+  /** Handles everything queued now, commits it and acts on it before returning. */
+  flush(): void;
+}
+
+interface Received {
+  served: ServedDevice;
+  topic: string;
+  bytes: Uint8Array;
+  messageId?: number;
+}
+
+interface Opened {
+  served: ServedDevice;
+  seq: number;
+  id: string;
+  event: OpenedEvent;
+  jpeg?: Uint8Array;
+  sealedBytes: number;
+  duplicate: boolean;
+}
+
+/** Returns the receiver for messages on the devices' sealed event topics. */
+export function createEventReceiver(o: EventReceiverOptions): EventReceiver {
+  const { log } = o;
+  const open = createOpener(o);
+  const act = createActor(o);
+  const commits = createGroupCommit<Received, Opened>({
+    stage: (m) => {
       try {
-        o.snapshots.save(device.id, { type: String(event.type), id, receivedAtMs }, jpeg);
+        return open(m);
       } catch (error) {
-        log.error("snapshot not saved", { device: device.id, id, reason: (error as Error).message });
+        log.error("message not handled", { topic: m.topic, reason: (error as Error).message });
+        return undefined;
+      }
+    },
+    commit: (done) => o.state.commitAsync(done),
+    commitNow: () => o.state.commit(),
+    committed(items, opened) {
+      o.acks?.release(items.flatMap((m) => (m.messageId === undefined ? [] : [m.messageId])));
+      for (const a of opened) act(a);
+    },
+    onCommitError:
+      o.onCommitError ??
+      ((error) => {
+        // Nothing of the batch was acknowledged: stop, so that the broker sends it again to a fresh start.
+        log.error("state not written; stopping so that the broker sends the batch again", { reason: error.message });
+        throw error;
+      }),
+    defer: o.defer,
+  });
+  return {
+    receive(served, topic, bytes, messageId) {
+      if (messageId !== undefined) o.acks?.hold(messageId);
+      commits.push({ served, topic, bytes, messageId });
+    },
+    flush: commits.flush,
+  };
+}
+
+/** Opens one message and stages its state; the accepted event, or undefined when refused. */
+function createOpener(o: EventReceiverOptions): (m: Received) => Opened | undefined {
+  const ownerPublic = o.crypto.x25519(o.ownerSecret);
+  const refuse = createEventRefusals(o);
+  /** DH(owner secret, device key) per device: the static half of every open (RFC 9180 §4.1 AuthDecap). Secret, RAM only. */
+  const staticDhs = new Map<string, Uint8Array | undefined>();
+  const staticDhOf = (served: ServedDevice) => {
+    const { id, publicKey } = served.device;
+    if (!staticDhs.has(id)) {
+      try {
+        staticDhs.set(id, staticDh(o.crypto, { privateKey: o.ownerSecret, publicKey: ownerPublic }, publicKey));
+      } catch {
+        staticDhs.set(id, undefined); // a malformed or low-order device key: every open fails as without the cache
       }
     }
-    const update = haUpdateFor(served.ha, event, jpeg, receivedAtMs, served);
-    if (jpeg && (event.type === "ring" || event.type === "long_press" || event.type === "snapshot"))
-      served.lastJpeg = jpeg;
-    if (update.motion) served.motion = update.motion;
-    if (update.info) {
-      const before = o.state.get(device.id).info?.fw;
-      o.state.update(device.id, (s) => {
-        s.info = update.info;
-      });
-      if (update.info.fw !== before) o.ha.publishDiscovery(served); // device.sw_version follows the firmware
-    }
-    for (const p of update.publishes) o.ha.publish(p);
-  }
-
-  /** `redelivered`: a byte-identical copy of the last accepted envelope. */
-  function refuse(
-    served: ServedDevice,
-    reason: RejectReason | "redelivered",
-    seq: number | undefined,
-    size: number,
-    last?: number,
-  ) {
-    const device = served.device.id;
-    const fields = { device, reason, seq, lastAccepted: last, size };
-    if (reason === "redelivered") {
-      stats.redelivered++;
-      o.burstLog.note(`redelivered/${device}`, "info", "duplicate delivery of the last accepted event ignored", fields);
-      return;
-    }
-    stats.refused[reason] = (stats.refused[reason] ?? 0) + 1;
-    if (reason !== "replayed") {
-      o.burstLog.note(`refused/${reason}/${device}`, "warn", `event refused: ${REJECT_REASON_TEXT[reason]}`, fields);
-      return;
-    }
-    served.replaysRefused++;
-    const message =
-      "replayed event refused: sequence number not newer than the last accepted one, and not a redelivery";
-    const first = o.burstLog.note(`replayed/${device}`, "warn", message, fields, () => o.ha.publishInfo(served));
-    if (first) o.ha.publishInfo(served);
-  }
-
-  return function onSealedEvent(served: ServedDevice, topic: string, bytes: Uint8Array): void {
+    return staticDhs.get(id);
+  };
+  return ({ served, topic, bytes }) => {
     const { device } = served;
-    const state = o.state.get(device.id);
+    const state = o.state.peek(device.id);
     const r = openEnvelope({
       crypto: o.crypto,
       recipientPrivateKey: o.ownerSecret,
       recipientPublicKey: ownerPublic,
       senderPublicKey: device.publicKey,
+      staticDh: staticDhOf(served),
       deviceId: device.id,
       topic,
       lastAcceptedSeq: state.lastEventSeq,
@@ -107,25 +154,46 @@ export function createEventReceiver(o: EventReceiverOptions) {
     const digest = createHash("sha256").update(bytes).digest("hex");
     if (!r.ok) {
       const redelivery = r.reason === "replayed" && r.seq === state.lastEventSeq && digest === state.lastEventDigest;
-      return refuse(served, redelivery ? "redelivered" : r.reason, r.seq, bytes.length, state.lastEventSeq);
+      const reason = redelivery ? "redelivered" : r.reason;
+      refuse({ served, reason, seq: r.seq, size: bytes.length, lastAccepted: state.lastEventSeq });
+      return undefined;
     }
     const event = r.header as unknown as OpenedEvent;
     const id = typeof event.id === "string" ? event.id : "";
-    const seen = state.recentEventIds.includes(id);
-    // Persist before acting: a crash may lose this event, but can never make it acceptable twice.
-    o.state.update(device.id, (s) => {
-      s.lastEventSeq = r.seq;
-      s.lastEventDigest = digest;
-      if (!seen) s.recentEventIds.push(id);
-    });
-    if (seen) {
-      stats.duplicates++;
-      log.info("event already delivered; ignored", { device: device.id, id, seq: r.seq });
-      return;
+    const duplicate = state.recentEventIds.includes(id);
+    // Staged now, durable at the batch's commit, acted on only after it: a crash may lose this event (never
+    // acknowledged, so the broker sends it again), but can never make it acceptable twice.
+    o.state.stageEvent(device.id, { seq: r.seq, digest, ...(duplicate ? {} : { eventId: id }) });
+    return { served, seq: r.seq, id, event, jpeg: r.jpeg, sealedBytes: bytes.length, duplicate };
+  };
+}
+
+/** Acts on one durable event: publishes it (unless a duplicate id), then `onDelivered` once acknowledged. */
+function createActor(o: EventReceiverOptions): (a: Opened) => void {
+  const { log, stats } = o;
+  const deliver = createEventDelivery(o);
+  return (a) => {
+    const { device } = a.served;
+    const header = a.event as unknown as Record<string, unknown>;
+    const delivered = () => o.onDelivered?.({ served: a.served, seq: a.seq, id: a.id, header, duplicate: a.duplicate });
+    try {
+      if (a.duplicate) {
+        stats.duplicates++;
+        log.info("event already delivered; ignored", { device: device.id, id: a.id, seq: a.seq });
+        return delivered();
+      }
+      stats.opened++;
+      log.info("event", {
+        device: device.id,
+        type: a.event.type,
+        id: a.id,
+        seq: a.seq,
+        jpegBytes: a.jpeg?.length ?? 0,
+      });
+      deliver(a.served, a.event, a.id, a.jpeg, delivered);
+      o.onEvent?.(device.id, header, a.jpeg, a.sealedBytes);
+    } catch (error) {
+      log.error("event not acted on", { device: device.id, id: a.id, reason: (error as Error).message });
     }
-    stats.opened++;
-    log.info("event", { device: device.id, type: event.type, id, seq: r.seq, jpegBytes: r.jpeg?.length ?? 0 });
-    deliver(served, event, id, r.jpeg);
-    o.onEvent?.(device.id, r.header as unknown as Record<string, unknown>, r.jpeg, bytes.length);
   };
 }

@@ -17,8 +17,11 @@ export interface HaPublisherOptions {
 }
 
 export interface HaPublisher {
-  /** Queues `p`; it is sent once fewer than `maxInFlight` are unacknowledged, after everything queued before it. */
-  publish(p: HaPublish): void;
+  /**
+   * Queues `p`; it is sent once fewer than `maxInFlight` are unacknowledged, after everything queued before it.
+   * `onDone` runs when the broker has acknowledged it (PUBACK, or PUBCOMP for QoS 2), or with the error.
+   */
+  publish(p: HaPublish, onDone?: (error?: Error) => void): void;
   /** Queued and not yet sent. */
   readonly queued: number;
   readonly inFlight: number;
@@ -28,12 +31,15 @@ export function createHaPublisher(o: HaPublisherOptions): HaPublisher {
   const maxInFlight = o.maxInFlight ?? HA_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
     throw new RangeError(`maxInFlight: ${maxInFlight} is not accepted; use an integer of 1 or more`);
-  const waiting: HaPublish[] = [];
+  // A queue with a head index: Array.shift copies the array, which a backlog of thousands makes quadratic.
+  let waiting: { p: HaPublish; onDone?: (error?: Error) => void }[] = [];
+  let head = 0;
   let inFlight = 0;
 
   function drain(): void {
-    while (inFlight < maxInFlight && waiting.length) {
-      const p = waiting.shift()!;
+    while (inFlight < maxInFlight && head < waiting.length) {
+      const { p, onDone } = waiting[head++];
+      if (head === waiting.length || head >= 1024) (waiting = waiting.slice(head)), (head = 0);
       inFlight++;
       // MQTT.js keeps an unacknowledged QoS 1/2 publish in its outgoing store across reconnects and calls
       // back on PUBACK/PUBCOMP; it calls back with an error only when the client is ended.
@@ -44,6 +50,7 @@ export function createHaPublisher(o: HaPublisherOptions): HaPublisher {
         (error) => {
           inFlight--;
           if (error) o.log.warn("state not published", { topic: p.topic, reason: error.message });
+          onDone?.(error ?? undefined);
           drain();
         },
       );
@@ -51,12 +58,12 @@ export function createHaPublisher(o: HaPublisherOptions): HaPublisher {
   }
 
   return {
-    publish(p) {
-      waiting.push(p);
+    publish(p, onDone) {
+      waiting.push({ p, onDone });
       drain();
     },
     get queued() {
-      return waiting.length;
+      return waiting.length - head;
     },
     get inFlight() {
       return inFlight;

@@ -40,8 +40,8 @@ export interface HaSyncOptions {
 }
 
 export interface HaSync {
-  /** Queues one message for Home Assistant, in order. */
-  publish(p: HaPublish): void;
+  /** Queues one message for Home Assistant, in order; `onDone` once the broker acknowledged it (or the error). */
+  publish(p: HaPublish, onDone?: (error?: Error) => void): void;
   /** Publishes one device's discovery (after its firmware version changed, for `device.sw_version`). */
   publishDiscovery(served: ServedDevice): void;
   /** Publishes one device's info: its last diagnostics and the bridge's counters for it. */
@@ -57,7 +57,7 @@ export function createHaSync(o: HaSyncOptions): HaSync {
   const { log } = o;
   // In order, and never more unacknowledged than the broker admits (ha-publisher.ts).
   const haPublisher = createHaPublisher({ client: o.client, log });
-  const publish = (p: HaPublish) => haPublisher.publish(p);
+  const publish = (p: HaPublish, onDone?: (error?: Error) => void) => haPublisher.publish(p, onDone);
   let birthTimer: unknown;
   let closed = false;
 

@@ -149,6 +149,7 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     async close() {
       bridge.close();
       await video.close();
+      state.close(); // the journal folded into the device files
       await client.endAsync();
     },
   };

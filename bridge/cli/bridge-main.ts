@@ -137,6 +137,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     maxMB: config.snapshots.maxMB,
     log: log.child("snaps"),
   });
+  const state = createDeviceStateStore(config.stateDir);
   const bridge = startBridge({
     client,
     crypto,
@@ -144,7 +145,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     signCommand: createCommandSigner(signing),
     devices,
     log: log.child("bridge"),
-    state: createDeviceStateStore(config.stateDir),
+    state,
     snapshots,
     discoveryPrefix: config.discovery.prefix,
     motionOffDelayS: config.motion.offDelayS,
@@ -159,6 +160,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     video,
     async stop() {
       bridge.close();
+      state.close(); // the journal folded into the device files
       snapshots.close();
       await (await serving)?.close();
       await video.close();

@@ -221,8 +221,10 @@ function run(name: string, argv: string[]): number {
   const crypto = createNodeCrypto();
   const { deviceId } = bundle.config;
   const topic = deviceTopics(bundle.config.mqtt.topicRoot, deviceId).command;
+  // Beside a running bridge: the device file only, never the bridge's journal (bridge/device-state.ts).
   const state = createDeviceStateStore(
     typeof flags["state-dir"] === "string" ? flags["state-dir"] : layout.bridgeState,
+    { journal: false },
   );
   const seq = nextCommandSeq(state, deviceId, Date.now());
   const id = toHex(crypto.randomBytes(8));

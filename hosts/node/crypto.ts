@@ -3,10 +3,12 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHash,
   createHmac,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
+  type KeyObject,
   randomBytes,
   verify,
 } from "node:crypto";
@@ -20,6 +22,23 @@ const b64url = (bytes: Uint8Array) =>
 function privateKey(secret: Uint8Array) {
   if (secret.length !== 32) throw new RangeError(`x25519: secret must be 32 bytes, got ${secret.length}`);
   return createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: b64url(secret), x: "" }, format: "jwk" });
+}
+
+type KeyCache = WeakMap<Uint8Array, { digest: Buffer; key: KeyObject }>;
+
+/**
+ * The key object made for a secret array, kept while that array lives (a static key, such as the bridge's, is
+ * imported once instead of once per X25519), and checked against a SHA-256 of the array's bytes at each use, so
+ * a wiped or changed array gets a fresh import; no copy of the secret is kept. An ephemeral's entry goes with
+ * its array, as its key object did before.
+ */
+function cachedPrivateKey(cache: KeyCache, secret: Uint8Array) {
+  const digest = createHash("sha256").update(secret).digest();
+  const hit = cache.get(secret);
+  if (hit?.digest.equals(digest)) return hit.key;
+  const key = privateKey(secret);
+  cache.set(secret, { digest, key });
+  return key;
 }
 
 function publicKeyObject(pub: Uint8Array) {
@@ -52,9 +71,10 @@ function u8(b: Buffer): Uint8Array {
 
 /** Creates the crypto port over node:crypto. */
 export function createNodeCrypto(): CryptoPort {
+  const privateKeys: KeyCache = new WeakMap();
   return {
     x25519(secret, publicKey) {
-      const priv = privateKey(secret);
+      const priv = cachedPrivateKey(privateKeys, secret);
       if (!publicKey) return u8(Buffer.from(priv.export({ format: "jwk" }).x!, "base64url"));
       // RFC 7748 §6.1: an all-zero shared secret means a low-order point; OpenSSL rejects it.
       return u8(diffieHellman({ privateKey: priv, publicKey: publicKeyObject(publicKey) }));

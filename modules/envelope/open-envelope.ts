@@ -16,6 +16,11 @@ export interface OpenEnvelopeOptions {
   recipientPublicKey?: Uint8Array;
   /** The only sender accepted (mode_auth). */
   senderPublicKey: Uint8Array;
+  /**
+   * DH(recipientPrivateKey, senderPublicKey), kept in RAM by a recipient that opens many envelopes of one sender
+   * (`staticDh` in hpke/dhkem-x25519.ts): one X25519 per open instead of two. Secret.
+   */
+  staticDh?: Uint8Array;
   deviceId: string;
   /** The topic the envelope arrived on. */
   topic: string;
@@ -51,6 +56,7 @@ export function openEnvelope(options: OpenEnvelopeOptions): OpenEnvelopeResult {
     recipientPrivateKey: options.recipientPrivateKey,
     recipientPublicKey: options.recipientPublicKey,
     senderPublicKey,
+    staticDh: options.staticDh,
     enc: header.enc,
     info: envelopeInfo(deviceId),
     aad: envelopeAad(header.bound, topic, deviceId),

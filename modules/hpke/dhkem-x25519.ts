@@ -85,8 +85,9 @@ function extractAndExpand(crypto: CryptoPort, dhValue: Uint8Array, kemContext: U
 
 /**
  * DH(skS, pkR), the static half of AuthEncap (RFC 9180 §4.1): it changes only with either key, so a sender
- * may cache it and pass it to `encap`. Secret (it lets the holder impersonate the sender to the recipient).
- * Throws on a low-order recipient key.
+ * may cache it and pass it to `encap`. With the recipient's key pair and the sender's public key it is
+ * DH(skR, pkS), the same value, the static half of AuthDecap, for `decap`. Secret (it lets the holder
+ * impersonate the sender to the recipient). Throws on a low-order recipient key.
  */
 export function staticDh(crypto: CryptoPort, sender: KeyPair, recipientPublicKey: Uint8Array): Uint8Array {
   checkKey("recipient public key", recipientPublicKey);
@@ -131,13 +132,16 @@ export function encap(
 
 /**
  * RFC 9180 §4.1 Decap(enc, skR), or AuthDecap(enc, skR, pkS) when `senderPublicKey` is given.
- * Throws when `enc` or `senderPublicKey` is malformed or low-order.
+ * `cachedStaticDh`, when given with a sender, must be `staticDh(crypto, recipient, senderPublicKey)`: DH(skR, pkS)
+ * is the same for every message of that sender, so a recipient may keep it (secret, in RAM) and save one X25519;
+ * it is left as it is. Throws when `enc` or `senderPublicKey` is malformed or low-order.
  */
 export function decap(
   crypto: CryptoPort,
   enc: Uint8Array,
   recipient: KeyPair,
   senderPublicKey?: Uint8Array,
+  cachedStaticDh?: Uint8Array,
 ): Uint8Array {
   checkKey("enc", enc);
   checkKey("recipient private key", recipient.privateKey);
@@ -146,6 +150,12 @@ export function decap(
     return extractAndExpand(crypto, dh(crypto, recipient.privateKey, enc), concat(enc, recipient.publicKey));
   }
   checkKey("sender public key", senderPublicKey);
-  const dhValue = concat(dh(crypto, recipient.privateKey, enc), dh(crypto, recipient.privateKey, senderPublicKey));
-  return extractAndExpand(crypto, dhValue, concat(enc, recipient.publicKey, senderPublicKey));
+  if (cachedStaticDh) checkKey("cached static DH", cachedStaticDh);
+  const dhE = dh(crypto, recipient.privateKey, enc);
+  const dhValue = concat(dhE, cachedStaticDh ?? dh(crypto, recipient.privateKey, senderPublicKey));
+  try {
+    return extractAndExpand(crypto, dhValue, concat(enc, recipient.publicKey, senderPublicKey));
+  } finally {
+    wipe(dhE, dhValue);
+  }
 }

@@ -33,6 +33,8 @@ export interface OpenOptions {
   recipientPublicKey?: Uint8Array;
   /** Required to open mode_auth messages: the sender they must come from. */
   senderPublicKey?: Uint8Array;
+  /** DH(skR, pkS) for this recipient and sender, kept from earlier (`staticDh` in dhkem-x25519.ts); saves one X25519. */
+  staticDh?: Uint8Array;
   psk?: PreSharedKey;
   enc: Uint8Array;
   info: Uint8Array;
@@ -75,7 +77,7 @@ export function open(options: OpenOptions): Uint8Array | undefined {
   if (enc.length !== KEM_ENC_BYTES) return undefined;
   let context: ReturnType<typeof setupRecipient>;
   try {
-    context = setupRecipient({ crypto, aead, enc, recipient, info, senderPublicKey, psk });
+    context = setupRecipient({ crypto, aead, enc, recipient, info, senderPublicKey, psk, staticDh: options.staticDh });
   } catch {
     return undefined; // RFC 9180 §7.1.4: a low-order enc or sender key gives no shared secret.
   }

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { benchOptions, writeReport } from "../../bench/report.js";
+import { bridgeSection, type BridgeRow } from "../../bench/bridge-throughput.js";
+import { BENCH_SECTIONS, benchOptions, writeReport } from "../../bench/report.js";
 import { esp32VideoEstimate } from "../../bench/video/esp32-video.js";
 import { videoSection } from "../../bench/video/section.js";
 import { repoPath } from "../../hosts/xs/bundle.js";
@@ -30,7 +31,19 @@ describe("npm run bench: where the report goes", () => {
   });
 
   test("an unknown option is refused, naming it and the accepted ones", () => {
-    assert.throws(() => benchOptions(["--wirte"]), /unknown option --wirte; accepted: --quick, --write/);
+    assert.throws(
+      () => benchOptions(["--wirte"]),
+      /unknown option --wirte; accepted: --quick, --write, --only <section>/,
+    );
+  });
+
+  test("--only <section> (repeatable) names the sections to run; anything else after it is refused", () => {
+    assert.equal(benchOptions([]).only, undefined, "a full run");
+    assert.deepEqual(benchOptions(["--only", "bridge"]).only, ["bridge"]);
+    assert.deepEqual(benchOptions(["--only", "bridge", "--quick", "--only", "load"]).only, ["bridge", "load"]);
+    assert.ok(BENCH_SECTIONS.includes("bridge"));
+    assert.throws(() => benchOptions(["--only", "brigde"]), /--only brigde is not a section; accepted: xs, seal/);
+    assert.throws(() => benchOptions(["--only"]), /--only \(nothing\) is not a section/);
   });
 
   test("the report is written where the paths say, saying which command wrote it", () => {
@@ -47,6 +60,63 @@ describe("npm run bench: where the report goes", () => {
     const md = readFileSync(paths.markdown, "utf8");
     assert.match(md, /^Written by `npm run bench` \(--quick\) on 2026-12-04\./m);
     assert.match(md, /\| demo\.figure \| 3 \| – \|/);
+  });
+
+  test("a run of some sections replaces only those, keeps the full run's date, and says when each was measured", () => {
+    const paths = { json: join(work, "partial", "bench.json"), markdown: join(work, "partial", "BENCHMARKS.md") };
+    const section = (key: string, value: number) => ({ key, title: key, intro: "", json: { value }, rows: [] });
+    writeReport([section("a", 1), section("b", 2)], { quick: false, startedAt: "2026-12-01T00:00:00.000Z" }, paths);
+    writeReport([section("b", 3)], { quick: true, startedAt: "2026-12-04T00:00:00.000Z", only: ["b"] }, paths);
+    const json = JSON.parse(readFileSync(paths.json, "utf8"));
+    assert.deepEqual([json.a, json.b], [{ value: 1 }, { value: 3 }]);
+    assert.equal(json.run.startedAt, "2026-12-01T00:00:00.000Z");
+    assert.equal(json.sectionRuns.b.startedAt, "2026-12-04T00:00:00.000Z");
+    const md = readFileSync(paths.markdown, "utf8");
+    assert.match(md, /^Written by `npm run bench` on 2026-12-01\./m);
+    assert.match(
+      md,
+      /## b\n\n\n\nMeasured on 2026-12-04 by `npm run bench -- --only b --quick`, not in the full run above\./,
+    );
+    assert.doesNotMatch(md.split("## b")[0], /Measured on/, "section a was measured by the full run");
+  });
+});
+
+describe("the bridge section (issue 17): rows the acceptance check reads", () => {
+  const row = (n: number, eventsPerSecond: number, mosquittoPerSecond: number): BridgeRow => ({
+    n,
+    events: 20_000,
+    eventsPerSecond,
+    mosquittoPerSecond,
+    ratio: Number((eventsPerSecond / mosquittoPerSecond).toFixed(3)),
+    lost: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    confirm: false,
+    sealedBytes: 2314,
+    cpuMsPer1000: {
+      mosquittoAlone: { broker: 40, publisherAndSubscriber: 80 },
+      bridge: { broker: 200, publisherAndHomeAssistant: 180, bridge: 400 },
+    },
+  });
+
+  test("bench.json gets the rows as an array; BENCHMARKS.md one line per N with Mosquitto alone as the reference", () => {
+    const rows = [row(10, 1500, 3000), row(100, 1200, 4000), row(1000, 900, 3600)];
+    const s = bridgeSection(rows);
+    assert.equal(s.key, "bridge");
+    assert.deepEqual(s.json, rows);
+    assert.deepEqual(
+      s.rows.map((r) => [r.figure, r.value, r.reference]),
+      [
+        ["bridge N=10 events/s", "1,500", "3,000/s Mosquitto alone"],
+        ["bridge N=100 events/s", "1,200", "4,000/s Mosquitto alone"],
+        ["bridge N=1000 events/s", "900", "3,600/s Mosquitto alone"],
+      ],
+    );
+    assert.match(
+      s.rows[0].note ?? "",
+      /^ratio 0\.50; 20,000 events of 2,314 bytes; lost 0, duplicated 0, out of order 0; confirm off/,
+    );
+    assert.match(s.intro, /Mosquitto alone/);
   });
 });
 

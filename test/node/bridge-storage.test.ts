@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { createDeviceStateStore, RECENT_EVENT_IDS } from "../../bridge/device-state.js";
+import { createDeviceStateStore, JOURNAL_FILE, RECENT_EVENT_IDS } from "../../bridge/device-state.js";
 import { createSnapshotStore, PRUNE_EVERY_MS } from "../../bridge/snapshot-store.js";
 import { createLogger } from "../../modules/logger.js";
 
@@ -134,7 +134,7 @@ describe("per-device bridge state", () => {
     assert.equal(b.recentEventIds.length, RECENT_EVENT_IDS);
     assert.equal(b.recentEventIds[0], "id10");
     assert.equal(statSync(join(dir, "frontdoor.json")).mode & 0o777, 0o600);
-    assert.deepEqual(readdirSync(dir), ["frontdoor.json"], "no temporary file left");
+    assert.deepEqual(readdirSync(dir).sort(), [JOURNAL_FILE, "frontdoor.json"], "no temporary file left");
   });
 
   test("an unreadable state file stops the bridge with what to do, instead of reopening the replay window", () => {
@@ -145,5 +145,89 @@ describe("per-device bridge state", () => {
       /unreadable; restore it from a backup, or delete it/,
     );
     assert.equal(readFileSync(join(dir, "frontdoor.json"), "utf8"), "{not json", "left as it was");
+  });
+});
+
+describe("per-device bridge state: group commit through the journal", () => {
+  const event = (seq: number, eventId?: string) => ({ seq, digest: `d${seq}`, ...(eventId ? { eventId } : {}) });
+
+  test("staged events are durable only after commit: a crash before it forgets them, after it keeps them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-state-"));
+    const a = createDeviceStateStore(dir);
+    a.stageEvent("frontdoor", event(1, "e1"));
+    a.stageEvent("backdoor", event(7, "e7"));
+    assert.equal(a.peek("frontdoor").lastEventSeq, 1, "seen at once in RAM");
+    assert.equal(createDeviceStateStore(dir).get("frontdoor").lastEventSeq, undefined, "a crash before commit");
+    const b = createDeviceStateStore(dir);
+    b.stageEvent("frontdoor", event(2, "e2"));
+    b.stageEvent("frontdoor", event(3)); // a duplicate id under a newer seq: no id added
+    b.stageEvent("backdoor", event(8, "e8"));
+    b.commit();
+    const after = createDeviceStateStore(dir); // a crash after commit: rebuilt from the journal, then folded in
+    assert.deepEqual(after.get("frontdoor"), { lastEventSeq: 3, lastEventDigest: "d3", recentEventIds: ["e2"] });
+    assert.deepEqual(after.get("backdoor"), { lastEventSeq: 8, lastEventDigest: "d8", recentEventIds: ["e8"] });
+    assert.equal(statSync(join(dir, JOURNAL_FILE)).size, 0, "folded into the device files when the store opened");
+    assert.equal(JSON.parse(readFileSync(join(dir, "frontdoor.json"), "utf8")).lastEventSeq, 3);
+  });
+
+  test("one journal line per commit, whatever the number of events; folded into the files past checkpointBytes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-state-"));
+    const store = createDeviceStateStore(dir, { checkpointBytes: 4096 });
+    for (let i = 1; i <= 50; i++) store.stageEvent("frontdoor", event(i, `e${i}`));
+    store.commit();
+    const lines = () => readFileSync(join(dir, JOURNAL_FILE), "utf8").split("\n").filter(Boolean).length;
+    assert.equal(lines(), 1, "50 events, one batch");
+    assert.ok(!readdirSync(dir).includes("frontdoor.json"), "not yet in the device file");
+    for (let i = 51; i <= 150; i++) store.stageEvent("frontdoor", event(i, `e${i}`));
+    store.commit(); // the journal passes 4 KiB: checkpoint
+    assert.equal(lines(), 0);
+    assert.equal(JSON.parse(readFileSync(join(dir, "frontdoor.json"), "utf8")).lastEventSeq, 150);
+  });
+
+  test("an update (diagnostics, a command number) commits the staged events first, so its file never runs ahead", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-state-"));
+    const store = createDeviceStateStore(dir);
+    store.stageEvent("frontdoor", event(5, "e5"));
+    store.update("frontdoor", (s) => void (s.info = { fw: "1.2.0" }));
+    const file = JSON.parse(readFileSync(join(dir, "frontdoor.json"), "utf8"));
+    assert.equal(file.lastEventSeq, 5);
+    const journal = readFileSync(join(dir, JOURNAL_FILE), "utf8");
+    assert.match(journal, /"frontdoor",5,"d5","e5"/, "the event reached the journal before the file was written");
+  });
+
+  test("a batch torn by a crash is dropped whole; a damaged batch before the last stops the bridge with what to do", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-state-"));
+    const a = createDeviceStateStore(dir);
+    a.stageEvent("frontdoor", event(1, "e1"));
+    a.commit();
+    a.stageEvent("frontdoor", event(2, "e2"));
+    a.stageEvent("frontdoor", event(3, "e3"));
+    a.commit();
+    const path = join(dir, JOURNAL_FILE);
+    const whole = readFileSync(path, "utf8");
+    writeFileSync(path, whole.slice(0, whole.length - 5)); // the second batch cut short, never acknowledged
+    assert.deepEqual(createDeviceStateStore(dir).get("frontdoor").recentEventIds, ["e1"], "neither 2 nor 3 kept");
+    const b = createDeviceStateStore(dir);
+    b.stageEvent("frontdoor", event(4, "e4"));
+    b.commit();
+    b.stageEvent("frontdoor", event(5, "e5"));
+    b.commit();
+    const [first, second] = readFileSync(path, "utf8").split("\n");
+    writeFileSync(path, `${first.replace('"e4"', '"e9"')}\n${second}\n`); // a flipped byte in an older batch
+    assert.throws(() => createDeviceStateStore(dir), /batch 1 is damaged.*Restore the state directory from a backup/);
+  });
+
+  test("`doorbell command`'s store (journal: false) never reads, folds or empties the bridge's journal", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-state-"));
+    const bridge = createDeviceStateStore(dir);
+    bridge.stageEvent("frontdoor", event(1, "e1"));
+    bridge.commit();
+    const cli = createDeviceStateStore(dir, { journal: false });
+    cli.update("frontdoor", (s) => void (s.lastCommandSeq = 42));
+    assert.equal(readFileSync(join(dir, JOURNAL_FILE), "utf8").split("\n").filter(Boolean).length, 1, "untouched");
+    assert.throws(() => cli.stageEvent("frontdoor", event(2)), /only the bridge accepts events/);
+    const reopened = createDeviceStateStore(dir).get("frontdoor");
+    assert.equal(reopened.lastEventSeq, 1);
+    assert.equal(reopened.lastCommandSeq, 42);
   });
 });

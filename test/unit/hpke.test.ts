@@ -6,7 +6,7 @@ import { deepEqual, equal, notEqual, ok, throws } from "node:assert/strict";
 import { concat, fromHex, toHex, utf8 } from "../../modules/bytes.js";
 import { chacha20Poly1305Aead } from "../../modules/hpke/aead.js";
 import { computeNonce, createContext } from "../../modules/hpke/context.js";
-import { deriveKeyPair, generateKeyPair, publicKeyOf } from "../../modules/hpke/dhkem-x25519.js";
+import { deriveKeyPair, generateKeyPair, publicKeyOf, staticDh } from "../../modules/hpke/dhkem-x25519.js";
 import { keySchedule, MODE_AUTH, MODE_PSK } from "../../modules/hpke/key-schedule.js";
 import { hkdfExpand, hkdfExtract } from "../../modules/hpke/labeled-kdf.js";
 import { type OpenOptions, open, seal } from "../../modules/hpke/single-shot.js";
@@ -96,6 +96,32 @@ describe("RFC 9180 A.2.3 (X25519, ChaCha20-Poly1305, mode_auth) inside any engin
     });
     ok(pt);
     deepEqual(pt, A23.pt);
+  });
+  it("RFC 9180 §4.1 AuthDecap with DH(skR, pkS) kept from before reads the vector's ct with one X25519", () => {
+    const kept = staticDh(crypto, { privateKey: A23.skRm, publicKey: A23.pkRm }, A23.pkSm);
+    let x25519Calls = 0;
+    const counting = { ...crypto, x25519: (s: Uint8Array, p?: Uint8Array) => (x25519Calls++, crypto.x25519(s, p)) };
+    const options = {
+      crypto: counting,
+      recipientPrivateKey: A23.skRm,
+      recipientPublicKey: A23.pkRm,
+      senderPublicKey: A23.pkSm,
+      enc: fromHex(A23.enc),
+      info: A23.info,
+      aad: A23.aad0,
+      ciphertext: fromHex(A23.ct0),
+    };
+    deepEqual(open({ ...options, staticDh: kept }), A23.pt);
+    equal(x25519Calls, 1, "only DH(skR, enc): the static half came from the cache");
+    equal(
+      toHex(kept),
+      toHex(staticDh(crypto, { privateKey: A23.skSm, publicKey: A23.pkSm }, A23.pkRm)),
+      "DH(skR, pkS) = DH(skS, pkR)",
+    );
+    equal(open({ ...options, staticDh: new Uint8Array(32).fill(7) }), undefined, "a wrong cached value does not open");
+    x25519Calls = 0;
+    deepEqual(open(options), A23.pt);
+    equal(x25519Calls, 2, "without it, two X25519 per open");
   });
   it("RFC 9180 §5.2 a context seals seq 1 with base_nonce XOR 1, and §5.3 exports", () => {
     const aead = chacha20Poly1305Aead(crypto);

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+// The bridge on its own: ring events sealed before the timed run by N devices (the envelope and header the
+// firmware makes), replayed by a light publisher (bench/load/raw-publisher.ts) as fast as Mosquitto takes
+// them. Mosquitto alone carries the same messages from the same publisher to a plain QoS 1 subscriber, in
+// the same run, just before the bridge (bench/load/bridge-worker.ts, its own process) opens them and
+// publishes each ring state that Home Assistant's side receives. Ratio = bridge events/s / Mosquitto's.
+import { readFileSync } from "node:fs";
+import mqtt from "mqtt";
+import { toHex } from "../modules/bytes.js";
+import { sealEnvelope } from "../modules/envelope/seal-envelope.js";
+import { createNodeCrypto } from "../hosts/node/crypto.js";
+import type { Mosquitto } from "../test/support/mosquitto.js";
+import { HaSide, PHASE_LIMIT_MS, startBridges, tally, TOPIC_ROOT, until, withBroker } from "./load.js";
+import { smallJpeg } from "./load/fleet.js";
+import { connectRawPublisher, type RawMessage } from "./load/raw-publisher.js";
+import type { Section } from "./report.js";
+
+/**
+ * End-to-end delivery confirmation in the bridge rows. Off until the bridge confirms events to devices
+ * (docs/delivery.md); then set it true, and the bridge process runs with it (BridgeWorkerConfig.confirm).
+ */
+export const BRIDGE_CONFIRM = false;
+/** Unacknowledged PUBLISHes the publisher keeps in flight: enough that the broker, not it, sets the pace. */
+const PUBLISH_WINDOW = 2000;
+
+export interface BridgeRow {
+  n: number;
+  events: number;
+  /** Events over the time from the first PUBLISH to the last ring state on Home Assistant's side. */
+  eventsPerSecond: number;
+  /** The same messages through Mosquitto alone: first PUBLISH to the plain subscriber's last message. */
+  mosquittoPerSecond: number;
+  ratio: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  confirm: boolean;
+  sealedBytes: number;
+  /** CPU ms per 1,000 events, by process, in each run: where the time goes (docs/scaling.md). */
+  cpuMsPer1000: {
+    mosquittoAlone: { broker: number; publisherAndSubscriber: number };
+    bridge: { broker: number; publisherAndHomeAssistant: number; bridge: number };
+  };
+}
+
+/** CPU time (user + system) of process `pid` so far, ms, from /proc (Linux; 0 elsewhere). */
+function procCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+const ownCpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+
+interface Sealed {
+  messages: RawMessage[];
+  devices: Record<string, string>;
+  perDevice: Map<string, number>;
+  ownerSecretHex: string;
+}
+
+/** `total` rings from `n` devices, round-robin, each device's in its sequence order. */
+function sealRings(n: number, total: number): Sealed {
+  const crypto = createNodeCrypto();
+  const ownerSecret = crypto.randomBytes(32);
+  const ownerPublic = crypto.x25519(ownerSecret);
+  const jpeg = smallJpeg();
+  const keys = Array.from({ length: n }, (_, i) => {
+    const secret = crypto.randomBytes(32);
+    return { id: `r${n}-${String(i).padStart(4, "0")}`, secret, publicKey: crypto.x25519(secret) };
+  });
+  const messages: RawMessage[] = [];
+  const perDevice = new Map<string, number>();
+  for (let seq = 1; messages.length < total; seq++) {
+    for (const k of keys.slice(0, total - messages.length)) {
+      const topic = `${TOPIC_ROOT}/${k.id}/sealed/event`;
+      const header = { v: 1, type: "ring", id: toHex(crypto.randomBytes(8)), device: k.id, atMs: Date.now(), seq };
+      const payload = sealEnvelope({
+        crypto,
+        senderPrivateKey: k.secret,
+        senderPublicKey: k.publicKey,
+        recipientPublicKey: ownerPublic,
+        deviceId: k.id,
+        topic,
+        seq,
+        header,
+        jpeg,
+      });
+      messages.push({ topic, payload });
+      perDevice.set(k.id, seq);
+    }
+  }
+  const devices = Object.fromEntries(keys.map((k) => [k.id, toHex(k.publicKey)]));
+  return { messages, devices, perDevice, ownerSecretHex: toHex(ownerSecret) };
+}
+
+/** Mosquitto alone: the messages to one plain QoS 1 subscriber; messages/s from the first PUBLISH to the last arrival. */
+async function mosquittoAlone(url: string, broker: Mosquitto, sealed: Sealed, tag: string) {
+  const { port } = broker;
+  const sub = await mqtt.connectAsync(url, { clientId: `plain-sub-${tag}`, clean: true, reconnectPeriod: 0 });
+  let received = 0;
+  let lastMs = 0;
+  sub.on("message", () => (received++, (lastMs = Date.now())));
+  await sub.subscribeAsync(`${TOPIC_ROOT}/+/sealed/event`, { qos: 1 });
+  const publisher = await connectRawPublisher({
+    host: "127.0.0.1",
+    port,
+    clientId: `raw-pub-plain-${tag}`,
+    messages: sealed.messages,
+  });
+  try {
+    const cpu = { broker: procCpuMs(broker.pid()), own: ownCpuMs() };
+    const { startedAtMs } = await publisher.publishAll(PUBLISH_WINDOW, PHASE_LIMIT_MS);
+    await until(() => received >= sealed.messages.length, PHASE_LIMIT_MS);
+    const per1000 = 1000 / sealed.messages.length;
+    return {
+      perSecond: (received / Math.max(1, lastMs - startedAtMs)) * 1000,
+      cpuMsPer1000: {
+        broker: Math.round((procCpuMs(broker.pid()) - cpu.broker) * per1000),
+        publisherAndSubscriber: Math.round((ownCpuMs() - cpu.own) * per1000),
+      },
+    };
+  } finally {
+    publisher.close();
+    await sub.endAsync();
+  }
+}
+
+/** The bridge: the messages opened, made durable and published to Home Assistant's side. */
+async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag: string) {
+  const { port } = broker;
+  const bridges = await startBridges({
+    url,
+    count: 1,
+    ownerSecretHex: sealed.ownerSecretHex,
+    devices: sealed.devices,
+    confirm: BRIDGE_CONFIRM,
+  });
+  const ha = await HaSide.connect(url);
+  const publisher = await connectRawPublisher({
+    host: "127.0.0.1",
+    port,
+    clientId: `raw-pub-bridge-${tag}`,
+    messages: sealed.messages,
+  });
+  try {
+    const total = sealed.messages.length;
+    const cpu = { broker: procCpuMs(broker.pid()), own: ownCpuMs() };
+    const { startedAtMs } = await publisher.publishAll(PUBLISH_WINDOW, PHASE_LIMIT_MS);
+    await until(() => ha.states.length >= total, PHASE_LIMIT_MS);
+    const per1000 = 1000 / total;
+    const cpuBroker = (procCpuMs(broker.pid()) - cpu.broker) * per1000;
+    const cpuOwn = (ownCpuMs() - cpu.own) * per1000;
+    await new Promise((r) => setTimeout(r, 200)); // a late duplicate would arrive now
+    const lastMs = ha.states.reduce((m, s) => Math.max(m, s.arrivedMs), startedAtMs);
+    const counts = tally(ha, 0, sealed.perDevice);
+    const [stats] = await bridges.stop();
+    return {
+      eventsPerSecond: (total / Math.max(1, lastMs - startedAtMs)) * 1000,
+      ...counts,
+      cpuMsPer1000: {
+        broker: Math.round(cpuBroker),
+        publisherAndHomeAssistant: Math.round(cpuOwn),
+        bridge: Math.round(stats.cpuMs * per1000), // from ready to stop: its start-up (discovery) included
+      },
+    };
+  } finally {
+    publisher.close();
+    await ha.client.endAsync();
+  }
+}
+
+/** One row per N: Mosquitto alone, then the bridge, on the same sealed messages in the same broker. */
+export async function benchBridge(o: { quick: boolean; progress: (text: string) => void }): Promise<Section> {
+  const ns = [10, 100, 1000];
+  const total = o.quick ? 4000 : 20_000;
+  const rows: BridgeRow[] = [];
+  await withBroker(async (url, broker) => {
+    for (const n of ns) {
+      o.progress(`  N=${n}: sealing ${total.toLocaleString("en")} rings before the timed run`);
+      const sealed = sealRings(n, total);
+      const alone = await mosquittoAlone(url, broker, sealed, String(n));
+      const mosquittoPerSecond = alone.perSecond;
+      o.progress(`  N=${n}: Mosquitto alone ${Math.round(mosquittoPerSecond)}/s; now through the bridge`);
+      const b = await throughBridge(url, broker, sealed, String(n));
+      o.progress(
+        `  N=${n}: bridge ${Math.round(b.eventsPerSecond)}/s, lost ${b.lost}, duplicated ${b.duplicated}; CPU ms per ` +
+          `1,000: ${JSON.stringify({ alone: alone.cpuMsPer1000, bridge: b.cpuMsPer1000 })}`,
+      );
+      rows.push({
+        n,
+        events: total,
+        eventsPerSecond: Math.round(b.eventsPerSecond),
+        mosquittoPerSecond: Math.round(mosquittoPerSecond),
+        ratio: Number((b.eventsPerSecond / mosquittoPerSecond).toFixed(3)),
+        lost: b.lost,
+        duplicated: b.duplicated,
+        outOfOrder: b.outOfOrder,
+        confirm: BRIDGE_CONFIRM,
+        sealedBytes: Math.max(...sealed.messages.map((m) => m.payload.length)),
+        cpuMsPer1000: { mosquittoAlone: alone.cpuMsPer1000, bridge: b.cpuMsPer1000 },
+      });
+    }
+  });
+  return bridgeSection(rows);
+}
+
+const BRIDGE_INTRO =
+  "The bridge on its own. Before the timed run, N devices' keys seal ring events (the firmware's envelope and " +
+  "header, a 64x48 JPEG each), round-robin over the devices, each device's in sequence order. One light " +
+  "publisher (pre-encoded MQTT 3.1.1 PUBLISH packets over one socket, QoS 1, up to 2,000 unacknowledged) " +
+  "replays them as fast as Mosquitto takes them. Reference, in the same run and broker: Mosquitto alone " +
+  "carrying the same messages from the same publisher to one plain MQTT.js subscriber at QoS 1, from the " +
+  "first PUBLISH to its last message. Then the bridge (bridge/bridge.ts in its own process, with its durable " +
+  "state) takes the same messages: events/s is from the first PUBLISH to the last ring state received by Home " +
+  "Assistant's side (QoS 2, as discovery asks). Ratio = bridge / Mosquitto alone. Lost, duplicated and out " +
+  "of order count ring states against the events published. `confirm` says whether the bridge confirmed " +
+  "each event end to end (bench/bridge-throughput.ts BRIDGE_CONFIRM). Everything shares this machine's cores.";
+
+export function bridgeSection(rows: BridgeRow[]): Section {
+  const fmt = (v: number) => Math.round(v).toLocaleString("en");
+  return {
+    key: "bridge",
+    title: "The bridge on its own, beside Mosquitto",
+    intro: BRIDGE_INTRO,
+    json: rows,
+    rows: rows.map((r) => ({
+      figure: `bridge N=${r.n} events/s`,
+      value: fmt(r.eventsPerSecond),
+      reference: `${fmt(r.mosquittoPerSecond)}/s Mosquitto alone`,
+      note:
+        `ratio ${r.ratio.toFixed(2)}; ${fmt(r.events)} events of ${fmt(r.sealedBytes)} bytes; lost ${r.lost}, ` +
+        `duplicated ${r.duplicated}, out of order ${r.outOfOrder}; confirm ${r.confirm ? "on" : "off"}`,
+    })),
+  };
+}
