@@ -176,7 +176,7 @@ function bestOf(cRuns: MotionFigures["c"][]): MotionFigures["c"] {
 }
 
 /** XS: one crank per frame, the detector's meter minus a crank that only carries the same bytes. */
-async function meterInXs(jpegs: Uint8Array[], metered: number): Promise<MotionFigures["xs"]> {
+export async function meterInXs(jpegs: Uint8Array[], metered: number): Promise<MotionFigures["xs"]> {
   const probe = createThumbnailDecoder().decode(jpegs[0]);
   const cells = probe.width * probe.height;
   const worker = new XsWorker({ name: "doorbell-bench-motion", onRequest: () => new Uint8Array(0) });
