@@ -80,6 +80,8 @@ export interface MotionResult {
    * which). Only while relearning is nothing detected.
    */
   lighting: boolean;
+  /** `foregroundCells` as a share of the watched (unmasked) cells, in percent with one decimal. */
+  areaPct: number;
   /** A blob of at least minBlobCells was seen. */
   candidate: boolean;
   /** Motion is on (between a start and its end). */
@@ -406,6 +408,7 @@ function createState(t: Thumbnail, zones: MotionParams["zones"]): State {
 /** Clears this frame's output and holds the hysteresis. */
 function quiet(result: MotionResult, hysteresis: Hysteresis, atMs: number): MotionResult {
   result.foregroundCells = 0;
+  result.areaPct = 0;
   result.lighting = true;
   result.candidate = false;
   result.event = undefined;
@@ -418,6 +421,7 @@ function quiet(result: MotionResult, hysteresis: Hysteresis, atMs: number): Moti
 /** This frame's foreground count and candidate box, in frame pixels (blob boxes are in cells). */
 function setCandidate(result: MotionResult, blobs: Blobs, k: number, s: State): void {
   result.foregroundCells = k;
+  result.areaPct = Math.round((k * 1000) / Math.max(1, s.watched)) / 10;
   result.lighting = result.light !== "steady";
   result.candidate = blobs.count > 0;
   const box = result.box;
@@ -451,6 +455,7 @@ function track(result: MotionResult, hysteresis: Hysteresis, atMs: number): bool
 function emptyResult(): MotionResult {
   return {
     foregroundCells: 0,
+    areaPct: 0,
     lighting: false,
     candidate: false,
     active: false,
