@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `npm run eval:motion -- <dir> [--json out.json] [--sheet out.png] [--config device.json] [--fps 30]
 // [--light step-up@900] [--range 470-1085]`: runs the motion detector on a CDnet-layout sequence and scores it
-// (scripts/motion-eval/), optionally under a lighting change laid over the frames (motion-eval/lighting.ts) or on
+// (scripts/motion-eval/), optionally under a lighting change laid over the frames (motion-eval/lighting.ts) or scored on
 // a range of frames; prints a table, writes the JSON report and a contact sheet PNG (default: beside the JSON, else
 // build/motion-eval/<sequence>.png).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";

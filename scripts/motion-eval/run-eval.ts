@@ -27,7 +27,7 @@ export interface EvalOptions {
    * averaged per 8x8 block instead of DC-decoded. `{ name: "none" }` gives that path's baseline.
    */
   light?: LightChange;
-  /** Only frames from..to (CDnet numbers, inclusive) are played and scored; default all. */
+  /** Only frames from..to (CDnet numbers, inclusive) are scored (the ones before are played too); default all. */
   range?: [number, number];
 }
 
@@ -74,7 +74,7 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
   const rnd = seededRandom(light ? light.at * 7 + 13 : 1);
   const litBuffer = new Uint8Array(1 << 16);
   for (const frame of seq.frames) {
-    if (frame.number < from || frame.number > to) continue;
+    if (frame.number > to) break; // frames before the range are played, not scored
     const bytes = new Uint8Array(readFileSync(frame.path));
     let cells: Uint8Array = empty,
       box: readonly number[] = [0, 0, 0, 0],
@@ -95,7 +95,7 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
       if (!(error instanceof JpegError)) throw error;
       undecodable++; // scored as "nothing detected", never skipped
     }
-    if (frame.number < seq.first || frame.number > seq.last) continue;
+    if (frame.number < first || frame.number > last) continue;
     const gt = seq.groundTruth(frame.number);
     if (!gt) continue;
     scored++;
