@@ -272,7 +272,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
       if (jumped(n)) return startRelearning(s, luma, atMs);
     }
     n = settle(s, luma, n);
-    s.previousLuma.set(luma);
+    if (settleLeft > 0) s.previousLuma.set(luma); // only settling compares with the last frame
     previousRaw = n;
     result.gain = gainQ8 / 256;
     lastLuma = luma;
