@@ -13,6 +13,35 @@ import { bundleForXs, repoPath } from "../hosts/xs/bundle.js";
 import { XsWorker } from "../hosts/xs/xsnap-worker.js";
 import { fullHighway } from "../test/support/cdnet.js";
 import type { Section } from "./report.js";
+import { evaluateSequence } from "../scripts/motion-eval/run-eval.js";
+
+/** The parts of the highway's temporal ROI: the tuning part (QUARTER_THRESHOLD_Q4 chosen on it) and the held-out one. */
+export const TUNE_FRAMES: [number, number] = [470, 1085];
+export const HELD_OUT_FRAMES: [number, number] = [1086, 1700];
+
+type Score = {
+  pixelF: number;
+  pixelPrecision: number;
+  pixelRecall: number;
+  frameRecall: number;
+  framePrecision: number;
+};
+
+/** Pixel and frame scores of eval:motion on the whole temporal ROI, the tuning part and the held-out part. */
+function quality(dir: string): { full: Score; tune: Score; heldOut: Score } {
+  const score = (range?: [number, number]): Score => {
+    const r = evaluateSequence(dir, { range, sheetFrames: [] });
+    const round = (v: number) => Math.round(v * 1000) / 1000;
+    return {
+      pixelF: round(r.pixel.f),
+      pixelPrecision: round(r.pixel.precision),
+      pixelRecall: round(r.pixel.recall),
+      frameRecall: round(r.frame.recall),
+      framePrecision: round(r.frame.precision),
+    };
+  };
+  return { full: score(), tune: score(TUNE_FRAMES), heldOut: score(HELD_OUT_FRAMES) };
+}
 
 const OUT = repoPath("build/bench-motion");
 
@@ -24,6 +53,14 @@ export interface MotionFigures {
   node: { decodeFps: number; decodeDetectFps: number };
   c: { libjpegTurboFps: number; doorbellThumbFps: number; identical: boolean } | { error: string };
   decodeDetectToTurbo?: number;
+  /** Flat keys the acceptance check reads (the same figures as node.*, c.* and xs.* above, from this run). */
+  tsDecodeDetectFps: number;
+  libjpegTurboFps?: number;
+  xsDetectorUnitsPerCell: number;
+  /** doorbell_thumb.c's frames/s over libjpeg-turbo's, same run. */
+  cDecoderToTurbo?: number;
+  /** eval:motion's scores: tuned on TUNE_FRAMES, reported on HELD_OUT_FRAMES too. */
+  quality: ReturnType<typeof quality>;
   xs: {
     detectorUnitsPerCellMean: number;
     median: number;
@@ -122,6 +159,11 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
     node,
     c,
     ...(turbo ? { decodeDetectToTurbo: Math.round((node.decodeDetectFps / turbo) * 100) / 100 } : {}),
+    tsDecodeDetectFps: node.decodeDetectFps,
+    ...(turbo ? { libjpegTurboFps: turbo } : {}),
+    xsDetectorUnitsPerCell: xs.detectorUnitsPerCellMean,
+    quality: quality(join(highway, "..")),
+    ...("error" in c ? {} : { cDecoderToTurbo: Math.round((c.doorbellThumbFps / c.libjpegTurboFps) * 100) / 100 }),
     xs,
   };
   const bytes = figures.compressedBytesPerFrame.toLocaleString("en");
@@ -176,7 +218,7 @@ function bestOf(cRuns: MotionFigures["c"][]): MotionFigures["c"] {
 }
 
 /** XS: one crank per frame, the detector's meter minus a crank that only carries the same bytes. */
-async function meterInXs(jpegs: Uint8Array[], metered: number): Promise<MotionFigures["xs"]> {
+export async function meterInXs(jpegs: Uint8Array[], metered: number): Promise<MotionFigures["xs"]> {
   const probe = createThumbnailDecoder().decode(jpegs[0]);
   const cells = probe.width * probe.height;
   const worker = new XsWorker({ name: "doorbell-bench-motion", onRequest: () => new Uint8Array(0) });
@@ -216,7 +258,7 @@ async function meterInXs(jpegs: Uint8Array[], metered: number): Promise<MotionFi
   };
 }
 
-function motionRows({ node, c, xs, decodeDetectToTurbo }: MotionFigures): Section["rows"] {
+function motionRows({ node, c, xs, decodeDetectToTurbo, quality: q }: MotionFigures): Section["rows"] {
   const fps = (v: number) => `${Math.round(v).toLocaleString("en")} frames/s`;
   const turbo = "error" in c ? undefined : c.libjpegTurboFps;
   const cRows = !("error" in c)
@@ -257,6 +299,14 @@ function motionRows({ node, c, xs, decodeDetectToTurbo }: MotionFigures): Sectio
       note:
         `median ${xs.median}, p90 ${xs.p90}, max ${xs.max}; ${xs.framesMetered} consecutive frames of ` +
         `${xs.cells} cells, config defaults`,
+    },
+    {
+      figure: "motion.quality.heldOut.pixelF",
+      value: q.heldOut.pixelF.toFixed(3),
+      reference: `${q.tune.pixelF.toFixed(3)} on the tuning part, ${q.full.pixelF.toFixed(3)} on all`,
+      note:
+        `frames ${HELD_OUT_FRAMES.join("-")} (tuned on ${TUNE_FRAMES.join("-")}); frame recall ` +
+        `${q.heldOut.frameRecall.toFixed(3)}, precision ${q.heldOut.framePrecision.toFixed(3)}`,
     },
     {
       figure: "motion.xsTsDecodeUnitsPerFrame",

@@ -30,6 +30,20 @@ export interface EventHeader {
   heldMs?: number;
   /** For motion: the bounding box in frame pixels [x, y, w, h]. */
   box?: [number, number, number, number];
+  /**
+   * For motion_start and motion_end: why the detector fired (docs/motion.md): the thumbnail cells seen moving in
+   * that frame, their share of the watched cells in percent, the lighting state ("steady", "step", "settling",
+   * "ramp") and the global gain against the background.
+   */
+  motion?: MotionReason;
   /** Extra diagnostic numbers (status events). */
   stats?: Record<string, number | string>;
+}
+
+/** The reason a motion event fired, carried in its header. */
+export interface MotionReason {
+  cells: number;
+  areaPct: number;
+  light: string;
+  gain: number;
 }

@@ -57,7 +57,7 @@ export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
   let last: MotionResult | undefined;
 
   const wallAt = (monoMs: number) => o.clock.wallMs() - (o.clock.monotonicMs() - monoMs);
-  const draft = (type: EventType, atMs: number, box: readonly number[]): DraftEvent => ({
+  const draft = (type: EventType, atMs: number, box: readonly number[], r: MotionResult): DraftEvent => ({
     v: 1,
     type,
     id: toHex(o.crypto.randomBytes(8)),
@@ -65,6 +65,7 @@ export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
     atMs: wallAt(atMs),
     frameAgeMs: 0,
     box: [box[0], box[1], box[2], box[3]],
+    motion: { cells: r.foregroundCells, areaPct: r.areaPct, light: r.light, gain: Math.round(r.gain * 100) / 100 },
   });
 
   return {
@@ -88,12 +89,20 @@ export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
       stats.lightingEvents = detector.stats.lightingEvents;
       if (result.event === "start") {
         stats.starts++;
-        const h = draft("motion_start", frame.capturedAtMs, result.box);
-        o.log.info("motion start", { id: h.id, x: h.box![0], y: h.box![1], w: h.box![2], h: h.box![3] });
+        const h = draft("motion_start", frame.capturedAtMs, result.box, result);
+        o.log.info("motion start", {
+          id: h.id,
+          x: h.box![0],
+          y: h.box![1],
+          w: h.box![2],
+          h: h.box![3],
+          cells: result.foregroundCells,
+          light: result.light,
+        });
         o.emit(h, frame.jpeg);
       } else if (result.event === "end") {
         stats.ends++;
-        const h = draft("motion_end", frame.capturedAtMs, result.eventBox);
+        const h = draft("motion_end", frame.capturedAtMs, result.eventBox, result);
         o.log.info("motion end", { id: h.id });
         o.emit(h, frame.jpeg);
       }

@@ -199,40 +199,48 @@ export function absorbStill(
 }
 
 /**
- * Rebases the background on a global change (gain x 256), so a slow exposure or daylight change strands no
- * cell. Background cells (not in the padded `map`) move half-way from gain x background to the frame itself,
- * which also takes in blocks the change reaches less than the rest (a detail clipping at white). Foreground
- * cells only scale, dark and bright ones by their own band's gain. A clipped cell's true level is unknown
- * beyond the clip: darkening leaves a white one, brightening a black one, as it is.
+ * Rebases the model on a lighting change fitted as a line (tone.ts): every background becomes slope x background
+ * + offset, and each noise level and threshold scales with the slope, so a darker, flatter picture keeps its
+ * sensitivity and a brighter one does not turn its noise into motion. Cells that were background last frame (0
+ * in the padded `map`) then move half-way to the frame, which takes in what a line cannot model (a detail that
+ * clips at white). A clipped background (white or black) says nothing about its true level: it takes the
+ * frame's value where the cell was background, and stays as it is where it was not. `thresholdMin` is the floor
+ * the new thresholds keep.
  */
-export function rescaleBackground(
+export function retoneBackground(
   m: BackgroundModel,
   luma: Uint8Array,
   map: Uint8Array,
-  gainQ8: number,
-  darkGainQ8: number,
-  brightGainQ8: number,
+  slopeQ8: number,
+  offset: number,
+  noiseFactor: number,
+  thresholdMin: number,
 ): void {
-  const { background } = m;
+  const { background, noise, threshold, masked } = m;
   const { width, height, stride } = m.grid;
-  const darker = gainQ8 < 256;
+  const offsetQ8 = offset << 8;
   let c = 0;
   for (let y = 0; y < height; y++) {
     const end = c + width;
-    const offset = 2 * y + stride + 1;
+    const pad = 2 * y + stride + 1;
     do {
       const b = background[c];
-      if (darker ? b >= CLIPPED_HIGH : b < CLIPPED_LOW) continue;
-      let scaled = (b * (b < DARK_BAND ? darkGainQ8 : b >= BRIGHT_BAND ? brightGainQ8 : gainQ8)) >> 8;
-      if (map[c + offset] === 0) scaled = (scaled + (luma[c] << 8)) >> 1;
-      background[c] = scaled > MAX_BACKGROUND ? MAX_BACKGROUND : scaled;
+      const still = map[c + pad] === 0;
+      if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
+        if (still) background[c] = luma[c] << 8;
+      } else {
+        let v = ((b * slopeQ8) >> 8) + offsetQ8;
+        const d = (luma[c] << 8) - v;
+        const near = threshold[c] << 9; // twice the threshold, 8.8
+        if (still && d < near && d > -near) v = (v + (luma[c] << 8)) >> 1;
+        background[c] = v < 0 ? 0 : v > MAX_BACKGROUND ? MAX_BACKGROUND : v;
+      }
+      const s = (noise[c] * slopeQ8) >> 8;
+      noise[c] = s < 1 ? 1 : s > 4080 ? 4080 : s;
+      if (masked[c] === 0) threshold[c] = clampThreshold((noiseFactor * noise[c]) >> 4, thresholdMin);
     } while (++c < end);
   }
 }
-
-/** Backgrounds below DARK_BAND or from BRIGHT_BAND up (8.8) rebase with their own band's gain: 64 and 192. */
-export const DARK_BAND = 64 << 8;
-export const BRIGHT_BAND = 192 << 8;
 
 /** The largest background value: 255 in 8.8 fixed point. */
 const MAX_BACKGROUND = 255 << 8;
@@ -244,5 +252,76 @@ export function relearn(m: BackgroundModel, luma: Uint8Array): void {
   for (let c = 0; c < n; c++) {
     const b = background[c];
     background[c] = b + (((luma[c] << 8) - b) >> 1);
+  }
+}
+
+/**
+ * In the frame of a lighting step: the raw foreground cells `list[0..n)` (padded indices) that were not foreground
+ * in the previous frame (padded `previousMap` 0) are marked in `residue` (thumbnail cells): what the fit may have
+ * left over, as opposed to objects that were already moving.
+ */
+export function markResidue(g: Grid, list: Int32Array, n: number, previousMap: Uint8Array, residue: Uint8Array): void {
+  const cellOf = g.cellOf;
+  for (let i = 0; i < n; i++) if (previousMap[list[i]] === 0) residue[cellOf[list[i]]] = 1;
+}
+
+/**
+ * After a lighting step: of the raw foreground cells `list[0..n)` (padded indices, marked in the padded `map`),
+ * the residue cells (markResidue), and cells that turned foreground since the last frame (padded `previousMap` 0),
+ * that are within their threshold of the previous frame's luma are static: lighting the fit left over, not an
+ * object arriving. They join the background and leave the list and the map. Returns how many cells remain.
+ */
+export function settleStatic(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  previous: Uint8Array,
+  list: Int32Array,
+  n: number,
+  map: Uint8Array,
+  residue: Uint8Array,
+  previousMap: Uint8Array,
+): number {
+  const { background, threshold } = m;
+  const cellOf = m.grid.cellOf;
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const p = list[i];
+    const c = cellOf[p];
+    const d = luma[c] - previous[c];
+    if ((residue[c] !== 0 || previousMap[p] === 0) && d <= threshold[c] && d >= -threshold[c]) {
+      background[c] = luma[c] << 8;
+      map[p] = 0;
+    } else list[kept++] = p;
+  }
+  return kept;
+}
+
+/**
+ * After a lighting step, noise levels are learnt again at once (an IR switch brings more noise with less
+ * contrast): each watched cell that is background, or lighting residue, moves its noise level half-way to its
+ * change since the last frame (/ sqrt 2, the difference of two noisy frames), and its threshold follows.
+ */
+export function learnNoise(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  previous: Uint8Array,
+  map: Uint8Array,
+  residue: Uint8Array,
+  noiseFactor: number,
+  thresholdMin: number,
+): void {
+  const { noise, threshold, masked } = m;
+  const { width, height, stride } = m.grid;
+  let c = 0;
+  for (let y = 0; y < height; y++) {
+    const end = c + width;
+    const pad = 2 * y + stride + 1;
+    do {
+      if (masked[c] !== 0 || (map[c + pad] !== 0 && residue[c] === 0)) continue;
+      const d = luma[c] - previous[c];
+      const s = noise[c] + ((((d < 0 ? -d : d) * 181) >> 4) - noise[c]) / 2;
+      noise[c] = s;
+      threshold[c] = clampThreshold((noiseFactor * s) >> 4, thresholdMin);
+    } while (++c < end);
   }
 }

@@ -6,30 +6,26 @@
 import type { Thumbnail } from "../jpeg/thumbnail-decoder.js";
 import {
   absorbStill,
-  BRIGHT_BAND,
   classify,
+  learnNoise,
+  markResidue,
+  settleStatic,
   createBackgroundModel,
-  DARK_BAND,
   relearn,
-  rescaleBackground,
   resetModel,
+  retoneBackground,
   type BackgroundModel,
   type ModelParams,
 } from "./background-model.js";
 import { type BlobFinder, type Blobs, createBlobFinder } from "./blobs.js";
-import {
-  createGainEstimator,
-  gainOfBin,
-  GAIN_BINS_PER_OCTAVE,
-  MIN_GAIN_LUMA,
-  UNITY_GAIN_BIN,
-  type GainEstimator,
-} from "./gain.js";
+import { createGainEstimator, gainOfBin, GAIN_BINS_PER_OCTAVE, UNITY_GAIN_BIN, type GainEstimator } from "./gain.js";
 import { createGrid, paddedIndex, type Grid } from "./grid.js";
 import { createHysteresis, type Hysteresis } from "./hysteresis.js";
 import type { Zone } from "../privacy/zone.js";
 import { rasterizeMask } from "./privacy-mask.js";
 import { refineForeground } from "./refine.js";
+import { subCellMap } from "./sub-cells.js";
+import { createToneFitter, type ToneFitter, type ToneLine } from "./tone.js";
 
 /** The detector's settings; `modules/config-schema.ts` documents each as `motion.<name>`. */
 export interface MotionParams {
@@ -79,8 +75,13 @@ export type MotionEvent = "start" | "end" | undefined;
 export interface MotionResult {
   /** Thumbnail cells where motion is seen this frame (after cleanup); see `MotionDetector.foreground()` for a map. */
   foregroundCells: number;
-  /** The frame was an illumination change, or the detector is (re)learning: nothing is detected. */
+  /**
+   * The light changed in this frame, or the detector is settling or (re)learning after a change (`light` says
+   * which). Only while relearning is nothing detected.
+   */
   lighting: boolean;
+  /** `foregroundCells` as a share of the watched (unmasked) cells, in percent with one decimal. */
+  areaPct: number;
   /** A blob of at least minBlobCells was seen. */
   candidate: boolean;
   /** Motion is on (between a start and its end). */
@@ -92,7 +93,15 @@ export interface MotionResult {
   readonly eventBox: [number, number, number, number];
   /** Global gain of this frame against the background (1 = unchanged). */
   gain: number;
+  /**
+   * The lighting this frame: "steady"; "step" (a sudden change, fitted and rebased on this frame, which is still
+   * judged); "settling" (the frames after a step, in which what stays put joins the background); "ramp" (a slow
+   * change, rebased); "relearning" (a change no fit explains, or the start: nothing judged).
+   */
+  light: LightingState;
 }
+
+export type LightingState = "steady" | "step" | "settling" | "ramp" | "relearning";
 
 export interface MotionStats {
   frames: number;
@@ -108,6 +117,11 @@ export interface MotionDetector {
    * the firmware, which needs only the box, does not pay for it. Valid until the next `process`.
    */
   foreground(): Uint8Array;
+  /**
+   * The last frame's motion at half-cell resolution (2 x width by 2 x height bytes, 1 = motion; see sub-cells.ts),
+   * built on demand from the same verdict. Valid until the next `process`.
+   */
+  subCells(): Uint8Array;
   /** Forgets the scene: the next frame starts learning again. */
   reset(): void;
   readonly stats: MotionStats;
@@ -117,8 +131,11 @@ export interface MotionDetector {
 const MIN_GAIN_SAMPLES = 16;
 /** A gain this many log steps (1/64 octave each) from 1 rebases the background: about 3%. */
 const REBASE_BINS = 3;
-/** A brightness band needs this many samples for a gain of its own. */
-const MIN_BAND_SAMPLES = 6;
+/** The threshold floor follows the scene's brightness within [MIN_EXPOSURE_Q8, MAX_EXPOSURE_Q8] / 256 ... */
+const MIN_EXPOSURE_Q8 = 96;
+const MAX_EXPOSURE_Q8 = 512;
+/** ... and never goes below this many grey levels. */
+const MIN_THRESHOLD = 4;
 /** About this many cells are sampled for the gain. */
 const GAIN_SAMPLES = 64;
 
@@ -128,8 +145,15 @@ interface State {
   frameHeight: number;
   watched: number;
   model: BackgroundModel;
-  /** Padded map of this frame's raw foreground. */
+  /** Padded maps of this frame's raw foreground and of the previous frame's (swapped every frame). */
   rawMap: Uint8Array;
+  previousMap: Uint8Array;
+  /** The previous frame's thumbnail. */
+  previousLuma: Uint8Array;
+  /** 1 where a cell turned foreground in the frame of a lighting step: what the fit may have left over. */
+  residue: Uint8Array;
+  tone: ToneFitter;
+  line: ToneLine;
   raw: Int32Array;
   refined: Int32Array;
   samples: Int32Array;
@@ -139,6 +163,7 @@ interface State {
 }
 
 /** Creates a detector; its grid is sized by the first thumbnail and rebuilt when the size changes. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the factory's closures share the per-frame state
 export function createMotionDetector(options: Partial<MotionParams> = {}): MotionDetector {
   const p: MotionParams = { ...DEFAULT_MOTION_PARAMS, ...options };
   const model = modelParams(p);
@@ -148,19 +173,42 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
   let state: State | undefined;
   const result: MotionResult = emptyResult();
   let map = new Uint8Array(0);
+  let fine = new Uint8Array(0);
+  let lastLuma: Uint8Array = new Uint8Array(0);
+  let lastGainQ8 = 256;
   let frame = 0;
   let relearnLeft = 0;
+  let settleLeft = 0;
   let previousGainBin = UNITY_GAIN_BIN;
   let previousRaw = 0;
+  /** The scene's brightness against the one the detector started on (x 256): the threshold floor scales with it. */
+  let exposureQ8 = 256;
 
   /** Starts (re)learning: this frame and the next `relearnFrames` say nothing about motion. */
   function startRelearning(s: State, luma: Uint8Array, atMs: number): MotionResult {
     relearnLeft = p.relearnFrames;
+    settleLeft = 0;
+    s.residue.fill(0);
     relearn(s.model, luma);
+    s.previousLuma.set(luma);
     s.rawMap.fill(0);
+    s.previousMap.fill(0);
     previousGainBin = UNITY_GAIN_BIN;
     previousRaw = 0;
+    result.light = "relearning";
     return quiet(result, hysteresis, atMs);
+  }
+
+  /** Fits the lighting change as a line and rebases the model on it (tone.ts); the threshold floor follows. */
+  function retone(s: State, luma: Uint8Array, gainQ8: number): void {
+    const m = s.model;
+    const line = s.tone.fit(luma, m.background, s.previousMap, s.samples, s.paddedSamples, gainQ8, s.line);
+    exposureQ8 = (exposureQ8 * line.slopeQ8) >> 8;
+    exposureQ8 =
+      exposureQ8 < MIN_EXPOSURE_Q8 ? MIN_EXPOSURE_Q8 : exposureQ8 > MAX_EXPOSURE_Q8 ? MAX_EXPOSURE_Q8 : exposureQ8;
+    model.thresholdMin = Math.max(MIN_THRESHOLD, (p.thresholdMin * exposureQ8 + 128) >> 8);
+    retoneBackground(m, luma, s.previousMap, line.slopeQ8, line.offset, p.noiseFactor, model.thresholdMin);
+    previousGainBin = UNITY_GAIN_BIN;
   }
 
   function process(t: Thumbnail, atMs: number): MotionResult {
@@ -170,6 +218,9 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     if (!state || !fits(state, t)) {
       state = createState(t, p.zones);
       map = new Uint8Array(state.grid.cells);
+      fine = new Uint8Array(state.grid.cells * 4);
+      exposureQ8 = 256;
+      model.thresholdMin = p.thresholdMin;
       resetModel(state.model, luma, model);
       return startRelearning(state, luma, atMs);
     }
@@ -178,48 +229,115 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     if (relearnLeft > 0) {
       relearnLeft--;
       relearn(m, luma);
+      s.previousLuma.set(luma);
+      result.light = "relearning";
       return quiet(result, hysteresis, atMs);
     }
+    // This frame's raw map starts empty; last frame's is kept for the gain and the tone fit.
+    const swap = s.previousMap;
+    s.previousMap = s.rawMap;
+    s.rawMap = swap;
+    result.light = "steady";
 
-    // 1. Robust global gain over sampled cells that were background last frame.
-    let gainBin = s.gain.estimate(luma, m.background, s.rawMap, s.samples, s.paddedSamples, MIN_GAIN_SAMPLES);
+    // 1. Robust global gain over sampled cells that were background last frame. A sudden step (a lamp, an
+    // exposure jump) rebases the model on the fitted change at once, and this frame is judged against that.
+    let gainBin = s.gain.estimate(luma, m.background, s.previousMap, s.samples, s.paddedSamples, MIN_GAIN_SAMPLES);
     if (gainBin < 0) gainBin = previousGainBin;
-    const gainQ8 = gainOfBin(gainBin);
-    result.gain = gainQ8 / 256;
+    const step = gainBin > previousGainBin ? gainBin - previousGainBin : previousGainBin - gainBin;
+    if (gainBin === 0 || gainBin === 255 || step > maxStepBins) {
+      stats.lightingEvents++;
+      retone(s, luma, gainOfBin(gainBin));
+      gainBin = UNITY_GAIN_BIN;
+      result.light = "step";
+    }
+    let gainQ8 = gainOfBin(gainBin);
 
     // 2. Classify every cell against gain x background.
-    s.rawMap.fill(0);
-    const n = classify(m, luma, gainQ8, frame, model, s.rawMap, s.raw);
+    swap.fill(0);
+    let n = classify(m, luma, gainQ8, frame, model, s.rawMap, s.raw);
 
-    // 3. Illumination event: a gain out of range, a sudden gain step, or a sudden jump in changed area.
-    const step = gainBin > previousGainBin ? gainBin - previousGainBin : previousGainBin - gainBin;
-    const jump = (n - previousRaw) * 100 > p.lightingJumpPct * s.watched;
-    if (gainBin === 0 || gainBin === 255 || step > maxStepBins || jump) {
-      stats.lightingEvents++;
-      return startRelearning(s, luma, atMs);
+    // 3. A sudden jump in changed area that no gain explains (an IR-cut switch flattens the picture): fit the
+    // change as a line and judge again; what even that cannot explain (a lamp lighting part of the scene) is
+    // relearnt, with nothing reported meanwhile.
+    if (jumped(n)) {
+      if (result.light === "steady") {
+        stats.lightingEvents++;
+        retone(s, luma, gainQ8);
+        gainBin = UNITY_GAIN_BIN;
+        gainQ8 = 256;
+        result.light = "step";
+        s.rawMap.fill(0);
+        n = classify(m, luma, gainQ8, frame, model, s.rawMap, s.raw);
+      }
+      if (jumped(n)) return startRelearning(s, luma, atMs);
     }
+    n = settle(s, luma, n);
+    if (settleLeft > 0) s.previousLuma.set(luma); // only settling compares with the last frame
     previousRaw = n;
+    result.gain = gainQ8 / 256;
+    lastLuma = luma;
+    lastGainQ8 = gainQ8;
 
     // 4. Cleanup on the cell grid, blobs on the coarse grid, then the model's upkeep.
     const k = refineForeground(s.grid, s.raw, n, s.rawMap, luma, m.background, gainQ8, s.refined);
     const blobs = s.blobs.find(s.refined, k, p.minBlobCells);
     absorbStill(m, luma, s.raw, n, frame, model);
-    // A lasting global change (daylight, a slow exposure ramp) moves the whole background with it.
+    // A lasting global change (daylight, a slow exposure ramp) moves the whole model with it.
     if (gainBin - UNITY_GAIN_BIN >= REBASE_BINS || UNITY_GAIN_BIN - gainBin >= REBASE_BINS) {
-      rebaseBackground(s, luma, gainQ8);
-      previousGainBin = UNITY_GAIN_BIN;
+      retone(s, luma, gainQ8);
+      if (result.light === "steady") result.light = "ramp";
     } else previousGainBin = gainBin;
 
     setCandidate(result, blobs, k, s);
 
-    // 5. k-of-n hysteresis.
+    // 5. k-of-n hysteresis. A step's own frame shows what it sees but holds the count: much of it is the change.
     if (track(result, hysteresis, atMs)) stats.starts++;
     return result;
+  }
+
+  /**
+   * After a step, what the fit left over stays put while real motion moves: cells unchanged since the last frame
+   * join the background (a lamp's uneven light, an IR vignette) and noise levels are learnt again, for
+   * motion.relearnFrames frames; moving cells are judged as usual. Returns the raw foreground count left.
+   */
+  function settle(s: State, luma: Uint8Array, n: number): number {
+    const m = s.model;
+    if (result.light === "step") {
+      settleLeft = p.relearnFrames;
+      markResidue(s.grid, s.raw, n, s.previousMap, s.residue);
+    } else if (settleLeft > 0) {
+      settleLeft--;
+      learnNoise(m, luma, s.previousLuma, s.rawMap, s.residue, p.noiseFactor, model.thresholdMin);
+      n = settleStatic(m, luma, s.previousLuma, s.raw, n, s.rawMap, s.residue, s.previousMap);
+      if (settleLeft === 0) s.residue.fill(0);
+      result.light = "settling";
+    }
+    return n;
+  }
+
+  /** More newly changed cells than motion.lightingJumpPct of the watched ones since the last frame. */
+  function jumped(n: number): boolean {
+    return (n - previousRaw) * 100 > p.lightingJumpPct * (state as State).watched;
   }
 
   return {
     process,
     foreground: () => foregroundMap(map, state, result.foregroundCells),
+    subCells() {
+      if (!state) return fine;
+      const m = state.model;
+      return subCellMap(
+        state.grid,
+        state.refined,
+        result.foregroundCells,
+        lastLuma,
+        m.background,
+        lastGainQ8,
+        m.threshold,
+        m.masked,
+        fine,
+      );
+    },
     reset() {
       state = undefined;
       hysteresis.reset();
@@ -273,6 +391,11 @@ function createState(t: Thumbnail, zones: MotionParams["zones"]): State {
     watched,
     model: m,
     rawMap: new Uint8Array(grid.paddedCells),
+    previousMap: new Uint8Array(grid.paddedCells),
+    previousLuma: new Uint8Array(cells),
+    residue: new Uint8Array(cells),
+    tone: createToneFitter(picked.length),
+    line: { slopeQ8: 256, offset: 0 },
     raw: new Int32Array(cells),
     refined: new Int32Array(cells),
     samples: Int32Array.from(picked),
@@ -285,6 +408,7 @@ function createState(t: Thumbnail, zones: MotionParams["zones"]): State {
 /** Clears this frame's output and holds the hysteresis. */
 function quiet(result: MotionResult, hysteresis: Hysteresis, atMs: number): MotionResult {
   result.foregroundCells = 0;
+  result.areaPct = 0;
   result.lighting = true;
   result.candidate = false;
   result.event = undefined;
@@ -294,38 +418,11 @@ function quiet(result: MotionResult, hysteresis: Hysteresis, atMs: number): Moti
   return result;
 }
 
-/** A lasting global change (daylight, a slow exposure ramp) moves the whole background with it, dark and
- * bright bands each by their own gain where they have enough samples. */
-function rebaseBackground(s: State, luma: Uint8Array, gainQ8: number): void {
-  const m = s.model;
-  const dark = s.gain.estimate(
-    luma,
-    m.background,
-    s.rawMap,
-    s.samples,
-    s.paddedSamples,
-    MIN_BAND_SAMPLES,
-    MIN_GAIN_LUMA,
-    DARK_BAND >> 8,
-  );
-  const bright = s.gain.estimate(
-    luma,
-    m.background,
-    s.rawMap,
-    s.samples,
-    s.paddedSamples,
-    MIN_BAND_SAMPLES,
-    BRIGHT_BAND >> 8,
-    256,
-  );
-  const darkQ8 = dark < 0 ? gainQ8 : gainOfBin(dark);
-  rescaleBackground(m, luma, s.rawMap, gainQ8, darkQ8, bright < 0 ? gainQ8 : gainOfBin(bright));
-}
-
 /** This frame's foreground count and candidate box, in frame pixels (blob boxes are in cells). */
 function setCandidate(result: MotionResult, blobs: Blobs, k: number, s: State): void {
   result.foregroundCells = k;
-  result.lighting = false;
+  result.areaPct = Math.round((k * 1000) / Math.max(1, s.watched)) / 10;
+  result.lighting = result.light !== "steady";
   result.candidate = blobs.count > 0;
   const box = result.box;
   if (blobs.count > 0) {
@@ -338,6 +435,12 @@ function setCandidate(result: MotionResult, blobs: Blobs, k: number, s: State): 
 
 /** Feeds the candidate to the k-of-n hysteresis and grows the event's box; true when an event starts. */
 function track(result: MotionResult, hysteresis: Hysteresis, atMs: number): boolean {
+  if (result.light === "step") {
+    hysteresis.hold(atMs);
+    result.event = undefined;
+    result.active = hysteresis.active;
+    return false;
+  }
   const event = hysteresis.frame(result.candidate, atMs);
   result.event = event;
   result.active = hysteresis.active;
@@ -352,6 +455,7 @@ function track(result: MotionResult, hysteresis: Hysteresis, atMs: number): bool
 function emptyResult(): MotionResult {
   return {
     foregroundCells: 0,
+    areaPct: 0,
     lighting: false,
     candidate: false,
     active: false,
@@ -359,6 +463,7 @@ function emptyResult(): MotionResult {
     box: [0, 0, 0, 0],
     eventBox: [0, 0, 0, 0],
     gain: 1,
+    light: "relearning",
   };
 }
 

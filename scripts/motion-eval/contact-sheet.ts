@@ -8,9 +8,10 @@ import { drawText, textWidth } from "./tiny-font.js";
 export interface SheetTile {
   frame: number;
   jpeg: Uint8Array;
-  /** Detector decision per thumbnail cell (8x8 pixels). */
+  /** Detector decision per square of `1 << cellShift` pixels (the detector's half-cell map: 4x4). */
   cells: Uint8Array;
   gridWidth: number;
+  cellShift: number;
   /** Ground-truth labels (255 = motion), or undefined. */
   labels: Uint8Array | undefined;
   /** Motion box [x, y, w, h] in frame pixels (w = 0 for none). */
@@ -58,7 +59,8 @@ export function renderContactSheet(tiles: SheetTile[], columns = 3, title = ""):
         const s = (y * tw + x) * 4,
           o = ((oy + y) * width + ox + x) * 4;
         let [r, g, b] = [img.data[s], img.data[s + 1], img.data[s + 2]];
-        if (tile.cells[(y >> 3) * tile.gridWidth + (x >> 3)]) [r, g, b] = [r * 0.5 + 127, g * 0.5, b * 0.5];
+        if (tile.cells[(y >> tile.cellShift) * tile.gridWidth + (x >> tile.cellShift)])
+          [r, g, b] = [r * 0.5 + 127, g * 0.5, b * 0.5];
         if (tile.labels && isEdge(tile.labels, tw, th, x, y)) [r, g, b] = GREEN;
         [data[o], data[o + 1], data[o + 2]] = [r, g, b];
       }

@@ -7,8 +7,13 @@ import { JpegError } from "../../modules/jpeg/jpeg-error.js";
 import { createThumbnailDecoder } from "../../modules/jpeg/thumbnail-decoder.js";
 import { createMotionDetector, type MotionParams } from "../../modules/motion/detector.js";
 import { openCdnetSequence } from "./cdnet.js";
+import { decodeGrey, type LightChange, litThumbnail } from "./lighting.js";
+import { seededRandom } from "../../test/support/seeded-random.js";
 import { renderContactSheet, type SheetTile } from "./contact-sheet.js";
 import { createCdnetScorer, FRAME_POSITIVE_SHARE, type Counts } from "./score.js";
+
+/** Scored at the detector's half-cell map (MotionDetector.subCells): squares of 4x4 pixels. */
+const HALF_CELL_SHIFT = 2;
 
 export interface EvalOptions {
   /** Frame rate the frame numbers are played at (the detector's times). Default 30. */
@@ -17,17 +22,26 @@ export interface EvalOptions {
   params?: Partial<MotionParams>;
   /** Frame numbers shown on the contact sheet; default six spread over the scored range. */
   sheetFrames?: number[];
+  /**
+   * A lighting change laid over the frames (lighting.ts): each frame is then decoded to pixels, changed, and
+   * averaged per 8x8 block instead of DC-decoded. `{ name: "none" }` gives that path's baseline.
+   */
+  light?: LightChange;
+  /** Only frames from..to (CDnet numbers, inclusive) are scored (the ones before are played too); default all. */
+  range?: [number, number];
 }
 
 export interface EvalReport {
   sequence: string;
   frames: { total: number; scored: number; first: number; last: number; undecodable: number };
-  grid: { width: number; height: number; cellPixels: 8 };
+  grid: { width: number; height: number; cellPixels: 8; scoredPixels: 4 };
   fps: number;
   pixel: Counts;
   frame: Counts & { positiveShare: number };
   events: { count: number; list: { start: number; end: number }[] };
   lightingFrames: number;
+  /** The lighting change laid over the frames, if any. */
+  light: LightChange | null;
   params: MotionParams;
   /** PNG bytes of the contact sheet. */
   contactSheet: Uint8Array;
@@ -41,9 +55,11 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
   const decoder = createThumbnailDecoder();
   const detector = createMotionDetector(params);
   const scorer = createCdnetScorer();
-  const span = seq.last - seq.first;
+  const [from, to] = options.range ?? [0, Number.MAX_SAFE_INTEGER];
+  const first = Math.max(seq.first, from),
+    last = Math.min(seq.last, to);
   const sheetFrames = new Set(
-    options.sheetFrames ?? [0.08, 0.25, 0.42, 0.58, 0.75, 0.92].map((f) => seq.first + Math.round(f * span)),
+    options.sheetFrames ?? [0.08, 0.25, 0.42, 0.58, 0.75, 0.92].map((f) => first + Math.round(f * (last - first))),
   );
   const tiles: SheetTile[] = [];
   const events: { start: number; end: number }[] = [];
@@ -54,13 +70,17 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
     grid = { width: 0, height: 0 };
   let empty: Uint8Array = new Uint8Array(0);
 
+  const light = options.light;
+  const rnd = seededRandom(light ? light.at * 7 + 13 : 1);
+  const litBuffer = new Uint8Array(1 << 16);
   for (const frame of seq.frames) {
+    if (frame.number > to) break; // frames before the range are played, not scored
     const bytes = new Uint8Array(readFileSync(frame.path));
     let cells: Uint8Array = empty,
       box: readonly number[] = [0, 0, 0, 0],
       active = false;
     try {
-      const t = decoder.decode(bytes);
+      const t = light ? litThumbnail(decodeGrey(bytes), light, frame.number, rnd, litBuffer) : decoder.decode(bytes);
       grid = { width: t.width, height: t.height };
       if (empty.length !== t.width * t.height) empty = new Uint8Array(t.width * t.height);
       const r = detector.process(t, ((frame.number - 1) * 1000) / fps);
@@ -68,25 +88,27 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
       if (r.event === "start") events.push((open = { start: frame.number, end: frame.number }));
       if (open) open.end = frame.number;
       if (r.event === "end") open = undefined;
-      cells = detector.foreground();
+      cells = detector.subCells();
       box = r.box;
       active = r.active;
     } catch (error) {
       if (!(error instanceof JpegError)) throw error;
       undecodable++; // scored as "nothing detected", never skipped
     }
-    if (frame.number < seq.first || frame.number > seq.last) continue;
+    if (frame.number < first || frame.number > last) continue;
     const gt = seq.groundTruth(frame.number);
     if (!gt) continue;
     scored++;
-    const decision = cells.length ? cells : new Uint8Array(Math.ceil(gt.width / 8) * Math.ceil(gt.height / 8));
-    scorer.add(decision, Math.ceil(gt.width / 8), gt.labels, gt.width, gt.height, seq.roi);
+    const gridWidth = Math.ceil(gt.width / 8) * 2;
+    const decision = cells.length ? cells : new Uint8Array(gridWidth * Math.ceil(gt.height / 8) * 2);
+    scorer.add(decision, gridWidth, gt.labels, gt.width, gt.height, seq.roi, HALF_CELL_SHIFT);
     if (sheetFrames.has(frame.number))
       tiles.push({
         frame: frame.number,
         jpeg: bytes,
         cells: decision.slice(),
-        gridWidth: Math.ceil(gt.width / 8),
+        gridWidth,
+        cellShift: HALF_CELL_SHIFT,
         labels: gt.labels,
         box: box.slice(),
         active,
@@ -94,8 +116,15 @@ export function evaluateSequence(dir: string, options: EvalOptions = {}): EvalRe
   }
   return {
     sequence: seq.name,
-    frames: { total: seq.frames.length, scored, first: seq.first, last: seq.last, undecodable },
-    grid: { ...grid, cellPixels: 8 },
+    frames: {
+      total: seq.frames.length,
+      scored,
+      first,
+      last,
+      undecodable,
+    },
+    light: light ?? null,
+    grid: { ...grid, cellPixels: 8, scoredPixels: 4 },
     fps,
     pixel: scorer.pixel,
     frame: { ...scorer.frame, positiveShare: FRAME_POSITIVE_SHARE },
@@ -119,7 +148,8 @@ export function formatReport(r: EvalReport, sheetPath?: string): string {
   return [
     `motion eval: ${r.sequence}: ${r.frames.total} frames, ` +
       `scored ${r.frames.first}-${r.frames.last} (${r.frames.scored} with ground truth), ` +
-      `${r.grid.width}x${r.grid.height} cells of 8x8 pixels, played at ${r.fps} fps`,
+      `${r.grid.width}x${r.grid.height} cells of 8x8 pixels (scored at half cells), played at ${r.fps} fps` +
+      (r.light ? `, lighting ${r.light.name}${r.light.name === "none" ? "" : `@${r.light.at}`}` : ""),
     `${"".padEnd(8)}${"precision".padStart(11)}${"recall".padStart(9)}${"F".padStart(8)}`,
     row("pixel", r.pixel),
     `${row("frame", r.frame)}   (positive: >= ${r.frame.positiveShare * 100}% of scored pixels)`,

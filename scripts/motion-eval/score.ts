@@ -29,6 +29,7 @@ export interface CdnetScorer {
     width: number,
     height: number,
     roi: Uint8Array | undefined,
+    cellShift?: number,
   ): { truth: boolean; detected: boolean };
   readonly pixel: Counts;
   readonly frame: Counts;
@@ -52,12 +53,12 @@ export function createCdnetScorer(): CdnetScorer {
   const p = { tp: 0, fp: 0, fn: 0, tn: 0 };
   const f = { tp: 0, fp: 0, fn: 0, tn: 0 };
   return {
-    add(cells, gridWidth, labels, width, height, roi) {
+    add(cells, gridWidth, labels, width, height, roi, cellShift = 3) {
       let scored = 0,
         truthPixels = 0,
         detectedPixels = 0;
       for (let y = 0; y < height; y++) {
-        const cellRow = (y >> 3) * gridWidth;
+        const cellRow = (y >> cellShift) * gridWidth;
         for (let x = 0; x < width; x++) {
           const i = y * width + x;
           if (roi && !roi[i]) continue;
@@ -65,7 +66,7 @@ export function createCdnetScorer(): CdnetScorer {
           if (label === 85 || label === 170) continue;
           scored++;
           const motion = label === 255;
-          const detected = cells[cellRow + (x >> 3)] !== 0;
+          const detected = cells[cellRow + (x >> cellShift)] !== 0;
           if (motion) truthPixels++;
           if (detected) detectedPixels++;
           if (motion && detected) p.tp++;

@@ -62,6 +62,12 @@ describe("motion in the firmware", () => {
       `box ${start.header.box} holds the object`,
     );
     assert.ok(end.header.box![2] > w, "motion_end carries the box of the whole event");
+    // Why it fired (issue 13): the cells seen moving in that frame, their share of the frame, the lighting.
+    const why = start.header.motion!;
+    assert.ok(why.cells >= 4 && why.cells <= 6 * 8, `the object's cells (${why.cells})`);
+    assert.equal(why.areaPct, Math.round((why.cells * 1000) / 300) / 10, "cells as a share of the 20x15 grid");
+    assert.equal(why.light, "steady");
+    assert.ok(Math.abs(why.gain - 1) < 0.05, `gain ${why.gain}`);
     assert.ok(end.jpeg && end.jpeg.length > 0, "motion_end carries a frame too");
     assert.ok(end.header.seq > start.header.seq);
     assert.equal(fw.motion!.stats.starts, 1);
