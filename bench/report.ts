@@ -46,20 +46,31 @@ export interface ReportPaths {
   markdown: string;
 }
 
-const BENCH_OPTIONS = ["--quick", "--write"];
+const BENCH_OPTIONS = ["--quick", "--write", "--producer"];
+/** The video section's live-view producers (`--producer`): the firmware on XS, or a synthetic camera on Node. */
+const PRODUCERS = ["xs", "synthetic"] as const;
 
 /**
- * `npm run bench`'s options: `--quick` for smaller loads; the report goes to build/bench.json and
+ * `npm run bench`'s options: `--quick` for smaller loads; `--producer xs|synthetic` for the video section's live-view
+ * producer (default xs, the firmware on XS); the report goes to build/bench.json and
  * build/BENCHMARKS.md, or with `--write` over the committed bench.json and BENCHMARKS.md at the repo root (a full
  * run meant to be committed). Throws on any other argument, naming the accepted ones.
  */
-export function benchOptions(args: readonly string[]): { quick: boolean; paths: ReportPaths } {
-  const unknown = args.filter((a) => !BENCH_OPTIONS.includes(a));
+export function benchOptions(args: readonly string[]): {
+  quick: boolean;
+  paths: ReportPaths;
+  producer: (typeof PRODUCERS)[number];
+} {
+  const at = args.indexOf("--producer");
+  const producer = at < 0 ? "xs" : args[at + 1];
+  if (!PRODUCERS.includes(producer as (typeof PRODUCERS)[number]))
+    throw new Error(`--producer ${producer ?? ""}: accepted: ${PRODUCERS.join(", ")}`);
+  const unknown = args.filter((a, i) => !BENCH_OPTIONS.includes(a) && !(at >= 0 && (i === at || i === at + 1)));
   if (unknown.length) throw new Error(`unknown option ${unknown.join(" ")}; accepted: ${BENCH_OPTIONS.join(", ")}`);
   const paths = args.includes("--write")
     ? { json: repoPath("bench.json"), markdown: repoPath("BENCHMARKS.md") }
     : { json: repoPath("build/bench.json"), markdown: repoPath("build/BENCHMARKS.md") };
-  return { quick: args.includes("--quick"), paths };
+  return { quick: args.includes("--quick"), paths, producer: producer as (typeof PRODUCERS)[number] };
 }
 
 /** Merges `sections` into the report's bench.json and rewrites its BENCHMARKS.md from all sections present. */

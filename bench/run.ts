@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench [-- [--quick] [--write]]`: runs every benchmark of the project and writes build/BENCHMARKS.md and
-// build/bench.json; with --write (a full run to commit) it rewrites the committed BENCHMARKS.md and bench.json.
+// `npm run bench [-- [--quick] [--write] [--producer xs|synthetic]]`: runs every benchmark of the project and writes
+// build/BENCHMARKS.md and build/bench.json; with --write (a full run to commit) it rewrites the committed
+// BENCHMARKS.md and bench.json. --producer picks the video section's live-view producer (default: the firmware on XS).
 import { relative } from "node:path";
 import { XsWorker } from "../hosts/xs/xsnap-worker.js";
 import { benchOptions, writeReport, type Section } from "./report.js";
@@ -104,7 +105,7 @@ sections.push(await benchRedaction({ quick, progress: step }));
 // Video: the live view through the bridge's MJPEG endpoint (also alone: npm run bench:video).
 step("video: the live view through the bridge's MJPEG endpoint on loopback");
 // One "video" section in bench.json: the sealing cost beside the live view's rate and delay.
-sections.push(mergeSections(videoCost, await benchVideo({ quick, progress: step })));
+sections.push(mergeSections(videoCost, await benchVideo({ quick, progress: step, producer: options.producer })));
 
 writeReport(sections, { quick, startedAt }, paths);
 step(`wrote ${relative(process.cwd(), paths.markdown)} and ${relative(process.cwd(), paths.json)}`);
