@@ -9,12 +9,20 @@ import { join } from "node:path";
 import { startSimulation, type Simulation } from "../../simulator/simulation.js";
 import type { LiveProducerFactory } from "./live-producer.js";
 
+export interface XsLiveOptions {
+  /**
+   * The device's video.clips. The bench's highway frames are all motion, so with clips on a motion clip records
+   * throughout and live frames yield to its frames (modules/video/live-view.ts): off measures the live view alone.
+   */
+  clips: boolean;
+}
+
 /**
  * A doorbell on XS whose camera hands the given JPEGs round-robin every 1000/fps ms (its clock: this machine's, so
  * OpenedFrame.captureMs is the device's stamp on the bridge's clock), with camera.framePeriodMs and video.liveFps set
  * to the run's rate. `ready` resolves once the firmware has booted and is online; a boot failure rejects it.
  */
-export function xsLiveProducer(jpegs: readonly Uint8Array[]): LiveProducerFactory {
+export function xsLiveProducer(jpegs: readonly Uint8Array[], o: XsLiveOptions): LiveProducerFactory {
   return ({ sink, deviceId, fps }) => {
     const dir = mkdtempSync(join(tmpdir(), "doorbell-bench-video-"));
     const framesDir = join(dir, "frames");
@@ -31,7 +39,7 @@ export function xsLiveProducer(jpegs: readonly Uint8Array[]): LiveProducerFactor
       camera: { kind: "folder", dir: framesDir, loop: true },
       framePeriodMs: Math.round(1000 / fps),
       frameSize: { width: 640, height: 480 },
-      deviceConfig: { video: { liveFps: fps } },
+      deviceConfig: { video: { liveFps: fps, clips: o.clips } },
       frameSink: {
         frame: (f) => {
           if (f.kind !== "live") return;
@@ -47,7 +55,7 @@ export function xsLiveProducer(jpegs: readonly Uint8Array[]): LiveProducerFactor
     });
     const cleanUp = () => rmSync(dir, { recursive: true, force: true });
     return {
-      name: "the firmware on XS (simulator: embedded broker, doorbell-bridge's stream opener)",
+      name: `the firmware on XS, video.clips ${o.clips ? "on" : "off"} (simulator: embedded broker, doorbell-bridge's stream opener)`,
       ready,
       command(live) {
         // A stop that comes as the run closes finds the device gone: nothing to stop.
