@@ -46,14 +46,17 @@ export interface ReportPaths {
   markdown: string;
 }
 
-const BENCH_OPTIONS = ["--quick", "--write", "--only <section>"];
+const BENCH_OPTIONS = ["--quick", "--write", "--only <section>", "--producer xs|synthetic"];
 /** The sections `--only` accepts, in the order a full run measures them. */
 export const BENCH_SECTIONS = ["xs", "seal", "load", "bridge", "motion", "redaction", "video"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
+/** The video section's live-view producers (`--producer`): the firmware on XS, or a synthetic camera on Node. */
+const PRODUCERS = ["xs", "synthetic"] as const;
 
 /**
  * `npm run bench`'s options: `--quick` for smaller loads; `--only <section>` (repeatable) to run only those
- * sections, leaving the others in the report as they were; the report goes to build/bench.json and
+ * sections, leaving the others in the report as they were; `--producer xs|synthetic` for the video section's
+ * live-view producer (default xs, the firmware on XS); the report goes to build/bench.json and
  * build/BENCHMARKS.md, or with `--write` over the committed bench.json and BENCHMARKS.md at the repo root. Throws on
  * any other argument, naming the accepted ones.
  */
@@ -61,11 +64,19 @@ export function benchOptions(args: readonly string[]): {
   quick: boolean;
   only?: BenchSection[];
   paths: ReportPaths;
+  producer: (typeof PRODUCERS)[number];
 } {
   const only: BenchSection[] = [];
   const unknown: string[] = [];
+  let producer: string = "xs";
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--quick" || args[i] === "--write") continue;
+    if (args[i] === "--producer") {
+      producer = args[++i];
+      if (!PRODUCERS.includes(producer as (typeof PRODUCERS)[number]))
+        throw new Error(`--producer ${producer ?? ""}: accepted: ${PRODUCERS.join(", ")}`);
+      continue;
+    }
     if (args[i] !== "--only") {
       unknown.push(args[i]);
       continue;
@@ -79,7 +90,12 @@ export function benchOptions(args: readonly string[]): {
   const paths = args.includes("--write")
     ? { json: repoPath("bench.json"), markdown: repoPath("BENCHMARKS.md") }
     : { json: repoPath("build/bench.json"), markdown: repoPath("build/BENCHMARKS.md") };
-  return { quick: args.includes("--quick"), ...(only.length ? { only } : {}), paths };
+  return {
+    quick: args.includes("--quick"),
+    ...(only.length ? { only } : {}),
+    paths,
+    producer: producer as (typeof PRODUCERS)[number],
+  };
 }
 
 /** Merges `sections` into the report's bench.json and rewrites its BENCHMARKS.md from all sections present. */

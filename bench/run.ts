@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench [-- [--quick] [--only <section>]... [--write]]`: runs every benchmark of the project (or only the
-// named sections) and writes build/BENCHMARKS.md and build/bench.json; with --write it rewrites the committed
-// BENCHMARKS.md and bench.json (a run of some sections replaces only those).
+// `npm run bench [-- [--quick] [--only <section>]... [--write] [--producer xs|synthetic]]`: runs every benchmark of
+// the project (or only the named sections) and writes build/BENCHMARKS.md and build/bench.json; with --write it
+// rewrites the committed BENCHMARKS.md and bench.json (a run of some sections replaces only those). --producer picks
+// the video section's live-view producer (default: the firmware on XS).
 import { relative } from "node:path";
 import { XsWorker } from "../hosts/xs/xsnap-worker.js";
 import { type BenchSection, benchOptions, writeReport, type Section } from "./report.js";
@@ -129,7 +130,7 @@ if (wants("redaction")) {
 // with the sealing cost.
 if (videoCost) {
   step("video: the live view through the bridge's MJPEG endpoint on loopback");
-  sections.push(mergeSections(videoCost, await benchVideo({ quick, progress: step })));
+  sections.push(mergeSections(videoCost, await benchVideo({ quick, progress: step, producer: options.producer })));
 }
 
 writeReport(sections, { quick, startedAt, ...(only ? { only } : {}) }, paths);

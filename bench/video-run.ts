@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench:video [-- [--quick] [--write]]`: the live-view section alone (bench/video.ts), merged into the
+// `npm run bench:video [-- [--quick] [--write] [--producer xs|synthetic]]`: the live-view section alone (bench/video.ts), merged into the
 // same report as `npm run bench` (build/ by default, the committed files with --write).
 import { relative } from "node:path";
 import { benchOptions, writeReport } from "./report.js";
@@ -15,6 +15,6 @@ try {
 const step = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const startedAt = new Date().toISOString();
 step("video: the live view through the bridge's MJPEG endpoint on loopback");
-const section = await benchVideo({ quick: options.quick, progress: step });
+const section = await benchVideo({ quick: options.quick, progress: step, producer: options.producer });
 writeReport([section], { quick: options.quick, startedAt }, options.paths);
 step(`wrote ${relative(process.cwd(), options.paths.markdown)} and ${relative(process.cwd(), options.paths.json)}`);

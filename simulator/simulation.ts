@@ -25,6 +25,7 @@ import { createFrameStore } from "./frame-store.js";
 import { createMotionAnalyzer } from "./motion-overlay.js";
 import { BRIDGE_CLIENT_ID, type OwnerEvent, startOwnerSide, type OwnerSide } from "./owner-side.js";
 import type { OwnerVideo } from "../bridge/video/owner-video.js";
+import type { FrameSink } from "../bridge/video/opened-frame.js";
 import { loadOrCreateKeys, type SimKeys } from "./sim-keys.js";
 import { type BrokerPublish, type RestartableBroker, startRestartableBroker } from "./restartable-broker.js";
 import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
@@ -61,6 +62,8 @@ export interface SimulationOptions {
   deviceConfig?: Record<string, unknown>;
   /** Contact bounce of a press from the page or a scenario, unless told otherwise (default 8 ms). */
   bounceMs?: number;
+  /** Also gets every frame and stream summary the owner's stream opener authenticates (the video bench's sink). */
+  frameSink?: FrameSink;
 }
 
 export interface Simulation {
@@ -148,7 +151,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
 
   let owner: OwnerSide | undefined;
   try {
-    owner = await startOwner(options.dataDir, broker, crypto, keys, journal);
+    owner = await startOwner(options, broker, crypto, keys, journal);
     status.ownerSide = owner.name;
     await device.boot();
   } catch (error) {
@@ -320,7 +323,7 @@ function createDevice(engine: Engine, parts: Hardware, keys: SimKeys, { status, 
 
 /** The owner's side (the bridge's receiver), opening the device's events into the journal. */
 function startOwner(
-  dataDir: string,
+  { dataDir, frameSink }: Pick<SimulationOptions, "dataDir" | "frameSink">,
   broker: Pick<RestartableBroker, "url" | "credentials">,
   crypto: Host["crypto"],
   keys: SimKeys,
@@ -340,9 +343,16 @@ function startOwner(
     log: { write: (level, tag, message) => journal.log("owner", level, tag, message) },
     onEvent: (e) => journal.event(e),
     frameSink: {
-      frame: ({ jpeg, deviceId: _d, openedAtMs: _o, ...f }) =>
-        journal.video({ t: Date.now(), record: "frame", ...f, jpegBytes: jpeg.length }),
-      streamEnded: ({ deviceId: _d, ...s }) => journal.video({ t: Date.now(), record: "ended", ...s }),
+      frame: (opened) => {
+        const { jpeg, deviceId: _d, openedAtMs: _o, ...f } = opened;
+        journal.video({ t: Date.now(), record: "frame", ...f, jpegBytes: jpeg.length });
+        frameSink?.frame(opened);
+      },
+      streamEnded: (ended) => {
+        const { deviceId: _d, ...s } = ended;
+        journal.video({ t: Date.now(), record: "ended", ...s });
+        frameSink?.streamEnded(ended);
+      },
     },
   });
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What feeds the live view in the video bench: something that acts as the device does on `live-view start`/`stop`
-// and hands opened frames to a FrameSink. Pluggable: the synthetic one below runs on Node now; once the firmware's
-// video side is merged, one that runs the firmware on XS and opens its sealed frames replaces it (docs/testing.md).
+// and hands opened frames to a FrameSink. Pluggable: the default runs the firmware on XS and opens its sealed frames
+// (xs-live-producer.ts); the synthetic one below, on Node alone, skips the firmware and the opener (--producer synthetic).
 import { randomBytes } from "node:crypto";
 import type { FrameSink } from "../../bridge/video/opened-frame.js";
 import type { LiveViewRequest } from "../../modules/commands.js";
@@ -13,7 +13,9 @@ export interface LiveProducer {
   command(live: LiveViewRequest): void;
   /** Frames handed to the sink so far. */
   readonly frames: number;
-  close(): void;
+  /** Resolves once the producer can take a command (a device booted); the run's clients connect after it. */
+  readonly ready?: Promise<void>;
+  close(): void | Promise<void>;
 }
 
 export type LiveProducerFactory = (o: { sink: FrameSink; deviceId: string; fps: number }) => LiveProducer;

@@ -30,6 +30,14 @@ describe("npm run bench: where the report goes", () => {
       assert.deepEqual(benchOptions(args).paths, { json: repoPath("bench.json"), markdown: repoPath("BENCHMARKS.md") });
   });
 
+  test("--producer picks the video section's live-view producer: the firmware on XS unless told synthetic", () => {
+    assert.equal(benchOptions([]).producer, "xs");
+    assert.equal(benchOptions(["--producer", "synthetic", "--quick"]).producer, "synthetic");
+    assert.equal(benchOptions(["--quick", "--producer", "xs"]).quick, true);
+    assert.throws(() => benchOptions(["--producer", "node"]), /--producer node: accepted: xs, synthetic/);
+    assert.throws(() => benchOptions(["--producer"]), /--producer : accepted: xs, synthetic/);
+  });
+
   test("an unknown option is refused, naming it and the accepted ones", () => {
     assert.throws(
       () => benchOptions(["--wirte"]),
