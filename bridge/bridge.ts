@@ -8,7 +8,7 @@ import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
 import { createAckGate } from "./ack-gate.js";
 import { type BridgeStats, createBridgeStats } from "./bridge-stats.js";
-import { createBurstLog } from "./burst-log.js";
+import { type BurstLog, createBurstLog } from "./burst-log.js";
 import { createCommandPublisher, createCommandSender, type OwnerCommand } from "./command-sender.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
@@ -18,6 +18,7 @@ import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
 import { type ServedDevice, serveDevice } from "./served-device.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 import type { FrameSink } from "./video/opened-frame.js";
+import { stateOpenFloor } from "./video/open-floor.js";
 import { createStreamOpener, type StreamOpenerStats } from "./video/stream-opener.js";
 
 export type { BridgeStats } from "./bridge-stats.js";
@@ -93,6 +94,18 @@ function liveButtonHandler({ log, onLiveButton }: BridgeOptions) {
   };
 }
 
+/** The sealed video streams' opener; its replay floor is kept with the device state, across restarts. */
+function videoOpener(o: BridgeOptions, burstLog: BurstLog, timers: BridgeTimers, now: () => number) {
+  return createStreamOpener({
+    ...o,
+    sink: o.frameSink ?? { frame: () => undefined, streamEnded: () => undefined },
+    burstLog,
+    timers,
+    now,
+    openFloor: stateOpenFloor(o.state),
+  });
+}
+
 export function startBridge(o: BridgeOptions): Bridge {
   const { client, log } = o;
   const now = o.now ?? Date.now;
@@ -118,13 +131,7 @@ export function startBridge(o: BridgeOptions): Bridge {
   // Events are handled in batches, each committed with one fdatasync before its PUBACKs leave (ack-gate.ts).
   const events = createEventReceiver({ ...o, ha, stats, now, burstLog, acks: createAckGate(client) });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
-  const video = createStreamOpener({
-    ...o,
-    sink: o.frameSink ?? { frame: () => undefined, streamEnded: () => undefined },
-    burstLog,
-    timers,
-    now,
-  });
+  const video = videoOpener(o, burstLog, timers, now);
   const publishCommand = createCommandPublisher({ ...o, stats, now });
   let closed = false;
 

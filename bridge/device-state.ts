@@ -21,6 +21,8 @@ export interface DeviceState {
   lastEventSeq?: number;
   /** SHA-256 (hex) of the last accepted envelope's bytes: a byte-identical copy is a QoS 1 redelivery. */
   lastEventDigest?: string;
+  /** The last video stream `openSeq` accepted (bridge/video/stream-opener.ts): a replayed open is refused. */
+  lastOpenSeq?: number;
   /** The last command `seq` sealed to the device. */
   lastCommandSeq?: number;
   /** Ids of the most recent events, oldest first; at most RECENT_EVENT_IDS. */

@@ -84,6 +84,7 @@ export function createOwnerVideo(o: OwnerVideoOptions): OwnerVideo {
     authorize: o.authorize ?? (() => true),
     log,
     maxBufferedBytes: o.maxBufferedBytes,
+    now: o.now,
   });
   return {
     sink,

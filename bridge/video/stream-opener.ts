@@ -45,6 +45,18 @@ export interface StreamOpenerOptions {
   /** Wall clock, Unix ms. */
   now(): number;
   idleTimeoutMs?: number;
+  /**
+   * Where each device's last accepted `openSeq` is kept across restarts (the bridge's device state), so a
+   * replayed open is refused after a restart too. `set` must be durable before it returns; when it throws the
+   * open is not accepted. Without it the floor is kept in memory only.
+   */
+  openFloor?: OpenFloor;
+}
+
+/** The persisted replay floor of stream opens, per device. */
+export interface OpenFloor {
+  get(deviceId: string): number | undefined;
+  set(deviceId: string, openSeq: number): void;
 }
 
 export interface StreamOpenerStats {
@@ -97,7 +109,7 @@ interface Ctx {
 
 function streamsOf(ctx: Ctx, id: string): DeviceStreams {
   let d = ctx.devices.get(id);
-  if (!d) ctx.devices.set(id, (d = { active: new Map(), ended: [] }));
+  if (!d) ctx.devices.set(id, (d = { active: new Map(), ended: [], lastOpenSeq: ctx.o.openFloor?.get(id) }));
   return d;
 }
 
@@ -156,6 +168,16 @@ function onOpen(ctx: Ctx, device: VideoDevice, topic: string, m: OpenMessage, si
     message: m,
   });
   if (!keys) return refuse(ctx, device.id, "forged", fields);
+  try {
+    ctx.o.openFloor?.set(device.id, m.openSeq);
+  } catch (error) {
+    // Accepting it unrecorded would let a replay of it through after a restart.
+    return ctx.o.log.error("video stream not accepted: its open number could not be stored; check the state dir", {
+      device: device.id,
+      stream: id,
+      reason: (error as Error).message,
+    });
+  }
   d.lastOpenSeq = m.openSeq;
   if (d.active.size >= MAX_STREAMS_PER_DEVICE) end(ctx, d.active.values().next().value!, false);
   const s: Stream = {

@@ -2,11 +2,13 @@
 // The bridge's video endpoint: the live view as MJPEG (for Home Assistant's "MJPEG IP Camera" and browsers),
 // the latest still, the live figures, and the stored clips. Only opened (authenticated) frames are ever written.
 // Routes: GET /live/<id>.mjpeg, /live/<id>.jpg, /live/<id>.json, /live/<id> (a page), /clips/<id>.json,
-// /clips/<id>/<date>/<file> (Range supported). Anything else is 404, other methods 405, no credentials 401.
+// /clips/<id>/<date>/<file> (Range supported). Anything else is 404, other methods 405, no credentials 401, and
+// an address that keeps sending wrong credentials 429 for a while (auth-throttle.ts).
 import { createReadStream, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "../../modules/logger.js";
+import { type AuthThrottle, createAuthThrottle } from "./auth-throttle.js";
 import type { ClipStore } from "./clip-store.js";
 import { BASIC_CHALLENGE } from "./http-auth.js";
 import type { LiveHub, LiveViewer } from "./live-hub.js";
@@ -29,6 +31,10 @@ export interface VideoHandlerOptions {
   authorize(authorization: string | undefined): boolean;
   log: Logger;
   maxBufferedBytes?: number;
+  /** Wrong-password lockout per remote address; default one on `now`. */
+  throttle?: AuthThrottle;
+  /** Clock for the default throttle, ms. */
+  now?: () => number;
 }
 
 const CLIP_FILE =
@@ -143,9 +149,26 @@ function routeClips(o: VideoHandlerOptions, rest: string, req: IncomingMessage, 
 
 /** The request handler; mount it on an HTTP(S) server (video-server.ts) or under another server's routes. */
 export function createVideoHandler(o: VideoHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const throttle = o.throttle ?? createAuthThrottle({ now: o.now });
   return (req, res) => {
-    if (!o.authorize(req.headers.authorization))
+    const address = req.socket.remoteAddress ?? "";
+    const waitMs = throttle.retryAfterMs(address);
+    // Not logged each time: a locked-out address could otherwise flood the log.
+    if (waitMs > 0)
+      return text(res, 429, "too many wrong passwords; try again later", {
+        "Retry-After": String(Math.ceil(waitMs / 1000)),
+      });
+    const authorization = req.headers.authorization;
+    if (!o.authorize(authorization)) {
+      // A request without credentials is a browser's first try (it then asks the user): not a guess.
+      if (authorization !== undefined) {
+        throttle.failed(address);
+        const lockedMs = throttle.retryAfterMs(address);
+        o.log.warn("video request refused: wrong credentials", { address, ...(lockedMs ? { lockedMs } : {}) });
+      }
       return text(res, 401, "credentials required", { "WWW-Authenticate": BASIC_CHALLENGE });
+    }
+    if (authorization !== undefined) throttle.succeeded(address);
     if (req.method !== "GET" && req.method !== "HEAD") return text(res, 405, "only GET", { Allow: "GET, HEAD" });
     let path: string;
     try {
