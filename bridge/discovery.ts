@@ -56,6 +56,18 @@ function deviceBlock(device: DeviceInfo, firmwareVersion: string | undefined): R
   return dev;
 }
 
+/** Clip and live frames the doorbell dropped (docs/firmware.md, "Video memory budget"), from its sealed status. */
+function videoDroppedSensor(infoTopic: string): Record<string, unknown> {
+  return {
+    name: "Video frames dropped",
+    ic: "mdi:filmstrip-off",
+    stat_cla: "total_increasing",
+    ent_cat: "diagnostic",
+    stat_t: infoTopic,
+    val_tpl: "{{ value_json.video_frames_dropped }}",
+  };
+}
+
 /** The device discovery message for `device` (§1.3). */
 export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): DiscoveryMessage {
   const t = haTopics(device.topicRoot, device.id);
@@ -145,6 +157,7 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
         stat_t: t.info,
         val_tpl: "{{ value_json.outbox_dropped }}",
       }),
+      component("video_dropped", "sensor", videoDroppedSensor(t.info)),
     ]),
   };
   return { topic: `${o.prefix ?? DEFAULT_DISCOVERY_PREFIX}/device/${oid}/config`, payload, retain: true };
