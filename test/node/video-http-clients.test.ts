@@ -5,7 +5,10 @@
 // (bridge/video/auth-throttle.ts) while other addresses are not. Only loopback is contacted.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { get } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
   createAuthThrottle,
@@ -151,6 +154,38 @@ describe("the MJPEG endpoint with a plain HTTP client (issue 10 acceptance)", ()
     assert.ok(!lines.some((l) => l.includes(credentials.password)), "never the password");
   });
 
+  test("beyond loopback: ffmpeg with the credentials in its URL reads the stream; the JPEGs it copies out were sent", async () => {
+    const out = mkdtempSync(join(tmpdir(), "doorbell-mjpeg-auth-"));
+    const { port } = new URL(guarded.server.url);
+    const url = `http://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/live/frontdoor.mjpeg`;
+    const args = ["-hide_banner", "-loglevel", "error", "-f", "mpjpeg", "-i", url, "-frames:v", "3", "-c", "copy"];
+    const ffmpeg = spawn("ffmpeg", [...args, "-f", "image2", join(out, "%03d.jpg")], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    ffmpeg.stderr.on("data", (d: Buffer) => void (stderr += d));
+    const exited = new Promise<number | null>((resolve) => ffmpeg.on("close", resolve));
+    let done = false;
+    void exited.then(() => void (done = true));
+    const { sent, feed } = feeder(guarded.video);
+    for (let i = 0; i < 1000 && !done; i++) {
+      feed();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(await exited, 0, stderr);
+    const files = readdirSync(out).sort();
+    assert.equal(files.length, 3);
+    for (const f of files) {
+      const jpeg = readFileSync(join(out, f));
+      assert.ok(
+        sent.some((j) => Buffer.from(j).equals(jpeg)),
+        `${f} is a frame that was sent`,
+      );
+    }
+  });
+});
+
+describe("the MJPEG endpoint beyond loopback: password guessing is bounded", () => {
   test("wrong passwords: after five, the address is locked out (429, Retry-After) for a doubling time; others are not", async () => {
     const url = `${guarded.server.url}/live/frontdoor.json`;
     const right = basic(credentials.user, credentials.password);
