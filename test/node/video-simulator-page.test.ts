@@ -13,8 +13,9 @@ import { repoPath } from "../../hosts/xs/bundle.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"];
-/** The DOM shape read inside the page (the project's TypeScript has no DOM library). */
+/** The DOM shapes read inside the page (the project's TypeScript has no DOM library). */
 type VideoElement = { readyState: number; videoWidth: number; duration: number };
+type Picture = { complete: boolean; naturalWidth: number };
 
 let sim: ChildProcess;
 let exited: Promise<unknown>;
@@ -106,6 +107,34 @@ describe("the simulator's page: clips in the timeline (issue 10 point 5)", () =>
         const preRoll = Number(/(\d+) before the trigger/.exec(caption)?.[1]);
         assert.ok(preRoll > 0, `the clip holds frames from before the press: ${caption}`);
         assert.match(caption, /complete/);
+        assert.deepEqual(pageErrors, []);
+      }),
+  );
+});
+
+describe("the simulator's page: the owner's live view (issue 10 point 5)", () => {
+  test(
+    "Watch live view shows the frames the bridge opened, with the bridge's frame rate and delay from capture",
+    {
+      timeout: 60_000,
+    },
+    () =>
+      withSimulatorLog(async () => {
+        await page.getByTestId("owner-live-toggle").click();
+        const live = page.getByTestId("owner-live");
+        assert.equal(await live.getAttribute("src"), "/owner/live/frontdoor.mjpeg", "the bridge's MJPEG endpoint");
+        const figures = page.getByTestId("owner-live-figures");
+        await page.getByText(/^[1-9][\d.]* frames\/s · delay from capture p50/).waitFor({ timeout: 30_000 });
+        const text = await figures.innerText();
+        const m = /^([\d.]+) frames\/s · delay from capture p50 (\d+) ms, p99 (\d+) ms · 1 viewer\(s\)$/.exec(text);
+        assert.ok(m, text);
+        assert.ok(Number(m[1]) > 0 && Number(m[3]) >= Number(m[2]), text);
+        await page.waitForFunction(
+          (el) => (el as unknown as Picture).complete && (el as unknown as Picture).naturalWidth === 640,
+          await live.elementHandle(),
+          { timeout: 20_000 },
+        );
+        await page.getByTestId("owner-live-toggle").click();
         assert.deepEqual(pageErrors, []);
       }),
   );
