@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { MqttClient } from "mqtt";
-import { createHaPublisher, HA_MAX_IN_FLIGHT, HA_MAX_IN_FLIGHT_QOS1 } from "../../bridge/ha-publisher.js";
+import { createHaPublisher, HA_MAX_IN_FLIGHT } from "../../bridge/ha-publisher.js";
 import { createLogger } from "../../modules/logger.js";
 
 function fakeClient() {
@@ -36,40 +36,6 @@ test("at most maxInFlight publishes unacknowledged, sent in the order given", ()
   );
   assert.equal(p.inFlight, 0);
   assert.deepEqual(warnings, [`state not published topic=t/3 reason="client ended"`]);
-});
-
-test("QoS 1 publishes have their own bound and hold no QoS 2 place; the order is kept across both", () => {
-  const { client, sent } = fakeClient();
-  const p = createHaPublisher({ client, log: createLogger({ write: () => {} }, "bridge") });
-  // A ring's picture (QoS 1) then the ring (QoS 2), 30 times: with one shared bound of 10, 10 would go out.
-  for (let i = 0; i < 30; i++) {
-    p.publish({ topic: `picture/${i}`, payload: "x", qos: 1, retain: true });
-    p.publish({ topic: `ring/${i}`, payload: "x", qos: 2, retain: false });
-  }
-  assert.equal(sent.filter((s) => s.qos === 2).length, HA_MAX_IN_FLIGHT, "QoS 2 up to its bound");
-  assert.equal(sent.length, 2 * HA_MAX_IN_FLIGHT + 1, "and the picture queued before the first ring that waits");
-  const ring0 = sent.findIndex((s) => s.topic === "ring/0");
-  sent[ring0].ack();
-  assert.deepEqual(
-    sent.slice(-2).map((s) => s.topic),
-    [`ring/${HA_MAX_IN_FLIGHT}`, `picture/${HA_MAX_IN_FLIGHT + 1}`],
-    "one QoS 2 place freed: the next ring, then the picture behind it",
-  );
-  for (let i = 0; i < sent.length; i++) if (i !== ring0) sent[i].ack();
-  assert.deepEqual(
-    sent.map((s) => s.topic),
-    Array.from({ length: 30 }, (_, i) => [`picture/${i}`, `ring/${i}`]).flat(),
-  );
-  assert.equal(p.inFlight, 0);
-});
-
-test("QoS 1 publishes wait once their own bound is reached", () => {
-  const { client, sent } = fakeClient();
-  const p = createHaPublisher({ client, log: createLogger({ write: () => {} }, "bridge") });
-  for (let i = 0; i < HA_MAX_IN_FLIGHT_QOS1 + 5; i++)
-    p.publish({ topic: `s/${i}`, payload: "x", qos: 1, retain: true });
-  assert.equal(sent.length, HA_MAX_IN_FLIGHT_QOS1);
-  assert.equal(p.queued, 5);
 });
 
 test("maxInFlight below 1 is refused with the accepted range", () => {
