@@ -177,9 +177,16 @@ async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag
 }
 
 /** One row per N: Mosquitto alone, then the bridge, on the same sealed messages in the same broker. */
-export async function benchBridge(o: { quick: boolean; progress: (text: string) => void }): Promise<Section> {
-  const ns = [10, 100, 1000];
-  const total = o.quick ? 4000 : 20_000;
+export async function benchBridge(o: {
+  quick: boolean;
+  progress: (text: string) => void;
+  /** Device counts; default 10, 100, 1,000. */
+  ns?: number[];
+  /** Events per N; default 20,000 (4,000 with `quick`). */
+  total?: number;
+}): Promise<Section> {
+  const ns = o.ns ?? [10, 100, 1000];
+  const total = o.total ?? (o.quick ? 4000 : 20_000);
   const rows: BridgeRow[] = [];
   await withBroker(async (url, broker) => {
     for (const n of ns) {

@@ -59,6 +59,8 @@ export interface BridgeOptions {
   onLiveButton?(deviceId: string): void;
   /** Each accepted event once it is durable and Home Assistant's broker acknowledged its states (event-receiver.ts). */
   onDelivered?(event: DeliveredEvent): void;
+  /** Worker threads that open the sealed events (bridge/open-threads.ts); 0 or absent: on the event loop. */
+  openThreads?: number;
 }
 
 export interface Bridge {
@@ -181,7 +183,7 @@ export function startBridge(o: BridgeOptions): Bridge {
       return publishCommand(s, command);
     },
     close() {
-      events.flush(); // what was received is committed and acknowledged, not left to a timer after close
+      events.close(); // what was received is committed and acknowledged, not left to a timer after close
       closed = true;
       video.close();
       ha.close();

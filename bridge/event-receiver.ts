@@ -3,21 +3,24 @@
 // event id once. Events go through a group commit (group-commit.ts): each is opened and its state staged in
 // RAM; a batch is made durable with one fdatasync (device-state.ts); only then are the broker's PUBACKs for it
 // released (ack-gate.ts) and the events acted on (event-delivery.ts), in arrival order, so in order per device.
-// Refusals are counted and logged once per burst (event-refusals.ts).
+// Refusals are counted and logged once per burst (event-refusals.ts). With `openThreads`, the envelopes are opened
+// on worker threads (open-threads.ts) and their replies put back in arrival order before they are staged.
 import { createHash } from "node:crypto";
-import { openEnvelope } from "../modules/envelope/open-envelope.js";
+import { type OpenEnvelopeResult, openEnvelope } from "../modules/envelope/open-envelope.js";
 import { staticDh } from "../modules/hpke/dhkem-x25519.js";
 import type { Logger } from "../modules/logger.js";
 import type { CryptoPort } from "../modules/ports.js";
 import type { AckGate } from "./ack-gate.js";
 import type { BridgeStats } from "./bridge-stats.js";
 import type { BurstLog } from "./burst-log.js";
+import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { createEventDelivery } from "./event-delivery.js";
 import { createEventRefusals } from "./event-refusals.js";
 import { createGroupCommit } from "./group-commit.js";
 import type { OpenedEvent } from "./ha-states.js";
 import type { HaSync } from "./ha-sync.js";
+import { type OpenReplies, type OpenReply, type OpenThreads, startOpenThreads } from "./open-threads.js";
 import type { ServedDevice } from "./served-device.js";
 import type { SnapshotStore } from "./snapshot-store.js";
 
@@ -46,6 +49,12 @@ export interface EventReceiverOptions {
   onDelivered?(event: DeliveredEvent): void;
   /** A commit failed: nothing of its batch was acknowledged or acted on. Default: throw (the process stops). */
   onCommitError?(error: Error): void;
+  /**
+   * Worker threads that open the envelopes (open-threads.ts; Node's own crypto, not `crypto`), given the served
+   * `devices`; 0 or absent: opened on the event loop.
+   */
+  openThreads?: number;
+  devices?: readonly BridgeDevice[];
 }
 
 /** An event accepted from a device: durable, and published to Home Assistant unless a duplicate. */
@@ -63,6 +72,8 @@ export interface EventReceiver {
   receive(served: ServedDevice, topic: string, bytes: Uint8Array, messageId?: number): void;
   /** Handles everything queued now, commits it and acts on it before returning. */
   flush(): void;
+  /** Flushes, then stops the opening threads. */
+  close(): void;
 }
 
 interface Received {
@@ -70,6 +81,8 @@ interface Received {
   topic: string;
   bytes: Uint8Array;
   messageId?: number;
+  /** Opened by a thread already (without the replay check). */
+  opened?: OpenReply;
 }
 
 interface Opened {
@@ -111,13 +124,104 @@ export function createEventReceiver(o: EventReceiverOptions): EventReceiver {
       }),
     defer: o.defer,
   });
+  const threads = o.openThreads ? createThreadedOpening(o, o.openThreads, (m) => commits.push(m)) : undefined;
+  const flush = () => {
+    threads?.takeBack();
+    commits.flush();
+  };
   return {
     receive(served, topic, bytes, messageId) {
       if (messageId !== undefined) o.acks?.hold(messageId);
-      commits.push({ served, topic, bytes, messageId });
+      if (threads?.running) threads.push({ served, topic, bytes, messageId });
+      else commits.push({ served, topic, bytes, messageId });
     },
-    flush: commits.flush,
+    flush,
+    close() {
+      flush();
+      threads?.close();
+    },
   };
+}
+
+/**
+ * Sends what arrives in one turn of the event loop to a thread as one batch, and hands the replies on (`next`)
+ * in arrival order. `takeBack` hands on at once everything not yet answered, unopened: the event loop opens it.
+ */
+function createThreadedOpening(o: EventReceiverOptions, count: number, next: (m: Received) => void) {
+  const defer = o.defer ?? setImmediate;
+  let pending: Received[] = [];
+  let scheduled = false;
+  /** Batches sent and not yet handed on, oldest first. */
+  let posted: { id: number; items: Received[]; replies?: OpenReply[] }[] = [];
+  let lastId = 0;
+  let threads: OpenThreads | undefined;
+
+  const handOn = (batch: { items: Received[]; replies?: OpenReply[] }) =>
+    batch.items.forEach((m, i) => next(batch.replies ? { ...m, opened: batch.replies[i] } : m));
+  const takeBack = () => {
+    for (const batch of posted) handOn(batch);
+    posted = []; // replies still to come for these are ignored
+    for (const m of pending) next(m);
+    pending = [];
+  };
+  const onReplies = ({ id, replies }: OpenReplies) => {
+    const batch = posted.find((b) => b.id === id);
+    if (!batch) return;
+    batch.replies = replies;
+    let done = 0;
+    while (done < posted.length && posted[done].replies) handOn(posted[done++]);
+    if (done) posted = posted.slice(done);
+  };
+  const dispatch = () => {
+    scheduled = false;
+    if (!pending.length) return;
+    if (!threads) return takeBack();
+    const items = pending;
+    pending = [];
+    const id = ++lastId;
+    posted.push({ id, items });
+    // Copies of the payloads, moved to the thread: an MQTT.js payload is often a view into a larger read buffer.
+    const jobs = items.map((m) => ({ device: m.served.device.id, topic: m.topic, bytes: m.bytes.slice() }));
+    threads.post(
+      { id, jobs },
+      jobs.map((j) => j.bytes.buffer),
+    );
+  };
+  threads = startOpenThreads({
+    count,
+    init: { ownerSecret: o.ownerSecret, devices: (o.devices ?? []).map((d) => ({ id: d.id, publicKey: d.publicKey })) },
+    onReplies,
+    onFailure(error) {
+      o.log.error("opening thread failed; opening on the event loop from now on", { reason: error.message });
+      threads = undefined;
+      takeBack();
+    },
+  });
+  return {
+    get running() {
+      return threads !== undefined;
+    },
+    push(m: Received) {
+      pending.push(m);
+      if (!scheduled) (scheduled = true), defer(dispatch);
+    },
+    takeBack,
+    close() {
+      threads?.close();
+      threads = undefined;
+    },
+  };
+}
+
+/**
+ * A thread's result with the replay check it could not make: openEnvelope checks the sequence number right
+ * before the AEAD, so a result that got past that check (opened, auth-failed or bad-plaintext) gets it now.
+ */
+function withReplayCheck(r: OpenEnvelopeResult, lastAcceptedSeq: number | undefined): OpenEnvelopeResult {
+  const pastReplayCheck = r.ok || r.reason === "auth-failed" || r.reason === "bad-plaintext";
+  if (pastReplayCheck && lastAcceptedSeq !== undefined && r.seq !== undefined && r.seq <= lastAcceptedSeq)
+    return { ok: false, reason: "replayed", seq: r.seq };
+  return r;
 }
 
 /** Opens one message and stages its state; the accepted event, or undefined when refused. */
@@ -137,21 +241,28 @@ function createOpener(o: EventReceiverOptions): (m: Received) => Opened | undefi
     }
     return staticDhs.get(id);
   };
-  return ({ served, topic, bytes }) => {
-    const { device } = served;
-    const state = o.state.peek(device.id);
-    const r = openEnvelope({
+  const openHere = ({ served, topic, bytes }: Received, lastAcceptedSeq: number | undefined) => ({
+    result: openEnvelope({
       crypto: o.crypto,
       recipientPrivateKey: o.ownerSecret,
       recipientPublicKey: ownerPublic,
-      senderPublicKey: device.publicKey,
+      senderPublicKey: served.device.publicKey,
       staticDh: staticDhOf(served),
-      deviceId: device.id,
+      deviceId: served.device.id,
       topic,
-      lastAcceptedSeq: state.lastEventSeq,
+      lastAcceptedSeq,
       bytes,
-    });
-    const digest = createHash("sha256").update(bytes).digest("hex");
+    }),
+    digest: createHash("sha256").update(bytes).digest("hex"),
+  });
+  return (m) => {
+    const { served, bytes } = m;
+    const { device } = served;
+    const state = o.state.peek(device.id);
+    const opened = m.opened ?? openHere(m, state.lastEventSeq);
+    if ("error" in opened) throw new Error(opened.error);
+    const { digest } = opened;
+    const r = withReplayCheck(opened.result, state.lastEventSeq);
     if (!r.ok) {
       const redelivery = r.reason === "replayed" && r.seq === state.lastEventSeq && digest === state.lastEventDigest;
       const reason = redelivery ? "redelivered" : r.reason;

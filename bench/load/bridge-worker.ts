@@ -70,6 +70,7 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
     discoveryPrefix: "homeassistant",
     motionOffDelayS: 30,
     onEvent: (_id, _header, _jpeg, sealedBytes) => void (envelopeBytes = Math.max(envelopeBytes, sealedBytes)),
+    openThreads: Number(process.env.BENCH_OPEN_THREADS ?? 0),
   });
   await new Promise((r) => setTimeout(r, 200)); // the subscriptions (made in the connect handler) are granted
   const cpuAtReady = process.cpuUsage();
