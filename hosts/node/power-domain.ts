@@ -63,6 +63,8 @@ export function createPowerDomain(base: Host): PowerDomain {
           if (!on) throw dead();
           return base.storage.log.append(bytes);
         },
+        ids: () => base.storage.log.ids(),
+        read: (id) => base.storage.log.read(id),
         records: () => base.storage.log.records(),
         remove(id) {
           if (!on) throw dead();

@@ -43,6 +43,15 @@ export class MemoryLog implements AppendLogPort {
     this.items.push({ id, bytes: bytes.slice() });
     return id;
   }
+  ids() {
+    return this.items.map((r) => r.id);
+  }
+  /** Reads made through `read`, for tests that check what the outbox fetches from storage. */
+  reads = 0;
+  read(id: number) {
+    this.reads++;
+    return this.items.find((r) => r.id === id)?.bytes.slice();
+  }
   records() {
     return this.items.map((r) => ({ id: r.id, bytes: r.bytes.slice() }));
   }
