@@ -22,6 +22,8 @@ export interface OutboxEntry {
   recovered: boolean;
   /** The whole record, only while storing it failed (at most one such entry; docs/delivery.md). */
   held: Uint8Array | undefined;
+  /** The envelope just sealed, only for the duration of `send`: a publish then needs no read-back. */
+  fresh: Uint8Array | undefined;
 }
 
 export interface OutboxStats {

@@ -96,6 +96,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
         attempts: 0,
         recovered: false,
         held: undefined,
+        fresh: sealed,
       };
       if (!makeRoom(st, entry)) return st.sender.pump();
       entry.recordId = appendRecord(store, log, record, meta.seq);
@@ -106,6 +107,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
       queue.push(entry);
       count(st);
       st.sender.pump();
+      entry.fresh = undefined; // from here on the envelope is read from storage when due
     },
     resume: () => st.sender.resume(),
     holds: (id) => queue.some((e) => e.id === id),
@@ -125,6 +127,7 @@ function count({ stats, queue }: State): void {
 /** The envelope of `entry`: read from storage (or the held record) and checked; drops the entry when it is gone. */
 function loadEnvelope(st: State, entry: OutboxEntry): Uint8Array | undefined {
   const { store, log, checksum } = st.o;
+  if (entry.fresh) return entry.fresh;
   const bytes = entry.held ?? (entry.recordId === undefined ? undefined : store.read(entry.recordId));
   const decoded = bytes && decodeOutboxRecord(bytes, checksum);
   if (decoded && decoded.seq === entry.seq) return decoded.envelope;
@@ -258,6 +261,7 @@ function recoverRecords(store: AppendLogPort, checksum: RecordChecksum, log: Log
       attempts: 0,
       recovered: true,
       held: undefined,
+      fresh: undefined,
     });
   }
   return entries;
