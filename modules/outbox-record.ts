@@ -17,7 +17,7 @@ export const OUTBOX_RECORD_HEADER_BYTES = 3;
 /** Bytes after the envelope: the record checksum of everything before it, big-endian. */
 export const OUTBOX_RECORD_TRAILER_BYTES = 4;
 /** The longest per-record tag a record can carry. */
-export const MAX_RECORD_TAG_BYTES = 64;
+export const MAX_RECORD_TAG_BYTES = 32;
 const TRAILER_BYTES = OUTBOX_RECORD_TRAILER_BYTES;
 /** The envelope's `seq` field: 8 bytes at offset 5 of the envelope (docs/protocol.md, byte layout). */
 const ENVELOPE_SEQ_OFFSET = 5;

@@ -77,10 +77,11 @@ export class FakeMqtt implements MqttPort {
   /** When true, QoS 1 publishes are acknowledged at once. */
   autoAck = true;
   /**
-   * When true, the automatic acknowledgement runs on a later turn, as ports.ts requires (the port-contract
-   * suite sets it). False (the default) acknowledges inside publish: older unit tests count on that.
+   * True (the default): the automatic acknowledgement runs on a later turn, as ports.ts requires and as the real
+   * clients do (on the fake host, a 0 ms timer: it runs at the next `clock.advance`). False acknowledges inside
+   * `publish`, which breaks the port contract: only for a test that needs it.
    */
-  deferAcks = false;
+  deferAcks = true;
   connect(options: MqttConnectOptions) {
     this.options = options;
   }

@@ -153,11 +153,12 @@ function storageContract(withHost: WithHost): void {
     "log: ids() lists records oldest first; read(id) returns a copy, undefined once removed or never written",
     (h) => {
       const log = h.storage.log;
+      const before = log.ids(); // a host whose storage outlives one test may hold records of the previous one
       const a = log.append(bytes(1, 1));
       const b = log.append(bytes(2, 2, 2));
       const c = log.append(bytes(3));
       log.remove(b);
-      assert.deepEqual(log.ids(), [a, c]);
+      assert.deepEqual(log.ids(), [...before, a, c]);
       const read = log.read(c);
       assert.deepEqual(read, bytes(3));
       read?.fill(9);

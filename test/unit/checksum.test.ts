@@ -43,6 +43,6 @@ describe("checksums for torn flash writes", () => {
     const flipped = record.slice();
     flipped[3] ^= 0x80;
     assert.equal(decodeOutboxRecord(flipped, checksum), undefined, "a flipped tag bit fails the checksum");
-    assert.throws(() => encodeOutboxRecord(DROP_CLASS.ring, envelope, checksum, new Uint8Array(65)), /65-byte tag/);
+    assert.throws(() => encodeOutboxRecord(DROP_CLASS.ring, envelope, checksum, new Uint8Array(33)), /33-byte tag/);
   });
 });

@@ -41,6 +41,7 @@ function outboxOn(host: FakeHost, overrides: Partial<OutboxOptions> = {}) {
 function connect(host: FakeHost, outbox: { resume(): void }) {
   host.mqtt.connected = true;
   outbox.resume();
+  host.clock.advance(0); // acknowledgements arrive on a later turn (ports.ts), here 0 ms timers
 }
 
 /** A record as format 3 wrote it (before the tag-length byte): format, drop class, envelope, checksum. */
