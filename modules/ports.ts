@@ -125,8 +125,21 @@ export interface AppendLogPort {
   read(id: number): Uint8Array | undefined;
   /** Every record present, oldest first, as copies: all in RAM at once (tools and tests). */
   records(): LogRecord[];
+  /**
+   * What this store can hold at most, when it is bounded (the ESP32's storage partition): record bytes and
+   * records. The config refuses outbox bounds above it (modules/config-fit.ts). Undefined: bounded by the disk.
+   */
+  readonly capacity?: StoreCapacity;
   /** Removes one record by id; removing a missing id is a no-op. */
   remove(id: number): void;
+}
+
+/** The most an append-only log can hold. */
+export interface StoreCapacity {
+  /** Record bytes (the records' own bytes, before any per-record framing or block rounding of the store). */
+  bytes: number;
+  /** Records. */
+  records: number;
 }
 
 export interface StoragePort {

@@ -8,7 +8,8 @@
 // was a JavaScript loop over every byte). Limit: every record takes at least one 4 KB block, so the 1 MB
 // `storage` partition holds about 240 records or 900 KB.
 import { Directory, File, Iterator } from "file";
-import type { AppendLogPort, KeyValuePort, LogPort, LogRecord } from "../../modules/ports.js";
+import type { AppendLogPort, KeyValuePort, LogPort, LogRecord, StoreCapacity } from "../../modules/ports.js";
+import { LITTLEFS_BLOCK_BYTES, OUTBOX_USABLE_BYTES } from "./flash-layout.js";
 import { describeError } from "./guard.js";
 
 const TAG = "outbox";
@@ -17,6 +18,11 @@ const LEGACY_MAGIC = Object.freeze([0x44, 0x42, 0x4c, 0x31]); // "DBL1", with a 
 const HEADER_BYTES = 4;
 const LEGACY_HEADER_BYTES = 12;
 const ID_DIGITS = 10;
+/** The `storage` partition: the bytes its blocks leave for records, and one record per block at most. */
+const STORAGE_CAPACITY: StoreCapacity = Object.freeze({
+  bytes: OUTBOX_USABLE_BYTES,
+  records: Math.floor(OUTBOX_USABLE_BYTES / LITTLEFS_BLOCK_BYTES),
+});
 /** NVS key holding the first id not yet handed out; rewritten once per RESERVE_BLOCK appends. */
 const NEXT_ID_KEY = "log.next";
 
@@ -27,6 +33,8 @@ export interface AppendLogOptions {
   reservations: KeyValuePort;
   /** Ids reserved per NVS write. Default 64. */
   reserveBlock?: number;
+  /** What the partition holds, for the config's check. Default: the `storage` partition of flash-layout.ts. */
+  capacity?: StoreCapacity;
   log: LogPort;
 }
 
@@ -160,6 +168,7 @@ export function createLittlefsLog(options: AppendLogOptions): AppendLogPort {
   };
 
   return {
+    capacity: options.capacity ?? STORAGE_CAPACITY,
     ids,
     read,
     append(bytes) {

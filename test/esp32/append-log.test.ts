@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createLittlefsLog } from "../../hosts/esp32/append-log.js";
+import { checkFlashLayout } from "../../hosts/esp32/flash-layout.js";
+import { parseConfig } from "../../modules/config.js";
 import { createPreferenceKv } from "../../hosts/esp32/kv-store.js";
 import { flashFiles, resetFiles } from "../xs/moddable-fakes/file.js";
 import { cutPowerAt, PowerLoss, powerOn } from "../xs/moddable-fakes/power.js";
@@ -106,6 +108,18 @@ describe("ESP32 append-only log on littlefs: formats and errors", () => {
     legacy[7] = 0x2b;
     flashFiles().set(path, legacy.slice());
     assert.equal(outbox.read(id), undefined);
+  });
+
+  test("the log states the storage partition's capacity: the config refuses what checkFlashLayout refuses", () => {
+    const outbox = openLog(freshBoard());
+    assert.deepEqual(outbox.capacity, { bytes: 1000 * 1024, records: 250 });
+    const tooBig = parseConfig({ outbox: { maxKiB: 1001, maxEvents: 251 } }, { storage: outbox.capacity });
+    assert.deepEqual(tooBig.ok ? [] : tooBig.errors.map((e) => e.field), ["outbox.maxKiB", "outbox.maxEvents"]);
+    assert.deepEqual(
+      checkFlashLayout({ outbox: { maxKiB: 1001, maxEvents: 251 } }).errors.map((e) => e.split(":")[0]),
+      ["outbox.maxKiB", "outbox.maxEvents"],
+    );
+    assert.equal(parseConfig({ outbox: { maxKiB: 1000, maxEvents: 250 } }, { storage: outbox.capacity }).ok, true);
   });
 
   test("a full partition refuses the record with the size and the fix, keeping what is stored", () => {
