@@ -10,6 +10,7 @@ import {
   decodeOutboxRecord,
   dropClassOf,
   encodeOutboxRecord,
+  OUTBOX_RECORD_TRAILER_BYTES,
   type DropClass,
   type RecordChecksum,
 } from "./outbox-record.js";
@@ -37,8 +38,11 @@ export interface OutboxOptions {
 }
 
 export interface Outbox {
-  /** Stores one sealed event (ciphertext only), then publishes it when its turn comes. */
-  send(sealed: Uint8Array, meta: { id: string; seq: number; type: string }): void;
+  /**
+   * Stores one sealed event (ciphertext only), then publishes it when its turn comes. `tag`: an optional
+   * per-record tag (at most MAX_RECORD_TAG_BYTES) stored beside the envelope, read back with the record.
+   */
+  send(sealed: Uint8Array, meta: { id: string; seq: number; type: string; tag?: Uint8Array }): void;
   /** Call on every (re)connect: what was in flight is sent again with DUP. */
   resume(): void;
   /** True while the event with this id is queued (not yet acknowledged nor dropped). Ids are not kept over a reboot. */
@@ -86,7 +90,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   return {
     send(sealed, meta) {
       const dropClass = dropClassOf(meta.type);
-      const record = encodeOutboxRecord(dropClass, sealed, o.checksum);
+      const record = encodeOutboxRecord(dropClass, sealed, o.checksum, meta.tag);
       const entry: OutboxEntry = {
         recordId: undefined,
         dropClass,
@@ -96,7 +100,11 @@ export function createOutbox(o: OutboxOptions): Outbox {
         attempts: 0,
         recovered: false,
         held: undefined,
-        fresh: sealed,
+        // A view of our own copy: the caller may reuse `sealed`, the MQTT port may still be writing this.
+        fresh: record.subarray(
+          record.length - OUTBOX_RECORD_TRAILER_BYTES - sealed.length,
+          record.length - OUTBOX_RECORD_TRAILER_BYTES,
+        ),
       };
       if (!makeRoom(st, entry)) return st.sender.pump();
       entry.recordId = appendRecord(store, log, record, meta.seq);

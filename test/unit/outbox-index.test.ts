@@ -7,7 +7,13 @@ import { describe, test } from "node:test";
 import { readUintBE, writeUintBE } from "../../modules/bytes.js";
 import { createLogger } from "../../modules/logger.js";
 import { createOutbox, type OutboxOptions } from "../../modules/outbox.js";
-import { DROP_CLASS, encodeOutboxRecord, type RecordChecksum, recordChecksum } from "../../modules/outbox-record.js";
+import {
+  DROP_CLASS,
+  decodeOutboxRecord,
+  encodeOutboxRecord,
+  type RecordChecksum,
+  recordChecksum,
+} from "../../modules/outbox-record.js";
 import { createFakeHost, MemoryLog, type FakeHost } from "../support/fake-host.js";
 
 const TOPIC = "doorbell/frontdoor/sealed/event";
@@ -195,5 +201,19 @@ describe("outbox: when storing fails, at most one event is held in RAM", () => {
       [1, 2],
     );
     assert.deepEqual(log.ids(), []);
+  });
+});
+
+describe("outbox: a per-record tag beside the envelope (room for issue 17's confirmations)", () => {
+  test("a tag given to send() is stored with the record, survives a reboot and leaves the published bytes alone", () => {
+    const host = createFakeHost();
+    const tag = Uint8Array.from({ length: 32 }, (_, i) => 0x80 + i);
+    outboxOn(host).send(fakeEnvelope(1), { id: "a", seq: 1, type: "ring", tag });
+    const [stored] = host.storage.log.records();
+    const decoded = decodeOutboxRecord(stored.bytes, recordChecksum(host.crypto));
+    assert.deepEqual(decoded?.tag, tag);
+    const after = outboxOn(host); // a reboot on the same storage
+    connect(host, after);
+    assert.deepEqual(host.mqtt.published[0].payload, fakeEnvelope(1), "the envelope alone is published");
   });
 });
