@@ -237,8 +237,8 @@ function emptyStats(): OutboxStats {
 }
 
 /**
- * The index of the records left by the previous boot, oldest first (their sequence numbers are lower than any
- * new one). Each record is read and checked once, then let go: only its index entry stays in RAM.
+ * The index of the records left by the previous boot, in sequence order (their sequence numbers are lower than
+ * any new one). Each record is read and checked once, then let go: only its index entry stays in RAM.
  */
 function recoverRecords(store: AppendLogPort, checksum: RecordChecksum, log: Logger): OutboxEntry[] {
   const entries: OutboxEntry[] = [];
@@ -272,7 +272,8 @@ function recoverRecords(store: AppendLogPort, checksum: RecordChecksum, log: Log
       fresh: undefined,
     });
   }
-  return entries;
+  // In sequence order, which is the bridge's order: an event held in RAM and stored later has a newer record id.
+  return entries.sort((a, b) => a.seq - b.seq);
 }
 
 /** Stores `record`; returns its id, or undefined when storing failed (the event may then be held in RAM). */

@@ -202,6 +202,34 @@ describe("outbox: when storing fails, at most one event is held in RAM", () => {
     );
     assert.deepEqual(log.ids(), []);
   });
+
+  test("an event stored late (after a later one) is still recovered in sequence order after a reboot", () => {
+    const host = createFakeHost();
+    const { log, heal } = failingStore(host);
+    host.mqtt.autoAck = false;
+    heal();
+    const append = log.append;
+    const outbox = outboxOn(host);
+    outbox.send(fakeEnvelope(1), { id: "a", seq: 1, type: "ring" }); // stored
+    log.append = () => {
+      throw new Error("no space");
+    };
+    outbox.send(fakeEnvelope(2), { id: "b", seq: 2, type: "ring" }); // held in RAM
+    log.append = append;
+    outbox.send(fakeEnvelope(3), { id: "c", seq: 3, type: "ring" }); // stored
+    connect(host, outbox);
+    host.mqtt.published[0].ack!(); // seq 1 delivered: seq 2 is stored now, after seq 3
+    assert.ok(log.ids()[0] < log.ids()[1]);
+    // A reboot before anything else is acknowledged.
+    const after = createFakeHost(host.storage);
+    const rebooted = outboxOn(after);
+    connect(after, rebooted);
+    assert.deepEqual(
+      after.mqtt.published.map((p) => seqOf(p.payload)),
+      [2, 3],
+      "in sequence order, not record order",
+    );
+  });
 });
 
 describe("outbox: a per-record tag beside the envelope (room for issue 17's confirmations)", () => {
