@@ -61,7 +61,9 @@ async function xsSection(): Promise<Section> {
     intro:
       "Deterministic XS meter figures: the same code and input give the same counts on any machine. A ring runs " +
       "from the debounced edge to the sealed publish handed to the MQTT port; crypto primitives are host calls, as " +
-      "on the device (mbedtls). Heap figures are live slots after a full GC.",
+      "on the device (mbedtls). Heap figures are live slots after a full GC; chunk bytes come from a heap snapshot. " +
+      "The full outbox is measured with the broker unreachable and the outbox at its default limit (index in RAM, " +
+      "envelopes on the storage port).",
     json: { ...xs, calibrationLoop100kUnits: loopUnits },
     rows: [
       {
@@ -72,7 +74,22 @@ async function xsSection(): Promise<Section> {
           `max ${xs.ringComputeUnitsMax.toLocaleString("en")}; ${xs.frameBytes.toLocaleString("en")}-byte frame ` +
           `sealed into ${xs.sealedBytesPerRing.toLocaleString("en")} bytes`,
       },
-      { figure: "xs.heapAfter10Rings", value: `${xs.heapAfter10Rings.toLocaleString("en")} slots` },
+      {
+        figure: "xs.heapAfter10Rings (at rest)",
+        value: `${xs.heapAfter10Rings.toLocaleString("en")} slots`,
+        note: `${xs.heapAtRest.chunkBytes.toLocaleString("en")} chunk bytes (xs.heapAtRest)`,
+      },
+      {
+        figure: "xs.heapAfterFullOutbox",
+        value:
+          `${xs.heapAfterFullOutbox.slots.toLocaleString("en")} slots, ` +
+          `${xs.heapAfterFullOutbox.chunkBytes.toLocaleString("en")} chunk bytes`,
+        reference: "at most 64 KB above the heap at rest",
+        note:
+          `${(xs.fullOutboxGrowthBytes / 1024).toFixed(1)} KB above rest (slots at 16 B, as on the ESP32); ` +
+          `${xs.heapAfterFullOutbox.events} events, ${Math.round(xs.heapAfterFullOutbox.queuedBytes / 1024)} KiB ` +
+          `queued on flash (defaults: ${xs.heapAfterFullOutbox.maxEvents} events, ${xs.heapAfterFullOutbox.maxKiB} KiB)`,
+      },
       {
         figure: "xs.heapAfter1000Rings",
         value: `${xs.heapAfter1000Rings.toLocaleString("en")} slots`,

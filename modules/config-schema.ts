@@ -193,7 +193,9 @@ export const CONFIG_SCHEMA = deepFreeze({
     min: 128,
     max: 16384,
     unit: "KiB",
-    doc: "Most bytes of sealed events kept for delivery, by the same drop policy; the storage partition must hold this much",
+    doc:
+      "Most bytes of sealed events kept for delivery, by the same drop policy; the storage partition must hold this " +
+      "much (the ESP32-CAM's 1 MB partition: at most 1000, and outbox.maxEvents at most 250; the device refuses more)",
   },
   "status.intervalS": {
     kind: "int",

@@ -2,7 +2,14 @@
 // Holds the config in force. A new config is validated whole before it replaces the old one, so the
 // device always runs on its last good config; an accepted config is persisted for the next boot.
 import { fromUtf8, utf8 } from "./bytes.js";
-import { defaultConfig, formatConfigErrors, parseConfig, type Config, type ConfigResult } from "./config.js";
+import {
+  defaultConfig,
+  formatConfigErrors,
+  parseConfig,
+  type Config,
+  type ConfigLimits,
+  type ConfigResult,
+} from "./config.js";
 import type { Logger } from "./logger.js";
 import type { KeyValuePort } from "./ports.js";
 
@@ -27,17 +34,23 @@ function storedRaw(kv: KeyValuePort, log: Logger): unknown {
 
 /**
  * Boot order: the config last applied at run time (persisted), else the flashed `initial` config,
- * else the defaults. Whatever fails validation is logged field by field.
+ * else the defaults. Whatever fails validation, including the host's `limits`, is logged field by field.
  */
-export function createConfigStore(options: { kv: KeyValuePort; log: Logger; initial: unknown }): ConfigStore {
-  const { kv, log } = options;
+export function createConfigStore(options: {
+  kv: KeyValuePort;
+  log: Logger;
+  initial: unknown;
+  /** What the host can hold (an outbox larger than its storage is refused). */
+  limits?: ConfigLimits;
+}): ConfigStore {
+  const { kv, log, limits } = options;
   let current: Config | undefined;
   for (const [source, raw] of [
     ["stored", storedRaw(kv, log)],
     ["flashed", options.initial],
   ] as const) {
     if (raw === undefined) continue;
-    const r = parseConfig(raw);
+    const r = parseConfig(raw, limits);
     if (r.ok) {
       current = r.config;
       log.info("config loaded", { source });
@@ -56,7 +69,7 @@ export function createConfigStore(options: { kv: KeyValuePort; log: Logger; init
       return current!;
     },
     apply(raw) {
-      const r = parseConfig(raw);
+      const r = parseConfig(raw, limits);
       if (!r.ok) {
         for (const line of formatConfigErrors(r.errors).split("\n")) log.error(line);
         log.warn("config unchanged; still on the last good config");

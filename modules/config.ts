@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Validates a raw config object against CONFIG_SCHEMA; errors name the field, the value and what is accepted.
+import { outboxFitErrors } from "./config-fit.js";
 import { CONFIG_SCHEMA, type ConfigPath, type FieldSpec } from "./config-schema.js";
+import type { StoreCapacity } from "./ports.js";
 import type { Zone } from "./privacy/zone.js";
 import { parseZones, type ZoneError } from "./privacy/zones.js";
 
@@ -194,12 +196,18 @@ function checkedValue(path: ConfigPath, value: unknown, errors: ConfigError[]): 
   return undefined;
 }
 
+/** What the host can hold, beyond the schema's ranges. */
+export interface ConfigLimits {
+  /** The outbox store's capacity (`AppendLogPort.capacity`): larger outbox bounds are errors. */
+  storage?: StoreCapacity;
+}
+
 /**
  * Validates `raw` (parsed JSON). Missing fields take their defaults; unknown fields are errors,
  * so a typo never silently falls back to a default. Zone errors name the zone and its field:
  * `privacy.zones[2].width`.
  */
-export function parseConfig(raw: unknown): ConfigResult {
+export function parseConfig(raw: unknown, limits: ConfigLimits = {}): ConfigResult {
   if (!isPlainObject(raw)) {
     return { ok: false, errors: [{ field: "(root)", value: describeValue(raw), accepted: "a JSON object" }] };
   }
@@ -221,6 +229,7 @@ export function parseConfig(raw: unknown): ConfigResult {
       bag[path.slice(dot + 1)] = checked.value;
     }
   }
+  if (!errors.length && limits.storage) errors.push(...outboxFitErrors(out.outbox as Config["outbox"], limits.storage));
   if (errors.length) return { ok: false, errors };
   return { ok: true, config: out as unknown as Config, notices };
 }

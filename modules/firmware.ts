@@ -243,11 +243,17 @@ function startVideo(
   });
 }
 
+/** The config store; an outbox larger than the host's storage holds is refused (modules/config-fit.ts). */
+function openConfig(host: Host, log: Logger, initial: unknown): ConfigStore {
+  const limits = { storage: host.storage.log.capacity };
+  return createConfigStore({ kv: host.storage.kv, log: log.child("config"), initial, limits });
+}
+
 /** Starts the firmware on `host`. Constructs nothing at import time, so it can be preloaded. */
 export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   const log: Logger = createLogger(host.log, "main");
   log.info("boot", { fw: options.firmwareVersion });
-  const config = createConfigStore({ kv: host.storage.kv, log: log.child("config"), initial: options.config });
+  const config = openConfig(host, log, options.config);
   const cfg = config.current;
   const topics = deviceTopics(cfg.mqtt.topicRoot, cfg.deviceId);
   const key = loadDeviceKey({

@@ -1,58 +1,48 @@
 // SPDX-License-Identifier: MIT
 // The persistent outbox: a sealed event is appended to storage before it is published, and leaves
-// only on its PUBACK, so it survives a reboot or a power cut. QoS 1, in order, one in flight; a publish
-// not acknowledged within `ackTimeoutMs`, or cut off by a reconnect, is sent again with DUP set.
+// only on its PUBACK, so it survives a reboot or a power cut. QoS 1, in order, one in flight (outbox-sender.ts).
 // Bounded by count and bytes; when full, the lowest drop class goes first (docs/delivery.md).
-// Limit: queued envelopes are held in RAM too (PSRAM on the device), up to `maxBytes`.
+// RAM holds only an index entry per event (outbox-sender.ts, OutboxEntry); the envelope is read from storage
+// when it is due. Limit: when storing fails, at most one event is held in RAM, lost on a reset.
 import type { Logger } from "./logger.js";
 import {
-  decodeOutboxRecord,
   DROP_CLASS_NAMES,
+  decodeOutboxRecord,
   dropClassOf,
   encodeOutboxRecord,
-  OUTBOX_RECORD_HEADER_BYTES,
   OUTBOX_RECORD_TRAILER_BYTES,
   type DropClass,
-  type DropClassName,
   type RecordChecksum,
 } from "./outbox-record.js";
-import type { AppendLogPort, MqttPort, TimerHandle, TimerPort } from "./ports.js";
+import { createSender, type OutboxEntry, type OutboxStats, type Sender } from "./outbox-sender.js";
+import type { AppendLogPort, MqttPort, TimerPort } from "./ports.js";
+
+export type { OutboxStats } from "./outbox-sender.js";
 
 export interface OutboxOptions {
   mqtt: MqttPort;
-  /** Where the records live (littlefs on the device). Records already there are loaded, in order. */
+  /** Where the records live (littlefs on the device). Records already there are indexed at boot, in order. */
   store: AppendLogPort;
   timers: TimerPort;
   log: Logger;
   /** The sealed-event topic. */
   topic: string;
-  /** Detects torn records; `recordChecksum(host.crypto)` (native on the device). */
+  /** The one integrity check per record; `recordChecksum(host.crypto)` (native on the device). */
   checksum: RecordChecksum;
   /** Most events held; beyond it one is dropped by the drop policy. */
   maxEvents: number;
-  /** Most record bytes held (envelopes plus 6 bytes each: header and checksum). */
+  /** Most record bytes held (envelopes plus 7 bytes each: header and checksum). */
   maxBytes: number;
   /** A publish with no PUBACK after this long is sent again with DUP [MQTT-3.3.1-1]. */
   ackTimeoutMs: number;
 }
 
-export interface OutboxStats {
-  /** Events acknowledged by the broker since boot. */
-  published: number;
-  /** Events dropped by the bound since boot, all classes. */
-  dropped: number;
-  droppedByClass: Record<DropClassName, number>;
-  queued: number;
-  queuedBytes: number;
-  /** Publishes sent again: after an ack timeout or a reconnect. */
-  retransmits: number;
-  /** Events that could not be written to storage and are held in RAM only. */
-  unpersisted: number;
-}
-
 export interface Outbox {
-  /** Stores one sealed event (ciphertext only), then publishes it when its turn comes. */
-  send(sealed: Uint8Array, meta: { id: string; seq: number; type: string }): void;
+  /**
+   * Stores one sealed event (ciphertext only), then publishes it when its turn comes. `tag`: an optional
+   * per-record tag (at most MAX_RECORD_TAG_BYTES) stored beside the envelope, read back with the record.
+   */
+  send(sealed: Uint8Array, meta: { id: string; seq: number; type: string; tag?: Uint8Array }): void;
   /** Call on every (re)connect: what was in flight is sent again with DUP. */
   resume(): void;
   /** True while the event with this id is queued (not yet acknowledged nor dropped). Ids are not kept over a reboot. */
@@ -61,181 +51,160 @@ export interface Outbox {
   close(): void;
 }
 
-interface Entry {
-  /** The log record id; undefined when storing it failed. */
-  recordId: number | undefined;
-  dropClass: DropClass;
-  seq: number;
-  /** The event id, when known (not after a reboot: only the envelope is stored). */
-  id: string | undefined;
-  envelope: Uint8Array;
-  size: number;
-  /** Publishes so far in this boot. */
-  attempts: number;
-  /** Loaded from storage at boot: it may have reached the broker before the reset. */
-  recovered: boolean;
+/** The outbox's RAM: the index, the stats, and the sender that publishes the index's head. */
+interface State {
+  o: OutboxOptions;
+  queue: OutboxEntry[];
+  stats: OutboxStats;
+  sender: Sender;
 }
 
 export function createOutbox(o: OutboxOptions): Outbox {
   const { store, log } = o;
-  const queue: Entry[] = recoverRecords(store, o.checksum, log);
-  const stats = emptyStats();
-  const count = () => {
-    stats.queued = queue.length;
-    stats.queuedBytes = queue.reduce((n, e) => n + e.size, 0);
+  const st: State = {
+    o,
+    queue: recoverRecords(store, o.checksum, log),
+    stats: emptyStats(),
+    sender: undefined as unknown as Sender, // set just below: the sender needs the state
   };
-  const sender = createSender(o, queue, stats, (entry) => {
-    forgetRecord(store, log, entry);
-    count();
+  const { queue, stats } = st;
+  st.sender = createSender({
+    mqtt: o.mqtt,
+    timers: o.timers,
+    log,
+    topic: o.topic,
+    ackTimeoutMs: o.ackTimeoutMs,
+    queue,
+    stats,
+    load: (entry) => loadEnvelope(st, entry),
+    onDelivered(entry) {
+      forgetRecord(store, log, entry);
+      storeHeld(st);
+      count(st);
+    },
   });
-  count();
+  count(st);
   if (queue.length)
     log.info("outbox recovered events from storage", { queued: stats.queued, bytes: stats.queuedBytes });
-
-  /** Removes the entry the drop policy picks to make room for `incoming`; returns false when that is `incoming` itself. */
-  function dropOne(incoming: { dropClass: DropClass; seq: number; size: number }, why: string): boolean {
-    const victim = pickVictim(queue, sender.inFlight);
-    if (!victim || incoming.dropClass < victim.dropClass) {
-      recordDrop(stats, log, incoming, why);
-      return false;
-    }
-    queue.splice(queue.indexOf(victim), 1);
-    if (victim === sender.inFlight) sender.abandon();
-    forgetRecord(store, log, victim);
-    recordDrop(stats, log, victim, why);
-    return true;
-  }
 
   return {
     send(sealed, meta) {
       const dropClass = dropClassOf(meta.type);
-      const record = encodeOutboxRecord(dropClass, sealed, o.checksum);
-      const incoming = { dropClass, seq: meta.seq, size: record.length };
-      count();
-      while (queue.length + 1 > o.maxEvents || stats.queuedBytes + record.length > o.maxBytes) {
-        const why = queue.length + 1 > o.maxEvents ? `${o.maxEvents} events` : `${o.maxBytes} bytes`;
-        const made = dropOne(incoming, why);
-        count();
-        if (!made) return sender.pump();
-      }
-      const recordId = appendRecord(store, log, record, meta.seq);
-      if (recordId === undefined) stats.unpersisted++;
-      queue.push({
-        recordId,
+      const record = encodeOutboxRecord(dropClass, sealed, o.checksum, meta.tag);
+      const entry: OutboxEntry = {
+        recordId: undefined,
         dropClass,
         seq: meta.seq,
         id: meta.id,
-        envelope: record.subarray(OUTBOX_RECORD_HEADER_BYTES, record.length - OUTBOX_RECORD_TRAILER_BYTES),
         size: record.length,
         attempts: 0,
         recovered: false,
-      });
-      count();
-      sender.pump();
+        held: undefined,
+        // A view of our own copy: the caller may reuse `sealed`, the MQTT port may still be writing this.
+        fresh: record.subarray(
+          record.length - OUTBOX_RECORD_TRAILER_BYTES - sealed.length,
+          record.length - OUTBOX_RECORD_TRAILER_BYTES,
+        ),
+      };
+      if (!makeRoom(st, entry)) return st.sender.pump();
+      entry.recordId = appendRecord(store, log, record, meta.seq);
+      if (entry.recordId === undefined) {
+        stats.unpersisted++;
+        if (!holdInRam(st, entry, record)) return st.sender.pump();
+      }
+      queue.push(entry);
+      count(st);
+      st.sender.pump();
+      entry.fresh = undefined; // from here on the envelope is read from storage when due
     },
-    resume: () => sender.resume(),
+    resume: () => st.sender.resume(),
     holds: (id) => queue.some((e) => e.id === id),
     get stats() {
-      count();
+      count(st);
       return stats;
     },
-    close: () => sender.close(),
+    close: () => st.sender.close(),
   };
 }
 
-/** Publishes the head of the queue, one at a time, until its acknowledgement; resends on a timeout with DUP. */
-interface Sender {
-  readonly inFlight: Entry | undefined;
-  pump(): void;
-  /** Forgets the publish in flight (dropped, or a new connection): its late callbacks are ignored. */
-  abandon(): void;
-  resume(): void;
-  close(): void;
+function count({ stats, queue }: State): void {
+  stats.queued = queue.length;
+  stats.queuedBytes = queue.reduce((n, e) => n + e.size, 0);
 }
 
-function createSender(
-  o: OutboxOptions,
-  queue: Entry[],
-  stats: OutboxStats,
-  onDelivered: (entry: Entry) => void,
-): Sender {
-  const { mqtt, timers, log } = o;
-  let inFlight: Entry | undefined;
-  let attempt = 0; // identifies the current publish; a newer one makes older error callbacks stale
-  let ackTimer: TimerHandle | undefined;
-  let closed = false;
+/** The envelope of `entry`: read from storage (or the held record) and checked; drops the entry when it is gone. */
+function loadEnvelope(st: State, entry: OutboxEntry): Uint8Array | undefined {
+  const { store, log, checksum } = st.o;
+  if (entry.fresh) return entry.fresh;
+  const bytes = entry.held ?? (entry.recordId === undefined ? undefined : store.read(entry.recordId));
+  const decoded = bytes && decodeOutboxRecord(bytes, checksum);
+  if (decoded && decoded.seq === entry.seq) return decoded.envelope;
+  st.queue.splice(st.queue.indexOf(entry), 1);
+  forgetRecord(store, log, entry);
+  st.stats.unreadable++;
+  count(st);
+  log.error("outbox record missing or failing its checksum when due; dropped unpublished", {
+    record: entry.recordId,
+    seq: entry.seq,
+    type: DROP_CLASS_NAMES[entry.dropClass],
+  });
+  return undefined;
+}
 
-  const stopTimer = () => {
-    if (ackTimer) timers.clear(ackTimer);
-    ackTimer = undefined;
-  };
+/** Tries again to store the event held in RAM (after a delivery has freed room). */
+function storeHeld({ o, queue }: State): void {
+  const entry = queue.find((e) => e.held);
+  if (!entry?.held) return;
+  try {
+    entry.recordId = o.store.append(entry.held);
+    entry.held = undefined;
+    o.log.info("event held in RAM now stored", { seq: entry.seq, record: entry.recordId });
+  } catch {
+    // still failing: it stays held, and the next delivery tries again
+  }
+}
 
-  function acknowledged(entry: Entry): void {
-    if (inFlight === entry) {
-      inFlight = undefined;
-      stopTimer();
+/** Removes `victim`, counting the drop. */
+function dropEntry(st: State, victim: OutboxEntry, why: string): void {
+  st.queue.splice(st.queue.indexOf(victim), 1);
+  if (victim === st.sender.inFlight) st.sender.abandon();
+  forgetRecord(st.o.store, st.o.log, victim);
+  recordDrop(st.stats, st.o.log, victim, why);
+  count(st);
+}
+
+/** Makes room for `incoming` by the drop policy; false when `incoming` itself is the one to drop. */
+function makeRoom(st: State, incoming: OutboxEntry): boolean {
+  const { o, queue, stats } = st;
+  count(st);
+  // Bounded: each turn removes one entry or returns.
+  while (queue.length + 1 > o.maxEvents || stats.queuedBytes + incoming.size > o.maxBytes) {
+    const why =
+      queue.length + 1 > o.maxEvents ? `outbox full (${o.maxEvents} events)` : `outbox full (${o.maxBytes} bytes)`;
+    const victim = pickVictim(queue, st.sender.inFlight);
+    if (!victim || incoming.dropClass < victim.dropClass) {
+      recordDrop(stats, o.log, incoming, why);
+      return false;
     }
-    const at = queue.indexOf(entry);
-    if (at < 0) return; // dropped meanwhile, or already acknowledged through an earlier copy
-    queue.splice(at, 1);
-    stats.published++;
-    onDelivered(entry);
-    const { id, seq, attempts } = entry;
-    log.info("event delivered", {
-      type: DROP_CLASS_NAMES[entry.dropClass],
-      id,
-      seq,
-      size: entry.envelope.length,
-      attempts,
-    });
-    pump();
+    dropEntry(st, victim, why);
   }
+  return true;
+}
 
-  function pump(): void {
-    if (closed || inFlight || !mqtt.connected || queue.length === 0) return;
-    const entry = queue[0];
-    inFlight = entry;
-    entry.attempts++;
-    const mine = ++attempt;
-    const dup = entry.attempts > 1 || entry.recovered;
-    ackTimer = timers.set(() => {
-      ackTimer = undefined;
-      if (mine !== attempt || inFlight !== entry) return;
-      stats.retransmits++;
-      const { seq, attempts } = entry;
-      log.warn("no PUBACK in time; sending again with DUP", { seq, attempts, timeoutMs: o.ackTimeoutMs });
-      inFlight = undefined;
-      pump();
-    }, o.ackTimeoutMs);
-    mqtt.publish(o.topic, entry.envelope, { qos: 1, retain: false, dup }, (error) => {
-      if (!error) return acknowledged(entry);
-      if (mine !== attempt) return;
-      inFlight = undefined;
-      stopTimer();
-      log.warn("publish not acknowledged; kept for the next connection", { seq: entry.seq, reason: error });
-    });
+/**
+ * Storing failed: the event is held in RAM, but only one at a time. With one already held, the drop policy
+ * picks between the two (the lower class goes; of the same class, the older). False when `incoming` goes.
+ */
+function holdInRam(st: State, incoming: OutboxEntry, record: Uint8Array): boolean {
+  const why = "storage failing, one event already held in RAM";
+  const already = st.queue.find((e) => e.held);
+  if (already && incoming.dropClass < already.dropClass) {
+    recordDrop(st.stats, st.o.log, incoming, why);
+    return false;
   }
-
-  return {
-    get inFlight() {
-      return inFlight;
-    },
-    pump,
-    abandon() {
-      inFlight = undefined;
-      stopTimer();
-    },
-    resume() {
-      attempt++;
-      inFlight = undefined;
-      stopTimer();
-      pump();
-    },
-    close() {
-      closed = true;
-      stopTimer();
-    },
-  };
+  if (already) dropEntry(st, already, why);
+  incoming.held = record;
+  return true;
 }
 
 function recordDrop(
@@ -247,7 +216,7 @@ function recordDrop(
   const name = DROP_CLASS_NAMES[dropped.dropClass];
   stats.dropped++;
   stats.droppedByClass[name]++;
-  log.warn(`outbox full (${why}); dropped a ${name} event`, {
+  log.warn(`${why}; dropped a ${name} event`, {
     seq: dropped.seq,
     size: dropped.size,
     dropped: stats.dropped,
@@ -263,42 +232,56 @@ function emptyStats(): OutboxStats {
     queuedBytes: 0,
     retransmits: 0,
     unpersisted: 0,
+    unreadable: 0,
   };
 }
 
-/** Records left by the previous boot, oldest first; their sequence numbers are lower than any new one. */
-function recoverRecords(store: AppendLogPort, checksum: OutboxOptions["checksum"], log: Logger): Entry[] {
-  const entries: Entry[] = [];
-  for (const record of store.records()) {
-    const decoded = decodeOutboxRecord(record.bytes, checksum);
-    if (!decoded) {
-      store.remove(record.id);
-      log.warn("outbox record torn or in an unknown format; removed unpublished", {
-        record: record.id,
-        size: record.bytes.length,
+/**
+ * The index of the records left by the previous boot, in sequence order (their sequence numbers are lower than
+ * any new one). Each record is read and checked once, then let go: only its index entry stays in RAM.
+ */
+function recoverRecords(store: AppendLogPort, checksum: RecordChecksum, log: Logger): OutboxEntry[] {
+  const entries: OutboxEntry[] = [];
+  for (const id of store.ids()) {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = store.read(id);
+    } catch (error) {
+      log.warn("outbox record unreadable now; left in storage for the next boot", {
+        record: id,
+        reason: (error as Error).message,
       });
       continue;
     }
+    if (!bytes) continue; // removed meanwhile
+    const decoded = decodeOutboxRecord(bytes, checksum);
+    if (!decoded) {
+      store.remove(id);
+      log.warn("outbox record torn or in an unknown format; removed unpublished", { record: id, size: bytes.length });
+      continue;
+    }
     entries.push({
-      recordId: record.id,
+      recordId: id,
       dropClass: decoded.dropClass,
       seq: decoded.seq,
       id: undefined,
-      envelope: decoded.envelope,
-      size: record.bytes.length,
+      size: bytes.length,
       attempts: 0,
       recovered: true,
+      held: undefined,
+      fresh: undefined,
     });
   }
-  return entries;
+  // In sequence order, which is the bridge's order: an event held in RAM and stored later has a newer record id.
+  return entries.sort((a, b) => a.seq - b.seq);
 }
 
-/** Stores `record`; returns its id, or undefined when storing failed (the event is then held in RAM only). */
+/** Stores `record`; returns its id, or undefined when storing failed (the event may then be held in RAM). */
 function appendRecord(store: AppendLogPort, log: Logger, record: Uint8Array, seq: number): number | undefined {
   try {
     return store.append(record);
   } catch (error) {
-    log.error("event not stored; held in RAM only, lost on a reset", {
+    log.error("event not stored; held in RAM only (one at most), lost on a reset", {
       seq,
       size: record.length,
       reason: (error as Error).message,
@@ -307,7 +290,7 @@ function appendRecord(store: AppendLogPort, log: Logger, record: Uint8Array, seq
   }
 }
 
-function forgetRecord(store: AppendLogPort, log: Logger, entry: Entry): void {
+function forgetRecord(store: AppendLogPort, log: Logger, entry: OutboxEntry): void {
   if (entry.recordId === undefined) return;
   try {
     store.remove(entry.recordId);
@@ -321,8 +304,8 @@ function forgetRecord(store: AppendLogPort, log: Logger, entry: Entry): void {
 
 /** The drop policy: the lowest drop class first, the oldest of a class first; the event in flight only as the last
  * resort, since the broker may already have it. */
-function pickVictim(queue: readonly Entry[], inFlight: Entry | undefined): Entry | undefined {
-  let victim: Entry | undefined;
+function pickVictim(queue: readonly OutboxEntry[], inFlight: OutboxEntry | undefined): OutboxEntry | undefined {
+  let victim: OutboxEntry | undefined;
   for (const e of queue) {
     if (e === inFlight) continue;
     if (!victim || e.dropClass < victim.dropClass) victim = e;

@@ -105,16 +105,41 @@ export interface LogRecord {
 }
 
 /**
- * A persistent append-only log of records (littlefs on the device), for the outbox. Atomic per record:
- * after a power cut during `append` the record is whole or absent, and the others are untouched.
+ * A persistent append-only log of records (littlefs on the device), for the outbox.
+ * - Power-fail scheme: atomic per record. After a power cut during `append` the record is whole or absent,
+ *   and the others are untouched (littlefs: write a temporary file, close, rename; Node: write, fsync, rename).
+ *   This is the only power-fail scheme; the store adds no checksum of its own (the outbox record carries one).
+ * - Reading: `ids()` lists records without reading them and `read(id)` reads one, so a caller can keep only
+ *   an index in RAM and fetch a record when it needs it. `records()` reads every record at once: for tools
+ *   and tests, not for the firmware on the device.
  */
 export interface AppendLogPort {
   /** Appends durably (present after a reboot once this returns) and returns the new record's id. Throws when full. */
   append(bytes: Uint8Array): number;
-  /** Records still present, oldest first, as copies. */
+  /** Ids of the records present, oldest (lowest) first; reads no record's bytes. */
+  ids(): number[];
+  /**
+   * A copy of one record's bytes; undefined when no record has this id (never appended, or removed). Throws
+   * when the record is present but cannot be read now (the caller may try again later).
+   */
+  read(id: number): Uint8Array | undefined;
+  /** Every record present, oldest first, as copies: all in RAM at once (tools and tests). */
   records(): LogRecord[];
+  /**
+   * What this store can hold at most, when it is bounded (the ESP32's storage partition): record bytes and
+   * records. The config refuses outbox bounds above it (modules/config-fit.ts). Undefined: bounded by the disk.
+   */
+  readonly capacity?: StoreCapacity;
   /** Removes one record by id; removing a missing id is a no-op. */
   remove(id: number): void;
+}
+
+/** The most an append-only log can hold. */
+export interface StoreCapacity {
+  /** Record bytes (the records' own bytes, before any per-record framing or block rounding of the store). */
+  bytes: number;
+  /** Records. */
+  records: number;
 }
 
 export interface StoragePort {

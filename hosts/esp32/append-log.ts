@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: MIT
 // The append-only log port (the outbox) over littlefs through Moddable's legacy `file` module.
-// One file per record, `<dir>/<id>.rec` = "DBL1" | length u32 BE | CRC-32 u32 BE | bytes. A record is
-// written to `<id>.tmp`, closed (littlefs commits on close) and renamed (atomic in littlefs), so after
-// a power cut a record is either whole or absent; stray .tmp files and records failing their CRC are
-// deleted on the next scan. Limits: every record takes at least one 4 KB block, so the 1 MB `storage`
-// partition holds about 240 records or 900 KB; `records()` reads every record into RAM at once.
+// One file per record, `<dir>/<id>.rec` = "DBL2" | bytes. The power-fail scheme is littlefs's own: a record is
+// written to `<id>.tmp`, closed (littlefs commits on close) and renamed (atomic in littlefs), so after a power cut
+// a record is whole or absent; stray .tmp files are deleted on the next scan. No checksum here: the outbox
+// record carries the one integrity check (modules/outbox-record.ts, computed natively). Records of the previous
+// format, "DBL1" | length u32 BE | CRC-32 u32 BE | bytes, are still read (their CRC is not recomputed: that
+// was a JavaScript loop over every byte). Limit: every record takes at least one 4 KB block, so the 1 MB
+// `storage` partition holds about 240 records or 900 KB.
 import { Directory, File, Iterator } from "file";
-import type { AppendLogPort, KeyValuePort, LogPort, LogRecord } from "../../modules/ports.js";
-import { crc32 } from "./crc32.js";
+import type { AppendLogPort, KeyValuePort, LogPort, LogRecord, StoreCapacity } from "../../modules/ports.js";
+import { LITTLEFS_BLOCK_BYTES, OUTBOX_USABLE_BYTES } from "./flash-layout.js";
 import { describeError } from "./guard.js";
 
 const TAG = "outbox";
-const MAGIC = [0x44, 0x42, 0x4c, 0x31]; // "DBL1"
-const HEADER_BYTES = 12;
+const MAGIC = Object.freeze([0x44, 0x42, 0x4c, 0x32]); // "DBL2"
+const LEGACY_MAGIC = Object.freeze([0x44, 0x42, 0x4c, 0x31]); // "DBL1", with a length and a CRC-32 after it
+const HEADER_BYTES = 4;
+const LEGACY_HEADER_BYTES = 12;
 const ID_DIGITS = 10;
+/** The `storage` partition: the bytes its blocks leave for records, and one record per block at most. */
+const STORAGE_CAPACITY: StoreCapacity = Object.freeze({
+  bytes: OUTBOX_USABLE_BYTES,
+  records: Math.floor(OUTBOX_USABLE_BYTES / LITTLEFS_BLOCK_BYTES),
+});
 /** NVS key holding the first id not yet handed out; rewritten once per RESERVE_BLOCK appends. */
 const NEXT_ID_KEY = "log.next";
 
@@ -24,6 +33,8 @@ export interface AppendLogOptions {
   reservations: KeyValuePort;
   /** Ids reserved per NVS write. Default 64. */
   reserveBlock?: number;
+  /** What the partition holds, for the config's check. Default: the `storage` partition of flash-layout.ts. */
+  capacity?: StoreCapacity;
   log: LogPort;
 }
 
@@ -48,32 +59,65 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer;
 }
 
-function frameHeader(bytes: Uint8Array): ArrayBuffer {
-  const header = new Uint8Array(HEADER_BYTES);
-  header.set(MAGIC, 0);
-  const view = new DataView(header.buffer);
-  view.setUint32(4, bytes.length);
-  view.setUint32(8, crc32(bytes));
-  return header.buffer;
-}
+const hasMagic = (header: Uint8Array, magic: readonly number[]) => magic.every((b, i) => header[i] === b);
 
-/** Reads and checks one record file; returns its bytes, or a reason it is not a whole record. */
+/** Reads one record file; returns its bytes, or a reason it is not a record this log wrote. */
 function readRecord(path: string): Uint8Array | string {
   const file = new File(path);
   try {
     const length = file.length;
     if (length < HEADER_BYTES) return `${length} bytes is shorter than the header`;
     const header = new Uint8Array(file.read(ArrayBuffer, HEADER_BYTES));
-    if (MAGIC.some((b, i) => header[i] !== b)) return "bad magic";
-    const view = new DataView(header.buffer);
-    const size = view.getUint32(4);
-    if (length !== HEADER_BYTES + size) return `length ${length} does not match the header's ${size}`;
-    const bytes = size ? new Uint8Array(file.read(ArrayBuffer, size)) : new Uint8Array(0);
-    if (crc32(bytes) !== view.getUint32(8)) return "CRC mismatch";
-    return bytes;
+    let size = length - HEADER_BYTES;
+    if (hasMagic(header, LEGACY_MAGIC)) {
+      if (length < LEGACY_HEADER_BYTES) return `${length} bytes is shorter than the DBL1 header`;
+      const view = new DataView(file.read(ArrayBuffer, LEGACY_HEADER_BYTES - HEADER_BYTES));
+      size = length - LEGACY_HEADER_BYTES;
+      if (view.getUint32(0) !== size) return `length ${length} does not match the DBL1 header's ${view.getUint32(0)}`;
+    } else if (!hasMagic(header, MAGIC)) {
+      return "bad magic";
+    }
+    return size ? new Uint8Array(file.read(ArrayBuffer, size)) : new Uint8Array(0);
   } finally {
     file.close();
   }
+}
+
+/** Lists the `.rec` ids in `dir`, lowest first, and deletes stray `.tmp` files (appends cut short by a reset). */
+function scan(dir: string, log: LogPort): number[] {
+  const ids: number[] = [];
+  const strays: string[] = [];
+  const listing = new Iterator(dir);
+  for (let entry = listing.next(); entry !== undefined; entry = listing.next()) {
+    if (entry.length === undefined) continue; // a directory
+    const dot = entry.name.lastIndexOf(".");
+    const id = Number(entry.name.slice(0, dot));
+    const ext = entry.name.slice(dot + 1);
+    if (ext === "tmp") strays.push(entry.name);
+    else if (ext === "rec" && Number.isSafeInteger(id) && id > 0) ids.push(id);
+  }
+  for (const name of strays) {
+    File.delete(`${dir}/${name}`);
+    log.write("warn", TAG, `deleted ${name}, an append cut short by a reset`);
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/** Every record `read` can read, oldest first; one unreadable now is skipped (and kept on flash). */
+function readAll(ids: number[], read: (id: number) => Uint8Array | undefined, log: LogPort): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (const id of ids) {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = read(id);
+    } catch (error) {
+      // Not proof of a bad record (it may be memory or a busy flash): keep it for a later scan.
+      log.write("warn", TAG, `record ${id} unreadable now (${describeError(error)}); kept`);
+      continue;
+    }
+    if (bytes) out.push({ id, bytes });
+  }
+  return out;
 }
 
 /**
@@ -90,30 +134,10 @@ export function createLittlefsLog(options: AppendLogOptions): AppendLogPort {
 
   const pathOf = (id: number, ext: "rec" | "tmp") => `${dir}/${String(id).padStart(ID_DIGITS, "0")}.${ext}`;
 
-  /** Lists `.rec` ids and deletes stray `.tmp` files. */
-  const scan = (): number[] => {
-    const ids: number[] = [];
-    const strays: string[] = [];
-    const listing = new Iterator(dir);
-    for (let entry = listing.next(); entry !== undefined; entry = listing.next()) {
-      if (entry.length === undefined) continue; // a directory
-      const dot = entry.name.lastIndexOf(".");
-      const id = Number(entry.name.slice(0, dot));
-      const ext = entry.name.slice(dot + 1);
-      if (ext === "tmp") strays.push(entry.name);
-      else if (ext === "rec" && Number.isSafeInteger(id) && id > 0) ids.push(id);
-    }
-    for (const name of strays) {
-      File.delete(`${dir}/${name}`);
-      log.write("warn", TAG, `deleted ${name}, an append cut short by a reset`);
-    }
-    return ids.sort((a, b) => a - b);
-  };
-
   const ready = () => {
     if (nextId) return;
     Directory.create(dir);
-    const ids = scan();
+    const ids = scan(dir, log);
     nextId = Math.max(decodeId(reservations.get(NEXT_ID_KEY)), (ids[ids.length - 1] ?? 0) + 1);
     reservedUntil = nextId;
   };
@@ -126,7 +150,27 @@ export function createLittlefsLog(options: AppendLogOptions): AppendLogPort {
     return nextId++;
   };
 
+  const ids = (): number[] => {
+    ready();
+    return scan(dir, log);
+  };
+
+  const read = (id: number): Uint8Array | undefined => {
+    ready();
+    if (!Number.isSafeInteger(id) || id < 1) return undefined;
+    const path = pathOf(id, "rec");
+    if (!File.exists(path)) return undefined;
+    const result = readRecord(path); // throws when unreadable now: the record is kept for a later read
+    if (typeof result !== "string") return result;
+    File.delete(path);
+    log.write("warn", TAG, `record ${id} removed: ${result}`);
+    return undefined;
+  };
+
   return {
+    capacity: options.capacity ?? STORAGE_CAPACITY,
+    ids,
+    read,
     append(bytes) {
       ready();
       const id = allocate();
@@ -134,7 +178,7 @@ export function createLittlefsLog(options: AppendLogOptions): AppendLogPort {
       try {
         const file = new File(tmp, true);
         try {
-          file.write(frameHeader(bytes), exactBuffer(bytes));
+          file.write(Uint8Array.from(MAGIC).buffer, exactBuffer(bytes));
         } finally {
           file.close();
         }
@@ -152,28 +196,7 @@ export function createLittlefsLog(options: AppendLogOptions): AppendLogPort {
       }
       return id;
     },
-    records() {
-      ready();
-      const out: LogRecord[] = [];
-      for (const id of scan()) {
-        const path = pathOf(id, "rec");
-        let result: Uint8Array | string;
-        try {
-          result = readRecord(path);
-        } catch (error) {
-          // Not proof of a bad record (it may be memory or a busy flash): keep it for a later scan.
-          log.write("warn", TAG, `record ${id} unreadable now (${describeError(error)}); kept`);
-          continue;
-        }
-        if (typeof result === "string") {
-          File.delete(path);
-          log.write("warn", TAG, `record ${id} removed: ${result}`);
-        } else {
-          out.push({ id, bytes: result });
-        }
-      }
-      return out;
-    },
+    records: () => readAll(ids(), read, log),
     remove(id) {
       ready();
       File.delete(pathOf(id, "rec"));

@@ -17,7 +17,10 @@ export const LITTLEFS_RESERVED_BLOCKS = 6;
 /** Bytes of the storage partition that records can use. */
 export const OUTBOX_USABLE_BYTES =
   (Math.floor(STORAGE_PARTITION_BYTES / LITTLEFS_BLOCK_BYTES) - LITTLEFS_RESERVED_BLOCKS) * LITTLEFS_BLOCK_BYTES;
-/** Per-record bytes beside the envelope: append-log.ts's 12-byte frame and the outbox record's own framing. */
+/**
+ * Per-record bytes beside the envelope, with room to spare: append-log.ts's 4-byte "DBL2" magic and the outbox
+ * record's framing (3 header bytes, a tag of up to 32, a 4-byte check: 43 bytes at most, 11 with no tag).
+ */
 export const RECORD_OVERHEAD_BYTES = 64;
 
 export interface FlashLayoutCheck {

@@ -74,6 +74,16 @@ export function createFileLog(dir: string): AppendLogPort {
       writeDurably(nextPath, String(nextId)); // after the record: a crash in between is caught by the scan above
       return id;
     },
+    ids,
+    read(id) {
+      if (!Number.isSafeInteger(id) || id < 1) return undefined;
+      try {
+        return new Uint8Array(readFileSync(file(id)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw error;
+      }
+    },
     records: () => ids().map((id) => ({ id, bytes: new Uint8Array(readFileSync(file(id))) })),
     remove: (id) => rmSync(file(id), { force: true }),
   };

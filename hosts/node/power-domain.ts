@@ -63,6 +63,9 @@ export function createPowerDomain(base: Host): PowerDomain {
           if (!on) throw dead();
           return base.storage.log.append(bytes);
         },
+        capacity: base.storage.log.capacity,
+        ids: () => base.storage.log.ids(),
+        read: (id) => base.storage.log.read(id),
         records: () => base.storage.log.records(),
         remove(id) {
           if (!on) throw dead();

@@ -154,6 +154,8 @@ function guestStorage(): StoragePort {
     },
     log: {
       append: (bytes) => call("log.append", {}, [bytes]).fields.id,
+      ids: () => call("log.ids").fields.ids,
+      read: (id) => call("log.read", { id }).blobs[0],
       records(): LogRecord[] {
         const r = call("log.records");
         return r.fields.ids.map((id, i) => ({ id, bytes: r.blobs[i] }));

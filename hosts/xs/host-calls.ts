@@ -42,6 +42,9 @@ export interface HostCalls {
   "kv.set": { args: { key: string }; blobs: [value: Bytes] };
   "kv.delete": { args: { key: string } };
   "log.append": { blobs: [record: Bytes]; result: { id: number } };
+  "log.ids": { result: { ids: number[] } };
+  /** No blob when the log has no record with this id. */
+  "log.read": { args: { id: number }; resultBlobs: [] | [Bytes] };
   /** One blob per record, in the order of `ids`. */
   "log.records": { result: { ids: number[] }; resultBlobs: Bytes[] };
   "log.remove": { args: { id: number } };

@@ -140,7 +140,7 @@ function deviceCalls(
 
 function storageCalls(
   host: Host,
-): Group<"kv.get" | "kv.set" | "kv.delete" | "log.append" | "log.records" | "log.remove"> {
+): Group<"kv.get" | "kv.set" | "kv.delete" | "log.append" | "log.ids" | "log.read" | "log.records" | "log.remove"> {
   const { kv, log } = host.storage;
   return {
     "kv.get": ({ key }) => {
@@ -150,6 +150,11 @@ function storageCalls(
     "kv.set": ({ key }, [value]) => kv.set(key, value),
     "kv.delete": ({ key }) => kv.delete(key),
     "log.append": (_, [record]) => ({ fields: { id: log.append(record) } }),
+    "log.ids": () => ({ fields: { ids: log.ids() } }),
+    "log.read": ({ id }) => {
+      const bytes = log.read(id);
+      return { blobs: bytes ? [bytes] : [] };
+    },
     "log.records": () => {
       const records = log.records();
       return { fields: { ids: records.map((r) => r.id) }, blobs: records.map((r) => r.bytes) };

@@ -28,6 +28,8 @@ export interface XsFirmware {
   /** Sends a control delivery (stats, gc, config) and returns its reply fields and meter. */
   control(kind: string, fields?: WireFields): Promise<{ fields: WireFields; meter: Meter }>;
   readonly server: HostServer;
+  /** The live heap after a full GC: slots (the meter's count) and chunk bytes (from a heap snapshot). */
+  heap(): Promise<{ slots: number; chunkBytes: number }>;
   close(): Promise<void>;
   /** Kills the engine mid-whatever, as a power cut does: no shutdown runs and queued deliveries are dropped. */
   kill(): Promise<void>;
@@ -101,6 +103,12 @@ export async function startXsFirmware(options: XsFirmwareOptions): Promise<XsFir
     idle,
     control: (kind, fields) => control(kind, fields),
     server,
+    async heap() {
+      await control("gc");
+      const { meter } = await control("gc");
+      const { chunkBytes } = await worker.heapSizes();
+      return { slots: meter.currentHeapCount, chunkBytes };
+    },
     async close() {
       if (closed) return;
       await idle();

@@ -2,7 +2,8 @@
 // Drives Moddable's XS engine (the xsnap-worker that @agoric/xsnap builds at install) directly over its
 // netstring pipes, without SES: evaluate scripts, deliver commands, answer the worker's synchronous calls.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -98,6 +99,22 @@ export class XsWorker {
     return this.send(message);
   }
 
+  /**
+   * The live heap, measured from a snapshot the worker writes (xsSnapshot.c): the bytes of its slot section
+   * (HEAP: live slots) and of its chunk section (BLOC: live chunks: strings, array and buffer storage, closures' code).
+   * Run a GC first for figures free of garbage.
+   */
+  async heapSizes(): Promise<{ slotBytes: number; chunkBytes: number }> {
+    const dir = mkdtempSync(join(tmpdir(), "xs-heap-"));
+    const path = join(dir, "heap.xss");
+    try {
+      await this.send(new Uint8Array([0x77, ...new TextEncoder().encode(path)])); // 'w'
+      return snapshotSections(readFileSync(path));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.exited) return;
     const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
@@ -159,4 +176,21 @@ export class XsWorker {
     }
     this.next();
   }
+}
+
+/** The slot and chunk section sizes of an XS snapshot: "XS_M" holding sections of [size u32 BE][tag][body]. */
+function snapshotSections(bytes: Uint8Array): { slotBytes: number; chunkBytes: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+  if (bytes.length < 8 || tag(0) !== "XS_M") throw new Error("xsnap: the heap snapshot is not an XS_M file");
+  const sizes: Record<string, number> = {};
+  for (let at = 8, n = 0; at + 8 <= bytes.length && n < 64; n++) {
+    const size = view.getUint32(at);
+    if (size < 8) break;
+    sizes[tag(at)] = size - 8;
+    at += size;
+  }
+  if (sizes.BLOC === undefined || sizes.HEAP === undefined)
+    throw new Error(`xsnap: the heap snapshot lacks BLOC or HEAP (sections ${Object.keys(sizes).join(", ")})`);
+  return { slotBytes: sizes.HEAP, chunkBytes: sizes.BLOC };
 }

@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createLittlefsLog } from "../../hosts/esp32/append-log.js";
+import { checkFlashLayout } from "../../hosts/esp32/flash-layout.js";
+import { parseConfig } from "../../modules/config.js";
 import { createPreferenceKv } from "../../hosts/esp32/kv-store.js";
 import { flashFiles, resetFiles } from "../xs/moddable-fakes/file.js";
 import { cutPowerAt, PowerLoss, powerOn } from "../xs/moddable-fakes/power.js";
@@ -56,16 +58,68 @@ describe("ESP32 append-only log on littlefs", () => {
       assert.equal([...flashFiles().keys()].filter((p) => p.endsWith(".tmp")).length, 0, "strays removed");
     }
   });
+});
 
-  test("a record that fails its CRC is removed on the next scan, and said so", () => {
+describe("ESP32 append-only log on littlefs: formats and errors", () => {
+  test("a record file this log did not write (bad magic) is removed when read, and said so", () => {
     const log = freshBoard();
     const outbox = openLog(log);
     const id = outbox.append(record(5));
     const path = [...flashFiles().keys()].find((p) => p.endsWith(".rec"));
     assert.ok(path);
-    flashFiles().get(path)?.fill(0xaa, 20, 21);
-    assert.deepEqual(outbox.records(), []);
-    assert.match(log.at("warn", "outbox")[0], new RegExp(`record ${id} removed: CRC mismatch`));
+    flashFiles().get(path)?.fill(0xaa, 0, 4);
+    assert.deepEqual(outbox.ids(), [id], "listed without being read");
+    assert.equal(outbox.read(id), undefined);
+    assert.deepEqual(outbox.ids(), []);
+    assert.match(log.at("warn", "outbox")[0], new RegExp(`record ${id} removed: bad magic`));
+  });
+
+  test("a record is stored as DBL2 and its bytes, with no checksum of its own; read(id) reads one file", () => {
+    const log = freshBoard();
+    const outbox = openLog(log);
+    const id = outbox.append(record(7, 10));
+    const [path, stored] = [...flashFiles()].find(([p]) => p.endsWith(".rec")) ?? [];
+    assert.ok(path && stored);
+    assert.deepEqual([...stored], [0x44, 0x42, 0x4c, 0x32, ...record(7, 10)]);
+    assert.deepEqual(outbox.read(id), record(7, 10));
+    assert.equal(outbox.read(id + 1), undefined);
+  });
+
+  test("records of the previous format (DBL1: length and CRC-32 header) are still read, after a reboot", () => {
+    const log = freshBoard();
+    let outbox = openLog(log);
+    const id = outbox.append(record(1));
+    const path = [...flashFiles().keys()].find((p) => p.endsWith(".rec"));
+    assert.ok(path);
+    // The file exactly as the previous firmware wrote it: "DBL1" | length | CRC-32 | bytes.
+    const legacy = new Uint8Array(12 + 300);
+    legacy.set([0x44, 0x42, 0x4c, 0x31]);
+    new DataView(legacy.buffer).setUint32(4, 300);
+    new DataView(legacy.buffer).setUint32(8, 0x1234_5678); // not recomputed: the outbox record's checksum is the check
+    legacy.fill(9, 12);
+    flashFiles().set(path, legacy);
+    outbox = openLog(log);
+    assert.deepEqual(outbox.read(id), record(9, 300));
+    assert.deepEqual(
+      outbox.records().map((r) => [r.id, r.bytes.length]),
+      [[id, 300]],
+    );
+    // A DBL1 file whose length disagrees with its header is not a whole record.
+    legacy[7] = 0x2b;
+    flashFiles().set(path, legacy.slice());
+    assert.equal(outbox.read(id), undefined);
+  });
+
+  test("the log states the storage partition's capacity: the config refuses what checkFlashLayout refuses", () => {
+    const outbox = openLog(freshBoard());
+    assert.deepEqual(outbox.capacity, { bytes: 1000 * 1024, records: 250 });
+    const tooBig = parseConfig({ outbox: { maxKiB: 1001, maxEvents: 251 } }, { storage: outbox.capacity });
+    assert.deepEqual(tooBig.ok ? [] : tooBig.errors.map((e) => e.field), ["outbox.maxKiB", "outbox.maxEvents"]);
+    assert.deepEqual(
+      checkFlashLayout({ outbox: { maxKiB: 1001, maxEvents: 251 } }).errors.map((e) => e.split(":")[0]),
+      ["outbox.maxKiB", "outbox.maxEvents"],
+    );
+    assert.equal(parseConfig({ outbox: { maxKiB: 1000, maxEvents: 250 } }, { storage: outbox.capacity }).ok, true);
   });
 
   test("a full partition refuses the record with the size and the fix, keeping what is stored", () => {

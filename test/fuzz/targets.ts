@@ -17,6 +17,7 @@ import { JpegError } from "../../modules/jpeg/jpeg-error.js";
 import { jpegFrameSize } from "../../modules/jpeg/frame-size.js";
 import { createRedactor } from "../../modules/jpeg/redact.js";
 import type { CellMask } from "../../modules/privacy/zone-cells.js";
+import { DROP_CLASS, decodeOutboxRecord, encodeOutboxRecord, recordChecksum } from "../../modules/outbox-record.js";
 import { parseScenario, ScenarioError } from "../../simulator/scenario/parse-scenario.js";
 import { VIDEO_FUZZ_TARGETS } from "./video-targets.js";
 
@@ -202,8 +203,35 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
         },
       ),
   },
+  {
+    name: "outbox record decoder: mutated records (formats 4 and 3) and random bytes",
+    property: () =>
+      fc.property(
+        fc.oneof(mutated(realRecord, 6), mutated(format3Record, 6), fc.uint8Array({ maxLength: 200 })),
+        (bytes) => {
+          const decoded = decodeOutboxRecord(bytes, recordCheck);
+          if (!decoded) return true;
+          // Anything accepted is a record as written: the sample envelope, with its tag or none.
+          const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+          return same(decoded.envelope, sample) && (same(decoded.tag, RECORD_TAG) || decoded.tag.length === 0);
+        },
+      ),
+  },
   ...VIDEO_FUZZ_TARGETS,
 ];
+
+const recordCheck = recordChecksum(crypto);
+const RECORD_TAG = Uint8Array.from({ length: 16 }, (_, i) => 0xc0 + i);
+/** A format-4 record of the sample envelope with a 16-byte tag, the seed for mutations. */
+const realRecord = encodeOutboxRecord(DROP_CLASS.ring, sample, recordCheck, RECORD_TAG);
+/** The same envelope as format 3 wrote it: format, class, envelope, check. */
+const format3Record: Uint8Array = (() => {
+  const out = new Uint8Array(2 + sample.length + 4);
+  out.set([3, DROP_CLASS.ring]);
+  out.set(sample, 2);
+  new DataView(out.buffer).setUint32(2 + sample.length, recordCheck(out.subarray(0, 2 + sample.length)));
+  return out;
+})();
 
 /** A 48x32 grey-ramp baseline JPEG (4:2:0 from jpeg-js) as the seed for mutations. */
 const realJpeg: Uint8Array = (() => {

@@ -53,8 +53,13 @@ function flash(home: string) {
   const deviceKey = readPrivateKey(join(home, "devices/frontdoor/device.key"));
   const fw = startFirmware(host, { firmwareVersion: "test", config: bundle.config, deviceKey });
   host.mqtt.accept();
+  host.clock.advance(0); // the connect-time status event's PUBACK, on a later turn
   host.mqtt.published.length = 0;
-  const deliver = (bytes: Uint8Array) => host.mqtt.options!.onMessage(TOPIC, bytes);
+  /** Delivers a command, then ends the turn: PUBACKs arrive on a later turn (ports.ts). */
+  const deliver = (bytes: Uint8Array) => {
+    host.mqtt.options!.onMessage(TOPIC, bytes);
+    host.clock.advance(0);
+  };
   const refusals = () => host.lines.filter((l) => l.message.startsWith("command refused")).map((l) => l.message);
   const events = () => host.mqtt.published.filter((p) => p.topic.endsWith("/sealed/event")).length;
   return { host, fw, deliver, refusals, events };

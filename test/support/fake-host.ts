@@ -43,6 +43,15 @@ export class MemoryLog implements AppendLogPort {
     this.items.push({ id, bytes: bytes.slice() });
     return id;
   }
+  ids() {
+    return this.items.map((r) => r.id);
+  }
+  /** Reads made through `read`, for tests that check what the outbox fetches from storage. */
+  reads = 0;
+  read(id: number) {
+    this.reads++;
+    return this.items.find((r) => r.id === id)?.bytes.slice();
+  }
   records() {
     return this.items.map((r) => ({ id: r.id, bytes: r.bytes.slice() }));
   }
@@ -68,10 +77,11 @@ export class FakeMqtt implements MqttPort {
   /** When true, QoS 1 publishes are acknowledged at once. */
   autoAck = true;
   /**
-   * When true, the automatic acknowledgement runs on a later turn, as ports.ts requires (the port-contract
-   * suite sets it). False (the default) acknowledges inside publish: older unit tests count on that.
+   * True (the default): the automatic acknowledgement runs on a later turn, as ports.ts requires and as the real
+   * clients do (on the fake host, a 0 ms timer: it runs at the next `clock.advance`). False acknowledges inside
+   * `publish`, which breaks the port contract: only for a test that needs it.
    */
-  deferAcks = false;
+  deferAcks = true;
   connect(options: MqttConnectOptions) {
     this.options = options;
   }

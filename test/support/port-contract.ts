@@ -149,6 +149,27 @@ function storageContract(withHost: WithHost): void {
     assert.equal(log.records()[0].bytes[0], 1);
   });
 
+  withHost(
+    "log: ids() lists records oldest first; read(id) returns a copy, undefined once removed or never written",
+    (h) => {
+      const log = h.storage.log;
+      const before = log.ids(); // a host whose storage outlives one test may hold records of the previous one
+      const a = log.append(bytes(1, 1));
+      const b = log.append(bytes(2, 2, 2));
+      const c = log.append(bytes(3));
+      log.remove(b);
+      assert.deepEqual(log.ids(), [...before, a, c]);
+      const read = log.read(c);
+      assert.deepEqual(read, bytes(3));
+      read?.fill(9);
+      assert.deepEqual(log.read(c), bytes(3), "a copy");
+      assert.deepEqual(log.read(a), bytes(1, 1));
+      assert.equal(log.read(b), undefined, "removed");
+      assert.equal(log.read(c + 1000), undefined, "never written");
+      assert.deepEqual(h.reopenStorage().log.read(a), bytes(1, 1), "durable: the next boot reads it by id");
+    },
+  );
+
   withHost("log: an id is never handed out again, even after the newest is removed and the device reboots", (h) => {
     const first = h.storage.log.append(bytes(1));
     h.storage.log.remove(first);

@@ -29,4 +29,20 @@ describe("checksums for torn flash writes", () => {
         assert.equal(decodeOutboxRecord(erased, checksum), undefined, `erased from ${keep}`);
     }
   });
+
+  test("a record carries an optional per-record tag beside the envelope, covered by the checksum", () => {
+    const envelope = Uint8Array.from({ length: 60 }, (_, i) => (i * 37 + 11) & 0xff);
+    const tag = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+    const checksum = recordChecksum(testCrypto());
+    const record = encodeOutboxRecord(DROP_CLASS.motion, envelope, checksum, tag);
+    assert.deepEqual([record[0], record[1], record[2]], [4, DROP_CLASS.motion, 32], "format 4, class, tag length");
+    const decoded = decodeOutboxRecord(record, checksum);
+    assert.deepEqual(decoded?.tag, tag);
+    assert.deepEqual(decoded?.envelope, envelope);
+    assert.equal(decodeOutboxRecord(encodeOutboxRecord(DROP_CLASS.ring, envelope, checksum), checksum)?.tag.length, 0);
+    const flipped = record.slice();
+    flipped[3] ^= 0x80;
+    assert.equal(decodeOutboxRecord(flipped, checksum), undefined, "a flipped tag bit fails the checksum");
+    assert.throws(() => encodeOutboxRecord(DROP_CLASS.ring, envelope, checksum, new Uint8Array(33)), /33-byte tag/);
+  });
 });

@@ -54,7 +54,11 @@ function seal(
   });
 }
 
-const deliver = (host: FakeHost, bytes: Uint8Array, topic = TOPIC) => host.mqtt.options!.onMessage(topic, bytes);
+/** Delivers a command, then lets the turn end: PUBACKs arrive on a later turn (ports.ts), so queued events go out. */
+const deliver = (host: FakeHost, bytes: Uint8Array, topic = TOPIC) => {
+  host.mqtt.options!.onMessage(topic, bytes);
+  host.clock.advance(0);
+};
 const refusals = (host: FakeHost) =>
   host.lines.filter((l) => l.tag === "command" && l.message.startsWith("command refused")).map((l) => l.message);
 const snapshots = (host: FakeHost, fw: ReturnType<typeof boot>["fw"]) =>

@@ -121,6 +121,7 @@ describe("firmware recovery: a broker drop, a stalled camera", () => {
     assert.equal(events(host, fw.devicePublicKey).length, 0, "nothing published while down");
     host.clock.advance(60_000); // the backoff timer has called connect again by now
     host.mqtt.accept();
+    host.clock.advance(0); // each PUBACK on a later turn, and the next event after it
     const seqs = events(host, fw.devicePublicKey).map((e) => e.header.seq);
     assert.equal(seqs.length, 6, "3 rings and their 3 follow-up snapshots");
     for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1], "in sequence order");

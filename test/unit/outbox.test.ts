@@ -42,6 +42,7 @@ function outboxOn(host: FakeHost, overrides: Partial<OutboxOptions> = {}) {
 function connect(host: FakeHost, outbox: { resume(): void }) {
   host.mqtt.connected = true;
   outbox.resume();
+  host.clock.advance(0); // acknowledgements arrive on a later turn (ports.ts), here 0 ms timers
 }
 
 /** The envelope's `seq`: 8 bytes at offset 5 (docs/protocol.md). */
@@ -91,6 +92,7 @@ describe("persistent outbox: stored until PUBACK, across a power cut", () => {
     const after = createFakeHost(before.storage);
     const fw2 = startFirmware(after, { firmwareVersion: "test", config });
     after.mqtt.accept();
+    after.clock.advance(0); // the PUBACKs, each on a later turn
     const opened = () =>
       after.mqtt.published
         .filter((p) => p.topic === TOPIC)

@@ -67,8 +67,8 @@ describe("snapshot command flood (issue 15 point 5)", () => {
   test(`${FLOOD} signed snapshot commands without PUBACKs leave the outbox room; a later ring is queued and goes out next`, () => {
     const booted = boot();
     const { host, fw } = booted;
-    const publishedBefore = fw.delivery.stats.published; // the connect-time status event
     host.clock.advance(1000);
+    const publishedBefore = fw.delivery.stats.published; // the connect-time status event, acknowledged by now
     host.camera.capture(1000);
     host.mqtt.autoAck = false; // the broker stops acknowledging: nothing leaves the outbox
     flood(booted, FLOOD);
@@ -87,6 +87,7 @@ describe("snapshot command flood (issue 15 point 5)", () => {
     // The broker acknowledges again: the ring goes out right behind the two command snapshots.
     host.mqtt.autoAck = true;
     for (const p of host.mqtt.published.splice(0)) p.ack?.();
+    host.clock.advance(0); // the PUBACKs of what goes out next, each on a later turn
     const sent = [
       fw.delivery.stats.published - publishedBefore,
       host.mqtt.published.map((p) => open(fw, p.payload).type),
