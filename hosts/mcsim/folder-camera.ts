@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The camera port in mcsim: a folder of JPEG frames played in name order (numbers compared as numbers)
 // at the frame period, looping, read with Moddable's `file` module over the desktop's files. Each frame
-// reports itself to the skin. As on the board, at most MAX_HELD_FRAMES frames may be unreleased
-// (hosts/esp32/camera.ts: 3 buffers, hold at most 2); while that many are held, frames are skipped and
-// counted, so a frame the firmware forgets to release shows up here before it stalls a board.
+// reports itself to the skin. As on the board (hosts/esp32/camera.ts: the driver's 3 frame buffers), a
+// capture is skipped and counted while FRAME_BUFFERS frames are unreleased, so a frame the firmware
+// forgets to release shows up here as it would stall a board.
 // Limit: the bytes are not checked to be baseline JPEG; the firmware's decoders refuse what is not.
 import { File, Iterator } from "file";
 import Timer from "timer";
@@ -12,8 +12,8 @@ import { callSafely, describeError } from "../esp32/guard.js";
 import type { SkinLink } from "./skin-link.js";
 
 const TAG = "camera";
-/** Frames the firmware may hold unreleased at once; the next capture is skipped while this many are held. */
-export const MAX_HELD_FRAMES = 2;
+/** The ESP32 driver's frame buffers: a capture is skipped while this many frames are unreleased. */
+export const FRAME_BUFFERS = 3;
 const JPEG_NAME = /\.jpe?g$/i;
 
 /** Compares names with runs of digits as numbers, so frame2.jpg comes before frame10.jpg. */
@@ -73,7 +73,7 @@ export interface McsimCamera extends CameraPort {
   readonly length: number;
   /** Frames delivered since the last start. */
   readonly delivered: number;
-  /** Captures skipped because MAX_HELD_FRAMES frames were still held. */
+  /** Captures skipped because FRAME_BUFFERS frames were still unreleased. */
   readonly skipped: number;
   /** Frames delivered and not yet released. */
   readonly held: number;
@@ -94,7 +94,7 @@ export function createMcsimCamera(options: McsimCameraOptions): McsimCamera {
 
   function capture(): void {
     if (!onFrame) return;
-    if (held >= MAX_HELD_FRAMES) {
+    if (held >= FRAME_BUFFERS) {
       skipped++;
       return;
     }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createEsp32Clock } from "../../hosts/esp32/clock.js";
-import { compareFrameNames, createMcsimCamera, MAX_HELD_FRAMES } from "../../hosts/mcsim/folder-camera.js";
+import { compareFrameNames, createMcsimCamera, FRAME_BUFFERS } from "../../hosts/mcsim/folder-camera.js";
 import { createSkinLink } from "../../hosts/mcsim/skin-link.js";
 import type { Frame } from "../../modules/ports.js";
 import { advance } from "../xs/moddable-fakes/event-loop.js";
@@ -68,19 +68,19 @@ describe("mcsim folder camera", () => {
     );
   });
 
-  test(`while ${MAX_HELD_FRAMES} frames are held, captures are skipped and counted; a release lets the next one through`, () => {
+  test(`while all ${FRAME_BUFFERS} frame buffers are held, captures are skipped and counted; a release lets the next one through`, () => {
     const { camera } = rig({ "a.jpg": frameBytes(1), "b.jpg": frameBytes(2) });
     const held: Frame[] = [];
     camera.start({ onFrame: (frame) => void held.push(frame) });
     advance(500);
-    assert.equal(held.length, MAX_HELD_FRAMES);
-    assert.equal(camera.skipped, 3);
+    assert.equal(held.length, FRAME_BUFFERS);
+    assert.equal(camera.skipped, 5 - FRAME_BUFFERS);
     held[0]?.release();
     held[0]?.release(); // idempotent
-    assert.equal(camera.held, MAX_HELD_FRAMES - 1);
+    assert.equal(camera.held, FRAME_BUFFERS - 1);
     advance(100);
-    assert.equal(held.length, MAX_HELD_FRAMES + 1);
-    assert.equal(camera.delivered, MAX_HELD_FRAMES + 1);
+    assert.equal(held.length, FRAME_BUFFERS + 1);
+    assert.equal(camera.delivered, FRAME_BUFFERS + 1);
   });
 
   test("a frame that cannot be read is skipped, logged and shown in the skin; the next one comes", () => {

@@ -89,6 +89,16 @@ describe("mcsim host composed as simulator/mcsim/main.ts does it", () => {
     host.close();
   });
 
+  test("frames keep coming while the firmware holds its pre-roll: none skipped, the skin follows", () => {
+    const { host, firmware } = bootLikeMcsimMain();
+    advance(5000);
+    assert.equal(host.camera.skipped, 0, "the firmware never held every frame buffer");
+    assert.ok(host.camera.delivered >= 20, `${host.camera.delivered} frames in 5 s at 200 ms`);
+    assert.ok(host.camera.held < 3);
+    firmware.close();
+    host.close();
+  });
+
   test("the outbox and settings use the ESP32 host's storage: record files in the outbox folder, two-slot keys", () => {
     const { host, firmware, skin } = bootLikeMcsimMain();
     advance(100);
