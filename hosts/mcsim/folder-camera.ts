@@ -64,6 +64,8 @@ export interface McsimCameraOptions {
   /** Time between frames in ms. Default 200. */
   framePeriodMs?: number;
   link: SkinLink;
+  /** Also gets each delivered frame's bytes, after the firmware (the skin's picture, frame-view.ts). */
+  preview?: (jpeg: Uint8Array) => void;
   clock: ClockPort;
   log: LogPort;
 }
@@ -125,6 +127,8 @@ export function createMcsimCamera(options: McsimCameraOptions): McsimCamera {
     link.post({ frame: { name, index, count: names.length } });
     const deliver = onFrame;
     callSafely(log, TAG, "onFrame", () => deliver(frame));
+    const preview = options.preview;
+    if (preview) callSafely(log, TAG, "preview", () => preview(jpeg));
   }
 
   const run = () => {

@@ -33,6 +33,8 @@ export interface McsimHostOptions {
   outboxDir: string;
   /** Default `globalThis.screen`. */
   screen?: McsimScreen;
+  /** Also gets each camera frame's bytes after the firmware; the desktop build draws them in the skin. */
+  preview?: (jpeg: Uint8Array) => void;
   /** Default "info". */
   logLevel?: LogLevel;
 }
@@ -53,7 +55,7 @@ export function createMcsimHost(options: McsimHostOptions): McsimHost {
   const chime = createSkinOutput({ link, name: "chime" });
   const statusLed = createSkinOutput({ link, name: "led" });
   const button = createMcsimButton({ link, clock, log });
-  const camera = createMcsimCamera({ ...options.frames, link, clock, log });
+  const camera = createMcsimCamera({ ...options.frames, link, clock, log, preview: options.preview });
   const dnsServers = options.dnsServers ?? [];
   const mqtt = withStatusLed(createEsp32Mqtt({ ...options.mqtt, dnsServers: () => dnsServers, log }), statusLed);
 

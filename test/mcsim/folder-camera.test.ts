@@ -82,7 +82,9 @@ describe("mcsim folder camera", () => {
     assert.equal(held.length, FRAME_BUFFERS + 1);
     assert.equal(camera.delivered, FRAME_BUFFERS + 1);
   });
+});
 
+describe("mcsim folder camera: trouble and the preview", () => {
   test("a frame that cannot be read is skipped, logged and shown in the skin; the next one comes", () => {
     const { camera, log } = rig({ "a.jpg": frameBytes(1), "b.jpg": frameBytes(2) });
     const seen: number[] = [];
@@ -115,6 +117,32 @@ describe("mcsim folder camera", () => {
     camera.stop();
     advance(1000);
     assert.equal(calls, 2);
+  });
+
+  test("the preview (the skin's picture) gets each delivered frame's bytes after the firmware; if it throws, frames go on", () => {
+    const log = freshDesktop();
+    writeFolder(DIR, { "a.jpg": frameBytes(1), "b.jpg": frameBytes(2) });
+    const order: string[] = [];
+    const camera = createMcsimCamera({
+      dir: DIR,
+      framePeriodMs: 100,
+      link: createSkinLink({ screen: fakeScreen, log }),
+      clock: createEsp32Clock(),
+      log,
+      preview: (jpeg) => {
+        order.push(`preview ${jpeg[6]}`);
+        throw new Error("cannot draw");
+      },
+    });
+    camera.start({
+      onFrame: (frame) => {
+        order.push(`firmware ${tag(frame)}`);
+        frame.release();
+      },
+    });
+    advance(200);
+    assert.deepEqual(order, ["firmware 1", "preview 1", "firmware 2", "preview 2"]);
+    assert.equal(log.at("error", "camera").length, 2);
   });
 
   test("a missing folder or one without frames is refused when the camera is created, naming the folder", () => {

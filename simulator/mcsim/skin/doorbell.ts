@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-// The doorbell as an mcsim device, drawn with piu: the camera panel (the frame the app's camera delivered
-// last), the status LED, the chime and the button (click it, or hold the space bar or "b"). mcsim loads
-// this module's bundle (npm run mcsim:skin) from a simulators folder; the app is the desktop build
-// (simulator/mcsim/manifest.json). Drawing only: what is sent and shown is decided in skin-model.ts.
+// The doorbell as an mcsim device, drawn with piu: the camera panel (the simulated screen, on which the app
+// draws each frame its camera delivers, and the frame's name), the status LED, the chime and the button
+// (click it, or hold the space bar or "b"). mcsim loads this module's bundle (npm run mcsim:skin) from a
+// simulators folder; the app is the desktop build (simulator/mcsim/manifest.json). Drawing only: what is
+// sent and shown is decided in skin-model.ts.
 import { ButtonsRow, ControlsColumn, InfoRow } from "ControlsPane";
 import { DeviceBehavior, DeviceContainer, DeviceScreen } from "DevicePane";
 import type { Container, Content as PiuContent, Label as PiuLabel } from "piu/MC";
 import { BUTTON_KEYS, createSkinModel, type SkinModel, type SkinView } from "./skin-model.js";
 
-const WIDTH = 220;
-const HEIGHT = 420;
+const WIDTH = 360;
+const HEIGHT = 510;
+/** The camera panel: the simulated screen, on which the app draws each frame (simulator/mcsim/frame-view.ts). */
+const PANEL = { left: 20, top: 40, width: 320, height: 240 };
 
 const plateSkin = new Skin({ fill: "#2b2f36", stroke: "#14161a", borders: { left: 2, right: 2, top: 2, bottom: 2 } });
 const panelSkin = new Skin({
@@ -90,19 +93,21 @@ const Doorbell = DeviceContainer.template(($: unknown) => ({
   contents: [
     new Label($, { left: 0, right: 0, top: 10, height: 20, style: titleStyle, string: "Doorbell (ESP32-CAM)" }),
     new Content($, {
-      left: 14,
-      right: 14,
-      top: 40,
-      height: 120,
+      left: PANEL.left - 2,
+      width: PANEL.width + 4,
+      top: PANEL.top - 2,
+      height: PANEL.height + 4,
       skin: panelSkin,
       Behavior: viewBehavior((content, view) => {
         content.state = view.cameraError ? 1 : 0;
       }),
     }),
+    // Every mcsim device has a screen: it runs the app and carries the messages. Here it is the camera panel.
+    new DeviceScreen($, PANEL),
     new Label($, {
       left: 20,
       right: 20,
-      top: 90,
+      top: 288,
       height: 20,
       style: smallStyle,
       string: "camera: no frame yet",
@@ -112,11 +117,11 @@ const Doorbell = DeviceContainer.template(($: unknown) => ({
         label.state = view.cameraError ? 1 : 0;
       }),
     }),
-    new Label($, { left: 40, width: 80, top: 172, height: 16, style: smallStyle, string: "status" }),
+    new Label($, { left: 40, width: 80, top: 322, height: 16, style: smallStyle, string: "status" }),
     new Content($, {
       left: 20,
       width: 14,
-      top: 173,
+      top: 323,
       height: 14,
       skin: ledSkin,
       Behavior: viewBehavior((content, view) => {
@@ -124,9 +129,9 @@ const Doorbell = DeviceContainer.template(($: unknown) => ({
       }),
     }),
     new Label($, {
-      left: 120,
+      left: 200,
       right: 20,
-      top: 168,
+      top: 318,
       height: 24,
       skin: chimeSkin,
       style: chimeStyle,
@@ -138,10 +143,10 @@ const Doorbell = DeviceContainer.template(($: unknown) => ({
       }),
     }),
     new Label($, {
-      left: 50,
-      width: 120,
-      top: 220,
-      height: 120,
+      left: 110,
+      width: 140,
+      top: 356,
+      height: 110,
       active: true,
       skin: buttonSkin,
       style: buttonStyle,
@@ -152,9 +157,7 @@ const Doorbell = DeviceContainer.template(($: unknown) => ({
         }
       },
     }),
-    new Label($, { left: 0, right: 0, top: 350, height: 20, style: smallStyle, string: "click, or hold space or b" }),
-    // Every mcsim device has a screen: it runs the app and carries the messages. The doorbell has no display.
-    new DeviceScreen($, { left: 0, top: 0, width: 1, height: 1 }),
+    new Label($, { left: 0, right: 0, top: 478, height: 20, style: smallStyle, string: "click, or hold space or b" }),
   ],
 }));
 
