@@ -4,9 +4,7 @@
 // ECMA-419 MQTT client, Moddable's TLS and UDP DNS (hosts/esp32/mqtt.ts), the two-slot preference store and
 // the one-file-per-record outbox log. Only the board's parts come from the skin: button, camera, chime, LED.
 import type { Host, LogLevel } from "../../modules/ports.js";
-import { createLittlefsLog } from "../esp32/append-log.js";
 import { createEsp32Clock } from "../esp32/clock.js";
-import { createPreferenceKv } from "../esp32/kv-store.js";
 import { createEsp32Log } from "../esp32/log.js";
 import { createEsp32Mqtt } from "../esp32/mqtt.js";
 import type { TlsCredentials } from "../esp32/mqtt-client.js";
@@ -19,6 +17,7 @@ import { createMcsimCamera, type McsimCamera } from "./folder-camera.js";
 import { createSkinLink, type McsimScreen } from "./skin-link.js";
 import { createSkinOutput, type SkinOutput } from "./skin-output.js";
 import { withStatusLed } from "./status-led.js";
+import { createMcsimStorage } from "./storage.js";
 
 const TAG = "system";
 
@@ -65,10 +64,7 @@ export function createMcsimHost(options: McsimHostOptions): McsimHost {
     button,
     chime,
     camera,
-    storage: {
-      kv: createPreferenceKv({ domain: "doorbell" }),
-      log: createLittlefsLog({ dir: options.outboxDir, reservations: createPreferenceKv({ domain: "dbhost" }), log }),
-    },
+    storage: createMcsimStorage({ outboxDir: options.outboxDir, log }),
     mqtt,
     crypto: createNativeCrypto(),
     thumbnails: createNativeThumbnailDecoder(),
