@@ -60,6 +60,10 @@ export function createCa(commonName = "Doorbell broker CA"): KeyAndCert {
     { name: "basicConstraints", cA: true, pathLenConstraint: 0, critical: true },
     { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     { name: "subjectKeyIdentifier" },
+    // RFC 5280 §4.2.1.1 lets a self-signed CA omit it, but Moddable's TLS (modules/crypt/ssl/ssl_cert.js, verify)
+    // reads the AKI of every issuer the server sends, and OpenSSL brokers send this root: without it the
+    // device's handshake throws and XS aborts (found running the firmware in mcsim, docs/simulator.md).
+    { name: "authorityKeyIdentifier", keyIdentifier: cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
   return { keyPem: keyPem(keys.privateKey), certPem: pki.certificateToPem(cert) };
