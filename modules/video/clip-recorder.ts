@@ -98,10 +98,14 @@ function openStream(o: ClipRecorderOptions, c: Clip): void {
 
 /** Redacts, seals and publishes one ring frame of the clip, or drops it (counted); the clip's last when `last`. */
 function sendOne(o: ClipRecorderOptions, stats: ClipStats, c: Clip, frame: RingFrame, last: boolean): void {
-  const redacted = o.redact(frame.jpeg);
-  if (!redacted || !c.stream) return drop(stats, c);
-  // A frame the stream cannot send is counted in the stream's own dropped count (VideoStream.send).
-  if (c.stream.send(redacted, frame.capturedAtMs, last)) stats.framesSent++;
+  const stream = c.stream;
+  if (!stream) return drop(stats, c);
+  // A frame the stream cannot send is counted in the stream's own dropped count (VideoStream.send). It is
+  // dropped before redaction, the costly step: a backlog met by a lost session is skipped in little work,
+  // not redacted frame by frame in one turn (which ended the XS simulator's firmware on its compute limit).
+  const redacted = stream.sendable ? o.redact(frame.jpeg) : undefined;
+  if (stream.sendable && !redacted) return drop(stats, c);
+  if (stream.send(redacted, frame.capturedAtMs, last)) stats.framesSent++;
   else stats.framesDropped++;
 }
 

@@ -36,6 +36,8 @@ export interface VideoStream {
   /** The open message or the session was lost: nothing more of this stream is sent. */
   readonly lost: boolean;
   readonly ended: boolean;
+  /** A frame handed to `send` now would be sealed and published (not ended, not lost, a session up). */
+  readonly sendable: boolean;
   /** Frames of this stream dropped on the device so far; each frame message carries the running count. */
   dropped: number;
   readonly framesSent: number;
@@ -80,6 +82,9 @@ export function createVideoPublisher(o: VideoPublisherOptions): VideoPublisher {
       },
       get ended() {
         return ended;
+      },
+      get sendable() {
+        return !ended && !lost && mqtt.connected;
       },
       dropped: 0,
       get framesSent() {
