@@ -4,7 +4,7 @@
 // return code 4 for a bad one, 5 for none).
 import { Aedes, type AuthenticateError } from "aedes";
 import { type BrokerCredentials, credentialsMatch } from "./broker-credentials.js";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 
 export interface EmbeddedBroker {
   broker: Aedes;
@@ -33,6 +33,13 @@ export async function startEmbeddedBroker(options: {
       done(Object.assign(new Error("bad user name or password"), { returnCode }) as AuthenticateError, false);
     };
   const server = createServer(broker.handle);
+  // Every accepted socket, so that closing ends them all: one that has not sent its CONNECT yet is no aedes client,
+  // and would keep `server.close` waiting forever (a reconnecting device in the middle of a restart).
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once("error", reject);
@@ -52,11 +59,17 @@ export async function startEmbeddedBroker(options: {
     broker,
     port,
     host,
-    close: () => closeAll(server, broker),
+    close: () => closeAll(server, broker, sockets),
   };
 }
 
-function closeAll(server: Server, broker: Aedes): Promise<void> {
-  // aedes disconnects its clients first; otherwise their sockets keep the server open.
-  return new Promise((resolve) => broker.close(() => server.close(() => resolve())));
+function closeAll(server: Server, broker: Aedes, sockets: Set<Socket>): Promise<void> {
+  // aedes disconnects its clients first (each gets its will); then any socket still open, such as one accepted
+  // before its CONNECT arrived, is destroyed, or it would keep the server open.
+  return new Promise((resolve) =>
+    broker.close(() => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    }),
+  );
 }
