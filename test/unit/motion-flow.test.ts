@@ -109,7 +109,9 @@ describe("motion in the firmware", () => {
     play(host, 3, 10, 10);
     assert.equal(calls, 3);
   });
+});
 
+describe("the firmware's motion verdict for the simulator's overlay", () => {
   test("the host's motion view gets the verdict on every judged frame: the cells, the box and the state", () => {
     const host = createFakeHost();
     const seen: { at: number; cells: number; box: number[]; active: boolean; light: string; size: number[] }[] = [];
