@@ -177,6 +177,7 @@ function startCamera(host: Host, cfg: Config, log: Logger, preRoll: PreRoll, emi
         zones: cfg.privacy.zones,
         decoder: host.thumbnails ?? createThumbnailDecoder(),
         emit,
+        view: host.motionView,
       })
     : undefined;
   host.camera.start({

@@ -9,7 +9,7 @@ import { JpegError } from "./jpeg/jpeg-error.js";
 import type { ThumbnailDecoder } from "./jpeg/thumbnail-decoder.js";
 import type { Logger } from "./logger.js";
 import { createMotionDetector, type MotionDetector, type MotionResult } from "./motion/detector.js";
-import type { ClockPort, CryptoPort, Frame } from "./ports.js";
+import type { ClockPort, CryptoPort, Frame, MotionViewPort } from "./ports.js";
 import type { DraftEvent, EmitEvent } from "./ring-flow.js";
 
 export interface MotionFlowOptions {
@@ -25,6 +25,8 @@ export interface MotionFlowOptions {
   decoder: ThumbnailDecoder;
   /** Hands the event and its JPEG (valid only during the call) to sealing and delivery. */
   emit: EmitEvent;
+  /** Shown each frame's verdict (the host's motionView: the simulator's overlay), when there is one. */
+  view?: MotionViewPort;
 }
 
 export interface MotionFlowStats {
@@ -72,8 +74,12 @@ export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
     frame(frame) {
       stats.frames++;
       let result: MotionResult;
+      let cols: number, rows: number;
       try {
-        result = detector.process(o.decoder.decode(frame.jpeg), frame.capturedAtMs);
+        const thumbnail = o.decoder.decode(frame.jpeg);
+        cols = thumbnail.width;
+        rows = thumbnail.height;
+        result = detector.process(thumbnail, frame.capturedAtMs);
       } catch (error) {
         if (!(error instanceof JpegError)) throw error;
         if (stats.undecodable++ % LOG_EVERY_UNDECODABLE === 0) {
@@ -86,6 +92,17 @@ export function createMotionFlow(o: MotionFlowOptions): MotionFlow {
         return;
       }
       last = result;
+      if (o.view) {
+        o.view.verdict({
+          capturedAtMs: frame.capturedAtMs,
+          cols,
+          rows,
+          cells: detector.foreground(),
+          box: result.box,
+          active: result.active,
+          light: result.light,
+        });
+      }
       stats.lightingEvents = detector.stats.lightingEvents;
       if (result.event === "start") {
         stats.starts++;

@@ -236,6 +236,28 @@ export interface SystemPort {
   rssiDbm(): number | undefined;
 }
 
+/** The motion detector's verdict on one camera frame, as the firmware reached it (MotionViewPort). */
+export interface MotionVerdict {
+  /** The frame's `capturedAtMs`: which frame this verdict is about. */
+  capturedAtMs: number;
+  /** The thumbnail grid: one cell per 8x8 block of the frame. */
+  cols: number;
+  rows: number;
+  /** One byte per cell, row-major, 1 where motion is seen (valid only during the call). */
+  cells: Uint8Array;
+  /** This frame's motion box in frame pixels [x, y, w, h]; w = 0 when there is none. */
+  box: readonly number[];
+  /** Motion is on (between its start and end events). */
+  active: boolean;
+  /** The lighting state (steady, step, settling, ramp, relearning). */
+  light: string;
+}
+
+/** Where the firmware shows its per-frame motion verdict (the simulator's overlay); a board may have none. */
+export interface MotionViewPort {
+  verdict(v: MotionVerdict): void;
+}
+
 /** The set of ports a host hands to the firmware. */
 export interface Host {
   clock: ClockPort;
@@ -255,4 +277,6 @@ export interface Host {
    * TypeScript elsewhere. A host without one withholds every picture while zones are configured.
    */
   redactor?: JpegRedactor;
+  /** Receives the motion detector's verdict on every frame it judged; only the simulator has one. */
+  motionView?: MotionViewPort;
 }

@@ -22,7 +22,7 @@ import { createBus, type Bus } from "./bus.js";
 import { createCamera, describeCamera, type CameraSpec } from "./camera-source.js";
 import { createDeviceRunner, type DeviceRunner, type Engine, type PowerState } from "./device-runner.js";
 import { createFrameStore } from "./frame-store.js";
-import { createMotionAnalyzer } from "./motion-overlay.js";
+import { overlaySource } from "./motion-overlay.js";
 import { BRIDGE_CLIENT_ID, type OwnerEvent, startOwnerSide, type OwnerSide } from "./owner-side.js";
 import type { OwnerVideo } from "../bridge/video/owner-video.js";
 import type { FrameSink } from "../bridge/video/opened-frame.js";
@@ -142,8 +142,8 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     await broker.close();
     throw error;
   }
-  const { hardware, frames, motion } = parts;
-  status.motionDetector = motion.description;
+  const { hardware } = parts;
+  status.motionDetector = overlaySource(parts.motionEnabled);
   status.zones = parts.zones;
   status.light = parts.scene.light;
 
@@ -177,7 +177,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     ...sceneControls(ctx, parts),
     setZones: (zones) => sendZones(ctx, parts, owner!, zones),
     liveView: (live) => owner!.sendLiveView(live),
-    frame: (n) => frames.get(n),
+    frame: (n) => parts.frames.get(n),
     snapshot: (id) => journal.snapshots.get(id),
     seqs: journal.seqs,
     note,
@@ -261,8 +261,8 @@ function buildHardware(options: SimulationOptions, c: HardwareContext) {
   const config = simulatedDeviceConfig(options, c.broker.port, framePeriodMs, c.keys);
   const parsed = parseConfig(config);
   if (!parsed.ok) throw new Error(`the simulated device's config is refused:\n${formatConfigErrors(parsed.errors)}`);
-  const motion = createMotionAnalyzer({ ...parsed.config.motion, zones: parsed.config.privacy.zones });
-  const frames = createFrameStore({ onFrame: (record: FrameRecord) => c.bus.emit("frame", record), motion });
+  const motionEnabled = parsed.config.motion.enabled;
+  const frames = createFrameStore({ onFrame: (record: FrameRecord) => c.bus.emit("frame", record) });
   const button = createVirtualButton(clock);
   const scene = createPorchScene({ onBell: (level) => button.set(level, bounceMs) });
   const buildCamera = (spec: CameraSpec) =>
@@ -294,9 +294,11 @@ function buildHardware(options: SimulationOptions, c: HardwareContext) {
     crypto: c.crypto,
     log: { write: (level: LogLevel, tag: string, message: string) => c.journal.log("firmware", level, tag, message) },
     system: { restart() {}, rssiDbm: () => (wifi.up ? -58 : undefined) },
+    // The firmware's own verdict on each frame, for the page's overlay (frame-store.ts pairs them up).
+    motionView: { verdict: (v) => frames.verdict(v) },
   } satisfies Host;
   const zones = parsed.config.privacy.zones;
-  return { hardware, config, zones, clock, motion, frames, scene, buildCamera, cameraSocket, wifi };
+  return { hardware, config, zones, clock, motionEnabled, frames, scene, buildCamera, cameraSocket, wifi };
 }
 
 /** The firmware on the virtual hardware, on the chosen engine; its power state shows in `status`. */
@@ -311,10 +313,8 @@ function createDevice(engine: Engine, parts: Hardware, keys: SimKeys, { status, 
       status.power = power;
       if (power === "on") status.bootedAt = Date.now();
       if (power !== "on") status.stats = undefined;
-      if (power === "off") {
-        parts.frames.clear();
-        parts.motion.reset();
-      }
+      parts.frames.expectVerdicts(power === "on" && parts.motionEnabled);
+      if (power === "off") parts.frames.clear();
       changed();
     },
     onError: (error) => note(`firmware: ${error.message}`, "error"),
@@ -403,12 +403,11 @@ function faultControls(
 /** What the camera sees: its source, a visitor, the daylight and the porch lamp. */
 function sceneControls(
   { status, changed, note }: ControlContext,
-  { scene, cameraSocket, buildCamera, motion, clock }: Hardware,
+  { scene, cameraSocket, buildCamera, clock }: Hardware,
 ): Pick<Simulation, "useCamera" | "sendVisitor" | "setLight" | "setLamp"> {
   return {
     useCamera(spec) {
       cameraSocket.use(buildCamera(spec));
-      motion.reset();
       status.camera = describeCamera(spec);
       status.light = scene.light;
       note(`camera: ${status.camera}`);
@@ -443,7 +442,6 @@ async function sendZones({ status, changed, note }: ControlContext, parts: Hardw
   await owner.sendConfig(next);
   config.privacy = privacy;
   status.zones = parsed.config.privacy.zones;
-  parts.motion.setZones(status.zones);
   note(`privacy: ${zones.length} zone(s) sent to the device in a signed set-config command; it restarts on them`);
   changed();
 }

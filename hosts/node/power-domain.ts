@@ -99,6 +99,8 @@ export function createPowerDomain(base: Host): PowerDomain {
       rssiDbm: () => base.system.rssiDbm(),
     },
   };
+  const view = base.motionView;
+  if (view) host.motionView = { verdict: (v) => on && view.verdict(v) };
 
   return {
     host,

@@ -27,6 +27,8 @@ export interface GuestHost {
   host: Host;
   /** Routes one delivery from the parent; returns false when the kind is not a port event. */
   dispatch(message: WireMessage): boolean;
+  /** Adds the motion view port (the parent's Host has one), before the firmware starts. */
+  showMotion(): void;
 }
 
 /** A port as the guest builds it, with its listeners for the parent's events. */
@@ -67,7 +69,19 @@ export function createGuestHost(): GuestHost {
     return true;
   }
 
-  return { host, dispatch };
+  return { host, dispatch, showMotion };
+
+  /** Gives the host a motion view: each frame's verdict goes to the parent ("motion.verdict"). */
+  function showMotion(): void {
+    host.motionView = {
+      verdict: ({ cells, box, capturedAtMs, cols, rows, active, light }) =>
+        void call(
+          "motion.verdict",
+          { capturedAtMs, cols, rows, box: [box[0], box[1], box[2], box[3]], active, light },
+          [cells],
+        ),
+    };
+  }
 }
 
 function guestTimers(): GuestPort<TimerPort, "timer"> {

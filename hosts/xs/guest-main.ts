@@ -15,6 +15,7 @@ globalThis.handleCommand = (command: ArrayBuffer): ArrayBuffer => {
   const { fields, blobs } = message;
   switch (fields.kind) {
     case "boot":
+      if (fields.motionView) guest.showMotion();
       firmware = startFirmware(guest.host, {
         config: fields.config,
         firmwareVersion: fields.firmwareVersion as string,

@@ -60,6 +60,11 @@ export interface HostCalls {
   "mqtt.subscribe": { args: { topic: string; qos: QoS } };
   "mqtt.close": Empty;
   "log.write": { args: { level: LogLevel; tag: string; message: string } };
+  /** The motion detector's verdict on one frame (MotionViewPort); made only when the boot asked for it. */
+  "motion.verdict": {
+    args: { capturedAtMs: number; cols: number; rows: number; box: number[]; active: boolean; light: string };
+    blobs: [cells: Bytes];
+  };
   "system.restart": { args: { reason: string } };
   /** `v` is absent when the host does not know the signal strength. */
   "system.rssi": { result: { v?: number } };

@@ -106,6 +106,7 @@ function deviceCalls(
   | "camera.stop"
   | "frame.release"
   | "log.write"
+  | "motion.verdict"
   | "system.restart"
   | "system.rssi"
 > {
@@ -133,6 +134,7 @@ function deviceCalls(
       frames.delete(id);
     },
     "log.write": ({ level, tag, message }) => host.log.write(level, tag, message),
+    "motion.verdict": (v, [cells]) => host.motionView?.verdict({ ...v, cells }),
     "system.restart": ({ reason }) => host.system.restart(reason),
     "system.rssi": () => ({ fields: { v: host.system.rssiDbm() } }),
   };

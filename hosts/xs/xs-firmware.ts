@@ -94,7 +94,7 @@ export async function startXsFirmware(options: XsFirmwareOptions): Promise<XsFir
   await worker.evaluate(await firmwareBundle());
   const boot = await control(
     "boot",
-    { config: options.config, firmwareVersion: options.firmwareVersion },
+    { config: options.config, firmwareVersion: options.firmwareVersion, motionView: !!options.host.motionView },
     options.deviceKey ? [options.deviceKey] : [],
   );
 

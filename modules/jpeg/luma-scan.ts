@@ -28,6 +28,9 @@ export interface ScanPlan {
   restartInterval: number;
   /** Luma quantizer for the DC coefficient (Q0 of its DQT table). */
   q0: number;
+  /** Luma quantizers of the first horizontal and vertical AC coefficients (zigzag 1 and 2), for `gradients`. */
+  q1: number;
+  q2: number;
   /** Scratch for the scan: the DC predictions, and the bit reader's state for the slow-path refill. */
   readonly pred: Int32Array;
   readonly state: Int32Array;
@@ -47,6 +50,8 @@ export function createScanPlan(): ScanPlan {
     lumaPerMcuY: 1,
     restartInterval: 0,
     q0: 1,
+    q1: 1,
+    q2: 1,
     pred: new Int32Array(4),
     state: new Int32Array(STATE_SIZE),
   };
@@ -76,6 +81,7 @@ export function decodeLumaScan(
   out: Uint8Array,
   outWidth: number,
   outHeight: number,
+  gradients?: Int16Array,
 ): number {
   // Hot state lives in locals that no closure captures, so the engine can keep it in registers.
   const end = data.length;
@@ -94,6 +100,8 @@ export function decodeLumaScan(
     lumaPerMcuY,
     restartInterval,
     q0,
+    q1,
+    q2,
   } = plan;
   const { pred, state } = plan;
   pred.fill(0);
@@ -121,27 +129,34 @@ export function decodeLumaScan(
       for (let b = 0; b < blocksInMcu; b++) {
         // ---- DC difference (T.81 §F.2.2.1) ----
         if (nbits < 16) {
-          // Refill to at least 25 bits (the same loop is repeated below, inlined for speed).
-          while (nbits <= 24) {
-            let byte = 0;
-            if (pos < end) {
-              byte = data[pos];
-              if (byte !== 0xff) pos++;
-              else if (pos + 1 < end && data[pos + 1] === 0)
-                pos += 2; // stuffed zero (T.81 §F.1.2.3)
-              else {
-                // a marker: stay on it
+          // Two bytes at once when neither is 0xFF (the usual case): acc keeps its 16..31 unread bits.
+          if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
+            acc = (acc << 16) | (data[pos] << 8) | data[pos + 1];
+            pos += 2;
+            nbits += 16;
+          }
+          // Else byte by byte to at least 25 bits (the same refill is repeated below, inlined for speed).
+          else
+            while (nbits <= 24) {
+              let byte = 0;
+              if (pos < end) {
+                byte = data[pos];
+                if (byte !== 0xff) pos++;
+                else if (pos + 1 < end && data[pos + 1] === 0)
+                  pos += 2; // stuffed zero (T.81 §F.1.2.3)
+                else {
+                  // a marker: stay on it
+                  if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                  byte = 0;
+                  phantom += 8;
+                }
+              } else {
                 if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                byte = 0;
                 phantom += 8;
               }
-            } else {
-              if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-              phantom += 8;
+              acc = (acc << 8) | byte;
+              nbits += 8;
             }
-            acc = (acc << 8) | byte;
-            nbits += 8;
-          }
         }
         let slot = dcSlot[b];
         let index = (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK;
@@ -182,28 +197,58 @@ export function decodeLumaScan(
         }
         // ---- AC codes, skipped (T.81 §F.2.2.2) ----
         slot = acSlot[b];
+        let k0 = 1;
+        if (gradients !== undefined && lx >= 0) {
+          // The first horizontal and vertical AC coefficients (zigzag 1 and 2), dequantized, when asked for.
+          state[0] = acc;
+          state[1] = nbits;
+          state[2] = pos;
+          state[3] = phantom;
+          const x = mx * lumaPerMcuX + lx;
+          const y = my * lumaPerMcuY + lumaY[b];
+          k0 = firstAc(
+            data,
+            t,
+            slot,
+            state,
+            x < outWidth && y < outHeight ? 2 * (y * outWidth + x) : -1,
+            gradients,
+            q1,
+            q2,
+          );
+          acc = state[0];
+          nbits = state[1];
+          pos = state[2];
+          phantom = state[3];
+        }
         const fastBase = slot << LOOK_BITS;
         const multiBase = (slot - 4) << MULTI_BITS;
-        for (let k = 1; k < 64; ) {
+        for (let k = k0; k < 64; ) {
           if (nbits < 16) {
-            while (nbits <= 24) {
-              let byte = 0;
-              if (pos < end) {
-                byte = data[pos];
-                if (byte !== 0xff) pos++;
-                else if (pos + 1 < end && data[pos + 1] === 0) pos += 2;
-                else {
+            if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
+              acc = (acc << 16) | (data[pos] << 8) | data[pos + 1];
+              pos += 2;
+              nbits += 16;
+            } else
+              while (nbits <= 24) {
+                let byte = 0;
+                if (pos < end) {
+                  byte = data[pos];
+                  if (byte !== 0xff) pos++;
+                  else if (pos + 1 < end && data[pos + 1] === 0) pos += 2;
+                  else {
+                    if (nbits < phantom)
+                      throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                    byte = 0;
+                    phantom += 8;
+                  }
+                } else {
                   if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                  byte = 0;
                   phantom += 8;
                 }
-              } else {
-                if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                phantom += 8;
+                acc = (acc << 8) | byte;
+                nbits += 8;
               }
-              acc = (acc << 8) | byte;
-              nbits += 8;
-            }
           }
           const wide = (acc >>> (nbits - MULTI_BITS)) & MULTI_MASK;
           entry = multi[multiBase + wide];
@@ -244,6 +289,62 @@ export function decodeLumaScan(
     }
   }
   return scanEnd(data, pos, nbits < phantom);
+}
+
+/**
+ * Decodes a luma block's AC codes up to coefficient 2 (T.81 §F.2.2.2, values with EXTEND): writes the
+ * dequantized zigzag 1 (horizontal) and 2 (vertical) coefficients at gradients[at], gradients[at + 1] (unless
+ * `at` < 0: a block outside the picture), and returns the next k for the skipping loop (64 after an EOB).
+ */
+function firstAc(
+  data: Uint8Array,
+  t: HuffmanTables,
+  slot: number,
+  state: Int32Array,
+  at: number,
+  gradients: Int16Array,
+  q1: number,
+  q2: number,
+): number {
+  let h = 0,
+    v = 0,
+    k = 1;
+  while (k <= 2) {
+    if (state[1] < 16) refill(data, state);
+    const acc = state[0];
+    let nbits = state[1];
+    const rs = slowSymbol(t, slot, (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK, acc, nbits);
+    if (rs < 0) throw new JpegError("corrupt", "bad Huffman code in entropy-coded data", state[2]);
+    nbits -= rs >> 8;
+    const size = rs & 15,
+      run = (rs >> 4) & 15;
+    if (size === 0) {
+      state[1] = nbits;
+      if (run === 15) {
+        k += 16;
+        continue;
+      }
+      k = END_OF_BLOCK;
+      break;
+    }
+    state[1] = nbits;
+    if (nbits < size) refill(data, state);
+    const value = extend((state[0] >>> (state[1] - size)) & ((1 << size) - 1), size);
+    state[1] -= size;
+    k += run;
+    if (k === 1) h = value;
+    else if (k === 2) v = value;
+    k++;
+  }
+  if (at >= 0) {
+    gradients[at] = clamp16(h * q1);
+    gradients[at + 1] = clamp16(v * q2);
+  }
+  return k;
+}
+
+function clamp16(v: number): number {
+  return v < -32768 ? -32768 : v > 32767 ? 32767 : v;
 }
 
 /**

@@ -78,6 +78,9 @@ export interface FrameState {
   readonly inFrame: Uint8Array;
   /** Entry 0 (the DC quantizer) of each table, and which tables are set. */
   readonly quant0: Int32Array;
+  /** Entries 1 and 2 (zigzag): the quantizers of the first horizontal and vertical AC coefficients. */
+  readonly quant1: Int32Array;
+  readonly quant2: Int32Array;
   readonly quantSet: Uint8Array;
   readonly compId: Int32Array;
   readonly compH: Int32Array;
@@ -113,6 +116,8 @@ export function createFrameState(): FrameState {
     plan: createScanPlan(),
     inFrame: new Uint8Array(HUFFMAN_SLOTS),
     quant0: new Int32Array(4),
+    quant1: new Int32Array(4),
+    quant2: new Int32Array(4),
     quantSet: new Uint8Array(4),
     compId: new Int32Array(4),
     compH: new Int32Array(4),
@@ -215,6 +220,8 @@ function readDqt(data: Uint8Array, p: number, segEnd: number, s: FrameState): vo
     const size = 64 * (pq + 1);
     if (q + 1 + size > segEnd) throw new JpegError("corrupt", "DQT segment shorter than its tables", q);
     s.quant0[tq] = pq ? (data[q + 1] << 8) | data[q + 2] : data[q + 1];
+    s.quant1[tq] = pq ? (data[q + 3] << 8) | data[q + 4] : data[q + 2];
+    s.quant2[tq] = pq ? (data[q + 5] << 8) | data[q + 6] : data[q + 3];
     s.quantSet[tq] = 1;
     q += 1 + size;
   }
@@ -319,6 +326,8 @@ export function readSos(data: Uint8Array, seg: Segment, s: FrameState): boolean 
   planScan(data, p, ns, at, s);
   s.plan.restartInterval = s.restartInterval;
   s.plan.q0 = s.quant0[s.compTq[0]];
+  s.plan.q1 = s.quant1[s.compTq[0]];
+  s.plan.q2 = s.quant2[s.compTq[0]];
   return true;
 }
 

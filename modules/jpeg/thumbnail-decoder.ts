@@ -28,11 +28,19 @@ export interface Thumbnail {
   readonly frameHeight: number;
   /** Mean luma per block, 0..255. From a `ThumbnailDecoder`: valid only until its next `decode`. */
   readonly luma: Uint8Array;
+  /**
+   * With `gradients: true` only: per cell, the dequantized first horizontal and vertical AC coefficients of its
+   * luma block (zigzag 1 and 2; 2 x width x height, row-major), which say how the block's left and right, top
+   * and bottom halves differ (sub-cells.ts uses them).
+   */
+  readonly gradients?: Int16Array;
 }
 
 export interface ThumbnailDecoderOptions {
   /** Largest thumbnail accepted, in cells (bytes); bigger frames throw JpegError("too-large"). */
   maxCells?: number;
+  /** Also decode each luma block's first two AC coefficients (Thumbnail.gradients); slower. */
+  gradients?: boolean;
 }
 
 export interface ThumbnailDecoder {
@@ -52,6 +60,7 @@ export function createThumbnailDecoder(options: ThumbnailDecoderOptions = {}): T
   const s = createFrameState();
   const seg: Segment = { marker: 0, at: 0, length: 0, p: 0, end: 0 };
   let buffer = new Uint8Array(0);
+  let gradients = new Int16Array(0);
   let last: Thumbnail | undefined;
 
   function decode(data: Uint8Array): Thumbnail {
@@ -75,6 +84,7 @@ export function createThumbnailDecoder(options: ThumbnailDecoderOptions = {}): T
             seg.at,
           );
         if (buffer.length < cells) buffer = new Uint8Array(cells);
+        if (options.gradients && gradients.length < 2 * cells) gradients = new Int16Array(2 * cells);
       } else readTableOrSkip(data, seg, s);
     }
   }
@@ -84,7 +94,9 @@ export function createThumbnailDecoder(options: ThumbnailDecoderOptions = {}): T
     const { width, height } = s;
     const outWidth = Math.ceil(width / 8),
       outHeight = Math.ceil(height / 8);
-    decodeLumaScan(data, pos, s.plan, s.tables, buffer, outWidth, outHeight);
+    const withGradients = options.gradients ? gradients : undefined;
+    if (withGradients) withGradients.fill(0);
+    decodeLumaScan(data, pos, s.plan, s.tables, buffer, outWidth, outHeight, withGradients);
     if (!last || last.frameWidth !== width || last.frameHeight !== height || last.luma.buffer !== buffer.buffer) {
       last = {
         width: outWidth,
@@ -92,6 +104,7 @@ export function createThumbnailDecoder(options: ThumbnailDecoderOptions = {}): T
         frameWidth: width,
         frameHeight: height,
         luma: buffer.subarray(0, outWidth * outHeight),
+        ...(withGradients ? { gradients: withGradients.subarray(0, 2 * outWidth * outHeight) } : {}),
       };
     }
     return last;

@@ -24,7 +24,14 @@ import { createHysteresis, type Hysteresis } from "./hysteresis.js";
 import type { Zone } from "../privacy/zone.js";
 import { rasterizeMask } from "./privacy-mask.js";
 import { refineForeground } from "./refine.js";
-import { subCellMap } from "./sub-cells.js";
+import {
+  createGradientModel,
+  type GradientModel,
+  gradientSubCellMap,
+  learnGradients,
+  retoneGradients,
+  subCellMap,
+} from "./sub-cells.js";
 import { createToneFitter, type ToneFitter, type ToneLine } from "./tone.js";
 
 /** The detector's settings; `modules/config-schema.ts` documents each as `motion.<name>`. */
@@ -160,6 +167,10 @@ interface State {
   paddedSamples: Int32Array;
   blobs: BlobFinder;
   gain: GainEstimator;
+  /** The background of the luma blocks' first AC coefficients, for thumbnails that carry them. */
+  gradients: GradientModel;
+  /** Scratch for the half-cell map. */
+  fineScratch: Uint8Array;
 }
 
 /** Creates a detector; its grid is sized by the first thumbnail and rebuilt when the size changes. */
@@ -175,6 +186,8 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
   let map = new Uint8Array(0);
   let fine = new Uint8Array(0);
   let lastLuma: Uint8Array = new Uint8Array(0);
+  let lastGradients: Int16Array | undefined;
+  const gradientShift = Math.max(0, Math.round(Math.log2(p.backgroundFrames)));
   let lastGainQ8 = 256;
   let frame = 0;
   let relearnLeft = 0;
@@ -190,6 +203,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     settleLeft = 0;
     s.residue.fill(0);
     relearn(s.model, luma);
+    relearnGradients(s);
     s.previousLuma.set(luma);
     s.rawMap.fill(0);
     s.previousMap.fill(0);
@@ -208,6 +222,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
       exposureQ8 < MIN_EXPOSURE_Q8 ? MIN_EXPOSURE_Q8 : exposureQ8 > MAX_EXPOSURE_Q8 ? MAX_EXPOSURE_Q8 : exposureQ8;
     model.thresholdMin = Math.max(MIN_THRESHOLD, (p.thresholdMin * exposureQ8 + 128) >> 8);
     retoneBackground(m, luma, s.previousMap, line.slopeQ8, line.offset, p.noiseFactor, model.thresholdMin);
+    retoneGradients(s.gradients, line.slopeQ8);
     previousGainBin = UNITY_GAIN_BIN;
   }
 
@@ -215,6 +230,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     stats.frames++;
     frame++;
     const luma = t.luma;
+    lastGradients = t.gradients && t.gradients.length >= 2 * t.width * t.height ? t.gradients : undefined;
     if (!state || !fits(state, t)) {
       state = createState(t, p.zones);
       map = new Uint8Array(state.grid.cells);
@@ -229,6 +245,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     if (relearnLeft > 0) {
       relearnLeft--;
       relearn(m, luma);
+      relearnGradients(s);
       s.previousLuma.set(luma);
       result.light = "relearning";
       return quiet(result, hysteresis, atMs);
@@ -289,6 +306,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     } else previousGainBin = gainBin;
 
     setCandidate(result, blobs, k, s);
+    if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
 
     // 5. k-of-n hysteresis. A step's own frame shows what it sees but holds the count: much of it is the change.
     if (track(result, hysteresis, atMs)) stats.starts++;
@@ -315,6 +333,12 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     return n;
   }
 
+  /** The gradient background restarts from the current frame's (when it carries gradients). */
+  function relearnGradients(s: State): void {
+    s.gradients.learnt = 0;
+    if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
+  }
+
   /** More newly changed cells than motion.lightingJumpPct of the watched ones since the last frame. */
   function jumped(n: number): boolean {
     return (n - previousRaw) * 100 > p.lightingJumpPct * (state as State).watched;
@@ -326,6 +350,20 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     subCells() {
       if (!state) return fine;
       const m = state.model;
+      if (lastGradients)
+        return gradientSubCellMap(
+          state.grid,
+          state.refined,
+          result.foregroundCells,
+          lastLuma,
+          m.background,
+          lastGainQ8,
+          m.threshold,
+          lastGradients,
+          state.gradients,
+          fine,
+          state.fineScratch,
+        );
       return subCellMap(
         state.grid,
         state.refined,
@@ -402,6 +440,8 @@ function createState(t: Thumbnail, zones: MotionParams["zones"]): State {
     paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
     blobs: createBlobFinder(t.width, t.height),
     gain: createGainEstimator(picked.length),
+    gradients: createGradientModel(cells),
+    fineScratch: new Uint8Array(cells * 4),
   };
 }
 

@@ -12,7 +12,7 @@ import { generateKeyPair } from "../../modules/hpke/dhkem-x25519.js";
 import { testCrypto } from "../support/test-crypto.js";
 import { readFileSync } from "node:fs";
 import jpegJs from "jpeg-js";
-import { decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
+import { createThumbnailDecoder, decodeThumbnail } from "../../modules/jpeg/thumbnail-decoder.js";
 import { JpegError } from "../../modules/jpeg/jpeg-error.js";
 import { jpegFrameSize } from "../../modules/jpeg/frame-size.js";
 import { createRedactor } from "../../modules/jpeg/redact.js";
@@ -169,6 +169,10 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     property: () => fc.property(mutated(realJpeg, 8), decodesOrRefuses),
   },
   {
+    name: "JPEG thumbnail decoder (TypeScript) with gradients: mutated real JPEGs, the same thumbnail as without",
+    property: () => fc.property(mutated(realJpeg, 8), decodesWithGradientsOrRefuses),
+  },
+  {
     name: "JPEG redactor: mutated real JPEGs (highway frame, jpeg-js), random masks and greys",
     property: () =>
       fc.property(
@@ -283,14 +287,36 @@ function decodesOrRefuses(bytes: Uint8Array): boolean {
       t.luma.length >= t.width * t.height
     );
   } catch (error) {
-    return (
-      error instanceof JpegError &&
-      ["not-jpeg", "truncated", "corrupt", "unsupported", "too-large"].includes(error.code) &&
-      Number.isInteger(error.offset) &&
-      error.offset >= 0 &&
-      error.offset <= bytes.length &&
-      error.message.startsWith("jpeg ")
-    );
+    return isRefusal(error, bytes);
+  }
+}
+
+/** A JpegError with a known code and an offset inside the input. */
+function isRefusal(error: unknown, bytes: Uint8Array): boolean {
+  return (
+    error instanceof JpegError &&
+    ["not-jpeg", "truncated", "corrupt", "unsupported", "too-large"].includes(error.code) &&
+    Number.isInteger(error.offset) &&
+    error.offset >= 0 &&
+    error.offset <= bytes.length &&
+    error.message.startsWith("jpeg ")
+  );
+}
+
+/** With gradients too: a consistent result or a JpegError; when both decode, the same thumbnail. */
+function decodesWithGradientsOrRefuses(bytes: Uint8Array): boolean {
+  let plain: Uint8Array | undefined;
+  try {
+    plain = decodeThumbnail(bytes, { maxCells: 64 * 64 }).luma;
+  } catch {
+    plain = undefined;
+  }
+  try {
+    const t = createThumbnailDecoder({ maxCells: 64 * 64, gradients: true }).decode(bytes);
+    const same = !plain || (plain.length === t.width * t.height && plain.every((v, i) => v === t.luma[i]));
+    return same && t.gradients!.length === 2 * t.width * t.height;
+  } catch (error) {
+    return isRefusal(error, bytes);
   }
 }
 

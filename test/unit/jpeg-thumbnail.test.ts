@@ -323,3 +323,45 @@ describe("JPEG DC thumbnail: Huffman table cache", () => {
     assert.deepEqual(decoder.decode(gray).luma, expected(16, 16));
   });
 });
+
+describe("JPEG DC thumbnail with gradients (the first two AC coefficients of each luma block)", () => {
+  test("each visible luma block's zigzag 1 and 2, dequantized; the thumbnail itself unchanged", () => {
+    for (const [name, comps, restartInterval] of [
+      ["4:2:0 with restarts", [Y(2, 2), CB, CR], 3],
+      ["grayscale", [Y(1, 1)], 0],
+    ] as [string, SynthComponent[], number][]) {
+      const coefficients = new Map<string, Int16Array>();
+      const rnd = seededRandom(11);
+      const jpeg = synthJpeg({
+        width: 75,
+        height: 45,
+        components: comps,
+        restartInterval,
+        block: (comp, bx, by) => {
+          const b = new Int16Array(64);
+          b[0] = comp === 0 ? lumaDc(bx, by) : 5;
+          // Every case of the first codes: both set, one of them, neither (EOB first, or a later coefficient).
+          const kind = Math.floor(rnd() * 5);
+          if (kind === 0 || kind === 1) b[1] = Math.floor(rnd() * 400) - 200 || 1;
+          if (kind === 0 || kind === 2) b[2] = Math.floor(rnd() * 400) - 200 || -1;
+          if (kind !== 4 && rnd() < 0.5) b[3 + Math.floor(rnd() * 60)] = 7;
+          if (kind === 3) b[40] = -9;
+          coefficients.set(`${comp},${bx},${by}`, b);
+          return b;
+        },
+      });
+      const plain = createThumbnailDecoder().decode(jpeg);
+      const t = createThumbnailDecoder({ gradients: true }).decode(jpeg);
+      assert.deepEqual(t.luma, plain.luma, `${name}: the same thumbnail`);
+      assert.equal(plain.gradients, undefined);
+      const g = t.gradients!;
+      assert.equal(g.length, 2 * t.width * t.height);
+      for (let y = 0; y < t.height; y++)
+        for (let x = 0; x < t.width; x++) {
+          const b = coefficients.get(`0,${x},${y}`)!;
+          const c = y * t.width + x;
+          assert.deepEqual([g[2 * c], g[2 * c + 1]], [b[1] * 16, b[2] * 16], `${name}: block ${x},${y}`);
+        }
+    }
+  });
+});

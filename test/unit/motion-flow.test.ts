@@ -110,3 +110,34 @@ describe("motion in the firmware", () => {
     assert.equal(calls, 3);
   });
 });
+
+describe("the firmware's motion verdict for the simulator's overlay", () => {
+  test("the host's motion view gets the verdict on every judged frame: the cells, the box and the state", () => {
+    const host = createFakeHost();
+    const seen: { at: number; cells: number; box: number[]; active: boolean; light: string; size: number[] }[] = [];
+    host.motionView = {
+      verdict: (v) =>
+        seen.push({
+          at: v.capturedAtMs,
+          cells: v.cells.reduce((a, b) => a + b, 0),
+          box: [...v.box],
+          active: v.active,
+          light: v.light,
+          size: [v.cols, v.rows],
+        }),
+    };
+    const { fw } = boot({ motion: { endQuietMs: 1000 } }, host);
+    play(host, 36, 12, 28);
+    assert.equal(seen.length, 36, "one verdict per frame");
+    assert.deepEqual(seen[0].size, [20, 15]);
+    assert.equal(seen[0].light, "relearning");
+    const start = events(host, fw.devicePublicKey).find((e) => e.header.type === "motion_start")!;
+    const first = seen.findIndex((v) => v.active);
+    assert.ok(first > 12 && seen[first].cells > 0, "motion on, with the cells seen");
+    assert.deepEqual(seen[first].box, start.header.box, "the start frame's box is the event's");
+    assert.ok(
+      seen.slice(0, 12).every((v) => v.cells === 0 && !v.active),
+      "quiet before the object",
+    );
+  });
+});

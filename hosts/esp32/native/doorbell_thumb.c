@@ -10,6 +10,9 @@
 #define LOOK DOORBELL_THUMB_LOOK_BITS
 #define LOOK_SIZE (1 << LOOK)
 #define LOOK_MASK (LOOK_SIZE - 1)
+#define MULTI DOORBELL_THUMB_MULTI_BITS
+#define MULTI_SIZE (1 << MULTI)
+#define MULTI_MASK (MULTI_SIZE - 1)
 #define END_OF_BLOCK 64
 #define MAX_BLOCKS_IN_MCU 10 /* T.81 §B.2.3; libjpeg's D_MAX_BLOCKS_IN_MCU */
 
@@ -25,7 +28,7 @@ typedef struct {
 typedef struct {
 	const uint8_t *data;
 	size_t end, pos;
-	uint32_t acc; /* the low nbits bits are unread, oldest first */
+	uint64_t acc; /* the low nbits bits are unread, oldest first */
 	int nbits;
 	int phantom; /* zero bits appended past a marker or the end, which valid data never reaches */
 } bit_reader;
@@ -60,6 +63,45 @@ const char *doorbell_thumb_code(int status)
 static int32_t extend(uint32_t v, int s)
 {
 	return s == 0 ? 0 : v < (1u << (s - 1)) ? (int32_t)v - (int32_t)(1u << s) + 1 : (int32_t)v;
+}
+
+/* The symbol of the code at bit `used` of the MULTI-bit pattern `index` (canonical decode, T.81 Figure F.16):
+ * (length << 8) | symbol, or -1 when no code of the slot fits in the bits left. */
+static int multi_symbol(const doorbell_thumb_decoder *d, int slot, int index, int used)
+{
+	int len;
+	for (len = 1; used + len <= MULTI; len++) {
+		int32_t code = (index >> (MULTI - used - len)) & ((1 << len) - 1);
+		if (code <= d->max_code[slot][len] && code >= d->min_code[slot][len])
+			return (len << 8) | d->values[slot][d->val_offset[slot][len] + code];
+	}
+	return -1;
+}
+
+/* Fills d->multi[slot - 4] (see doorbell_thumb.h) from the slot's canonical codes. */
+static void fill_multi(doorbell_thumb_decoder *d, int slot)
+{
+	int index;
+	for (index = 0; index < MULTI_SIZE; index++) {
+		int used = 0, before = 0, entry = 0;
+		for (;;) {
+			int code = multi_symbol(d, slot, index, used), rs, size, run, inc;
+			if (code < 0)
+				break;
+			rs = code & 255;
+			size = rs & 15;
+			run = rs >> 4;
+			if (used + (code >> 8) + size > MULTI)
+				break;
+			used += (code >> 8) + size;
+			inc = size ? run + 1 : run == 15 ? 16 : 0; /* 0: EOB (libjpeg: any other size-0 run ends the block) */
+			entry = used | (before << 4) | (inc << 10);
+			if (inc == 0 || before + inc > 63)
+				break;
+			before += inc;
+		}
+		d->multi[slot - 4][index] = (uint16_t)entry;
+	}
 }
 
 /* Builds slot `slot` from BITS + HUFFVAL at spec[0 .. available) unless it already holds those bytes (Annex C).
@@ -128,16 +170,18 @@ static size_t load_table(doorbell_thumb_decoder *d, int slot, const uint8_t *spe
 		}
 		code <<= 1;
 	}
+	if (slot == 4 || slot == 5)
+		fill_multi(d, slot);
 	memcpy(d->raw[slot], spec, length);
 	d->raw_length[slot] = (uint16_t)length;
 	d->built[slot] = 1;
 	return length;
 }
 
-/* Tops the buffer up to at least 25 bits. -1 when bits past the data were already being decoded. */
+/* Tops the buffer up to at least 57 bits. -1 when bits past the data were already being decoded. */
 static inline int refill(bit_reader *b)
 {
-	while (b->nbits <= 24) {
+	while (b->nbits <= 56) {
 		uint32_t byte = 0;
 		if (b->pos < b->end) {
 			byte = b->data[b->pos];
@@ -249,6 +293,7 @@ static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const sca
 			}
 			for (blk = 0; blk < plan->blocks; blk++) {
 				int slot = plan->dc_slot[blk], index, entry, k, lx;
+				const uint16_t *multi;
 				int32_t diff = 0;
 				/* DC difference (T.81 §F.2.2.1) */
 				if (b->nbits < 16 && refill(b))
@@ -280,9 +325,18 @@ static int decode_scan(const doorbell_thumb_decoder *d, bit_reader *b, const sca
 				}
 				/* AC codes, skipped (T.81 §F.2.2.2) */
 				slot = plan->ac_slot[blk];
+				multi = slot < 6 ? d->multi[slot - 4] : NULL;
 				for (k = 1; k < 64;) {
 					if (b->nbits < 16 && refill(b))
 						return fail(info, DOORBELL_THUMB_TRUNCATED, b->pos, "entropy-coded data ends inside a block");
+					if (multi) {
+						int m = multi[(b->acc >> (b->nbits - MULTI)) & MULTI_MASK], before = (m >> 4) & 63;
+						if (m && k + before < 64) {
+							b->nbits -= m & 15;
+							k = m >> 10 ? k + before + (m >> 10) : END_OF_BLOCK;
+							continue;
+						}
+					}
 					index = (int)((b->acc >> (b->nbits - LOOK)) & LOOK_MASK);
 					entry = d->fast[slot][index];
 					if (entry) {

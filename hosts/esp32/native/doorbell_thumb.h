@@ -25,9 +25,16 @@ enum {
 /** Bits per fast Huffman lookup; longer codes take the slow path (T.81 Figure F.16). */
 #define DOORBELL_THUMB_LOOK_BITS 9
 
-/** Decoder state: Huffman tables for the 8 DHT slots, cached between frames. About 17 KB; keep it off the stack. */
+/** Bits per multi-code AC lookup (the two AC tables a baseline JPEG may have). */
+#define DOORBELL_THUMB_MULTI_BITS 12
+
+/** Decoder state: Huffman tables for the 8 DHT slots, cached between frames. About 33 KB; keep it off the stack. */
 typedef struct {
 	int16_t fast[8][1 << DOORBELL_THUMB_LOOK_BITS]; /* (value << 5) | bits, 0 = slow path */
+	/* AC slots 0 and 1: every whole AC code (with its extra bits) that fits in the next MULTI_BITS bits, up to
+	 * an EOB: bits to drop (bits 0..3), the k increment of all codes but the last (4..9), the last code's
+	 * increment (10..14; 0 = EOB). 0 when not even one code fits. */
+	uint16_t multi[2][1 << DOORBELL_THUMB_MULTI_BITS];
 	uint16_t look[8][1 << DOORBELL_THUMB_LOOK_BITS]; /* (code length << 8) | symbol, 0 = longer code */
 	int32_t max_code[8][17];
 	int32_t min_code[8][17];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // XS host functions over doorbell_thumb.c, reached from thumb.ts with native("xs_doorbell_thumbnail_…"). One decoder
-// state (about 17 KB, allocated on first use) serves the firmware's single camera stream.
+// state (about 33 KB, allocated on first use) serves the firmware's single camera stream.
 #include "xsmc.h"
 
 #include <stdlib.h>
