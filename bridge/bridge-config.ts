@@ -393,7 +393,7 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
     snapshots: { dir: s("snapshots.dir"), keepDays: i("snapshots.keepDays"), maxMB: i("snapshots.maxMB") },
     clips: { dir: s("clips.dir"), keepDays: i("clips.keepDays"), maxMB: i("clips.maxMB") },
     video: videoConfig(s, i),
-    ha: haConfig(s, values.get("ha.liveStillsOverMqtt") === true, s("video.host")),
+    ha: haConfig(s, values.get("ha.liveStillsOverMqtt") === true),
     discovery: { prefix: s("discovery.prefix") },
     motion: { offDelayS: i("motion.offDelayS") },
   };
@@ -417,18 +417,8 @@ function videoConfig(s: (n: BridgeSettingName) => string, i: (n: BridgeSettingNa
   return video;
 }
 
-/** Addresses that mean "every interface": a picture link cannot name them. */
-const ANY_ADDRESS = new Set(["0.0.0.0", "::", "[::]"]);
-
-function haConfig(s: (n: BridgeSettingName) => string, liveStills: boolean, videoHost: string): BridgeConfig["ha"] {
-  const pictures = s("ha.pictures") as "url" | "mqtt";
-  const pictureHost = s("ha.pictureHost");
-  if (pictures === "url" && !pictureHost && ANY_ADDRESS.has(videoHost))
-    throw new BridgeConfigError(
-      `bridge setting ha.pictureHost: video.host ${videoHost} listens on every address, which a picture link cannot ` +
-        `name; set ${flagName("ha.pictureHost")} to the host name Home Assistant reaches the bridge by`,
-    );
-  return { pictures, pictureHost, liveStillsOverMqtt: liveStills };
+function haConfig(s: (n: BridgeSettingName) => string, liveStillsOverMqtt: boolean): BridgeConfig["ha"] {
+  return { pictures: s("ha.pictures") as "url" | "mqtt", pictureHost: s("ha.pictureHost"), liveStillsOverMqtt };
 }
 
 /** Reads a file a setting names; the error names the setting. */

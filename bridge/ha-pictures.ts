@@ -26,6 +26,19 @@ export interface HaPictures {
   restored(deviceId: string): string | undefined;
 }
 
+/** Addresses that mean "every interface", which a link cannot name, and the loopback address each reaches. */
+const ANY_ADDRESS: Record<string, string> = { "0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1" };
+
+/**
+ * The host in picture links: `ha.pictureHost`, else `video.host`; for an any-address `video.host` (0.0.0.0, ::),
+ * its loopback address, which reaches the bridge only from its own machine: `guessed` says to warn.
+ */
+export function pictureLinkHost(videoHost: string, pictureHost: string): { host: string; guessed: boolean } {
+  if (pictureHost) return { host: pictureHost, guessed: false };
+  const loopback = ANY_ADDRESS[videoHost];
+  return loopback ? { host: loopback, guessed: true } : { host: videoHost, guessed: false };
+}
+
 /** The link base for `/pictures/<token>.jpg`: the video endpoint as Home Assistant reaches it. */
 export function pictureLinkBase(o: { host: string; port: number; tls: boolean }): string {
   const host = o.host.includes(":") && !o.host.startsWith("[") ? `[${o.host}]` : o.host;

@@ -21,7 +21,7 @@ import { type BridgeDevice, loadDevices } from "../devices.js";
 import { createCommandSigner, readPrivateKey, readSigningPrivateKey, signingKeyBeside } from "../key-files.js";
 import { connectBoundedMqtt } from "../mqtt-connect.js";
 import { MAX_PACKET_BYTES } from "../provision/broker-limits.js";
-import { pictureLinkBase } from "../ha-pictures.js";
+import { pictureLinkBase, pictureLinkHost } from "../ha-pictures.js";
 import { createSnapshotStore, type SnapshotStore } from "../snapshot-store.js";
 import { createCameraFeed } from "../video/camera-feed.js";
 import { createOwnerVideo, type OwnerVideo } from "../video/owner-video.js";
@@ -145,11 +145,13 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     log: log.child("snaps"),
   });
   const state = createDeviceStateStore(config.stateDir);
-  const pictureBase = pictureLinkBase({
-    host: config.ha.pictureHost || config.video.host,
-    port: config.video.port,
-    tls: Boolean(access.tls),
-  });
+  const linkHost = pictureLinkHost(config.video.host, config.ha.pictureHost);
+  if (config.ha.pictures === "url" && linkHost.guessed)
+    log.warn(
+      `picture links name ${linkHost.host}, which Home Assistant reaches only on this machine: video.host ` +
+        `${config.video.host} is every address; set ha.pictureHost to the name Home Assistant reaches the bridge by`,
+    );
+  const pictureBase = pictureLinkBase({ host: linkHost.host, port: config.video.port, tls: Boolean(access.tls) });
   const bridge = startBridge({
     client,
     crypto,
