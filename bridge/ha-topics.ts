@@ -23,7 +23,10 @@ export interface HaTopics {
   info: string;
   /** The "Take snapshot" button; the bridge turns a press into a sealed command. Never retained. */
   snapshotCommand: string;
-  /** The latest opened live frame, raw JPEG, at most one a second (the MQTT camera, §2.3), with ha.liveStillsOverMqtt only. Never retained. */
+  /**
+   * The latest opened live frame, raw JPEG, at most one a second (the MQTT camera, §2.3), with
+   * ha.liveStillsOverMqtt only. Never retained.
+   */
   live: string;
   /** The "Start live view" button; the bridge holds the live view and seals its start. Never retained. */
   liveCommand: string;

@@ -9,7 +9,10 @@ export interface ServedDevice {
   device: BridgeDevice;
   topics: DeviceTopics;
   ha: HaTopics;
-  /** The last picture's snapshot-topic payload (its link, or its bytes with ha.pictures = mqtt), re-published on Home Assistant's birth (it is retained anyway). */
+  /**
+   * The last picture's snapshot-topic payload (its link, or its bytes with ha.pictures = mqtt), re-published on
+   * Home Assistant's birth (it is retained anyway).
+   */
   lastPicture?: Uint8Array | string;
   motion?: "ON" | "OFF";
   /** Envelopes refused as replays since the bridge started (`replays_refused` in the info JSON). */

@@ -247,7 +247,9 @@ describe("the broker's traffic during a live view and a clip (issue 10 acceptanc
 });
 
 describe("Home Assistant's pictures with the default settings (ha.pictures = url)", () => {
-  test("Home Assistant's path to the ring's picture: url_topic in discovery, the retained link fetches its JPEG, no MQTT camera", async () => {
+  const name =
+    "Home Assistant's path to the ring's picture: url_topic in discovery, the retained link fetches its JPEG";
+  test(name, async () => {
     const discovery = JSON.parse((await spy.nth(DISCOVERY_TOPIC, 1)).payload.toString("utf8"));
     const image = discovery.cmps.snapshot;
     assert.deepEqual(
