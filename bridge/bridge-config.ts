@@ -9,6 +9,8 @@ type Spec =
   | { kind: "path"; default: string; optional?: boolean; doc: string }
   | { kind: "string"; default: string; pattern?: RegExp; patternDoc?: string; doc: string }
   | { kind: "url"; default: string; doc: string }
+  | { kind: "bool"; default: boolean; doc: string }
+  | { kind: "choice"; default: string; choices: readonly string[]; doc: string }
   | { kind: "int"; default: number; min: number; max: number; unit?: string; doc: string };
 
 /** Path defaults may start with `{home}`, the `home` setting. */
@@ -144,6 +146,26 @@ export const BRIDGE_SETTINGS = Object.freeze({
     unit: "s",
     doc: "Home Assistant's Start live view button keeps the live view on this long",
   },
+  "ha.pictures": {
+    kind: "choice",
+    default: "url",
+    choices: ["url", "mqtt"],
+    doc:
+      "How Home Assistant gets the snapshot: url, a link to the bridge's video endpoint on the broker (the picture " +
+      "stays off it); mqtt, the JPEG itself on the broker, in the clear (docs/security.md)",
+  },
+  "ha.pictureHost": {
+    kind: "string",
+    default: "",
+    pattern: /^[A-Za-z0-9.:-]{1,253}$/,
+    patternDoc: "an IP address or a host name",
+    doc: "The host name Home Assistant reaches the video endpoint by, for picture links; empty: video.host",
+  },
+  "ha.liveStillsOverMqtt": {
+    kind: "bool",
+    default: false,
+    doc: "Also publish a live still a second on the broker for an MQTT camera, in the clear; off: MJPEG only",
+  },
   "discovery.prefix": {
     kind: "string",
     default: "homeassistant",
@@ -182,6 +204,8 @@ export interface BridgeConfig {
     liveSeconds: number;
     buttonSeconds: number;
   };
+  /** How Home Assistant gets the pictures (docs/home-assistant.md, "Pictures"). */
+  ha: { pictures: "url" | "mqtt"; pictureHost: string; liveStillsOverMqtt: boolean };
   discovery: { prefix: string };
   motion: { offDelayS: number };
 }
@@ -225,6 +249,10 @@ function accepted(spec: Spec): string {
       return `an integer from ${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`;
     case "url":
       return "an mqtts:// or mqtt:// URL with a host";
+    case "bool":
+      return "true or false";
+    case "choice":
+      return `one of ${spec.choices.join(", ")}`;
     case "path":
       return "a file or directory path";
     case "string":
@@ -232,14 +260,23 @@ function accepted(spec: Spec): string {
   }
 }
 
-function convert(name: string, spec: Spec, raw: Raw): string | number {
+function convert(name: string, spec: Spec, raw: Raw): string | number | boolean {
   const fail = (): never => {
     throw new BridgeConfigError(
       `bridge setting ${name} (${raw.source}): ${JSON.stringify(raw.value)} is not accepted; expected ${accepted(spec)}`,
     );
   };
-  const text = typeof raw.value === "number" ? String(raw.value) : typeof raw.value === "string" ? raw.value : fail();
+  const text =
+    typeof raw.value === "number" || typeof raw.value === "boolean"
+      ? String(raw.value)
+      : typeof raw.value === "string"
+        ? raw.value
+        : fail();
   switch (spec.kind) {
+    case "bool":
+      return text === "true" ? true : text === "false" ? false : fail();
+    case "choice":
+      return spec.choices.includes(text) ? text : fail();
     case "int": {
       const n = Number(text);
       return Number.isInteger(n) && n >= spec.min && n <= spec.max && text.trim() !== "" ? n : fail();
@@ -320,8 +357,8 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
     }
   }
 
-  const values = new Map<string, string | number>();
-  const pick = (name: BridgeSettingName): string | number => {
+  const values = new Map<string, string | number | boolean>();
+  const pick = (name: BridgeSettingName): string | number | boolean => {
     const spec: Spec = BRIDGE_SETTINGS[name];
     const env = sources.env[envName(name)];
     const raw =
@@ -356,6 +393,7 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
     snapshots: { dir: s("snapshots.dir"), keepDays: i("snapshots.keepDays"), maxMB: i("snapshots.maxMB") },
     clips: { dir: s("clips.dir"), keepDays: i("clips.keepDays"), maxMB: i("clips.maxMB") },
     video: videoConfig(s, i),
+    ha: haConfig(s, values.get("ha.liveStillsOverMqtt") === true),
     discovery: { prefix: s("discovery.prefix") },
     motion: { offDelayS: i("motion.offDelayS") },
   };
@@ -377,6 +415,10 @@ function videoConfig(s: (n: BridgeSettingName) => string, i: (n: BridgeSettingNa
       "bridge settings video.tlsCert and video.tlsKey: set both (HTTPS) or neither (plain HTTP, loopback or behind a TLS proxy)",
     );
   return video;
+}
+
+function haConfig(s: (n: BridgeSettingName) => string, liveStillsOverMqtt: boolean): BridgeConfig["ha"] {
+  return { pictures: s("ha.pictures") as "url" | "mqtt", pictureHost: s("ha.pictureHost"), liveStillsOverMqtt };
 }
 
 /** Reads a file a setting names; the error names the setting. */

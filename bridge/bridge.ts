@@ -14,6 +14,7 @@ import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
 import { createEventReceiver, type DeliveredEvent } from "./event-receiver.js";
+import { createHaPictures, type PictureOptions } from "./ha-pictures.js";
 import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
 import { type ServedDevice, serveDevice } from "./served-device.js";
 import type { SnapshotStore } from "./snapshot-store.js";
@@ -37,6 +38,13 @@ export interface BridgeOptions {
   log: Logger;
   discoveryPrefix: string;
   motionOffDelayS: number;
+  /**
+   * How Home Assistant gets the snapshots (ha.pictures, ha-pictures.ts): default `url`, links to the video endpoint
+   * (none without `snapshots` and `linkFor`); `mqtt`, the bytes on the broker in the clear.
+   */
+  pictures?: PictureOptions;
+  /** Discovery keeps the MQTT camera fed live stills over the broker (ha.liveStillsOverMqtt); default off. */
+  liveStills?: boolean;
   /** [0, 1) for the birth jitter; injectable for tests. */
   random01?: () => number;
   /** Wall clock, Unix ms. */
@@ -119,6 +127,7 @@ export function startBridge(o: BridgeOptions): Bridge {
   const byCommandTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.snapshotCommand, s]));
   const byVideoTopic = new Map<string, ServedDevice>(served.map((s) => [s.topics.video, s]));
   const byLiveTopic = new Map<string, ServedDevice>(served.map((s) => [s.ha.liveCommand, s]));
+  const pictures = createHaPictures({ pictures: o.pictures, snapshots: o.snapshots });
   const ha = createHaSync({
     client,
     log,
@@ -127,11 +136,13 @@ export function startBridge(o: BridgeOptions): Bridge {
     stats,
     discoveryPrefix: o.discoveryPrefix,
     motionOffDelayS: o.motionOffDelayS,
+    pictures,
+    liveStills: o.liveStills,
     random01: o.random01 ?? Math.random,
     timers,
   });
   // Events are handled in batches, each committed with one fdatasync before its PUBACKs leave (ack-gate.ts).
-  const events = createEventReceiver({ ...o, ha, stats, now, burstLog, acks: createAckGate(client) });
+  const events = createEventReceiver({ ...o, ha, pictures, stats, now, burstLog, acks: createAckGate(client) });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
   const video = videoOpener(o, burstLog, timers, now);
   const publishCommand = createCommandPublisher({ ...o, stats, now });

@@ -30,6 +30,13 @@ export interface DiscoveryOptions {
   firmwareVersion?: string;
   /** `origin.sw_version`; defaults to this package's version. */
   originVersion?: string;
+  /**
+   * How the image entity reads the snapshot topic (ha.pictures): `url` (default), a link it downloads (`url_topic`);
+   * `mqtt`, the raw JPEG bytes (`image_topic`).
+   */
+  pictures?: "url" | "mqtt";
+  /** The MQTT camera fed live stills over the broker (ha.liveStillsOverMqtt); default off, and removed. */
+  liveStills?: boolean;
 }
 
 export interface DiscoveryMessage {
@@ -67,6 +74,23 @@ function videoDroppedSensor(infoTopic: string): Record<string, unknown> {
     val_tpl: "{{ value_json.video_frames_dropped }}",
   };
 }
+
+/**
+ * The image entity on the snapshot topic (§2.2): a link it downloads (`url_topic`; content_type is invalid with
+ * it, Home Assistant derives the type), or the raw JPEG bytes (`image_topic`, ha.pictures = mqtt).
+ */
+function snapshotImage(topic: string, pictures: "url" | "mqtt"): Record<string, unknown> {
+  return pictures === "mqtt"
+    ? { name: "Last snapshot", img_t: topic, cont_type: "image/jpeg" }
+    : { name: "Last snapshot", url_t: topic };
+}
+
+/**
+ * §2.3: the MQTT camera takes still images only, which would cross the broker in the clear: it exists only with
+ * ha.liveStillsOverMqtt. Otherwise its platform alone removes it (§1.3) for owners who had it. The live view is
+ * the bridge's MJPEG endpoint, added in Home Assistant as an "MJPEG IP Camera" (docs/home-assistant.md).
+ */
+const CAMERA_REMOVED = ["live", { p: "camera" }] as const;
 
 /** The device discovery message for `device` (§1.3). */
 export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): DiscoveryMessage {
@@ -107,7 +131,7 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
         stat_t: t.motion,
         off_dly: o.motionOffDelayS,
       }),
-      component("snapshot", "image", { name: "Last snapshot", img_t: t.snapshot, cont_type: "image/jpeg" }),
+      component("snapshot", "image", snapshotImage(t.snapshot, o.pictures ?? "url")),
       component("take_snapshot", "button", {
         name: "Take snapshot",
         ic: "mdi:camera",
@@ -122,9 +146,7 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
         pl_prs: "start",
         ret: false,
       }),
-      // §2.3: the MQTT camera takes still images only; the bridge feeds it the latest live frame. The full-rate
-      // view is the bridge's MJPEG endpoint, added in Home Assistant as an "MJPEG IP Camera" (docs/home-assistant.md).
-      component("live", "camera", { name: "Live view", t: t.live }),
+      o.liveStills ? component("live", "camera", { name: "Live view", t: t.live }) : CAMERA_REMOVED,
       component("rssi", "sensor", {
         name: "Wi-Fi signal",
         dev_cla: "signal_strength",

@@ -4,15 +4,18 @@
 // status event, and queues the event's Home Assistant states (ha-states.ts) in order.
 import type { Logger } from "../modules/logger.js";
 import type { DeviceStateStore } from "./device-state.js";
+import { createHaPictures, type HaPictures } from "./ha-pictures.js";
 import { haUpdateFor, type OpenedEvent } from "./ha-states.js";
 import type { HaSync } from "./ha-sync.js";
 import type { ServedDevice } from "./served-device.js";
-import type { SnapshotStore } from "./snapshot-store.js";
+import type { SavedSnapshot, SnapshotStore } from "./snapshot-store.js";
 
 export interface EventDeliveryOptions {
   state: DeviceStateStore;
   snapshots?: SnapshotStore;
   ha: HaSync;
+  /** What the snapshot topic carries (ha-pictures.ts); default: links, none without a store. */
+  pictures?: HaPictures;
   log: Logger;
   /** Wall clock, Unix ms. */
   now: () => number;
@@ -24,6 +27,7 @@ export interface EventDeliveryOptions {
  */
 export function createEventDelivery(o: EventDeliveryOptions) {
   const { log } = o;
+  const pictures = o.pictures ?? createHaPictures({ snapshots: o.snapshots });
   return function deliver(
     served: ServedDevice,
     event: OpenedEvent,
@@ -33,16 +37,18 @@ export function createEventDelivery(o: EventDeliveryOptions) {
   ): void {
     const { device } = served;
     const receivedAtMs = o.now();
+    let saved: SavedSnapshot | undefined;
     if (jpeg && o.snapshots) {
       try {
-        o.snapshots.save(device.id, { type: String(event.type), id, receivedAtMs }, jpeg);
+        saved = o.snapshots.save(device.id, { type: String(event.type), id, receivedAtMs }, jpeg);
       } catch (error) {
         log.error("snapshot not saved", { device: device.id, id, reason: (error as Error).message });
       }
     }
-    const update = haUpdateFor(served.ha, event, jpeg, receivedAtMs, served);
-    if (jpeg && (event.type === "ring" || event.type === "long_press" || event.type === "snapshot"))
-      served.lastJpeg = jpeg;
+    const picture = jpeg ? pictures.opened(jpeg, saved) : undefined;
+    const update = haUpdateFor(served.ha, event, jpeg, receivedAtMs, served, picture);
+    if (picture !== undefined && (event.type === "ring" || event.type === "long_press" || event.type === "snapshot"))
+      served.lastPicture = picture;
     if (update.motion) served.motion = update.motion;
     if (update.info) {
       const before = o.state.get(device.id).info?.fw;

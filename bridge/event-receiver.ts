@@ -16,6 +16,7 @@ import type { BurstLog } from "./burst-log.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { createEventDelivery } from "./event-delivery.js";
+import type { HaPictures } from "./ha-pictures.js";
 import { createEventRefusals } from "./event-refusals.js";
 import { createGroupCommit } from "./group-commit.js";
 import type { OpenedEvent } from "./ha-states.js";
@@ -31,6 +32,8 @@ export interface EventReceiverOptions {
   state: DeviceStateStore;
   snapshots?: SnapshotStore;
   ha: HaSync;
+  /** What the snapshot topic carries (ha-pictures.ts); default: links, none without a store. */
+  pictures?: HaPictures;
   stats: BridgeStats;
   log: Logger;
   burstLog: BurstLog;

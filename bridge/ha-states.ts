@@ -79,7 +79,8 @@ export function infoFromStatus(event: OpenedEvent): Record<string, unknown> {
 
 /**
  * The messages for one opened event. `receivedAtMs` is the bridge's wall clock when it opened the event;
- * `counters` are merged into a status event's info.
+ * `counters` are merged into a status event's info. `picture` is what goes on the snapshot topic for the event's
+ * picture (ha-pictures.ts): its link, or its bytes with ha.pictures = mqtt; undefined: nothing.
  */
 export function haUpdateFor(
   topics: HaTopics,
@@ -87,15 +88,17 @@ export function haUpdateFor(
   jpeg: Uint8Array | undefined,
   receivedAtMs: number,
   counters: BridgeCounters,
+  picture?: Uint8Array | string,
 ): HaUpdate {
   const publishes: HaPublish[] = [];
-  const picture = () => {
-    if (jpeg) publishes.push({ topic: topics.snapshot, payload: jpeg, qos: 1, retain: true });
+  const pictureOut = () => {
+    if (jpeg && picture !== undefined)
+      publishes.push({ topic: topics.snapshot, payload: picture, qos: 1, retain: true });
   };
   switch (event.type) {
     case "ring":
     case "long_press": {
-      picture();
+      pictureOut();
       const delayS = Math.round((receivedAtMs - event.atMs) / 100) / 10;
       const attributes: Record<string, unknown> = {
         event_type: event.type,
@@ -114,7 +117,7 @@ export function haUpdateFor(
       return { publishes };
     }
     case "snapshot":
-      picture();
+      pictureOut();
       return { publishes };
     case "motion_start":
     case "motion_end": {

@@ -8,6 +8,7 @@ import type { Logger } from "../modules/logger.js";
 import type { BridgeStats } from "./bridge-stats.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { deviceDiscovery } from "./discovery.js";
+import type { HaPictures } from "./ha-pictures.js";
 import { createHaPublisher } from "./ha-publisher.js";
 import { type HaPublish, infoWithCounters } from "./ha-states.js";
 import type { ServedDevice } from "./served-device.js";
@@ -34,6 +35,10 @@ export interface HaSyncOptions {
   stats: BridgeStats;
   discoveryPrefix: string;
   motionOffDelayS: number;
+  /** What the snapshot topic carries (ha-pictures.ts). */
+  pictures: HaPictures;
+  /** Discovery keeps the MQTT camera fed live stills (ha.liveStillsOverMqtt); default off. */
+  liveStills?: boolean;
   /** [0, 1) for the birth jitter. */
   random01: () => number;
   timers: BridgeTimers;
@@ -68,6 +73,8 @@ export function createHaSync(o: HaSyncOptions): HaSync {
       prefix: o.discoveryPrefix,
       motionOffDelayS: o.motionOffDelayS,
       firmwareVersion: fw,
+      pictures: o.pictures.mode,
+      liveStills: o.liveStills,
     });
     publish({ topic: message.topic, payload: JSON.stringify(message.payload), qos: 1, retain: true });
     o.stats.discoveryPublished++;
@@ -83,7 +90,14 @@ export function createHaSync(o: HaSyncOptions): HaSync {
       publishDiscovery(served);
       if (o.state.get(served.device.id).info || served.replaysRefused) publishInfo(served);
       if (served.motion) publish({ topic: served.ha.motion, payload: served.motion, qos: 1, retain: true });
-      if (served.lastJpeg) publish({ topic: served.ha.snapshot, payload: served.lastJpeg, qos: 1, retain: true });
+      // After a restart in url mode: a fresh link to the newest stored picture, or an empty retained message that
+      // clears what the broker kept (bytes from mqtt mode); once per run, then the link is re-published.
+      if (served.lastPicture === undefined) {
+        const restored = o.pictures.restored(served.device.id);
+        if (restored !== undefined) served.lastPicture = restored;
+        if (restored === "") publish({ topic: served.ha.snapshot, payload: "", qos: 1, retain: true });
+      }
+      if (served.lastPicture) publish({ topic: served.ha.snapshot, payload: served.lastPicture, qos: 1, retain: true });
     }
     log.info("discovery and states published", { devices: o.served.length });
   }

@@ -14,13 +14,19 @@ export interface HaTopics {
   event: string;
   /** `ON` / `OFF`, retained. */
   motion: string;
-  /** Raw JPEG bytes of the last snapshot, retained. */
+  /**
+   * The last snapshot, retained: a link to it on the bridge's video endpoint (ha.pictures = url, the default), or its
+   * raw JPEG bytes (ha.pictures = mqtt).
+   */
   snapshot: string;
   /** Diagnostics JSON (`fw`, `rssi`, `boot`, ...), retained. */
   info: string;
   /** The "Take snapshot" button; the bridge turns a press into a sealed command. Never retained. */
   snapshotCommand: string;
-  /** The latest opened live frame, raw JPEG, at most one a second (the MQTT camera, §2.3). Never retained. */
+  /**
+   * The latest opened live frame, raw JPEG, at most one a second (the MQTT camera, §2.3), with
+   * ha.liveStillsOverMqtt only. Never retained.
+   */
   live: string;
   /** The "Start live view" button; the bridge holds the live view and seals its start. Never retained. */
   liveCommand: string;

@@ -9,8 +9,11 @@ export interface ServedDevice {
   device: BridgeDevice;
   topics: DeviceTopics;
   ha: HaTopics;
-  /** The last picture, re-published on Home Assistant's birth (it is retained anyway). */
-  lastJpeg?: Uint8Array;
+  /**
+   * The last picture's snapshot-topic payload (its link, or its bytes with ha.pictures = mqtt), re-published on
+   * Home Assistant's birth (it is retained anyway).
+   */
+  lastPicture?: Uint8Array | string;
   motion?: "ON" | "OFF";
   /** Envelopes refused as replays since the bridge started (`replays_refused` in the info JSON). */
   replaysRefused: number;

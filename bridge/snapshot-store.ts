@@ -4,8 +4,12 @@
 // bridge's receive time, never the device's clock (unauthenticated before SNTP). Retention runs on a timer
 // as well as on each save, and a save first makes room, so the total never exceeds `maxMB`. Files are mode
 // 0600 and directories 0700: these are the only plaintext pictures.
+// Each picture saved (or re-issued with `newest`) gets a fresh 128-bit random token, Home Assistant's link to it
+// (video-http.ts /pictures/<token>.jpg). Tokens are kept in memory only, keyed by their SHA-256 so the lookup's
+// timing says nothing about a guessed token, and compared in constant time; a picture retention removes loses them.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdirSync, readdirSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { Logger } from "../modules/logger.js";
 import type { BridgeTimers } from "./ha-sync.js";
 
@@ -30,7 +34,12 @@ export interface SnapshotStoreOptions {
 export interface SavedSnapshot {
   path: string;
   bytes: number;
+  /** 32 hex digits: the picture's capability for its link (video-http.ts). */
+  token: string;
 }
+
+/** A picture token: 128 random bits as 32 lowercase hex digits. */
+export const PICTURE_TOKEN = /^[0-9a-f]{32}$/;
 
 export interface SnapshotStore {
   /**
@@ -38,6 +47,10 @@ export interface SnapshotStore {
    * writing nothing, for a picture larger than `maxMB` on its own.
    */
   save(deviceId: string, meta: { type: string; id: string; receivedAtMs: number }, jpeg: Uint8Array): SavedSnapshot;
+  /** The newest picture kept for `deviceId`, with a fresh token (after a restart, for Home Assistant's link). */
+  newest(deviceId: string): SavedSnapshot | undefined;
+  /** The file of the picture `token` names, while the picture is kept; undefined for any other string. */
+  pathFor(token: string): string | undefined;
   /** Applies retention now, from what is on disk; returns what it removed. */
   prune(): { files: number; bytes: number };
   /** Bytes of all pictures, as the store counts them. */
@@ -92,6 +105,33 @@ function fileName(meta: { type: string; id: string }, iso: string): string {
   return `${iso.slice(11, 23).replace(/:/g, "")}-${meta.type.replace(/[^a-z_]/g, "")}-${meta.id.replace(/[^0-9a-f]/g, "")}.jpg`;
 }
 
+/** Picture tokens: SHA-256(token) -> the token and its picture's path. */
+function createTokenBook() {
+  const book = new Map<string, { token: Buffer; path: string }>();
+  const digest = (token: string) => createHash("sha256").update(token).digest("hex");
+  return {
+    issue(path: string): string {
+      const token = randomBytes(16).toString("hex");
+      book.set(digest(token), { token: Buffer.from(token), path });
+      return token;
+    },
+    /** Forgets the tokens of pictures no longer kept. */
+    keepOnly(files: readonly { path: string }[]): void {
+      if (!book.size) return;
+      const kept = new Set(files.map((f) => f.path));
+      for (const [k, v] of book) if (!kept.has(v.path)) book.delete(k);
+    },
+    pathFor(token: string): string | undefined {
+      if (!PICTURE_TOKEN.test(token)) return undefined;
+      const found = book.get(digest(token));
+      const given = Buffer.from(token);
+      return found && found.token.length === given.length && timingSafeEqual(found.token, given)
+        ? found.path
+        : undefined;
+    },
+  };
+}
+
 export function createSnapshotStore(o: SnapshotStoreOptions): SnapshotStore {
   const now = o.now ?? Date.now;
   const timers = o.timers ?? UNREF_TIMERS;
@@ -100,6 +140,8 @@ export function createSnapshotStore(o: SnapshotStoreOptions): SnapshotStore {
   /** Every picture, oldest first; rebuilt from the disk by each timed prune. */
   let files: Stored[] = [];
   let total = 0;
+  const tokens = createTokenBook();
+  const forget = () => tokens.keepOnly(files);
 
   /** Deletes the oldest until nothing is past `keepDays` and `room` more bytes fit under the limit. */
   function removeOldest(room: number): { files: number; bytes: number } {
@@ -114,6 +156,7 @@ export function createSnapshotStore(o: SnapshotStoreOptions): SnapshotStore {
       removedBytes += f.size;
     }
     if (removed) {
+      forget();
       removeEmptyDirs(o.dir);
       o.log.info("snapshots pruned", { files: removed, bytes: removedBytes, keptBytes: total });
     }
@@ -123,6 +166,7 @@ export function createSnapshotStore(o: SnapshotStoreOptions): SnapshotStore {
   function prune(): { files: number; bytes: number } {
     files = listJpegs(o.dir).sort((a, b) => a.mtimeMs - b.mtimeMs);
     total = files.reduce((n, f) => n + f.size, 0);
+    forget(); // pictures removed by hand lose their tokens too
     return removeOldest(0);
   }
 
@@ -160,8 +204,16 @@ export function createSnapshotStore(o: SnapshotStoreOptions): SnapshotStore {
       while (i > 0 && files[i - 1].mtimeMs > stored.mtimeMs) i--;
       files.splice(i, 0, stored);
       total += stored.size;
-      return { path, bytes: jpeg.length };
+      return { path, bytes: jpeg.length, token: tokens.issue(path) };
     },
+    newest(deviceId) {
+      const under = join(o.dir, deviceId) + sep;
+      for (let i = files.length - 1; i >= 0; i--)
+        if (files[i].path.startsWith(under))
+          return { path: files[i].path, bytes: files[i].size, token: tokens.issue(files[i].path) };
+      return undefined;
+    },
+    pathFor: tokens.pathFor,
     prune,
     get totalBytes() {
       return total;

@@ -21,7 +21,8 @@ import { type BridgeDevice, loadDevices } from "../devices.js";
 import { createCommandSigner, readPrivateKey, readSigningPrivateKey, signingKeyBeside } from "../key-files.js";
 import { connectBoundedMqtt } from "../mqtt-connect.js";
 import { MAX_PACKET_BYTES } from "../provision/broker-limits.js";
-import { createSnapshotStore } from "../snapshot-store.js";
+import { pictureLinkBase, pictureLinkHost } from "../ha-pictures.js";
+import { createSnapshotStore, type SnapshotStore } from "../snapshot-store.js";
 import { createCameraFeed } from "../video/camera-feed.js";
 import { createOwnerVideo, type OwnerVideo } from "../video/owner-video.js";
 import { startVideoServer, type VideoServer } from "../video/video-server.js";
@@ -61,6 +62,7 @@ function serveVideo(
   devices: BridgeDevice[],
   client: MqttClient,
   bridge: Pick<Bridge, "sendCommand">,
+  snapshots: SnapshotStore,
   log: Logger,
 ): { video: OwnerVideo; serving: Promise<VideoServer | undefined> } {
   const cameraTopic = new Map(devices.map((d) => [d.id, haTopics(d.topicRoot, d.id).live]));
@@ -69,13 +71,18 @@ function serveVideo(
     sendLiveView: (deviceId, live) => bridge.sendCommand(deviceId, { cmd: "live-view", live }),
     liveSeconds: config.video.liveSeconds,
     clips: { dir: config.clips.dir, keepDays: config.clips.keepDays, maxMB: config.clips.maxMB },
-    onLiveFrame: createCameraFeed({
-      publish: (deviceId, jpeg) => {
-        const topic = cameraTopic.get(deviceId);
-        if (topic) client.publish(topic, Buffer.from(jpeg), { qos: 0, retain: false });
-      },
-    }),
+    // Live stills cross the broker in the clear: only when the owner opted in (ha.liveStillsOverMqtt).
+    onLiveFrame: config.ha.liveStillsOverMqtt
+      ? createCameraFeed({
+          publish: (deviceId, jpeg) => {
+            const topic = cameraTopic.get(deviceId);
+            if (topic) client.publish(topic, Buffer.from(jpeg), { qos: 0, retain: false });
+          },
+        })
+      : undefined,
     authorize: access.authorize,
+    // Home Assistant's links to the snapshots (ha.pictures = url); 404 in mqtt mode, where no link is published.
+    pictures: config.ha.pictures === "url" ? snapshots : undefined,
     log,
   });
   const serving = startVideoServer({
@@ -138,6 +145,13 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     log: log.child("snaps"),
   });
   const state = createDeviceStateStore(config.stateDir);
+  const linkHost = pictureLinkHost(config.video.host, config.ha.pictureHost);
+  if (config.ha.pictures === "url" && linkHost.guessed)
+    log.warn(
+      `picture links name ${linkHost.host}, which Home Assistant reaches only on this machine: video.host ` +
+        `${config.video.host} is every address; set ha.pictureHost to the name Home Assistant reaches the bridge by`,
+    );
+  const pictureBase = pictureLinkBase({ host: linkHost.host, port: config.video.port, tls: Boolean(access.tls) });
   const bridge = startBridge({
     client,
     crypto,
@@ -149,12 +163,14 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     snapshots,
     discoveryPrefix: config.discovery.prefix,
     motionOffDelayS: config.motion.offDelayS,
+    pictures: { mode: config.ha.pictures, linkFor: (token) => `${pictureBase}${token}.jpg` },
+    liveStills: config.ha.liveStillsOverMqtt,
     shareGroup: config.broker.shareGroup || undefined,
     onLiveButton: (deviceId) => video.demand.hold(deviceId, config.video.buttonSeconds),
     // Authenticated frames from the stream opener go to the live view and the clip store (`video` comes after).
     frameSink: { frame: (f) => video.sink.frame(f), streamEnded: (s) => video.sink.streamEnded(s) },
   });
-  const { video, serving } = serveVideo(config, access, devices, client, bridge, log.child("video"));
+  const { video, serving } = serveVideo(config, access, devices, client, bridge, snapshots, log.child("video"));
   log.info("starting", { broker: config.broker.url, devices: devices.length });
   return {
     video,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Feeds Home Assistant's MQTT `camera` entity (reference/home-assistant.md §2.3: images only, no stream) with the
 // latest opened live frame, at most one per interval per device, never retained: a still that follows the live
-// view, beside the full-rate MJPEG endpoint.
+// view, beside the full-rate MJPEG endpoint. Each still crosses the broker in the clear, so the bridge feeds it only
+// when the owner opts in (ha.liveStillsOverMqtt); by default the live view is the MJPEG endpoint alone.
 import type { OpenedFrame } from "./opened-frame.js";
 
 /** One image per device per this many ms at most. */

@@ -28,6 +28,8 @@ export interface OwnerVideoOptions {
   timers?: BridgeTimers;
   /** Viewer buffer bound, bytes (video-http.ts MAX_BUFFERED_BYTES). */
   maxBufferedBytes?: number;
+  /** Serves stored snapshots by token at /pictures/<token>.jpg (snapshot-store.ts); without it, 404. */
+  pictures?: { pathFor(token: string): string | undefined };
 }
 
 export interface OwnerVideo {
@@ -85,6 +87,7 @@ export function createOwnerVideo(o: OwnerVideoOptions): OwnerVideo {
     log,
     maxBufferedBytes: o.maxBufferedBytes,
     now: o.now,
+    pictures: o.pictures,
   });
   return {
     sink,

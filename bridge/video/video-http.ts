@@ -4,7 +4,10 @@
 // Routes: GET /live/<id>.mjpeg, /live/<id>.jpg, /live/<id>.json, /live/<id> (a page), /clips/<id>.json,
 // /clips/<id>/<date>/<file> (Range supported). Anything else is 404, other methods 405, no credentials 401, and
 // an address that keeps sending wrong credentials 429 for a while (auth-throttle.ts).
-import { createReadStream, statSync } from "node:fs";
+// GET /pictures/<token>.jpg serves one stored snapshot to Home Assistant's image entity (ha.pictures = url), which
+// cannot send Basic credentials: its 128-bit random token is the credential (docs/security.md). Any other token,
+// or one whose picture retention removed, is 404.
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "../../modules/logger.js";
@@ -35,6 +38,32 @@ export interface VideoHandlerOptions {
   throttle?: AuthThrottle;
   /** Clock for the default throttle, ms. */
   now?: () => number;
+  /** The snapshot store's token lookup (snapshot-store.ts `pathFor`); without it /pictures/ is 404. */
+  pictures?: { pathFor(token: string): string | undefined };
+}
+
+const PICTURE_PATH = /^\/pictures\/([0-9a-f]{32})\.jpg$/;
+
+/** One stored picture by its token; no Basic credentials (the token is the credential). */
+function servePicture(o: VideoHandlerOptions, path: string, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== "GET" && req.method !== "HEAD") return text(res, 405, "only GET", { Allow: "GET, HEAD" });
+  const m = PICTURE_PATH.exec(path);
+  const file = m ? o.pictures?.pathFor(m[1]) : undefined;
+  let jpeg: Buffer | undefined;
+  try {
+    jpeg = file ? readFileSync(file) : undefined;
+  } catch {
+    jpeg = undefined; // removed between the lookup and the read
+  }
+  if (!jpeg) return text(res, 404, "no such picture (it may have been pruned)");
+  res.writeHead(200, {
+    "Content-Type": "image/jpeg",
+    "Content-Length": String(jpeg.length),
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(req.method === "HEAD" ? undefined : jpeg);
 }
 
 const CLIP_FILE =
@@ -151,6 +180,8 @@ function routeClips(o: VideoHandlerOptions, rest: string, req: IncomingMessage, 
 export function createVideoHandler(o: VideoHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const throttle = o.throttle ?? createAuthThrottle({ now: o.now });
   return (req, res) => {
+    // The picture links carry their own credential and are never the subject of password guessing.
+    if ((req.url ?? "").startsWith("/pictures/")) return servePicture(o, (req.url ?? "").split("?")[0], req, res);
     const address = req.socket.remoteAddress ?? "";
     const waitMs = throttle.retryAfterMs(address);
     // Not logged each time: a locked-out address could otherwise flood the log.

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pictureLinkBase, pictureLinkHost } from "../../bridge/ha-pictures.js";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { envName, flagName, loadBridgeConfig } from "../../bridge/bridge-config.js";
@@ -29,6 +30,7 @@ describe("doorbell-bridge settings", () => {
     assert.equal(c.devicesDir, "/srv/provisioned/devices");
     assert.deepEqual(c.snapshots, { dir: "/srv/provisioned/snapshots", keepDays: 30, maxMB: 1000 });
     assert.equal(c.discovery.prefix, "homeassistant");
+    assert.deepEqual(c.ha, { pictures: "url", pictureHost: "", liveStillsOverMqtt: false }, "pictures off the broker");
   });
 
   test("file < environment < flags; relative paths in the file are relative to the file", () => {
@@ -95,5 +97,43 @@ describe("doorbell-bridge settings", () => {
       /bridge setting ownerKey \(--owner-key, DOORBELL_OWNER_KEY\): .*owner\.key: cannot read the key file \(ENOENT\)/,
     );
     assert.match(run(["--help"]).stdout, /--snapshots-max-mb\s+DOORBELL_SNAPSHOTS_MAX_MB/);
+  });
+});
+
+describe("doorbell-bridge settings: Home Assistant's pictures", () => {
+  const dir = mkdtempSync(join(tmpdir(), "doorbell-bridge-config-"));
+
+  test("the pictures settings: a choice, a boolean (YAML's or a string), and the host picture links name", () => {
+    writeFileSync(join(dir, "ha.yaml"), "ha:\n  pictures: mqtt\n  liveStillsOverMqtt: true\n");
+    const c = loadBridgeConfig({ argv: ["--config", join(dir, "ha.yaml")], env: {}, cwd: dir });
+    assert.deepEqual(c.ha, { pictures: "mqtt", pictureHost: "", liveStillsOverMqtt: true });
+    const e = loadBridgeConfig({ argv: [], env: { DOORBELL_HA_LIVE_STILLS_OVER_MQTT: "false" }, cwd: dir });
+    assert.equal(e.ha.liveStillsOverMqtt, false);
+    const message = (argv: string[]) => {
+      try {
+        loadBridgeConfig({ argv, env: {}, cwd: dir });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "no error";
+    };
+    assert.equal(
+      message(["--ha-pictures", "base64"]),
+      'bridge setting ha.pictures (flag --ha-pictures): "base64" is not accepted; expected one of url, mqtt',
+    );
+    assert.equal(
+      message(["--ha-live-stills-over-mqtt", "yes"]),
+      'bridge setting ha.liveStillsOverMqtt (flag --ha-live-stills-over-mqtt): "yes" is not accepted; expected true or false',
+    );
+    const set = loadBridgeConfig({ argv: ["--ha-picture-host", "bridge.home.arpa"], env: {}, cwd: dir });
+    assert.equal(set.ha.pictureHost, "bridge.home.arpa");
+    // The host in links: ha.pictureHost, else video.host; an any-address video.host gives its loopback address,
+    // with a warning at start (it reaches the bridge only from its own machine).
+    assert.deepEqual(pictureLinkHost("0.0.0.0", ""), { host: "127.0.0.1", guessed: true });
+    assert.deepEqual(pictureLinkHost("::", ""), { host: "::1", guessed: true });
+    assert.deepEqual(pictureLinkHost("0.0.0.0", "bridge.home.arpa"), { host: "bridge.home.arpa", guessed: false });
+    assert.deepEqual(pictureLinkHost("192.168.1.5", ""), { host: "192.168.1.5", guessed: false });
+    assert.equal(pictureLinkBase({ host: "::1", port: 8081, tls: true }), "https://[::1]:8081/pictures/");
+    assert.equal(pictureLinkBase({ host: "127.0.0.1", port: 8081, tls: false }), "http://127.0.0.1:8081/pictures/");
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createDeviceStateStore, JOURNAL_FILE, RECENT_EVENT_IDS } from "../../bridge/device-state.js";
-import { createSnapshotStore, PRUNE_EVERY_MS } from "../../bridge/snapshot-store.js";
+import { createSnapshotStore, PICTURE_TOKEN, PRUNE_EVERY_MS } from "../../bridge/snapshot-store.js";
 import { createLogger } from "../../modules/logger.js";
 
 const DAY = 24 * 3600 * 1000;
@@ -116,6 +116,39 @@ describe("snapshot retention", () => {
     });
     assert.deepEqual(files(dir), [], "a restarted bridge applies retention to what it finds");
     assert.equal(later.totalBytes, 0);
+  });
+});
+
+describe("picture tokens (Home Assistant's links, ha.pictures = url)", () => {
+  test("a fresh 128-bit token per picture names it until retention removes it; any other string names nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-snaps-"));
+    let now = T0;
+    const timers = fakeTimers();
+    const store = createSnapshotStore({ dir, keepDays: 1, maxMB: 100, log, now: () => now, timers });
+    const jpeg = (n: number) => new Uint8Array(100).fill(n);
+    const a = store.save("frontdoor", { type: "ring", id: "00000000000000a1", receivedAtMs: now }, jpeg(1));
+    const b = store.save("backdoor", { type: "ring", id: "00000000000000b1", receivedAtMs: now + 1 }, jpeg(2));
+    for (const s of [a, b]) assert.match(s.token, PICTURE_TOKEN);
+    assert.notEqual(a.token, b.token);
+    assert.equal(store.pathFor(a.token), a.path);
+    assert.equal(store.pathFor(b.token), b.path);
+    const offByOne = a.token.slice(0, -1) + (a.token.endsWith("0") ? "1" : "0");
+    for (const other of [offByOne, a.token.toUpperCase(), `${a.token}0`, "", "../frontdoor", a.path])
+      assert.equal(store.pathFor(other), undefined, `not a token: ${JSON.stringify(other)}`);
+
+    // After a restart the newest picture of a device gets a new token (the old ones lived in memory).
+    const again = store.newest("frontdoor")!;
+    assert.equal(again.path, a.path);
+    assert.notEqual(again.token, a.token);
+    assert.equal(store.pathFor(again.token), a.path);
+    assert.equal(store.newest("sidedoor"), undefined);
+
+    now = T0 + 2 * DAY; // both past keepDays: the timer removes them, and their tokens stop working
+    const c = store.save("frontdoor", { type: "ring", id: "00000000000000a2", receivedAtMs: now }, jpeg(3));
+    for (const gone of [a.token, b.token, again.token]) assert.equal(store.pathFor(gone), undefined);
+    assert.equal(store.pathFor(c.token), c.path);
+    assert.equal(store.newest("backdoor"), undefined);
+    store.close();
   });
 });
 

@@ -89,6 +89,8 @@ async function boot(extra: Partial<BridgeOptions> = {}) {
     }),
     random01: () => 0,
     now: () => bridgeNow,
+    // The picture's bytes on the snapshot topic (ha.pictures = mqtt); the default, links, is video-broker-traffic's.
+    pictures: { mode: "mqtt" },
     timers: { set: (fn) => timerQueue.push(fn), clear: () => undefined },
     ...extra,
   });

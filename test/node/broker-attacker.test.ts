@@ -89,7 +89,9 @@ class Scene {
       { write: (level, tag, message) => void this.bridgeLines.push(`${level} ${tag} ${message}`) },
       "bridge",
     );
-    this.bridge = runBridge(loadBridgeConfig({ argv: ["--home", home, "--broker-url", url], env: {}, cwd: dir }), log);
+    // ha.pictures = mqtt: the snapshot's bytes reach the Home Assistant stand-in, to look for in the sealed traffic.
+    const argv = ["--home", home, "--broker-url", url, "--ha-pictures", "mqtt"];
+    this.bridge = runBridge(loadBridgeConfig({ argv, env: {}, cwd: dir }), log);
     this.ha = await watch(url, ["doorbell/+/event", "doorbell/+/snapshot"], {
       clientId: "ha-stand-in",
       ...this.tlsAs(layout.homeAssistantCert, layout.homeAssistantKey),

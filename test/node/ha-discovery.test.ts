@@ -38,7 +38,16 @@ const payload = message.payload as {
   qos: number;
   cmps: Record<string, Record<string, unknown>>;
 };
-const cmps = Object.entries(payload.cmps);
+const all = Object.entries(payload.cmps);
+/** The entities; a component of its platform alone (`{"p": ...}`) is a removal (§1.3). */
+const cmps = all.filter(([, c]) => Object.keys(c).length > 1);
+/** With the pictures and live stills over the broker (ha.pictures = mqtt, ha.liveStillsOverMqtt). */
+const overMqtt = deviceDiscovery(device, {
+  motionOffDelayS: 30,
+  originVersion: "0.1.0",
+  pictures: "mqtt",
+  liveStills: true,
+}).payload.cmps as Record<string, Record<string, unknown>>;
 const byPlatform = (p: string) => cmps.filter(([, c]) => c.p === p).map(([, c]) => c);
 
 describe("Home Assistant discovery: the device message (§1.3)", () => {
@@ -73,10 +82,12 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
         for (const k of Object.keys(c)) assert.ok(ENTITY_KEYS.has(k), `${name}: key ${k} is not a §1.4 abbreviation`);
         assert.ok(!("obj_id" in c) && !("object_id" in c), `${name}: object_id is deprecated (§4.3)`);
         assert.equal(typeof c.name, "string", `${name}: named`);
-        for (const k of ["stat_t", "img_t", "cmd_t", "t"])
+        for (const k of ["stat_t", "img_t", "url_t", "cmd_t", "t"])
           if (k in c) assert.match(String(c[k]), PUBLISH_TOPIC, `${name}.${k}`);
       }
       assert.equal(ids.size, cmps.length, "unique ids are unique");
+      for (const c of [overMqtt.snapshot, overMqtt.live])
+        for (const k of Object.keys(c)) assert.ok(ENTITY_KEYS.has(k), `opted in: key ${k} is not a §1.4 abbreviation`);
     },
   );
 
@@ -97,14 +108,19 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
     },
   );
 
-  test("motion with off_delay, the image on raw JPEG bytes, the snapshot button, and the diagnostic sensors", () => {
+  test("motion with off_delay, the image on a link (url_topic), the snapshot button, and the diagnostic sensors", () => {
     const [motion] = byPlatform("binary_sensor");
     assert.deepEqual([motion.dev_cla, motion.stat_t, motion.off_dly], ["motion", "doorbell/front-door/motion", 30]);
     const [image] = byPlatform("image");
     assert.deepEqual(
-      [image.img_t, image.cont_type, image.img_e],
-      ["doorbell/front-door/snapshot", "image/jpeg", undefined],
-      "raw bytes: no image_encoding",
+      [image.url_t, image.img_t, image.cont_type, image.img_e],
+      ["doorbell/front-door/snapshot", undefined, undefined, undefined],
+      "§2.2: url_topic excludes image_topic, and content_type is invalid with it",
+    );
+    assert.deepEqual(
+      [overMqtt.snapshot.img_t, overMqtt.snapshot.cont_type, overMqtt.snapshot.img_e, overMqtt.snapshot.url_t],
+      ["doorbell/front-door/snapshot", "image/jpeg", undefined, undefined],
+      "ha.pictures = mqtt: raw bytes, no image_encoding",
     );
     const [button] = byPlatform("button");
     assert.deepEqual(
@@ -121,20 +137,30 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
     assert.equal(sensors.get("{{ value_json.fw }}")!.ent_cat, "diagnostic");
     for (const s of sensors.values()) assert.equal(s.stat_t, "doorbell/front-door/info");
   });
+});
 
-  test("the Start live view button and the MQTT camera (§2.3: `topic` of raw JPEG bytes, no stream) on the live frames", () => {
-    const live = Object.fromEntries(cmps.filter(([id]) => id === "live_view" || id === "live"));
+describe("Home Assistant discovery: the live view's components", () => {
+  test("the Start live view button; the MQTT camera removed by default, on the live frames when opted in (§2.3)", () => {
+    const live = payload.cmps;
     assert.deepEqual(
       [live.live_view.p, live.live_view.cmd_t, live.live_view.pl_prs, live.live_view.ret],
       ["button", "doorbell/front-door/cmd/live", "start", false],
     );
+    assert.deepEqual(live.live, { p: "camera" }, "its platform alone removes the camera for owners who had it (§1.3)");
     assert.deepEqual(
-      [live.live.p, live.live.t, live.live.img_e, live.live.def_ent_id],
-      ["camera", "doorbell/front-door/live", undefined, "camera.front_door_live"],
-      "raw bytes: no image_encoding",
+      all.filter(([, c]) => Object.keys(c).length === 1).map(([id]) => id),
+      ["live"],
+      "the only removal",
+    );
+    assert.deepEqual(
+      [overMqtt.live.p, overMqtt.live.t, overMqtt.live.img_e, overMqtt.live.def_ent_id, overMqtt.live.uniq_id],
+      ["camera", "doorbell/front-door/live", undefined, "camera.front_door_live", "esp32db_front-door_live"],
+      "ha.liveStillsOverMqtt: raw bytes on `topic`, no image_encoding",
     );
   });
+});
 
+describe("Home Assistant discovery: shared keys and topics", () => {
   test("availability is the device's own retained status topic (its will), shared by every component", () => {
     assert.equal(payload.avty_t, "doorbell/front-door/status");
     for (const [, c] of cmps)
@@ -143,7 +169,8 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
 
   test("no Home Assistant topic is one of the device's sealed topics", () => {
     for (const [, c] of cmps)
-      for (const k of ["stat_t", "img_t", "cmd_t", "t"]) if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
+      for (const k of ["stat_t", "img_t", "url_t", "cmd_t", "t"])
+        if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
   });
 });
 
@@ -168,6 +195,13 @@ describe("Home Assistant discovery: the doorbell ha-discovery command", () => {
     assert.equal(lines.length, 1);
     assert.deepEqual(Object.keys(lines[0]), ["topic", "payload", "retain"]);
     assert.deepEqual(lines[0].payload.cmps, JSON.parse(JSON.stringify(payload.cmps)));
+    const flagged = spawnSync(
+      process.execPath,
+      [CLI, "ha-discovery", "--device-config", file, "--pictures", "mqtt", "--live-stills"],
+      { encoding: "utf8" },
+    );
+    assert.equal(flagged.status, 0, flagged.stderr);
+    assert.deepEqual(JSON.parse(flagged.stdout).payload.cmps, JSON.parse(JSON.stringify(overMqtt)));
 
     writeFileSync(file, JSON.stringify({ format: "doorbell-device/1", config: { deviceId: "Front Door" } }));
     const bad = spawnSync(process.execPath, [CLI, "ha-discovery", "--device-config", file], { encoding: "utf8" });

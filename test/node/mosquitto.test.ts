@@ -108,7 +108,9 @@ class Scene {
       { write: (level, tag, message) => void this.bridgeLines.push(`${level} ${tag} ${message}`) },
       "bridge",
     );
-    this.bridge = runBridge(loadBridgeConfig({ argv: ["--home", home, "--broker-url", url], env: {}, cwd: dir }), log);
+    // The pictures over the broker (ha.pictures = mqtt, live stills opted in): what those owners' ACL must carry.
+    const argv = ["--home", home, "--broker-url", url, "--ha-pictures", "mqtt", "--ha-live-stills-over-mqtt", "true"];
+    this.bridge = runBridge(loadBridgeConfig({ argv, env: {}, cwd: dir }), log);
     this.ha = await watch(
       url,
       [

@@ -2,10 +2,12 @@
 // Issue 10's acceptance: "the broker's traffic during a live view and a clip holds no JPEG". A real Mosquitto
 // (Debian's) over TLS with the ACL `doorbell device add` generated, plus one test-only identity that may read
 // every topic: it records every PUBLISH while the firmware (Node host) streams a live view to the bridge's MJPEG
-// endpoint and sends a ring's clip. No payload on a topic a doorbell writes, nor on any sealed topic, holds a
-// piece of any frame; a control proves the same detector flags a frame sent in the clear.
+// endpoint and sends a ring's clip. With the bridge's default settings no payload on any topic, the bridge's Home
+// Assistant topics included, holds a piece of any frame; a control proves the same detector flags a frame sent in
+// the clear. Home Assistant's path for the ring's picture, a link on the snapshot topic (ha.pictures = url), is
+// followed over HTTP to the ring's JPEG.
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,10 +34,10 @@ import { until, watch, type Watcher } from "../support/mqtt-watch.js";
 const crypto = createNodeCrypto();
 const SPY = "traffic-spy";
 const VIDEO_TOPIC = "doorbell/frontdoor/sealed/video";
-/** What the owner's bridge publishes for Home Assistant after opening: plaintext by design (docs/security.md). */
 /** Real camera JPEGs (CDnet highway, 320x240, 50 frames, looped): entropy-coded data that differs frame to frame. */
 const FRAMES_DIR = fileURLToPath(new URL("../fixtures/cdnet-highway/input/", import.meta.url));
-const BRIDGE_PICTURE_TOPICS = ["doorbell/frontdoor/snapshot", "doorbell/frontdoor/live"];
+const SNAPSHOT_TOPIC = "doorbell/frontdoor/snapshot";
+const DISCOVERY_TOPIC = "homeassistant/device/esp32db_frontdoor/config";
 
 const dir = mkdtempSync(join(tmpdir(), "doorbell-video-traffic-"));
 const home = join(dir, "home");
@@ -53,6 +55,7 @@ let bridge: ReturnType<typeof runBridge>;
 let spy: Watcher;
 let device: { host: NodeHost; fw: Firmware };
 let videoPort: number;
+let brokerUrl: string;
 
 const tlsAs = (cert: string, key: string) => ({
   ca: [readFileSync(layout.caCert)],
@@ -112,6 +115,7 @@ before(async () => {
   appendFileSync(layout.mosquittoAcl, `\n# Test only\nuser ${SPY}\ntopic read #\ntopic write spy/#\n`);
   broker = await startMosquitto({ dir, listenerConf: layout.mosquittoConf, port });
   const url = `mqtts://127.0.0.1:${port}`;
+  brokerUrl = url;
   spy = await watch(url, ["#"], { clientId: SPY, ...tlsAs(spyPaths.cert, spyPaths.key) });
   videoPort = await freePort();
   const log = createLogger({ write: (level, tag, message) => void bridgeLines.push(`${level} ${tag} ${message}`) }, "");
@@ -210,7 +214,7 @@ async function assertControlsCaught(detect: LeakDetector): Promise<void> {
 }
 
 describe("the broker's traffic during a live view and a clip (issue 10 acceptance)", () => {
-  test("no message a doorbell writes, nor any sealed message, holds a piece of a frame; a frame in the clear is caught", async (t) => {
+  test("no message on any topic holds a piece of a frame; a frame in the clear is caught", async (t) => {
     await liveViewAndRing();
     const clipFrames = await assertFramesCarried();
 
@@ -227,20 +231,83 @@ describe("the broker's traffic during a live view and a clip (issue 10 acceptanc
       .filter((s) => detect.find(s.payload) !== undefined)
       .map((s) => s.topic);
     const byTopic = [...new Set(leaks)].sort();
-    // The doorbell's topics (status, sealed event, sealed video) and the sealed command topic: none.
-    assert.deepEqual(
-      byTopic.filter((topic) => topic.includes("/sealed/") || topic.endsWith("/status")),
-      [],
+    // Default settings: no topic at all, sealed or the bridge's Home Assistant ones, carries a piece of a frame.
+    assert.deepEqual(byTopic, [], "no frame's bytes in any message");
+    assert.equal(
+      spy.on("doorbell/frontdoor/live").length,
+      0,
+      "no live stills over the broker (ha.liveStillsOverMqtt off)",
     );
-    // The only plaintext pictures on the broker are the bridge's Home Assistant feeds (the snapshot and the MQTT
-    // camera's still), published after opening, which docs/security.md names; they also show the detector works
-    // on real traffic.
-    assert.deepEqual(byTopic, [...BRIDGE_PICTURE_TOPICS].sort());
     const preRoll = clipFrames.filter((f) => f.captureMs < f.triggerMs!).length;
     t.diagnostic(
       `${spy.seen.length} messages scanned (${devicePublished.length} sealed video), ${distinct.length} distinct ` +
-        `frames, ${detect.patterns} patterns; clip ${clipFrames.length} frames (${preRoll} pre-roll); ` +
-        `plaintext only on ${byTopic.join(", ")}`,
+        `frames, ${detect.patterns} patterns; clip ${clipFrames.length} frames (${preRoll} pre-roll); no plaintext`,
     );
+  });
+});
+
+describe("Home Assistant's pictures with the default settings (ha.pictures = url)", () => {
+  const name =
+    "Home Assistant's path to the ring's picture: url_topic in discovery, the retained link fetches its JPEG";
+  test(name, async () => {
+    const discovery = JSON.parse((await spy.nth(DISCOVERY_TOPIC, 1)).payload.toString("utf8"));
+    const image = discovery.cmps.snapshot;
+    assert.deepEqual(
+      [image.p, image.url_t, "cont_type" in image, "img_t" in image],
+      ["image", SNAPSHOT_TOPIC, false, false],
+      "§2.2: url_topic, and no content_type with it",
+    );
+    assert.deepEqual(discovery.cmps.live, { p: "camera" }, "the MQTT camera removed (§1.3)");
+
+    // On connect, with no picture stored yet, the bridge clears any retained copy (bytes an older bridge or
+    // ha.pictures = mqtt left); the ring then brings its link (and the follow-up snapshot its own).
+    await until(() => spy.on(SNAPSHOT_TOPIC).length >= 2, "the ring's picture link");
+    const [cleared, ...links] = spy.on(SNAPSHOT_TOPIC).map((m) => m.payload.toString("utf8"));
+    assert.equal(cleared, "", "the clearing message");
+    assert.equal(new Set(links).size, links.length, "a fresh token per picture");
+    const link = links[0];
+    const prefix = `http://127.0.0.1:${videoPort}/pictures/`;
+    assert.ok(
+      link.startsWith(prefix) && /^[0-9a-f]{32}\.jpg$/.test(link.slice(prefix.length)),
+      `a picture link: ${link}`,
+    );
+    // A Home Assistant that starts later gets the link from the broker's retained copy.
+    const late = await watch(brokerUrl, [SNAPSHOT_TOPIC], {
+      clientId: `${SPY}-late`,
+      ...tlsAs(join(dir, "spy.pem"), join(dir, "spy.key")),
+    });
+    try {
+      const retained = await late.nth(SNAPSHOT_TOPIC, 1);
+      assert.deepEqual(
+        [retained.retain, retained.payload.toString("utf8")],
+        [true, spy.on(SNAPSHOT_TOPIC).at(-1)!.payload.toString("utf8")],
+      );
+    } finally {
+      await late.close();
+    }
+
+    // What Home Assistant's image entity does: GET the link, without credentials.
+    const got = await fetch(link);
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get("content-type"), "image/jpeg");
+    const jpeg = new Uint8Array(await got.arrayBuffer());
+    const [stored] = readdirSync(join(home, "snapshots", "frontdoor"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.includes("-ring-"))
+      .map((e) => readFileSync(join(e.parentPath, e.name)));
+    assert.ok(stored && Buffer.from(jpeg).equals(stored), "the ring's picture, as the bridge stored it");
+    assert.ok(
+      createLeakDetector(cameraFrames).find(jpeg),
+      "a camera frame: the detector would have caught it on the broker",
+    );
+
+    const token = link.slice(prefix.length, -".jpg".length);
+    const offByOne = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
+    for (const path of [
+      `/pictures/${"0".repeat(32)}.jpg`,
+      `/pictures/${offByOne}.jpg`,
+      "/pictures/x.jpg",
+      "/pictures/",
+    ])
+      assert.equal((await fetch(`http://127.0.0.1:${videoPort}${path}`)).status, 404, `${path}: not a picture`);
   });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { BridgeTimers } from "../../bridge/ha-sync.js";
+import { createSnapshotStore } from "../../bridge/snapshot-store.js";
 import { createHttpAuth } from "../../bridge/video/http-auth.js";
 import { RENEW_AT_FRACTION, STOP_GRACE_MS } from "../../bridge/video/live-demand.js";
 import { MJPEG_BOUNDARY } from "../../bridge/video/mjpeg.js";
@@ -292,6 +293,36 @@ describe("live view: who may watch", () => {
     } finally {
       await s.close();
       await guarded.close();
+    }
+  });
+
+  test("beyond loopback a picture link needs no password, its token is the credential: a wrong one is 404, never 401", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-pictures-"));
+    const store = createSnapshotStore({ dir, keepDays: 1, maxMB: 1, log, timers: manualTimers().timers });
+    const jpeg = new Uint8Array([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
+    const saved = store.save("frontdoor", { type: "ring", id: "00000000000000a1", receivedAtMs: Date.now() }, jpeg);
+    const auth = createHttpAuth({ host: "0.0.0.0", credentials });
+    const guarded = createOwnerVideo({
+      deviceIds: ["frontdoor"],
+      sendLiveView: () => undefined,
+      authorize: auth.check,
+      pictures: store,
+      log,
+      timers: manualTimers().timers,
+    });
+    const s = await startVideoServer({ host: "127.0.0.1", port: 0, handler: guarded.handler, log });
+    try {
+      const got = await fetchBytes(`${s.url}/pictures/${saved.token}.jpg`);
+      assert.deepEqual([got.status, got.headers["content-type"]], [200, "image/jpeg"]);
+      assert.deepEqual(new Uint8Array(got.body), jpeg);
+      const wrong = saved.token.slice(0, -1) + (saved.token.endsWith("0") ? "1" : "0");
+      for (const path of [`/pictures/${wrong}.jpg`, `/pictures/${saved.token}.png`, "/pictures/"])
+        assert.equal((await fetchBytes(`${s.url}${path}`)).status, 404, path);
+      assert.equal((await fetchBytes(`${s.url}/live/frontdoor.json`)).status, 401, "everything else still asks");
+    } finally {
+      await s.close();
+      await guarded.close();
+      store.close();
     }
   });
 });
