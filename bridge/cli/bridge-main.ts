@@ -6,6 +6,7 @@ import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { consoleLog } from "../../hosts/node/host.js";
 import type { MqttClient } from "mqtt";
 import { type Bridge, startBridge } from "../bridge.js";
+import { startUpdateServer } from "../update/update-server.js";
 import {
   BRIDGE_SETTINGS,
   BridgeConfigError,
@@ -138,6 +139,12 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     log: log.child("snaps"),
   });
   const state = createDeviceStateStore(config.stateDir);
+  const updates = startUpdateServer({
+    client,
+    devices: devices.map((d) => ({ id: d.id, topicRoot: d.topicRoot })),
+    dir: config.updatesDir,
+    log: log.child("update"),
+  });
   const bridge = startBridge({
     client,
     crypto,
@@ -153,6 +160,10 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     onLiveButton: (deviceId) => video.demand.hold(deviceId, config.video.buttonSeconds),
     // Authenticated frames from the stream opener go to the live view and the clip store (`video` comes after).
     frameSink: { frame: (f) => video.sink.frame(f), streamEnded: (s) => video.sink.streamEnded(s) },
+    // The version each doorbell runs, for the `update` entity (bridge/update/update-server.ts).
+    onEvent: (id, header) => {
+      if (header.type === "status" && typeof header.fw === "string") updates.statusSeen(id, header.fw);
+    },
   });
   const { video, serving } = serveVideo(config, access, devices, client, bridge, log.child("video"));
   log.info("starting", { broker: config.broker.url, devices: devices.length });
@@ -160,6 +171,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     video,
     async stop() {
       bridge.close();
+      updates.close();
       state.close(); // the journal folded into the device files
       snapshots.close();
       await (await serving)?.close();

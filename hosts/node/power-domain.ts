@@ -3,7 +3,7 @@
 // pulled. Pending timers never fire, the button and camera stop, the MQTT session is dropped without a
 // DISCONNECT (so the broker publishes the last will), and nothing more reaches storage. What was already
 // written to storage stays: the next power-on boots from it.
-import type { Host, TimerHandle } from "../../modules/ports.js";
+import type { Host, TimerHandle, FirmwareSlotsPort } from "../../modules/ports.js";
 
 export interface PowerDomain {
   /** The gated ports for the firmware of this power-on. */
@@ -19,6 +19,7 @@ export function createPowerDomain(base: Host): PowerDomain {
   const dead = () => new Error("the device has no power");
 
   const host: Host = {
+    ...(base.firmware ? { firmware: poweredSlots(base.firmware, () => on, dead) } : {}),
     clock: base.clock,
     crypto: base.crypto,
     timers: {
@@ -111,5 +112,25 @@ export function createPowerDomain(base: Host): PowerDomain {
       base.camera.stop();
       base.mqtt.close();
     },
+  };
+}
+
+/** The application slots: nothing is written without power; reads go on (the bootloader reads them). */
+function poweredSlots(base: FirmwareSlotsPort, on: () => boolean, dead: () => Error): FirmwareSlotsPort {
+  const guard =
+    <A extends unknown[]>(f: (...args: A) => void) =>
+    (...args: A) => {
+      if (!on()) throw dead();
+      f(...args);
+    };
+  return {
+    slotBytes: base.slotBytes,
+    begin: guard((size: number, resume: boolean) => base.begin(size, resume)),
+    write: guard((offset: number, bytes: Uint8Array) => base.write(offset, bytes)),
+    abort: guard(() => base.abort()),
+    activate: guard(() => base.activate()),
+    runningState: () => base.runningState(),
+    markValid: guard(() => base.markValid()),
+    rollback: guard((reason: string) => base.rollback(reason)),
   };
 }
