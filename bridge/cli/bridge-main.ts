@@ -6,7 +6,7 @@ import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { consoleLog } from "../../hosts/node/host.js";
 import type { MqttClient } from "mqtt";
 import { type Bridge, startBridge } from "../bridge.js";
-import { startUpdateServer } from "../update/update-server.js";
+import { startUpdateServer, statusFirmware } from "../update/update-server.js";
 import {
   BRIDGE_SETTINGS,
   BridgeConfigError,
@@ -162,7 +162,8 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     frameSink: { frame: (f) => video.sink.frame(f), streamEnded: (s) => video.sink.streamEnded(s) },
     // The version each doorbell runs, for the `update` entity (bridge/update/update-server.ts).
     onEvent: (id, header) => {
-      if (header.type === "status" && typeof header.fw === "string") updates.statusSeen(id, header.fw);
+      const fw = statusFirmware(header);
+      if (fw) updates.statusSeen(id, fw);
     },
   });
   const { video, serving } = serveVideo(config, access, devices, client, bridge, log.child("video"));

@@ -16,6 +16,12 @@ import { listUpdateFolders, openUpdateFolder, type UpdateFolder } from "./update
 /** A progress message is a small JSON object; anything longer is ignored. */
 const MAX_PROGRESS_BYTES = 512;
 
+/** The firmware version in an opened status event's header (`stats.fw`, modules/status-report.ts), if any. */
+export function statusFirmware(header: Record<string, unknown>): string | undefined {
+  const stats = header.stats as Record<string, unknown> | undefined;
+  return header.type === "status" && typeof stats?.fw === "string" ? stats.fw : undefined;
+}
+
 export interface UpdateServerOptions {
   client: MqttClient;
   devices: readonly { id: string; topicRoot: string }[];
