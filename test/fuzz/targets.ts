@@ -19,6 +19,7 @@ import { createRedactor } from "../../modules/jpeg/redact.js";
 import type { CellMask } from "../../modules/privacy/zone-cells.js";
 import { parseScenario, ScenarioError } from "../../simulator/scenario/parse-scenario.js";
 import { VIDEO_FUZZ_TARGETS } from "./video-targets.js";
+import { UPDATE_FUZZ_TARGETS } from "./update-targets.js";
 
 export interface FuzzTarget {
   name: string;
@@ -203,6 +204,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
       ),
   },
   ...VIDEO_FUZZ_TARGETS,
+  ...UPDATE_FUZZ_TARGETS,
 ];
 
 /** A 48x32 grey-ramp baseline JPEG (4:2:0 from jpeg-js) as the seed for mutations. */
