@@ -39,11 +39,23 @@ import { createLogger } from ${at("modules/logger.ts")};
 import { fromHex } from ${at("modules/bytes.ts")};
 import { decodeWire, encodeWire } from ${at("hosts/xs/wire.ts")};
 const map = new Map<string, Uint8Array>();
-const kv = { get: (k: string) => map.get(k)?.slice(), set: (k: string, v: Uint8Array) => void map.set(k, v.slice()), delete: (k: string) => void map.delete(k) };
+const kv = {
+  get: (k: string) => map.get(k)?.slice(),
+  set: (k: string, v: Uint8Array) => void map.set(k, v.slice()),
+  delete: (k: string) => void map.delete(k),
+};
 let slot = new Uint8Array(0);
 let activated = false;
-const slots = { slotBytes: 2 ** 24, begin: (n: number) => void (slot = new Uint8Array(n)), write: (o: number, b: Uint8Array) => slot.set(b, o),
-  abort() {}, activate: () => void (activated = true), runningState: () => "valid" as const, markValid() {}, rollback() {} };
+const slots = {
+  slotBytes: 2 ** 24,
+  begin: (n: number) => void (slot = new Uint8Array(n)),
+  write: (o: number, b: Uint8Array) => slot.set(b, o),
+  abort() {},
+  activate: () => void (activated = true),
+  runningState: () => "valid" as const,
+  markValid() {},
+  rollback() {},
+};
 let receiver: any;
 (globalThis as any).handleCommand = (command: ArrayBuffer): ArrayBuffer => {
   const { fields, blobs } = decodeWire(command);
@@ -51,10 +63,12 @@ let receiver: any;
     const manifest = fields.manifest as any;
     saveManifest(kv, { seq: 1, manifest });
     saveProgress(kv, { next: 0, expect: fromHex(manifest.firstChunk) });
-    receiver = createUpdateReceiver({ crypto: {} as any, kv, timers: { set: () => ({}), clear() {} }, log: createLogger({ write() {} }, "update"),
+    receiver = createUpdateReceiver({
+      crypto: {} as any, kv, timers: { set: () => ({}), clear() {} }, log: createLogger({ write() {} }, "update"),
       slots, deviceKey: {} as any, ownerKeys: () => ({ publicHex: "", signingPublicHex: "" }), deviceId: "bench",
-      topics: { update: "doorbell/bench/sealed/update", updateProgress: "doorbell/bench/update/progress" }, runningVersion: "1.0.0",
-      publish() {}, connected: () => true, restart() {} });
+      topics: { update: "doorbell/bench/sealed/update", updateProgress: "doorbell/bench/update/progress" },
+      runningVersion: "1.0.0", publish() {}, connected: () => true, restart() {},
+    });
     return encodeWire({});
   }
   receiver.chunk(blobs[0]);
