@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { CHAIN_HASH_BYTES, CHUNK_HEADER_BYTES } from "../modules/update/update-format.js";
 import type { CryptoPort } from "../modules/ports.js";
 import { createVirtualFlash, type VirtualFlash } from "../hosts/node/virtual-flash.js";
+import { flashFolder } from "../hosts/node/virtual-flash-files.js";
 import { packUpdate } from "../bridge/update/pack-update.js";
 import type { UpdateInfo } from "../bridge/update/update-folder.js";
 import { parseConfig } from "../modules/config.js";
@@ -23,7 +24,11 @@ export function openSimFlash(
   factoryVersion: string,
   onRollback: (reason: string) => void,
 ): VirtualFlash {
-  const flash = createVirtualFlash({ slotBytes: SIM_SLOT_BYTES, dir: join(dataDir, "flash"), onRestart: onRollback });
+  const flash = createVirtualFlash({
+    slotBytes: SIM_SLOT_BYTES,
+    store: flashFolder(join(dataDir, "flash")),
+    onRestart: onRollback,
+  });
   const { states } = flash.state;
   if (states.a === "empty" && states.b === "empty")
     flash.flashFactory(makeSimImage({ version: factoryVersion, unreachableBroker: false }));

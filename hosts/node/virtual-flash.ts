@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 // A virtual flash with two application slots and ESP-IDF's app-rollback rule, for the simulator and tests:
 // an activated image boots once as "pending"; booting again before it is marked valid aborts it and returns to
-// the other slot. In memory, or kept in a folder (state.json and one file per slot) so it survives power cuts.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// the other slot. In memory, or kept by a `FlashStore` (virtual-flash-files.ts: a folder) so it survives power cuts.
+// No Node module here: the unit tests run it inside XS too.
 import type { FirmwareSlotsPort } from "../../modules/ports.js";
 
 export type SlotName = "a" | "b";
 /** ESP-IDF's esp_ota_img_states_t, by name: new (activated, not yet booted), pending (on trial), valid, aborted. */
 export type SlotState = "empty" | "new" | "pending" | "valid" | "aborted";
 
-interface FlashState {
+export interface FlashState {
   boot: SlotName;
   running: SlotName;
   states: Record<SlotName, SlotState>;
@@ -49,27 +48,22 @@ interface Media {
   save(slots?: readonly SlotName[]): void;
 }
 
-function openMedia(dir: string | undefined): Media {
+/** Where a flash is kept between runs: its state and the slots' bytes. */
+export interface FlashStore {
+  load(): { state: FlashState; images: Record<SlotName, Uint8Array> } | undefined;
+  /** Saves the state, and the bytes of `slots`. */
+  save(state: FlashState, images: Record<SlotName, Uint8Array>, slots: readonly SlotName[]): void;
+}
+
+function openMedia(store: FlashStore | undefined): Media {
+  const loaded = store?.load();
   const media: Media = {
-    images: { a: new Uint8Array(0), b: new Uint8Array(0) },
-    state: { boot: "a", running: "a", states: { a: "empty", b: "empty" }, sizes: { a: 0, b: 0 } },
+    images: loaded?.images ?? { a: new Uint8Array(0), b: new Uint8Array(0) },
+    state: loaded?.state ?? { boot: "a", running: "a", states: { a: "empty", b: "empty" }, sizes: { a: 0, b: 0 } },
     save(slots = []) {
-      if (!dir) return;
-      for (const s of slots) writeFileSync(join(dir, `slot-${s}.bin`), media.images[s]);
-      writeFileSync(join(dir, "state.json.tmp"), JSON.stringify(media.state));
-      renameSync(join(dir, "state.json.tmp"), join(dir, "state.json"));
+      store?.save(media.state, media.images, slots);
     },
   };
-  if (dir) {
-    mkdirSync(dir, { recursive: true });
-    if (existsSync(join(dir, "state.json"))) {
-      media.state = JSON.parse(readFileSync(join(dir, "state.json"), "utf8")) as FlashState;
-      for (const s of ["a", "b"] as const) {
-        const file = join(dir, `slot-${s}.bin`);
-        media.images[s] = existsSync(file) ? new Uint8Array(readFileSync(file)) : new Uint8Array(0);
-      }
-    }
-  }
   return media;
 }
 
@@ -150,12 +144,12 @@ function bootSlot(m: Media): BootResult {
 
 export function createVirtualFlash(options: {
   slotBytes: number;
-  /** Keeps the flash in this folder; in memory when absent. */
-  dir?: string;
+  /** Keeps the flash (virtual-flash-files.ts); in memory when absent. */
+  store?: FlashStore;
   /** What `rollback` does after marking the slot: the simulator restarts the device. */
   onRestart?(reason: string): void;
 }): VirtualFlash {
-  const m = openMedia(options.dir);
+  const m = openMedia(options.store);
   return {
     port: slotsPort(m, options.slotBytes, options.onRestart),
     flashFactory(image) {
@@ -166,7 +160,7 @@ export function createVirtualFlash(options: {
     },
     boot: () => bootSlot(m),
     get state() {
-      return structuredClone(m.state);
+      return JSON.parse(JSON.stringify(m.state)) as FlashState;
     },
     slot: (name) => m.images[name].slice(),
   };
