@@ -40,3 +40,16 @@ export function readSimImage(bytes: Uint8Array): SimImage | undefined {
     return undefined;
   }
 }
+
+/**
+ * The page's upload as the simulated board would run it: a simulator image as it is; any other file gets the
+ * simulator's header with `version` before its bytes, since the simulator cannot read a real build's version.
+ */
+export function asSimImage(bytes: Uint8Array, version: string): Uint8Array {
+  if (readSimImage(bytes)) return bytes;
+  const head = makeSimImage({ version, unreachableBroker: false }, 0);
+  const out = new Uint8Array(head.length + bytes.length);
+  out.set(head, 0);
+  out.set(bytes, head.length);
+  return out;
+}

@@ -11,7 +11,7 @@ import { flashFolder } from "../hosts/node/virtual-flash-files.js";
 import { packUpdate } from "../bridge/update/pack-update.js";
 import type { UpdateInfo } from "../bridge/update/update-folder.js";
 import { parseConfig } from "../modules/config.js";
-import { makeSimImage } from "./sim-firmware-image.js";
+import { asSimImage, makeSimImage } from "./sim-firmware-image.js";
 import type { SimKeys } from "./sim-keys.js";
 import { readFileSync } from "node:fs";
 
@@ -59,8 +59,9 @@ export function packSimUpdate(o: {
   const parsed = parseConfig(o.deviceConfig);
   if (!parsed.ok) throw new Error("the simulated device's config is not valid");
   const r = o.request;
-  const image =
-    r.image ?? makeSimImage({ version: r.version, unreachableBroker: r.unreachableBroker === true }, r.sizeBytes);
+  const image = r.image
+    ? asSimImage(r.image, r.version)
+    : makeSimImage({ version: r.version, unreachableBroker: r.unreachableBroker === true }, r.sizeBytes);
   const out = join(o.updatesDir, o.name);
   const info = packUpdate({
     crypto: o.crypto,
