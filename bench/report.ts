@@ -48,7 +48,7 @@ export interface ReportPaths {
 
 const BENCH_OPTIONS = ["--quick", "--write", "--only <section>", "--producer xs|synthetic"];
 /** The sections `--only` accepts, in the order a full run measures them. */
-export const BENCH_SECTIONS = ["xs", "seal", "load", "bridge", "motion", "redaction", "video"] as const;
+export const BENCH_SECTIONS = ["xs", "seal", "load", "bridge", "motion", "redaction", "video", "ota"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 /** The video section's live-view producers (`--producer`): the firmware on XS, or a synthetic camera on Node. */
 const PRODUCERS = ["xs", "synthetic"] as const;

@@ -14,6 +14,7 @@ import { benchBridge } from "./bridge-throughput.js";
 import { benchMotion, highwayInput } from "./motion.js";
 import { benchRedaction } from "./redaction.js";
 import { benchVideo } from "./video.js";
+import { benchOtaCost } from "./ota-cost.js";
 
 /** Two sections under one key: the first's title, both intros, both JSON objects and both row lists. */
 function mergeSections(a: Section, b: Section): Section {
@@ -148,6 +149,12 @@ if (wants("redaction")) {
 if (videoCost) {
   step("video: the live view through the bridge's MJPEG endpoint on loopback");
   sections.push(mergeSections(videoCost, await benchVideo({ quick, progress: step, producer: options.producer })));
+}
+
+// Owner updates: the receiver's cost per chunk in XS, and an ESP32 estimate for a whole update (bench/ota-cost.ts).
+if (wants("ota")) {
+  step("ota: the update receiver in XS");
+  sections.push(await benchOtaCost());
 }
 
 writeReport(sections, { quick, startedAt, ...(only ? { only } : {}) }, paths);

@@ -65,6 +65,11 @@ export const BRIDGE_SETTINGS = Object.freeze({
     default: "{home}/bridge/state",
     doc: "Per-device state: the last accepted sequence number, recent event ids",
   },
+  updatesDir: {
+    kind: "path",
+    default: "{home}/bridge/updates",
+    doc: "Firmware updates to offer and publish: one folder per `doorbell update pack --out` (docs/ota.md)",
+  },
   "snapshots.dir": { kind: "path", default: "{home}/snapshots", doc: "Where opened snapshots are kept" },
   "snapshots.keepDays": {
     kind: "int",
@@ -191,6 +196,7 @@ export interface BridgeConfig {
   ownerKey: string;
   devicesDir: string;
   stateDir: string;
+  updatesDir: string;
   snapshots: { dir: string; keepDays: number; maxMB: number };
   clips: { dir: string; keepDays: number; maxMB: number };
   video: {
@@ -390,6 +396,7 @@ export function loadBridgeConfig(sources: BridgeConfigSources): BridgeConfig {
     ownerKey: s("ownerKey"),
     devicesDir: s("devicesDir"),
     stateDir: s("stateDir"),
+    updatesDir: s("updatesDir"),
     snapshots: { dir: s("snapshots.dir"), keepDays: i("snapshots.keepDays"), maxMB: i("snapshots.maxMB") },
     clips: { dir: s("clips.dir"), keepDays: i("clips.keepDays"), maxMB: i("clips.maxMB") },
     video: videoConfig(s, i),

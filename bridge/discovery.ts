@@ -92,6 +92,22 @@ function snapshotImage(topic: string, pictures: "url" | "mqtt"): Record<string, 
  */
 const CAMERA_REMOVED = ["live", { p: "camera" }] as const;
 
+/**
+ * §2 `update`: the state JSON (bridge/update/update-server.ts) carries installed_version and latest_version, and
+ * the progress in release_summary, since in_progress/update_percentage are not in the schema versions reviewed.
+ * Install publishes the owner's packed update to the doorbell (docs/ota.md).
+ */
+function firmwareUpdate(t: ReturnType<typeof haTopics>): Record<string, unknown> {
+  return {
+    name: "Firmware",
+    dev_cla: "firmware",
+    stat_t: t.firmware,
+    cmd_t: t.updateCommand,
+    pl_inst: "install",
+    ret: false,
+  };
+}
+
 /** The device discovery message for `device` (§1.3). */
 export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): DiscoveryMessage {
   const t = haTopics(device.topicRoot, device.id);
@@ -171,6 +187,7 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
         stat_t: t.info,
         val_tpl: "{{ value_json.fw }}",
       }),
+      component("firmware", "update", firmwareUpdate(t)),
       component("dropped", "sensor", {
         name: "Events dropped",
         ic: "mdi:email-remove-outline",

@@ -30,6 +30,10 @@ export interface HaTopics {
   live: string;
   /** The "Start live view" button; the bridge holds the live view and seals its start. Never retained. */
   liveCommand: string;
+  /** The `update` entity's state JSON (installed and latest version, progress in the summary), retained. */
+  firmware: string;
+  /** The `update` entity's Install: the bridge publishes the owner's update for the device (docs/ota.md). */
+  updateCommand: string;
 }
 
 export function haTopics(topicRoot: string, deviceId: string): HaTopics {
@@ -43,6 +47,8 @@ export function haTopics(topicRoot: string, deviceId: string): HaTopics {
     snapshotCommand: `${base}/cmd/snapshot`,
     live: `${base}/live`,
     liveCommand: `${base}/cmd/live`,
+    firmware: `${base}/firmware`,
+    updateCommand: `${base}/cmd/update`,
   };
 }
 

@@ -22,6 +22,9 @@ export interface ConnectionSupervisorOptions {
   onConnected(): void;
   /** A message on the command topic. */
   onCommand(payload: Uint8Array): void;
+  /** More topics to subscribe to (QoS 1) on every connect, their messages going to `onOther`. */
+  otherTopics?: readonly string[];
+  onOther?(topic: string, payload: Uint8Array): void;
 }
 
 /** Starts connecting at once. `close()` stops reconnecting; the caller closes the MQTT port. */
@@ -45,6 +48,7 @@ export function createConnectionSupervisor(o: ConnectionSupervisorOptions): { cl
         backoff.reset();
         mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
         mqtt.subscribe(topics.command, 1);
+        for (const topic of o.otherTopics ?? []) mqtt.subscribe(topic, 1);
         o.onConnected();
       },
       onDisconnect: (reason) => {
@@ -55,6 +59,7 @@ export function createConnectionSupervisor(o: ConnectionSupervisorOptions): { cl
       },
       onMessage: (topic, payload) => {
         if (topic === topics.command) o.onCommand(payload);
+        else if (o.onOther && o.otherTopics?.includes(topic)) o.onOther(topic, payload);
         else log.debug("message on an unexpected topic", { topic, size: payload.length });
       },
     });

@@ -28,6 +28,8 @@ import { createSequencer } from "./sequence.js";
 import { createSnapshotGate, type SnapshotGate } from "./snapshot-gate.js";
 import { deviceTopics, type DeviceTopics } from "./topics.js";
 import { createVideoFlow, type VideoFlow } from "./video/video-flow.js";
+import type { UpdateReceiver } from "./update/update-receiver.js";
+import { startUpdates } from "./update/update-wiring.js";
 
 export interface FirmwareOptions {
   /** The flashed device config (parsed JSON); validated, with the persisted one taking precedence. */
@@ -35,6 +37,8 @@ export interface FirmwareOptions {
   firmwareVersion: string;
   /** The device's X25519 secret; when absent it is generated once and kept in storage. */
   deviceKey?: Uint8Array;
+  /** A newly installed firmware rolls back unless its first status event is delivered within this (default 300 s). */
+  updateConfirmS?: number;
 }
 
 export interface Firmware {
@@ -49,6 +53,8 @@ export interface Firmware {
   readonly motion: MotionFlow | undefined;
   /** Sealed clips and live view (modules/video/). */
   readonly video: VideoFlow;
+  /** Owner updates (modules/update/): the transfer in progress and the refusals. */
+  readonly update: UpdateReceiver;
   close(): void;
 }
 
@@ -250,6 +256,31 @@ function openConfig(host: Host, log: Logger, initial: unknown): ConfigStore {
   return createConfigStore({ kv: host.storage.kv, log: log.child("config"), initial, limits });
 }
 
+/** The periodic sealed status event; `emit` also tells the update trial which event to watch. */
+function startStatusReport(
+  host: Host,
+  cfg: Config,
+  firmwareVersion: string,
+  log: Logger,
+  delivery: Outbox,
+  video: VideoFlow,
+  emit: (draft: DraftEvent) => void,
+) {
+  return createStatusReport({
+    clock: host.clock,
+    timers: host.timers,
+    crypto: host.crypto,
+    system: host.system,
+    mqtt: host.mqtt,
+    log: log.child("status"),
+    deviceId: cfg.deviceId,
+    firmwareVersion,
+    intervalS: cfg.status.intervalS,
+    counters: () => ({ ...outboxCounters(delivery), videoFramesDropped: video.dropped }),
+    emit,
+  });
+}
+
 /** Starts the firmware on `host`. Constructs nothing at import time, so it can be preloaded. */
 export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   const log: Logger = createLogger(host.log, "main");
@@ -264,22 +295,14 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     log: log.child("keys"),
   });
   const commandLog = log.child("command");
+  const updates = startUpdates(host, options, config, key, topics, log.child("update"));
   let video: VideoFlow | undefined;
   const pipeline = createEventPipeline(host, cfg, key, topics, log, commandLog, config, (h) => video?.eventSent(h));
   const { delivery, emit, snapshotGate, seal } = pipeline;
   video = startVideo(host, config, key, topics, log, pipeline);
-  const statusReport = createStatusReport({
-    clock: host.clock,
-    timers: host.timers,
-    crypto: host.crypto,
-    system: host.system,
-    mqtt: host.mqtt,
-    log: log.child("status"),
-    deviceId: cfg.deviceId,
-    firmwareVersion: options.firmwareVersion,
-    intervalS: cfg.status.intervalS,
-    counters: () => ({ ...outboxCounters(delivery), videoFramesDropped: video.dropped }),
-    emit: (draft) => emit(draft, undefined),
+  const statusReport = startStatusReport(host, cfg, options.firmwareVersion, log, delivery, video, (draft) => {
+    emit(draft, undefined);
+    updates.statusEmitted(draft.id);
   });
   const { preRoll, chime, ring, button } = createRingSide(host, cfg, log, emit, video);
   const { cameraWatchdog, motion } = startCamera(host, cfg, log, preRoll, emit, video);
@@ -299,6 +322,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     maxAgeS: cfg.commands.maxAgeS,
     onCommand: ownerCommands(host, config, commandLog, ring, snapshotGate, seal, video),
   });
+  updates.watchDelivery((id) => delivery.holds(id));
   const connection = createConnectionSupervisor({
     mqtt: host.mqtt,
     timers: host.timers,
@@ -310,8 +334,11 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     onConnected: () => {
       delivery.resume();
       statusReport.connected();
+      updates.connected();
     },
     onCommand: (payload) => commands.handle(payload),
+    otherTopics: updates.topics,
+    onOther: updates.message,
   });
 
   return {
@@ -321,9 +348,11 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     delivery,
     motion,
     video,
+    update: updates.receiver,
     devicePublicKey: key.publicKey,
     close() {
       connection.close();
+      updates.close();
       button.close();
       ring.close();
       chime.close();

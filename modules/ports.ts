@@ -258,6 +258,31 @@ export interface MotionViewPort {
   verdict(v: MotionVerdict): void;
 }
 
+/**
+ * The two application slots (docs/ota.md): the running one and the inactive one an update is written to.
+ * On the device, ESP-IDF's OTA partitions with app rollback; in the simulator, a virtual flash with the same rule.
+ * Rollback rule: after `activate()` and a restart the new image runs as "pending"; if the device restarts
+ * (power cut, crash, `restart`) before `markValid()`, the next boot returns to the previous slot.
+ */
+export interface FirmwareSlotsPort {
+  /** Bytes the inactive slot holds; a larger image is refused before anything is written. */
+  readonly slotBytes: number;
+  /** Prepares the inactive slot for an image of `sizeBytes`; `resume` keeps the bytes already written there. */
+  begin(sizeBytes: number, resume: boolean): void;
+  /** Writes authenticated image bytes at `offset`, in order. Throws on a flash error. */
+  write(offset: number, bytes: Uint8Array): void;
+  /** Abandons the image being written: the inactive slot will not boot. */
+  abort(): void;
+  /** Makes the inactive slot, fully written and verified by the caller, boot next; takes effect on restart. */
+  activate(): void;
+  /** "pending" on the first run of an activated image until `markValid()`; otherwise "valid". */
+  runningState(): "valid" | "pending";
+  /** Keeps the running image: cancels the rollback. */
+  markValid(): void;
+  /** Gives up on a pending running image and restarts into the previous slot; on the device it does not return. */
+  rollback(reason: string): void;
+}
+
 /** The set of ports a host hands to the firmware. */
 export interface Host {
   clock: ClockPort;
@@ -279,4 +304,6 @@ export interface Host {
   redactor?: JpegRedactor;
   /** Receives the motion detector's verdict on every frame it judged; only the simulator has one. */
   motionView?: MotionViewPort;
+  /** The two application slots for owner updates (docs/ota.md); a host without them refuses every update. */
+  firmware?: FirmwareSlotsPort;
 }

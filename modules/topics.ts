@@ -11,6 +11,12 @@ export interface DeviceTopics {
   command: string;
   /** Sealed video streams (clips and live view, docs/protocol.md): open messages and frames. */
   video: string;
+  /** The owner's sealed and signed update manifest (docs/ota.md), retained by the bridge. */
+  update: string;
+  /** Update chunks from the bridge: public image bytes, each authenticated by the manifest's hash chain. */
+  updateChunk: string;
+  /** The device's plain update progress: which chunk it wants next, or how the update ended (no secret). */
+  updateProgress: string;
 }
 
 export function deviceTopics(root: string, deviceId: string): DeviceTopics {
@@ -20,5 +26,8 @@ export function deviceTopics(root: string, deviceId: string): DeviceTopics {
     event: `${base}/sealed/event`,
     command: `${base}/sealed/cmd`,
     video: `${base}/sealed/video`,
+    update: `${base}/sealed/update`,
+    updateChunk: `${base}/update/chunk`,
+    updateProgress: `${base}/update/progress`,
   };
 }

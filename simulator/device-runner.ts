@@ -7,6 +7,8 @@ import { toHex } from "../modules/bytes.js";
 import type { Host } from "../modules/ports.js";
 import { createPowerDomain, type PowerDomain } from "../hosts/node/power-domain.js";
 import { startXsFirmware, type XsFirmware } from "../hosts/xs/xs-firmware.js";
+import type { BootResult, VirtualFlash } from "../hosts/node/virtual-flash.js";
+import { bootImage } from "./sim-boot.js";
 
 export type Engine = "xs" | "node";
 export type PowerState = "off" | "booting" | "on";
@@ -20,6 +22,12 @@ export interface DeviceRunnerOptions {
   /** The device's provisioned X25519 secret. */
   deviceKey?: Uint8Array;
   onPower?(state: PowerState): void;
+  /** The virtual two-slot flash: each boot runs the version its bootloader picks (docs/ota.md). */
+  flash?: VirtualFlash;
+  /** A newly installed firmware's trial before it rolls back (default 300 s). */
+  updateConfirmS?: number;
+  /** Each boot's slot and version, once the bootloader has picked them. */
+  onBootSlot?(boot: Omit<BootResult, "image"> & { version: string }): void;
   /** A delivery that threw inside the firmware, or the engine dying. */
   onError?(error: Error): void;
 }
@@ -72,7 +80,9 @@ export function createDeviceRunner(options: DeviceRunnerOptions): DeviceRunner {
         rssiDbm: () => options.hardware.system.rssiDbm(),
       },
     };
-    const domain = createPowerDomain(hardware);
+    const slot = bootImage(options, hardware);
+    const firmwareVersion = slot.version;
+    const domain = createPowerDomain(slot.hardware);
     const r: Running = { domain };
     running = r;
     let devicePublic: string;
@@ -80,16 +90,18 @@ export function createDeviceRunner(options: DeviceRunnerOptions): DeviceRunner {
       r.xs = await startXsFirmware({
         host: domain.host,
         config: options.config,
-        firmwareVersion: options.firmwareVersion,
+        firmwareVersion,
         deviceKey: options.deviceKey,
+        updateConfirmS: options.updateConfirmS,
         onError: (e) => options.onError?.(e),
       });
       devicePublic = r.xs.devicePublic;
     } else {
       r.node = startFirmware(domain.host, {
         config: options.config,
-        firmwareVersion: options.firmwareVersion,
+        firmwareVersion,
         deviceKey: options.deviceKey,
+        updateConfirmS: options.updateConfirmS,
       });
       devicePublic = toHex(r.node.devicePublicKey);
     }

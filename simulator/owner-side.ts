@@ -16,6 +16,7 @@ import type { CryptoPort, LogPort } from "../modules/ports.js";
 import type { Command, LiveViewRequest } from "../modules/commands.js";
 import type { FrameSink } from "../bridge/video/opened-frame.js";
 import type { BrokerCredentials } from "./broker-credentials.js";
+import { startUpdateServer, statusFirmware, type UpdateServer } from "../bridge/update/update-server.js";
 
 /** How long Home Assistant's Start live view button keeps the live view on, as doorbell-bridge's default. */
 const LIVE_BUTTON_S = 60;
@@ -54,6 +55,8 @@ export interface OwnerSideOptions {
   onEvent(event: OwnerEvent): void;
   /** Where the bridge's authenticated video frames and stream summaries go. */
   frameSink?: FrameSink;
+  /** Each update progress message of the device (bridge/update/update-server.ts). */
+  onUpdateProgress?(progress: Record<string, unknown>): void;
 }
 
 export interface OwnerSide {
@@ -71,6 +74,9 @@ export interface OwnerSide {
    * /owner/ (simulator/web-server.ts). Its `sink` takes the frames the stream opener authenticates.
    */
   readonly video: OwnerVideo;
+  /** The bridge's update server, on the owner's updates folder (`<dataDir>/updates`, docs/ota.md). */
+  readonly updates: UpdateServer;
+  readonly updatesDir: string;
   close(): Promise<void>;
 }
 
@@ -84,6 +90,15 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
     protocolVersion: 4,
   });
   const state = createDeviceStateStore(o.dataDir);
+  const updatesDir = join(o.dataDir, "updates");
+  const updates = startUpdateServer({
+    client,
+    devices: [{ id: o.deviceId, topicRoot: o.topicRoot }],
+    dir: updatesDir,
+    log: createLogger(o.log, "update"),
+    scanMs: 0,
+    onProgress: (_id, p) => o.onUpdateProgress?.(p),
+  });
   const bridge = startBridge({
     client,
     crypto: o.crypto,
@@ -109,7 +124,9 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
       },
     },
     onLiveButton: (deviceId) => video.demand.hold(deviceId, LIVE_BUTTON_S),
-    onEvent: (_device, header, jpeg, sealedBytes) =>
+    onEvent: (device, header, jpeg, sealedBytes) => {
+      const fw = statusFirmware(header);
+      if (fw) updates.statusSeen(device, fw);
       o.onEvent({
         id: String(header.id),
         type: String(header.type),
@@ -117,7 +134,8 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
         header,
         jpeg,
         sealedBytes,
-      }),
+      });
+    },
   });
   /** Seals, signs and publishes one command with `body` (QoS 1), numbered in the bridge's state. */
   const send = async (cmd: Command["cmd"], body: Record<string, unknown>) => {
@@ -144,9 +162,12 @@ export async function startOwnerSide(o: OwnerSideOptions): Promise<OwnerSide> {
   return {
     name: "doorbell-bridge",
     video,
+    updates,
+    updatesDir,
     sendConfig: (config) => send("set-config", { config }),
     sendLiveView: (live) => send("live-view", { live }),
     async close() {
+      updates.close();
       bridge.close();
       await video.close();
       state.close(); // the journal folded into the device files

@@ -85,6 +85,10 @@ export interface SimStatus {
   bootedAt?: number;
   /** The firmware's own counters (ring, delivery), polled while it runs. */
   stats?: Record<string, unknown>;
+  /** The virtual flash's slot the device runs from (docs/ota.md). */
+  firmwareSlot?: string;
+  /** The last update progress the device reported to the bridge: want (next of chunks), installed or refused. */
+  update?: { state: string; id?: string; next?: number; chunks?: number; version?: string; reason?: string };
 }
 
 /** What the owner's stream opener passed on (bridge/video/opened-frame.ts): a frame's facts (not its bytes), or a stream's end. */

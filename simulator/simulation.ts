@@ -27,6 +27,8 @@ import { BRIDGE_CLIENT_ID, type OwnerEvent, startOwnerSide, type OwnerSide } fro
 import type { OwnerVideo } from "../bridge/video/owner-video.js";
 import type { FrameSink } from "../bridge/video/opened-frame.js";
 import { loadOrCreateKeys, type SimKeys } from "./sim-keys.js";
+import { openSimFlash, packSimUpdate, type SimUpdateRequest } from "./sim-updates.js";
+import type { UpdateInfo } from "../bridge/update/update-folder.js";
 import { type BrokerPublish, type RestartableBroker, startRestartableBroker } from "./restartable-broker.js";
 import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
 import type {
@@ -64,6 +66,8 @@ export interface SimulationOptions {
   bounceMs?: number;
   /** Also gets every frame and stream summary the owner's stream opener authenticates (the video bench's sink). */
   frameSink?: FrameSink;
+  /** A newly installed firmware's trial before it rolls back (default 300 s; scenarios shorten it). */
+  updateConfirmS?: number;
 }
 
 export interface Simulation {
@@ -98,6 +102,8 @@ export interface Simulation {
   note(message: string, level?: LogLevel): void;
   /** The owner's video (the bridge's live view and clips); undefined before the owner's side is up. */
   ownerVideo(): OwnerVideo | undefined;
+  /** Packs an update as `doorbell update pack` does and has the bridge publish it (docs/ota.md). */
+  installUpdate(request: SimUpdateRequest): UpdateInfo;
   close(): Promise<void>;
 }
 
@@ -147,11 +153,11 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   status.zones = parts.zones;
   status.light = parts.scene.light;
 
-  const device = createDevice(options.engine, parts, keys, ctx);
+  const device = createDevice(options, parts, keys, ctx);
 
   let owner: OwnerSide | undefined;
   try {
-    owner = await startOwner(options, broker, crypto, keys, journal);
+    owner = await startOwner(options, broker, crypto, keys, journal, ctx);
     status.ownerSide = owner.name;
     await device.boot();
   } catch (error) {
@@ -182,6 +188,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     seqs: journal.seqs,
     note,
     ownerVideo: () => owner?.video,
+    installUpdate: (request) => installUpdate(ctx, owner!, { crypto, keys, config: parts.config }, request),
     async close() {
       if (closed) return;
       closed = true;
@@ -302,13 +309,31 @@ function buildHardware(options: SimulationOptions, c: HardwareContext) {
 }
 
 /** The firmware on the virtual hardware, on the chosen engine; its power state shows in `status`. */
-function createDevice(engine: Engine, parts: Hardware, keys: SimKeys, { status, changed, note }: ControlContext) {
-  return createDeviceRunner({
+function createDevice(
+  { engine, updateConfirmS, dataDir }: Pick<SimulationOptions, "engine" | "updateConfirmS" | "dataDir">,
+  parts: Hardware,
+  keys: SimKeys,
+  { status, changed, note }: ControlContext,
+): DeviceRunner {
+  // The two-slot flash the board boots from; a rollback restarts the board into the previous slot.
+  const flash = openSimFlash(dataDir, FIRMWARE_VERSION, (reason) => {
+    note(`bootloader: ${reason}; restarting into the previous slot`, "warn");
+    void runner.powerCut(0);
+  });
+  const runner = createDeviceRunner({
     engine,
     hardware: parts.hardware,
     config: parts.config,
     firmwareVersion: FIRMWARE_VERSION,
     deviceKey: keys.deviceSecret,
+    flash,
+    updateConfirmS,
+    onBootSlot: (boot) => {
+      if (boot.rolledBackFrom)
+        note(`bootloader: slot ${boot.rolledBackFrom} was not confirmed; booting slot ${boot.slot}`, "warn");
+      status.firmwareVersion = boot.version;
+      status.firmwareSlot = boot.slot;
+    },
     onPower: (power: PowerState) => {
       status.power = power;
       if (power === "on") status.bootedAt = Date.now();
@@ -319,6 +344,7 @@ function createDevice(engine: Engine, parts: Hardware, keys: SimKeys, { status, 
     },
     onError: (error) => note(`firmware: ${error.message}`, "error"),
   });
+  return runner;
 }
 
 /** The owner's side (the bridge's receiver), opening the device's events into the journal. */
@@ -328,8 +354,13 @@ function startOwner(
   crypto: Host["crypto"],
   keys: SimKeys,
   journal: Journal,
+  { status, changed }: ControlContext,
 ) {
   return startOwnerSide({
+    onUpdateProgress: (p) => {
+      status.update = p as SimStatus["update"];
+      changed();
+    },
     url: broker.url,
     credentials: broker.credentials,
     crypto,
@@ -444,6 +475,25 @@ async function sendZones({ status, changed, note }: ControlContext, parts: Hardw
   status.zones = parsed.config.privacy.zones;
   note(`privacy: ${zones.length} zone(s) sent to the device in a signed set-config command; it restarts on them`);
   changed();
+}
+
+let updatesPacked = 0;
+
+/** Packs an update into the owner's updates folder and has the bridge publish it at once. */
+function installUpdate(
+  { note }: ControlContext,
+  owner: OwnerSide,
+  o: { crypto: Host["crypto"]; keys: SimKeys; config: unknown },
+  request: SimUpdateRequest,
+): UpdateInfo {
+  const name = `update-${Date.now()}-${++updatesPacked}`;
+  const info = packSimUpdate({ updatesDir: owner.updatesDir, ...o, deviceConfig: o.config, request, name });
+  note(
+    `update ${info.version} packed (${info.size} bytes, ${info.chunks} chunks${request.corrupt ? ", one chunk damaged" : ""}` +
+      `${request.unreachableBroker ? ", a build that cannot reach the broker" : ""}); the bridge publishes it`,
+  );
+  owner.updates.scan();
+  return info;
 }
 
 function initialStatus(options: SimulationOptions): SimStatus {

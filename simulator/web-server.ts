@@ -10,6 +10,7 @@ import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Simulation } from "./simulation.js";
 import type { SimEvents } from "./sim-records.js";
+import { handleUpdateUpload } from "./web-update.js";
 import { handleAction } from "./web-actions.js";
 
 export interface WebServer {
@@ -74,6 +75,10 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if (!allowedHosts.has((req.headers.host ?? "").toLowerCase()))
       return send(res, 421, { error: "unexpected Host header; open the address the simulator printed" });
     const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (req.method === "POST" && path === "/api/update") {
+      const result = await handleUpdateUpload(o.sim, req, new URL(req.url ?? "/", "http://x"));
+      return send(res, result.status, result.body);
+    }
     if (req.method === "POST" && path.startsWith("/api/")) {
       if (!String(req.headers["content-type"]).startsWith("application/json"))
         return send(res, 415, { error: "send JSON (Content-Type: application/json)" });

@@ -6,6 +6,7 @@ import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { consoleLog } from "../../hosts/node/host.js";
 import type { MqttClient } from "mqtt";
 import { type Bridge, startBridge } from "../bridge.js";
+import { startUpdateServer, statusFirmware } from "../update/update-server.js";
 import {
   BRIDGE_SETTINGS,
   BridgeConfigError,
@@ -98,6 +99,18 @@ function serveVideo(
   return { video, serving };
 }
 
+/** How pictures reach Home Assistant (ha.pictures): links to this bridge's picture route, or bytes on the broker. */
+function pictureLinks(config: BridgeConfig, tls: boolean, log: Logger) {
+  const linkHost = pictureLinkHost(config.video.host, config.ha.pictureHost);
+  if (config.ha.pictures === "url" && linkHost.guessed)
+    log.warn(
+      `picture links name ${linkHost.host}, which Home Assistant reaches only on this machine: video.host ` +
+        `${config.video.host} is every address; set ha.pictureHost to the name Home Assistant reaches the bridge by`,
+    );
+  const pictureBase = pictureLinkBase({ host: linkHost.host, port: config.video.port, tls });
+  return { mode: config.ha.pictures, linkFor: (token: string) => `${pictureBase}${token}.jpg` };
+}
+
 /** Connects and starts the bridge; resolves to a stop function. Exported for tests. */
 export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVideo; stop(): Promise<void> } {
   const crypto = createNodeCrypto();
@@ -145,13 +158,12 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     log: log.child("snaps"),
   });
   const state = createDeviceStateStore(config.stateDir);
-  const linkHost = pictureLinkHost(config.video.host, config.ha.pictureHost);
-  if (config.ha.pictures === "url" && linkHost.guessed)
-    log.warn(
-      `picture links name ${linkHost.host}, which Home Assistant reaches only on this machine: video.host ` +
-        `${config.video.host} is every address; set ha.pictureHost to the name Home Assistant reaches the bridge by`,
-    );
-  const pictureBase = pictureLinkBase({ host: linkHost.host, port: config.video.port, tls: Boolean(access.tls) });
+  const updates = startUpdateServer({
+    client,
+    devices: devices.map((d) => ({ id: d.id, topicRoot: d.topicRoot })),
+    dir: config.updatesDir,
+    log: log.child("update"),
+  });
   const bridge = startBridge({
     client,
     crypto,
@@ -163,12 +175,17 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     snapshots,
     discoveryPrefix: config.discovery.prefix,
     motionOffDelayS: config.motion.offDelayS,
-    pictures: { mode: config.ha.pictures, linkFor: (token) => `${pictureBase}${token}.jpg` },
+    pictures: pictureLinks(config, Boolean(access.tls), log),
     liveStills: config.ha.liveStillsOverMqtt,
     shareGroup: config.broker.shareGroup || undefined,
     onLiveButton: (deviceId) => video.demand.hold(deviceId, config.video.buttonSeconds),
     // Authenticated frames from the stream opener go to the live view and the clip store (`video` comes after).
     frameSink: { frame: (f) => video.sink.frame(f), streamEnded: (s) => video.sink.streamEnded(s) },
+    // The version each doorbell runs, for the `update` entity (bridge/update/update-server.ts).
+    onEvent: (id, header) => {
+      const fw = statusFirmware(header);
+      if (fw) updates.statusSeen(id, fw);
+    },
   });
   const { video, serving } = serveVideo(config, access, devices, client, bridge, snapshots, log.child("video"));
   log.info("starting", { broker: config.broker.url, devices: devices.length });
@@ -176,6 +193,7 @@ export function runBridge(config: BridgeConfig, log: Logger): { video: OwnerVide
     video,
     async stop() {
       bridge.close();
+      updates.close();
       state.close(); // the journal folded into the device files
       snapshots.close();
       await (await serving)?.close();

@@ -7,6 +7,7 @@ import { deviceCommand } from "./device.js";
 import { envelopeCommand } from "./envelope.js";
 import { haDiscoveryCommand } from "./ha-discovery.js";
 import { keysCommand } from "./keys.js";
+import { updateCommand } from "./update.js";
 import { UsageError } from "./args.js";
 
 const USAGE = `usage: doorbell <command>
@@ -18,7 +19,8 @@ const USAGE = `usage: doorbell <command>
   broker renew --out <dir>         re-issue the CRL and the Mosquitto files (--force: a new broker key)
   ha-discovery --device-config <f> print the Home Assistant discovery messages for a device
   envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)
-  command snapshot|reboot|set-config|set-identity ...  sign a command for a doorbell (--help on each)`;
+  command snapshot|reboot|set-config|set-identity ...  sign a command for a doorbell (--help on each)
+  update pack ...                  pack a firmware image as an owner-signed update (--help)`;
 
 function run(argv: string[]): number {
   const [command, ...rest] = argv;
@@ -37,6 +39,8 @@ function run(argv: string[]): number {
       return haDiscoveryCommand(rest);
     case "command":
       return commandCommand(rest);
+    case "update":
+      return updateCommand(rest);
     case undefined:
     case "-h":
     case "--help":

@@ -3,7 +3,7 @@
 // pulled. Pending timers never fire, the button and camera stop, the MQTT session is dropped without a
 // DISCONNECT (so the broker publishes the last will), and nothing more reaches storage. What was already
 // written to storage stays: the next power-on boots from it.
-import type { Host, TimerHandle } from "../../modules/ports.js";
+import type { Host, TimerHandle, FirmwareSlotsPort } from "../../modules/ports.js";
 
 export interface PowerDomain {
   /** The gated ports for the firmware of this power-on. */
@@ -19,6 +19,7 @@ export function createPowerDomain(base: Host): PowerDomain {
   const dead = () => new Error("the device has no power");
 
   const host: Host = {
+    ...(base.firmware ? { firmware: poweredSlots(base.firmware, () => on, dead) } : {}),
     clock: base.clock,
     crypto: base.crypto,
     timers: {
@@ -46,33 +47,7 @@ export function createPowerDomain(base: Host): PowerDomain {
       restart: () => on && base.camera.restart(),
       stop: () => on && base.camera.stop(),
     },
-    storage: {
-      kv: {
-        get: (key) => base.storage.kv.get(key),
-        set(key, value) {
-          if (!on) throw dead();
-          base.storage.kv.set(key, value);
-        },
-        delete(key) {
-          if (!on) throw dead();
-          base.storage.kv.delete(key);
-        },
-      },
-      log: {
-        append(bytes) {
-          if (!on) throw dead();
-          return base.storage.log.append(bytes);
-        },
-        capacity: base.storage.log.capacity,
-        ids: () => base.storage.log.ids(),
-        read: (id) => base.storage.log.read(id),
-        records: () => base.storage.log.records(),
-        remove(id) {
-          if (!on) throw dead();
-          base.storage.log.remove(id);
-        },
-      },
-    },
+    storage: poweredStorage(base.storage, () => on, dead),
     mqtt: {
       connect(o) {
         if (!on) return;
@@ -115,6 +90,57 @@ export function createPowerDomain(base: Host): PowerDomain {
       base.button.close();
       base.camera.stop();
       base.mqtt.close();
+    },
+  };
+}
+
+/** The application slots: nothing is written without power; reads go on (the bootloader reads them). */
+function poweredSlots(base: FirmwareSlotsPort, on: () => boolean, dead: () => Error): FirmwareSlotsPort {
+  const guard =
+    <A extends unknown[]>(f: (...args: A) => void) =>
+    (...args: A) => {
+      if (!on()) throw dead();
+      f(...args);
+    };
+  return {
+    slotBytes: base.slotBytes,
+    begin: guard((size: number, resume: boolean) => base.begin(size, resume)),
+    write: guard((offset: number, bytes: Uint8Array) => base.write(offset, bytes)),
+    abort: guard(() => base.abort()),
+    activate: guard(() => base.activate()),
+    runningState: () => base.runningState(),
+    markValid: guard(() => base.markValid()),
+    rollback: guard((reason: string) => base.rollback(reason)),
+  };
+}
+
+/** The storage: reads go on without power (nothing changes), writes throw as a board's would fail. */
+function poweredStorage(base: Host["storage"], isOn: () => boolean, dead: () => Error): Host["storage"] {
+  return {
+    kv: {
+      get: (key) => base.kv.get(key),
+      set(key, value) {
+        if (!isOn()) throw dead();
+        base.kv.set(key, value);
+      },
+      delete(key) {
+        if (!isOn()) throw dead();
+        base.kv.delete(key);
+      },
+    },
+    log: {
+      append(bytes) {
+        if (!isOn()) throw dead();
+        return base.log.append(bytes);
+      },
+      capacity: base.log.capacity,
+      ids: () => base.log.ids(),
+      read: (id) => base.log.read(id),
+      records: () => base.log.records(),
+      remove(id) {
+        if (!isOn()) throw dead();
+        base.log.remove(id);
+      },
     },
   };
 }

@@ -10,6 +10,7 @@ import type {
   LogRecord,
   MqttConnectOptions,
   MqttPort,
+  FirmwareSlotsPort,
   StoragePort,
   TimerHandle,
   TimerPort,
@@ -60,6 +61,7 @@ export function createGuestHost(): GuestHost {
       restart: (reason) => void call("system.restart", { reason }),
       rssiDbm: () => call("system.rssi").fields.v,
     },
+    ...guestSlots(),
   };
 
   function dispatch({ fields, blobs }: WireMessage): boolean {
@@ -228,4 +230,22 @@ function guestMqtt(): GuestPort<MqttPort, MqttEvent> {
     },
   };
   return { port, on };
+}
+
+/** The parent's application slots, when it has them (the simulator's virtual flash). */
+function guestSlots(): { firmware?: FirmwareSlotsPort } {
+  const { slotBytes } = call("fw.info").fields;
+  if (slotBytes === undefined) return {};
+  return {
+    firmware: {
+      slotBytes,
+      begin: (size, resume) => void call("fw.begin", { size, resume }),
+      write: (offset, bytes) => void call("fw.write", { offset }, [bytes]),
+      abort: () => void call("fw.abort"),
+      activate: () => void call("fw.activate"),
+      runningState: () => call("fw.state").fields.state,
+      markValid: () => void call("fw.markValid"),
+      rollback: (reason) => void call("fw.rollback", { reason }),
+    },
+  };
 }

@@ -20,10 +20,15 @@ globalThis.handleCommand = (command: ArrayBuffer): ArrayBuffer => {
         config: fields.config,
         firmwareVersion: fields.firmwareVersion as string,
         deviceKey: blobs[0],
+        ...(typeof fields.updateConfirmS === "number" ? { updateConfirmS: fields.updateConfirmS } : {}),
       });
       return encodeWire({ devicePublic: toHex(firmware.devicePublicKey), config: firmware.config.current });
     case "stats":
-      return encodeWire({ ring: firmware?.ring.stats, delivery: firmware?.delivery.stats });
+      return encodeWire({
+        ring: firmware?.ring.stats,
+        delivery: firmware?.delivery.stats,
+        update: firmware?.update.stats,
+      });
     case "config":
       return encodeWire({ result: firmware?.config.apply(fields.config) });
     case "gc":

@@ -68,6 +68,15 @@ export interface HostCalls {
   "system.restart": { args: { reason: string } };
   /** `v` is absent when the host does not know the signal strength. */
   "system.rssi": { result: { v?: number } };
+  // The application slots (FirmwareSlotsPort); `fw.info` has no `slotBytes` when the host has none.
+  "fw.info": { result: { slotBytes?: number } };
+  "fw.begin": { args: { size: number; resume: boolean } };
+  "fw.write": { args: { offset: number }; blobs: [bytes: Bytes] };
+  "fw.abort": Empty;
+  "fw.activate": Empty;
+  "fw.state": { result: { state: "valid" | "pending" } };
+  "fw.markValid": Empty;
+  "fw.rollback": { args: { reason: string } };
   // The crypto port, one call per primitive as the device calls its native mbedtls module.
   "crypto.x25519": { blobs: [secret: Bytes] | [secret: Bytes, publicKey: Bytes]; resultBlobs: [Bytes] };
   "crypto.hmac": { blobs: [key: Bytes, data: Bytes]; resultBlobs: [Bytes] };

@@ -35,6 +35,7 @@ export function serveHost<Extra = Record<never, never>>(
     ...storageCalls(host),
     ...mqttCalls(host, deliver),
     ...cryptoCalls(host),
+    ...slotCalls(host),
   };
   const table = { ...extra, ...handlers } as unknown as Record<
     string,
@@ -204,5 +205,23 @@ function cryptoCalls(host: Host): Group<Extract<keyof HostCalls, `crypto.${strin
     "crypto.ecdsaP256Verify": (_, [publicKey, message, signature]) => ({
       fields: { valid: crypto.ecdsaP256Verify(publicKey, message, signature) },
     }),
+  };
+}
+
+/** The application slots; a host without them answers `fw.info` with no size, and the guest then has none. */
+function slotCalls(host: Host): Group<Extract<keyof HostCalls, `fw.${string}`>> {
+  const slots = () => {
+    if (!host.firmware) throw new Error("this host has no application slots");
+    return host.firmware;
+  };
+  return {
+    "fw.info": () => ({ fields: host.firmware ? { slotBytes: host.firmware.slotBytes } : {} }),
+    "fw.begin": ({ size, resume }) => slots().begin(size, resume),
+    "fw.write": ({ offset }, [bytes]) => slots().write(offset, bytes),
+    "fw.abort": () => slots().abort(),
+    "fw.activate": () => slots().activate(),
+    "fw.state": () => ({ fields: { state: slots().runningState() } }),
+    "fw.markValid": () => slots().markValid(),
+    "fw.rollback": ({ reason }) => slots().rollback(reason),
   };
 }

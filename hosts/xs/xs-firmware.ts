@@ -12,6 +12,8 @@ export interface XsFirmwareOptions {
   config: unknown;
   firmwareVersion: string;
   deviceKey?: Uint8Array;
+  /** A newly installed firmware's trial (modules/update/update-confirm.ts); default 300 s. */
+  updateConfirmS?: number;
   /** Called with each crank's delivery kind and meter (bench and diagnostics). */
   onCrank?(kind: string, meter: Meter): void;
   /** Called when a delivery throws inside XS; the firmware keeps running, as the device would log it. */
@@ -94,7 +96,12 @@ export async function startXsFirmware(options: XsFirmwareOptions): Promise<XsFir
   await worker.evaluate(await firmwareBundle());
   const boot = await control(
     "boot",
-    { config: options.config, firmwareVersion: options.firmwareVersion, motionView: !!options.host.motionView },
+    {
+      config: options.config,
+      firmwareVersion: options.firmwareVersion,
+      motionView: !!options.host.motionView,
+      ...(options.updateConfirmS === undefined ? {} : { updateConfirmS: options.updateConfirmS }),
+    },
     options.deviceKey ? [options.deviceKey] : [],
   );
 

@@ -9,6 +9,7 @@ import type { Engine } from "../device-runner.js";
 import type { Light } from "../scene/porch-scene.js";
 import { parseCameraSpec, type CameraSpec } from "../camera-source.js";
 import { parseVideoStep, VIDEO_STEP_NAMES, type VideoStep } from "./video-steps.js";
+import { isUpdateStepName, parseUpdateStep, UPDATE_STEP_NAMES, type UpdateStep } from "./update-steps.js";
 
 export const EVENT_TYPES = ["ring", "long_press", "motion_start", "motion_end", "snapshot", "status"] as const;
 export type EventTypeName = (typeof EVENT_TYPES)[number];
@@ -34,6 +35,7 @@ export type Step = { line: number; text: string } & (
   | { kind: "expect-log"; match: string | RegExp; withinMs: number }
   | { kind: "expect-all-opened"; withinMs: number }
   | VideoStep
+  | UpdateStep
 );
 
 export interface Scenario {
@@ -44,6 +46,8 @@ export interface Scenario {
   camera: CameraSpec;
   engine?: Engine;
   timeoutMs: number;
+  /** A newly installed firmware's trial before it rolls back (`updateTrial`, default the firmware's 300 s). */
+  updateTrialMs?: number;
   steps: Step[];
 }
 
@@ -72,6 +76,7 @@ const at = (c: Ctx, node: Node | Pair | undefined) => {
   const range = (node as Node | undefined)?.range ?? ((node as Pair | undefined)?.key as Node | undefined)?.range;
   return `${c.file}:${range ? c.lines.linePos(range[0]).line : 1}`;
 };
+const problemAt = (c: Ctx, node: Node) => (message: string) => void c.problems.push(`${at(c, node)}: ${message}`);
 const lineOf = (c: Ctx, node: Node) => (node.range ? c.lines.linePos(node.range[0]).line : 1);
 
 export type OptionReader = {
@@ -198,6 +203,7 @@ const STEP_NAMES = [
   "expect-log",
   "expect-all-opened",
   ...VIDEO_STEP_NAMES,
+  ...UPDATE_STEP_NAMES,
 ] as const;
 
 function parseStep(c: Ctx, node: Node): Step | undefined {
@@ -216,6 +222,7 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
   }
   const base = { line: lineOf(c, node), text: name };
   const o = (keys: string[], scalarKey?: string) => options(c, name, node, value, keys, scalarKey);
+  if (isUpdateStepName(name)) return { ...base, ...parseUpdateStep(name, o, problemAt(c, node)) };
   switch (name as (typeof STEP_NAMES)[number]) {
     case "press":
     case "release": {
@@ -286,7 +293,7 @@ function parseStep(c: Ctx, node: Node): Step | undefined {
       return { ...base, kind: "expect-all-opened", withinMs: o(["within"], "within").duration("within", true, 0)! };
     case "live-view":
     case "expect-stream": {
-      const problem = (message: string) => c.problems.push(`${at(c, node)}: ${message}`);
+      const problem = problemAt(c, node);
       const hasKey = (key: string) => value !== null && isMap(value) && value.has(key);
       return { ...base, ...parseVideoStep(name as "live-view", o, problem, hasKey) };
     }
@@ -327,7 +334,7 @@ function parsePlay(c: Ctx, node: Node, value: Node | null, base: { line: number;
   return { ...base, kind: "play", camera: { kind: "ffmpeg", input: path } };
 }
 
-const TOP_KEYS = ["name", "version", "description", "camera", "engine", "timeout", "steps"];
+const TOP_KEYS = ["name", "version", "description", "camera", "engine", "timeout", "updateTrial", "steps"];
 
 /** Parses scenario text; throws ScenarioError listing every problem, each with `file:line`. */
 export function parseScenario(text: string, file: string): Scenario {
@@ -390,6 +397,12 @@ export function parseScenario(text: string, file: string): Scenario {
       );
     else timeoutMs = ms;
   }
+  const trial = scalarAt("updateTrial");
+  const updateTrialMs = trial ? parseDuration(String(trial.value)) : undefined;
+  if (trial && (updateTrialMs === undefined || updateTrialMs < 1000 || updateTrialMs > MAX_WAIT_MS))
+    c.problems.push(
+      `${at(c, trial.node)}: updateTrial ${JSON.stringify(trial.value)} is not accepted; expected 1s to 10m`,
+    );
   const stepsPair = get("steps");
   const steps: Step[] = [];
   if (!stepsPair || !isSeq(stepsPair.value) || stepsPair.value.items.length === 0) {
@@ -409,6 +422,7 @@ export function parseScenario(text: string, file: string): Scenario {
     camera,
     engine,
     timeoutMs,
+    ...(updateTrialMs === undefined ? {} : { updateTrialMs }),
     steps,
   };
 }

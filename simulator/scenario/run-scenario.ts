@@ -11,6 +11,7 @@ import { startSimulation, type Simulation } from "../simulation.js";
 import { startWebServer } from "../web-server.js";
 import type { Scenario, Step } from "./parse-scenario.js";
 import { countText, holds } from "./video-steps.js";
+import { updateCondition } from "./update-steps.js";
 
 export type Outcome = "pass" | "fail" | "timeout";
 
@@ -78,7 +79,15 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   let outcome: Outcome = "pass";
   let message: string | undefined;
   try {
-    const options = { engine, host: "127.0.0.1", mqttPort: 0, fallbackWhenBusy: false, dataDir, camera: s.camera };
+    const options = {
+      engine,
+      host: "127.0.0.1",
+      mqttPort: 0,
+      fallbackWhenBusy: false,
+      dataDir,
+      camera: s.camera,
+      ...(s.updateTrialMs ? { updateConfirmS: s.updateTrialMs / 1000 } : {}),
+    };
     sim = await run.bounded("starting the simulation", startSimulation(options));
     const live = sim;
     recordRun(live, run, write);
@@ -200,6 +209,16 @@ async function act(sim: Simulation, step: Step, run: Run): Promise<boolean> {
     case "power-cut":
       await run.bounded("the power cycle", sim.powerCut(step.offMs));
       return true;
+    case "update":
+      sim.note(`scenario line ${step.line}: update to ${step.version}`);
+      sim.installUpdate({
+        version: step.version,
+        ...(step.sizeKiB ? { sizeBytes: step.sizeKiB * 1024 } : {}),
+        corrupt: step.corrupt,
+        unreachableBroker: step.unreachableBroker,
+        allowDowngrade: step.allowDowngrade,
+      });
+      return true;
     case "live-view":
       sim.note(`scenario line ${step.line}: live-view ${step.action}${step.seconds ? ` ${step.seconds} s` : ""}`);
       await run.bounded(
@@ -252,6 +271,19 @@ async function expect(sim: Simulation, step: Step, run: Run): Promise<void> {
     }
     case "expect-stream":
       return expectStream(step, run, fail);
+    case "expect-update":
+    case "expect-firmware": {
+      const since = step.kind === "expect-firmware" && step.fresh ? Date.now() : 0;
+      const view = () => ({
+        ...sim.status(),
+        lastStatusFw: run.opened.filter((e) => e.type === "status" && e.t >= since).at(-1)?.stats?.fw as
+          | string
+          | undefined,
+      });
+      const c = updateCondition(step, view);
+      if (!(await waitFor(step.withinMs, c.done))) fail(c.why());
+      return;
+    }
     case "expect-all-opened": {
       const missing = () => {
         const { broker, opened: got } = sim.seqs();

@@ -19,6 +19,8 @@
  * @property {string} motionDetector
  * @property {Zone[]} zones
  * @property {string} firmwareVersion
+ * @property {string} [firmwareSlot]
+ * @property {{ state: string, id?: string, next?: number, chunks?: number, version?: string, reason?: string }} [update]
  * @property {number} [bootedAt]
  * @property {{ delivery?: Record<string, number>, ring?: Record<string, number> }} [stats]
  */
@@ -195,6 +197,40 @@ brokerButton.onclick = () => {
 };
 $("fault-power").onclick = () => post("power-cut");
 
+// ---- firmware update: the image file's bytes, packed and signed by the simulator as the owner would ----
+$("update-form").onsubmit = async (e) => {
+  e.preventDefault();
+  const file = $("update-file", HTMLInputElement).files?.[0];
+  const version = $("update-version", HTMLInputElement).value.trim();
+  if (!file) return;
+  try {
+    const res = await fetch(`/api/update?version=${encodeURIComponent(version)}`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: await file.arrayBuffer(),
+    });
+    const reply = await res.json();
+    if (!res.ok) throw new Error(reply.error || res.statusText);
+    if (reply.status) showStatus(reply.status);
+  } catch (error) {
+    const message = `update: ${error instanceof Error ? error.message : String(error)}`;
+    addLog({ t: Date.now(), source: "simulator", level: "error", tag: "page", message });
+  }
+};
+
+/**
+ * @param {Status} s
+ * @returns {string}
+ */
+function updateText(s) {
+  const u = s.update;
+  if (!u) return $("update-state").textContent ?? "";
+  if (u.state === "want" && u.chunks) return `Installing ${u.id ?? ""}: chunk ${u.next} of ${u.chunks}`;
+  if (u.state === "installed") return `${u.version} written and verified; the device restarts into it`;
+  if (u.state === "refused") return `Refused by the device: ${u.reason}`;
+  return u.state;
+}
+
 // ---- status ----
 /**
  * @param {string} id
@@ -254,6 +290,8 @@ function showStats(s) {
       el("div", {}, el("dt", { text: k }), el("dd", { text: v === undefined ? "–" : String(v) })),
     ),
   );
+  $("update-slot").textContent = s.firmwareSlot ? `${s.firmwareVersion} in slot ${s.firmwareSlot}` : "";
+  $("update-state").textContent = updateText(s);
   $("device-uptime").textContent =
     s.power === "on" && s.bootedAt ? `${s.firmwareVersion}, booted ${clock(s.bootedAt)}` : s.power;
 }

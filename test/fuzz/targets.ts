@@ -20,6 +20,7 @@ import type { CellMask } from "../../modules/privacy/zone-cells.js";
 import { DROP_CLASS, decodeOutboxRecord, encodeOutboxRecord, recordChecksum } from "../../modules/outbox-record.js";
 import { parseScenario, ScenarioError } from "../../simulator/scenario/parse-scenario.js";
 import { VIDEO_FUZZ_TARGETS } from "./video-targets.js";
+import { UPDATE_FUZZ_TARGETS } from "./update-targets.js";
 
 export interface FuzzTarget {
   name: string;
@@ -222,6 +223,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
       ),
   },
   ...VIDEO_FUZZ_TARGETS,
+  ...UPDATE_FUZZ_TARGETS,
 ];
 
 const recordCheck = recordChecksum(crypto);

@@ -234,6 +234,26 @@ describe("the page in Chromium: the owner's live view", () => {
   );
 });
 
+describe("the page in Chromium: a firmware update (docs/ota.md)", () => {
+  test(
+    "an image file and a version installed from the page: the device runs it from slot b",
+    { timeout: 150_000 },
+    () =>
+      withSimulatorLog(async () => {
+        const { page } = running;
+        const image = Buffer.alloc(20_000, 7);
+        await page
+          .getByTestId("update-file")
+          .setInputFiles({ name: "doorbell.bin", mimeType: "application/octet-stream", buffer: image });
+        await page.getByTestId("update-version").fill("0.2.0");
+        await page.getByTestId("update-install").click();
+        await page.getByTestId("update-slot").getByText("0.2.0 in slot b").waitFor({ timeout: 120_000 });
+        await page.getByText("Device: online").waitFor({ timeout: 30_000 });
+        assert.deepEqual(running.pageErrors, []);
+      }),
+  );
+});
+
 /** Drags a zone on the camera, rings, decodes the opened snapshot (jpeg-js) and checks the zone is flat; removes it. */
 async function drawZoneRingAndRemove(): Promise<void> {
   const { page } = running;

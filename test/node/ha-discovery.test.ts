@@ -25,7 +25,7 @@ const ENTITY_KEYS = new Set(
 const DEVICE_KEYS = new Set(["cns", "cu", "ids", "name", "mf", "mdl", "mdl_id", "hw", "sw", "sn", "sa"]);
 const ORIGIN_KEYS = new Set(["name", "sw", "url"]);
 /** §1.1 SUPPORTED_COMPONENTS (entity platforms used here). */
-const PLATFORMS = new Set(["binary_sensor", "button", "camera", "event", "image", "sensor"]);
+const PLATFORMS = new Set(["binary_sensor", "button", "camera", "event", "image", "sensor", "update"]);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: MQTT forbids U+0000 in topic names [MQTT-4.7.3-2]
 const PUBLISH_TOPIC = /^[^+#\u0000]+$/;
 
@@ -171,6 +171,24 @@ describe("Home Assistant discovery: shared keys and topics", () => {
     for (const [, c] of cmps)
       for (const k of ["stat_t", "img_t", "url_t", "cmd_t", "t"])
         if (k in c) assert.doesNotMatch(String(c[k]), /\/sealed\//);
+  });
+});
+
+describe("Home Assistant discovery: the firmware update entity (§2 update)", () => {
+  test("the firmware `update` entity (§2 update): device_class firmware, a state topic, Install on the update command", () => {
+    const [update] = byPlatform("update");
+    assert.deepEqual(
+      [update.name, update.dev_cla, update.stat_t, update.cmd_t, update.pl_inst, update.ret, update.def_ent_id],
+      [
+        "Firmware",
+        "firmware",
+        "doorbell/front-door/firmware",
+        "doorbell/front-door/cmd/update",
+        "install",
+        false,
+        "update.front_door_firmware",
+      ],
+    );
   });
 });
 

@@ -112,7 +112,7 @@ describe("scenario files: problems name the file and the line", () => {
     assert.deepEqual(problems("name: x\nversion: 1\nsteps:\n  - wait: 1s\n  - presss\n"), [
       `s.yaml:5: unknown step "presss"; expected one of press, release, wait, play, visitor, lamp, light, ` +
         "drop-network, restore-network, restart-broker, power-cut, expect-event, expect-no-event, expect-log, " +
-        "expect-all-opened, live-view, expect-stream",
+        "expect-all-opened, live-view, expect-stream, update, expect-update, expect-firmware",
     ]);
   });
 
@@ -121,7 +121,7 @@ describe("scenario files: problems name the file and the line", () => {
       "name: x\nversion: 1\nretries: 3\nsteps:\n  - expect-event:\n      type: ring\n      withn: 5s\n",
     );
     assert.deepEqual(p, [
-      `s.yaml:3: unknown key "retries"; expected name, version, description, camera, engine, timeout, steps`,
+      `s.yaml:3: unknown key "retries"; expected name, version, description, camera, engine, timeout, updateTrial, steps`,
       `s.yaml:7: expect-event: unknown key "withn"; expected type, within, snapshot`,
       `s.yaml:5: expect-event: within is required (a duration such as 500ms or 2s)`,
     ]);

@@ -54,6 +54,26 @@ describe("npm run scenario: the shipped scenarios and their artifacts", () => {
     }
   });
 
+  test("the update scenarios: a power cut resumed past chunk 0; a corrupt chunk was never verified; a rollback went back", () => {
+    const logs = (name: string) =>
+      records(join(out, `${name}.jsonl`))
+        .filter((l) => l.record === "log")
+        .map((l) => `${l.tag} ${l.message}`);
+    const resumed = logs("update-power-cut-resume").find((l) => l.includes("update resumes after a restart"));
+    assert.match(resumed ?? "", /next=[1-9]\d*/);
+    const corrupt = logs("update-corrupt-refused");
+    assert.ok(corrupt.some((l) => l.includes("update refused: chunk-hash")));
+    assert.ok(!corrupt.some((l) => l.includes("update verified")));
+    const rollback = logs("update-rollback");
+    const order = ["new firmware on trial", "rolling back", "bootloader: rollback"].map((m) =>
+      rollback.findIndex((l) => l.includes(m)),
+    );
+    assert.ok(
+      order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])),
+      `in order: ${order.join(", ")}`,
+    );
+  });
+
   test("the artifact holds the broker's traffic (ciphertext, by size and prefix), the firmware's logs and what the bridge opened", () => {
     const lines = records(join(out, "visitor-rings.jsonl"));
     const sealed = lines.filter((l) => l.record === "traffic" && l.kind === "event");

@@ -38,7 +38,11 @@ describe("firmware on XS", () => {
       [["doorbell/frontdoor/status", "online", true]],
     );
     host.mqtt.published.length = 0; // and the connect-time sealed status event
-    assert.deepEqual(host.mqtt.subscriptions, [{ topic: "doorbell/frontdoor/sealed/cmd", qos: 1 }]);
+    assert.deepEqual(host.mqtt.subscriptions, [
+      { topic: "doorbell/frontdoor/sealed/cmd", qos: 1 },
+      { topic: "doorbell/frontdoor/sealed/update", qos: 1 },
+      { topic: "doorbell/frontdoor/update/chunk", qos: 1 },
+    ]);
 
     host.clock.advance(1000);
     host.camera.capture(900);
