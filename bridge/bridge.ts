@@ -13,6 +13,7 @@ import { createCommandPublisher, createCommandSender, type OwnerCommand } from "
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
+import { createDeliveryConfirmer } from "./delivery-confirmer.js";
 import { createEventReceiver, type DeliveredEvent } from "./event-receiver.js";
 import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
 import { type ServedDevice, serveDevice } from "./served-device.js";
@@ -59,6 +60,11 @@ export interface BridgeOptions {
   onLiveButton?(deviceId: string): void;
   /** Each accepted event once it is durable and Home Assistant's broker acknowledged its states (event-receiver.ts). */
   onDelivered?(event: DeliveredEvent): void;
+  /**
+   * Confirms each delivered event to its device (delivery-confirmer.ts; devices with `outbox.confirm` keep events
+   * until then). Default true.
+   */
+  confirmDelivery?: boolean;
   /** Worker threads that open the sealed events (bridge/open-threads.ts); 0 or absent: on the event loop. */
   openThreads?: number;
 }
@@ -131,7 +137,10 @@ export function startBridge(o: BridgeOptions): Bridge {
     timers,
   });
   // Events are handled in batches, each committed with one fdatasync before its PUBACKs leave (ack-gate.ts).
-  const events = createEventReceiver({ ...o, ha, stats, now, burstLog, acks: createAckGate(client) });
+  const confirmer =
+    o.confirmDelivery === false ? undefined : createDeliveryConfirmer({ client, crypto: o.crypto, log });
+  const confirm = confirmer?.confirm;
+  const events = createEventReceiver({ ...o, ha, stats, now, burstLog, acks: createAckGate(client), confirm });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
   const video = videoOpener(o, burstLog, timers, now);
   const publishCommand = createCommandPublisher({ ...o, stats, now });

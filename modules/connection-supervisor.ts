@@ -22,6 +22,8 @@ export interface ConnectionSupervisorOptions {
   onConnected(): void;
   /** A message on the command topic. */
   onCommand(payload: Uint8Array): void;
+  /** When given, the confirmation topic is subscribed too (before `onConnected`), and its messages go here. */
+  onConfirmations?(payload: Uint8Array): void;
 }
 
 /** Starts connecting at once. `close()` stops reconnecting; the caller closes the MQTT port. */
@@ -45,6 +47,7 @@ export function createConnectionSupervisor(o: ConnectionSupervisorOptions): { cl
         backoff.reset();
         mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
         mqtt.subscribe(topics.command, 1);
+        if (o.onConfirmations) mqtt.subscribe(topics.ack, 1);
         o.onConnected();
       },
       onDisconnect: (reason) => {
@@ -55,6 +58,7 @@ export function createConnectionSupervisor(o: ConnectionSupervisorOptions): { cl
       },
       onMessage: (topic, payload) => {
         if (topic === topics.command) o.onCommand(payload);
+        else if (topic === topics.ack && o.onConfirmations) o.onConfirmations(payload);
         else log.debug("message on an unexpected topic", { topic, size: payload.length });
       },
     });
