@@ -117,8 +117,10 @@ function assertMosquittoSnippet({ layout }: Provisioned) {
     "pattern write doorbell/%u/sealed/video",
     "topic read doorbell/+/sealed/video",
     "pattern read doorbell/%u/sealed/cmd",
+    "pattern read doorbell/%u/sealed/ack",
     "user doorbell-bridge",
     "topic write doorbell/+/sealed/cmd",
+    "topic write doorbell/+/sealed/ack",
     "user homeassistant",
   ]) {
     assert.ok(acl.includes(line), line);
