@@ -140,7 +140,7 @@ describe("delivery confirmations through Mosquitto: a stolen session and forged 
     assert.ok(fw.delivery.stats.confirmed >= 1);
   });
 
-  test("events taken by a client that took over the bridge's client id are sent again; each ring reaches Home Assistant once, in order", async () => {
+  test("events taken by a client holding the bridge's client id go again; each ring reaches HA once, in order", async () => {
     const before = rings().length;
     let taken = 0;
     let presses = 0;
