@@ -68,6 +68,7 @@ function assertBundle({ init, cli, layout, bundle }: Provisioned) {
       ownerPublic: readFileSync(layout.ownerPublic, "utf8").trim(),
       ownerSigningPublic: readFileSync(layout.ownerSigningPublic, "utf8").trim(),
     },
+    outbox: { confirm: true }, // a new device waits for the owner's confirmations (docs/delivery.md)
   });
   const crypto = createNodeCrypto();
   assert.equal(
