@@ -13,6 +13,7 @@ import { createCommandPublisher, createCommandSender, type OwnerCommand } from "
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
+import { createDeliveryConfirmer } from "./delivery-confirmer.js";
 import { createEventReceiver, type DeliveredEvent } from "./event-receiver.js";
 import { createHaPictures, type PictureOptions } from "./ha-pictures.js";
 import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
@@ -67,6 +68,11 @@ export interface BridgeOptions {
   onLiveButton?(deviceId: string): void;
   /** Each accepted event once it is durable and Home Assistant's broker acknowledged its states (event-receiver.ts). */
   onDelivered?(event: DeliveredEvent): void;
+  /**
+   * Confirms each delivered event to its device (delivery-confirmer.ts; devices with `outbox.confirm` keep events
+   * until then). Default true.
+   */
+  confirmDelivery?: boolean;
   /** Worker threads that open the sealed events (bridge/open-threads.ts); 0 or absent: on the event loop. */
   openThreads?: number;
 }
@@ -116,6 +122,17 @@ function videoOpener(o: BridgeOptions, burstLog: BurstLog, timers: BridgeTimers,
   });
 }
 
+/** Events are handled in batches, each committed with one fdatasync before its PUBACKs and confirmations leave. */
+function eventPath(
+  o: BridgeOptions,
+  parts: Required<Pick<Parameters<typeof createEventReceiver>[0], "ha" | "pictures" | "stats" | "now" | "burstLog">>,
+) {
+  const { client, log } = o;
+  const confirmer =
+    o.confirmDelivery === false ? undefined : createDeliveryConfirmer({ client, crypto: o.crypto, log });
+  return createEventReceiver({ ...o, ...parts, acks: createAckGate(client), confirm: confirmer?.confirm });
+}
+
 export function startBridge(o: BridgeOptions): Bridge {
   const { client, log } = o;
   const now = o.now ?? Date.now;
@@ -141,8 +158,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     random01: o.random01 ?? Math.random,
     timers,
   });
-  // Events are handled in batches, each committed with one fdatasync before its PUBACKs leave (ack-gate.ts).
-  const events = createEventReceiver({ ...o, ha, pictures, stats, now, burstLog, acks: createAckGate(client) });
+  const events = eventPath(o, { ha, pictures, stats, now, burstLog });
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
   const video = videoOpener(o, burstLog, timers, now);
   const publishCommand = createCommandPublisher({ ...o, stats, now });

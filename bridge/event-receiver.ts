@@ -5,6 +5,9 @@
 // released (ack-gate.ts) and the events acted on (event-delivery.ts), in arrival order, so in order per device.
 // Refusals are counted and logged once per burst (event-refusals.ts). With `openThreads`, the envelopes are opened
 // on worker threads (open-threads.ts) and their replies put back in arrival order before they are staged.
+// With `confirm`, each event is confirmed to its device once delivered (delivery-confirmer.ts), and an event the
+// device sends again after that (it had no confirmation) is opened once more and confirmed again, after the commit
+// of its batch, without being acted on twice.
 import { createHash } from "node:crypto";
 import { type OpenEnvelopeResult, openEnvelope } from "../modules/envelope/open-envelope.js";
 import { staticDh } from "../modules/hpke/dhkem-x25519.js";
@@ -50,6 +53,12 @@ export interface EventReceiverOptions {
    * Assistant publish it made (right after the commit for a duplicate id, which publishes nothing).
    */
   onDelivered?(event: DeliveredEvent): void;
+  /**
+   * Confirms an event to its device (delivery-confirmer.ts), with the event's confirmation key: right after
+   * `onDelivered`, and for an authenticated event sent again after its first copy was accepted, right after the
+   * commit of its batch. Absent: nothing is confirmed, and replays are refused without opening them.
+   */
+  confirm?(served: ServedDevice, seq: number, confirmKey: Uint8Array): void;
   /** A commit failed: nothing of its batch was acknowledged or acted on. Default: throw (the process stops). */
   onCommitError?(error: Error): void;
   /**
@@ -96,6 +105,10 @@ interface Opened {
   jpeg?: Uint8Array;
   sealedBytes: number;
   duplicate: boolean;
+  /** The event's confirmation key (envelope/confirmation.ts). Secret. */
+  confirmKey?: Uint8Array;
+  /** Sent again after it was accepted: only to be confirmed again. */
+  reconfirm?: boolean;
 }
 
 /** Returns the receiver for messages on the devices' sealed event topics. */
@@ -223,7 +236,9 @@ function createThreadedOpening(o: EventReceiverOptions, count: number, next: (m:
 function withReplayCheck(r: OpenEnvelopeResult, lastAcceptedSeq: number | undefined): OpenEnvelopeResult {
   const pastReplayCheck = r.ok || r.reason === "auth-failed" || r.reason === "bad-plaintext";
   if (pastReplayCheck && lastAcceptedSeq !== undefined && r.seq !== undefined && r.seq <= lastAcceptedSeq)
-    return { ok: false, reason: "replayed", seq: r.seq };
+    return r.ok
+      ? { ok: false, reason: "replayed", seq: r.seq, confirmKey: r.confirmKey }
+      : { ok: false, reason: "replayed", seq: r.seq };
   return r;
 }
 
@@ -254,6 +269,7 @@ function createOpener(o: EventReceiverOptions): (m: Received) => Opened | undefi
       deviceId: served.device.id,
       topic,
       lastAcceptedSeq,
+      openReplayed: o.confirm !== undefined,
       bytes,
     }),
     digest: createHash("sha256").update(bytes).digest("hex"),
@@ -270,6 +286,18 @@ function createOpener(o: EventReceiverOptions): (m: Received) => Opened | undefi
       const redelivery = r.reason === "replayed" && r.seq === state.lastEventSeq && digest === state.lastEventDigest;
       const reason = redelivery ? "redelivered" : r.reason;
       refuse({ served, reason, seq: r.seq, size: bytes.length, lastAccepted: state.lastEventSeq });
+      // Authentic and accepted before (its seq is at most the last accepted one): the device had no confirmation.
+      if (o.confirm && r.confirmKey && r.seq !== undefined)
+        return {
+          served,
+          seq: r.seq,
+          id: "",
+          event: {} as OpenedEvent,
+          sealedBytes: 0,
+          duplicate: true,
+          confirmKey: r.confirmKey,
+          reconfirm: true,
+        };
       return undefined;
     }
     const event = r.header as unknown as OpenedEvent;
@@ -278,7 +306,8 @@ function createOpener(o: EventReceiverOptions): (m: Received) => Opened | undefi
     // Staged now, durable at the batch's commit, acted on only after it: a crash may lose this event (never
     // acknowledged, so the broker sends it again), but can never make it acceptable twice.
     o.state.stageEvent(device.id, { seq: r.seq, digest, ...(duplicate ? {} : { eventId: id }) });
-    return { served, seq: r.seq, id, event, jpeg: r.jpeg, sealedBytes: bytes.length, duplicate };
+    const { confirmKey } = r;
+    return { served, seq: r.seq, id, event, jpeg: r.jpeg, sealedBytes: bytes.length, duplicate, confirmKey };
   };
 }
 
@@ -289,7 +318,14 @@ function createActor(o: EventReceiverOptions): (a: Opened) => void {
   return (a) => {
     const { device } = a.served;
     const header = a.event as unknown as Record<string, unknown>;
-    const delivered = () => o.onDelivered?.({ served: a.served, seq: a.seq, id: a.id, header, duplicate: a.duplicate });
+    const confirm = () => {
+      if (o.confirm && a.confirmKey) o.confirm(a.served, a.seq, a.confirmKey);
+    };
+    const delivered = () => {
+      o.onDelivered?.({ served: a.served, seq: a.seq, id: a.id, header, duplicate: a.duplicate });
+      confirm();
+    };
+    if (a.reconfirm) return confirm(); // durable since an earlier batch, which this one's commit follows
     try {
       if (a.duplicate) {
         stats.duplicates++;

@@ -197,6 +197,23 @@ export const CONFIG_SCHEMA = deepFreeze({
       "Most bytes of sealed events kept for delivery, by the same drop policy; the storage partition must hold this " +
       "much (the ESP32-CAM's 1 MB partition: at most 1000, and outbox.maxEvents at most 250; the device refuses more)",
   },
+  "outbox.confirm": {
+    kind: "bool",
+    default: false,
+    doc:
+      "Keep each sealed event until the owner's bridge confirms it (an HMAC under a key from the event's own HPKE " +
+      "context), not just until the broker's PUBACK; unconfirmed events are sent again with backoff (docs/delivery.md)",
+  },
+  "outbox.confirmTimeoutS": {
+    kind: "int",
+    default: 30,
+    min: 2,
+    max: 600,
+    unit: "s",
+    doc:
+      "With outbox.confirm, the first wait for a confirmation before the unconfirmed events are sent again; it " +
+      "doubles per round without one, up to 16 times this",
+  },
   "status.intervalS": {
     kind: "int",
     default: 300,

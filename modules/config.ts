@@ -30,7 +30,7 @@ export interface Config {
     maxInFlight: number;
   };
   mqtt: { host: string; port: number; keepAliveS: number; topicRoot: string; ackTimeoutS: number };
-  outbox: { maxEvents: number; maxKiB: number };
+  outbox: { maxEvents: number; maxKiB: number; confirm: boolean; confirmTimeoutS: number };
   status: { intervalS: number };
   motion: {
     enabled: boolean;

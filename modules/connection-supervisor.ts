@@ -25,6 +25,8 @@ export interface ConnectionSupervisorOptions {
   /** More topics to subscribe to (QoS 1) on every connect, their messages going to `onOther`. */
   otherTopics?: readonly string[];
   onOther?(topic: string, payload: Uint8Array): void;
+  /** When given, the confirmation topic is subscribed too (before `onConnected`), and its messages go here. */
+  onConfirmations?(payload: Uint8Array): void;
 }
 
 /** Starts connecting at once. `close()` stops reconnecting; the caller closes the MQTT port. */
@@ -49,6 +51,7 @@ export function createConnectionSupervisor(o: ConnectionSupervisorOptions): { cl
         mqtt.publish(topics.status, utf8("online"), { qos: 1, retain: true });
         mqtt.subscribe(topics.command, 1);
         for (const topic of o.otherTopics ?? []) mqtt.subscribe(topic, 1);
+        if (o.onConfirmations) mqtt.subscribe(topics.ack, 1);
         o.onConnected();
       },
       onDisconnect: (reason) => {
@@ -60,6 +63,7 @@ export function createConnectionSupervisor(o: ConnectionSupervisorOptions): { cl
       onMessage: (topic, payload) => {
         if (topic === topics.command) o.onCommand(payload);
         else if (o.onOther && o.otherTopics?.includes(topic)) o.onOther(topic, payload);
+        else if (topic === topics.ack && o.onConfirmations) o.onConfirmations(payload);
         else log.debug("message on an unexpected topic", { topic, size: payload.length });
       },
     });

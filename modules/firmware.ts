@@ -94,6 +94,9 @@ function createEventPipeline(
     maxEvents: cfg.outbox.maxEvents,
     maxBytes: cfg.outbox.maxKiB * 1024,
     ackTimeoutMs: cfg.mqtt.ackTimeoutS * 1000,
+    confirm: cfg.outbox.confirm
+      ? { timeoutMs: cfg.outbox.confirmTimeoutS * 1000, crypto: host.crypto, deviceId: cfg.deviceId }
+      : undefined,
   });
   const snapshotGate = createSnapshotGate({ log: commandLog, queued: (id) => delivery.holds(id) });
   // The host's native redactor where it has one (the same bytes), else the TypeScript one.
@@ -113,8 +116,13 @@ function createEventPipeline(
         size: jpeg.length,
       });
     }
-    const sealed = seal(header, verdict?.ok ? verdict.jpeg : undefined);
-    if (sealed) delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type });
+    const frame = verdict?.ok ? verdict.jpeg : undefined;
+    // With confirmations on, the event's confirmation key (from the seal's own HPKE context) is the record's tag.
+    const confirmable = cfg.outbox.confirm ? seal.confirmable(header, frame) : undefined;
+    const sealed = confirmable ? confirmable.envelope : cfg.outbox.confirm ? undefined : seal(header, frame);
+    if (sealed)
+      delivery.send(sealed, { id: header.id, seq: header.seq, type: header.type, tag: confirmable?.confirmKey });
+    confirmable?.confirmKey.fill(0); // the outbox keeps its own copy
     snapshotGate.emitted(draft.id);
     if (sealed) onSent(header);
   };
@@ -339,6 +347,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     onCommand: (payload) => commands.handle(payload),
     otherTopics: updates.topics,
     onOther: updates.message,
+    onConfirmations: cfg.outbox.confirm ? (payload) => delivery.confirmations(payload) : undefined,
   });
 
   return {

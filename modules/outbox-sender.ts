@@ -2,6 +2,10 @@
 // The outbox's sender: publishes the head of the queue, one at a time, QoS 1, until its PUBACK; a publish with no
 // PUBACK within `ackTimeoutMs`, or cut off by a reconnect, is sent again with DUP. The envelope is read from
 // storage for each publish and not kept: only the index entry stays in RAM.
+// With `confirm`, a PUBACK no longer ends an event that has a confirmation key: it stays queued until the owner's
+// bridge confirms it (outbox.ts), and the sender goes on with the next one, up to `window` unconfirmed events.
+// When no confirmation comes for `timeoutMs` (doubling per silent round, up to `maxTimeoutMs`), or on a reconnect,
+// every published, unconfirmed event is sent again, oldest first, so the bridge still sees them in order.
 import type { Logger } from "./logger.js";
 import { DROP_CLASS_NAMES, type DropClass, type DropClassName } from "./outbox-record.js";
 import type { MqttPort, TimerHandle, TimerPort } from "./ports.js";
@@ -24,6 +28,13 @@ export interface OutboxEntry {
   held: Uint8Array | undefined;
   /** The envelope just sealed, only for the duration of `send`: a publish then needs no read-back. */
   fresh: Uint8Array | undefined;
+  /**
+   * The event's delivery confirmation key (envelope/confirmation.ts), kept in its record's tag and read back at
+   * boot; undefined for an event the owner does not confirm (then its PUBACK ends it). Secret.
+   */
+  confirmKey: Uint8Array | undefined;
+  /** PUBACKed and waiting for the owner's confirmation (only with a `confirmKey` and `confirm` on). */
+  pubacked: boolean;
 }
 
 export interface OutboxStats {
@@ -40,6 +51,20 @@ export interface OutboxStats {
   unpersisted: number;
   /** Stored records that were missing or failed their checksum when due, and were dropped. */
   unreadable: number;
+  /** Events the owner's bridge confirmed (and so left the outbox) since boot. */
+  confirmed: number;
+  /** Confirmations refused since boot: malformed, a wrong MAC, or for no queued event. */
+  refusedConfirmations: number;
+}
+
+/** Waiting for the owner's confirmations (docs/delivery.md). */
+export interface ConfirmTiming {
+  /** First wait for a confirmation after a PUBACK before everything unconfirmed is sent again. */
+  timeoutMs: number;
+  /** The wait doubles per round without any confirmation, up to this. */
+  maxTimeoutMs: number;
+  /** Most events published and waiting for their confirmation at once. */
+  window: number;
 }
 
 /** What the sender needs from the outbox. */
@@ -57,6 +82,8 @@ export interface SenderDeps {
    */
   load(entry: OutboxEntry): Uint8Array | undefined;
   onDelivered(entry: OutboxEntry): void;
+  /** When given, events with a confirmation key stay queued after their PUBACK until `confirmed`. */
+  confirm?: ConfirmTiming;
 }
 
 export interface Sender {
@@ -64,8 +91,110 @@ export interface Sender {
   pump(): void;
   /** Forgets the publish in flight (dropped, or a new connection): its late callbacks are ignored. */
   abandon(): void;
+  /**
+   * A new connection: what was in flight goes again, and so does everything PUBACKed but unconfirmed, oldest first
+   * (the broker may have lost it: a crash before it saved it), before anything newer.
+   */
   resume(): void;
+  /** The owner confirmed `entry` (its MAC checked by the outbox): it leaves the queue now. */
+  confirmed(entry: OutboxEntry): void;
   close(): void;
+}
+
+/** Go-back-N: every published, unconfirmed event is due again, oldest first. */
+function goBack(queue: OutboxEntry[]): void {
+  for (const e of queue) e.pubacked = false;
+}
+
+/**
+ * The wait for the owner's confirmations: armed while some event is PUBACKed and unconfirmed; when it runs out,
+ * `resend` sends them all again and the next wait doubles, up to `maxTimeoutMs`. A confirmation restarts it.
+ */
+function createConfirmWait(d: SenderDeps, resend: () => void) {
+  const { timers, log, queue, stats } = d;
+  let timer: TimerHandle | undefined;
+  let silentRounds = 0; // rounds without any confirmation: the backoff's exponent
+  const waitMsOf = (c: ConfirmTiming) => Math.min(c.maxTimeoutMs, c.timeoutMs * 2 ** Math.min(silentRounds, 20));
+  const stop = () => {
+    if (timer) timers.clear(timer);
+    timer = undefined;
+  };
+  const expired = (c: ConfirmTiming, waitedMs: number) => {
+    timer = undefined;
+    const waiting = queue.filter((e) => e.pubacked);
+    if (!waiting.length) return;
+    silentRounds++;
+    stats.retransmits += waiting.length;
+    log.warn("no confirmation from the owner in time; sending the unconfirmed events again", {
+      seq: waiting[0].seq,
+      events: waiting.length,
+      waitedMs,
+      nextWaitMs: waitMsOf(c),
+    });
+    resend();
+  };
+  return {
+    /** Starts the wait unless one is running or nothing waits for a confirmation. */
+    arm() {
+      const c = d.confirm;
+      if (!c || timer || !queue.some((e) => e.pubacked)) return;
+      const waitMs = waitMsOf(c);
+      timer = timers.set(() => expired(c, waitMs), waitMs);
+    },
+    stop,
+    /** A confirmation came: the backoff starts over. */
+    progress() {
+      silentRounds = 0;
+      stop();
+    },
+  };
+}
+
+/** The next entry to publish: the oldest not yet PUBACKed, within the confirmation window. */
+function dueEntry(d: SenderDeps): OutboxEntry | undefined {
+  const { queue } = d;
+  const limit = Math.min(queue.length, d.confirm ? d.confirm.window : 1);
+  for (let i = 0; i < limit; i++) if (!queue[i].pubacked) return queue[i];
+  return undefined;
+}
+
+/**
+ * The due entry and its envelope; undefined when none is due; `retry` when storage cannot be read now (the caller
+ * tries again after `ackTimeoutMs`). Bounded by the queue's length: each failed load drops an entry.
+ */
+function loadDue(d: SenderDeps): { entry: OutboxEntry; envelope: Uint8Array } | "retry" | undefined {
+  for (let entry = dueEntry(d); entry; entry = dueEntry(d)) {
+    let envelope: Uint8Array | undefined;
+    try {
+      envelope = d.load(entry);
+    } catch (error) {
+      d.log.warn("outbox record unreadable now; trying again", {
+        seq: entry.seq,
+        retryMs: d.ackTimeoutMs,
+        reason: (error as Error).message,
+      });
+      return "retry";
+    }
+    if (envelope) return { entry, envelope };
+    // load() dropped it: try the next one.
+  }
+  return undefined;
+}
+
+function logDelivered(log: Logger, entry: OutboxEntry, confirmed: boolean): void {
+  const { id, seq, attempts, size } = entry;
+  log.info("event delivered", { type: DROP_CLASS_NAMES[entry.dropClass], id, seq, size, attempts, confirmed });
+}
+
+/** Takes a confirmed entry out of the queue; false when it is gone already. */
+function takeConfirmed(d: SenderDeps, entry: OutboxEntry): boolean {
+  const at = d.queue.indexOf(entry);
+  if (at < 0) return false;
+  d.queue.splice(at, 1);
+  d.stats.confirmed++;
+  d.onDelivered(entry);
+  logDelivered(d.log, entry, true);
+  return true;
 }
 
 export function createSender(d: SenderDeps): Sender {
@@ -74,74 +203,65 @@ export function createSender(d: SenderDeps): Sender {
   let attempt = 0; // identifies the current publish; a newer one makes older error callbacks stale
   let timer: TimerHandle | undefined; // the ack timeout, or the retry after a failed read
   let closed = false;
-
+  const confirmWait = createConfirmWait(d, () => {
+    goBack(queue);
+    pump();
+  });
   const stopTimer = () => {
     if (timer) timers.clear(timer);
     timer = undefined;
   };
+  const forgetInFlight = () => {
+    inFlight = undefined;
+    stopTimer();
+  };
 
   function acknowledged(entry: OutboxEntry): void {
-    if (inFlight === entry) {
-      inFlight = undefined;
-      stopTimer();
-    }
+    if (inFlight === entry) forgetInFlight();
     const at = queue.indexOf(entry);
     if (at < 0) return; // dropped meanwhile, or already acknowledged through an earlier copy
+    if (!entry.pubacked) stats.published++;
+    if (d.confirm && entry.confirmKey) {
+      entry.pubacked = true; // it waits for the owner's confirmation
+      if (!closed) confirmWait.arm();
+      return pump();
+    }
     queue.splice(at, 1);
-    stats.published++;
     d.onDelivered(entry);
-    const { id, seq, attempts, size } = entry;
-    log.info("event delivered", { type: DROP_CLASS_NAMES[entry.dropClass], id, seq, size, attempts });
+    logDelivered(log, entry, false);
     pump();
   }
 
-  /** The head's envelope; undefined when none can be published now. Bounded by the queue's length. */
-  function headEnvelope(): Uint8Array | undefined {
-    while (queue.length) {
-      let envelope: Uint8Array | undefined;
-      try {
-        envelope = d.load(queue[0]);
-      } catch (error) {
-        log.warn("outbox record unreadable now; trying again", {
-          seq: queue[0].seq,
-          retryMs: d.ackTimeoutMs,
-          reason: (error as Error).message,
-        });
-        timer = timers.set(() => {
-          timer = undefined;
-          pump();
-        }, d.ackTimeoutMs);
-        return undefined;
-      }
-      if (envelope) return envelope;
-      // load() dropped the head: try the next one.
-    }
-    return undefined;
+  function ackTimedOut(entry: OutboxEntry, mine: number): void {
+    timer = undefined;
+    if (mine !== attempt || inFlight !== entry) return;
+    stats.retransmits++;
+    const { seq, attempts } = entry;
+    log.warn("no PUBACK in time; sending again with DUP", { seq, attempts, timeoutMs: d.ackTimeoutMs });
+    inFlight = undefined;
+    pump();
   }
 
   function pump(): void {
     if (closed || inFlight || timer || !mqtt.connected) return;
-    const envelope = headEnvelope();
-    if (!envelope) return;
-    const entry = queue[0];
+    const next = loadDue(d);
+    if (next === "retry") {
+      timer = timers.set(() => {
+        timer = undefined;
+        pump();
+      }, d.ackTimeoutMs);
+    }
+    if (!next || next === "retry") return;
+    const { entry, envelope } = next;
     inFlight = entry;
     entry.attempts++;
     const mine = ++attempt;
     const dup = entry.attempts > 1 || entry.recovered;
-    timer = timers.set(() => {
-      timer = undefined;
-      if (mine !== attempt || inFlight !== entry) return;
-      stats.retransmits++;
-      const { seq, attempts } = entry;
-      log.warn("no PUBACK in time; sending again with DUP", { seq, attempts, timeoutMs: d.ackTimeoutMs });
-      inFlight = undefined;
-      pump();
-    }, d.ackTimeoutMs);
+    timer = timers.set(() => ackTimedOut(entry, mine), d.ackTimeoutMs);
     mqtt.publish(d.topic, envelope, { qos: 1, retain: false, dup }, (error) => {
       if (!error) return acknowledged(entry);
       if (mine !== attempt) return;
-      inFlight = undefined;
-      stopTimer();
+      forgetInFlight();
       log.warn("publish not acknowledged; kept for the next connection", { seq: entry.seq, reason: error });
     });
   }
@@ -151,19 +271,25 @@ export function createSender(d: SenderDeps): Sender {
       return inFlight;
     },
     pump,
-    abandon() {
-      inFlight = undefined;
-      stopTimer();
-    },
+    abandon: forgetInFlight,
     resume() {
       attempt++;
-      inFlight = undefined;
-      stopTimer();
+      forgetInFlight();
+      confirmWait.stop();
+      goBack(queue);
+      pump();
+    },
+    confirmed(entry) {
+      if (!takeConfirmed(d, entry)) return;
+      if (inFlight === entry) attempt++, forgetInFlight(); // its late PUBACK is for an event already gone
+      confirmWait.progress(); // the wait starts again for the oldest still unconfirmed
+      confirmWait.arm();
       pump();
     },
     close() {
       closed = true;
       stopTimer();
+      confirmWait.stop();
     },
   };
 }

@@ -2,8 +2,11 @@
 // The persistent outbox: a sealed event is appended to storage before it is published, and leaves
 // only on its PUBACK, so it survives a reboot or a power cut. QoS 1, in order, one in flight (outbox-sender.ts).
 // Bounded by count and bytes; when full, the lowest drop class goes first (docs/delivery.md).
+// With `confirm`, an event sealed with a confirmation key leaves only when the owner's bridge confirms it
+// (`confirmations`, envelope/confirmation.ts): its PUBACK no longer ends it. The key is the record's tag.
 // RAM holds only an index entry per event (outbox-sender.ts, OutboxEntry); the envelope is read from storage
 // when it is due. Limit: when storing fails, at most one event is held in RAM, lost on a reset.
+import { CONFIRM_KEY_BYTES, confirmationMac, decodeConfirmations, sameMac } from "./envelope/confirmation.js";
 import type { Logger } from "./logger.js";
 import {
   DROP_CLASS_NAMES,
@@ -15,7 +18,7 @@ import {
   type RecordChecksum,
 } from "./outbox-record.js";
 import { createSender, type OutboxEntry, type OutboxStats, type Sender } from "./outbox-sender.js";
-import type { AppendLogPort, MqttPort, TimerPort } from "./ports.js";
+import type { AppendLogPort, CryptoPort, MqttPort, TimerPort } from "./ports.js";
 
 export type { OutboxStats } from "./outbox-sender.js";
 
@@ -35,7 +38,27 @@ export interface OutboxOptions {
   maxBytes: number;
   /** A publish with no PUBACK after this long is sent again with DUP [MQTT-3.3.1-1]. */
   ackTimeoutMs: number;
+  /**
+   * The owner confirms delivery (docs/delivery.md): an event sent with a `tag` of CONFIRM_KEY_BYTES (its
+   * confirmation key) stays queued after its PUBACK until a confirmation with a valid MAC arrives.
+   */
+  confirm?: {
+    timeoutMs: number;
+    /** Default CONFIRM_BACKOFF_FACTOR times `timeoutMs`. */
+    maxTimeoutMs?: number;
+    crypto: Pick<CryptoPort, "hmacSha256">;
+    deviceId: string;
+  };
 }
+
+/** The wait for a confirmation grows, by default, to this many times the first. */
+export const CONFIRM_BACKOFF_FACTOR = 16;
+/**
+ * Events published and waiting for their confirmation at once: one. The bridge accepts each device's sequence
+ * numbers only upwards, so a later event must never reach it while an earlier one may still be lost between the
+ * broker and the bridge (a broker crash, a stolen session): it would make the earlier one a replay (docs/delivery.md).
+ */
+export const CONFIRM_WINDOW = 1;
 
 export interface Outbox {
   /**
@@ -43,6 +66,11 @@ export interface Outbox {
    * per-record tag (at most MAX_RECORD_TAG_BYTES) stored beside the envelope, read back with the record.
    */
   send(sealed: Uint8Array, meta: { id: string; seq: number; type: string; tag?: Uint8Array }): void;
+  /**
+   * A message from the owner's bridge on the device's confirmation topic: each confirmation whose MAC checks
+   * under its event's key removes that event; anything else is refused, logged with its reason, and changes nothing.
+   */
+  confirmations(payload: Uint8Array): void;
   /** Call on every (re)connect: what was in flight is sent again with DUP. */
   resume(): void;
   /** True while the event with this id is queued (not yet acknowledged nor dropped). Ids are not kept over a reboot. */
@@ -63,7 +91,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
   const { store, log } = o;
   const st: State = {
     o,
-    queue: recoverRecords(store, o.checksum, log),
+    queue: recoverRecords(o),
     stats: emptyStats(),
     sender: undefined as unknown as Sender, // set just below: the sender needs the state
   };
@@ -79,8 +107,14 @@ export function createOutbox(o: OutboxOptions): Outbox {
     load: (entry) => loadEnvelope(st, entry),
     onDelivered(entry) {
       forgetRecord(store, log, entry);
+      entry.confirmKey?.fill(0);
       storeHeld(st);
       count(st);
+    },
+    confirm: o.confirm && {
+      timeoutMs: o.confirm.timeoutMs,
+      maxTimeoutMs: o.confirm.maxTimeoutMs ?? o.confirm.timeoutMs * CONFIRM_BACKOFF_FACTOR,
+      window: CONFIRM_WINDOW,
     },
   });
   count(st);
@@ -100,6 +134,8 @@ export function createOutbox(o: OutboxOptions): Outbox {
         attempts: 0,
         recovered: false,
         held: undefined,
+        confirmKey: confirmKeyOf(o, meta.tag),
+        pubacked: false,
         // A view of our own copy: the caller may reuse `sealed`, the MQTT port may still be writing this.
         fresh: record.subarray(
           record.length - OUTBOX_RECORD_TRAILER_BYTES - sealed.length,
@@ -117,6 +153,7 @@ export function createOutbox(o: OutboxOptions): Outbox {
       st.sender.pump();
       entry.fresh = undefined; // from here on the envelope is read from storage when due
     },
+    confirmations: (payload) => handleConfirmations(st, payload),
     resume: () => st.sender.resume(),
     holds: (id) => queue.some((e) => e.id === id),
     get stats() {
@@ -125,6 +162,39 @@ export function createOutbox(o: OutboxOptions): Outbox {
     },
     close: () => st.sender.close(),
   };
+}
+
+/** The confirmation key among `tag`, when confirmations are on and the tag is one. */
+function confirmKeyOf(o: OutboxOptions, tag: Uint8Array | undefined): Uint8Array | undefined {
+  return o.confirm && tag?.length === CONFIRM_KEY_BYTES ? tag.slice() : undefined;
+}
+
+/** Checks each confirmation of a message against its queued event's key; only a valid one removes it. */
+function handleConfirmations(st: State, payload: Uint8Array): void {
+  const { o, queue, stats } = st;
+  const { log } = o;
+  if (!o.confirm) return log.debug("confirmation ignored: confirmations are off", { size: payload.length });
+  const decoded = decodeConfirmations(payload);
+  if (!decoded.ok) {
+    stats.refusedConfirmations++;
+    return log.warn("confirmation refused", { reason: decoded.reason, size: payload.length });
+  }
+  for (const { seq, mac } of decoded.items) {
+    const entry = queue.find((e) => e.seq === seq && e.confirmKey);
+    if (!entry?.confirmKey) {
+      // Already confirmed (a repeated or replayed confirmation), dropped by the bound, or never sent.
+      stats.refusedConfirmations++;
+      log.info("confirmation refused", { reason: "not-queued", seq });
+      continue;
+    }
+    if (!sameMac(mac, confirmationMac(o.confirm.crypto, entry.confirmKey, o.confirm.deviceId, seq))) {
+      stats.refusedConfirmations++;
+      log.warn("confirmation refused", { reason: "bad-mac", seq });
+      continue;
+    }
+    st.sender.confirmed(entry);
+  }
+  count(st);
 }
 
 function count({ stats, queue }: State): void {
@@ -233,6 +303,8 @@ function emptyStats(): OutboxStats {
     retransmits: 0,
     unpersisted: 0,
     unreadable: 0,
+    confirmed: 0,
+    refusedConfirmations: 0,
   };
 }
 
@@ -240,7 +312,8 @@ function emptyStats(): OutboxStats {
  * The index of the records left by the previous boot, in sequence order (their sequence numbers are lower than
  * any new one). Each record is read and checked once, then let go: only its index entry stays in RAM.
  */
-function recoverRecords(store: AppendLogPort, checksum: RecordChecksum, log: Logger): OutboxEntry[] {
+function recoverRecords(o: OutboxOptions): OutboxEntry[] {
+  const { store, checksum, log } = o;
   const entries: OutboxEntry[] = [];
   for (const id of store.ids()) {
     let bytes: Uint8Array | undefined;
@@ -270,6 +343,9 @@ function recoverRecords(store: AppendLogPort, checksum: RecordChecksum, log: Log
       recovered: true,
       held: undefined,
       fresh: undefined,
+      // Read from flash: a confirmation for an event sealed before the reboot is still checked.
+      confirmKey: confirmKeyOf(o, decoded.tag),
+      pubacked: false,
     });
   }
   // In sequence order, which is the bridge's order: an event held in RAM and stored later has a newer record id.

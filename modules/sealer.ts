@@ -4,7 +4,7 @@
 import { fromHex } from "./bytes.js";
 import type { Config } from "./config.js";
 import type { DeviceKey } from "./device-key.js";
-import { sealEnvelope } from "./envelope/seal-envelope.js";
+import { sealEnvelope, sealEnvelopeConfirmable, type SealEnvelopeOptions } from "./envelope/seal-envelope.js";
 import type { EventHeader } from "./events.js";
 import type { Logger } from "./logger.js";
 import type { CryptoPort, TimerPort } from "./ports.js";
@@ -13,6 +13,14 @@ import { createSealAhead, type SealAhead } from "./seal-ahead.js";
 /** Returns the envelope bytes, or undefined (and logs why) when the event cannot be sealed. */
 export interface EventSealer {
   (header: EventHeader, jpeg: Uint8Array | undefined): Uint8Array | undefined;
+  /**
+   * Seals as the plain call does, and returns the event's delivery confirmation key too: exported from the same
+   * HPKE context (RFC 9180 §5.3), so no extra X25519 (envelope/confirmation.ts). Secret.
+   */
+  confirmable(
+    header: EventHeader,
+    jpeg: Uint8Array | undefined,
+  ): { envelope: Uint8Array; confirmKey: Uint8Array } | undefined;
   /** The X25519 work done ahead of the next seal (modules/seal-ahead.ts); absent without `timers`. */
   readonly ahead: SealAhead | undefined;
   /** Cancels the idle work and zero-fills the precomputed secrets. */
@@ -52,8 +60,14 @@ export function createEventSealer(options: EventSealerOptions): EventSealer {
     ? createSealAhead({ crypto, timers: options.timers, sender, recipientPublicKey: ownerPublic, log })
     : undefined;
   ahead?.soon(); // at boot, off the boot's own path
-  const sealWith = (header: EventHeader, owner: Uint8Array, frame: Uint8Array | undefined) =>
-    sealEnvelope({
+  type Sealed = { envelope: Uint8Array; confirmKey?: Uint8Array };
+  const sealWith = (
+    header: EventHeader,
+    owner: Uint8Array,
+    frame: Uint8Array | undefined,
+    withKey: boolean,
+  ): Sealed => {
+    const options: SealEnvelopeOptions = {
       crypto,
       senderPrivateKey: deviceKey.secret,
       senderPublicKey: deviceKey.publicKey,
@@ -64,22 +78,24 @@ export function createEventSealer(options: EventSealerOptions): EventSealer {
       header,
       jpeg: frame,
       encapsulate: ahead && (() => ahead.take(owner)),
-    });
-  const seal = (header: EventHeader, jpeg: Uint8Array | undefined) => {
+    };
+    return withKey ? sealEnvelopeConfirmable(options) : { envelope: sealEnvelope(options) };
+  };
+  const sealAny = (header: EventHeader, jpeg: Uint8Array | undefined, withKey: boolean): Sealed | undefined => {
     const owner = ownerPublic();
     if (!owner) {
       log.warn("event not sent: no owner key", { type: header.type, id: header.id });
       return undefined;
     }
     try {
-      return sealWith(header, owner, jpeg);
+      return sealWith(header, owner, jpeg, withKey);
     } catch (error) {
       log.error("event not sealed", { type: header.type, id: header.id, reason: (error as Error).message });
       if (!jpeg) return undefined;
     }
     // A bad or oversized frame must not cost the owner the event itself.
     try {
-      const sealed = sealWith(header, owner, undefined);
+      const sealed = sealWith(header, owner, undefined, withKey);
       log.warn("event sent without its snapshot", { type: header.type, id: header.id });
       return sealed;
     } catch (error) {
@@ -91,5 +107,8 @@ export function createEventSealer(options: EventSealerOptions): EventSealer {
       return undefined;
     }
   };
-  return Object.assign(seal, { ahead, close: () => ahead?.close() });
+  const seal = (header: EventHeader, jpeg: Uint8Array | undefined) => sealAny(header, jpeg, false)?.envelope;
+  const confirmable = (header: EventHeader, jpeg: Uint8Array | undefined) =>
+    sealAny(header, jpeg, true) as { envelope: Uint8Array; confirmKey: Uint8Array } | undefined;
+  return Object.assign(seal, { ahead, confirmable, close: () => ahead?.close() });
 }

@@ -9,6 +9,8 @@ export interface DeviceTopics {
   event: string;
   /** Sealed commands from the owner. */
   command: string;
+  /** Delivery confirmations from the owner's bridge (envelope/confirmation.ts): only the bridges may write it. */
+  ack: string;
   /** Sealed video streams (clips and live view, docs/protocol.md): open messages and frames. */
   video: string;
   /** The owner's sealed and signed update manifest (docs/ota.md), retained by the bridge. */
@@ -25,6 +27,7 @@ export function deviceTopics(root: string, deviceId: string): DeviceTopics {
     status: `${base}/status`,
     event: `${base}/sealed/event`,
     command: `${base}/sealed/cmd`,
+    ack: `${base}/sealed/ack`,
     video: `${base}/sealed/video`,
     update: `${base}/sealed/update`,
     updateChunk: `${base}/update/chunk`,

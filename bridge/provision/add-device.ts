@@ -106,6 +106,9 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
       deviceName: displayName,
       mqtt: { host: o.brokerHost, port: o.brokerPort },
       keys: { ownerPublic: toHex(ownerPublic), ownerSigningPublic: toHex(ownerSigningPublic) },
+      // A new device keeps each event until the owner's bridge confirms it (docs/delivery.md); the schema's default
+      // stays off for devices provisioned before bridges confirmed.
+      outbox: { confirm: true },
     },
     tls: { ca: BUNDLE_FILES.ca, cert: BUNDLE_FILES.cert, key: BUNDLE_FILES.key },
     deviceKey: toHex(secret),

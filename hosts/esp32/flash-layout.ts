@@ -33,7 +33,7 @@ export interface FlashLayoutCheck {
 const kib = (bytes: number) => Math.floor(bytes / 1024);
 
 /** Checks the outbox settings against the storage partition. */
-export function checkFlashLayout(config: Pick<Config, "outbox">): FlashLayoutCheck {
+export function checkFlashLayout(config: { outbox: Pick<Config["outbox"], "maxKiB" | "maxEvents"> }): FlashLayoutCheck {
   const { maxEvents, maxKiB } = config.outbox;
   const errors: string[] = [];
   const warnings: string[] = [];

@@ -5,9 +5,10 @@ import type { CryptoPort } from "../ports.js";
 import { concat } from "../bytes.js";
 import { AEAD_TAG_BYTES } from "../hpke/aead.js";
 import type { Encapsulation } from "../hpke/dhkem-x25519.js";
-import { keyPairOf, seal } from "../hpke/single-shot.js";
+import { keyPairOf, sealExporting } from "../hpke/single-shot.js";
 import { checkBinding, envelopeAad, envelopeInfo, senderKeyId, topicTag } from "./binding.js";
 import { HEADER_BYTES, MAX_ENVELOPE_BYTES, writeBoundHeader } from "./layout.js";
+import { CONFIRM_EXPORTER_CONTEXT, CONFIRM_KEY_BYTES } from "./confirmation.js";
 import { encodePlaintext } from "./plaintext.js";
 
 export interface SealEnvelopeOptions {
@@ -43,6 +44,22 @@ export interface SealEnvelopeOptions {
  * when the result would exceed MAX_ENVELOPE_BYTES.
  */
 export function sealEnvelope(options: SealEnvelopeOptions): Uint8Array {
+  return sealWith(options, false).envelope;
+}
+
+/**
+ * `sealEnvelope`, plus the event's confirmation key: CONFIRM_KEY_BYTES exported from the seal's own HPKE context
+ * (RFC 9180 §5.3; envelope/confirmation.ts). No extra X25519. Secret: it is kept only to check confirmations.
+ */
+export function sealEnvelopeConfirmable(options: SealEnvelopeOptions): {
+  envelope: Uint8Array;
+  confirmKey: Uint8Array;
+} {
+  const { envelope, confirmKey } = sealWith(options, true);
+  return { envelope, confirmKey: confirmKey as Uint8Array };
+}
+
+function sealWith(options: SealEnvelopeOptions, exportKey: boolean): { envelope: Uint8Array; confirmKey?: Uint8Array } {
   const { crypto, recipientPublicKey, deviceId, topic, seq } = options;
   checkBinding(deviceId, topic);
   if (!Number.isSafeInteger(seq) || seq < 0)
@@ -62,15 +79,18 @@ export function sealEnvelope(options: SealEnvelopeOptions): Uint8Array {
     topicTag: topicTag(crypto, topic),
     ciphertextLength,
   });
-  const { enc, ciphertext } = seal({
-    crypto,
-    recipientPublicKey,
-    info: envelopeInfo(deviceId),
-    aad: envelopeAad(bound, topic, deviceId),
-    plaintext,
-    senderPrivateKey: sender.privateKey,
-    senderPublicKey: sender.publicKey,
-    encapsulate: options.encapsulate,
-  });
-  return concat(bound, enc, ciphertext);
+  const { enc, ciphertext, exported } = sealExporting(
+    {
+      crypto,
+      recipientPublicKey,
+      info: envelopeInfo(deviceId),
+      aad: envelopeAad(bound, topic, deviceId),
+      plaintext,
+      senderPrivateKey: sender.privateKey,
+      senderPublicKey: sender.publicKey,
+      encapsulate: options.encapsulate,
+    },
+    exportKey ? { context: CONFIRM_EXPORTER_CONTEXT, length: CONFIRM_KEY_BYTES } : undefined,
+  );
+  return { envelope: concat(bound, enc, ciphertext), confirmKey: exported };
 }

@@ -25,6 +25,12 @@ export interface SealOptions {
   encapsulate?: () => Encapsulation;
 }
 
+/** A secret to export from the message's own context (RFC 9180 §5.3): `length` bytes bound to `context`. */
+export interface ExportRequest {
+  context: Uint8Array;
+  length: number;
+}
+
 export interface OpenOptions {
   crypto: CryptoPort;
   aead?: Aead;
@@ -53,12 +59,27 @@ export function keyPairOf(crypto: CryptoPort, privateKey: Uint8Array, publicKey?
  * Throws on malformed keys.
  */
 export function seal(options: SealOptions): { enc: Uint8Array; ciphertext: Uint8Array } {
+  const { enc, ciphertext } = sealExporting(options, undefined);
+  return { enc, ciphertext };
+}
+
+/**
+ * `seal`, plus a secret exported from the same context (RFC 9180 §5.3 Export) when `exporting` is given: the
+ * sender derives it with no extra X25519, and only the recipient can derive it too (`openExporting`).
+ */
+export function sealExporting(
+  options: SealOptions,
+  exporting: ExportRequest | undefined,
+): { enc: Uint8Array; ciphertext: Uint8Array; exported?: Uint8Array } {
   const { crypto, recipientPublicKey, info, aad, plaintext, senderPrivateKey, senderPublicKey, psk } = options;
   const aead = options.aead ?? chacha20Poly1305Aead(crypto);
   const sender = senderPrivateKey ? keyPairOf(crypto, senderPrivateKey, senderPublicKey) : undefined;
   const { encapsulate } = options;
   const { enc, context } = setupSender({ crypto, aead, recipientPublicKey, info, sender, psk, encapsulate });
-  return { enc, ciphertext: context.seal(aad, plaintext) };
+  const ciphertext = context.seal(aad, plaintext);
+  return exporting
+    ? { enc, ciphertext, exported: context.export(exporting.context, exporting.length) }
+    : { enc, ciphertext };
 }
 
 /**
@@ -67,6 +88,17 @@ export function seal(options: SealOptions): { enc: Uint8Array; ciphertext: Uint8
  * only on the caller's own malformed keys or PSK, never because of the received bytes.
  */
 export function open(options: OpenOptions): Uint8Array | undefined {
+  return openExporting(options, undefined)?.plaintext;
+}
+
+/**
+ * `open`, plus a secret exported from the message's context (RFC 9180 §5.3) when `exporting` is given; the
+ * secret is returned only with a plaintext, i.e. only for a message that authenticated.
+ */
+export function openExporting(
+  options: OpenOptions,
+  exporting: ExportRequest | undefined,
+): { plaintext: Uint8Array; exported?: Uint8Array } | undefined {
   const { crypto, enc, info, aad, ciphertext, senderPublicKey, psk } = options;
   const aead = options.aead ?? chacha20Poly1305Aead(crypto);
   const recipient = keyPairOf(crypto, options.recipientPrivateKey, options.recipientPublicKey);
@@ -81,5 +113,7 @@ export function open(options: OpenOptions): Uint8Array | undefined {
   } catch {
     return undefined; // RFC 9180 §7.1.4: a low-order enc or sender key gives no shared secret.
   }
-  return context.open(aad, ciphertext);
+  const plaintext = context.open(aad, ciphertext);
+  if (!plaintext) return undefined;
+  return exporting ? { plaintext, exported: context.export(exporting.context, exporting.length) } : { plaintext };
 }

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { parseCommand } from "../../modules/commands.js";
 import { parseConfig } from "../../modules/config.js";
+import { decodeConfirmations, encodeConfirmations } from "../../modules/envelope/confirmation.js";
 import { openEnvelope } from "../../modules/envelope/open-envelope.js";
 import { REJECT_REASONS } from "../../modules/envelope/reasons.js";
 import { sealEnvelope } from "../../modules/envelope/seal-envelope.js";
@@ -222,9 +223,27 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
         },
       ),
   },
+  {
+    name: "confirmation decoder: mutated messages and random bytes",
+    property: () =>
+      fc.property(fc.oneof(mutated(realConfirmations, 6), fc.uint8Array({ maxLength: 200 })), (bytes) => {
+        const decoded = decodeConfirmations(bytes);
+        if (!decoded.ok) return CONFIRMATION_REFUSALS.includes(decoded.reason);
+        // Anything accepted is a message as the bridge writes it: encoding its items gives the same bytes.
+        const again = encodeConfirmations(decoded.items);
+        return again.length === bytes.length && again.every((v, i) => v === bytes[i]);
+      }),
+  },
   ...VIDEO_FUZZ_TARGETS,
   ...UPDATE_FUZZ_TARGETS,
 ];
+
+const CONFIRMATION_REFUSALS = ["truncated", "bad-version", "bad-count", "trailing-data", "bad-seq"];
+/** Two confirmations as the bridge sends them, the seed for mutations. */
+const realConfirmations = encodeConfirmations([
+  { seq: 9, mac: Uint8Array.from({ length: 16 }, (_, i) => i) },
+  { seq: 2 ** 40, mac: Uint8Array.from({ length: 16 }, (_, i) => 0xf0 + i) },
+]);
 
 const recordCheck = recordChecksum(crypto);
 const RECORD_TAG = Uint8Array.from({ length: 16 }, (_, i) => 0xc0 + i);

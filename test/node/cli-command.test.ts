@@ -51,7 +51,9 @@ function flash(home: string) {
   const host = createFakeHost();
   host.clock.wallOriginMs = Date.now();
   const deviceKey = readPrivateKey(join(home, "devices/frontdoor/device.key"));
-  const fw = startFirmware(host, { firmwareVersion: "test", config: bundle.config, deviceKey });
+  // No bridge here to confirm delivery (docs/delivery.md): events end on their PUBACK, as before outbox.confirm.
+  const config = { ...bundle.config, outbox: { ...bundle.config.outbox, confirm: false } };
+  const fw = startFirmware(host, { firmwareVersion: "test", config, deviceKey });
   host.mqtt.accept();
   host.clock.advance(0); // the connect-time status event's PUBACK, on a later turn
   host.mqtt.published.length = 0;

@@ -68,6 +68,7 @@ function assertBundle({ init, cli, layout, bundle }: Provisioned) {
       ownerPublic: readFileSync(layout.ownerPublic, "utf8").trim(),
       ownerSigningPublic: readFileSync(layout.ownerSigningPublic, "utf8").trim(),
     },
+    outbox: { confirm: true }, // a new device waits for the owner's confirmations (docs/delivery.md)
   });
   const crypto = createNodeCrypto();
   assert.equal(
@@ -117,8 +118,10 @@ function assertMosquittoSnippet({ layout }: Provisioned) {
     "pattern write doorbell/%u/sealed/video",
     "topic read doorbell/+/sealed/video",
     "pattern read doorbell/%u/sealed/cmd",
+    "pattern read doorbell/%u/sealed/ack",
     "user doorbell-bridge",
     "topic write doorbell/+/sealed/cmd",
+    "topic write doorbell/+/sealed/ack",
     "user homeassistant",
   ]) {
     assert.ok(acl.includes(line), line);
