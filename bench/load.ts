@@ -445,7 +445,8 @@ const LOAD_INTRO =
   "own process, opens each and publishes the ring state that Home Assistant's side receives. Sustained " +
   "events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained " +
   "burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is " +
-  "not sustained (when the first step is not, it falls by x1.25 per step until one is); a step is sustained when ring states arrive at 95 % or more of the offered rate, p99 " +
+  "not sustained (when the first step is not, it falls by x1.25 per step until one is); a step is " +
+  "sustained when ring states arrive at 95 % or more of the offered rate, p99 " +
   "press to state stays at or under 100 ms, and none is lost or duplicated. The figure is the delivered " +
   "rate of the highest sustained step, and p50/p99 are that step's. Home Assistant's side subscribes at " +
   "QoS 2, as discovery asks, and the bridge publishes rings at QoS 2. Lost and duplicated count ring " +
