@@ -306,7 +306,9 @@ function createOpener(o: EventReceiverOptions): (m: Received) => Opened | undefi
         };
       return undefined;
     }
-    if (o.sync && o.sync.check(served, r.header, m) !== "deliver") {
+    // A `sync` answer is never an event for Home Assistant, even on a bridge that asks none (confirmations off).
+    const verdict = o.sync ? o.sync.check(served, r.header, m) : r.header.type === "sync" ? "answer" : "deliver";
+    if (verdict !== "deliver") {
       r.confirmKey?.fill(0); // held: confirmed when it is received again after the device's answer
       return undefined;
     }
