@@ -9,12 +9,18 @@ import type { CryptoPort } from "../modules/ports.js";
 import { createAckGate } from "./ack-gate.js";
 import { type BridgeStats, createBridgeStats } from "./bridge-stats.js";
 import { type BurstLog, createBurstLog } from "./burst-log.js";
-import { createCommandPublisher, createCommandSender, type OwnerCommand } from "./command-sender.js";
+import {
+  type CommandPublisher,
+  createCommandPublisher,
+  createCommandSender,
+  type OwnerCommand,
+} from "./command-sender.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
 import { HA_STATUS_TOPIC } from "./discovery.js";
 import { createDeliveryConfirmer } from "./delivery-confirmer.js";
-import { createEventReceiver, type DeliveredEvent } from "./event-receiver.js";
+import { createDeviceSync, type DeviceSync } from "./device-sync.js";
+import { createEventReceiver, type DeliveredEvent, type EventReceiver } from "./event-receiver.js";
 import { createHaPictures, type PictureOptions } from "./ha-pictures.js";
 import { type BridgeTimers, createHaSync, NODE_TIMERS } from "./ha-sync.js";
 import { type ServedDevice, serveDevice } from "./served-device.js";
@@ -126,11 +132,27 @@ function videoOpener(o: BridgeOptions, burstLog: BurstLog, timers: BridgeTimers,
 function eventPath(
   o: BridgeOptions,
   parts: Required<Pick<Parameters<typeof createEventReceiver>[0], "ha" | "pictures" | "stats" | "now" | "burstLog">>,
+  sync: DeviceSync | undefined,
 ) {
   const { client, log } = o;
   const confirmer =
     o.confirmDelivery === false ? undefined : createDeliveryConfirmer({ client, crypto: o.crypto, log });
-  return createEventReceiver({ ...o, ...parts, acks: createAckGate(client), confirm: confirmer?.confirm });
+  return createEventReceiver({ ...o, ...parts, acks: createAckGate(client), confirm: confirmer?.confirm, sync });
+}
+
+/** With confirmations, a device's replay floor is asked from the device after each start (device-sync.ts). */
+function deviceSync(o: BridgeOptions, publish: CommandPublisher, receiver: () => EventReceiver | undefined) {
+  if (o.confirmDelivery === false) return undefined;
+  return createDeviceSync({
+    publish,
+    state: o.state,
+    log: o.log,
+    // On a later turn: the answer is being staged by the receiver right now.
+    release: (served, held) =>
+      setImmediate(() => {
+        for (const h of held) receiver()?.receive(served, h.topic, h.bytes);
+      }),
+  });
 }
 
 export function startBridge(o: BridgeOptions): Bridge {
@@ -158,10 +180,11 @@ export function startBridge(o: BridgeOptions): Bridge {
     random01: o.random01 ?? Math.random,
     timers,
   });
-  const events = eventPath(o, { ha, pictures, stats, now, burstLog });
+  const publishCommand = createCommandPublisher({ ...o, stats, now });
+  const sync = deviceSync(o, publishCommand, () => (closed ? undefined : events));
+  const events = eventPath(o, { ha, pictures, stats, now, burstLog }, sync);
   const onSnapshotButton = createCommandSender({ ...o, stats, now, burstLog });
   const video = videoOpener(o, burstLog, timers, now);
-  const publishCommand = createCommandPublisher({ ...o, stats, now });
   let closed = false;
 
   const onConnect = () => {
@@ -212,6 +235,7 @@ export function startBridge(o: BridgeOptions): Bridge {
     close() {
       events.close(); // what was received is committed and acknowledged, not left to a timer after close
       closed = true;
+      sync?.close();
       video.close();
       ha.close();
       burstLog.close();

@@ -51,7 +51,7 @@ export function nextCommandSeq(state: DeviceStateStore, deviceId: string, nowMs:
 }
 
 /** A command the bridge seals by itself, without its envelope fields (v, id, atMs are filled in). */
-export type OwnerCommand = { cmd: "snapshot" } | { cmd: "live-view"; live: LiveViewRequest };
+export type OwnerCommand = { cmd: "snapshot" } | { cmd: "live-view"; live: LiveViewRequest } | { cmd: "sync" };
 
 /** Seals and publishes one command; returns its id and sequence number. */
 export type CommandPublisher = (served: ServedDevice, command: OwnerCommand) => { id: string; seq: number };
@@ -78,7 +78,7 @@ export function createCommandPublisher(
       command:
         command.cmd === "live-view"
           ? { v: 1, cmd: "live-view", id, atMs: o.now(), live: command.live }
-          : { v: 1, cmd: "snapshot", id, atMs: o.now() },
+          : { v: 1, cmd: command.cmd, id, atMs: o.now() },
     });
     o.client.publish(served.topics.command, Buffer.from(sealed), { qos: 1, retain: false });
     o.stats.commands++;

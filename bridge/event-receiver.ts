@@ -18,6 +18,7 @@ import type { BridgeStats } from "./bridge-stats.js";
 import type { BurstLog } from "./burst-log.js";
 import type { BridgeDevice } from "./devices.js";
 import type { DeviceStateStore } from "./device-state.js";
+import type { DeviceSync } from "./device-sync.js";
 import { createEventDelivery } from "./event-delivery.js";
 import type { HaPictures } from "./ha-pictures.js";
 import { createEventRefusals } from "./event-refusals.js";
@@ -67,6 +68,11 @@ export interface EventReceiverOptions {
    */
   openThreads?: number;
   devices?: readonly BridgeDevice[];
+  /**
+   * Each authentic event first goes here (device-sync.ts): a device's `sync` answer is used there and never
+   * delivered, and a device's events are held there until its answer came. Absent: every event is delivered.
+   */
+  sync?: Pick<DeviceSync, "check">;
 }
 
 /** An event accepted from a device: durable, and published to Home Assistant unless a duplicate. */
@@ -298,6 +304,12 @@ function createOpener(o: EventReceiverOptions): (m: Received) => Opened | undefi
           confirmKey: r.confirmKey,
           reconfirm: true,
         };
+      return undefined;
+    }
+    // A `sync` answer is never an event for Home Assistant, even on a bridge that asks none (confirmations off).
+    const verdict = o.sync ? o.sync.check(served, r.header, m) : r.header.type === "sync" ? "answer" : "deliver";
+    if (verdict !== "deliver") {
+      r.confirmKey?.fill(0); // held: confirmed when it is received again after the device's answer
       return undefined;
     }
     const event = r.header as unknown as OpenedEvent;

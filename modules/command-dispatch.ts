@@ -23,6 +23,8 @@ export interface CommandDispatchOptions {
   snapshotGate?: SnapshotGate;
   /** Starts, renews or stops the live view (modules/video/live-view.ts); without it live-view is refused. */
   liveView?(live: LiveViewRequest): void;
+  /** Answers the bridge's `sync` with the delivery floor (firmware.ts); without it (`outbox.confirm` off) refused. */
+  sync?(commandId: string): void;
 }
 
 /** Returns the `onCommand` callback for the command handler. */
@@ -66,6 +68,10 @@ export function createCommandDispatch(o: CommandDispatchOptions): (command: Comm
       case "live-view":
         if (o.liveView) o.liveView(command.live);
         else log.warn("command refused: live-view: this device sends no video (video is not set up)");
+        break;
+      case "sync":
+        if (o.sync) o.sync(command.id);
+        else log.warn("command refused: sync: delivery confirmations are off (outbox.confirm)");
         break;
     }
   };

@@ -13,9 +13,21 @@ export type Command =
   | { v: 1; cmd: "set-identity"; id: string; atMs: number; identity: Record<string, unknown> }
   | { v: 1; cmd: "reboot"; id: string; atMs: number }
   /** Starts (or renews) the live view for `seconds`, or stops it (modules/video/live-view.ts). */
-  | { v: 1; cmd: "live-view"; id: string; atMs: number; live: LiveViewRequest };
+  | { v: 1; cmd: "live-view"; id: string; atMs: number; live: LiveViewRequest }
+  /**
+   * The bridge asks for the device's delivery floor (docs/delivery.md, "A bridge that lost its state"): the device
+   * answers with a sealed `sync` event naming this command's id. Only with `outbox.confirm`.
+   */
+  | { v: 1; cmd: "sync"; id: string; atMs: number };
 
-export const COMMAND_NAMES = Object.freeze(["snapshot", "set-config", "set-identity", "reboot", "live-view"] as const);
+export const COMMAND_NAMES = Object.freeze([
+  "snapshot",
+  "set-config",
+  "set-identity",
+  "reboot",
+  "live-view",
+  "sync",
+] as const);
 /** The field each command carries beyond v, cmd, id and atMs. */
 const BODY: Readonly<Record<string, string | undefined>> = Object.freeze({
   "set-config": "config",
@@ -93,7 +105,7 @@ export function parseCommand(raw: unknown): CommandResult {
     if (!live.ok) return live;
     return { ok: true, command: { v: 1, cmd: "live-view", id: raw.id, atMs: raw.atMs, live: live.live } };
   }
-  return { ok: true, command: { v: 1, cmd: raw.cmd as "snapshot" | "reboot", id: raw.id, atMs: raw.atMs } };
+  return { ok: true, command: { v: 1, cmd: raw.cmd as "snapshot" | "reboot" | "sync", id: raw.id, atMs: raw.atMs } };
 }
 
 /**

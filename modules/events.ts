@@ -2,7 +2,7 @@
 // Event headers: what the device reports. Each event has a random id and a device sequence number,
 // and is sealed on its own; the header never holds image bytes (the JPEG travels beside it).
 
-export type EventType = "ring" | "long_press" | "motion_start" | "motion_end" | "snapshot" | "status";
+export type EventType = "ring" | "long_press" | "motion_start" | "motion_end" | "snapshot" | "status" | "sync";
 
 export interface EventHeader {
   /** Header format version. */
@@ -17,8 +17,19 @@ export interface EventHeader {
   atMs: number;
   /** How long before the event instant the attached JPEG was captured (negative: after). */
   frameAgeMs?: number;
-  /** For a follow-up snapshot: the id of the event it belongs to. */
+  /** For a follow-up snapshot: the id of the event it belongs to; for `sync`, the id of the command it answers. */
   of?: string;
+  /**
+   * Set on every event of a device with `outbox.confirm`: it keeps its events until the owner confirms them and
+   * answers the bridge's `sync` command, so a bridge that has not heard its answer since it started holds the event
+   * (docs/delivery.md, "A bridge that lost its state").
+   */
+  resync?: true;
+  /**
+   * For `sync`: the device's delivery floor. Every event with a `seq` up to this one has left the outbox for good
+   * (confirmed by the owner, or dropped) and is never sent again.
+   */
+  done?: number;
   /**
    * The event's picture was not sent because it could not be redacted for the privacy zones: the redactor's
    * code (docs/privacy.md). Never set together with a picture.

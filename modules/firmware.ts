@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Wires the doorbell together on any host: button -> ring flow -> sealing -> delivery over MQTT,
 // with the camera feeding the pre-roll ring. The composition root (main.ts) picks the host.
-import { fromHex } from "./bytes.js";
+import { fromHex, toHex } from "./bytes.js";
 import { createRedactor } from "./jpeg/redact.js";
 import { createButtonMachine } from "./button.js";
 import { createCameraWatchdog } from "./camera-watchdog.js";
@@ -23,9 +23,9 @@ import type { Host } from "./ports.js";
 import { createPicturePrivacy } from "./privacy/picture-privacy.js";
 import { createPreRoll, type PreRoll } from "./pre-roll.js";
 import { createRingFlow, type DraftEvent, type EmitEvent, type RingFlow } from "./ring-flow.js";
-import { createEventSealer, type EventSealer } from "./sealer.js";
+import { createEventSealer } from "./sealer.js";
 import { createSequencer } from "./sequence.js";
-import { createSnapshotGate, type SnapshotGate } from "./snapshot-gate.js";
+import { createSnapshotGate } from "./snapshot-gate.js";
 import { deviceTopics, type DeviceTopics } from "./topics.js";
 import { createVideoFlow, type VideoFlow } from "./video/video-flow.js";
 import type { UpdateReceiver } from "./update/update-receiver.js";
@@ -103,7 +103,7 @@ function createEventPipeline(
   const privacy = createPicturePrivacy({ ...cfg.privacy, redactor: host.redactor ?? createRedactor() });
   const privacyLog = log.child("privacy");
   const emit = (draft: DraftEvent, jpeg: Uint8Array | undefined) => {
-    const header = { ...draft, seq: sequencer.next() };
+    const header = { ...draft, seq: sequencer.next(), ...(cfg.outbox.confirm ? { resync: true as const } : {}) };
     // Every picture that leaves the device passes here, redacted for the zones before it is sealed.
     const verdict = jpeg && privacy.apply(jpeg);
     if (verdict && !verdict.ok) {
@@ -131,7 +131,28 @@ function createEventPipeline(
     const verdict = privacy.apply(jpeg);
     return verdict.ok ? verdict.jpeg : undefined;
   };
-  return { delivery, emit, snapshotGate, seal, redact, nextSeq: () => sequencer.next() };
+  /**
+   * Answers the bridge's `sync` command (docs/delivery.md, "A bridge that lost its state"): a sealed `sync` event
+   * naming the command and the delivery floor, published at once, QoS 1, outside the outbox (it must not wait behind
+   * the events the bridge holds until it has it); if it is lost, the bridge asks again.
+   */
+  const syncLog = log.child("sync");
+  const answerSync = (commandId: string) => {
+    const seq = sequencer.next();
+    const low = delivery.lowestSeq;
+    const done = (low === undefined || low > seq ? seq : low) - 1;
+    const header = { v: 1 as const, type: "sync" as const, id: toHex(host.crypto.randomBytes(8)) };
+    const sealed = seal(
+      { ...header, seq, device: cfg.deviceId, atMs: host.clock.wallMs(), of: commandId, done },
+      undefined,
+    );
+    if (!sealed) return;
+    syncLog.info("sync answered", { of: commandId, seq, done });
+    host.mqtt.publish(topics.event, sealed, { qos: 1, retain: false, dup: false }, (error) => {
+      if (error) syncLog.warn("sync answer not acknowledged; the bridge asks again", { seq, reason: error });
+    });
+  };
+  return { delivery, emit, snapshotGate, seal, redact, nextSeq: () => sequencer.next(), answerSync };
 }
 
 /** The button, the chime and the ring flow, with the pre-roll ring the ring takes its snapshot from. */
@@ -211,10 +232,10 @@ function ownerCommands(
   config: ConfigStore,
   log: Logger,
   ring: RingFlow,
-  snapshotGate: SnapshotGate,
-  seal: EventSealer,
+  pipeline: ReturnType<typeof createEventPipeline>,
   video: VideoFlow,
 ) {
+  const { snapshotGate, seal } = pipeline;
   const dispatch = createCommandDispatch({
     config,
     crypto: host.crypto,
@@ -224,6 +245,7 @@ function ownerCommands(
     snapshotNow: (reason) => ring.snapshotNow(reason),
     snapshotGate,
     liveView: (live) => (live.action === "start" ? video.live.start(live.seconds) : video.live.stop("owner command")),
+    sync: config.current.outbox.confirm ? pipeline.answerSync : undefined,
   });
   return (command: Command) => {
     dispatch(command);
@@ -306,7 +328,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
   const updates = startUpdates(host, options, config, key, topics, log.child("update"));
   let video: VideoFlow | undefined;
   const pipeline = createEventPipeline(host, cfg, key, topics, log, commandLog, config, (h) => video?.eventSent(h));
-  const { delivery, emit, snapshotGate, seal } = pipeline;
+  const { delivery, emit, seal } = pipeline;
   video = startVideo(host, config, key, topics, log, pipeline);
   const statusReport = startStatusReport(host, cfg, options.firmwareVersion, log, delivery, video, (draft) => {
     emit(draft, undefined);
@@ -328,7 +350,7 @@ export function startFirmware(host: Host, options: FirmwareOptions): Firmware {
     deviceId: cfg.deviceId,
     topic: topics.command,
     maxAgeS: cfg.commands.maxAgeS,
-    onCommand: ownerCommands(host, config, commandLog, ring, snapshotGate, seal, video),
+    onCommand: ownerCommands(host, config, commandLog, ring, pipeline, video),
   });
   updates.watchDelivery((id) => delivery.holds(id));
   const connection = createConnectionSupervisor({

@@ -101,6 +101,11 @@ export interface Sender {
   close(): void;
 }
 
+/** On a reconnect, what was in flight and what waits for a confirmation go again: each counts as a retransmit. */
+function goingAgain(queue: OutboxEntry[], inFlight: OutboxEntry | undefined): number {
+  return queue.filter((e) => e === inFlight || e.pubacked).length;
+}
+
 /** Go-back-N: every published, unconfirmed event is due again, oldest first. */
 function goBack(queue: OutboxEntry[]): void {
   for (const e of queue) e.pubacked = false;
@@ -273,6 +278,7 @@ export function createSender(d: SenderDeps): Sender {
     pump,
     abandon: forgetInFlight,
     resume() {
+      stats.retransmits += goingAgain(queue, inFlight);
       attempt++;
       forgetInFlight();
       confirmWait.stop();

@@ -75,6 +75,8 @@ export interface Outbox {
   resume(): void;
   /** True while the event with this id is queued (not yet acknowledged nor dropped). Ids are not kept over a reboot. */
   holds(id: string): boolean;
+  /** The lowest sequence number still queued (may still be sent); undefined when the outbox is empty. */
+  readonly lowestSeq: number | undefined;
   readonly stats: OutboxStats;
   close(): void;
 }
@@ -156,6 +158,9 @@ export function createOutbox(o: OutboxOptions): Outbox {
     confirmations: (payload) => handleConfirmations(st, payload),
     resume: () => st.sender.resume(),
     holds: (id) => queue.some((e) => e.id === id),
+    get lowestSeq() {
+      return queue.reduce<number | undefined>((low, e) => (low === undefined || e.seq < low ? e.seq : low), undefined);
+    },
     get stats() {
       count(st);
       return stats;

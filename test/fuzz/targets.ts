@@ -114,7 +114,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
           fc.record(
             {
               v: fc.constantFrom(1, 2, "1"),
-              cmd: fc.constantFrom("snapshot", "reboot", "set-config", "x"),
+              cmd: fc.constantFrom("snapshot", "reboot", "set-config", "sync", "x"),
               id: fc.string(),
               atMs: fc.oneof(fc.integer(), fc.double()),
               config: jsonish(),
@@ -125,7 +125,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
         (raw) => {
           const r = parseCommand(raw);
           return r.ok
-            ? ["snapshot", "reboot", "set-config"].includes(r.command.cmd)
+            ? ["snapshot", "reboot", "set-config", "sync"].includes(r.command.cmd)
             : typeof r.error === "string" && r.error.startsWith("command");
         },
       ),

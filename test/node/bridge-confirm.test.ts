@@ -183,4 +183,38 @@ describe("bridge: confirmations to the device", () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(confirmations.length, 4);
   });
+
+  test("a sync answer to no question of this bridge reaches nobody, moves no floor, and gets no confirmation", async () => {
+    const answer = sealEnvelopeConfirmable({
+      crypto,
+      senderPrivateKey: deviceSecret,
+      recipientPublicKey: crypto.x25519(ownerSecret),
+      deviceId: "frontdoor",
+      topic: EVENT,
+      seq: 90,
+      header: {
+        v: 1,
+        type: "sync",
+        id: "00000000000000aa",
+        device: "frontdoor",
+        atMs: 0,
+        seq: 90,
+        of: "0123456789abcdef",
+        done: 80,
+      },
+    });
+    await device.publishAsync(EVENT, Buffer.from(answer.envelope), { qos: 1 });
+    // Handled after the answer (one connection, in order), below the answer's seq and its `done`: still new.
+    const third = seal(3);
+    await device.publishAsync(EVENT, Buffer.from(third.envelope), { qos: 1 });
+    await commitUntil(() => confirmations.length === 5, "the next event confirmed");
+    assert.ok(checks(third.confirmKey, 3, confirmations[4]));
+    await new Promise((r) => setTimeout(r, 200));
+    const seen = ha.on(HA_EVENT).map((s) => JSON.parse(s.payload.toString()) as { event_type: string; seq: number });
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [1, 2, 3],
+      "the answer never reached Home Assistant",
+    );
+  });
 });

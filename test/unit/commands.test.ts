@@ -20,10 +20,10 @@ import { testCrypto } from "../support/test-crypto.js";
 const owner = testOwnerKeys();
 const TOPIC = "doorbell/frontdoor/sealed/cmd";
 
-function boot(host: FakeHost = createFakeHost(), deviceKey?: Uint8Array) {
+function boot(host: FakeHost = createFakeHost(), deviceKey?: Uint8Array, config: Record<string, unknown> = {}) {
   const fw = startFirmware(host, {
     firmwareVersion: "test",
-    config: { deviceId: "frontdoor", keys: owner.keysConfig },
+    config: { deviceId: "frontdoor", keys: owner.keysConfig, ...config },
     deviceKey,
   });
   host.mqtt.accept();
@@ -436,5 +436,52 @@ describe("command parser: live-view (issue 10 point 3)", () => {
     host.mqtt.options!.onMessage(TOPIC, bytes);
     assert.equal(fw.video.live.running, false);
     assert.ok(host.lines.some((l) => l.message.startsWith("command refused: command live-view: live.seconds 9999")));
+  });
+});
+
+describe("sync: the device's delivery floor for a bridge that lost its state (issue 17 point 2)", () => {
+  const events = (host: FakeHost, fw: ReturnType<typeof boot>["fw"]) =>
+    host.mqtt.published
+      .filter((p) => p.topic.endsWith("/sealed/event"))
+      .map((p) => openEventForTest(owner, toHex(fw.devicePublicKey), "frontdoor", p.topic, p.payload).header);
+
+  test("with outbox.confirm, every event carries the resync mark and a sync command is answered at once", () => {
+    const { host, fw } = boot(createFakeHost(), undefined, { outbox: { confirm: true } });
+    host.clock.advance(1000);
+    host.camera.capture(1000);
+    deliver(host, seal(fw, command(host, { cmd: "snapshot" }), 1));
+    const queued = events(host, fw);
+    assert.ok(queued.length >= 1 && queued.every((h) => h.resync === true), "the resync mark on every event");
+    const waiting = fw.delivery.stats.queued;
+    assert.ok(waiting >= 1, "kept: no bridge confirmed them");
+    const ask = command(host, { cmd: "sync" });
+    deliver(host, seal(fw, ask, 2));
+    const answers = events(host, fw).filter((h) => h.type === "sync");
+    assert.equal(answers.length, 1, "answered outside the outbox, while its events wait for their confirmations");
+    const [answer] = answers;
+    assert.equal(answer.of, ask.id);
+    const lowest = Math.min(...queued.map((h) => h.seq));
+    assert.equal(answer.done, lowest - 1, "the floor: everything below the oldest event still queued");
+    assert.ok(answer.seq > Math.max(...queued.map((h) => h.seq)), "a fresh sequence number");
+    assert.equal(fw.delivery.stats.queued, waiting, "the answer is not queued");
+  });
+
+  test("without outbox.confirm, sync is refused with its reason, nothing is sent, and events carry no mark", () => {
+    const { host, fw } = boot();
+    deliver(host, seal(fw, command(host, { cmd: "sync" }), 1));
+    assert.ok(
+      host.lines.some((l) => l.message === "command refused: sync: delivery confirmations are off (outbox.confirm)"),
+    );
+    const sent = events(host, fw);
+    assert.equal(sent.filter((h) => h.type === "sync").length, 0);
+    assert.ok(sent.every((h) => h.resync === undefined));
+  });
+
+  test("command parser: sync takes no body", () => {
+    const base = { v: 1, cmd: "sync", id: "0123456789abcdef", atMs: 1 };
+    assert.deepEqual(parseCommand(base), { ok: true, command: base });
+    const r = parseCommand({ ...base, done: 5 });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.error, /command sync: unknown field done/);
   });
 });
