@@ -12,6 +12,8 @@ export const STORAGE_PARTITION_BYTES = 0xe0000;
 export const NVS_PARTITION_BYTES = 0x6000;
 /** The label of the data partition that holds the device bundle (modules/bundle-image.ts), read through `flash`. */
 export const BUNDLE_PARTITION = "bundle";
+/** Its offset in flash, where `esptool.py write_flash` puts bundle.bin: 0x12000 in partitions.csv. */
+export const BUNDLE_PARTITION_OFFSET = 0x12000;
 /** Its size: 0x4000 in partitions.csv, four 4 KB sectors; a bundle is about 4 KB (RSA 2048 key and certificates). */
 export const BUNDLE_PARTITION_BYTES = 0x4000;
 /** Each of the two application slots (`ota_0`, `ota_1`): 0x180000 (1.5 MiB) in partitions.csv; docs/ota.md says why. */

@@ -10,6 +10,7 @@ import {
   APP_SLOT_BYTES,
   BUNDLE_PARTITION,
   BUNDLE_PARTITION_BYTES,
+  BUNDLE_PARTITION_OFFSET,
   checkFlashLayout,
   NVS_PARTITION_BYTES,
   OUTBOX_USABLE_BYTES,
@@ -53,6 +54,7 @@ test("the flash layout check uses partitions.csv's storage, nvs, bundle and appl
   assert.equal(STORAGE_PARTITION_BYTES, row("storage").size);
   assert.equal(NVS_PARTITION_BYTES, row("nvs").size);
   assert.equal(BUNDLE_PARTITION_BYTES, row(BUNDLE_PARTITION).size);
+  assert.equal(BUNDLE_PARTITION_OFFSET, row(BUNDLE_PARTITION).offset, "the offset docs and the CLI give to esptool.py");
   assert.equal(row(BUNDLE_PARTITION).type, "data");
   assert.equal(APP_SLOT_BYTES, row("ota_0").size);
   assert.equal(APP_SLOT_BYTES, row("ota_1").size);

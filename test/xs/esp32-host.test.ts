@@ -25,6 +25,7 @@ const FAKES: Record<string, string> = {
   "embedded:provider/builtin": "provider-builtin.ts",
   preference: "preference.ts",
   file: "file.ts",
+  flash: "flash.ts",
   timer: "timer.ts",
   time: "time.ts",
   sntp: "sntp.ts",
