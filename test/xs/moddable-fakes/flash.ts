@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Fake of Moddable's legacy `flash` on ESP32 (modules/files/flash/flash.js over modules/files/flash/esp32/flash.c).
-// As in the SDK: `new Flash(name)` opens "running", "nextota" or a data partition by its label and throws "can't
+// As in the SDK: `new Flash(name)` opens "running", "nextota" (esp-ota.ts's slots) or a data partition by its label and throws "can't
 // find partition" otherwise; `erase(sector)` erases one 4 KB sector to 0xFF ("erase failed" out of range); `read`
 // returns a fresh ArrayBuffer ("read failed" out of range); `write(offset, byteLength, buffer)` throws "invalid"
 // for byteLength <= 0 or a shorter buffer and "write failed" out of range, and, like NOR flash under
 // esp_partition_write, can only clear bits: writing over unerased bytes ANDs them. `byteLength` is the
 // partition's size and `blockSize` 4096. Each erase and write is one operation of the shared power rail
 // (power.ts): a cut write stores its first half. Tests lay out partitions with `addPartition`.
+import { otaLabel } from "./esp-ota.js";
 import { flashOperation, PowerLoss } from "./power.js";
 
 const SECTOR_BYTES = 4096;
@@ -31,7 +32,7 @@ export function resetFlash(): void {
 class Flash {
   readonly #area: Uint8Array;
   constructor(name: string) {
-    const area = partitions.get(name);
+    const area = partitions.get(otaLabel(name)); // "running" and "nextota": esp-ota.ts's slots
     if (!area) throw new Error("can't find partition");
     this.#area = area;
   }

@@ -4,6 +4,7 @@ import { resetCamera } from "./camera.js";
 import { resetLoop } from "./event-loop.js";
 import { resetPins } from "./digital.js";
 import { resetFiles } from "./file.js";
+import { resetOta } from "./esp-ota.js";
 import { resetFlash } from "./flash.js";
 import { resetMqttClient } from "./mqtt-client.js";
 import { resetNet } from "./net.js";
@@ -24,6 +25,7 @@ export function resetDevice(): void {
   resetPreferences();
   resetFiles();
   resetFlash();
+  resetOta();
   resetNetwork();
   resetMqttClient();
   resetNet();
