@@ -119,7 +119,7 @@ export function loadResourceBundle(): DeviceBundle {
   if (!Resource.exists(DEVICE_CONFIG_RESOURCE)) {
     throw new Error(
       `${DEVICE_CONFIG_RESOURCE} is not in the build: provision the device and build with DOORBELL_DEVICE_DIR set ` +
-        "(docs/build-and-flash.md)",
+        "(docs/simulator.md for the desktop build)",
     );
   }
   return parseBundle(imageSource).bundle;
