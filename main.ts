@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The device's composition root: the ESP32 host and the firmware, configured from the flashed device
-// bundle (device-config.json + DER files, see docs/build-and-flash.md) and mcconfig's Wi-Fi settings.
+// The device's composition root: the ESP32 host and the firmware, configured from the device bundle in its own
+// flash partition (device-config.json + DER files, see docs/build-and-flash.md; an old image's bundle is moved
+// there on its first boot) and mcconfig's Wi-Fi settings.
 import "./hosts/esp32/globals.js"; // first: modules/ need TextEncoder and TextDecoder while they load
 import config from "mc/config";
 import Timer from "timer";
-import { loadDeviceBundle } from "./hosts/esp32/device-config.js";
 import { checkFlashLayout } from "./hosts/esp32/flash-layout.js";
 import { createEsp32Host } from "./hosts/esp32/host.js";
+import { loadDeviceBundle } from "./hosts/esp32/load-bundle.js";
 import { fromHex } from "./modules/bytes.js";
 import { formatConfigErrors, parseConfig } from "./modules/config.js";
 import { startFirmware } from "./modules/firmware.js";
@@ -29,6 +30,7 @@ function start(): void {
     wifi: { ssid: config.ssid, password: config.password, sntpHost: config.sntp },
     camera: { width: parsed.config.camera.width, height: parsed.config.camera.height },
   });
+  for (const note of bundle.notes) host.log.write(note.level, "bundle", note.message);
   for (const warning of layout.warnings) host.log.write("warn", "config", warning);
   startFirmware(host, {
     config: bundle.config,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Refuses outbox bounds the host's storage cannot hold (the ESP32-CAM's 1 MB partition), with the field, the
+// Refuses outbox bounds the host's storage cannot hold (the ESP32-CAM's 896 KiB partition), with the field, the
 // value and what fits, like any other config error. Used by parseConfig when the host states a capacity.
 import type { StoreCapacity } from "./ports.js";
 

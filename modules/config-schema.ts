@@ -195,7 +195,7 @@ export const CONFIG_SCHEMA = deepFreeze({
     unit: "KiB",
     doc:
       "Most bytes of sealed events kept for delivery, by the same drop policy; the storage partition must hold this " +
-      "much (the ESP32-CAM's 1 MB partition: at most 1000, and outbox.maxEvents at most 250; the device refuses more)",
+      "much (the ESP32-CAM's 896 KiB partition: at most 872, and outbox.maxEvents at most 218; the device refuses more)",
   },
   "outbox.confirm": {
     kind: "bool",

@@ -4,7 +4,7 @@
 // with the bridge's own commands, and writes the bytes to a file. Publishing it is left to the owner.
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { toHex } from "../../modules/bytes.js";
 import { parseLiveView, sealCommand, type Command } from "../../modules/commands.js";
 import { formatConfigErrors, parseConfig, type Config } from "../../modules/config.js";
@@ -23,6 +23,7 @@ import {
   readSigningPrivateKey,
   readSigningPublicKey,
 } from "../key-files.js";
+import { writeBundleImage } from "../provision/bundle-image-file.js";
 import { homeLayout, type HomeLayout } from "../provision/home-layout.js";
 import { parseFlags, UsageError, wantsHelp } from "./args.js";
 
@@ -243,7 +244,10 @@ function run(name: string, argv: string[]): number {
   if (recorded) writeDurably(bundle.path, `${JSON.stringify({ ...bundle.raw, config: recorded }, null, 2)}\n`);
   console.error(`doorbell: ${name} for ${deviceId} signed: ${flags.out} (${bytes.length} bytes, id ${id}, seq ${seq})`);
   console.error(publishHint(layout, bundle.config, topic, String(flags.out)));
-  if (recorded) console.error(`recorded in ${bundle.path}`);
+  if (recorded) {
+    const image = writeBundleImage(dirname(bundle.path));
+    console.error(`recorded in ${bundle.path} and ${image}`);
+  }
   return 0;
 }
 

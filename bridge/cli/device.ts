@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // `doorbell device add <name> --out <dir>`: provisions one doorbell (bridge/provision/add-device.ts);
-// `doorbell device revoke <name> --out <dir>`: revokes its certificate (bridge/provision/revoke-device.ts).
+// `doorbell device revoke <name> --out <dir>`: revokes its certificate (bridge/provision/revoke-device.ts);
+// `doorbell device image <name> --out <dir>`: rewrites its bundle.bin (bridge/provision/bundle-image-file.ts).
+import { join } from "node:path";
 import { hostname } from "node:os";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { addDevice } from "../provision/add-device.js";
+import { bundleFlashCommand, writeBundleImage } from "../provision/bundle-image-file.js";
 import { RSA_BITS } from "../provision/certificates.js";
+import { homeLayout } from "../provision/home-layout.js";
 import { revokeDevice } from "../provision/revoke-device.js";
 import { parseFlags, UsageError, wantsHelp } from "./args.js";
 
@@ -14,9 +18,10 @@ const defaultBrokerHost = () => `${hostname().toLowerCase().split(".")[0]}.local
 const ADD_USAGE = `usage: doorbell device add <name> --out <dir> [--broker-host <host>] [--broker-port <port>]
                           [--display-name <text>] [--replace]
   Creates, under <dir> (where doorbell keys init put owner.pub):
-    devices/<name>/      the device bundle to flash (DOORBELL_DEVICE_DIR): device-config.json,
-                         broker-ca.der, device-cert.der, device-key.der; and device.key / device.pub,
-                         the device's X25519 pair (private files mode 0600)
+    devices/<name>/      the device bundle: device-config.json, broker-ca.der, device-cert.der,
+                         device-key.der; bundle.bin, the same files as the image of the doorbell's
+                         bundle partition, flashed once with esptool.py (docs/build-and-flash.md);
+                         and device.key / device.pub, the device's X25519 pair (private files 0600)
     ca/                  the broker CA, created on first use and reused, and its revocation list crl.pem
     broker/              the broker's certificate, mosquitto.conf (a TLS listener requiring client
                          certificates, CN as user name and client id, a CRL, bounded sizes and queues)
@@ -51,7 +56,10 @@ function add(argv: string[]): number {
   });
   for (const note of r.notes) console.log(note);
   console.log(`device ${name}: public key ${r.devicePublicHex}`);
-  console.log(`Build it with: DOORBELL_DEVICE_DIR=${r.bundleDir} (docs/build-and-flash.md)`);
+  const flash = bundleFlashCommand(join(r.bundleDir, "bundle.bin"));
+  console.log(
+    `Flash the firmware (one image for every doorbell), then its bundle partition: ${flash} (docs/build-and-flash.md)`,
+  );
   console.log(`Include ${r.layout.mosquittoConf} from the broker's mosquitto.conf (docs/provisioning.md).`);
   console.log(
     `Certificates are RSA ${RSA_BITS}, not P-256: Moddable's TLS can only sign with an RSA client key; P-256 is its ECDHE curve.`,
@@ -76,11 +84,32 @@ function revoke(argv: string[]): number {
   return 0;
 }
 
+const IMAGE_USAGE = `usage: doorbell device image <name> --out <dir>
+  Rewrites devices/<name>/bundle.bin, the image of the doorbell's bundle partition, from the bundle's
+  files (after editing device-config.json by hand, for example; set-config rewrites it by itself), and
+  prints the esptool.py command that flashes it. The firmware image does not change.`;
+
+function image(argv: string[]): number {
+  const [name, ...rest] = argv;
+  if (!name || name.startsWith("--")) throw new UsageError(`missing <name>\n${IMAGE_USAGE}`);
+  const flags = parseFlags(rest, { values: ["out"], required: ["out"] }, IMAGE_USAGE);
+  const path = writeBundleImage(homeLayout(String(flags.out)).deviceDir(name));
+  console.log(`wrote ${path}; flash it with: ${bundleFlashCommand(path)}`);
+  return 0;
+}
+
+const USAGES: Record<string, [string, (argv: string[]) => number]> = {
+  add: [ADD_USAGE, add],
+  revoke: [REVOKE_USAGE, revoke],
+  image: [IMAGE_USAGE, image],
+};
+
 export function deviceCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
-  if (sub === "add" || sub === "revoke") {
-    if (wantsHelp(rest)) return (void console.log(sub === "add" ? ADD_USAGE : REVOKE_USAGE), 0);
-    return sub === "add" ? add(rest) : revoke(rest);
+  const found = sub === undefined ? undefined : USAGES[sub];
+  if (found) {
+    if (wantsHelp(rest)) return (void console.log(found[0]), 0);
+    return found[1](rest);
   }
-  throw new UsageError(`${ADD_USAGE}\n${REVOKE_USAGE}`);
+  throw new UsageError(`${ADD_USAGE}\n${REVOKE_USAGE}\n${IMAGE_USAGE}`);
 }

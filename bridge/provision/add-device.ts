@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// `doorbell device add`: one device's bundle (docs/build-and-flash.md, format "doorbell-device/1"), its
-// X25519 key pair and RSA client certificate, plus the CA, broker, bridge and Home Assistant certificates
-// on first use, the CRL, and the Mosquitto listener and ACL. Never overwrites a key: an existing device is
-// refused, unless `replace`, which revokes its certificate and keeps its old bundle (revoke-device.ts).
+// `doorbell device add`: one device's bundle (docs/build-and-flash.md, format "doorbell-device/1", and as
+// bundle.bin, the image of its flash partition), its X25519 key pair and RSA client certificate, plus the CA,
+// broker, bridge and Home Assistant certificates on first use, the CRL, and the Mosquitto listener and ACL.
+// Never overwrites a key: an existing device is refused, unless `replace`, which revokes its certificate and
+// keeps its old bundle (revoke-device.ts).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { toHex } from "../../modules/bytes.js";
@@ -11,6 +12,7 @@ import type { CryptoPort } from "../../modules/ports.js";
 import { readPublicKey, readSigningPublicKey, writePrivateKey, writePublicKey } from "../key-files.js";
 import { caFor, clientCertFor, serverCertFor, writeBrokerConfig } from "./broker-files.js";
 import { BUNDLE_FILES, DEVICE_BUNDLE_FORMAT } from "./bundle-files.js";
+import { bundleFlashCommand, writeBundleImage } from "./bundle-image-file.js";
 import { certificateDer, issueCertificate, privateKeyDer } from "./certificates.js";
 import { ensureDir, writeNew } from "./files.js";
 import { BRIDGE_IDENTITY, HOME_ASSISTANT_IDENTITY, homeLayout, type HomeLayout } from "./home-layout.js";
@@ -117,6 +119,8 @@ export function addDevice(o: AddDeviceOptions): AddDeviceResult {
   notes.push(
     `created device ${o.name}: ${bundleDir} (${Object.values(BUNDLE_FILES).join(", ")}, device.key, device.pub)`,
   );
+  const image = writeBundleImage(bundleDir);
+  notes.push(`wrote ${image}, the bundle partition's image; flash it once with: ${bundleFlashCommand(image)}`);
 
   writeBrokerConfig(layout, ca, o.brokerPort, notes);
   return { layout, bundleDir, devicePublicHex: toHex(devicePublic), notes };

@@ -15,7 +15,7 @@ export function writeNew(path: string, data: string | Uint8Array, mode: number):
 }
 
 /** Replaces a file whole: written beside it, then renamed over it, so a crash leaves the old or the new one. */
-export function writeReplacing(path: string, data: string, mode: number): void {
+export function writeReplacing(path: string, data: string | Uint8Array, mode: number): void {
   ensureDir(dirname(path));
   writeFileSync(`${path}.tmp`, data, { mode });
   renameSync(`${path}.tmp`, path);

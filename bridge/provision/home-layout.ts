@@ -37,7 +37,7 @@ export interface HomeLayout {
   /** Bundles of revoked or replaced devices, kept (never deleted) under `revoked/<name>-<serial>/`. */
   revokedDir: string;
   devicesDir: string;
-  /** The device bundle directory (DOORBELL_DEVICE_DIR for the build). */
+  /** The device bundle directory: its files, bundle.bin for the ESP32, DOORBELL_DEVICE_DIR for the desktop build. */
   deviceDir(name: string): string;
   bridgeState: string;
   snapshots: string;

@@ -5,8 +5,8 @@
 // a record is whole or absent; stray .tmp files are deleted on the next scan. No checksum here: the outbox
 // record carries the one integrity check (modules/outbox-record.ts, computed natively). Records of the previous
 // format, "DBL1" | length u32 BE | CRC-32 u32 BE | bytes, are still read (their CRC is not recomputed: that
-// was a JavaScript loop over every byte). Limit: every record takes at least one 4 KB block, so the 1 MB
-// `storage` partition holds about 240 records or 900 KB.
+// was a JavaScript loop over every byte). Limit: every record takes at least one 4 KB block, so the 896 KiB
+// `storage` partition holds at most 218 records or 872 KiB.
 import { Directory, File, Iterator } from "file";
 import type { AppendLogPort, KeyValuePort, LogPort, LogRecord, StoreCapacity } from "../../modules/ports.js";
 import { LITTLEFS_BLOCK_BYTES, OUTBOX_USABLE_BYTES } from "./flash-layout.js";

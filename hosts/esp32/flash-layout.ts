@@ -6,10 +6,18 @@
 import type { Config } from "../../modules/config.js";
 import { MAX_ENVELOPE_BYTES } from "../../modules/envelope/layout.js";
 
-/** The `storage` data partition (littlefs) that holds the outbox: 0x100000 in partitions.csv. */
-export const STORAGE_PARTITION_BYTES = 0x100000;
+/** The `storage` data partition (littlefs) that holds the outbox: 0xE0000 (896 KiB) in partitions.csv. */
+export const STORAGE_PARTITION_BYTES = 0xe0000;
 /** The `nvs` partition (Preference): 0x6000 in partitions.csv. */
 export const NVS_PARTITION_BYTES = 0x6000;
+/** The label of the data partition that holds the device bundle (modules/bundle-image.ts), read through `flash`. */
+export const BUNDLE_PARTITION = "bundle";
+/** Its offset in flash, where `esptool.py write_flash` puts bundle.bin: 0x12000 in partitions.csv. */
+export const BUNDLE_PARTITION_OFFSET = 0x12000;
+/** Its size: 0x4000 in partitions.csv, four 4 KB sectors; a bundle is about 4 KB (RSA 2048 key and certificates). */
+export const BUNDLE_PARTITION_BYTES = 0x4000;
+/** Each of the two application slots (`ota_0`, `ota_1`): 0x180000 (1.5 MiB) in partitions.csv; docs/ota.md says why. */
+export const APP_SLOT_BYTES = 0x180000;
 /** littlefs block size on the ESP32 (the flash erase sector). */
 export const LITTLEFS_BLOCK_BYTES = 4096;
 /** Blocks littlefs needs besides the records: the superblock pair, the /outbox directory pair, two for copy-on-write. */

@@ -7,6 +7,7 @@ import { boardPin } from "./board-pins.js";
 import { createEsp32Button } from "./button.js";
 import { createEsp32Camera } from "./camera.js";
 import { createEsp32Clock } from "./clock.js";
+import { createEsp32FirmwareSlots } from "./firmware-slots.js";
 import { createEsp32Log } from "./log.js";
 import { createEsp32Mqtt } from "./mqtt.js";
 import type { TlsCredentials } from "./mqtt-client.js";
@@ -71,6 +72,7 @@ export function createEsp32Host(options: Esp32HostOptions): Esp32Host {
     redactor: createNativeRedactor(),
     log,
     system: createEsp32System({ log, rssiDbm: () => wifi.rssiDbm() }),
+    firmware: createEsp32FirmwareSlots({ log }),
     flashLed,
     close() {
       mqtt.close();

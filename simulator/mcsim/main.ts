@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The composition root of the desktop build (manifest.json beside it; docs/simulator.md): the same
-// device bundle and firmware as the root main.ts, on the mcsim host instead of the ESP32 host.
+// device bundle and firmware as the root main.ts, on the mcsim host instead of the ESP32 host. The desktop
+// has no bundle partition, so the bundle stays in the build's data (loadResourceBundle).
 // mcconfig's command line gives the frames folder (frames=<absolute folder>) and, for a broker named
 // by host name, a DNS server (dns=<IPv4>).
 import "../../hosts/esp32/globals.js"; // first: modules/ need TextEncoder and TextDecoder while they load
 import config from "mc/config";
 import Timer from "timer";
-import { loadDeviceBundle } from "../../hosts/esp32/device-config.js";
+import { loadResourceBundle } from "../../hosts/esp32/device-config.js";
 import type PixelsOut from "commodetto/PixelsOut";
 import { createMcsimHost } from "../../hosts/mcsim/host.js";
 import { mcsimScreen } from "../../hosts/mcsim/skin-link.js";
@@ -26,7 +27,7 @@ function start(): void {
   const frames = config.frames;
   if (typeof frames !== "string" || !frames.startsWith("/"))
     throw new Error("no frames folder: build with frames=<absolute folder of .jpg files> (docs/simulator.md)");
-  const bundle = loadDeviceBundle();
+  const bundle = loadResourceBundle();
   const parsed = parseConfig(bundle.config);
   if (!parsed.ok) throw new Error(formatConfigErrors(parsed.errors));
   const screen = mcsimScreen();

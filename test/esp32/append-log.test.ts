@@ -112,14 +112,14 @@ describe("ESP32 append-only log on littlefs: formats and errors", () => {
 
   test("the log states the storage partition's capacity: the config refuses what checkFlashLayout refuses", () => {
     const outbox = openLog(freshBoard());
-    assert.deepEqual(outbox.capacity, { bytes: 1000 * 1024, records: 250 });
-    const tooBig = parseConfig({ outbox: { maxKiB: 1001, maxEvents: 251 } }, { storage: outbox.capacity });
+    assert.deepEqual(outbox.capacity, { bytes: 872 * 1024, records: 218 });
+    const tooBig = parseConfig({ outbox: { maxKiB: 873, maxEvents: 219 } }, { storage: outbox.capacity });
     assert.deepEqual(tooBig.ok ? [] : tooBig.errors.map((e) => e.field), ["outbox.maxKiB", "outbox.maxEvents"]);
     assert.deepEqual(
-      checkFlashLayout({ outbox: { maxKiB: 1001, maxEvents: 251 } }).errors.map((e) => e.split(":")[0]),
+      checkFlashLayout({ outbox: { maxKiB: 873, maxEvents: 219 } }).errors.map((e) => e.split(":")[0]),
       ["outbox.maxKiB", "outbox.maxEvents"],
     );
-    assert.equal(parseConfig({ outbox: { maxKiB: 1000, maxEvents: 250 } }, { storage: outbox.capacity }).ok, true);
+    assert.equal(parseConfig({ outbox: { maxKiB: 872, maxEvents: 218 } }, { storage: outbox.capacity }).ok, true);
   });
 
   test("a full partition refuses the record with the size and the fix, keeping what is stored", () => {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // hosts/esp32/flash-layout.ts: a config the ESP32-CAM's flash cannot hold is refused with the field, the value
 // and what fits; one it accepts without a warning really fits, checked by filling the littlefs fake (the same
-// 1 MB partition, 4 KB blocks) with worst-case records through append-log.ts.
+// 896 KiB partition, 4 KB blocks) with worst-case records through append-log.ts.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createLittlefsLog } from "../../hosts/esp32/append-log.js";
@@ -22,13 +22,13 @@ describe("ESP32 flash layout check", () => {
   test("an outbox larger than its partition is refused, naming the field, the value and what fits", () => {
     const { errors } = checkFlashLayout(outbox(16384, 64));
     assert.equal(errors.length, 1);
-    assert.match(errors[0], /^outbox\.maxKiB: 16384 KiB does not fit the 1024 KiB storage partition.*up to 1000$/);
+    assert.match(errors[0], /^outbox\.maxKiB: 16384 KiB does not fit the 896 KiB storage partition.*up to 872$/);
   });
 
   test("more events than the partition has blocks is refused", () => {
     const { errors } = checkFlashLayout(outbox(512, 1024));
     assert.equal(errors.length, 1);
-    assert.match(errors[0], /^outbox\.maxEvents: 1024 events.*up to 250$/);
+    assert.match(errors[0], /^outbox\.maxEvents: 1024 events.*up to 218$/);
   });
 
   test("the schema's defaults start, with a worst-case warning the log shows at boot", () => {

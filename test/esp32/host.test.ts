@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
-// hosts/esp32/host.ts composed as main.ts does it, inside XS on the fakes: the device bundle from
-// `Resource`, the host, and the real firmware; a bouncing press goes out as one sealed QoS 1 PUBLISH.
+// hosts/esp32/host.ts composed as main.ts does it, inside XS on the fakes: the device bundle from its flash
+// partition, the host, and the real firmware; a bouncing press goes out as one sealed QoS 1 PUBLISH.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { loadDeviceBundle } from "../../hosts/esp32/device-config.js";
 import "../../hosts/esp32/globals.js";
+import { BUNDLE_PARTITION, BUNDLE_PARTITION_BYTES } from "../../hosts/esp32/flash-layout.js";
 import { createEsp32Host } from "../../hosts/esp32/host.js";
+import { loadDeviceBundle } from "../../hosts/esp32/load-bundle.js";
+import { encodeBundleImage } from "../../modules/bundle-image.js";
 import { parseConfig } from "../../modules/config.js";
 import { startFirmware } from "../../modules/firmware.js";
 import { drivePin, pinClaimed, pinWrites } from "../xs/moddable-fakes/digital.js";
 import { advance, pendingTimers } from "../xs/moddable-fakes/event-loop.js";
-import { addResource } from "../xs/moddable-fakes/resource.js";
+import { addPartition } from "../xs/moddable-fakes/flash.js";
 import { dnsAnswer, lastTlsOptions } from "../xs/moddable-fakes/sockets.js";
 import TextEncoderFake from "../xs/moddable-fakes/text-encoder.js";
 import { wallSetS } from "../xs/moddable-fakes/time.js";
@@ -21,9 +23,10 @@ import { freshBoard } from "./device.js";
 /** RFC 7748 §6.1 Bob's public key: any valid X25519 point serves as the owner's. */
 const OWNER_PUBLIC = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
 
+/** Flashes the bundle partition as a maker does with the bundle.bin of `doorbell device add`. */
 function provision(config: object = {}): void {
-  addResource(
-    "device-config.json",
+  const text = (s: string) => new TextEncoder().encode(s);
+  const deviceConfig = text(
     JSON.stringify({
       format: "doorbell-device/1",
       config: {
@@ -35,9 +38,13 @@ function provision(config: object = {}): void {
       tls: { ca: "ca.der", cert: "device.der", key: "device-key.der" },
     }),
   );
-  addResource("ca.der", Uint8Array.of(0x30, 1));
-  addResource("device.der", Uint8Array.of(0x30, 2));
-  addResource("device-key.der", Uint8Array.of(0x30, 3));
+  const files = [
+    { name: "device-config.json", bytes: deviceConfig },
+    { name: "ca.der", bytes: Uint8Array.of(0x30, 1) },
+    { name: "device.der", bytes: Uint8Array.of(0x30, 2) },
+    { name: "device-key.der", bytes: Uint8Array.of(0x30, 3) },
+  ];
+  addPartition(BUNDLE_PARTITION, BUNDLE_PARTITION_BYTES, encodeBundleImage(files, BUNDLE_PARTITION_BYTES));
 }
 
 function bootLikeMain() {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { boardPin } from "../../hosts/esp32/board-pins.js";
-import { loadDeviceBundle } from "../../hosts/esp32/device-config.js";
+import { loadResourceBundle } from "../../hosts/esp32/device-config.js";
 import { createEsp32Log } from "../../hosts/esp32/log.js";
 import { createNativeCrypto } from "../../hosts/esp32/native/crypto.js";
 import { createEsp32Output } from "../../hosts/esp32/output.js";
@@ -19,16 +19,16 @@ import { accessPointUp, wifiStats } from "../xs/moddable-fakes/wifi.js";
 import { freshBoard } from "./device.js";
 
 describe("ESP32 device bundle, pins, outputs and log", () => {
-  test("the device bundle's errors name the field and the fix", () => {
+  test("the device bundle's errors, read from the build's data (the old way), name the field and the fix", () => {
     freshBoard();
-    assert.throws(() => loadDeviceBundle(), /not in the build: provision the device/);
+    assert.throws(() => loadResourceBundle(), /not in the build: provision the device/);
     addResource("device-config.json", "{");
-    assert.throws(() => loadDeviceBundle(), /\(file\) is not valid JSON/);
+    assert.throws(() => loadResourceBundle(), /\(file\) is not valid JSON/);
     addResource(
       "device-config.json",
       JSON.stringify({ format: "doorbell-device/1", config: {}, tls: { ca: "ca.der" } }),
     );
-    assert.throws(() => loadDeviceBundle(), /tls\.ca names "ca\.der", which is not in the build's data/);
+    assert.throws(() => loadResourceBundle(), /tls\.ca names "ca\.der", which is not in the build's data/);
   });
 
   test("board pins come from the provider; an unknown name says which file to fix", () => {

@@ -22,6 +22,7 @@ import { DROP_CLASS, decodeOutboxRecord, encodeOutboxRecord, recordChecksum } fr
 import { parseScenario, ScenarioError } from "../../simulator/scenario/parse-scenario.js";
 import { VIDEO_FUZZ_TARGETS } from "./video-targets.js";
 import { UPDATE_FUZZ_TARGETS } from "./update-targets.js";
+import { BUNDLE_FUZZ_TARGETS } from "./bundle-targets.js";
 
 export interface FuzzTarget {
   name: string;
@@ -236,6 +237,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   },
   ...VIDEO_FUZZ_TARGETS,
   ...UPDATE_FUZZ_TARGETS,
+  ...BUNDLE_FUZZ_TARGETS,
 ];
 
 const CONFIRMATION_REFUSALS = ["truncated", "bad-version", "bad-count", "trailing-data", "bad-seq"];

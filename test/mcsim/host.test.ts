@@ -4,7 +4,7 @@
 // and the skin's parts over the fake `screen`. A click in the skin goes out as one sealed QoS 1 ring event.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { loadDeviceBundle } from "../../hosts/esp32/device-config.js";
+import { loadResourceBundle } from "../../hosts/esp32/device-config.js";
 import "../../hosts/esp32/globals.js";
 import { createMcsimHost } from "../../hosts/mcsim/host.js";
 import { parseConfig } from "../../modules/config.js";
@@ -45,7 +45,7 @@ function bootLikeMcsimMain() {
   freshDesktop();
   provision();
   writeFolder("/frames", { "in000001.jpg": frameBytes(1), "in000002.jpg": frameBytes(2) });
-  const bundle = loadDeviceBundle();
+  const bundle = loadResourceBundle();
   const parsed = parseConfig(bundle.config);
   assert.ok(parsed.ok, "the provisioned config is valid");
   const host = createMcsimHost({

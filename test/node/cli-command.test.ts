@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { decodeBundleImage } from "../../modules/bundle-image.js";
 import { utf8 } from "../../modules/bytes.js";
 import { COMMAND_SIGNATURE_BYTES } from "../../modules/command-signature.js";
 import { readEnvelopeHeader } from "../../modules/envelope/layout.js";
@@ -115,6 +116,11 @@ describe("doorbell command: accepted by the firmware", () => {
     d.deliver(sign(home, "set-config", "--set", "chime.pulseMs=0"));
     assert.equal(d.fw.config.current.button.cooldownS, 10);
     assert.equal(d.fw.config.current.chime.pulseMs, 0);
+    // bundle.bin, the bundle partition's image, records it too, so flashing it keeps the changes.
+    const image = decodeBundleImage(new Uint8Array(readFileSync(join(home, "devices/frontdoor/bundle.bin"))));
+    const recorded = JSON.parse(Buffer.from(image[0].bytes).toString("utf8"));
+    assert.equal(recorded.config.chime.pulseMs, 0);
+    assert.equal(recorded.config.button.cooldownS, 10);
   });
 
   test("set-identity re-keys: the old keys' commands are refused after it, the new keys' accepted", () => {

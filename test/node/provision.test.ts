@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -13,6 +13,8 @@ import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { readPrivateKey } from "../../bridge/key-files.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
+import { BUNDLE_PARTITION_BYTES } from "../../hosts/esp32/flash-layout.js";
+import { decodeBundleImage } from "../../modules/bundle-image.js";
 import { toHex } from "../../modules/bytes.js";
 
 const CLI = fileURLToPath(new URL("../../bridge/cli/doorbell.js", import.meta.url));
@@ -49,13 +51,14 @@ function assertBundle({ init, cli, layout, bundle }: Provisioned) {
   assert.equal(cli.status, 0, cli.stderr);
   assert.deepEqual(readdirSync(bundle).sort(), [
     "broker-ca.der",
+    "bundle.bin",
     "device-cert.der",
     "device-config.json",
     "device-key.der",
     "device.key",
     "device.pub",
   ]);
-  for (const f of ["device-config.json", "device-key.der", "device.key"])
+  for (const f of ["device-config.json", "device-key.der", "device.key", "bundle.bin"])
     assert.equal(statSync(join(bundle, f)).mode & 0o777, 0o600, f);
   const cfg = JSON.parse(readFileSync(join(bundle, "device-config.json"), "utf8"));
   assert.equal(cfg.format, "doorbell-device/1");
@@ -76,6 +79,33 @@ function assertBundle({ init, cli, layout, bundle }: Provisioned) {
     readFileSync(join(bundle, "device.pub"), "utf8").trim(),
   );
   assert.equal(cfg.deviceKey, toHex(readPrivateKey(join(bundle, "device.key"))), "the flashed secret is the pair's");
+}
+
+/** bundle.bin is the bundle partition's image: exactly the four bundle files, for esptool.py at the partition's offset. */
+function assertBundleImage({ cli, bundle, home }: Provisioned) {
+  const image = new Uint8Array(readFileSync(join(bundle, "bundle.bin")));
+  assert.equal(image.length, BUNDLE_PARTITION_BYTES);
+  const files = decodeBundleImage(image);
+  assert.deepEqual(
+    files.map((f) => f.name),
+    ["device-config.json", "broker-ca.der", "device-cert.der", "device-key.der"],
+  );
+  for (const f of files) assert.deepEqual(Buffer.from(f.bytes), readFileSync(join(bundle, f.name)), f.name);
+  const command = `esptool.py --chip esp32 write_flash 0x12000 ${join(bundle, "bundle.bin")}`;
+  assert.ok(cli.stdout.includes(command), cli.stdout);
+  // After a hand edit, `device image` rewrites it from the files.
+  const config = JSON.parse(readFileSync(join(bundle, "device-config.json"), "utf8"));
+  config.config.deviceName = "Porch";
+  writeFileSync(join(bundle, "device-config.json"), JSON.stringify(config));
+  const again = run(["device", "image", "frontdoor", "--out", home]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(again.stdout.includes(command), again.stdout);
+  const rewritten = decodeBundleImage(new Uint8Array(readFileSync(join(bundle, "bundle.bin"))));
+  assert.equal(JSON.parse(Buffer.from(rewritten[0].bytes).toString("utf8")).config.deviceName, "Porch");
+  assert.equal(statSync(join(bundle, "bundle.bin")).mode & 0o777, 0o600);
+  const missing = run(["device", "image", "nosuch", "--out", home]);
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /nosuch\/device-config\.json not found: no such device/);
 }
 
 function assertDeviceTls({ layout, bundle }: Provisioned) {
@@ -163,6 +193,9 @@ describe("doorbell device add", () => {
 
   test("writes exactly the doorbell-device/1 bundle plus the device's X25519 pair, secrets mode 0600", () =>
     assertBundle(provisioned));
+
+  test("writes bundle.bin, the bundle partition's image, prints the esptool.py command, and device image rewrites it", () =>
+    assertBundleImage(provisioned));
 
   test("the device's TLS key is RSA 2048 in DER PKCS#8, and its certificate (CN = device id, clientAuth) chains to the CA", () =>
     assertDeviceTls(provisioned));

@@ -11,8 +11,8 @@ import { startFirmware } from "../../modules/firmware.js";
 import { createLogger } from "../../modules/logger.js";
 import { createFakeHost, MemoryKv } from "../support/fake-host.js";
 
-/** The ESP32-CAM's storage partition as hosts/esp32/append-log.ts states it: 250 blocks of 4 KB. */
-const ESP32_STORAGE = { bytes: 250 * 4096, records: 250 };
+/** The ESP32-CAM's storage partition as hosts/esp32/append-log.ts states it: 218 blocks of 4 KB (0xE0000, 6 reserved). */
+const ESP32_STORAGE = { bytes: 218 * 4096, records: 218 };
 
 describe("config: outbox bounds that do not fit the host's storage are refused", () => {
   test("outbox.maxKiB and outbox.maxEvents above the capacity name the field, the value and what fits", () => {
@@ -21,16 +21,16 @@ describe("config: outbox bounds that do not fit the host's storage are refused",
     const text = r.ok ? "" : formatConfigErrors(r.errors);
     assert.match(
       text,
-      /^config outbox\.maxKiB: 16384 is not accepted; expected at most 1000 KiB: this device's storage/m,
+      /^config outbox\.maxKiB: 16384 is not accepted; expected at most 872 KiB: this device's storage/m,
     );
-    assert.match(text, /^config outbox\.maxEvents: 1024 is not accepted; expected at most 250 events/m);
+    assert.match(text, /^config outbox\.maxEvents: 1024 is not accepted; expected at most 218 events/m);
   });
 
   test("the defaults and the largest bounds that fit are accepted; with no capacity, the schema's range alone applies", () => {
     assert.equal(parseConfig({}, { storage: ESP32_STORAGE }).ok, true);
-    assert.equal(parseConfig({ outbox: { maxKiB: 1000, maxEvents: 250 } }, { storage: ESP32_STORAGE }).ok, true);
+    assert.equal(parseConfig({ outbox: { maxKiB: 872, maxEvents: 218 } }, { storage: ESP32_STORAGE }).ok, true);
     assert.deepEqual(
-      outboxFitErrors({ maxKiB: 1001, maxEvents: 250 }, ESP32_STORAGE).map((e) => e.field),
+      outboxFitErrors({ maxKiB: 873, maxEvents: 218 }, ESP32_STORAGE).map((e) => e.field),
       ["outbox.maxKiB"],
     );
     assert.equal(parseConfig({ outbox: { maxKiB: 16384, maxEvents: 1024 } }).ok, true, "a Node host's disk");

@@ -25,6 +25,7 @@ const FAKES: Record<string, string> = {
   "embedded:provider/builtin": "provider-builtin.ts",
   preference: "preference.ts",
   file: "file.ts",
+  flash: "flash.ts",
   timer: "timer.ts",
   time: "time.ts",
   sntp: "sntp.ts",
@@ -85,6 +86,8 @@ async function bundleEsp32Tests(): Promise<string> {
       "node:test": repoPath("hosts/xs/test-shim/node-test.ts"),
       "node:assert/strict": repoPath("hosts/xs/test-shim/node-assert.ts"),
       "node:assert": repoPath("hosts/xs/test-shim/node-assert.ts"),
+      // The owner's side of an update (test/support/update-owner.ts) seals with the crypto bridged to Node.
+      [repoPath("test/support/test-crypto.ts")]: repoPath("hosts/xs/guest-crypto.ts"),
     },
   });
 }

@@ -5,8 +5,10 @@
 // - `System` (modules/io/system/system.js: `restart()` resets the board; here it is recorded);
 // - `native(name)` (XS in C: the build binds each name to a C function). The crypto names answer
 //   through the host-call bridge with Node's crypto, as hosts/xs/guest-crypto.ts does for the XS host;
-//   the C itself, with its argument checks, runs under `npm run test:native`. Other names throw if called.
+//   the C itself, with its argument checks, runs under `npm run test:native`. The xs_doorbell_ota_* names answer from
+//   esp-ota.ts, a fake of ESP-IDF's app update state. Other names throw if called.
 import { createGuestCrypto } from "../../../hosts/xs/guest-crypto.js";
+import { otaActivate, otaMarkValid, otaRollback, otaRunningPending } from "./esp-ota.js";
 
 type Bytes = Uint8Array | ArrayBuffer;
 const view = (b: Bytes): Uint8Array => (b instanceof Uint8Array ? b : new Uint8Array(b));
@@ -35,6 +37,14 @@ function nativeFunction(name: string): (...args: never[]) => unknown {
     case "xs_doorbell_ecdsa_p256_verify":
       return (publicKey: Bytes, message: Bytes, signature: Bytes) =>
         crypto.ecdsaP256Verify(view(publicKey), view(message), view(signature));
+    case "xs_doorbell_ota_activate":
+      return otaActivate;
+    case "xs_doorbell_ota_running_pending":
+      return otaRunningPending;
+    case "xs_doorbell_ota_mark_valid":
+      return otaMarkValid;
+    case "xs_doorbell_ota_rollback":
+      return otaRollback;
     default:
       return () => {
         throw new Error(`native ${name} is C only; npm run test:native exercises it`);

@@ -13,7 +13,7 @@ import { checkPower, flashOperation, PowerLoss } from "./power.js";
 const BLOCK_BYTES = 4096;
 const files = new Map<string, Uint8Array>();
 const directories = new Set<string>(["/"]);
-let capacityBlocks = 256; // the 1 MB storage partition of hosts/esp32/board/esp32cam
+let capacityBlocks = 224; // the 896 KiB storage partition of hosts/esp32/board/esp32cam
 
 export function resetFiles(partitionBytes = 1024 * 1024): void {
   files.clear();

@@ -4,6 +4,8 @@ import { resetCamera } from "./camera.js";
 import { resetLoop } from "./event-loop.js";
 import { resetPins } from "./digital.js";
 import { resetFiles } from "./file.js";
+import { resetOta } from "./esp-ota.js";
+import { resetFlash } from "./flash.js";
 import { resetMqttClient } from "./mqtt-client.js";
 import { resetNet } from "./net.js";
 import { resetPower } from "./power.js";
@@ -22,6 +24,8 @@ export function resetDevice(): void {
   resetPower();
   resetPreferences();
   resetFiles();
+  resetFlash();
+  resetOta();
   resetNetwork();
   resetMqttClient();
   resetNet();

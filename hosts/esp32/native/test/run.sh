@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Native module tests (npm run test:native): RFC known-answer tests of doorbell_crypto.c on the host,
-# plain and under ASan+UBSan; crypto-xs.c against the XS headers; the TypeScript port inside an XS test host;
+# plain and under ASan+UBSan; crypto-xs.c and ota-xs.c against the XS headers; the TypeScript port inside an XS test host;
 # then the JPEG thumbnail decoder (test/thumb.sh: djpeg comparisons, fuzz, XS host) and the redactor (test/redact.sh:
 # C against TypeScript byte for byte, fuzz, XS host).
 # Writes only under build/native/. Another mbedtls: DOORBELL_MBEDTLS_CFLAGS / DOORBELL_MBEDTLS_LIBS.
@@ -80,6 +80,13 @@ else
     echo "PASS crypto-xs.c compiles against xsmc.h with -Wall -Wextra -Werror"
   else
     fail "crypto-xs.c does not compile against the XS headers"
+  fi
+  # ota-xs.c calls ESP-IDF's app update API, which is not on this machine: test/idf-api declares the documented
+  # signatures, so this checks the XS side and the calls' shapes, not ESP-IDF itself.
+  if $CC -fsyntax-only -Wall -Wextra -Werror -I$NATIVE/test/idf-api "${XS_FLAGS[@]}" $NATIVE/ota-xs.c; then
+    echo "PASS ota-xs.c compiles against xsmc.h and the declared ESP-IDF app update API with -Wall -Wextra -Werror"
+  else
+    fail "ota-xs.c does not compile against the XS headers"
   fi
 
   step "XS test host: xsnap-worker + the native module, running crypto.ts inside XS"
