@@ -7,19 +7,20 @@
 import { readFileSync } from "node:fs";
 import mqtt from "mqtt";
 import { toHex } from "../modules/bytes.js";
-import { sealEnvelope } from "../modules/envelope/seal-envelope.js";
+import { sealEnvelopeConfirmable } from "../modules/envelope/seal-envelope.js";
 import { createNodeCrypto } from "../hosts/node/crypto.js";
 import type { Mosquitto } from "../test/support/mosquitto.js";
 import { HaSide, PHASE_LIMIT_MS, startBridges, tally, TOPIC_ROOT, until, withBroker } from "./load.js";
 import { smallJpeg } from "./load/fleet.js";
-import { connectRawPublisher, type RawMessage } from "./load/raw-publisher.js";
+import { type ConfirmableMessage, connectRawPublisher } from "./load/raw-publisher.js";
 import type { Section } from "./report.js";
 
 /**
- * End-to-end delivery confirmation in the bridge rows. Off until the bridge confirms events to devices
- * (docs/delivery.md); then set it true, and the bridge process runs with it (BridgeWorkerConfig.confirm).
+ * End-to-end delivery confirmation in the bridge rows (docs/delivery.md): the bridge process confirms each event
+ * (BridgeWorkerConfig.confirm), and the publisher sends a device's next event only once fewer than the outbox's
+ * CONFIRM_WINDOW of its events wait for their confirmation, as devices with `outbox.confirm` do.
  */
-export const BRIDGE_CONFIRM = false;
+export const BRIDGE_CONFIRM = true;
 /** Unacknowledged PUBLISHes the publisher keeps in flight: enough that the broker, not it, sets the pace. */
 const PUBLISH_WINDOW = 2000;
 
@@ -35,6 +36,11 @@ export interface BridgeRow {
   duplicated: number;
   outOfOrder: number;
   confirm: boolean;
+  /** With `confirm`: events whose confirmation reached the publisher with a valid MAC, and confirmations refused. */
+  confirmed: number;
+  refusedConfirmations: number;
+  /** With `confirm`: from an event's PUBLISH written to its confirmation read by the publisher, ms. */
+  confirmMs?: { p50: number; p99: number };
   sealedBytes: number;
   /** CPU ms per 1,000 events, by process, in each run: where the time goes (docs/scaling.md). */
   cpuMsPer1000: {
@@ -59,10 +65,18 @@ const ownCpuMs = () => {
 };
 
 interface Sealed {
-  messages: RawMessage[];
+  messages: ConfirmableMessage[];
   devices: Record<string, string>;
   perDevice: Map<string, number>;
   ownerSecretHex: string;
+}
+
+/** p50 and p99 of `values`, ms to 0.1 (undefined without any). */
+function percentiles(values: number[]): { p50: number; p99: number } | undefined {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!sorted.length) return undefined;
+  const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10;
+  return { p50: at(0.5), p99: at(0.99) };
 }
 
 /** `total` rings from `n` devices, round-robin, each device's in its sequence order. */
@@ -75,13 +89,13 @@ function sealRings(n: number, total: number): Sealed {
     const secret = crypto.randomBytes(32);
     return { id: `r${n}-${String(i).padStart(4, "0")}`, secret, publicKey: crypto.x25519(secret) };
   });
-  const messages: RawMessage[] = [];
+  const messages: ConfirmableMessage[] = [];
   const perDevice = new Map<string, number>();
   for (let seq = 1; messages.length < total; seq++) {
     for (const k of keys.slice(0, total - messages.length)) {
       const topic = `${TOPIC_ROOT}/${k.id}/sealed/event`;
       const header = { v: 1, type: "ring", id: toHex(crypto.randomBytes(8)), device: k.id, atMs: Date.now(), seq };
-      const payload = sealEnvelope({
+      const { envelope: payload, confirmKey } = sealEnvelopeConfirmable({
         crypto,
         senderPrivateKey: k.secret,
         senderPublicKey: k.publicKey,
@@ -92,7 +106,7 @@ function sealRings(n: number, total: number): Sealed {
         header,
         jpeg,
       });
-      messages.push({ topic, payload });
+      messages.push({ topic, payload, device: k.id, seq, confirmKey });
       perDevice.set(k.id, seq);
     }
   }
@@ -152,7 +166,14 @@ async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag
   try {
     const total = sealed.messages.length;
     const cpu = { broker: procCpuMs(broker.pid()), own: ownCpuMs() };
-    const { startedAtMs } = await publisher.publishAll(PUBLISH_WINDOW, PHASE_LIMIT_MS);
+    const { startedAtMs, confirmed, refused, confirmMs } = BRIDGE_CONFIRM
+      ? await publisher.publishConfirmed({
+          window: PUBLISH_WINDOW,
+          ackFilter: `${TOPIC_ROOT}/+/sealed/ack`,
+          crypto: createNodeCrypto(),
+          limitMs: PHASE_LIMIT_MS,
+        })
+      : { ...(await publisher.publishAll(PUBLISH_WINDOW, PHASE_LIMIT_MS)), confirmed: 0, refused: 0, confirmMs: [] };
     await until(() => ha.states.length >= total, PHASE_LIMIT_MS);
     const per1000 = 1000 / total;
     const cpuBroker = (procCpuMs(broker.pid()) - cpu.broker) * per1000;
@@ -164,6 +185,9 @@ async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag
     return {
       eventsPerSecond: (total / Math.max(1, lastMs - startedAtMs)) * 1000,
       ...counts,
+      confirmed,
+      refusedConfirmations: refused,
+      confirmMs: percentiles(confirmMs),
       cpuMsPer1000: {
         broker: Math.round(cpuBroker),
         publisherAndHomeAssistant: Math.round(cpuOwn),
@@ -197,7 +221,8 @@ export async function benchBridge(o: {
       o.progress(`  N=${n}: Mosquitto alone ${Math.round(mosquittoPerSecond)}/s; now through the bridge`);
       const b = await throughBridge(url, broker, sealed, String(n));
       o.progress(
-        `  N=${n}: bridge ${Math.round(b.eventsPerSecond)}/s, lost ${b.lost}, duplicated ${b.duplicated}; CPU ms per ` +
+        `  N=${n}: bridge ${Math.round(b.eventsPerSecond)}/s, lost ${b.lost}, duplicated ${b.duplicated}, confirmed ` +
+          `${b.confirmed} in ${JSON.stringify(b.confirmMs)} ms; CPU ms per ` +
           `1,000: ${JSON.stringify({ alone: alone.cpuMsPer1000, bridge: b.cpuMsPer1000 })}`,
       );
       rows.push({
@@ -210,6 +235,9 @@ export async function benchBridge(o: {
         duplicated: b.duplicated,
         outOfOrder: b.outOfOrder,
         confirm: BRIDGE_CONFIRM,
+        confirmed: b.confirmed,
+        refusedConfirmations: b.refusedConfirmations,
+        ...(b.confirmMs ? { confirmMs: b.confirmMs } : {}),
         sealedBytes: Math.max(...sealed.messages.map((m) => m.payload.length)),
         cpuMsPer1000: { mosquittoAlone: alone.cpuMsPer1000, bridge: b.cpuMsPer1000 },
       });
