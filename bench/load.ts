@@ -21,6 +21,11 @@ import type { Section } from "./report.js";
 export const TOPIC_ROOT = "doorbell";
 /** Every wait is bounded: a phase that has not finished by then counts what is missing as lost. */
 export const PHASE_LIMIT_MS = 90_000;
+/**
+ * The full-system rows run with delivery confirmations, as provisioned doorbells do: `outbox.confirm` on in the
+ * firmware, and the bridge confirms each event once durable and published to Home Assistant (docs/delivery.md).
+ */
+export const LOAD_CONFIRM = true;
 /** A step is sustained when delivery keeps up (at least this share of the offered rate)... */
 const SUSTAINED_SHARE = 0.95;
 /** ...and p99 press to state stays under this: a queue that grows through the step shows here. */
@@ -344,9 +349,17 @@ async function runOne(url: string, r: Run, progress: (text: string) => void) {
   const crypto = createNodeCrypto();
   const ownerSecret = crypto.randomBytes(32);
   const ownerPublicHex = toHex(crypto.x25519(ownerSecret));
-  const fleet = startFleet({ n: r.n, url, ownerPublicHex, topicRoot: TOPIC_ROOT, prefix: `b${r.bridges}n${r.n}-` });
+  const fleet = startFleet({
+    n: r.n,
+    url,
+    ownerPublicHex,
+    topicRoot: TOPIC_ROOT,
+    prefix: `b${r.bridges}n${r.n}-`,
+    confirm: LOAD_CONFIRM,
+  });
   const devices = Object.fromEntries(fleet.doorbells.map((d) => [d.id, d.publicHex]));
-  const bridges = await startBridges({ url, count: r.bridges, ownerSecretHex: toHex(ownerSecret), devices });
+  const ownerSecretHex = toHex(ownerSecret);
+  const bridges = await startBridges({ url, count: r.bridges, ownerSecretHex, devices, confirm: LOAD_CONFIRM });
   const ha = await HaSide.connect(url);
   try {
     await until(
@@ -434,7 +447,9 @@ const LOAD_INTRO =
   "N copies of the firmware on the Node host (storage in RAM, a 64x48 JPEG per ring) publish sealed rings " +
   "with QoS 1 to one Mosquitto 2.0 on loopback (plain MQTT, no TLS, set_tcp_nodelay on); the owner's " +
   "bridge (bridge/bridge.ts, which makes its per-device state durable with one fdatasync per batch of events) runs in its " +
-  "own process, opens each and publishes the ring state that Home Assistant's side receives. Sustained " +
+  "own process, opens each and publishes the ring state that Home Assistant's side receives, then confirms the " +
+  "event to its doorbell, which keeps it until then (outbox.confirm on, one event per doorbell waiting for its " +
+  "confirmation, as provisioned doorbells run: bench/load.ts LOAD_CONFIRM). Sustained " +
   "events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained " +
   "burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is " +
   "not sustained; a step is sustained when ring states arrive at 95 % or more of the offered rate, p99 " +
