@@ -122,12 +122,10 @@ export async function connectRawPublisher(o: {
           while (sent < packets.length && sent - acked < window) batch.push(packets[sent++]);
           if (batch.length) socket.write(Buffer.concat(batch));
         };
-        // PUBACK (§3.4): the broker sends nothing else to a client that subscribes to nothing.
-        onFrame = (f) => {
-          if (f.type !== 4) return;
-          if (++acked >= packets.length) resolve({ startedAtMs, acked });
-          else fill();
-        };
+        // PUBACK (§3.4): the broker sends nothing else to a client that subscribes to nothing. The next packets go
+        // once per read, after every PUBACK in it is counted, in one write.
+        onFrame = (f) => void (f.type === 4 && acked++);
+        onChunkEnd = () => (acked >= packets.length ? resolve({ startedAtMs, acked }) : fill());
         fill();
       });
     },
