@@ -285,15 +285,18 @@ const BRIDGE_INTRO =
   "replays them. Reference, in the same run and broker: Mosquitto alone carrying the same messages from the " +
   "same publisher, as fast as it takes them, to one plain MQTT.js subscriber at QoS 1, from the first PUBLISH to " +
   "its last message. Then the bridge (bridge/bridge.ts in its own process, on its own connection code, with its " +
-  "durable state) takes the same messages, with end-to-end confirmation on (`confirm`): it confirms each event " +
+  "durable state and, as doorbell-bridge runs by default, its picture store and ha.pictures: url, so each ring's " +
+  "JPEG is written to disk and a link to it published, retained, QoS 1, before the ring) takes the same messages, " +
+  "with end-to-end confirmation on (`confirm`): it confirms each event " +
   "once durable and published to Home Assistant, and the publisher sends a device's next event only once fewer " +
   "than the outbox's CONFIRM_WINDOW (1) of that device wait for a confirmation whose MAC checks, as doorbells with " +
   "outbox.confirm do. Events/s is from the first PUBLISH to the last ring state received by Home Assistant's side " +
   "(QoS 2, as discovery asks). Ratio = bridge / Mosquitto alone. Lost, duplicated and out of order count ring " +
   "states against the events published; confirmMs is from an event's PUBLISH to its confirmation. Last, the relay " +
   "(bench/load/relay.ts, MQTT.js on the bridge's connection code) carries the same messages the bridge sends, the " +
-  "ring state at QoS 2 and then the confirmation, prepared beforehand, and does none of the bridge's work (no " +
-  "opening, no state): its rate is the ceiling of the bridge's message path on this machine. All three runs use " +
+  "picture's link and the ring state at QoS 2, then the confirmation, prepared beforehand, and does none of the " +
+  "bridge's work (no opening, no state, no file): its rate is the ceiling of the bridge's message path on this " +
+  "machine. Home Assistant's side subscribes to the ring at QoS 2 and to the link at QoS 1. All three runs use " +
   "the same Mosquitto on loopback: no TLS, persistence on with its default autosave (nothing written during a run), " +
   "unlimited queues and in-flight windows. Everything shares this machine's two cores.";
 

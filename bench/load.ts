@@ -103,6 +103,7 @@ export class HaSide {
     });
     const ha = new HaSide(client);
     client.on("message", (topic, payload) => {
+      if (!topic.endsWith("/event")) return; // the picture's link, which the image entity would fetch
       const s = JSON.parse(payload.toString()) as { event_type: string; id: string; seq: number; at: string };
       if (s.event_type !== "ring") return;
       ha.states.push({
@@ -115,6 +116,8 @@ export class HaSide {
     });
     // QoS 2, as discovery asks Home Assistant to subscribe the ring entity (bridge/discovery.ts).
     await client.subscribeAsync(haTopics(TOPIC_ROOT, "+").event, { qos: 2 });
+    // QoS 1, the image entity's (discovery's device-level qos): the retained link to each ring's picture.
+    await client.subscribeAsync(haTopics(TOPIC_ROOT, "+").snapshot, { qos: 1 });
     return ha;
   }
 }

@@ -10,6 +10,7 @@ import { createLogger } from "../../modules/logger.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { startBridge } from "../../bridge/bridge.js";
 import { createDeviceStateStore } from "../../bridge/device-state.js";
+import { createSnapshotStore } from "../../bridge/snapshot-store.js";
 import { createCommandSigner, generateSigningKey } from "../../bridge/key-files.js";
 import { connectBoundedMqtt } from "../../bridge/mqtt-connect.js";
 import { MAX_PACKET_BYTES } from "../../bridge/provision/broker-limits.js";
@@ -73,6 +74,10 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
       publicKey: fromHex(hex),
     })),
     state: createDeviceStateStore(join(stateDir, "state")),
+    // As doorbell-bridge runs by default: each opened picture kept on disk, and a link to it (ha.pictures: url)
+    // published, retained, before the ring (bridge/cli/bridge-main.ts).
+    snapshots: createSnapshotStore({ dir: join(stateDir, "snapshots"), keepDays: 30, maxMB: 1000, log }),
+    pictures: { mode: "url", linkFor: (token) => `http://127.0.0.1:8081/pictures/${token}.jpg` },
     discoveryPrefix: "homeassistant",
     motionOffDelayS: 30,
     onEvent: (_id, _header, _jpeg, sealedBytes) => void (envelopeBytes = Math.max(envelopeBytes, sealedBytes)),

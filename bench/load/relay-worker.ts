@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The bridge bench's ceiling (forked, IPC): a relay that carries the bridge's messages and does none of its work.
-// It takes each sealed event on the bridge's own connection (connectBoundedMqtt) at QoS 1, publishes the ring
-// state the bridge would (prepared by the bench, QoS 2) to Home Assistant's side, and once that is acknowledged,
+// It takes each sealed event on the bridge's own connection (connectBoundedMqtt) at QoS 1, publishes what the
+// bridge would (prepared by the bench: the picture's link, QoS 1 retained, and the ring state, QoS 2) for Home
+// Assistant's side, and once those are acknowledged,
 // the confirmation the bridge would send (prepared by the bench from each event's key, QoS 1). No opening, no
 // state, no durable write: what is left is the MQTT traffic of the bridge's path (docs/scaling.md).
 import { readEnvelopeHeader } from "../../modules/envelope/layout.js";
@@ -13,7 +14,14 @@ export interface RelayWorkerConfig {
   /** The sealed event topics' filter. */
   filter: string;
   /** Per event, keyed `<sealed topic> <seq>`: what the bridge would publish for it. */
-  replies: Record<string, { haTopic: string; haPayload: string; ackTopic: string; ackPayloadHex: string }>;
+  replies: Record<
+    string,
+    {
+      ha: { topic: string; payload: string; qos: 0 | 1 | 2; retain: boolean }[];
+      ackTopic: string;
+      ackPayloadHex: string;
+    }
+  >;
 }
 
 async function run(config: RelayWorkerConfig): Promise<void> {
@@ -32,10 +40,13 @@ async function run(config: RelayWorkerConfig): Promise<void> {
     const read = readEnvelopeHeader(payload);
     const reply = read.ok ? config.replies[`${topic} ${read.header.seq}`] : undefined;
     if (!reply) return void unknown++;
-    client.publish(reply.haTopic, reply.haPayload, { qos: 2, retain: false }, () => {
-      client.publish(reply.ackTopic, Buffer.from(reply.ackPayloadHex, "hex"), { qos: 1, retain: false });
-      relayed++;
-    });
+    let waiting = reply.ha.length;
+    for (const p of reply.ha)
+      client.publish(p.topic, p.payload, { qos: p.qos, retain: p.retain }, () => {
+        if (--waiting > 0) return;
+        client.publish(reply.ackTopic, Buffer.from(reply.ackPayloadHex, "hex"), { qos: 1, retain: false });
+        relayed++;
+      });
   });
   process.send!({ ready: true });
   process.on("message", (message: { stop?: boolean }) => {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Starts the bridge bench's relay (relay-worker.ts) in its own process, with what the bridge would publish for each
-// sealed event: its ring state for Home Assistant (haUpdateFor, as the bridge makes it) and its confirmation.
+// sealed event: the link to its picture and its ring state for Home Assistant (haUpdateFor, as the bridge makes them
+// with ha.pictures: url), and its confirmation.
 import { fork } from "node:child_process";
 import { haTopics } from "../../bridge/ha-topics.js";
 import { haUpdateFor, type OpenedEvent } from "../../bridge/ha-states.js";
@@ -25,13 +26,21 @@ export async function startRelay(o: {
 }): Promise<{ stop(): Promise<{ relayed: number; unknown: number; cpuMs: number }> }> {
   const replies: RelayWorkerConfig["replies"] = {};
   for (const e of o.events) {
-    const [ring] = haUpdateFor(haTopics(o.topicRoot, e.device), e.header, e.jpeg, Date.now(), {
-      replaysRefused: 0,
-    }).publishes;
+    // The picture's link as the bridge makes it (ha.pictures: url): the same length as a real token's.
+    const link = `http://127.0.0.1:8081/pictures/${toHex(o.crypto.hmacSha256(e.confirmKey, e.payload)).slice(0, 32)}.jpg`;
+    const { publishes } = haUpdateFor(
+      haTopics(o.topicRoot, e.device),
+      e.header,
+      e.jpeg,
+      Date.now(),
+      {
+        replaysRefused: 0,
+      },
+      link,
+    );
     const mac = confirmationMac(o.crypto, e.confirmKey, e.device, e.seq);
     replies[`${e.topic} ${e.seq}`] = {
-      haTopic: ring.topic,
-      haPayload: String(ring.payload),
+      ha: publishes.map((p) => ({ topic: p.topic, payload: String(p.payload), qos: p.qos, retain: p.retain })),
       ackTopic: deviceTopics(o.topicRoot, e.device).ack,
       ackPayloadHex: toHex(encodeConfirmations([{ seq: e.seq, mac }])),
     };
