@@ -7,19 +7,22 @@
 import { readFileSync } from "node:fs";
 import mqtt from "mqtt";
 import { toHex } from "../modules/bytes.js";
-import { sealEnvelope } from "../modules/envelope/seal-envelope.js";
+import { sealEnvelopeConfirmable } from "../modules/envelope/seal-envelope.js";
 import { createNodeCrypto } from "../hosts/node/crypto.js";
 import type { Mosquitto } from "../test/support/mosquitto.js";
 import { HaSide, PHASE_LIMIT_MS, startBridges, tally, TOPIC_ROOT, until, withBroker } from "./load.js";
 import { smallJpeg } from "./load/fleet.js";
-import { connectRawPublisher, type RawMessage } from "./load/raw-publisher.js";
+import { connectRawPublisher } from "./load/raw-publisher.js";
+import { type RelayedEvent, startRelay } from "./load/relay.js";
+import type { OpenedEvent } from "../bridge/ha-states.js";
 import type { Section } from "./report.js";
 
 /**
- * End-to-end delivery confirmation in the bridge rows. Off until the bridge confirms events to devices
- * (docs/delivery.md); then set it true, and the bridge process runs with it (BridgeWorkerConfig.confirm).
+ * End-to-end delivery confirmation in the bridge rows (docs/delivery.md): the bridge process confirms each event
+ * (BridgeWorkerConfig.confirm), and the publisher sends a device's next event only once fewer than the outbox's
+ * CONFIRM_WINDOW of its events wait for their confirmation, as devices with `outbox.confirm` do.
  */
-export const BRIDGE_CONFIRM = false;
+export const BRIDGE_CONFIRM = true;
 /** Unacknowledged PUBLISHes the publisher keeps in flight: enough that the broker, not it, sets the pace. */
 const PUBLISH_WINDOW = 2000;
 
@@ -35,11 +38,22 @@ export interface BridgeRow {
   duplicated: number;
   outOfOrder: number;
   confirm: boolean;
+  /** With `confirm`: events whose confirmation reached the publisher with a valid MAC, and confirmations refused. */
+  confirmed: number;
+  refusedConfirmations: number;
+  /** With `confirm`: from an event's PUBLISH written to its confirmation read by the publisher, ms. */
+  confirmMs?: { p50: number; p99: number };
   sealedBytes: number;
+  /**
+   * The same messages through the relay (bench/load/relay.ts), which publishes what the bridge would (the ring
+   * state at QoS 2, then the confirmation) and does none of its work: the ceiling of the bridge's message path.
+   */
+  relayPerSecond?: number;
   /** CPU ms per 1,000 events, by process, in each run: where the time goes (docs/scaling.md). */
   cpuMsPer1000: {
     mosquittoAlone: { broker: number; publisherAndSubscriber: number };
     bridge: { broker: number; publisherAndHomeAssistant: number; bridge: number };
+    relay?: { broker: number; publisherAndHomeAssistant: number; relay: number };
   };
 }
 
@@ -59,10 +73,18 @@ const ownCpuMs = () => {
 };
 
 interface Sealed {
-  messages: RawMessage[];
+  messages: RelayedEvent[];
   devices: Record<string, string>;
   perDevice: Map<string, number>;
   ownerSecretHex: string;
+}
+
+/** p50 and p99 of `values`, ms to 0.1 (undefined without any). */
+function percentiles(values: number[]): { p50: number; p99: number } | undefined {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!sorted.length) return undefined;
+  const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10;
+  return { p50: at(0.5), p99: at(0.99) };
 }
 
 /** `total` rings from `n` devices, round-robin, each device's in its sequence order. */
@@ -75,13 +97,13 @@ function sealRings(n: number, total: number): Sealed {
     const secret = crypto.randomBytes(32);
     return { id: `r${n}-${String(i).padStart(4, "0")}`, secret, publicKey: crypto.x25519(secret) };
   });
-  const messages: RawMessage[] = [];
+  const messages: RelayedEvent[] = [];
   const perDevice = new Map<string, number>();
   for (let seq = 1; messages.length < total; seq++) {
     for (const k of keys.slice(0, total - messages.length)) {
       const topic = `${TOPIC_ROOT}/${k.id}/sealed/event`;
       const header = { v: 1, type: "ring", id: toHex(crypto.randomBytes(8)), device: k.id, atMs: Date.now(), seq };
-      const payload = sealEnvelope({
+      const { envelope: payload, confirmKey } = sealEnvelopeConfirmable({
         crypto,
         senderPrivateKey: k.secret,
         senderPublicKey: k.publicKey,
@@ -92,7 +114,7 @@ function sealRings(n: number, total: number): Sealed {
         header,
         jpeg,
       });
-      messages.push({ topic, payload });
+      messages.push({ topic, payload, device: k.id, seq, confirmKey, header: header as OpenedEvent, jpeg });
       perDevice.set(k.id, seq);
     }
   }
@@ -133,8 +155,12 @@ async function mosquittoAlone(url: string, broker: Mosquitto, sealed: Sealed, ta
 }
 
 /** The bridge: the messages opened, made durable and published to Home Assistant's side. */
-async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag: string) {
-  const { port } = broker;
+/** The bridge process, or the relay that carries its messages and does none of its work (bench/load/relay.ts). */
+async function startPath(url: string, sealed: Sealed, relay: boolean): Promise<{ stop(): Promise<number> }> {
+  if (relay) {
+    const r = await startRelay({ url, topicRoot: TOPIC_ROOT, events: sealed.messages, crypto: createNodeCrypto() });
+    return { stop: async () => (await r.stop()).cpuMs };
+  }
   const bridges = await startBridges({
     url,
     count: 1,
@@ -142,17 +168,30 @@ async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag
     devices: sealed.devices,
     confirm: BRIDGE_CONFIRM,
   });
+  return { stop: async () => (await bridges.stop())[0].cpuMs };
+}
+
+async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag: string, relay = false) {
+  const { port } = broker;
+  const path = await startPath(url, sealed, relay);
   const ha = await HaSide.connect(url);
   const publisher = await connectRawPublisher({
     host: "127.0.0.1",
     port,
-    clientId: `raw-pub-bridge-${tag}`,
+    clientId: `raw-pub-${relay ? "relay" : "bridge"}-${tag}`,
     messages: sealed.messages,
   });
   try {
     const total = sealed.messages.length;
     const cpu = { broker: procCpuMs(broker.pid()), own: ownCpuMs() };
-    const { startedAtMs } = await publisher.publishAll(PUBLISH_WINDOW, PHASE_LIMIT_MS);
+    const { startedAtMs, confirmed, refused, confirmMs } = BRIDGE_CONFIRM
+      ? await publisher.publishConfirmed({
+          window: PUBLISH_WINDOW,
+          ackFilter: `${TOPIC_ROOT}/+/sealed/ack`,
+          crypto: createNodeCrypto(),
+          limitMs: PHASE_LIMIT_MS,
+        })
+      : { ...(await publisher.publishAll(PUBLISH_WINDOW, PHASE_LIMIT_MS)), confirmed: 0, refused: 0, confirmMs: [] };
     await until(() => ha.states.length >= total, PHASE_LIMIT_MS);
     const per1000 = 1000 / total;
     const cpuBroker = (procCpuMs(broker.pid()) - cpu.broker) * per1000;
@@ -160,14 +199,17 @@ async function throughBridge(url: string, broker: Mosquitto, sealed: Sealed, tag
     await new Promise((r) => setTimeout(r, 200)); // a late duplicate would arrive now
     const lastMs = ha.states.reduce((m, s) => Math.max(m, s.arrivedMs), startedAtMs);
     const counts = tally(ha, 0, sealed.perDevice);
-    const [stats] = await bridges.stop();
+    const pathCpuMs = await path.stop();
     return {
       eventsPerSecond: (total / Math.max(1, lastMs - startedAtMs)) * 1000,
       ...counts,
+      confirmed,
+      refusedConfirmations: refused,
+      confirmMs: percentiles(confirmMs),
       cpuMsPer1000: {
         broker: Math.round(cpuBroker),
         publisherAndHomeAssistant: Math.round(cpuOwn),
-        bridge: Math.round(stats.cpuMs * per1000), // from ready to stop: its start-up (discovery) included
+        bridge: Math.round(pathCpuMs * per1000), // from ready to stop: its start-up (discovery) included
       },
     };
   } finally {
@@ -197,8 +239,14 @@ export async function benchBridge(o: {
       o.progress(`  N=${n}: Mosquitto alone ${Math.round(mosquittoPerSecond)}/s; now through the bridge`);
       const b = await throughBridge(url, broker, sealed, String(n));
       o.progress(
-        `  N=${n}: bridge ${Math.round(b.eventsPerSecond)}/s, lost ${b.lost}, duplicated ${b.duplicated}; CPU ms per ` +
-          `1,000: ${JSON.stringify({ alone: alone.cpuMsPer1000, bridge: b.cpuMsPer1000 })}`,
+        `  N=${n}: bridge ${Math.round(b.eventsPerSecond)}/s; now through the relay (the bridge's messages only)`,
+      );
+      const relay = await throughBridge(url, broker, sealed, String(n), true);
+      o.progress(
+        `  N=${n}: bridge ${Math.round(b.eventsPerSecond)}/s, lost ${b.lost}, duplicated ${b.duplicated}, confirmed ` +
+          `${b.confirmed} in ${JSON.stringify(b.confirmMs)} ms; CPU ms per ` +
+          `1,000: ${JSON.stringify({ alone: alone.cpuMsPer1000, bridge: b.cpuMsPer1000 })}; relay ` +
+          `${Math.round(relay.eventsPerSecond)}/s, lost ${relay.lost}, CPU ${JSON.stringify(relay.cpuMsPer1000)}`,
       );
       rows.push({
         n,
@@ -210,8 +258,20 @@ export async function benchBridge(o: {
         duplicated: b.duplicated,
         outOfOrder: b.outOfOrder,
         confirm: BRIDGE_CONFIRM,
+        confirmed: b.confirmed,
+        refusedConfirmations: b.refusedConfirmations,
+        ...(b.confirmMs ? { confirmMs: b.confirmMs } : {}),
         sealedBytes: Math.max(...sealed.messages.map((m) => m.payload.length)),
-        cpuMsPer1000: { mosquittoAlone: alone.cpuMsPer1000, bridge: b.cpuMsPer1000 },
+        relayPerSecond: Math.round(relay.eventsPerSecond),
+        cpuMsPer1000: {
+          mosquittoAlone: alone.cpuMsPer1000,
+          bridge: b.cpuMsPer1000,
+          relay: {
+            broker: relay.cpuMsPer1000.broker,
+            publisherAndHomeAssistant: relay.cpuMsPer1000.publisherAndHomeAssistant,
+            relay: relay.cpuMsPer1000.bridge,
+          },
+        },
       });
     }
   });
@@ -222,13 +282,23 @@ const BRIDGE_INTRO =
   "The bridge on its own. Before the timed run, N devices' keys seal ring events (the firmware's envelope and " +
   "header, a 64x48 JPEG each), round-robin over the devices, each device's in sequence order. One light " +
   "publisher (pre-encoded MQTT 3.1.1 PUBLISH packets over one socket, QoS 1, up to 2,000 unacknowledged) " +
-  "replays them as fast as Mosquitto takes them. Reference, in the same run and broker: Mosquitto alone " +
-  "carrying the same messages from the same publisher to one plain MQTT.js subscriber at QoS 1, from the " +
-  "first PUBLISH to its last message. Then the bridge (bridge/bridge.ts in its own process, with its durable " +
-  "state) takes the same messages: events/s is from the first PUBLISH to the last ring state received by Home " +
-  "Assistant's side (QoS 2, as discovery asks). Ratio = bridge / Mosquitto alone. Lost, duplicated and out " +
-  "of order count ring states against the events published. `confirm` says whether the bridge confirmed " +
-  "each event end to end (bench/bridge-throughput.ts BRIDGE_CONFIRM). Everything shares this machine's cores.";
+  "replays them. Reference, in the same run and broker: Mosquitto alone carrying the same messages from the " +
+  "same publisher, as fast as it takes them, to one plain MQTT.js subscriber at QoS 1, from the first PUBLISH to " +
+  "its last message. Then the bridge (bridge/bridge.ts in its own process, on its own connection code, with its " +
+  "durable state and, as doorbell-bridge runs by default, its picture store and ha.pictures: url, so each ring's " +
+  "JPEG is written to disk and a link to it published, retained, QoS 1, before the ring) takes the same messages, " +
+  "with end-to-end confirmation on (`confirm`): it confirms each event " +
+  "once durable and published to Home Assistant, and the publisher sends a device's next event only once fewer " +
+  "than the outbox's CONFIRM_WINDOW (1) of that device wait for a confirmation whose MAC checks, as doorbells with " +
+  "outbox.confirm do. Events/s is from the first PUBLISH to the last ring state received by Home Assistant's side " +
+  "(QoS 2, as discovery asks). Ratio = bridge / Mosquitto alone. Lost, duplicated and out of order count ring " +
+  "states against the events published; confirmMs is from an event's PUBLISH to its confirmation. Last, the relay " +
+  "(bench/load/relay.ts, MQTT.js on the bridge's connection code) carries the same messages the bridge sends, the " +
+  "picture's link and the ring state at QoS 2, then the confirmation, prepared beforehand, and does none of the " +
+  "bridge's work (no opening, no state, no file): its rate is the ceiling of the bridge's message path on this " +
+  "machine. Home Assistant's side subscribes to the ring at QoS 2 and to the link at QoS 1. All three runs use " +
+  "the same Mosquitto on loopback: no TLS, persistence on with its default autosave (nothing written during a run), " +
+  "unlimited queues and in-flight windows. Everything shares this machine's two cores.";
 
 export function bridgeSection(rows: BridgeRow[]): Section {
   const fmt = (v: number) => Math.round(v).toLocaleString("en");
@@ -243,7 +313,9 @@ export function bridgeSection(rows: BridgeRow[]): Section {
       reference: `${fmt(r.mosquittoPerSecond)}/s Mosquitto alone`,
       note:
         `ratio ${r.ratio.toFixed(2)}; ${fmt(r.events)} events of ${fmt(r.sealedBytes)} bytes; lost ${r.lost}, ` +
-        `duplicated ${r.duplicated}, out of order ${r.outOfOrder}; confirm ${r.confirm ? "on" : "off"}`,
+        `duplicated ${r.duplicated}, out of order ${r.outOfOrder}; confirm ${r.confirm ? "on" : "off"}` +
+        (r.confirmMs ? ` (${fmt(r.confirmed)} confirmed, p50 ${r.confirmMs.p50} ms, p99 ${r.confirmMs.p99} ms)` : "") +
+        (r.relayPerSecond ? `; the relay (no bridge work) ${fmt(r.relayPerSecond)}/s` : ""),
     })),
   };
 }

@@ -21,6 +21,13 @@ import type { Section } from "./report.js";
 export const TOPIC_ROOT = "doorbell";
 /** Every wait is bounded: a phase that has not finished by then counts what is missing as lost. */
 export const PHASE_LIMIT_MS = 90_000;
+/**
+ * Delivery confirmations in the full-system rows: `outbox.confirm` in the firmware, and the bridge confirming each
+ * event once durable and published to Home Assistant (docs/delivery.md). Off, the schema's default, as the rows of
+ * bench.json were measured; on, every doorbell waits for each event's confirmation before its next, and on this
+ * loaded two-core machine no step stayed under 100 ms p99 (docs/scaling.md, third pass).
+ */
+export const LOAD_CONFIRM = false;
 /** A step is sustained when delivery keeps up (at least this share of the offered rate)... */
 const SUSTAINED_SHARE = 0.95;
 /** ...and p99 press to state stays under this: a queue that grows through the step shows here. */
@@ -96,6 +103,7 @@ export class HaSide {
     });
     const ha = new HaSide(client);
     client.on("message", (topic, payload) => {
+      if (!topic.endsWith("/event")) return; // the picture's link, which the image entity would fetch
       const s = JSON.parse(payload.toString()) as { event_type: string; id: string; seq: number; at: string };
       if (s.event_type !== "ring") return;
       ha.states.push({
@@ -108,6 +116,8 @@ export class HaSide {
     });
     // QoS 2, as discovery asks Home Assistant to subscribe the ring entity (bridge/discovery.ts).
     await client.subscribeAsync(haTopics(TOPIC_ROOT, "+").event, { qos: 2 });
+    // QoS 1, the image entity's (discovery's device-level qos): the retained link to each ring's picture.
+    await client.subscribeAsync(haTopics(TOPIC_ROOT, "+").snapshot, { qos: 1 });
     return ha;
   }
 }
@@ -352,9 +362,17 @@ async function runOne(url: string, r: Run, progress: (text: string) => void) {
   const crypto = createNodeCrypto();
   const ownerSecret = crypto.randomBytes(32);
   const ownerPublicHex = toHex(crypto.x25519(ownerSecret));
-  const fleet = startFleet({ n: r.n, url, ownerPublicHex, topicRoot: TOPIC_ROOT, prefix: `b${r.bridges}n${r.n}-` });
+  const fleet = startFleet({
+    n: r.n,
+    url,
+    ownerPublicHex,
+    topicRoot: TOPIC_ROOT,
+    prefix: `b${r.bridges}n${r.n}-`,
+    confirm: LOAD_CONFIRM,
+  });
   const devices = Object.fromEntries(fleet.doorbells.map((d) => [d.id, d.publicHex]));
-  const bridges = await startBridges({ url, count: r.bridges, ownerSecretHex: toHex(ownerSecret), devices });
+  const ownerSecretHex = toHex(ownerSecret);
+  const bridges = await startBridges({ url, count: r.bridges, ownerSecretHex, devices, confirm: LOAD_CONFIRM });
   const ha = await HaSide.connect(url);
   try {
     await until(
@@ -442,7 +460,8 @@ const LOAD_INTRO =
   "N copies of the firmware on the Node host (storage in RAM, a 64x48 JPEG per ring) publish sealed rings " +
   "with QoS 1 to one Mosquitto 2.0 on loopback (plain MQTT, no TLS, set_tcp_nodelay on); the owner's " +
   "bridge (bridge/bridge.ts, which makes its per-device state durable with one fdatasync per batch of events) runs in its " +
-  "own process, opens each and publishes the ring state that Home Assistant's side receives. Sustained " +
+  "own process, opens each and publishes the ring state that Home Assistant's side receives (delivery " +
+  "confirmations as bench/load.ts LOAD_CONFIRM says: off, outbox.confirm's default). Sustained " +
   "events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained " +
   "burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is " +
   "not sustained (when the first step is not, it falls by x1.25 per step until one is); a step is " +

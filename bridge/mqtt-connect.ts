@@ -2,6 +2,7 @@
 // The bridge's MQTT.js client over a socket watched by the packet-size guard. The bridge speaks MQTT 3.1.1
 // (the simulator's embedded broker has no MQTT 5), where there is no Maximum Packet Size to announce, and
 // MQTT.js would buffer a whole 100 MB PUBLISH before handing it over; here the connection is closed on its header.
+// Nagle's algorithm is off (TCP_NODELAY): each QoS 2 step and each confirmation leaves at once (docs/scaling.md).
 import { connect as netConnect, isIP, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { MqttClient, type IClientOptions } from "mqtt";
@@ -34,6 +35,8 @@ export function connectBoundedMqtt(o: BoundedMqttOptions): MqttClient {
     const socket = secure
       ? tlsConnect({ host, port, ...o.tls, servername: isIP(host) ? undefined : host, rejectUnauthorized: true })
       : netConnect({ host, port });
+    // Small packets that answer the broker (PUBREL, PUBACK, confirmations) must not wait for the previous write's ACK.
+    socket.setNoDelay(true);
     const guard = createPacketSizeGuard(o.maxPacketBytes);
     socket.prependListener("data", (chunk: Buffer) => {
       const r = guard.push(chunk);

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import { createNodeCrypto } from "../hosts/node/crypto.js";
-import { openEnvelope } from "../modules/envelope/open-envelope.js";
+import { type OpenConstants, openConstants, openEnvelope } from "../modules/envelope/open-envelope.js";
 import { staticDh } from "../modules/hpke/dhkem-x25519.js";
 import type { OpenBatch, OpenInit, OpenReply, OpenReplies } from "./open-threads.js";
 
@@ -23,7 +23,7 @@ const devices = new Map(
     } catch {
       dh = undefined; // a malformed or low-order device key: every open fails as without the cache
     }
-    return [id, { publicKey: key, staticDh: dh }];
+    return [id, { publicKey: key, staticDh: dh, constants: undefined as OpenConstants | undefined }];
   }),
 );
 
@@ -37,6 +37,7 @@ function openOne(device: string, topic: string, bytes: Uint8Array): OpenReply {
       recipientPublicKey: ownerPublic,
       senderPublicKey: d.publicKey,
       staticDh: d.staticDh,
+      constants: (d.constants ??= openConstants(crypto, device, topic, d.publicKey)), // public; checked per open
       deviceId: device,
       topic,
       bytes,

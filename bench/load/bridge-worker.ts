@@ -5,13 +5,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt from "mqtt";
 import { fromHex } from "../../modules/bytes.js";
 import { createLogger } from "../../modules/logger.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { startBridge } from "../../bridge/bridge.js";
 import { createDeviceStateStore } from "../../bridge/device-state.js";
+import { createSnapshotStore } from "../../bridge/snapshot-store.js";
 import { createCommandSigner, generateSigningKey } from "../../bridge/key-files.js";
+import { connectBoundedMqtt } from "../../bridge/mqtt-connect.js";
+import { MAX_PACKET_BYTES } from "../../bridge/provision/broker-limits.js";
 
 export interface BridgeWorkerConfig {
   url: string;
@@ -24,7 +26,7 @@ export interface BridgeWorkerConfig {
   shareGroup?: string;
   /**
    * End-to-end delivery confirmation (docs/delivery.md): the bridge confirms each event to its device once it
-   * is durable and published to Home Assistant. Refused until the bridge has it, so no row claims it falsely.
+   * is durable and published to Home Assistant (BridgeOptions.confirmDelivery). Off: it confirms nothing.
    */
   confirm: boolean;
 }
@@ -41,14 +43,19 @@ export interface BridgeWorkerStats {
 }
 
 async function run(config: BridgeWorkerConfig): Promise<void> {
-  if (config.confirm) throw new Error("end-to-end confirmation is not in this bridge yet; run with confirm off");
   const crypto = createNodeCrypto();
   let problems = 0;
   const log = createLogger({ write: (level) => void (level === "error" ? problems++ : 0) }, "bridge");
-  const client = await mqtt.connectAsync(config.url, {
-    clientId: `bench-${config.name}`,
-    clean: true,
-    reconnectPeriod: 0,
+  // The bridge's own connection (bridge/cli/bridge-main.ts): the packet-size guard, TCP_NODELAY, MQTT 3.1.1.
+  const client = connectBoundedMqtt({
+    url: config.url,
+    mqtt: { clientId: `bench-${config.name}`, clean: true, reconnectPeriod: 0, protocolVersion: 4 },
+    maxPacketBytes: MAX_PACKET_BYTES,
+    onRefused: () => void problems++,
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once("connect", () => resolve());
+    client.once("error", reject);
   });
   let envelopeBytes = 0;
   const stateDir = mkdtempSync(join(tmpdir(), `doorbell-${config.name}-`));
@@ -67,10 +74,15 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
       publicKey: fromHex(hex),
     })),
     state: createDeviceStateStore(join(stateDir, "state")),
+    // As doorbell-bridge runs by default: each opened picture kept on disk, and a link to it (ha.pictures: url)
+    // published, retained, before the ring (bridge/cli/bridge-main.ts).
+    snapshots: createSnapshotStore({ dir: join(stateDir, "snapshots"), keepDays: 30, maxMB: 1000, log }),
+    pictures: { mode: "url", linkFor: (token) => `http://127.0.0.1:8081/pictures/${token}.jpg` },
     discoveryPrefix: "homeassistant",
     motionOffDelayS: 30,
     onEvent: (_id, _header, _jpeg, sealedBytes) => void (envelopeBytes = Math.max(envelopeBytes, sealedBytes)),
     openThreads: Number(process.env.BENCH_OPEN_THREADS ?? 0),
+    confirmDelivery: config.confirm,
   });
   await new Promise((r) => setTimeout(r, 200)); // the subscriptions (made in the connect handler) are granted
   const cpuAtReady = process.cpuUsage();

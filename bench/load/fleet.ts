@@ -58,6 +58,8 @@ export function startFleet(o: {
   ownerPublicHex: string;
   topicRoot: string;
   prefix: string;
+  /** `outbox.confirm`: each doorbell keeps an event until the bridge confirms it (docs/delivery.md). */
+  confirm: boolean;
 }): Fleet {
   const jpegBytes = smallJpeg();
   const crypto = createNodeCrypto();
@@ -91,7 +93,7 @@ export function startFleet(o: {
         status: { intervalS: 0 },
         button: { cooldownS: 0 },
         camera: { followUpMs: 0 },
-        outbox: { maxEvents: 1024, maxKiB: 16384 },
+        outbox: { maxEvents: 1024, maxKiB: 16384, confirm: o.confirm },
       },
     });
     return {

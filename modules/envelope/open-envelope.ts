@@ -2,6 +2,8 @@
 // Opens a version 1 envelope (docs/protocol.md), checking in a fixed order and returning one reason
 // code per failed check. Never throws on the received bytes; only `ok: true` is authenticated.
 import type { CryptoPort } from "../ports.js";
+import { chacha20Poly1305Aead } from "../hpke/aead.js";
+import { keyScheduleContext, MODE_AUTH } from "../hpke/key-schedule.js";
 import { openExporting } from "../hpke/single-shot.js";
 import { checkBinding, envelopeAad, envelopeInfo, senderKeyId, topicTag } from "./binding.js";
 import { CONFIRM_EXPORTER_CONTEXT, CONFIRM_KEY_BYTES } from "./confirmation.js";
@@ -33,6 +35,50 @@ export interface OpenEnvelopeOptions {
    */
   openReplayed?: boolean;
   bytes: Uint8Array;
+  /**
+   * What every envelope of this sender on this topic shares (`openConstants`), kept by a recipient of many: no
+   * secret, and used only when it was made for this `deviceId`, `topic` and `senderPublicKey` (else recomputed).
+   */
+  constants?: OpenConstants;
+}
+
+/** The public values every envelope of one sender on one topic shares: four HMACs fewer per open. */
+export interface OpenConstants {
+  deviceId: string;
+  topic: string;
+  senderPublicKey: Uint8Array;
+  info: Uint8Array;
+  topicTag: Uint8Array;
+  senderKeyId: Uint8Array;
+  /** RFC 9180 §5.1 key_schedule_context for mode_auth and `info` (psk_id_hash, info_hash). */
+  keyScheduleContext: Uint8Array;
+}
+
+/** `OpenConstants` for `deviceId`'s envelopes on `topic` from `senderPublicKey`. Throws as `openEnvelope` does. */
+export function openConstants(
+  crypto: CryptoPort,
+  deviceId: string,
+  topic: string,
+  senderPublicKey: Uint8Array,
+): OpenConstants {
+  checkBinding(deviceId, topic);
+  const info = envelopeInfo(deviceId);
+  return {
+    deviceId,
+    topic,
+    senderPublicKey: senderPublicKey.slice(),
+    info,
+    topicTag: topicTag(crypto, topic),
+    senderKeyId: senderKeyId(crypto, senderPublicKey),
+    keyScheduleContext: keyScheduleContext(crypto, chacha20Poly1305Aead(crypto), MODE_AUTH, info, new Uint8Array(0)),
+  };
+}
+
+function constantsFor(o: OpenEnvelopeOptions): OpenConstants {
+  const k = o.constants;
+  return k && k.deviceId === o.deviceId && k.topic === o.topic && sameBytes(k.senderPublicKey, o.senderPublicKey)
+    ? k
+    : openConstants(o.crypto, o.deviceId, o.topic, o.senderPublicKey);
 }
 
 export type OpenEnvelopeResult =
@@ -52,14 +98,13 @@ export type OpenEnvelopeResult =
  */
 export function openEnvelope(options: OpenEnvelopeOptions): OpenEnvelopeResult {
   const { crypto, deviceId, topic, senderPublicKey, lastAcceptedSeq, bytes } = options;
-  checkBinding(deviceId, topic);
+  const k = constantsFor(options); // checks the binding
   const read = readEnvelopeHeader(bytes);
   if (!read.ok) return read;
   const { header } = read;
   const seq = header.seq;
-  if (!sameBytes(header.topicTag, topicTag(crypto, topic))) return { ok: false, reason: "wrong-topic", seq };
-  if (!sameBytes(header.senderKeyId, senderKeyId(crypto, senderPublicKey)))
-    return { ok: false, reason: "wrong-sender", seq };
+  if (!sameBytes(header.topicTag, k.topicTag)) return { ok: false, reason: "wrong-topic", seq };
+  if (!sameBytes(header.senderKeyId, k.senderKeyId)) return { ok: false, reason: "wrong-sender", seq };
   const replayed = lastAcceptedSeq !== undefined && seq <= lastAcceptedSeq;
   if (replayed && !options.openReplayed) return { ok: false, reason: "replayed", seq };
   const opened = openExporting(
@@ -69,8 +114,9 @@ export function openEnvelope(options: OpenEnvelopeOptions): OpenEnvelopeResult {
       recipientPublicKey: options.recipientPublicKey,
       senderPublicKey,
       staticDh: options.staticDh,
+      keyScheduleContext: k.keyScheduleContext,
       enc: header.enc,
-      info: envelopeInfo(deviceId),
+      info: k.info,
       aad: envelopeAad(header.bound, topic, deviceId),
       ciphertext: header.ciphertext,
     },
@@ -86,7 +132,7 @@ export function openEnvelope(options: OpenEnvelopeOptions): OpenEnvelopeResult {
     : { ok: true, seq, header: decoded.header, confirmKey };
 }
 
-/** Compares public 8-byte ids; no secret is involved, so timing does not matter. */
+/** Compares public ids and keys; no secret is involved, so timing does not matter. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

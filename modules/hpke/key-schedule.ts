@@ -65,7 +65,12 @@ export function keyScheduleContext(
   return concat(Uint8Array.of(mode), pskIdHash, infoHash);
 }
 
-/** RFC 9180 §5.1 KeySchedule: the AEAD key, base nonce and exporter secret for one context. */
+/**
+ * RFC 9180 §5.1 KeySchedule: the AEAD key, base nonce and exporter secret for one context. `precomputedContext`,
+ * when given, must be `keyScheduleContext(crypto, aead, mode, info, pskId)` for the same inputs: it depends only on
+ * public values (the mode, the info, the PSK id), so a recipient of many messages with one info keeps it (two HMACs
+ * fewer per message).
+ */
 export function keySchedule(
   crypto: CryptoPort,
   aead: Aead,
@@ -73,10 +78,11 @@ export function keySchedule(
   sharedSecret: Uint8Array,
   info: Uint8Array,
   psk?: PreSharedKey,
+  precomputedContext?: Uint8Array,
 ): KeyScheduleOutput {
   verifyPskInputs(mode, psk);
   const suiteId = hpkeSuiteId(aead);
-  const context = keyScheduleContext(crypto, aead, mode, info, psk ? psk.pskId : EMPTY);
+  const context = precomputedContext ?? keyScheduleContext(crypto, aead, mode, info, psk ? psk.pskId : EMPTY);
   const secret = labeledExtract(crypto, suiteId, sharedSecret, "secret", psk ? psk.psk : EMPTY);
   return {
     key: labeledExpand(crypto, suiteId, secret, "key", context, aead.keyLength),

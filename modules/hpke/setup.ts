@@ -36,6 +36,8 @@ export interface SetupRecipientOptions {
   psk?: PreSharedKey;
   /** DH(skR, pkS) kept from an earlier message of the same sender (`staticDh`); saves one X25519. Secret. */
   staticDh?: Uint8Array;
+  /** `keyScheduleContext` for this mode, info and PSK id, kept from earlier (public); saves two HMACs. */
+  keyScheduleContext?: Uint8Array;
 }
 
 /** The RFC 9180 §5 mode for the given inputs. */
@@ -66,7 +68,8 @@ export function setupRecipient(options: SetupRecipientOptions): RecipientContext
   const mode = modeOf(senderPublicKey !== undefined, psk);
   const sharedSecret = decap(crypto, enc, recipient, senderPublicKey, options.staticDh);
   try {
-    return createContext(crypto, aead, keySchedule(crypto, aead, mode, sharedSecret, info, psk));
+    const schedule = keySchedule(crypto, aead, mode, sharedSecret, info, psk, options.keyScheduleContext);
+    return createContext(crypto, aead, schedule);
   } finally {
     wipe(sharedSecret);
   }

@@ -41,6 +41,8 @@ export interface OpenOptions {
   senderPublicKey?: Uint8Array;
   /** DH(skR, pkS) for this recipient and sender, kept from earlier (`staticDh` in dhkem-x25519.ts); saves one X25519. */
   staticDh?: Uint8Array;
+  /** `keyScheduleContext` (key-schedule.ts) for this mode, info and PSK id, kept from earlier; public. */
+  keyScheduleContext?: Uint8Array;
   psk?: PreSharedKey;
   enc: Uint8Array;
   info: Uint8Array;
@@ -109,7 +111,18 @@ export function openExporting(
   if (enc.length !== KEM_ENC_BYTES) return undefined;
   let context: ReturnType<typeof setupRecipient>;
   try {
-    context = setupRecipient({ crypto, aead, enc, recipient, info, senderPublicKey, psk, staticDh: options.staticDh });
+    const { staticDh, keyScheduleContext } = options;
+    context = setupRecipient({
+      crypto,
+      aead,
+      enc,
+      recipient,
+      info,
+      senderPublicKey,
+      psk,
+      staticDh,
+      keyScheduleContext,
+    });
   } catch {
     return undefined; // RFC 9180 §7.1.4: a low-order enc or sender key gives no shared secret.
   }

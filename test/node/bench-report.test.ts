@@ -100,6 +100,8 @@ describe("the bridge section (issue 17): rows the acceptance check reads", () =>
     duplicated: 0,
     outOfOrder: 0,
     confirm: false,
+    confirmed: 0,
+    refusedConfirmations: 0,
     sealedBytes: 2314,
     cpuMsPer1000: {
       mosquittoAlone: { broker: 40, publisherAndSubscriber: 80 },

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Socket } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import mqtt from "mqtt";
@@ -104,6 +105,34 @@ describe("MQTT port over MQTT.js", () => {
       port.close();
     } finally {
       await watcher.endAsync();
+      await broker.close();
+    }
+  });
+  test("the port's socket runs with TCP_NODELAY once connected (the next event must not wait behind Nagle)", async () => {
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const calls: { socket: Socket; noDelay: boolean | undefined }[] = [];
+    const original = Socket.prototype.setNoDelay;
+    Socket.prototype.setNoDelay = function (this: Socket, noDelay?: boolean) {
+      calls.push({ socket: this, noDelay });
+      return original.call(this, noDelay);
+    };
+    const port = createNodeMqtt({ url: `mqtt://127.0.0.1:${broker.port}` });
+    try {
+      port.connect({
+        clientId: "nodelay",
+        keepAliveS: 30,
+        will: { topic: "t/status", payload: utf8("offline"), qos: 1, retain: true },
+        onConnect: () => undefined,
+        onDisconnect: () => undefined,
+        onMessage: () => undefined,
+      });
+      await until(() => port.connected, 10_000, "CONNACK");
+      const client = [...calls].reverse().find((c) => c.noDelay === true && c.socket.localPort !== broker.port);
+      assert.ok(client, "setNoDelay(true) on the port's socket");
+      assert.equal(client.socket.remotePort, broker.port);
+    } finally {
+      Socket.prototype.setNoDelay = original;
+      port.close();
       await broker.close();
     }
   });

@@ -13,6 +13,7 @@ import {
   writeBoundHeader,
 } from "../../modules/envelope/layout.js";
 import {
+  openConstants,
   openEnvelope,
   type OpenEnvelopeOptions,
   type OpenEnvelopeResult,
@@ -172,6 +173,28 @@ describe("envelope round trip (HPKE mode_auth, RFC 9180 §6.1)", () => {
     });
     ok(result.ok);
     deepEqual(result.header, command);
+  });
+});
+
+describe("a recipient of many envelopes keeps the public per-sender constants (openConstants)", () => {
+  it("opens the same with the sender's kept constants (four HMACs fewer), and ignores constants made for others", () => {
+    const bytes = sealSample();
+    let hmacs = 0;
+    const counting = { ...crypto, hmacSha256: (k: Uint8Array, d: Uint8Array) => (hmacs++, crypto.hmacSha256(k, d)) };
+    const plain = openSample(bytes, { crypto: counting });
+    const without = hmacs;
+    const kept = openConstants(crypto, deviceId, topic, device.publicKey);
+    hmacs = 0;
+    const cached = openSample(bytes, { crypto: counting, constants: kept });
+    equal(hmacs, without - 4, "topic tag, key id, psk_id_hash and info_hash came from the constants");
+    ok(plain.ok && cached.ok);
+    deepEqual(cached, plain);
+    const otherTopic = openConstants(crypto, deviceId, "doorbell/frontdoor/sealed/other", device.publicKey);
+    const otherSender = openConstants(crypto, deviceId, topic, stranger.publicKey);
+    const otherDevice = openConstants(crypto, "backdoor", topic, device.publicKey);
+    for (const constants of [otherTopic, otherSender, otherDevice]) deepEqual(openSample(bytes, { constants }), plain);
+    equal(reasonOf(openSample(bytes, { topic: "doorbell/frontdoor/sealed/other", constants: kept })), "wrong-topic");
+    equal(reasonOf(openSample(bytes, { senderPublicKey: stranger.publicKey, constants: kept })), "wrong-sender");
   });
 });
 

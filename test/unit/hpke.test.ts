@@ -7,7 +7,7 @@ import { concat, fromHex, toHex, utf8 } from "../../modules/bytes.js";
 import { chacha20Poly1305Aead } from "../../modules/hpke/aead.js";
 import { computeNonce, createContext } from "../../modules/hpke/context.js";
 import { deriveKeyPair, generateKeyPair, publicKeyOf, staticDh } from "../../modules/hpke/dhkem-x25519.js";
-import { keySchedule, MODE_AUTH, MODE_PSK } from "../../modules/hpke/key-schedule.js";
+import { keySchedule, keyScheduleContext, MODE_AUTH, MODE_PSK } from "../../modules/hpke/key-schedule.js";
 import { hkdfExpand, hkdfExtract } from "../../modules/hpke/labeled-kdf.js";
 import { type OpenOptions, open, seal } from "../../modules/hpke/single-shot.js";
 import { fixedRandomCrypto } from "../support/hpke-fixed-random.js";
@@ -122,6 +122,29 @@ describe("RFC 9180 A.2.3 (X25519, ChaCha20-Poly1305, mode_auth) inside any engin
     x25519Calls = 0;
     deepEqual(open(options), A23.pt);
     equal(x25519Calls, 2, "without it, two X25519 per open");
+  });
+  it("RFC 9180 §5.1 key_schedule_context kept from before reads the vector's ct with two HMACs fewer", () => {
+    const aead = chacha20Poly1305Aead(crypto);
+    const kept = keyScheduleContext(crypto, aead, MODE_AUTH, A23.info, new Uint8Array(0));
+    let hmacs = 0;
+    const counting = { ...crypto, hmacSha256: (k: Uint8Array, d: Uint8Array) => (hmacs++, crypto.hmacSha256(k, d)) };
+    const options = {
+      crypto: counting,
+      recipientPrivateKey: A23.skRm,
+      recipientPublicKey: A23.pkRm,
+      senderPublicKey: A23.pkSm,
+      enc: fromHex(A23.enc),
+      info: A23.info,
+      aad: A23.aad0,
+      ciphertext: fromHex(A23.ct0),
+    };
+    deepEqual(open(options), A23.pt);
+    const without = hmacs;
+    hmacs = 0;
+    deepEqual(open({ ...options, keyScheduleContext: kept }), A23.pt);
+    equal(hmacs, without - 2, "psk_id_hash and info_hash came from the kept context");
+    const other = keyScheduleContext(crypto, aead, MODE_AUTH, utf8("another info"), new Uint8Array(0));
+    equal(open({ ...options, keyScheduleContext: other }), undefined, "a context of another info does not open");
   });
   it("RFC 9180 §5.2 a context seals seq 1 with base_nonce XOR 1, and §5.3 exports", () => {
     const aead = chacha20Poly1305Aead(crypto);
