@@ -13,6 +13,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { toHex } from "../modules/bytes.js";
 import { createNodeCrypto } from "../hosts/node/crypto.js";
 import { haTopics } from "../bridge/ha-topics.js";
+import { generateSigningKey, signingPublicPoint } from "../bridge/key-files.js";
 import { freePort, startMosquitto, type Mosquitto } from "../test/support/mosquitto.js";
 import type { BridgeWorkerConfig, BridgeWorkerStats } from "./load/bridge-worker.js";
 import { startFleet, type Fleet } from "./load/fleet.js";
@@ -23,11 +24,10 @@ export const TOPIC_ROOT = "doorbell";
 export const PHASE_LIMIT_MS = 90_000;
 /**
  * Delivery confirmations in the full-system rows: `outbox.confirm` in the firmware, and the bridge confirming each
- * event once durable and published to Home Assistant (docs/delivery.md). Off, the schema's default, as the rows of
- * bench.json were measured; on, every doorbell waits for each event's confirmation before its next, and on this
- * loaded two-core machine no step stayed under 100 ms p99 (docs/scaling.md, third pass).
+ * event once durable and published to Home Assistant (docs/delivery.md). On, as `doorbell device add` provisions
+ * every doorbell: each waits for its event's confirmation before its next (docs/scaling.md, third pass).
  */
-export const LOAD_CONFIRM = false;
+export const LOAD_CONFIRM = true;
 /** A step is sustained when delivery keeps up (at least this share of the offered rate)... */
 const SUSTAINED_SHARE = 0.95;
 /** ...and p99 press to state stays under this: a queue that grows through the step shows here. */
@@ -129,6 +129,8 @@ export async function startBridges(o: {
   devices: Record<string, string>;
   /** End-to-end delivery confirmation on (BridgeWorkerConfig.confirm); default off. */
   confirm?: boolean;
+  /** BridgeWorkerConfig.signingKeyPem. */
+  signingKeyPem?: string;
 }): Promise<{ stop(): Promise<BridgeWorkerStats[]> }> {
   const children: ChildProcess[] = [];
   // BENCH_CPU_PROF_DIR=<dir>: each bridge process writes a V8 CPU profile there when it exits (docs/scaling.md).
@@ -149,6 +151,7 @@ export async function startBridges(o: {
       topicRoot: TOPIC_ROOT,
       shareGroup: o.count > 1 ? "bridges" : undefined,
       confirm: o.confirm ?? false,
+      signingKeyPem: o.signingKeyPem,
     };
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bench bridge ${i + 1} did not start in 30 s`)), 30_000);
@@ -362,17 +365,26 @@ async function runOne(url: string, r: Run, progress: (text: string) => void) {
   const crypto = createNodeCrypto();
   const ownerSecret = crypto.randomBytes(32);
   const ownerPublicHex = toHex(crypto.x25519(ownerSecret));
+  const signingKey = generateSigningKey();
   const fleet = startFleet({
     n: r.n,
     url,
     ownerPublicHex,
+    ownerSigningPublicHex: toHex(signingPublicPoint(signingKey)),
     topicRoot: TOPIC_ROOT,
     prefix: `b${r.bridges}n${r.n}-`,
     confirm: LOAD_CONFIRM,
   });
   const devices = Object.fromEntries(fleet.doorbells.map((d) => [d.id, d.publicHex]));
   const ownerSecretHex = toHex(ownerSecret);
-  const bridges = await startBridges({ url, count: r.bridges, ownerSecretHex, devices, confirm: LOAD_CONFIRM });
+  const bridges = await startBridges({
+    url,
+    count: r.bridges,
+    ownerSecretHex,
+    devices,
+    confirm: LOAD_CONFIRM,
+    signingKeyPem: signingKey.export({ format: "pem", type: "pkcs8" }).toString(),
+  });
   const ha = await HaSide.connect(url);
   try {
     await until(
@@ -461,7 +473,7 @@ const LOAD_INTRO =
   "with QoS 1 to one Mosquitto 2.0 on loopback (plain MQTT, no TLS, set_tcp_nodelay on); the owner's " +
   "bridge (bridge/bridge.ts, which makes its per-device state durable with one fdatasync per batch of events) runs in its " +
   "own process, opens each and publishes the ring state that Home Assistant's side receives (delivery " +
-  "confirmations as bench/load.ts LOAD_CONFIRM says: off, outbox.confirm's default). Sustained " +
+  "confirmations as bench/load.ts LOAD_CONFIRM says: on, as provisioned bundles have them). Sustained " +
   "events/s: presses spread evenly over the doorbells at an offered rate that starts at 40 % of a drained " +
   "burst's rate and rises by x1.25 every step (1.5 s with --quick, 4 s in the full run) until a step is " +
   "not sustained (when the first step is not, it falls by x1.25 per step until one is); a step is " +

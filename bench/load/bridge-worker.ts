@@ -2,6 +2,7 @@
 // One owner's bridge process for the load bench (forked, IPC): the real bridge (bridge/bridge.ts) with
 // its durable per-device state, over MQTT.js. With `shareGroup` (the bridge's `broker.shareGroup`
 // setting) it subscribes through `$share/<group>/...`, so several bridge processes split the events.
+import { createPrivateKey } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +30,8 @@ export interface BridgeWorkerConfig {
    * is durable and published to Home Assistant (BridgeOptions.confirmDelivery). Off: it confirms nothing.
    */
   confirm: boolean;
+  /** The owner's command-signing key (PKCS#8 PEM) the doorbells trust, for the bridge's `sync` question; default a fresh one. */
+  signingKeyPem?: string;
 }
 
 export interface BridgeWorkerStats {
@@ -64,7 +67,10 @@ async function run(config: BridgeWorkerConfig): Promise<void> {
     shareGroup: config.shareGroup,
     crypto,
     ownerSecret: fromHex(config.ownerSecretHex),
-    signCommand: createCommandSigner(generateSigningKey()), // the bench sends no commands
+    // With confirmations the bridge asks each doorbell its delivery floor once (a signed `sync` command).
+    signCommand: createCommandSigner(
+      config.signingKeyPem ? createPrivateKey({ key: config.signingKeyPem, format: "pem" }) : generateSigningKey(),
+    ),
     log,
     devices: Object.entries(config.devices).map(([id, hex]) => ({
       id,

@@ -56,6 +56,8 @@ export function startFleet(o: {
   n: number;
   url: string;
   ownerPublicHex: string;
+  /** The owner's command-signing public point (hex): the bridge's `sync` question must verify (docs/protocol.md). */
+  ownerSigningPublicHex?: string;
   topicRoot: string;
   prefix: string;
   /** `outbox.confirm`: each doorbell keeps an event until the bridge confirms it (docs/delivery.md). */
@@ -88,7 +90,7 @@ export function startFleet(o: {
       deviceKey,
       config: {
         deviceId: id,
-        keys: { ownerPublic: o.ownerPublicHex },
+        keys: { ownerPublic: o.ownerPublicHex, ownerSigningPublic: o.ownerSigningPublicHex ?? "" },
         mqtt: { topicRoot: o.topicRoot },
         status: { intervalS: 0 },
         button: { cooldownS: 0 },
