@@ -228,9 +228,9 @@ export async function meterInXs(jpegs: Uint8Array[], metered: number): Promise<M
     await worker.evaluate(await bundleForXs(repoPath("bench/motion/xs-detector-entry.ts")));
     await worker.command(Uint8Array.of(0, probe.width & 255, probe.width >> 8, probe.height & 255, probe.height >> 8));
     const decoder = createThumbnailDecoder();
-    const message = new Uint8Array(1 + cells);
+    const message = new Uint8Array(4 + cells);
     for (let i = 0; i < metered; i++) {
-      message.set(decoder.decode(jpegs[i]).luma, 1);
+      message.set(decoder.decode(jpegs[i]).luma, 4);
       message[0] = 2;
       const baseline = (await worker.command(message)).meter.compute;
       message[0] = 1;
