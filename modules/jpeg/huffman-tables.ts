@@ -34,12 +34,14 @@ export interface HuffmanTables {
   readonly look: Int16Array;
   /**
    * Per AC slot (slot - 4), MULTI_SIZE entries that skip every whole AC code (with its extra bits, of any code
-   * length) that fits in the next MULTI_BITS bits, up to and including an EOB: bits to drop in the low 5 bits, the
-   * summed k increment in bits 5..11 and, in bits 12..18, the increment of all codes but the last. The
-   * entry may be used only while k + that guard < 64, so a block that ends without EOB (k reaching 63)
-   * is never overrun. 0 when not even one code fits; MULTI_UNBUILT until first looked up (`multiEntry`).
+   * length) that fits in the next MULTI_BITS bits, up to and including an EOB, in 16 bits so the table stays
+   * in the faster caches: bits to drop in the low 4 bits (1..14), the summed k increment minus 1 in bits 4..9
+   * (an increment of 64 or more ends the block either way, so it is kept as 64) and, in bits 10..15, the
+   * increment of all codes but the last (at most 63: more could never be used). The entry may be used only
+   * while k + that guard < 64, so a block that ends without EOB (k reaching 63) is never overrun. 0 when not
+   * even one code fits; MULTI_UNBUILT until first looked up (`multiEntry`).
    */
-  readonly multi: Int32Array;
+  readonly multi: Uint16Array;
   /** Per slot, 17 entries: MAXCODE[l] (T.81 Figure F.16), -1 when no code has length l. */
   readonly maxCode: Int32Array;
   /** Per slot, 17 entries: MINCODE[l]. */
@@ -59,7 +61,7 @@ export function createHuffmanTables(): HuffmanTables {
   return {
     fast: new Int16Array(HUFFMAN_SLOTS * LOOK_SIZE),
     look: new Int16Array(HUFFMAN_SLOTS * LOOK_SIZE),
-    multi: new Int32Array((HUFFMAN_SLOTS / 2) * MULTI_SIZE),
+    multi: new Uint16Array((HUFFMAN_SLOTS / 2) * MULTI_SIZE),
     maxCode: new Int32Array(HUFFMAN_SLOTS * 17),
     minCode: new Int32Array(HUFFMAN_SLOTS * 17),
     valOffset: new Int32Array(HUFFMAN_SLOTS * 17),
@@ -165,8 +167,8 @@ function fillMulti(t: HuffmanTables, slot: number): void {
   t.multi.fill(MULTI_UNBUILT, multiBase, multiBase + MULTI_SIZE);
 }
 
-/** A multi-code entry not built yet (a real entry is never negative). */
-export const MULTI_UNBUILT = -1;
+/** A multi-code entry not built yet (a real entry never drops 15 bits). */
+export const MULTI_UNBUILT = 0xffff;
 
 /**
  * Builds, stores and returns the multi-code entry of AC `slot` for the window `index`: every whole code with
@@ -199,7 +201,7 @@ export function multiEntry(t: HuffmanTables, slot: number, index: number): numbe
     used += len + (symbol & 15);
     if (step === END_OF_BLOCK || inc >= 64) break;
   }
-  const e = used === 0 ? 0 : (Math.min(guard, 64) << 12) | (Math.min(inc, 127) << 5) | used;
+  const e = used === 0 ? 0 : (Math.min(guard, 63) << 10) | ((Math.min(inc, 64) - 1) << 4) | used;
   t.multi[(slot - 4) * MULTI_SIZE + index] = e;
   return e;
 }

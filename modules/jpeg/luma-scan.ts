@@ -2,7 +2,15 @@
 // The hot loop: entropy-decodes one scan (T.81 §F.2.2) that holds the luma component, keeping only the
 // DC of each visible luma block, scaled as libjpeg-turbo's 1/8 "IDCT" does. AC codes are skipped, not
 // stored. Reads never pass `data.length`; bits past the end of a segment are counted and refused.
-import { END_OF_BLOCK, extend, LOOK_BITS, MULTI_BITS, multiEntry, type HuffmanTables } from "./huffman-tables.js";
+import {
+  END_OF_BLOCK,
+  extend,
+  LOOK_BITS,
+  MULTI_BITS,
+  MULTI_UNBUILT,
+  multiEntry,
+  type HuffmanTables,
+} from "./huffman-tables.js";
 import { JpegError } from "./jpeg-error.js";
 
 /** At most this many blocks in one MCU (T.81 §B.2.3; libjpeg's D_MAX_BLOCKS_IN_MCU). */
@@ -252,10 +260,10 @@ export function decodeLumaScan(
           }
           const wide = (acc >>> (nbits - MULTI_BITS)) & MULTI_MASK;
           entry = multi[multiBase + wide];
-          if (entry < 0) entry = multiEntry(t, slot, wide);
-          if (entry !== 0 && k + (entry >> 12) < 64) {
-            nbits -= entry & 31;
-            k += (entry >> 5) & 127;
+          if (entry === MULTI_UNBUILT) entry = multiEntry(t, slot, wide);
+          if (entry !== 0 && k + (entry >> 10) < 64) {
+            nbits -= entry & 15;
+            k += ((entry >> 4) & 63) + 1;
             continue;
           }
           index = wide >>> (MULTI_BITS - LOOK_BITS);
