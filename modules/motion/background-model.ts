@@ -29,13 +29,13 @@ export interface BackgroundModel {
    */
   readonly low: Uint8Array;
   readonly high: Uint8Array;
-  readonly low32: Uint32Array;
-  readonly high32: Uint32Array;
+  readonly low32: Int32Array;
+  readonly high32: Int32Array;
   bandGainLow: number;
   bandGainHigh: number;
   /** A word-aligned copy of the frame, for frames whose luma does not start on a 4-byte boundary. */
   readonly aligned: Uint8Array;
-  readonly aligned32: Uint32Array;
+  readonly aligned32: Int32Array;
 }
 
 export interface ModelParams {
@@ -66,9 +66,9 @@ const INITIAL_NOISE_Q4 = 48;
 export function createBackgroundModel(grid: Grid): BackgroundModel {
   const n = grid.cells;
   const words = (n + 3) >> 2;
-  const low = new Uint32Array(words),
-    high = new Uint32Array(words),
-    aligned = new Uint32Array(words);
+  const low = new Int32Array(words),
+    high = new Int32Array(words),
+    aligned = new Int32Array(words);
   return {
     grid,
     background: new Uint16Array(n),
@@ -199,19 +199,19 @@ export function updateBand(m: BackgroundModel, c: number): void {
 }
 
 /** `luma` as words: a view when it starts on a 4-byte boundary, else the model's aligned copy. */
-function lumaWords(m: BackgroundModel, luma: Uint8Array): Uint32Array {
+function lumaWords(m: BackgroundModel, luma: Uint8Array): Int32Array {
   const words = m.aligned32.length;
   if ((luma.byteOffset & 3) === 0 && luma.buffer instanceof ArrayBuffer) {
     const cached = wordViews.get(luma.buffer);
     if (cached && cached.byteOffset === luma.byteOffset && cached.length === words) return cached;
-    const view = new Uint32Array(luma.buffer, luma.byteOffset, words);
+    const view = new Int32Array(luma.buffer, luma.byteOffset, words);
     wordViews.set(luma.buffer, view);
     return view;
   }
   m.aligned.set(luma.length === m.aligned.length ? luma : luma.subarray(0, m.grid.cells));
   return m.aligned32;
 }
-const wordViews = new WeakMap<ArrayBuffer, Uint32Array>();
+const wordViews = new WeakMap<ArrayBuffer, Int32Array>();
 
 /**
  * `classify` for grids whose width is a multiple of 4: four cells at a time, luma / 2 against each cell's band
