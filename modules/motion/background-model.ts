@@ -277,34 +277,55 @@ function classifyWords(
       c = end;
       continue;
     }
-    // An upkeep row: every cell, and the bands of those whose background or threshold moved.
+    // An upkeep row: background cells move towards the frame, and their bands with them; in a noise row (one in
+    // NOISE_STRIDE) their noise levels and thresholds too.
     const noiseRow = phase === 0;
+    const wordEnd = end >> 2;
     do {
-      const b = background[c];
-      const d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
-      let v = b;
-      if (d > threshold[c]) {
-        if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) v = b + (((luma[c] << 8) - b) >> 1);
-        else {
-          map[c + offset] = 1;
-          list[n++] = c + offset;
+      c = w << 2;
+      const last = c + 4;
+      if (!noiseRow) {
+        const x = (words[w] >>> 1) & M;
+        if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) {
+          // Four cells inside their bands: background, no test needed.
+          do {
+            const b = background[c];
+            const v = b + ((((luma[c] << 8) - b) * alpha) >> 16),
+              t = threshold[c];
+            background[c] = v;
+            low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
+            high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
+          } while (++c < last);
           continue;
         }
-      } else {
-        v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
-        if (noiseRow && masked[c] === 0) {
-          const s = noise[c] + (((d << 4) - noise[c]) >> 2);
-          noise[c] = s;
-          const t = (k * s) >> 4;
-          threshold[c] = t < min ? min : t > 254 ? 254 : t;
-        }
       }
-      background[c] = v;
-      const t = threshold[c];
-      low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
-      high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
-    } while (++c < end);
-    w = end >> 2;
+      do {
+        const b = background[c];
+        const d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
+        let v = b;
+        if (d > threshold[c]) {
+          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) v = b + (((luma[c] << 8) - b) >> 1);
+          else {
+            map[c + offset] = 1;
+            list[n++] = c + offset;
+            continue;
+          }
+        } else {
+          v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
+          if (noiseRow && masked[c] === 0) {
+            const s = noise[c] + (((d << 4) - noise[c]) >> 2);
+            noise[c] = s;
+            const t = (k * s) >> 4;
+            threshold[c] = t < min ? min : t > 254 ? 254 : t;
+          }
+        }
+        background[c] = v;
+        const t = threshold[c];
+        low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
+        high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
+      } while (++c < last);
+    } while (++w < wordEnd);
+    c = end;
   }
   return n;
 }
