@@ -246,6 +246,13 @@ function classifyWords(
   let n = 0;
   let c = 0;
   let w = 0;
+  // The loops' temporaries, declared once: a block-scoped const costs XS a scope per iteration.
+  let x = 0,
+    b = 0,
+    v = 0,
+    t = 0,
+    d = 0,
+    last = 0;
   for (let y = 0; y < height; y++) {
     const end = c + width;
     const offset = 2 * y + stride + 1;
@@ -253,17 +260,17 @@ function classifyWords(
     if (phase % BACKGROUND_STRIDE !== 0) {
       const wordEnd = end >> 2;
       do {
-        const x = (words[w] >>> 1) & M;
+        x = (words[w] >>> 1) & M;
         if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) continue;
         // A cell of this word may be outside its band: classify the four exactly.
         c = w << 2;
-        const last = c + 4;
+        last = c + 4;
         do {
           if (abs[luma[c] - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
-            const b = background[c];
+            b = background[c];
             if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-              const v = b + (((luma[c] << 8) - b) >> 1),
-                t = threshold[c];
+              v = b + (((luma[c] << 8) - b) >> 1);
+              t = threshold[c];
               background[c] = v;
               low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
               high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
@@ -283,15 +290,15 @@ function classifyWords(
     const wordEnd = end >> 2;
     do {
       c = w << 2;
-      const last = c + 4;
+      last = c + 4;
       if (!noiseRow) {
-        const x = (words[w] >>> 1) & M;
+        x = (words[w] >>> 1) & M;
         if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) {
           // Four cells inside their bands: background, no test needed.
           do {
-            const b = background[c];
-            const v = b + ((((luma[c] << 8) - b) * alpha) >> 16),
-              t = threshold[c];
+            b = background[c];
+            v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
+            t = threshold[c];
             background[c] = v;
             low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
             high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
@@ -300,9 +307,9 @@ function classifyWords(
         }
       }
       do {
-        const b = background[c];
-        const d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
-        let v = b;
+        b = background[c];
+        d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
+        v = b;
         if (d > threshold[c]) {
           if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) v = b + (((luma[c] << 8) - b) >> 1);
           else {
@@ -315,12 +322,12 @@ function classifyWords(
           if (noiseRow && masked[c] === 0) {
             const s = noise[c] + (((d << 4) - noise[c]) >> 2);
             noise[c] = s;
-            const t = (k * s) >> 4;
+            t = (k * s) >> 4;
             threshold[c] = t < min ? min : t > 254 ? 254 : t;
           }
         }
         background[c] = v;
-        const t = threshold[c];
+        t = threshold[c];
         low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
         high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
       } while (++c < last);
