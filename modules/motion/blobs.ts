@@ -24,6 +24,7 @@ export function coarseFactor(width: number): number {
   return Math.max(1, Math.ceil(width / 20));
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the flood fill, inlined for XS (BENCHMARKS.md motion)
 export function createBlobFinder(width: number, height: number): BlobFinder {
   const factor = coarseFactor(width);
   const columns = Math.ceil(width / factor),
