@@ -136,7 +136,7 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
     .sort()
     .map((f) => join(highway, f));
   const jpegs = files.map((f) => new Uint8Array(readFileSync(f)));
-  const rounds = o.quick ? 2 : 8;
+  const rounds = o.quick ? 2 : 12;
 
   // Round by round, libjpeg-turbo (and doorbell_thumb.c) in C, then the TypeScript decoder + detector on Node, so
   // both sides see the same machine load through the run; each keeps its best round.
