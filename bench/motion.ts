@@ -5,6 +5,7 @@
 // compute units per thumbnail cell, metered inside xsnap-worker. Speeds are CPU time, best of several rounds.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../modules/config.js";
 import { createThumbnailDecoder } from "../modules/jpeg/thumbnail-decoder.js";
@@ -50,6 +51,8 @@ export interface MotionFigures {
   compressedBytesPerFrame: number;
   thumbnail: string;
   rounds: number;
+  /** The machine's 1-minute load average before and after the timed rounds (it is shared, 2 cores). */
+  loadAverage: [number, number];
   node: { decodeFps: number; decodeDetectFps: number };
   c: { libjpegTurboFps: number; doorbellThumbFps: number; identical: boolean } | { error: string };
   decodeDetectToTurbo?: number;
@@ -143,7 +146,9 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
   o.progress(
     `  ${jpegs.length} highway frames, ${rounds} rounds: TypeScript on Node, libjpeg-turbo and doorbell_thumb.c in C`,
   );
+  const loadBefore = loadavg()[0];
   const { node, cRuns, pairedRatios } = interleavedRounds(files, jpegs, rounds);
+  const loadAverage: [number, number] = [Math.round(loadBefore * 100) / 100, Math.round(loadavg()[0] * 100) / 100];
   const c = bestOf(cRuns);
 
   const metered = o.quick ? 600 : jpegs.length;
@@ -157,6 +162,7 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
     compressedBytesPerFrame: Math.round(jpegs.reduce((a, j) => a + j.length, 0) / jpegs.length),
     thumbnail: `${probe.width}x${probe.height}`,
     rounds,
+    loadAverage,
     node,
     c,
     ...(turbo ? { decodeDetectToTurbo: Math.round((node.decodeDetectFps / turbo) * 100) / 100 } : {}),
@@ -176,6 +182,9 @@ export async function benchMotion(o: { quick: boolean; progress: (text: string) 
       `The ${jpegs.length} CDnet highway frames (320x240, 4:2:0, ${bytes} bytes on average) decoded to ` +
       `${figures.thumbnail} DC thumbnails. Frames/s are per core, in CPU time, the best of ${rounds} rounds, ` +
       "interleaved round by round (a C round, then a TypeScript round) so both sides see the same machine load. " +
+      `The machine is shared (2 cores, other engineers' builds and tests): its 1-minute load average was ` +
+      `${loadAverage[0]} before these rounds and ${loadAverage[1]} after, so frames/s vary from run to run, and ` +
+      "single rounds (the median of the rounds' own ratios) more than best rounds. " +
       "Issue 13's targets: TypeScript decode + detect at least " +
       "libjpeg-turbo's decode alone (1.0x), doorbell_thumb.c too, and the detector at most 40 XS compute units " +
       "per thumbnail cell (deterministic: the same on any machine).",
