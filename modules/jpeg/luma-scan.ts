@@ -2,7 +2,15 @@
 // The hot loop: entropy-decodes one scan (T.81 §F.2.2) that holds the luma component, keeping only the
 // DC of each visible luma block, scaled as libjpeg-turbo's 1/8 "IDCT" does. AC codes are skipped, not
 // stored. Reads never pass `data.length`; bits past the end of a segment are counted and refused.
-import { END_OF_BLOCK, extend, LOOK_BITS, MULTI_BITS, type HuffmanTables } from "./huffman-tables.js";
+import {
+  END_OF_BLOCK,
+  extend,
+  LOOK_BITS,
+  MULTI_BITS,
+  MULTI_UNBUILT,
+  multiEntry,
+  type HuffmanTables,
+} from "./huffman-tables.js";
 import { JpegError } from "./jpeg-error.js";
 
 /** At most this many blocks in one MCU (T.81 §B.2.3; libjpeg's D_MAX_BLOCKS_IN_MCU). */
@@ -128,35 +136,36 @@ export function decodeLumaScan(
       }
       for (let b = 0; b < blocksInMcu; b++) {
         // ---- DC difference (T.81 §F.2.2.1) ----
-        if (nbits < 16) {
-          // Two bytes at once when neither is 0xFF (the usual case): acc keeps its 16..31 unread bits.
-          if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
-            acc = (acc << 16) | (data[pos] << 8) | data[pos + 1];
-            pos += 2;
-            nbits += 16;
-          }
-          // Else byte by byte to at least 25 bits (the same refill is repeated below, inlined for speed).
-          else
-            while (nbits <= 24) {
-              let byte = 0;
-              if (pos < end) {
-                byte = data[pos];
-                if (byte !== 0xff) pos++;
-                else if (pos + 1 < end && data[pos + 1] === 0)
-                  pos += 2; // stuffed zero (T.81 §F.1.2.3)
-                else {
-                  // a marker: stay on it
-                  if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                  byte = 0;
-                  phantom += 8;
-                }
-              } else {
+        // Two bytes at once when neither is 0xFF (the usual case) and the buffer has room, without a branch on
+        // nbits (data-dependent, so the CPU mispredicts it): 16 bits in when nbits < 16, else none.
+        if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
+          const bits = ((nbits - 16) >> 31) & 16;
+          acc = (acc << bits) | (((data[pos] << 8) | data[pos + 1]) >>> (16 - bits));
+          pos += bits >> 3;
+          nbits += bits;
+        }
+        // Else byte by byte to at least 25 bits (the same refill is repeated below, inlined for speed).
+        else if (nbits < 16) {
+          while (nbits <= 24) {
+            let byte = 0;
+            if (pos < end) {
+              byte = data[pos];
+              if (byte !== 0xff) pos++;
+              else if (pos + 1 < end && data[pos + 1] === 0)
+                pos += 2; // stuffed zero (T.81 §F.1.2.3)
+              else {
+                // a marker: stay on it
                 if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                byte = 0;
                 phantom += 8;
               }
-              acc = (acc << 8) | byte;
-              nbits += 8;
+            } else {
+              if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+              phantom += 8;
             }
+            acc = (acc << 8) | byte;
+            nbits += 8;
+          }
         }
         let slot = dcSlot[b];
         let index = (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK;
@@ -224,37 +233,37 @@ export function decodeLumaScan(
         const fastBase = slot << LOOK_BITS;
         const multiBase = (slot - 4) << MULTI_BITS;
         for (let k = k0; k < 64; ) {
-          if (nbits < 16) {
-            if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
-              acc = (acc << 16) | (data[pos] << 8) | data[pos + 1];
-              pos += 2;
-              nbits += 16;
-            } else
-              while (nbits <= 24) {
-                let byte = 0;
-                if (pos < end) {
-                  byte = data[pos];
-                  if (byte !== 0xff) pos++;
-                  else if (pos + 1 < end && data[pos + 1] === 0) pos += 2;
-                  else {
-                    if (nbits < phantom)
-                      throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                    byte = 0;
-                    phantom += 8;
-                  }
-                } else {
+          if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
+            const bits = ((nbits - 16) >> 31) & 16;
+            acc = (acc << bits) | (((data[pos] << 8) | data[pos + 1]) >>> (16 - bits));
+            pos += bits >> 3;
+            nbits += bits;
+          } else if (nbits < 16) {
+            while (nbits <= 24) {
+              let byte = 0;
+              if (pos < end) {
+                byte = data[pos];
+                if (byte !== 0xff) pos++;
+                else if (pos + 1 < end && data[pos + 1] === 0) pos += 2;
+                else {
                   if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                  byte = 0;
                   phantom += 8;
                 }
-                acc = (acc << 8) | byte;
-                nbits += 8;
+              } else {
+                if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
+                phantom += 8;
               }
+              acc = (acc << 8) | byte;
+              nbits += 8;
+            }
           }
           const wide = (acc >>> (nbits - MULTI_BITS)) & MULTI_MASK;
           entry = multi[multiBase + wide];
-          if (entry !== 0 && k + (entry >> 12) < 64) {
-            nbits -= entry & 31;
-            k += (entry >> 5) & 127;
+          if (entry === MULTI_UNBUILT) entry = multiEntry(t, slot, wide);
+          if (entry !== 0 && k + (entry >> 10) < 64) {
+            nbits -= entry & 15;
+            k += ((entry >> 4) & 63) + 1;
             continue;
           }
           index = wide >>> (MULTI_BITS - LOOK_BITS);

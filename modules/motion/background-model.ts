@@ -20,6 +20,22 @@ export interface BackgroundModel {
   readonly stillLuma: Uint8Array;
   readonly stillSince: Int32Array;
   readonly stillSeen: Int32Array;
+  /**
+   * The background band of each cell for the word test in `classify`, in half grey levels: a cell may be
+   * foreground only when luma / 2 is below `low` or above `high` - 128 (one byte per cell, read four at a time
+   * through `low32` and `high32`). They hold for every gain (x 256) from `bandGainLow` to `bandGainHigh`;
+   * `bandGainLow` is -1 when the model changed and they must be computed again. Never wider than the exact
+   * test's band at any of those gains, so the word test only skips cells that are background.
+   */
+  readonly low: Uint8Array;
+  readonly high: Uint8Array;
+  readonly low32: Int32Array;
+  readonly high32: Int32Array;
+  bandGainLow: number;
+  bandGainHigh: number;
+  /** A word-aligned copy of the frame, for frames whose luma does not start on a 4-byte boundary. */
+  readonly aligned: Uint8Array;
+  readonly aligned32: Int32Array;
 }
 
 export interface ModelParams {
@@ -49,6 +65,10 @@ const INITIAL_NOISE_Q4 = 48;
 
 export function createBackgroundModel(grid: Grid): BackgroundModel {
   const n = grid.cells;
+  const words = (n + 3) >> 2;
+  const low = new Int32Array(words),
+    high = new Int32Array(words),
+    aligned = new Int32Array(words);
   return {
     grid,
     background: new Uint16Array(n),
@@ -58,6 +78,14 @@ export function createBackgroundModel(grid: Grid): BackgroundModel {
     stillLuma: new Uint8Array(n),
     stillSince: new Int32Array(n),
     stillSeen: new Int32Array(n),
+    low: new Uint8Array(low.buffer),
+    high: new Uint8Array(high.buffer),
+    low32: low,
+    high32: high,
+    bandGainLow: -1,
+    bandGainHigh: -1,
+    aligned: new Uint8Array(aligned.buffer),
+    aligned32: aligned,
   };
 }
 
@@ -69,6 +97,7 @@ export function resetModel(m: BackgroundModel, luma: Uint8Array, p: ModelParams)
   m.stillLuma.set(luma.length === n ? luma : luma.subarray(0, n));
   m.stillSince.fill(0);
   m.stillSeen.fill(-STILL_PERIOD);
+  m.bandGainLow = m.bandGainHigh = -1;
   for (let c = 0; c < n; c++)
     m.threshold[c] = m.masked[c] ? 255 : clampThreshold((p.noiseFactor * INITIAL_NOISE_Q4) >> 4, p.thresholdMin);
 }
@@ -108,6 +137,217 @@ export function classify(
   map: Uint8Array,
   list: Int32Array,
 ): number {
+  return (m.grid.width & 3) === 0
+    ? classifyWords(m, luma, gainQ8, frame, p, map, list)
+    : classifyCells(m, luma, gainQ8, frame, p, map, list);
+}
+
+/** The high bit of each byte of a word, as an int32 (0x80808080). */
+const HIGH_BITS = -2139062144;
+/** The low seven bits of each byte. */
+const LOW_BITS = 0x7f7f7f7f;
+/** Offset of the band tables' index: pred - threshold reaches -255. */
+const BAND_OFFSET = 256;
+let lowTable: Uint8Array | undefined;
+let highTable: Uint8Array | undefined;
+
+/**
+ * The band tables, by pred -/+ threshold + BAND_OFFSET (pred up to 1023 at gain 4): `low` is the least half
+ * grey level of luma / 2 that cannot be below the band (0: none is; 128: every one may be), `high` is 128 + the
+ * greatest that cannot be above it (255: none is; 127: every one may be). Rounded so the test flags a superset.
+ */
+function bandTables(): [Uint8Array, Uint8Array] {
+  if (!lowTable || !highTable) {
+    lowTable = new Uint8Array(BAND_OFFSET + 1280);
+    highTable = new Uint8Array(BAND_OFFSET + 1280);
+    for (let i = 0; i < lowTable.length; i++) {
+      const v = i - BAND_OFFSET;
+      lowTable[i] = v <= 0 ? 0 : v > 255 ? 128 : (v + 1) >> 1;
+      highTable[i] = v < 0 ? 127 : v >= 255 ? 255 : 127 + ((v + 1) >> 1);
+    }
+  }
+  return [lowTable, highTable];
+}
+
+/** The bands are computed for gains within 1/BAND_GAIN_SLACK of the current one (about 1.6%, one gain step). */
+const BAND_GAIN_SLACK = 64;
+
+/** Computes every cell's band (`low`, `high`) for the gains `gainLow` to `gainHigh` (x 256). */
+function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): void {
+  const { background, threshold, low, high } = m;
+  const [lowT, highT] = bandTables();
+  const n = m.grid.cells;
+  let c = 0;
+  do {
+    const b = background[c],
+      t = threshold[c];
+    low[c] = lowT[((b * gainHigh) >> 16) + BAND_OFFSET - t];
+    high[c] = highT[((b * gainLow) >> 16) + BAND_OFFSET + t];
+  } while (++c < n);
+  m.bandGainLow = gainLow;
+  m.bandGainHigh = gainHigh;
+}
+
+/** Brings cell `c`'s band up to date after its background or threshold changed (when bands are kept). */
+export function updateBand(m: BackgroundModel, c: number): void {
+  if (m.bandGainLow < 0) return;
+  const [lowT, highT] = bandTables();
+  const b = m.background[c],
+    t = m.threshold[c];
+  m.low[c] = lowT[((b * m.bandGainHigh) >> 16) + BAND_OFFSET - t];
+  m.high[c] = highT[((b * m.bandGainLow) >> 16) + BAND_OFFSET + t];
+}
+
+/** `luma` as words: a view when it starts on a 4-byte boundary, else the model's aligned copy. */
+function lumaWords(m: BackgroundModel, luma: Uint8Array): Int32Array {
+  const words = m.aligned32.length;
+  if ((luma.byteOffset & 3) === 0 && luma.buffer instanceof ArrayBuffer) {
+    const cached = wordViews.get(luma.buffer);
+    if (cached && cached.byteOffset === luma.byteOffset && cached.length === words) return cached;
+    const view = new Int32Array(luma.buffer, luma.byteOffset, words);
+    wordViews.set(luma.buffer, view);
+    return view;
+  }
+  m.aligned.set(luma.length === m.aligned.length ? luma : luma.subarray(0, m.grid.cells));
+  return m.aligned32;
+}
+const wordViews = new WeakMap<ArrayBuffer, Int32Array>();
+
+/**
+ * `classify` for grids whose width is a multiple of 4: four cells at a time, luma / 2 against each cell's band
+ * in one word (SWAR, seven bits a lane and the eighth as a borrow guard), and only the words with a cell outside
+ * its band are classified cell by cell. The upkeep rows are classified cell by cell, as their backgrounds move.
+ * The bands hold for one gain and are computed again when the gain differs; the result is `classifyCells`'s.
+ */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the hot loop, inlined for XS (BENCHMARKS.md motion)
+function classifyWords(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  gainQ8: number,
+  frame: number,
+  p: ModelParams,
+  map: Uint8Array,
+  list: Int32Array,
+): number {
+  if (gainQ8 < m.bandGainLow || gainQ8 > m.bandGainHigh)
+    computeBands(m, gainQ8 - Math.ceil(gainQ8 / BAND_GAIN_SLACK), gainQ8 + Math.ceil(gainQ8 / BAND_GAIN_SLACK));
+  const { background, threshold, noise, masked, low, high, low32, high32 } = m;
+  const gainLow = m.bandGainLow,
+    gainHigh = m.bandGainHigh;
+  const { width, height, stride } = m.grid;
+  const words = lumaWords(m, luma);
+  const abs = absolute();
+  const [lowT, highT] = bandTables();
+  const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
+  const min = p.thresholdMin,
+    k = p.noiseFactor;
+  const H = HIGH_BITS,
+    M = LOW_BITS;
+  let n = 0;
+  let c = 0;
+  let w = 0;
+  // The loops' temporaries, declared once: a block-scoped const costs XS a scope per iteration.
+  let x = 0,
+    b = 0,
+    v = 0,
+    t = 0,
+    d = 0,
+    last = 0;
+  for (let y = 0; y < height; y++) {
+    const end = c + width;
+    const offset = 2 * y + stride + 1;
+    const phase = (y + frame) % NOISE_STRIDE;
+    if (phase % BACKGROUND_STRIDE !== 0) {
+      const wordEnd = end >> 2;
+      do {
+        x = (words[w] >>> 1) & M;
+        if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) continue;
+        // A cell of this word may be outside its band: classify the four exactly.
+        c = w << 2;
+        last = c + 4;
+        do {
+          if (abs[luma[c] - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
+            b = background[c];
+            if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
+              v = b + (((luma[c] << 8) - b) >> 1);
+              t = threshold[c];
+              background[c] = v;
+              low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
+              high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
+              continue;
+            }
+            map[c + offset] = 1;
+            list[n++] = c + offset;
+          }
+        } while (++c < last);
+      } while (++w < wordEnd);
+      c = end;
+      continue;
+    }
+    // An upkeep row: background cells move towards the frame, and their bands with them; in a noise row (one in
+    // NOISE_STRIDE) their noise levels and thresholds too.
+    const noiseRow = phase === 0;
+    const wordEnd = end >> 2;
+    do {
+      c = w << 2;
+      last = c + 4;
+      if (!noiseRow) {
+        x = (words[w] >>> 1) & M;
+        if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) {
+          // Four cells inside their bands: background, no test needed.
+          do {
+            b = background[c];
+            v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
+            t = threshold[c];
+            background[c] = v;
+            low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
+            high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
+          } while (++c < last);
+          continue;
+        }
+      }
+      do {
+        b = background[c];
+        d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
+        v = b;
+        if (d > threshold[c]) {
+          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) v = b + (((luma[c] << 8) - b) >> 1);
+          else {
+            map[c + offset] = 1;
+            list[n++] = c + offset;
+            continue;
+          }
+        } else {
+          v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
+          if (noiseRow && masked[c] === 0) {
+            const s = noise[c] + (((d << 4) - noise[c]) >> 2);
+            noise[c] = s;
+            t = (k * s) >> 4;
+            threshold[c] = t < min ? min : t > 254 ? 254 : t;
+          }
+        }
+        background[c] = v;
+        t = threshold[c];
+        low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
+        high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
+      } while (++c < last);
+    } while (++w < wordEnd);
+    c = end;
+  }
+  return n;
+}
+
+/** `classify` cell by cell (any grid width). */
+function classifyCells(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  gainQ8: number,
+  frame: number,
+  p: ModelParams,
+  map: Uint8Array,
+  list: Int32Array,
+): number {
+  m.bandGainLow = m.bandGainHigh = -1;
   const { background, threshold, noise, masked } = m;
   const { width, height, stride } = m.grid;
   const abs = absolute();
@@ -191,7 +431,10 @@ export function absorbStill(
     const cur = luma[c];
     const d = cur - stillLuma[c];
     if (stillSeen[c] !== frame - STILL_PERIOD || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
-    else if (frame - stillSince[c] >= p.stillFrames) background[c] = cur << 8;
+    else if (frame - stillSince[c] >= p.stillFrames) {
+      background[c] = cur << 8;
+      updateBand(m, c);
+    }
     stillSeen[c] = frame;
   }
   const cells = m.grid.cells;
@@ -219,6 +462,7 @@ export function retoneBackground(
   const { background, noise, threshold, masked } = m;
   const { width, height, stride } = m.grid;
   const offsetQ8 = offset << 8;
+  m.bandGainLow = m.bandGainHigh = -1;
   let c = 0;
   for (let y = 0; y < height; y++) {
     const end = c + width;
@@ -248,6 +492,7 @@ const MAX_BACKGROUND = 255 << 8;
 /** Fast relearning after an illumination event: every cell moves half-way to the current frame. */
 export function relearn(m: BackgroundModel, luma: Uint8Array): void {
   const { background } = m;
+  m.bandGainLow = m.bandGainHigh = -1;
   const n = m.grid.cells;
   for (let c = 0; c < n; c++) {
     const b = background[c];
@@ -290,6 +535,7 @@ export function settleStatic(
     const d = luma[c] - previous[c];
     if ((residue[c] !== 0 || previousMap[p] === 0) && d <= threshold[c] && d >= -threshold[c]) {
       background[c] = luma[c] << 8;
+      updateBand(m, c);
       map[p] = 0;
     } else list[kept++] = p;
   }
@@ -312,6 +558,7 @@ export function learnNoise(
 ): void {
   const { noise, threshold, masked } = m;
   const { width, height, stride } = m.grid;
+  m.bandGainLow = m.bandGainHigh = -1;
   let c = 0;
   for (let y = 0; y < height; y++) {
     const end = c + width;

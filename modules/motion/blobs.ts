@@ -24,6 +24,7 @@ export function coarseFactor(width: number): number {
   return Math.max(1, Math.ceil(width / 20));
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the flood fill, inlined for XS (BENCHMARKS.md motion)
 export function createBlobFinder(width: number, height: number): BlobFinder {
   const factor = coarseFactor(width);
   const columns = Math.ceil(width / factor),
@@ -42,9 +43,12 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
   return {
     factor,
     find(cells, n, minCells) {
-      let nActive = 0;
-      for (let i = 0; i < n; i++) {
-        const q = squareOf[cells[i]];
+      // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+      let nActive = 0,
+        q = 0,
+        i = 0;
+      for (; i < n; i++) {
+        q = squareOf[cells[i]];
         if (state[q] === 0) {
           state[q] = 1;
           active[nActive++] = q;
@@ -55,24 +59,34 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
         bx0 = size,
         by0 = size,
         bx1 = -1,
-        by1 = -1;
-      for (let i = 0; i < nActive; i++) {
-        const seed = active[i];
+        by1 = -1,
+        seed = 0,
+        top = 0,
+        squares = 0,
+        q0 = 0,
+        q1 = 0,
+        x0 = 0,
+        x1 = 0,
+        x = 0,
+        y0 = 0,
+        y1 = 0;
+      for (i = 0; i < nActive; i++) {
+        seed = active[i];
         if (state[seed] !== 1) continue;
         state[seed] = 2;
         stack[0] = seed;
-        let top = 1,
-          squares = 0,
-          q0 = seed,
-          q1 = seed,
-          x0 = seed % stride,
-          x1 = x0;
+        top = 1;
+        squares = 0;
+        q0 = seed;
+        q1 = seed;
+        x0 = seed % stride;
+        x1 = x0;
         while (top > 0) {
-          const q = stack[--top];
+          q = stack[--top];
           squares++;
           if (q < q0) q0 = q;
           if (q > q1) q1 = q;
-          const x = q % stride;
+          x = q % stride;
           if (x < x0) x0 = x;
           if (x > x1) x1 = x;
           if (state[q - stride] === 1) {
@@ -95,8 +109,8 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
         if (squares > largest) largest = squares;
         if (squares >= minCells) {
           count++;
-          const y0 = (q0 / stride) | 0,
-            y1 = (q1 / stride) | 0;
+          y0 = (q0 / stride) | 0;
+          y1 = (q1 / stride) | 0;
           if (x0 < bx0) bx0 = x0;
           if (y0 < by0) by0 = y0;
           if (x1 > bx1) bx1 = x1;

@@ -33,23 +33,36 @@ export function refineForeground(
     below = 2 * stride,
     cellOf = g.cellOf;
   let m = 0;
-  for (let i = 0; i < n; i++) {
-    const p = list[i];
-    const left = map[p - 1],
-      right = map[p + 1],
-      up = map[p - stride],
-      down = map[p + stride];
-    const c = cellOf[p];
+  // The loop's temporaries, declared once: a block-scoped const costs XS a scope per iteration.
+  let p = 0,
+    left = 0,
+    right = 0,
+    up = 0,
+    down = 0,
+    c = 0,
+    around = 0,
+    cur = 0,
+    pred = 0,
+    d = 0,
+    limit = 0,
+    i = 0;
+  for (; i < n; i++) {
+    p = list[i];
+    left = map[p - 1];
+    right = map[p + 1];
+    up = map[p - stride];
+    down = map[p + stride];
+    c = cellOf[p];
     // One-cell gaps in the raw map, across and down, are filled; a gap closed both ways is listed once.
     if (right === 0 && map[p + 2] === 1) cells[m++] = c + 1;
     if (down === 0 && map[p + below] === 1 && (map[p + stride - 1] === 0 || map[p + stride + 1] === 0))
       cells[m++] = c + width;
-    const around = left + right + up + down;
+    around = left + right + up + down;
     if (around === 0) continue; // isolated: noise
     // Clipped at white (or black) both now and as predicted: an exposure change the gain cannot model.
-    const cur = luma[c];
+    cur = luma[c];
     if (cur >= SATURATED || cur <= 255 - SATURATED) {
-      const pred = (background[c] * gainQ8) >> 16;
+      pred = (background[c] * gainQ8) >> 16;
       if (cur >= SATURATED ? pred >= SATURATED : pred <= 255 - SATURATED) continue;
     }
     if (around < 3) {
@@ -58,11 +71,11 @@ export function refineForeground(
       // the same sign and is over 256/COVERAGE_Q8 times larger. A weaker neighbour, or one of opposite
       // sign (another part of the object), keeps it.
       // Inlined: a helper call per neighbour would cost as much again on XS.
-      const pred = (background[c] * gainQ8) >> 16;
-      const d = luma[c] - pred;
-      const limit = (d * 256) / COVERAGE_Q8;
-      const keep =
-        d > 0
+      pred = (background[c] * gainQ8) >> 16;
+      d = cur - pred;
+      limit = (d * 256) / COVERAGE_Q8;
+      if (
+        !(d > 0
           ? (left !== 0 && luma[c - 1] - pred <= limit) ||
             (right !== 0 && luma[c + 1] - pred <= limit) ||
             (up !== 0 && luma[c - width] - pred <= limit) ||
@@ -70,8 +83,9 @@ export function refineForeground(
           : (left !== 0 && luma[c - 1] - pred >= limit) ||
             (right !== 0 && luma[c + 1] - pred >= limit) ||
             (up !== 0 && luma[c - width] - pred >= limit) ||
-            (down !== 0 && luma[c + width] - pred >= limit);
-      if (!keep) continue;
+            (down !== 0 && luma[c + width] - pred >= limit))
+      )
+        continue;
     }
     cells[m++] = c;
   }
