@@ -20,7 +20,7 @@ import { createNodeHost, type NodeHost } from "../../hosts/node/host.js";
 import { startFirmware, type Firmware } from "../../modules/firmware.js";
 import { createLogger } from "../../modules/logger.js";
 import { freePort, type Mosquitto, startMosquitto } from "../support/mosquitto.js";
-import { until, type Watcher, watch } from "../support/mqtt-watch.js";
+import { ringIdsSeen, until, type Watcher, watch } from "../support/mqtt-watch.js";
 import { createOwnerHome } from "../support/owner-home.js";
 
 const crypto = createNodeCrypto();
@@ -115,12 +115,7 @@ after(async () => {
 });
 
 /** The ring events Home Assistant's stand-in received, in order. */
-const ringsAtHa = () =>
-  ha
-    .on(HA_EVENT)
-    .map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string })
-    .filter((e) => e.event_type === "ring")
-    .map((e) => e.id);
+const ringsAtHa = () => ringIdsSeen(ha, HA_EVENT);
 
 /** Where things stood, for a failure message. */
 const where = () => {

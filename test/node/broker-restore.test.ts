@@ -22,7 +22,7 @@ import { createNodeHost, type NodeHost } from "../../hosts/node/host.js";
 import { startFirmware, type Firmware } from "../../modules/firmware.js";
 import { createLogger } from "../../modules/logger.js";
 import { freePort, type Mosquitto, startMosquitto } from "../support/mosquitto.js";
-import { until, type Watcher, watch } from "../support/mqtt-watch.js";
+import { ringIdsSeen, until, type Watcher, watch } from "../support/mqtt-watch.js";
 import { createOwnerHome } from "../support/owner-home.js";
 
 const crypto = createNodeCrypto();
@@ -117,12 +117,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ringsAtHa = () =>
-  ha
-    .on(HA_EVENT)
-    .map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string })
-    .filter((e) => e.event_type === "ring")
-    .map((e) => e.id);
+const ringsAtHa = () => ringIdsSeen(ha, HA_EVENT);
 
 const where = () =>
   `${ringIds.length} rings made, ${ringsAtHa().length} at Home Assistant, outbox ${JSON.stringify(fw.delivery.stats)}\n` +

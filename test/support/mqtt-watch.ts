@@ -51,3 +51,12 @@ export async function watch(
     close: () => client.endAsync(true),
   };
 }
+
+/** The ids of the `ring` events that Home Assistant's event entity (state topic `eventTopic`) received, in order. */
+export function ringIdsSeen(w: Watcher, eventTopic: string): string[] {
+  return w
+    .on(eventTopic)
+    .map((s) => JSON.parse(s.payload.toString()) as { event_type: string; id: string })
+    .filter((e) => e.event_type === "ring")
+    .map((e) => e.id);
+}
