@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { startBridge, type Bridge } from "../../bridge/bridge.js";
-import { createDeviceStateStore, type DeviceStateStore } from "../../bridge/device-state.js";
+import { heldStore } from "../support/held-store.js";
 import type { DeliveredEvent } from "../../bridge/event-receiver.js";
 import { createCommandSigner, generateSigningKey } from "../../bridge/key-files.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
@@ -23,30 +23,6 @@ const EVENT = "doorbell/frontdoor/sealed/event";
 const ownerSecret = crypto.randomBytes(32);
 const deviceSecret = crypto.randomBytes(32);
 const EVENTS = 6;
-
-/** A real store whose asynchronous commits wait until the test lets them through. */
-function heldStore(dir: string) {
-  const store = createDeviceStateStore(dir);
-  const waiting: (() => void)[] = [];
-  let requested = 0;
-  const held: DeviceStateStore = {
-    ...store,
-    commitAsync(done) {
-      requested++;
-      waiting.push(() => store.commitAsync(done));
-    },
-  };
-  return {
-    store: held,
-    get requested() {
-      return requested;
-    },
-    /** Lets every commit asked for so far through. */
-    letThrough: () => {
-      for (const run of waiting.splice(0)) run();
-    },
-  };
-}
 
 let broker: EmbeddedBroker;
 let device: MqttClient;

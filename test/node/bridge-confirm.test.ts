@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import mqtt, { type MqttClient } from "mqtt";
 import { type Bridge, startBridge } from "../../bridge/bridge.js";
-import { createDeviceStateStore, type DeviceStateStore } from "../../bridge/device-state.js";
+import { heldStore } from "../support/held-store.js";
 import { createCommandSigner, generateSigningKey } from "../../bridge/key-files.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { confirmationMac, decodeConfirmations, sameMac } from "../../modules/envelope/confirmation.js";
@@ -25,29 +25,6 @@ const ACK = "doorbell/frontdoor/sealed/ack";
 const HA_EVENT = "doorbell/frontdoor/event";
 const ownerSecret = crypto.randomBytes(32);
 const deviceSecret = crypto.randomBytes(32);
-
-/** A real store whose asynchronous commits wait until the test lets them through. */
-function heldStore(dir: string) {
-  const store = createDeviceStateStore(dir);
-  const waiting: (() => void)[] = [];
-  let requested = 0;
-  const held: DeviceStateStore = {
-    ...store,
-    commitAsync(done) {
-      requested++;
-      waiting.push(() => store.commitAsync(done));
-    },
-  };
-  return {
-    store: held,
-    get requested() {
-      return requested;
-    },
-    letThrough: () => {
-      for (const run of waiting.splice(0)) run();
-    },
-  };
-}
 
 let broker: EmbeddedBroker;
 let device: MqttClient;
