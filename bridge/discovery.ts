@@ -145,6 +145,7 @@ export function deviceDiscovery(device: DeviceInfo, o: DiscoveryOptions): Discov
         name: "Motion",
         dev_cla: "motion",
         stat_t: t.motion,
+        json_attr_t: t.motionAttributes,
         off_dly: o.motionOffDelayS,
       }),
       component("snapshot", "image", snapshotImage(t.snapshot, o.pictures ?? "url")),

@@ -50,6 +50,7 @@ export function createEventDelivery(o: EventDeliveryOptions) {
     if (picture !== undefined && (event.type === "ring" || event.type === "long_press" || event.type === "snapshot"))
       served.lastPicture = picture;
     if (update.motion) served.motion = update.motion;
+    if (update.motionAttributes) served.motionAttributes = update.motionAttributes;
     if (update.info) {
       const before = o.state.get(device.id).info?.fw;
       o.state.update(device.id, (s) => {

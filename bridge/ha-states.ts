@@ -24,6 +24,11 @@ export interface OpenedEvent {
   of?: string;
   reason?: string;
   stats?: Record<string, unknown>;
+  /** The redactor's code when the event's picture was withheld for the privacy zones (docs/privacy.md). */
+  pictureWithheld?: unknown;
+  /** For motion: why the firmware's detector fired (modules/events.ts MotionReason), and the box in frame pixels. */
+  motion?: unknown;
+  box?: unknown;
 }
 
 export interface HaUpdate {
@@ -32,6 +37,8 @@ export interface HaUpdate {
   info?: Record<string, unknown>;
   /** For a motion event: the binary sensor's new state. */
   motion?: "ON" | "OFF";
+  /** For a motion event: the JSON now on the motion sensor's attributes topic. */
+  motionAttributes?: string;
 }
 
 /** An event whose bridge receive time is more than this after its device capture time is marked `late`. */
@@ -52,6 +59,35 @@ export function infoWithCounters(
 }
 
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+
+/** A short code from a device header (a redactor's code, a lighting state): printable ASCII, at most 32 characters. */
+const code = (v: unknown) => (typeof v === "string" && /^[\x20-\x7e]{1,32}$/.test(v) ? v : undefined);
+
+/**
+ * The motion sensor's attributes for a motion event: the firmware's own reason (cells seen moving in the frame that
+ * fired, their share of the watched area, the lighting state and gain) and box, as the sealed header carried them.
+ * A field the header lacks, or carries malformed, is left out: the device is authenticated, not trusted to be right.
+ */
+export function motionAttributesFor(event: OpenedEvent, receivedAtMs: number): Record<string, unknown> {
+  const why = (typeof event.motion === "object" && event.motion !== null ? event.motion : {}) as Record<
+    string,
+    unknown
+  >;
+  const a: Record<string, unknown> = {
+    event_type: event.type,
+    id: event.id,
+    seq: event.seq,
+    at: isoOrNull(event.atMs),
+  };
+  a.received_at = new Date(receivedAtMs).toISOString();
+  if (num(why.cells) !== undefined) a.cells = why.cells;
+  if (num(why.areaPct) !== undefined) a.area_pct = why.areaPct;
+  if (code(why.light) !== undefined) a.light = why.light;
+  if (num(why.gain) !== undefined) a.gain = why.gain;
+  const box = event.box;
+  if (Array.isArray(box) && box.length === 4 && box.every((v) => num(v) !== undefined)) a.box = box;
+  return a;
+}
 
 /** The diagnostics JSON for the info topic, from a status event's `stats`. */
 /** ISO 8601, or null for a time no Date can hold (a device clock gone wrong). */
@@ -112,6 +148,8 @@ export function haUpdateFor(
       };
       if (event.frameAgeMs !== undefined) attributes.frame_age_ms = event.frameAgeMs;
       if (event.heldMs !== undefined) attributes.held_ms = event.heldMs;
+      // No picture because the privacy zones could not be applied to it: say why, rather than a silent gap.
+      if (code(event.pictureWithheld) !== undefined) attributes.picture_withheld = event.pictureWithheld;
       // QoS 2 [MQTT-4.3.3], as discovery asks Home Assistant to subscribe: a press fires its event once.
       publishes.push({ topic: topics.event, payload: JSON.stringify(attributes), qos: 2, retain: false });
       return { publishes };
@@ -122,8 +160,11 @@ export function haUpdateFor(
     case "motion_start":
     case "motion_end": {
       const motion = event.type === "motion_start" ? "ON" : "OFF";
+      // The attributes first, so an automation triggered by the state reads this event's reason, not the last one's.
+      const motionAttributes = JSON.stringify(motionAttributesFor(event, receivedAtMs));
+      publishes.push({ topic: topics.motionAttributes, payload: motionAttributes, qos: 1, retain: true });
       publishes.push({ topic: topics.motion, payload: motion, qos: 1, retain: true });
-      return { publishes, motion };
+      return { publishes, motion, motionAttributes };
     }
     case "status": {
       const info = infoFromStatus(event);

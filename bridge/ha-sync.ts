@@ -89,6 +89,8 @@ export function createHaSync(o: HaSyncOptions): HaSync {
     for (const served of o.served) {
       publishDiscovery(served);
       if (o.state.get(served.device.id).info || served.replaysRefused) publishInfo(served);
+      if (served.motionAttributes)
+        publish({ topic: served.ha.motionAttributes, payload: served.motionAttributes, qos: 1, retain: true });
       if (served.motion) publish({ topic: served.ha.motion, payload: served.motion, qos: 1, retain: true });
       // After a restart in url mode: a fresh link to the newest stored picture, or an empty retained message that
       // clears what the broker kept (bytes from mqtt mode); once per run, then the link is re-published.

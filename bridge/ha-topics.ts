@@ -15,6 +15,11 @@ export interface HaTopics {
   /** `ON` / `OFF`, retained. */
   motion: string;
   /**
+   * Why the last motion event fired (the firmware's own reason: cells, area, lighting, gain, box), JSON, retained:
+   * the motion sensor's attributes (`json_attributes_topic`).
+   */
+  motionAttributes: string;
+  /**
    * The last snapshot, retained: a link to it on the bridge's video endpoint (ha.pictures = url, the default), or its
    * raw JPEG bytes (ha.pictures = mqtt).
    */
@@ -42,6 +47,7 @@ export function haTopics(topicRoot: string, deviceId: string): HaTopics {
     availability: deviceTopics(topicRoot, deviceId).status,
     event: `${base}/event`,
     motion: `${base}/motion`,
+    motionAttributes: `${base}/motion/attributes`,
     snapshot: `${base}/snapshot`,
     info: `${base}/info`,
     snapshotCommand: `${base}/cmd/snapshot`,

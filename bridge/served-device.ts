@@ -15,6 +15,8 @@ export interface ServedDevice {
    */
   lastPicture?: Uint8Array | string;
   motion?: "ON" | "OFF";
+  /** The last motion event's attributes JSON (ha-states.ts), re-published with the state on Home Assistant's birth. */
+  motionAttributes?: string;
   /** Envelopes refused as replays since the bridge started (`replays_refused` in the info JSON). */
   replaysRefused: number;
 }

@@ -102,9 +102,18 @@ before(async () => {
   broker = await startEmbeddedBroker({ port: 0 });
   url = `mqtt://127.0.0.1:${broker.port}`;
   deviceClient = await mqtt.connectAsync(url, { clientId: "frontdoor" });
-  ha = await watch(url, ["homeassistant/#", "doorbell/frontdoor/+", "doorbell/frontdoor/sealed/cmd"], {
-    clientId: "homeassistant",
-  });
+  ha = await watch(
+    url,
+    [
+      "homeassistant/#",
+      "doorbell/frontdoor/+",
+      "doorbell/frontdoor/sealed/cmd",
+      "doorbell/frontdoor/motion/attributes",
+    ],
+    {
+      clientId: "homeassistant",
+    },
+  );
 });
 after(async () => {
   for (const r of running) {
@@ -258,17 +267,57 @@ describe("bridge: states and commands", () => {
     const discovery = await ha.nth("homeassistant/device/esp32db_frontdoor/config", 2);
     assert.equal(JSON.parse(discovery.payload.toString()).dev.sw, "1.4.2");
   });
+});
 
-  test("motion start and end set the retained binary sensor ON and OFF", async () => {
-    await send(seal({ type: "motion_start", id: "00000000000000e1", box: [1, 2, 3, 4] }));
-    await send(seal({ type: "motion_end", id: "00000000000000e2" }));
+describe("bridge: why motion fired, and why a picture is missing", () => {
+  test("motion start and end set the retained binary sensor ON and OFF, each after its reason on the attributes topic", async () => {
+    const why = { cells: 14, areaPct: 1.2, light: "step", gain: 1.42 };
+    await send(seal({ type: "motion_start", id: "00000000000000e1", box: [1, 2, 3, 4], motion: why }));
+    // Malformed fields are left out, not passed on: a lighting state with a newline, a count that is text.
+    const odd = { cells: "14", areaPct: 0.4, light: "a\nb", gain: 1 };
+    await send(seal({ type: "motion_end", id: "00000000000000e2", motion: odd, box: [1, 2] }));
     await ha.nth("doorbell/frontdoor/motion", 2);
     assert.deepEqual(
       ha.on("doorbell/frontdoor/motion").map((s) => s.payload.toString()),
       ["ON", "OFF"],
     );
+    const order = ha.seen.filter((s) => s.topic.startsWith("doorbell/frontdoor/motion")).map((s) => s.topic.slice(19));
+    assert.deepEqual(order, ["motion/attributes", "motion", "motion/attributes", "motion"]);
+    const [start, end] = ha.on("doorbell/frontdoor/motion/attributes");
+    assert.equal(start.retain, false, "live delivery; the broker keeps it retained");
+    const at = { at: "2026-10-01T08:00:00.000Z", received_at: "2026-10-01T08:00:01.000Z" };
+    assert.deepEqual(JSON.parse(start.payload.toString()), {
+      event_type: "motion_start",
+      id: "00000000000000e1",
+      seq: seq - 1,
+      ...at,
+      cells: 14,
+      area_pct: 1.2,
+      light: "step",
+      gain: 1.42,
+      box: [1, 2, 3, 4],
+    });
+    assert.deepEqual(JSON.parse(end.payload.toString()), {
+      event_type: "motion_end",
+      id: "00000000000000e2",
+      seq,
+      ...at,
+      area_pct: 0.4,
+      gain: 1,
+    });
   });
 
+  test("a ring whose picture was withheld for the privacy zones says so, with the redactor's code", async () => {
+    await send(seal({ type: "ring", id: "00000000000000e3", pictureWithheld: "unsupported" }));
+    const withheld = () => ha.on("doorbell/frontdoor/event").map((e) => JSON.parse(e.payload.toString()));
+    await until(() => withheld().some((e) => e.id === "00000000000000e3"), "the ring on Home Assistant's side");
+    const attributes = withheld().find((e) => e.id === "00000000000000e3");
+    assert.equal(attributes.has_snapshot, false);
+    assert.equal(attributes.picture_withheld, "unsupported");
+  });
+});
+
+describe("bridge: commands", () => {
   test("Take snapshot becomes a command the owner sealed, numbered above the last; a retained press is ignored", async () => {
     await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });
     await ha.client.publishAsync("doorbell/frontdoor/cmd/snapshot", "snapshot", { qos: 1 });

@@ -111,6 +111,7 @@ describe("Home Assistant discovery: the components (§1.3 cmps)", () => {
   test("motion with off_delay, the image on a link (url_topic), the snapshot button, and the diagnostic sensors", () => {
     const [motion] = byPlatform("binary_sensor");
     assert.deepEqual([motion.dev_cla, motion.stat_t, motion.off_dly], ["motion", "doorbell/front-door/motion", 30]);
+    assert.equal(motion.json_attr_t, "doorbell/front-door/motion/attributes", "why it fired, as the firmware said");
     const [image] = byPlatform("image");
     assert.deepEqual(
       [image.url_t, image.img_t, image.cont_type, image.img_e],
