@@ -4,9 +4,8 @@
 // drive it and listen on its bus; nothing here knows about either.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fromUtf8, toHex } from "../modules/bytes.js";
+import { toHex } from "../modules/bytes.js";
 import { formatConfigErrors, parseConfig } from "../modules/config.js";
-import { readEnvelopeHeader } from "../modules/envelope/layout.js";
 import type { Host, LogLevel } from "../modules/ports.js";
 import type { Zone } from "../modules/privacy/zone.js";
 import type { LiveViewRequest } from "../modules/commands.js";
@@ -22,24 +21,25 @@ import { createBus, type Bus } from "./bus.js";
 import { createCamera, describeCamera, type CameraSpec } from "./camera-source.js";
 import { createDeviceRunner, type DeviceRunner, type Engine, type PowerState } from "./device-runner.js";
 import { createFrameStore } from "./frame-store.js";
+import { createJournal, type Journal, trafficRecord } from "./sim-journal.js";
+import {
+  type ControlContext,
+  faultControls,
+  installUpdate,
+  pollStats,
+  sceneControls,
+  sendZones,
+} from "./sim-controls.js";
 import { overlaySource } from "./motion-overlay.js";
-import { BRIDGE_CLIENT_ID, type OwnerEvent, startOwnerSide, type OwnerSide } from "./owner-side.js";
+import { startOwnerSide, type OwnerSide } from "./owner-side.js";
 import type { OwnerVideo } from "../bridge/video/owner-video.js";
 import type { FrameSink } from "../bridge/video/opened-frame.js";
 import { loadOrCreateKeys, type SimKeys } from "./sim-keys.js";
-import { openSimFlash, packSimUpdate, type SimUpdateRequest } from "./sim-updates.js";
+import { openSimFlash, type SimUpdateRequest } from "./sim-updates.js";
 import type { UpdateInfo } from "../bridge/update/update-folder.js";
-import { type BrokerPublish, type RestartableBroker, startRestartableBroker } from "./restartable-broker.js";
+import { type RestartableBroker, startRestartableBroker } from "./restartable-broker.js";
 import { createPorchScene, type Light, type VisitorOptions } from "./scene/porch-scene.js";
-import type {
-  EventRecord,
-  FrameRecord,
-  LogRecord,
-  SimEvents,
-  SimStatus,
-  TrafficRecord,
-  VideoRecord,
-} from "./sim-records.js";
+import type { EventRecord, FrameRecord, LogRecord, SimEvents, SimStatus, TrafficRecord } from "./sim-records.js";
 
 export const FIRMWARE_VERSION = "0.1.0-sim";
 export const DEVICE_ID = "frontdoor";
@@ -106,8 +106,6 @@ export interface Simulation {
   installUpdate(request: SimUpdateRequest): UpdateInfo;
   close(): Promise<void>;
 }
-
-const KEEP = { events: 200, traffic: 400, logs: 600, snapshots: 100 };
 
 export async function startSimulation(options: SimulationOptions): Promise<Simulation> {
   const bus = createBus<SimEvents>();
@@ -202,53 +200,6 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   };
 }
 
-type Journal = ReturnType<typeof createJournal>;
-
-/** The simulation's memory: recent records for a page that connects late, snapshots and sequence numbers.
- * Each record also goes on the bus. */
-function createJournal(bus: Bus<SimEvents>) {
-  const events: EventRecord[] = [];
-  const traffic: TrafficRecord[] = [];
-  const logs: LogRecord[] = [];
-  const snapshots = new Map<string, Uint8Array>();
-  const brokerSeqs = new Set<number>();
-  const openedSeqs = new Set<number>();
-  const keep = <T>(list: T[], max: number, item: T) => {
-    list.push(item);
-    if (list.length > max) list.splice(0, list.length - max);
-  };
-  const sorted = (seqs: Set<number>) => [...seqs].sort((a, b) => a - b);
-  return {
-    snapshots: snapshots as ReadonlyMap<string, Uint8Array>,
-    log(source: LogRecord["source"], level: LogLevel, tag: string, message: string): void {
-      const record: LogRecord = { t: Date.now(), source, level, tag, message };
-      keep(logs, KEEP.logs, record);
-      bus.emit("log", record);
-    },
-    traffic(record: TrafficRecord): TrafficRecord {
-      if (record.kind === "event" && record.seq !== undefined) brokerSeqs.add(record.seq);
-      keep(traffic, KEEP.traffic, record);
-      bus.emit("traffic", record);
-      return record;
-    },
-    event(e: OwnerEvent): void {
-      openedSeqs.add(e.seq);
-      if (e.jpeg) {
-        snapshots.set(e.id, e.jpeg);
-        if (snapshots.size > KEEP.snapshots) snapshots.delete(snapshots.keys().next().value!);
-      }
-      const record = eventRecord(e);
-      keep(events, KEEP.events, record);
-      bus.emit("event", record);
-    },
-    video(record: VideoRecord): void {
-      bus.emit("video", record);
-    },
-    history: () => ({ events: [...events], traffic: [...traffic], logs: [...logs] }),
-    seqs: () => ({ broker: sorted(brokerSeqs), opened: sorted(openedSeqs) }),
-  };
-}
-
 interface HardwareContext {
   bus: Bus<SimEvents>;
   journal: Journal;
@@ -258,7 +209,7 @@ interface HardwareContext {
   keys: SimKeys;
 }
 
-type Hardware = ReturnType<typeof buildHardware>;
+export type Hardware = ReturnType<typeof buildHardware>;
 
 /** The virtual hardware, which outlives every power cut, and the device's config; throws when the config is refused. */
 function buildHardware(options: SimulationOptions, c: HardwareContext) {
@@ -388,114 +339,6 @@ function startOwner(
   });
 }
 
-/** Copies the running firmware's counters into `status` for the page. */
-function pollStats(device: DeviceRunner, { status, changed }: ControlContext): void {
-  void device.stats().then((stats) => {
-    if (!stats || status.power !== "on") return;
-    status.stats = stats;
-    changed();
-  });
-}
-
-interface ControlContext {
-  status: SimStatus;
-  changed(): void;
-  note(message: string, level?: LogLevel): void;
-}
-
-/** The faults a hardware tester injects: Wi-Fi loss, a broker restart, a power cut. */
-function faultControls(
-  { status, changed, note }: ControlContext,
-  wifi: Hardware["wifi"],
-  broker: RestartableBroker,
-  device: DeviceRunner,
-): Pick<Simulation, "setWifi" | "restartBroker" | "powerCut"> {
-  return {
-    setWifi(up) {
-      if (wifi.up === up) return;
-      note(up ? "fault: Wi-Fi restored" : "fault: Wi-Fi dropped", "warn");
-      wifi.setUp(up);
-      status.wifi = up;
-      if (!up) status.deviceOnline = false;
-      changed();
-    },
-    async restartBroker(downMs = 1000) {
-      note(`fault: broker restarting (down for ${downMs} ms)`, "warn");
-      await broker.restart(downMs);
-      note("broker is back");
-    },
-    async powerCut(offMs = 1000) {
-      note(`fault: power cut (off for ${offMs} ms)`, "warn");
-      await device.powerCut(offMs);
-    },
-  };
-}
-
-/** What the camera sees: its source, a visitor, the daylight and the porch lamp. */
-function sceneControls(
-  { status, changed, note }: ControlContext,
-  { scene, cameraSocket, buildCamera, clock }: Hardware,
-): Pick<Simulation, "useCamera" | "sendVisitor" | "setLight" | "setLamp"> {
-  return {
-    useCamera(spec) {
-      cameraSocket.use(buildCamera(spec));
-      status.camera = describeCamera(spec);
-      status.light = scene.light;
-      note(`camera: ${status.camera}`);
-      changed();
-    },
-    sendVisitor(o) {
-      scene.sendVisitor(clock.monotonicMs(), o);
-      note(`scene: a visitor walks up${o?.ring === false ? "" : " and rings"}`);
-    },
-    setLight(light) {
-      scene.light = light;
-      status.light = light;
-      note(`scene: ${light} light`);
-      changed();
-    },
-    setLamp(on) {
-      scene.lamp = on;
-      status.lamp = on;
-      note(`scene: porch lamp ${on ? "on" : "off"}`);
-      changed();
-    },
-  };
-}
-
-/** New zones for the device, through the owner's side; the next change builds on this one. */
-async function sendZones({ status, changed, note }: ControlContext, parts: Hardware, owner: OwnerSide, zones: Zone[]) {
-  const config: Record<string, unknown> = parts.config;
-  const privacy = { ...(config.privacy as Record<string, unknown> | undefined), zones };
-  const next = { ...config, privacy };
-  const parsed = parseConfig(next);
-  if (!parsed.ok) throw new Error(formatConfigErrors(parsed.errors));
-  await owner.sendConfig(next);
-  config.privacy = privacy;
-  status.zones = parsed.config.privacy.zones;
-  note(`privacy: ${zones.length} zone(s) sent to the device in a signed set-config command; it restarts on them`);
-  changed();
-}
-
-let updatesPacked = 0;
-
-/** Packs an update into the owner's updates folder and has the bridge publish it at once. */
-function installUpdate(
-  { note }: ControlContext,
-  owner: OwnerSide,
-  o: { crypto: Host["crypto"]; keys: SimKeys; config: unknown },
-  request: SimUpdateRequest,
-): UpdateInfo {
-  const name = `update-${Date.now()}-${++updatesPacked}`;
-  const info = packSimUpdate({ updatesDir: owner.updatesDir, ...o, deviceConfig: o.config, request, name });
-  note(
-    `update ${info.version} packed (${info.size} bytes, ${info.chunks} chunks${request.corrupt ? ", one chunk damaged" : ""}` +
-      `${request.unreachableBroker ? ", a build that cannot reach the broker" : ""}); the bridge publishes it`,
-  );
-  owner.updates.scan();
-  return info;
-}
-
 function initialStatus(options: SimulationOptions): SimStatus {
   return {
     engine: options.engine,
@@ -531,59 +374,5 @@ function simulatedDeviceConfig(
     camera: { framePeriodMs, ...(options.frameSize ?? {}) },
     ...options.deviceConfig,
     keys: { ownerPublic: toHex(keys.ownerPublic), ownerSigningPublic: toHex(keys.ownerSigningPublic) },
-  };
-}
-
-/** What the page shows of one message the broker carried: ciphertext only as its size and first bytes. */
-function trafficRecord(m: BrokerPublish, topics: ReturnType<typeof deviceTopics>): TrafficRecord {
-  const kind: TrafficRecord["kind"] =
-    m.topic === topics.event
-      ? "event"
-      : m.topic === topics.command
-        ? "command"
-        : m.topic === topics.status
-          ? "status"
-          : m.clientId === BRIDGE_CLIENT_ID
-            ? "bridge"
-            : "other";
-  const record: TrafficRecord = {
-    t: Date.now(),
-    topic: m.topic,
-    size: m.payload.length,
-    hex: toHex(m.payload.subarray(0, 16)),
-    qos: m.qos,
-    retain: m.retain,
-    from: m.clientId,
-    kind,
-  };
-  if (kind === "event" || kind === "command") {
-    const clear = readEnvelopeHeader(m.payload);
-    if (clear.ok) record.seq = clear.header.seq;
-  } else if (kind === "status") {
-    record.text = fromUtf8(m.payload).slice(0, 16);
-  } else {
-    const jpeg = m.payload[0] === 0xff && m.payload[1] === 0xd8;
-    record.text = jpeg ? "(a JPEG picture)" : fromUtf8(m.payload.subarray(0, 60));
-  }
-  return record;
-}
-
-/** The timeline's record of an event the owner's side opened. */
-function eventRecord(e: OwnerEvent): EventRecord {
-  const h = e.header;
-  return {
-    t: Date.now(),
-    id: e.id,
-    type: e.type,
-    seq: e.seq,
-    atMs: Number(h.atMs),
-    sealedBytes: e.sealedBytes,
-    snapshotBytes: e.jpeg?.length,
-    pictureWithheld: h.pictureWithheld as string | undefined,
-    frameAgeMs: h.frameAgeMs as number | undefined,
-    of: h.of as string | undefined,
-    reason: h.reason as string | undefined,
-    box: h.box as EventRecord["box"],
-    stats: h.stats as EventRecord["stats"],
   };
 }
