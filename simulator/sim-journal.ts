@@ -110,6 +110,7 @@ function eventRecord(e: OwnerEvent): EventRecord {
     of: h.of as string | undefined,
     reason: h.reason as string | undefined,
     box: h.box as EventRecord["box"],
+    motion: h.motion as EventRecord["motion"],
     stats: h.stats as EventRecord["stats"],
   };
 }

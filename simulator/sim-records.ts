@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What the simulation reports on its bus, as plain JSON-able records: the page receives them over
 // Server-Sent Events and a scenario writes them to its JSONL artifact. Times `t` are wall-clock Unix ms.
+import type { MotionReason } from "../modules/events.js";
 import type { Zone } from "../modules/privacy/zone.js";
 import type { Engine, PowerState } from "./device-runner.js";
 import type { MotionOverlay } from "./motion-overlay.js";
@@ -53,6 +54,8 @@ export interface EventRecord {
   of?: string;
   reason?: string;
   box?: [number, number, number, number];
+  /** For motion: why the firmware's detector fired (cells, area, lighting state, gain), as its event says. */
+  motion?: MotionReason;
   stats?: Record<string, number | string>;
 }
 
