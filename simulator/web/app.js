@@ -490,7 +490,8 @@ function describe(e) {
     parts.push(e.frameAgeMs >= 0 ? `frame ${e.frameAgeMs} ms before` : `frame ${-e.frameAgeMs} ms after`);
   if (e.of) parts.push(`follows ${e.of.slice(0, 6)}…`);
   if (e.reason && e.reason !== "follow-up") parts.push(e.reason);
-  if (e.motion) parts.push(`${e.motion.cells} cells (${e.motion.areaPct}%), light ${e.motion.light}, gain ${e.motion.gain}`);
+  if (e.motion)
+    parts.push(`${e.motion.cells} cells (${e.motion.areaPct}%), light ${e.motion.light}, gain ${e.motion.gain}`);
   if (e.box) parts.push(`box at ${e.box[0]},${e.box[1]} size ${e.box[2]}×${e.box[3]}`);
   if (e.stats)
     parts.push(

@@ -103,7 +103,11 @@ describe("the simulator's overlay on the firmware inside XS", () => {
       assert.ok(first, "a frame shows motion on");
       assert.ok(first.motion!.cells.length > 0, "with the cells the firmware saw");
       assert.deepEqual(first.motion!.box, start.box, "the page's box on the start frame is the event's box");
-      assert.equal(start.motion?.cells, first.motion!.cells.length, "the event's reason: the cells of the frame that fired");
+      assert.equal(
+        start.motion?.cells,
+        first.motion!.cells.length,
+        "the event's reason: the cells of the frame that fired",
+      );
       assert.equal(start.motion?.light, first.motion!.light, "and that frame's lighting state");
 
       // A power cut restarts the firmware, and with it its detector: the overlay learns the scene again.
