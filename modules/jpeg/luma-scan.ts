@@ -92,6 +92,9 @@ export function decodeLumaScan(
   gradients?: Int16Array,
 ): number {
   // Hot state lives in locals that no closure captures, so the engine can keep it in registers.
+  // The table widths as literal locals: constants to the compiler, where module bindings are loaded and checked.
+  const MULTI_BITS_ = 14,
+    MULTI_MASK_ = 0x3fff;
   const end = data.length;
   const fast = t.fast,
     multi = t.multi;
@@ -233,6 +236,24 @@ export function decodeLumaScan(
         const fastBase = slot << LOOK_BITS;
         const multiBase = (slot - 4) << MULTI_BITS;
         for (let k = k0; k < 64; ) {
+          // The usual steps, in a loop with no calls (so the engine keeps its state in registers and its array
+          // checks out of the loop): whole codes skipped by one multi-code lookup after a two-byte refill. Anything
+          // else (a 0xFF byte near, an entry not built yet or too long for the block) leaves it for one full step.
+          while (k < 64 && pos + 1 < end) {
+            const d0 = data[pos],
+              d1 = data[pos + 1];
+            if (((d0 + 1) | (d1 + 1)) & 0x100) break; // one of them is 0xFF
+            const bits = ((nbits - 16) >> 31) & 16;
+            acc = (acc << bits) | (((d0 << 8) | d1) >>> (16 - bits));
+            pos = (pos + (bits >> 3)) | 0;
+            nbits = (nbits + bits) | 0;
+            entry = multi[(multiBase + ((acc >>> (nbits - MULTI_BITS_)) & MULTI_MASK_)) | 0];
+            // Unbuilt entries and those where no code fits have a guard of 63: never taken here (k >= 1).
+            if (k + (entry >> 10) >= 64) break;
+            nbits = (nbits - (entry & 15)) | 0;
+            k = (k + ((entry >> 4) & 63) + 1) | 0;
+          }
+          if (k >= 64) break;
           if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
             const bits = ((nbits - 16) >> 31) & 16;
             acc = (acc << bits) | (((data[pos] << 8) | data[pos + 1]) >>> (16 - bits));
@@ -377,6 +398,7 @@ export function scanEnd(data: Uint8Array, pos: number, intoPhantom: boolean): nu
   return pos;
 }
 
+if (MULTI_BITS !== 14) throw new Error("decodeLumaScan's literal table widths are stale");
 const LOOK_MASK = (1 << LOOK_BITS) - 1;
 const MULTI_MASK = (1 << MULTI_BITS) - 1;
 /** The bit reader's state for `refill`: acc, nbits, pos, phantom. */
