@@ -38,8 +38,9 @@ export interface HuffmanTables {
    * in the faster caches: bits to drop in the low 4 bits (1..14), the summed k increment minus 1 in bits 4..9
    * (an increment of 64 or more ends the block either way, so it is kept as 64) and, in bits 10..15, the
    * increment of all codes but the last (at most 63: more could never be used). The entry may be used only
-   * while k + that guard < 64, so a block that ends without EOB (k reaching 63) is never overrun. 0 when not
-   * even one code fits; MULTI_UNBUILT until first looked up (`multiEntry`).
+   * while k + that guard < 64, so a block that ends without EOB (k reaching 63) is never overrun (k >= 1, so
+   * a guard of 63 is never usable). MULTI_NONE when not even one code fits; MULTI_UNBUILT until first looked
+   * up (`multiEntry`).
    */
   readonly multi: Uint16Array;
   /** Per slot, 17 entries: MAXCODE[l] (T.81 Figure F.16), -1 when no code has length l. */
@@ -167,8 +168,10 @@ function fillMulti(t: HuffmanTables, slot: number): void {
   t.multi.fill(MULTI_UNBUILT, multiBase, multiBase + MULTI_SIZE);
 }
 
-/** A multi-code entry not built yet (a real entry never drops 15 bits). */
+/** A multi-code entry not built yet (a real entry never drops 15 bits). Its guard, 63, keeps it from use. */
 export const MULTI_UNBUILT = 0xffff;
+/** The multi-code entry of a window where not even one code fits: a guard of 63 and nothing to drop. */
+export const MULTI_NONE = 63 << 10;
 
 /**
  * Builds, stores and returns the multi-code entry of AC `slot` for the window `index`: every whole code with
@@ -201,7 +204,7 @@ export function multiEntry(t: HuffmanTables, slot: number, index: number): numbe
     used += len + (symbol & 15);
     if (step === END_OF_BLOCK || inc >= 64) break;
   }
-  const e = used === 0 ? 0 : (Math.min(guard, 63) << 10) | ((Math.min(inc, 64) - 1) << 4) | used;
+  const e = used === 0 ? MULTI_NONE : (Math.min(guard, 63) << 10) | ((Math.min(inc, 64) - 1) << 4) | used;
   t.multi[(slot - 4) * MULTI_SIZE + index] = e;
   return e;
 }

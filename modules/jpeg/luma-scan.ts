@@ -91,7 +91,13 @@ export function decodeLumaScan(
   outHeight: number,
   gradients?: Int16Array,
 ): number {
-  // Hot state lives in locals that no closure captures, so the engine can keep it in registers.
+  // Hot state lives in locals that no closure captures, so the engine can keep it in registers; the rare steps
+  // (a 0xFF byte near, a code the fast tables do not hold) are calls that pass it through `state`.
+  // The table widths as literal locals: constants to the compiler, where module bindings are loaded and checked.
+  const LOOK_BITS_ = 10,
+    LOOK_MASK_ = 0x3ff,
+    MULTI_BITS_ = 14,
+    MULTI_MASK_ = 0x3fff;
   const end = data.length;
   const fast = t.fast,
     multi = t.multi;
@@ -137,64 +143,35 @@ export function decodeLumaScan(
       for (let b = 0; b < blocksInMcu; b++) {
         // ---- DC difference (T.81 §F.2.2.1) ----
         // Two bytes at once when neither is 0xFF (the usual case) and the buffer has room, without a branch on
-        // nbits (data-dependent, so the CPU mispredicts it): 16 bits in when nbits < 16, else none.
-        if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
-          const bits = ((nbits - 16) >> 31) & 16;
-          acc = (acc << bits) | (((data[pos] << 8) | data[pos + 1]) >>> (16 - bits));
-          pos += bits >> 3;
-          nbits += bits;
-        }
-        // Else byte by byte to at least 25 bits (the same refill is repeated below, inlined for speed).
-        else if (nbits < 16) {
-          while (nbits <= 24) {
-            let byte = 0;
-            if (pos < end) {
-              byte = data[pos];
-              if (byte !== 0xff) pos++;
-              else if (pos + 1 < end && data[pos + 1] === 0)
-                pos += 2; // stuffed zero (T.81 §F.1.2.3)
-              else {
-                // a marker: stay on it
-                if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                byte = 0;
-                phantom += 8;
-              }
-            } else {
-              if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-              phantom += 8;
-            }
-            acc = (acc << 8) | byte;
-            nbits += 8;
+        // nbits (data-dependent, so the CPU mispredicts it): 16 bits in when nbits < 16, else none. Then a
+        // fast-table lookup; anything else is `dcStep`, which repeats the refill (a no-op by then) and decodes.
+        let diff = 0;
+        let entry = 0;
+        const dcBase = dcSlot[b] << LOOK_BITS_;
+        if (pos + 1 < end) {
+          const d0 = data[pos],
+            d1 = data[pos + 1];
+          if ((((d0 + 1) | (d1 + 1)) & 0x100) === 0) {
+            const bits = ((nbits - 16) >> 31) & 16;
+            acc = (acc << bits) | (((d0 << 8) | d1) >>> (16 - bits));
+            pos = (pos + (bits >> 3)) | 0;
+            nbits = (nbits + bits) | 0;
+            entry = fast[(dcBase + ((acc >>> (nbits - LOOK_BITS_)) & LOOK_MASK_)) | 0];
           }
         }
-        let slot = dcSlot[b];
-        let index = (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK;
-        let entry = fast[(slot << LOOK_BITS) + index];
-        let diff = 0;
         if (entry !== 0) {
-          nbits -= entry & 31;
+          nbits = (nbits - (entry & 31)) | 0;
           diff = entry >> 5;
         } else {
-          const code = slowSymbol(t, slot, index, acc, nbits);
-          if (code < 0) throw new JpegError("corrupt", "bad Huffman code in entropy-coded data", pos);
-          nbits -= code >> 8;
-          const size = code & 15;
-          if (size !== 0) {
-            if (nbits < size) {
-              state[0] = acc;
-              state[1] = nbits;
-              state[2] = pos;
-              state[3] = phantom;
-              refill(data, state);
-              acc = state[0];
-              nbits = state[1];
-              pos = state[2];
-              phantom = state[3];
-            }
-            const v = (acc >>> (nbits - size)) & ((1 << size) - 1);
-            nbits -= size;
-            diff = extend(v, size);
-          }
+          state[0] = acc;
+          state[1] = nbits;
+          state[2] = pos;
+          state[3] = phantom;
+          diff = dcStep(data, t, dcSlot[b], state) | 0;
+          acc = state[0];
+          nbits = state[1];
+          pos = state[2];
+          phantom = state[3];
         }
         const p = predictor[b];
         const dc = (pred[p] = (pred[p] + diff) | 0);
@@ -205,8 +182,8 @@ export function decodeLumaScan(
           if (x < outWidth && y < outHeight) out[y * outWidth + x] = dcSample(dc, q0);
         }
         // ---- AC codes, skipped (T.81 §F.2.2.2) ----
-        slot = acSlot[b];
-        let k0 = 1;
+        const slot = acSlot[b];
+        let k = 1;
         if (gradients !== undefined && lx >= 0) {
           // The first horizontal and vertical AC coefficients (zigzag 1 and 2), dequantized, when asked for.
           state[0] = acc;
@@ -215,89 +192,121 @@ export function decodeLumaScan(
           state[3] = phantom;
           const x = mx * lumaPerMcuX + lx;
           const y = my * lumaPerMcuY + lumaY[b];
-          k0 = firstAc(
-            data,
-            t,
-            slot,
-            state,
-            x < outWidth && y < outHeight ? 2 * (y * outWidth + x) : -1,
-            gradients,
-            q1,
-            q2,
-          );
+          const at = x < outWidth && y < outHeight ? 2 * (y * outWidth + x) : -1;
+          k = firstAc(data, t, slot, state, at, gradients, q1, q2) | 0;
           acc = state[0];
           nbits = state[1];
           pos = state[2];
           phantom = state[3];
         }
-        const fastBase = slot << LOOK_BITS;
-        const multiBase = (slot - 4) << MULTI_BITS;
-        for (let k = k0; k < 64; ) {
-          if (pos + 1 < end && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
-            const bits = ((nbits - 16) >> 31) & 16;
-            acc = (acc << bits) | (((data[pos] << 8) | data[pos + 1]) >>> (16 - bits));
-            pos += bits >> 3;
-            nbits += bits;
-          } else if (nbits < 16) {
-            while (nbits <= 24) {
-              let byte = 0;
-              if (pos < end) {
-                byte = data[pos];
-                if (byte !== 0xff) pos++;
-                else if (pos + 1 < end && data[pos + 1] === 0) pos += 2;
-                else {
-                  if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                  byte = 0;
-                  phantom += 8;
-                }
-              } else {
-                if (nbits < phantom) throw new JpegError("truncated", "entropy-coded data ends inside a block", pos);
-                phantom += 8;
+        const multiBase = (slot - 4) << MULTI_BITS_;
+        while (k < 64) {
+          // The usual step, in a loop with no calls (so the engine keeps its state in registers): a two-byte
+          // refill as above, then whole codes skipped by one multi-code lookup. Anything else (a 0xFF byte near,
+          // an entry not built yet or too long for the block) is one full step of `acStep`.
+          if (pos + 1 < end) {
+            const d0 = data[pos],
+              d1 = data[pos + 1];
+            if ((((d0 + 1) | (d1 + 1)) & 0x100) === 0) {
+              const bits = ((nbits - 16) >> 31) & 16;
+              acc = (acc << bits) | (((d0 << 8) | d1) >>> (16 - bits));
+              pos = (pos + (bits >> 3)) | 0;
+              nbits = (nbits + bits) | 0;
+              entry = multi[(multiBase + ((acc >>> (nbits - MULTI_BITS_)) & MULTI_MASK_)) | 0];
+              // Unbuilt entries and those where no code fits have a guard of 63: never taken here (k >= 1).
+              if (k + (entry >> 10) < 64) {
+                nbits = (nbits - (entry & 15)) | 0;
+                k = (k + ((entry >> 4) & 63) + 1) | 0;
+                continue;
               }
-              acc = (acc << 8) | byte;
-              nbits += 8;
             }
           }
-          const wide = (acc >>> (nbits - MULTI_BITS)) & MULTI_MASK;
-          entry = multi[multiBase + wide];
-          if (entry === MULTI_UNBUILT) entry = multiEntry(t, slot, wide);
-          if (entry !== 0 && k + (entry >> 10) < 64) {
-            nbits -= entry & 15;
-            k += ((entry >> 4) & 63) + 1;
-            continue;
-          }
-          index = wide >>> (MULTI_BITS - LOOK_BITS);
-          entry = fast[fastBase + index];
-          if (entry !== 0) {
-            nbits -= entry & 31;
-            k += entry >> 5;
-            continue;
-          }
-          const rs = slowSymbol(t, slot, index, acc, nbits);
-          if (rs < 0) throw new JpegError("corrupt", "bad Huffman code in entropy-coded data", pos);
-          nbits -= rs >> 8;
-          const size = rs & 15;
-          if (size !== 0) {
-            if (nbits < size) {
-              state[0] = acc;
-              state[1] = nbits;
-              state[2] = pos;
-              state[3] = phantom;
-              refill(data, state);
-              acc = state[0];
-              nbits = state[1];
-              pos = state[2];
-              phantom = state[3];
-            }
-            nbits -= size;
-            k += ((rs >> 4) & 15) + 1;
-          } else if (((rs >> 4) & 15) === 15) k += 16;
-          else k = END_OF_BLOCK;
+          state[0] = acc;
+          state[1] = nbits;
+          state[2] = pos;
+          state[3] = phantom;
+          k = acStep(data, t, slot, state, k) | 0;
+          acc = state[0];
+          nbits = state[1];
+          pos = state[2];
+          phantom = state[3];
         }
       }
     }
   }
   return scanEnd(data, pos, nbits < phantom);
+}
+
+/**
+ * The bit reader's refill in full (the scan loop's, with 0xFF handling): two bytes at once when neither is 0xFF,
+ * else byte by byte to at least 25 bits when fewer than 16 are left; `state` as for `refill`.
+ */
+function refillStep(data: Uint8Array, state: Int32Array): void {
+  const pos = state[2],
+    nbits = state[1];
+  if (pos + 1 < data.length && data[pos] !== 0xff && data[pos + 1] !== 0xff) {
+    const bits = ((nbits - 16) >> 31) & 16;
+    state[0] = (state[0] << bits) | (((data[pos] << 8) | data[pos + 1]) >>> (16 - bits));
+    state[2] = pos + (bits >> 3);
+    state[1] = nbits + bits;
+  } else if (nbits < 16) refill(data, state);
+}
+
+/** One DC difference in full (T.81 §F.2.2.1), any code length; `state` as for `refill`. Returns the difference. */
+function dcStep(data: Uint8Array, t: HuffmanTables, slot: number, state: Int32Array): number {
+  refillStep(data, state);
+  const acc = state[0];
+  let nbits = state[1];
+  const index = (acc >>> (nbits - LOOK_BITS)) & LOOK_MASK;
+  const entry = t.fast[(slot << LOOK_BITS) + index];
+  if (entry !== 0) {
+    state[1] = nbits - (entry & 31);
+    return entry >> 5;
+  }
+  const code = slowSymbol(t, slot, index, acc, nbits);
+  if (code < 0) throw new JpegError("corrupt", "bad Huffman code in entropy-coded data", state[2]);
+  nbits -= code >> 8;
+  state[1] = nbits;
+  const size = code & 15;
+  if (size === 0) return 0;
+  if (nbits < size) refill(data, state);
+  const v = (state[0] >>> (state[1] - size)) & ((1 << size) - 1);
+  state[1] -= size;
+  return extend(v, size);
+}
+
+/**
+ * One AC step in full (T.81 §F.2.2.2) at coefficient `k`: a multi-code lookup when its entry may be used, else
+ * one code of any length. `state` as for `refill`. Returns the next k (END_OF_BLOCK or more once the block ends).
+ */
+function acStep(data: Uint8Array, t: HuffmanTables, slot: number, state: Int32Array, k: number): number {
+  refillStep(data, state);
+  const acc = state[0];
+  let nbits = state[1];
+  const wide = (acc >>> (nbits - MULTI_BITS)) & MULTI_MASK;
+  let entry = t.multi[((slot - 4) << MULTI_BITS) + wide];
+  if (entry === MULTI_UNBUILT) entry = multiEntry(t, slot, wide);
+  if (k + (entry >> 10) < 64) {
+    state[1] = nbits - (entry & 15);
+    return k + ((entry >> 4) & 63) + 1;
+  }
+  const index = wide >>> (MULTI_BITS - LOOK_BITS);
+  entry = t.fast[(slot << LOOK_BITS) + index];
+  if (entry !== 0) {
+    state[1] = nbits - (entry & 31);
+    return k + (entry >> 5);
+  }
+  const rs = slowSymbol(t, slot, index, acc, nbits);
+  if (rs < 0) throw new JpegError("corrupt", "bad Huffman code in entropy-coded data", state[2]);
+  nbits -= rs >> 8;
+  state[1] = nbits;
+  const size = rs & 15;
+  if (size !== 0) {
+    if (nbits < size) refill(data, state);
+    state[1] -= size;
+    return k + ((rs >> 4) & 15) + 1;
+  }
+  return ((rs >> 4) & 15) === 15 ? k + 16 : END_OF_BLOCK;
 }
 
 /**
@@ -377,6 +386,7 @@ export function scanEnd(data: Uint8Array, pos: number, intoPhantom: boolean): nu
   return pos;
 }
 
+if (LOOK_BITS !== 10 || MULTI_BITS !== 14) throw new Error("decodeLumaScan's literal table widths are stale");
 const LOOK_MASK = (1 << LOOK_BITS) - 1;
 const MULTI_MASK = (1 << MULTI_BITS) - 1;
 /** The bit reader's state for `refill`: acc, nbits, pos, phantom. */
