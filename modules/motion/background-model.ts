@@ -156,17 +156,15 @@ let highTable: Uint8Array | undefined;
  * grey level of luma / 2 that cannot be below the band (0: none is; 128: every one may be), `high` is 128 + the
  * greatest that cannot be above it (255: none is; 127: every one may be). Rounded so the test flags a superset.
  */
-function bandTables(): [Uint8Array, Uint8Array] {
-  if (!lowTable || !highTable) {
-    lowTable = new Uint8Array(BAND_OFFSET + 1280);
-    highTable = new Uint8Array(BAND_OFFSET + 1280);
-    for (let i = 0; i < lowTable.length; i++) {
-      const v = i - BAND_OFFSET;
-      lowTable[i] = v <= 0 ? 0 : v > 255 ? 128 : (v + 1) >> 1;
-      highTable[i] = v < 0 ? 127 : v >= 255 ? 255 : 127 + ((v + 1) >> 1);
-    }
+function bandTables(): void {
+  if (lowTable && highTable) return;
+  lowTable = new Uint8Array(BAND_OFFSET + 1280);
+  highTable = new Uint8Array(BAND_OFFSET + 1280);
+  for (let i = 0; i < lowTable.length; i++) {
+    const v = i - BAND_OFFSET;
+    lowTable[i] = v <= 0 ? 0 : v > 255 ? 128 : (v + 1) >> 1;
+    highTable[i] = v < 0 ? 127 : v >= 255 ? 255 : 127 + ((v + 1) >> 1);
   }
-  return [lowTable, highTable];
 }
 
 /** The bands are computed for gains within 1/BAND_GAIN_SLACK of the current one (about 1.6%, one gain step). */
@@ -175,7 +173,9 @@ const BAND_GAIN_SLACK = 64;
 /** Computes every cell's band (`low`, `high`) for the gains `gainLow` to `gainHigh` (x 256). */
 function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): void {
   const { background, threshold, low, high } = m;
-  const [lowT, highT] = bandTables();
+  bandTables(); // no destructuring: an array pattern costs XS an iterator
+  const lowT = lowTable as Uint8Array,
+    highT = highTable as Uint8Array;
   const n = m.grid.cells;
   let c = 0;
   do {
@@ -191,7 +191,9 @@ function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): vo
 /** Brings cell `c`'s band up to date after its background or threshold changed (when bands are kept). */
 export function updateBand(m: BackgroundModel, c: number): void {
   if (m.bandGainLow < 0) return;
-  const [lowT, highT] = bandTables();
+  bandTables(); // no destructuring: an array pattern costs XS an iterator
+  const lowT = lowTable as Uint8Array,
+    highT = highTable as Uint8Array;
   const b = m.background[c],
     t = m.threshold[c];
   m.low[c] = lowT[((b * m.bandGainHigh) >> 16) + BAND_OFFSET - t];
@@ -237,7 +239,9 @@ function classifyWords(
   const { width, height, stride } = m.grid;
   const words = lumaWords(m, luma);
   const abs = absolute();
-  const [lowT, highT] = bandTables();
+  bandTables(); // no destructuring: an array pattern costs XS an iterator
+  const lowT = lowTable as Uint8Array,
+    highT = highTable as Uint8Array;
   const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
   const min = p.thresholdMin,
     k = p.noiseFactor;

@@ -17,7 +17,7 @@ import {
   type BackgroundModel,
   type ModelParams,
 } from "./background-model.js";
-import { type BlobFinder, type Blobs, createBlobFinder } from "./blobs.js";
+import { type BlobFinder, createBlobFinder } from "./blobs.js";
 import { createGainEstimator, gainOfBin, GAIN_BINS_PER_OCTAVE, UNITY_GAIN_BIN, type GainEstimator } from "./gain.js";
 import { createGrid, paddedIndex, type Grid } from "./grid.js";
 import { createHysteresis, type Hysteresis } from "./hysteresis.js";
@@ -297,7 +297,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
 
     // 4. Cleanup on the cell grid, blobs on the coarse grid, then the model's upkeep.
     const k = refineForeground(s.grid, s.raw, n, s.rawMap, luma, m.background, gainQ8, s.refined);
-    const blobs = s.blobs.find(s.refined, k, p.minBlobCells);
+    const candidate = s.blobs.findBox(s.refined, k, p.minBlobCells);
     absorbStill(m, luma, s.raw, n, frame, model);
     // A lasting global change (daylight, a slow exposure ramp) moves the whole model with it.
     if (gainBin - UNITY_GAIN_BIN >= REBASE_BINS || UNITY_GAIN_BIN - gainBin >= REBASE_BINS) {
@@ -305,7 +305,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
       if (result.light === "steady") result.light = "ramp";
     } else previousGainBin = gainBin;
 
-    setCandidate(result, blobs, k, s);
+    setCandidate(result, candidate, k, s);
     if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
 
     // 5. k-of-n hysteresis. A step's own frame shows what it sees but holds the count: much of it is the change.
@@ -459,17 +459,18 @@ function quiet(result: MotionResult, hysteresis: Hysteresis, atMs: number): Moti
 }
 
 /** This frame's foreground count and candidate box, in frame pixels (blob boxes are in cells). */
-function setCandidate(result: MotionResult, blobs: Blobs, k: number, s: State): void {
+function setCandidate(result: MotionResult, candidate: boolean, k: number, s: State): void {
   result.foregroundCells = k;
   result.areaPct = Math.round((k * 1000) / Math.max(1, s.watched)) / 10;
   result.lighting = result.light !== "steady";
-  result.candidate = blobs.count > 0;
+  result.candidate = candidate;
   const box = result.box;
-  if (blobs.count > 0) {
-    box[0] = blobs.box[0] * 8;
-    box[1] = blobs.box[1] * 8;
-    box[2] = Math.min(s.frameWidth, blobs.box[2] * 8) - box[0];
-    box[3] = Math.min(s.frameHeight, blobs.box[3] * 8) - box[1];
+  if (candidate) {
+    const cells = s.blobs.box;
+    box[0] = cells[0] * 8;
+    box[1] = cells[1] * 8;
+    box[2] = Math.min(s.frameWidth, cells[2] * 8) - box[0];
+    box[3] = Math.min(s.frameHeight, cells[3] * 8) - box[1];
   } else box.fill(0);
 }
 
