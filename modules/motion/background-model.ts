@@ -177,10 +177,13 @@ function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): vo
   const lowT = lowTable as Uint8Array,
     highT = highTable as Uint8Array;
   const n = m.grid.cells;
-  let c = 0;
+  // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+  let c = 0,
+    b = 0,
+    t = 0;
   do {
-    const b = background[c],
-      t = threshold[c];
+    b = background[c];
+    t = threshold[c];
     low[c] = lowT[((b * gainHigh) >> 16) + BAND_OFFSET - t];
     high[c] = highT[((b * gainLow) >> 16) + BAND_OFFSET + t];
   } while (++c < n);
@@ -256,13 +259,20 @@ function classifyWords(
     v = 0,
     t = 0,
     d = 0,
-    last = 0;
-  for (let y = 0; y < height; y++) {
-    const end = c + width;
-    const offset = 2 * y + stride + 1;
-    const phase = (y + frame) % NOISE_STRIDE;
+    q = 0,
+    last = 0,
+    y = 0,
+    end = 0,
+    offset = 0,
+    phase = 0,
+    wordEnd = 0,
+    noiseRow = false;
+  for (; y < height; y++) {
+    end = c + width;
+    wordEnd = end >> 2;
+    offset = 2 * y + stride + 1;
+    phase = (y + frame) % NOISE_STRIDE;
     if (phase % BACKGROUND_STRIDE !== 0) {
-      const wordEnd = end >> 2;
       do {
         x = (words[w] >>> 1) & M;
         if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) continue;
@@ -290,8 +300,7 @@ function classifyWords(
     }
     // An upkeep row: background cells move towards the frame, and their bands with them; in a noise row (one in
     // NOISE_STRIDE) their noise levels and thresholds too.
-    const noiseRow = phase === 0;
-    const wordEnd = end >> 2;
+    noiseRow = phase === 0;
     do {
       c = w << 2;
       last = c + 4;
@@ -324,9 +333,10 @@ function classifyWords(
         } else {
           v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
           if (noiseRow && masked[c] === 0) {
-            const s = noise[c] + (((d << 4) - noise[c]) >> 2);
-            noise[c] = s;
-            t = (k * s) >> 4;
+            q = noise[c];
+            q += ((d << 4) - q) >> 2;
+            noise[c] = q;
+            t = (k * q) >> 4;
             threshold[c] = t < min ? min : t > 254 ? 254 : t;
           }
         }
@@ -430,11 +440,17 @@ export function absorbStill(
   if (frame % STILL_PERIOD !== 0) return;
   const { background, stillLuma, stillSince, stillSeen } = m;
   const cellOf = m.grid.cellOf;
-  for (let i = 0; i < n; i++) {
-    const c = cellOf[list[i]];
-    const cur = luma[c];
-    const d = cur - stillLuma[c];
-    if (stillSeen[c] !== frame - STILL_PERIOD || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
+  const checked = frame - STILL_PERIOD;
+  // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+  let i = 0,
+    c = 0,
+    cur = 0,
+    d = 0;
+  for (; i < n; i++) {
+    c = cellOf[list[i]];
+    cur = luma[c];
+    d = cur - stillLuma[c];
+    if (stillSeen[c] !== checked || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
     else if (frame - stillSince[c] >= p.stillFrames) {
       background[c] = cur << 8;
       updateBand(m, c);
@@ -467,25 +483,41 @@ export function retoneBackground(
   const { width, height, stride } = m.grid;
   const offsetQ8 = offset << 8;
   m.bandGainLow = m.bandGainHigh = -1;
-  let c = 0;
-  for (let y = 0; y < height; y++) {
-    const end = c + width;
-    const pad = 2 * y + stride + 1;
+  // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+  let c = 0,
+    y = 0,
+    end = 0,
+    pad = 0,
+    b = 0,
+    still = false,
+    v = 0,
+    d = 0,
+    near = 0,
+    s = 0,
+    t = 0;
+  for (; y < height; y++) {
+    end = c + width;
+    pad = 2 * y + stride + 1;
     do {
-      const b = background[c];
-      const still = map[c + pad] === 0;
+      b = background[c];
+      still = map[c + pad] === 0;
       if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
         if (still) background[c] = luma[c] << 8;
       } else {
-        let v = ((b * slopeQ8) >> 8) + offsetQ8;
-        const d = (luma[c] << 8) - v;
-        const near = threshold[c] << 9; // twice the threshold, 8.8
+        v = ((b * slopeQ8) >> 8) + offsetQ8;
+        d = (luma[c] << 8) - v;
+        near = threshold[c] << 9; // twice the threshold, 8.8
         if (still && d < near && d > -near) v = (v + (luma[c] << 8)) >> 1;
         background[c] = v < 0 ? 0 : v > MAX_BACKGROUND ? MAX_BACKGROUND : v;
       }
-      const s = (noise[c] * slopeQ8) >> 8;
-      noise[c] = s < 1 ? 1 : s > 4080 ? 4080 : s;
-      if (masked[c] === 0) threshold[c] = clampThreshold((noiseFactor * noise[c]) >> 4, thresholdMin);
+      s = (noise[c] * slopeQ8) >> 8;
+      s = s < 1 ? 1 : s > 4080 ? 4080 : s;
+      noise[c] = s;
+      if (masked[c] === 0) {
+        // clampThreshold, inlined
+        t = (noiseFactor * s) >> 4;
+        threshold[c] = t < thresholdMin ? thresholdMin : t > 254 ? 254 : t;
+      }
     } while (++c < end);
   }
 }

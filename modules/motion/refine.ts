@@ -13,6 +13,7 @@ export const COVERAGE_Q8 = 128;
 
 /** Luma at or above this (or at or below 255 minus this) is taken as clipped by the sensor. */
 export const SATURATED = 250;
+const DARK = 255 - SATURATED;
 
 /**
  * Reads raw cells `list[0..n)` (padded indices; padded `map` = 1) and writes the refined cells (thumbnail indices)
@@ -48,24 +49,24 @@ export function refineForeground(
     i = 0;
   for (; i < n; i++) {
     p = list[i];
-    left = map[p - 1];
     right = map[p + 1];
-    up = map[p - stride];
     down = map[p + stride];
     c = cellOf[p];
     // One-cell gaps in the raw map, across and down, are filled; a gap closed both ways is listed once.
     if (right === 0 && map[p + 2] === 1) cells[m++] = c + 1;
     if (down === 0 && map[p + below] === 1 && (map[p + stride - 1] === 0 || map[p + stride + 1] === 0))
       cells[m++] = c + width;
-    around = left + right + up + down;
+    around = map[p - 1] + right + map[p - stride] + down;
     if (around === 0) continue; // isolated: noise
     // Clipped at white (or black) both now and as predicted: an exposure change the gain cannot model.
     cur = luma[c];
-    if (cur >= SATURATED || cur <= 255 - SATURATED) {
+    if (cur >= SATURATED || cur <= DARK) {
       pred = (background[c] * gainQ8) >> 16;
-      if (cur >= SATURATED ? pred >= SATURATED : pred <= 255 - SATURATED) continue;
+      if (cur >= SATURATED ? pred >= SATURATED : pred <= DARK) continue;
     }
     if (around < 3) {
+      left = map[p - 1];
+      up = map[p - stride];
       // An edge or corner cell (one or two foreground neighbours), dropped only when every foreground
       // neighbour says it is clipped: the residual the cell would have if covered like that neighbour has
       // the same sign and is over 256/COVERAGE_Q8 times larger. A weaker neighbour, or one of opposite
