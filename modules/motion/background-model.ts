@@ -4,6 +4,7 @@
 // background (a parked car, a parcel, a ghost). `classify` is the detector's hot loop, kept to the
 // fewest XS operations per cell; the upkeep rides along on a fraction of the rows per frame.
 import type { Grid } from "./grid.js";
+import { clippedBoth, SATURATED } from "./refine.js";
 
 /** Per-cell state, one entry per thumbnail cell. */
 export interface BackgroundModel {
@@ -106,6 +107,9 @@ function clampThreshold(t: number, min: number): number {
   return t < min ? min : t > 254 ? 254 : t;
 }
 
+/** Luma at or below this is clipped black (refine.ts). */
+const DARK = 255 - SATURATED;
+
 /** |d| clamped to 255, indexed by d + ABS_OFFSET: one lookup is cheaper on XS than a compare and a negation. */
 const ABS_OFFSET = 1024;
 let absTable: Uint8Array | undefined;
@@ -120,7 +124,8 @@ function absolute(): Uint8Array {
 
 /**
  * The hot loop: classifies every cell of `luma` against gain x background (`gainQ8` = gain x 256).
- * Foreground cells are marked in the padded `map` (cleared by the caller) and listed in `list` by padded
+ * Foreground cells are marked in the padded `map` and in the bit rows `raw` (both cleared by the caller), those
+ * clipped both now and as predicted in `drop` too (refine.ts's `clippedBoth`), and listed in `list` by padded
  * index (grid.cellOf maps back); returns how many. The upkeep rides along on a rotating
  * eighth of the rows: their background cells update the running average (with 8x the weight, so each
  * cell averages at 1/backgroundFrames per frame), and one row in 32 also refreshes its noise level and
@@ -136,10 +141,12 @@ export function classify(
   p: ModelParams,
   map: Uint8Array,
   list: Int32Array,
+  raw: Int32Array,
+  drop: Int32Array,
 ): number {
   return (m.grid.width & 3) === 0
-    ? classifyWords(m, luma, gainQ8, frame, p, map, list)
-    : classifyCells(m, luma, gainQ8, frame, p, map, list);
+    ? classifyWords(m, luma, gainQ8, frame, p, map, list, raw, drop)
+    : classifyCells(m, luma, gainQ8, frame, p, map, list, raw, drop);
 }
 
 /** The high bit of each byte of a word, as an int32 (0x80808080). */
@@ -233,6 +240,8 @@ function classifyWords(
   p: ModelParams,
   map: Uint8Array,
   list: Int32Array,
+  raw: Int32Array,
+  drop: Int32Array,
 ): number {
   if (gainQ8 < m.bandGainLow || gainQ8 > m.bandGainHigh)
     computeBands(m, gainQ8 - Math.ceil(gainQ8 / BAND_GAIN_SLACK), gainQ8 + Math.ceil(gainQ8 / BAND_GAIN_SLACK));
@@ -250,6 +259,7 @@ function classifyWords(
     k = p.noiseFactor;
   const H = HIGH_BITS,
     M = LOW_BITS;
+  const { bitWordOf, bitOf } = m.grid;
   let n = 0;
   let c = 0;
   let w = 0;
@@ -260,6 +270,8 @@ function classifyWords(
     t = 0,
     d = 0,
     q = 0,
+    bw = 0,
+    cur = 0,
     last = 0,
     y = 0,
     end = 0,
@@ -280,10 +292,10 @@ function classifyWords(
         c = w << 2;
         last = c + 4;
         do {
-          if (abs[luma[c] - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
+          if (abs[(cur = luma[c]) - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
             b = background[c];
             if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-              v = b + (((luma[c] << 8) - b) >> 1);
+              v = b + (((cur << 8) - b) >> 1);
               t = threshold[c];
               background[c] = v;
               low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
@@ -292,6 +304,10 @@ function classifyWords(
             }
             map[c + offset] = 1;
             list[n++] = c + offset;
+            bw = bitWordOf[c];
+            raw[bw] |= bitOf[c];
+            if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+              drop[bw] |= bitOf[c];
           }
         } while (++c < last);
       } while (++w < wordEnd);
@@ -328,6 +344,11 @@ function classifyWords(
           else {
             map[c + offset] = 1;
             list[n++] = c + offset;
+            bw = bitWordOf[c];
+            raw[bw] |= bitOf[c];
+            cur = luma[c];
+            if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+              drop[bw] |= bitOf[c];
             continue;
           }
         } else {
@@ -360,10 +381,14 @@ function classifyCells(
   p: ModelParams,
   map: Uint8Array,
   list: Int32Array,
+  raw: Int32Array,
+  drop: Int32Array,
 ): number {
   m.bandGainLow = m.bandGainHigh = -1;
   const { background, threshold, noise, masked } = m;
-  const { width, height, stride } = m.grid;
+  const { width, height, stride, bitWordOf, bitOf } = m.grid;
+  let bw = 0,
+    cur = 0;
   const abs = absolute();
   const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
   const min = p.thresholdMin,
@@ -384,6 +409,11 @@ function classifyCells(
           }
           map[c + offset] = 1;
           list[n++] = c + offset;
+          bw = bitWordOf[c];
+          raw[bw] |= bitOf[c];
+          cur = luma[c];
+          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+            drop[bw] |= bitOf[c];
         }
       } while (++c < end);
     } else if (phase !== 0) {
@@ -396,6 +426,11 @@ function classifyCells(
           }
           map[c + offset] = 1;
           list[n++] = c + offset;
+          bw = bitWordOf[c];
+          raw[bw] |= bitOf[c];
+          cur = luma[c];
+          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+            drop[bw] |= bitOf[c];
         } else background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
       } while (++c < end);
     } else {
@@ -409,6 +444,11 @@ function classifyCells(
           }
           map[c + offset] = 1;
           list[n++] = c + offset;
+          bw = bitWordOf[c];
+          raw[bw] |= bitOf[c];
+          cur = luma[c];
+          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+            drop[bw] |= bitOf[c];
         } else {
           background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
           if (masked[c] === 0) {
@@ -550,7 +590,8 @@ export function markResidue(g: Grid, list: Int32Array, n: number, previousMap: U
  * After a lighting step: of the raw foreground cells `list[0..n)` (padded indices, marked in the padded `map`),
  * the residue cells (markResidue), and cells that turned foreground since the last frame (padded `previousMap` 0),
  * that are within their threshold of the previous frame's luma are static: lighting the fit left over, not an
- * object arriving. They join the background and leave the list and the map. Returns how many cells remain.
+ * object arriving. They join the background and leave the list, the map and the bit rows `raw`. Returns how many
+ * cells remain.
  */
 export function settleStatic(
   m: BackgroundModel,
@@ -561,9 +602,10 @@ export function settleStatic(
   map: Uint8Array,
   residue: Uint8Array,
   previousMap: Uint8Array,
+  raw: Int32Array,
 ): number {
   const { background, threshold } = m;
-  const cellOf = m.grid.cellOf;
+  const { cellOf, bitWordOf, bitOf } = m.grid;
   let kept = 0;
   for (let i = 0; i < n; i++) {
     const p = list[i];
@@ -573,6 +615,7 @@ export function settleStatic(
       background[c] = luma[c] << 8;
       updateBand(m, c);
       map[p] = 0;
+      raw[bitWordOf[c]] &= ~bitOf[c];
     } else list[kept++] = p;
   }
   return kept;

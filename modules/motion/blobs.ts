@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Blobs on a coarse grid: foreground cells are pooled into squares of `factor` x `factor` cells (about 20
 // squares across), and 4-connected squares form blobs. Small blobs are ignored; the rest give the motion's
-// bounding box. Costs in proportion to the foreground, not the grid (a padded coarse grid, no bounds checks).
+// bounding box. Costs in proportion to the foreground, not the grid (a padded coarse grid, no bounds checks), or
+// a few operations per word of a bit-row map (grid.ts).
+import { createGrid } from "./grid.js";
 
 export interface Blobs {
   /** Blobs of at least `minCells` coarse squares. */
@@ -23,6 +25,16 @@ export interface BlobFinder {
    * or more exactly when a 4-neighbour is foreground too, so no blob needs to be walked.
    */
   findBox(cells: Int32Array, n: number, minCells: number): boolean;
+  /**
+   * True when `findBoxInBits` can serve `minCells`: up to 2, with a factor that is a power of two up to 16 (squares
+   * then never straddle a word).
+   */
+  fitsBits(minCells: number): boolean;
+  /**
+   * `findBox` for the cells set in `bits` (grid.ts's bit rows of a width x height grid), a row of squares at a
+   * time, word by word. Only when `fitsBits(minCells)`.
+   */
+  findBoxInBits(bits: Int32Array, minCells: number): boolean;
   readonly box: Int32Array;
 }
 
@@ -50,10 +62,111 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
   for (let q = 0; q < size; q++) columnOf[q] = q % stride;
   const result: Blobs = { count: 0, largest: 0, box: new Int32Array(4) };
   const box = result.box;
+  // The squares as bit rows: square x at bit (x * factor) % 32 of word (x * factor) / 32, the grid's layout.
+  const grid = createGrid(width, height);
+  const { rowWords, bitStride } = grid;
+  const squares = new Int32Array(bitStride * (rows + 2));
+  const seen = new Int32Array(rowWords);
+  let firstBits = 0; // the first bit of each square's group of bits
+  for (let b = 0; b < 32; b += factor) firstBits |= 1 << b;
+  const powerOfTwo = factor <= 16 && (factor & (factor - 1)) === 0;
+  // Each cell row's square row in `squares`, and where the square rows end.
+  const squareRowOf = new Int32Array(height);
+  for (let r = 0; r < height; r++) squareRowOf[r] = (((r / factor) | 0) + 1) * bitStride + 1;
+  const squaresEnd = (rows + 1) * bitStride;
 
   return {
     factor,
     box,
+    fitsBits: (minCells) => powerOfTwo && minCells <= 2,
+    findBoxInBits(bits, minCells) {
+      // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+      let y = 0,
+        j = 0,
+        r = 0,
+        k = 0,
+        Q = 0,
+        any = 0,
+        y0 = -1,
+        y1 = -1,
+        row = 0;
+      // Each square row: the OR of its cell rows, smeared over each square's bits, kept at the square's first bit.
+      squares.fill(0);
+      for (; r < height; r++) {
+        k = (r + 1) * bitStride + 1;
+        row = squareRowOf[r];
+        j = 0;
+        do {
+          Q = bits[k + j];
+          if (Q !== 0) squares[row + j] |= Q;
+        } while (++j < rowWords);
+      }
+      for (k = bitStride; k < squaresEnd; k++) {
+        Q = squares[k];
+        if (Q === 0) continue;
+        if (factor > 1) {
+          Q |= Q >>> 1;
+          if (factor > 2) {
+            Q |= Q >>> 2;
+            if (factor > 4) {
+              Q |= Q >>> 4;
+              if (factor > 8) Q |= Q >>> 8;
+            }
+          }
+        }
+        squares[k] = Q & firstBits;
+        any = 1;
+      }
+      if (any === 0) {
+        box.fill(0);
+        return false;
+      }
+      const alone = minCells <= 1,
+        back = 32 - factor;
+      seen.fill(0);
+      for (y = 0; y < rows; y++) {
+        row = (y + 1) * bitStride + 1;
+        any = 0;
+        for (j = 0; j < rowWords; j++) {
+          k = row + j;
+          Q = squares[k];
+          if (Q === 0) continue;
+          // A square of a blob of two or more has a foreground 4-neighbour.
+          if (!alone)
+            Q &=
+              (Q << factor) |
+              (squares[k - 1] >>> back) |
+              (Q >>> factor) |
+              (squares[k + 1] << back) |
+              squares[k - bitStride] |
+              squares[k + bitStride];
+          seen[j] |= Q;
+          any |= Q;
+        }
+        if (any !== 0) {
+          if (y0 < 0) y0 = y;
+          y1 = y;
+        }
+      }
+      if (y0 < 0) {
+        box.fill(0);
+        return false;
+      }
+      let x0 = -1,
+        x1 = -1;
+      for (j = 0; j < rowWords; j++) {
+        Q = seen[j];
+        if (Q === 0) continue;
+        if (x0 < 0) x0 = j * 32 + 31 - Math.clz32(Q & -Q);
+        x1 = j * 32 + 31 - Math.clz32(Q);
+      }
+      // Bits back to thumbnail cells: square x starts at bit x * factor.
+      box[0] = x0;
+      box[1] = y0 * factor;
+      box[2] = Math.min(width, x1 + factor);
+      box[3] = Math.min(height, (y1 + 1) * factor);
+      return true;
+    },
     findBox(cells, n, minCells) {
       if (minCells > 2) return find(cells, n, minCells).count > 0;
       // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
