@@ -70,10 +70,6 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
   let firstBits = 0; // the first bit of each square's group of bits
   for (let b = 0; b < 32; b += factor) firstBits |= 1 << b;
   const powerOfTwo = factor <= 16 && (factor & (factor - 1)) === 0;
-  // Each cell row's square row in `squares`, and where the square rows end.
-  const squareRowOf = new Int32Array(height);
-  for (let r = 0; r < height; r++) squareRowOf[r] = (((r / factor) | 0) + 1) * bitStride + 1;
-  const squaresEnd = (rows + 1) * bitStride;
 
   return {
     factor,
@@ -89,33 +85,35 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
         any = 0,
         y0 = -1,
         y1 = -1,
-        row = 0;
-      // Each square row: the OR of its cell rows, smeared over each square's bits, kept at the square's first bit.
-      squares.fill(0);
-      for (; r < height; r++) {
-        k = (r + 1) * bitStride + 1;
-        row = squareRowOf[r];
+        row = 0,
+        last = 0;
+      // Each square row: the OR of its cell rows (the last may have fewer; at 2 a row, the zero row below the bit
+      // rows stands in), smeared over each square's bits, kept at the square's first bit.
+      for (; y < rows; y++) {
+        row = (y + 1) * bitStride + 1;
+        k = (y * factor + 1) * bitStride + 1;
+        last = y * factor + factor > height ? height - y * factor : factor;
         j = 0;
         do {
           Q = bits[k + j];
-          if (Q !== 0) squares[row + j] |= Q;
-        } while (++j < rowWords);
-      }
-      for (k = bitStride; k < squaresEnd; k++) {
-        Q = squares[k];
-        if (Q === 0) continue;
-        if (factor > 1) {
-          Q |= Q >>> 1;
-          if (factor > 2) {
-            Q |= Q >>> 2;
-            if (factor > 4) {
-              Q |= Q >>> 4;
-              if (factor > 8) Q |= Q >>> 8;
+          if (factor === 2) Q |= bits[k + bitStride + j];
+          else for (r = 1; r < last; r++) Q |= bits[k + r * bitStride + j];
+          if (Q !== 0) {
+            if (factor > 1) {
+              Q |= Q >>> 1;
+              if (factor > 2) {
+                Q |= Q >>> 2;
+                if (factor > 4) {
+                  Q |= Q >>> 4;
+                  if (factor > 8) Q |= Q >>> 8;
+                }
+              }
             }
+            Q &= firstBits;
+            any = 1;
           }
-        }
-        squares[k] = Q & firstBits;
-        any = 1;
+          squares[row + j] = Q;
+        } while (++j < rowWords);
       }
       if (any === 0) {
         box.fill(0);

@@ -58,7 +58,6 @@ export function createRefiner(g: Grid): Refiner {
       m = 0,
       r = 0,
       j = 0,
-      row = 0,
       R = 0,
       U = 0,
       D = 0,
@@ -72,12 +71,13 @@ export function createRefiner(g: Grid): Refiner {
       d = 0,
       limit = 0,
       v = 0;
-    for (; r < height; r++) {
-      row = (r + 1) * bitStride + 1;
-      for (j = 0; j < rowWords; j++) {
-        k = row + j;
-        R = raw[k];
-        U = raw[k - bitStride];
+    // Column of words by column, down the rows, so each word is read once as the row below, this row and the row
+    // above.
+    for (; j < rowWords; j++) {
+      k = bitStride + 1 + j;
+      U = 0;
+      R = raw[k];
+      for (r = 0; r < height; r++, k += bitStride, U = R, R = D) {
         D = raw[k + bitStride];
         if ((R | U | D) === 0) {
           bits[k] = 0;
