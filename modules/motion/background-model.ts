@@ -271,6 +271,8 @@ function classifyWords(
     d = 0,
     q = 0,
     bw = 0,
+    acc = 0,
+    start = 0,
     cur = 0,
     last = 0,
     y = 0,
@@ -280,6 +282,7 @@ function classifyWords(
     wordEnd = 0,
     noiseRow = false;
   for (; y < height; y++) {
+    start = c;
     end = c + width;
     wordEnd = end >> 2;
     offset = 2 * y + stride + 1;
@@ -288,9 +291,11 @@ function classifyWords(
       do {
         x = (words[w] >>> 1) & M;
         if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) continue;
-        // A cell of this word may be outside its band: classify the four exactly.
+        // A cell of this word may be outside its band: classify the four exactly. Their raw bits are gathered
+        // in `acc` (a shift takes its count modulo 32; four cells never straddle a bit word) and set once.
         c = w << 2;
         last = c + 4;
+        acc = 0;
         do {
           if (abs[(cur = luma[c]) - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
             b = background[c];
@@ -304,12 +309,12 @@ function classifyWords(
             }
             map[c + offset] = 1;
             list[n++] = c + offset;
-            bw = bitWordOf[c];
-            raw[bw] |= bitOf[c];
+            acc |= 1 << (c - start);
             if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
-              drop[bw] |= bitOf[c];
+              drop[bitWordOf[c]] |= bitOf[c];
           }
         } while (++c < last);
+        if (acc !== 0) raw[bitWordOf[c - 1]] |= acc;
       } while (++w < wordEnd);
       c = end;
       continue;
