@@ -4,6 +4,7 @@
 // background (a parked car, a parcel, a ghost). `classify` is the detector's hot loop, kept to the
 // fewest XS operations per cell; the upkeep rides along on a fraction of the rows per frame.
 import type { Grid } from "./grid.js";
+import { clippedBoth, SATURATED } from "./refine.js";
 
 /** Per-cell state, one entry per thumbnail cell. */
 export interface BackgroundModel {
@@ -106,6 +107,9 @@ function clampThreshold(t: number, min: number): number {
   return t < min ? min : t > 254 ? 254 : t;
 }
 
+/** Luma at or below this is clipped black (refine.ts). */
+const DARK = 255 - SATURATED;
+
 /** |d| clamped to 255, indexed by d + ABS_OFFSET: one lookup is cheaper on XS than a compare and a negation. */
 const ABS_OFFSET = 1024;
 let absTable: Uint8Array | undefined;
@@ -120,7 +124,8 @@ function absolute(): Uint8Array {
 
 /**
  * The hot loop: classifies every cell of `luma` against gain x background (`gainQ8` = gain x 256).
- * Foreground cells are marked in the padded `map` (cleared by the caller) and listed in `list` by padded
+ * Foreground cells are marked in the padded `map` and in the bit rows `raw` (both cleared by the caller), those
+ * clipped both now and as predicted in `drop` too (refine.ts's `clippedBoth`), and listed in `list` by padded
  * index (grid.cellOf maps back); returns how many. The upkeep rides along on a rotating
  * eighth of the rows: their background cells update the running average (with 8x the weight, so each
  * cell averages at 1/backgroundFrames per frame), and one row in 32 also refreshes its noise level and
@@ -136,10 +141,12 @@ export function classify(
   p: ModelParams,
   map: Uint8Array,
   list: Int32Array,
+  raw: Int32Array,
+  drop: Int32Array,
 ): number {
   return (m.grid.width & 3) === 0
-    ? classifyWords(m, luma, gainQ8, frame, p, map, list)
-    : classifyCells(m, luma, gainQ8, frame, p, map, list);
+    ? classifyWords(m, luma, gainQ8, frame, p, map, list, raw, drop)
+    : classifyCells(m, luma, gainQ8, frame, p, map, list, raw, drop);
 }
 
 /** The high bit of each byte of a word, as an int32 (0x80808080). */
@@ -156,17 +163,15 @@ let highTable: Uint8Array | undefined;
  * grey level of luma / 2 that cannot be below the band (0: none is; 128: every one may be), `high` is 128 + the
  * greatest that cannot be above it (255: none is; 127: every one may be). Rounded so the test flags a superset.
  */
-function bandTables(): [Uint8Array, Uint8Array] {
-  if (!lowTable || !highTable) {
-    lowTable = new Uint8Array(BAND_OFFSET + 1280);
-    highTable = new Uint8Array(BAND_OFFSET + 1280);
-    for (let i = 0; i < lowTable.length; i++) {
-      const v = i - BAND_OFFSET;
-      lowTable[i] = v <= 0 ? 0 : v > 255 ? 128 : (v + 1) >> 1;
-      highTable[i] = v < 0 ? 127 : v >= 255 ? 255 : 127 + ((v + 1) >> 1);
-    }
+function bandTables(): void {
+  if (lowTable && highTable) return;
+  lowTable = new Uint8Array(BAND_OFFSET + 1280);
+  highTable = new Uint8Array(BAND_OFFSET + 1280);
+  for (let i = 0; i < lowTable.length; i++) {
+    const v = i - BAND_OFFSET;
+    lowTable[i] = v <= 0 ? 0 : v > 255 ? 128 : (v + 1) >> 1;
+    highTable[i] = v < 0 ? 127 : v >= 255 ? 255 : 127 + ((v + 1) >> 1);
   }
-  return [lowTable, highTable];
 }
 
 /** The bands are computed for gains within 1/BAND_GAIN_SLACK of the current one (about 1.6%, one gain step). */
@@ -175,12 +180,17 @@ const BAND_GAIN_SLACK = 64;
 /** Computes every cell's band (`low`, `high`) for the gains `gainLow` to `gainHigh` (x 256). */
 function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): void {
   const { background, threshold, low, high } = m;
-  const [lowT, highT] = bandTables();
+  bandTables(); // no destructuring: an array pattern costs XS an iterator
+  const lowT = lowTable as Uint8Array,
+    highT = highTable as Uint8Array;
   const n = m.grid.cells;
-  let c = 0;
+  // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+  let c = 0,
+    b = 0,
+    t = 0;
   do {
-    const b = background[c],
-      t = threshold[c];
+    b = background[c];
+    t = threshold[c];
     low[c] = lowT[((b * gainHigh) >> 16) + BAND_OFFSET - t];
     high[c] = highT[((b * gainLow) >> 16) + BAND_OFFSET + t];
   } while (++c < n);
@@ -191,7 +201,9 @@ function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): vo
 /** Brings cell `c`'s band up to date after its background or threshold changed (when bands are kept). */
 export function updateBand(m: BackgroundModel, c: number): void {
   if (m.bandGainLow < 0) return;
-  const [lowT, highT] = bandTables();
+  bandTables(); // no destructuring: an array pattern costs XS an iterator
+  const lowT = lowTable as Uint8Array,
+    highT = highTable as Uint8Array;
   const b = m.background[c],
     t = m.threshold[c];
   m.low[c] = lowT[((b * m.bandGainHigh) >> 16) + BAND_OFFSET - t];
@@ -228,6 +240,8 @@ function classifyWords(
   p: ModelParams,
   map: Uint8Array,
   list: Int32Array,
+  raw: Int32Array,
+  drop: Int32Array,
 ): number {
   if (gainQ8 < m.bandGainLow || gainQ8 > m.bandGainHigh)
     computeBands(m, gainQ8 - Math.ceil(gainQ8 / BAND_GAIN_SLACK), gainQ8 + Math.ceil(gainQ8 / BAND_GAIN_SLACK));
@@ -237,12 +251,15 @@ function classifyWords(
   const { width, height, stride } = m.grid;
   const words = lumaWords(m, luma);
   const abs = absolute();
-  const [lowT, highT] = bandTables();
+  bandTables(); // no destructuring: an array pattern costs XS an iterator
+  const lowT = lowTable as Uint8Array,
+    highT = highTable as Uint8Array;
   const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
   const min = p.thresholdMin,
     k = p.noiseFactor;
   const H = HIGH_BITS,
     M = LOW_BITS;
+  const { bitWordOf, bitOf } = m.grid;
   let n = 0;
   let c = 0;
   let w = 0;
@@ -252,24 +269,38 @@ function classifyWords(
     v = 0,
     t = 0,
     d = 0,
-    last = 0;
-  for (let y = 0; y < height; y++) {
-    const end = c + width;
-    const offset = 2 * y + stride + 1;
-    const phase = (y + frame) % NOISE_STRIDE;
+    q = 0,
+    bw = 0,
+    acc = 0,
+    start = 0,
+    cur = 0,
+    last = 0,
+    y = 0,
+    end = 0,
+    offset = 0,
+    phase = 0,
+    wordEnd = 0,
+    noiseRow = false;
+  for (; y < height; y++) {
+    start = c;
+    end = c + width;
+    wordEnd = end >> 2;
+    offset = 2 * y + stride + 1;
+    phase = (y + frame) % NOISE_STRIDE;
     if (phase % BACKGROUND_STRIDE !== 0) {
-      const wordEnd = end >> 2;
       do {
         x = (words[w] >>> 1) & M;
         if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) continue;
-        // A cell of this word may be outside its band: classify the four exactly.
+        // A cell of this word may be outside its band: classify the four exactly. Their raw bits are gathered
+        // in `acc` (a shift takes its count modulo 32; four cells never straddle a bit word) and set once.
         c = w << 2;
         last = c + 4;
+        acc = 0;
         do {
-          if (abs[luma[c] - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
+          if (abs[(cur = luma[c]) - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
             b = background[c];
             if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-              v = b + (((luma[c] << 8) - b) >> 1);
+              v = b + (((cur << 8) - b) >> 1);
               t = threshold[c];
               background[c] = v;
               low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
@@ -278,16 +309,19 @@ function classifyWords(
             }
             map[c + offset] = 1;
             list[n++] = c + offset;
+            acc |= 1 << (c - start);
+            if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+              drop[bitWordOf[c]] |= bitOf[c];
           }
         } while (++c < last);
+        if (acc !== 0) raw[bitWordOf[c - 1]] |= acc;
       } while (++w < wordEnd);
       c = end;
       continue;
     }
     // An upkeep row: background cells move towards the frame, and their bands with them; in a noise row (one in
     // NOISE_STRIDE) their noise levels and thresholds too.
-    const noiseRow = phase === 0;
-    const wordEnd = end >> 2;
+    noiseRow = phase === 0;
     do {
       c = w << 2;
       last = c + 4;
@@ -315,14 +349,20 @@ function classifyWords(
           else {
             map[c + offset] = 1;
             list[n++] = c + offset;
+            bw = bitWordOf[c];
+            raw[bw] |= bitOf[c];
+            cur = luma[c];
+            if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+              drop[bw] |= bitOf[c];
             continue;
           }
         } else {
           v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
           if (noiseRow && masked[c] === 0) {
-            const s = noise[c] + (((d << 4) - noise[c]) >> 2);
-            noise[c] = s;
-            t = (k * s) >> 4;
+            q = noise[c];
+            q += ((d << 4) - q) >> 2;
+            noise[c] = q;
+            t = (k * q) >> 4;
             threshold[c] = t < min ? min : t > 254 ? 254 : t;
           }
         }
@@ -346,10 +386,14 @@ function classifyCells(
   p: ModelParams,
   map: Uint8Array,
   list: Int32Array,
+  raw: Int32Array,
+  drop: Int32Array,
 ): number {
   m.bandGainLow = m.bandGainHigh = -1;
   const { background, threshold, noise, masked } = m;
-  const { width, height, stride } = m.grid;
+  const { width, height, stride, bitWordOf, bitOf } = m.grid;
+  let bw = 0,
+    cur = 0;
   const abs = absolute();
   const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
   const min = p.thresholdMin,
@@ -370,6 +414,11 @@ function classifyCells(
           }
           map[c + offset] = 1;
           list[n++] = c + offset;
+          bw = bitWordOf[c];
+          raw[bw] |= bitOf[c];
+          cur = luma[c];
+          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+            drop[bw] |= bitOf[c];
         }
       } while (++c < end);
     } else if (phase !== 0) {
@@ -382,6 +431,11 @@ function classifyCells(
           }
           map[c + offset] = 1;
           list[n++] = c + offset;
+          bw = bitWordOf[c];
+          raw[bw] |= bitOf[c];
+          cur = luma[c];
+          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+            drop[bw] |= bitOf[c];
         } else background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
       } while (++c < end);
     } else {
@@ -395,6 +449,11 @@ function classifyCells(
           }
           map[c + offset] = 1;
           list[n++] = c + offset;
+          bw = bitWordOf[c];
+          raw[bw] |= bitOf[c];
+          cur = luma[c];
+          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
+            drop[bw] |= bitOf[c];
         } else {
           background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
           if (masked[c] === 0) {
@@ -426,11 +485,17 @@ export function absorbStill(
   if (frame % STILL_PERIOD !== 0) return;
   const { background, stillLuma, stillSince, stillSeen } = m;
   const cellOf = m.grid.cellOf;
-  for (let i = 0; i < n; i++) {
-    const c = cellOf[list[i]];
-    const cur = luma[c];
-    const d = cur - stillLuma[c];
-    if (stillSeen[c] !== frame - STILL_PERIOD || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
+  const checked = frame - STILL_PERIOD;
+  // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+  let i = 0,
+    c = 0,
+    cur = 0,
+    d = 0;
+  for (; i < n; i++) {
+    c = cellOf[list[i]];
+    cur = luma[c];
+    d = cur - stillLuma[c];
+    if (stillSeen[c] !== checked || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
     else if (frame - stillSince[c] >= p.stillFrames) {
       background[c] = cur << 8;
       updateBand(m, c);
@@ -463,25 +528,41 @@ export function retoneBackground(
   const { width, height, stride } = m.grid;
   const offsetQ8 = offset << 8;
   m.bandGainLow = m.bandGainHigh = -1;
-  let c = 0;
-  for (let y = 0; y < height; y++) {
-    const end = c + width;
-    const pad = 2 * y + stride + 1;
+  // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+  let c = 0,
+    y = 0,
+    end = 0,
+    pad = 0,
+    b = 0,
+    still = false,
+    v = 0,
+    d = 0,
+    near = 0,
+    s = 0,
+    t = 0;
+  for (; y < height; y++) {
+    end = c + width;
+    pad = 2 * y + stride + 1;
     do {
-      const b = background[c];
-      const still = map[c + pad] === 0;
+      b = background[c];
+      still = map[c + pad] === 0;
       if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
         if (still) background[c] = luma[c] << 8;
       } else {
-        let v = ((b * slopeQ8) >> 8) + offsetQ8;
-        const d = (luma[c] << 8) - v;
-        const near = threshold[c] << 9; // twice the threshold, 8.8
+        v = ((b * slopeQ8) >> 8) + offsetQ8;
+        d = (luma[c] << 8) - v;
+        near = threshold[c] << 9; // twice the threshold, 8.8
         if (still && d < near && d > -near) v = (v + (luma[c] << 8)) >> 1;
         background[c] = v < 0 ? 0 : v > MAX_BACKGROUND ? MAX_BACKGROUND : v;
       }
-      const s = (noise[c] * slopeQ8) >> 8;
-      noise[c] = s < 1 ? 1 : s > 4080 ? 4080 : s;
-      if (masked[c] === 0) threshold[c] = clampThreshold((noiseFactor * noise[c]) >> 4, thresholdMin);
+      s = (noise[c] * slopeQ8) >> 8;
+      s = s < 1 ? 1 : s > 4080 ? 4080 : s;
+      noise[c] = s;
+      if (masked[c] === 0) {
+        // clampThreshold, inlined
+        t = (noiseFactor * s) >> 4;
+        threshold[c] = t < thresholdMin ? thresholdMin : t > 254 ? 254 : t;
+      }
     } while (++c < end);
   }
 }
@@ -514,7 +595,8 @@ export function markResidue(g: Grid, list: Int32Array, n: number, previousMap: U
  * After a lighting step: of the raw foreground cells `list[0..n)` (padded indices, marked in the padded `map`),
  * the residue cells (markResidue), and cells that turned foreground since the last frame (padded `previousMap` 0),
  * that are within their threshold of the previous frame's luma are static: lighting the fit left over, not an
- * object arriving. They join the background and leave the list and the map. Returns how many cells remain.
+ * object arriving. They join the background and leave the list, the map and the bit rows `raw`. Returns how many
+ * cells remain.
  */
 export function settleStatic(
   m: BackgroundModel,
@@ -525,9 +607,10 @@ export function settleStatic(
   map: Uint8Array,
   residue: Uint8Array,
   previousMap: Uint8Array,
+  raw: Int32Array,
 ): number {
   const { background, threshold } = m;
-  const cellOf = m.grid.cellOf;
+  const { cellOf, bitWordOf, bitOf } = m.grid;
   let kept = 0;
   for (let i = 0; i < n; i++) {
     const p = list[i];
@@ -537,6 +620,7 @@ export function settleStatic(
       background[c] = luma[c] << 8;
       updateBand(m, c);
       map[p] = 0;
+      raw[bitWordOf[c]] &= ~bitOf[c];
     } else list[kept++] = p;
   }
   return kept;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Blobs on a coarse grid: foreground cells are pooled into squares of `factor` x `factor` cells (about 20
 // squares across), and 4-connected squares form blobs. Small blobs are ignored; the rest give the motion's
-// bounding box. Costs in proportion to the foreground, not the grid (a padded coarse grid, no bounds checks).
+// bounding box. Costs in proportion to the foreground, not the grid (a padded coarse grid, no bounds checks), or
+// a few operations per word of a bit-row map (grid.ts).
+import { createGrid } from "./grid.js";
 
 export interface Blobs {
   /** Blobs of at least `minCells` coarse squares. */
@@ -17,6 +19,23 @@ export interface BlobFinder {
   readonly factor: number;
   /** Finds the blobs of thumbnail cells `cells[0..n)`; the result object is reused. */
   find(cells: Int32Array, n: number, minCells: number): Blobs;
+  /**
+   * `find`'s box alone, written to `box` ([x0, y0, x1, y1) in thumbnail cells, all 0 when there is none); true
+   * when some blob has at least `minCells` squares. Cheaper for `minCells` up to 2: a square is in a blob of two
+   * or more exactly when a 4-neighbour is foreground too, so no blob needs to be walked.
+   */
+  findBox(cells: Int32Array, n: number, minCells: number): boolean;
+  /**
+   * True when `findBoxInBits` can serve `minCells`: up to 2, with a factor that is a power of two up to 16 (squares
+   * then never straddle a word).
+   */
+  fitsBits(minCells: number): boolean;
+  /**
+   * `findBox` for the cells set in `bits` (grid.ts's bit rows of a width x height grid), a row of squares at a
+   * time, word by word. Only when `fitsBits(minCells)`.
+   */
+  findBoxInBits(bits: Int32Array, minCells: number): boolean;
+  readonly box: Int32Array;
 }
 
 /** The coarse square side for a thumbnail `width` cells wide: about 20 squares across. */
@@ -38,11 +57,116 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
   const state = new Uint8Array(size); // 0 empty, 1 foreground, 2 visited
   const active = new Int32Array(size);
   const stack = new Int32Array(size);
+  // Each padded square's column, for the same reason.
+  const columnOf = new Int32Array(size);
+  for (let q = 0; q < size; q++) columnOf[q] = q % stride;
   const result: Blobs = { count: 0, largest: 0, box: new Int32Array(4) };
+  const box = result.box;
+  // The squares as bit rows: square x at bit (x * factor) % 32 of word (x * factor) / 32, the grid's layout.
+  const grid = createGrid(width, height);
+  const { rowWords, bitStride } = grid;
+  const squares = new Int32Array(bitStride * (rows + 2));
+  const seen = new Int32Array(rowWords);
+  let firstBits = 0; // the first bit of each square's group of bits
+  for (let b = 0; b < 32; b += factor) firstBits |= 1 << b;
+  const powerOfTwo = factor <= 16 && (factor & (factor - 1)) === 0;
 
   return {
     factor,
-    find(cells, n, minCells) {
+    box,
+    fitsBits: (minCells) => powerOfTwo && minCells <= 2,
+    findBoxInBits(bits, minCells) {
+      // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+      let y = 0,
+        j = 0,
+        r = 0,
+        k = 0,
+        Q = 0,
+        any = 0,
+        y0 = -1,
+        y1 = -1,
+        row = 0,
+        last = 0;
+      // Each square row: the OR of its cell rows (the last may have fewer; at 2 a row, the zero row below the bit
+      // rows stands in), smeared over each square's bits, kept at the square's first bit.
+      for (; y < rows; y++) {
+        row = (y + 1) * bitStride + 1;
+        k = (y * factor + 1) * bitStride + 1;
+        last = y * factor + factor > height ? height - y * factor : factor;
+        j = 0;
+        do {
+          Q = bits[k + j];
+          if (factor === 2) Q |= bits[k + bitStride + j];
+          else for (r = 1; r < last; r++) Q |= bits[k + r * bitStride + j];
+          if (Q !== 0) {
+            if (factor > 1) {
+              Q |= Q >>> 1;
+              if (factor > 2) {
+                Q |= Q >>> 2;
+                if (factor > 4) {
+                  Q |= Q >>> 4;
+                  if (factor > 8) Q |= Q >>> 8;
+                }
+              }
+            }
+            Q &= firstBits;
+            any = 1;
+          }
+          squares[row + j] = Q;
+        } while (++j < rowWords);
+      }
+      if (any === 0) {
+        box.fill(0);
+        return false;
+      }
+      const alone = minCells <= 1,
+        back = 32 - factor;
+      seen.fill(0);
+      for (y = 0; y < rows; y++) {
+        row = (y + 1) * bitStride + 1;
+        any = 0;
+        for (j = 0; j < rowWords; j++) {
+          k = row + j;
+          Q = squares[k];
+          if (Q === 0) continue;
+          // A square of a blob of two or more has a foreground 4-neighbour.
+          if (!alone)
+            Q &=
+              (Q << factor) |
+              (squares[k - 1] >>> back) |
+              (Q >>> factor) |
+              (squares[k + 1] << back) |
+              squares[k - bitStride] |
+              squares[k + bitStride];
+          seen[j] |= Q;
+          any |= Q;
+        }
+        if (any !== 0) {
+          if (y0 < 0) y0 = y;
+          y1 = y;
+        }
+      }
+      if (y0 < 0) {
+        box.fill(0);
+        return false;
+      }
+      let x0 = -1,
+        x1 = -1;
+      for (j = 0; j < rowWords; j++) {
+        Q = seen[j];
+        if (Q === 0) continue;
+        if (x0 < 0) x0 = j * 32 + 31 - Math.clz32(Q & -Q);
+        x1 = j * 32 + 31 - Math.clz32(Q);
+      }
+      // Bits back to thumbnail cells: square x starts at bit x * factor.
+      box[0] = x0;
+      box[1] = y0 * factor;
+      box[2] = Math.min(width, x1 + factor);
+      box[3] = Math.min(height, (y1 + 1) * factor);
+      return true;
+    },
+    findBox(cells, n, minCells) {
+      if (minCells > 2) return find(cells, n, minCells).count > 0;
       // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
       let nActive = 0,
         q = 0,
@@ -54,81 +178,122 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
           active[nActive++] = q;
         }
       }
-      let count = 0,
-        largest = 0,
-        bx0 = size,
-        by0 = size,
-        bx1 = -1,
-        by1 = -1,
-        seed = 0,
-        top = 0,
-        squares = 0,
-        q0 = 0,
-        q1 = 0,
-        x0 = 0,
-        x1 = 0,
-        x = 0,
-        y0 = 0,
-        y1 = 0;
+      // Squares come in raster order of their cells, not of themselves: the box takes the extremes.
+      let q0 = size,
+        q1 = -1,
+        x0 = size,
+        x1 = -1,
+        x = 0;
+      const alone = minCells <= 1;
       for (i = 0; i < nActive; i++) {
-        seed = active[i];
-        if (state[seed] !== 1) continue;
-        state[seed] = 2;
-        stack[0] = seed;
-        top = 1;
-        squares = 0;
-        q0 = seed;
-        q1 = seed;
-        x0 = seed % stride;
-        x1 = x0;
-        while (top > 0) {
-          q = stack[--top];
-          squares++;
+        q = active[i];
+        if (alone || (state[q - 1] | state[q + 1] | state[q - stride] | state[q + stride]) !== 0) {
           if (q < q0) q0 = q;
           if (q > q1) q1 = q;
-          x = q % stride;
+          x = columnOf[q];
           if (x < x0) x0 = x;
           if (x > x1) x1 = x;
-          if (state[q - stride] === 1) {
-            state[q - stride] = 2;
-            stack[top++] = q - stride;
-          }
-          if (state[q - 1] === 1) {
-            state[q - 1] = 2;
-            stack[top++] = q - 1;
-          }
-          if (state[q + 1] === 1) {
-            state[q + 1] = 2;
-            stack[top++] = q + 1;
-          }
-          if (state[q + stride] === 1) {
-            state[q + stride] = 2;
-            stack[top++] = q + stride;
-          }
-        }
-        if (squares > largest) largest = squares;
-        if (squares >= minCells) {
-          count++;
-          y0 = (q0 / stride) | 0;
-          y1 = (q1 / stride) | 0;
-          if (x0 < bx0) bx0 = x0;
-          if (y0 < by0) by0 = y0;
-          if (x1 > bx1) bx1 = x1;
-          if (y1 > by1) by1 = y1;
         }
       }
-      for (let i = 0; i < nActive; i++) state[active[i]] = 0;
-      result.count = count;
-      result.largest = largest;
-      const box = result.box;
-      if (count > 0) {
-        // Padded squares back to thumbnail cells.
-        box[0] = (bx0 - 1) * factor;
-        box[1] = (by0 - 1) * factor;
-        box[2] = Math.min(width, bx1 * factor);
-        box[3] = Math.min(height, by1 * factor);
-      } else box.fill(0);
-      return result;
+      for (i = 0; i < nActive; i++) state[active[i]] = 0;
+      if (q1 < 0) {
+        box.fill(0);
+        return false;
+      }
+      box[0] = (x0 - 1) * factor;
+      box[1] = (((q0 / stride) | 0) - 1) * factor;
+      box[2] = Math.min(width, x1 * factor);
+      box[3] = Math.min(height, ((q1 / stride) | 0) * factor);
+      return true;
     },
+    find,
   };
+
+  function find(cells: Int32Array, n: number, minCells: number): Blobs {
+    // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+    let nActive = 0,
+      q = 0,
+      i = 0;
+    for (; i < n; i++) {
+      q = squareOf[cells[i]];
+      if (state[q] === 0) {
+        state[q] = 1;
+        active[nActive++] = q;
+      }
+    }
+    let count = 0,
+      largest = 0,
+      bx0 = size,
+      by0 = size,
+      bx1 = -1,
+      by1 = -1,
+      seed = 0,
+      top = 0,
+      squares = 0,
+      q0 = 0,
+      q1 = 0,
+      x0 = 0,
+      x1 = 0,
+      x = 0,
+      y0 = 0,
+      y1 = 0;
+    for (i = 0; i < nActive; i++) {
+      seed = active[i];
+      if (state[seed] !== 1) continue;
+      state[seed] = 2;
+      stack[0] = seed;
+      top = 1;
+      squares = 0;
+      q0 = seed;
+      q1 = seed;
+      x0 = seed % stride;
+      x1 = x0;
+      while (top > 0) {
+        q = stack[--top];
+        squares++;
+        if (q < q0) q0 = q;
+        if (q > q1) q1 = q;
+        x = q % stride;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (state[q - stride] === 1) {
+          state[q - stride] = 2;
+          stack[top++] = q - stride;
+        }
+        if (state[q - 1] === 1) {
+          state[q - 1] = 2;
+          stack[top++] = q - 1;
+        }
+        if (state[q + 1] === 1) {
+          state[q + 1] = 2;
+          stack[top++] = q + 1;
+        }
+        if (state[q + stride] === 1) {
+          state[q + stride] = 2;
+          stack[top++] = q + stride;
+        }
+      }
+      if (squares > largest) largest = squares;
+      if (squares >= minCells) {
+        count++;
+        y0 = (q0 / stride) | 0;
+        y1 = (q1 / stride) | 0;
+        if (x0 < bx0) bx0 = x0;
+        if (y0 < by0) by0 = y0;
+        if (x1 > bx1) bx1 = x1;
+        if (y1 > by1) by1 = y1;
+      }
+    }
+    for (let i = 0; i < nActive; i++) state[active[i]] = 0;
+    result.count = count;
+    result.largest = largest;
+    if (count > 0) {
+      // Padded squares back to thumbnail cells.
+      box[0] = (bx0 - 1) * factor;
+      box[1] = (by0 - 1) * factor;
+      box[2] = Math.min(width, bx1 * factor);
+      box[3] = Math.min(height, by1 * factor);
+    } else box.fill(0);
+    return result;
+  }
 }

@@ -17,13 +17,13 @@ import {
   type BackgroundModel,
   type ModelParams,
 } from "./background-model.js";
-import { type BlobFinder, type Blobs, createBlobFinder } from "./blobs.js";
+import { type BlobFinder, createBlobFinder } from "./blobs.js";
 import { createGainEstimator, gainOfBin, GAIN_BINS_PER_OCTAVE, UNITY_GAIN_BIN, type GainEstimator } from "./gain.js";
 import { createGrid, paddedIndex, type Grid } from "./grid.js";
 import { createHysteresis, type Hysteresis } from "./hysteresis.js";
 import type { Zone } from "../privacy/zone.js";
 import { rasterizeMask } from "./privacy-mask.js";
-import { refineForeground } from "./refine.js";
+import { createRefiner, listCells, type Refiner } from "./refine.js";
 import {
   createGradientModel,
   type GradientModel,
@@ -162,6 +162,8 @@ interface State {
   tone: ToneFitter;
   line: ToneLine;
   raw: Int32Array;
+  refiner: Refiner;
+  /** The refined cells as a list (thumbnail indices), built from the refiner's bits when a map is asked for. */
   refined: Int32Array;
   samples: Int32Array;
   paddedSamples: Int32Array;
@@ -189,6 +191,8 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
   let lastGradients: Int16Array | undefined;
   const gradientShift = Math.max(0, Math.round(Math.log2(p.backgroundFrames)));
   let lastGainQ8 = 256;
+  /** `state.refined` holds the last refined cells (listed on demand). */
+  let listed = false;
   let frame = 0;
   let relearnLeft = 0;
   let settleLeft = 0;
@@ -233,6 +237,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     lastGradients = t.gradients && t.gradients.length >= 2 * t.width * t.height ? t.gradients : undefined;
     if (!state || !fits(state, t)) {
       state = createState(t, p.zones);
+      listed = false;
       map = new Uint8Array(state.grid.cells);
       fine = new Uint8Array(state.grid.cells * 4);
       exposureQ8 = 256;
@@ -270,8 +275,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     let gainQ8 = gainOfBin(gainBin);
 
     // 2. Classify every cell against gain x background.
-    swap.fill(0);
-    let n = classify(m, luma, gainQ8, frame, model, s.rawMap, s.raw);
+    let n = classifyFrame(s, luma, gainQ8);
 
     // 3. A sudden jump in changed area that no gain explains (an IR-cut switch flattens the picture): fit the
     // change as a line and judge again; what even that cannot explain (a lamp lighting part of the scene) is
@@ -283,8 +287,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
         gainBin = UNITY_GAIN_BIN;
         gainQ8 = 256;
         result.light = "step";
-        s.rawMap.fill(0);
-        n = classify(m, luma, gainQ8, frame, model, s.rawMap, s.raw);
+        n = classifyFrame(s, luma, gainQ8);
       }
       if (jumped(n)) return startRelearning(s, luma, atMs);
     }
@@ -296,8 +299,11 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     lastGainQ8 = gainQ8;
 
     // 4. Cleanup on the cell grid, blobs on the coarse grid, then the model's upkeep.
-    const k = refineForeground(s.grid, s.raw, n, s.rawMap, luma, m.background, gainQ8, s.refined);
-    const blobs = s.blobs.find(s.refined, k, p.minBlobCells);
+    const k = s.refiner.refine(luma, m.background, gainQ8);
+    listed = false;
+    const candidate = s.blobs.fitsBits(p.minBlobCells)
+      ? s.blobs.findBoxInBits(s.refiner.bits, p.minBlobCells)
+      : s.blobs.findBox(refinedCells(s), k, p.minBlobCells);
     absorbStill(m, luma, s.raw, n, frame, model);
     // A lasting global change (daylight, a slow exposure ramp) moves the whole model with it.
     if (gainBin - UNITY_GAIN_BIN >= REBASE_BINS || UNITY_GAIN_BIN - gainBin >= REBASE_BINS) {
@@ -305,7 +311,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
       if (result.light === "steady") result.light = "ramp";
     } else previousGainBin = gainBin;
 
-    setCandidate(result, blobs, k, s);
+    setCandidate(result, candidate, k, s);
     if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
 
     // 5. k-of-n hysteresis. A step's own frame shows what it sees but holds the count: much of it is the change.
@@ -326,7 +332,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     } else if (settleLeft > 0) {
       settleLeft--;
       learnNoise(m, luma, s.previousLuma, s.rawMap, s.residue, p.noiseFactor, model.thresholdMin);
-      n = settleStatic(m, luma, s.previousLuma, s.raw, n, s.rawMap, s.residue, s.previousMap);
+      n = settleStatic(m, luma, s.previousLuma, s.raw, n, s.rawMap, s.residue, s.previousMap, s.refiner.raw);
       if (settleLeft === 0) s.residue.fill(0);
       result.light = "settling";
     }
@@ -339,6 +345,22 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
   }
 
+  /** Classifies this frame's cells into the raw map, list and bits (all cleared first); returns how many. */
+  function classifyFrame(s: State, luma: Uint8Array, gainQ8: number): number {
+    const { raw, drop } = s.refiner;
+    s.rawMap.fill(0);
+    raw.fill(0);
+    drop.fill(0);
+    return classify(s.model, luma, gainQ8, frame, model, s.rawMap, s.raw, raw, drop);
+  }
+
+  /** The last frame's refined cells as a list (thumbnail indices), built once per frame when asked for. */
+  function refinedCells(s: State): Int32Array {
+    if (!listed) listCells(s.grid, s.refiner.bits, s.refined);
+    listed = true;
+    return s.refined;
+  }
+
   /** More newly changed cells than motion.lightingJumpPct of the watched ones since the last frame. */
   function jumped(n: number): boolean {
     return (n - previousRaw) * 100 > p.lightingJumpPct * (state as State).watched;
@@ -346,14 +368,14 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
 
   return {
     process,
-    foreground: () => foregroundMap(map, state, result.foregroundCells),
+    foreground: () => foregroundMap(map, state && refinedCells(state), result.foregroundCells),
     subCells() {
       if (!state) return fine;
       const m = state.model;
       if (lastGradients)
         return gradientSubCellMap(
           state.grid,
-          state.refined,
+          refinedCells(state),
           result.foregroundCells,
           lastLuma,
           m.background,
@@ -366,7 +388,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
         );
       return subCellMap(
         state.grid,
-        state.refined,
+        refinedCells(state),
         result.foregroundCells,
         lastLuma,
         m.background,
@@ -405,9 +427,9 @@ function fits(s: State, t: Thumbnail): boolean {
 }
 
 /** `map` with 1 at each of the last frame's `cells` foreground cells. */
-function foregroundMap(map: Uint8Array, s: State | undefined, cells: number): Uint8Array {
+function foregroundMap(map: Uint8Array, refined: Int32Array | undefined, cells: number): Uint8Array {
   map.fill(0);
-  if (s) for (let i = 0; i < cells; i++) map[s.refined[i]] = 1;
+  if (refined) for (let i = 0; i < cells; i++) map[refined[i]] = 1;
   return map;
 }
 
@@ -435,6 +457,7 @@ function createState(t: Thumbnail, zones: MotionParams["zones"]): State {
     tone: createToneFitter(picked.length),
     line: { slopeQ8: 256, offset: 0 },
     raw: new Int32Array(cells),
+    refiner: createRefiner(grid),
     refined: new Int32Array(cells),
     samples: Int32Array.from(picked),
     paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
@@ -459,17 +482,18 @@ function quiet(result: MotionResult, hysteresis: Hysteresis, atMs: number): Moti
 }
 
 /** This frame's foreground count and candidate box, in frame pixels (blob boxes are in cells). */
-function setCandidate(result: MotionResult, blobs: Blobs, k: number, s: State): void {
+function setCandidate(result: MotionResult, candidate: boolean, k: number, s: State): void {
   result.foregroundCells = k;
   result.areaPct = Math.round((k * 1000) / Math.max(1, s.watched)) / 10;
   result.lighting = result.light !== "steady";
-  result.candidate = blobs.count > 0;
+  result.candidate = candidate;
   const box = result.box;
-  if (blobs.count > 0) {
-    box[0] = blobs.box[0] * 8;
-    box[1] = blobs.box[1] * 8;
-    box[2] = Math.min(s.frameWidth, blobs.box[2] * 8) - box[0];
-    box[3] = Math.min(s.frameHeight, blobs.box[3] * 8) - box[1];
+  if (candidate) {
+    const cells = s.blobs.box;
+    box[0] = cells[0] * 8;
+    box[1] = cells[1] * 8;
+    box[2] = Math.min(s.frameWidth, cells[2] * 8) - box[0];
+    box[3] = Math.min(s.frameHeight, cells[3] * 8) - box[1];
   } else box.fill(0);
 }
 

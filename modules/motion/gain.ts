@@ -60,12 +60,16 @@ export function createGainEstimator(maxSamples: number): GainEstimator {
       const log = logs();
       const count = samples.length;
       values.fill(UNUSED);
-      let n = 0;
-      for (let i = 0; i < count; i++) {
-        const c = samples[i];
-        const b = background[c] >> 8;
-        if (b < low || b >= high || skip[paddedSamples[i]] !== 0) continue;
-        values[n++] = log[luma[c]] - log[b];
+      // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+      let n = 0,
+        i = 0,
+        c = 0,
+        b = 0;
+      for (; i < count; i++) {
+        if (skip[paddedSamples[i]] !== 0) continue;
+        c = samples[i];
+        b = background[c] >> 8;
+        if (b >= low && b < high) values[n++] = log[luma[c]] - log[b];
       }
       if (n < minSamples) return -1;
       values.sort();

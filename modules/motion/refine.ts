@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Cleans the raw foreground on the cell grid: drops isolated cells (noise), cells clipped white or black
 // both as seen and as predicted, and border cells a moving object only clips; fills one-cell gaps. Works
-// on the padded maps of grid.ts and costs in proportion to the foreground, not the grid.
+// on rows of bits (32 cells a word, grid.ts's bit rows), so the neighbour counts and the gaps cost a few
+// operations per word; only the clipped candidates and the border cells are looked at one by one.
 import type { Grid } from "./grid.js";
 
 /**
@@ -13,81 +14,139 @@ export const COVERAGE_Q8 = 128;
 
 /** Luma at or above this (or at or below 255 minus this) is taken as clipped by the sensor. */
 export const SATURATED = 250;
+const DARK = 255 - SATURATED;
+
+export interface Refiner {
+  /**
+   * This frame's raw foreground, one bit a cell in grid.ts's bit rows (`Grid.bitWordOf`, `Grid.bitOf`), and the
+   * raw cells to drop as clipped (`clippedBoth`): filled by background-model.ts's `classify`, cleared by its caller.
+   */
+  readonly raw: Int32Array;
+  readonly drop: Int32Array;
+  /** The last refined foreground in the same bit rows; valid until the next `refine`. Read it with `listCells`. */
+  readonly bits: Int32Array;
+  /**
+   * Refines `raw` into `bits` and returns how many cells are set: isolated raw cells and the `drop` ones (when not
+   * isolated) go, border cells go when every neighbour says they are only clipped, one-cell gaps between two raw
+   * cells, across or down, are filled.
+   */
+  refine(luma: Uint8Array, background: Uint16Array, gainQ8: number): number;
+}
 
 /**
- * Reads raw cells `list[0..n)` (padded indices; padded `map` = 1) and writes the refined cells (thumbnail indices)
- * to `cells`; returns their count. A one-cell gap between two raw cells, across or down, is filled.
+ * A raw cell of luma `cur` and predicted luma `pred` clipped at white (or black) both now and as predicted: an
+ * exposure change the gain cannot model, dropped by the cleanup unless it is isolated (then it goes as noise).
  */
-export function refineForeground(
-  g: Grid,
-  list: Int32Array,
-  n: number,
-  map: Uint8Array,
-  luma: Uint8Array,
-  background: Uint16Array,
-  gainQ8: number,
-  cells: Int32Array,
-): number {
-  const width = g.width,
-    stride = g.stride,
-    below = 2 * stride,
-    cellOf = g.cellOf;
-  let m = 0;
-  // The loop's temporaries, declared once: a block-scoped const costs XS a scope per iteration.
-  let p = 0,
-    left = 0,
-    right = 0,
-    up = 0,
-    down = 0,
-    c = 0,
-    around = 0,
-    cur = 0,
-    pred = 0,
-    d = 0,
-    limit = 0,
-    i = 0;
-  for (; i < n; i++) {
-    p = list[i];
-    left = map[p - 1];
-    right = map[p + 1];
-    up = map[p - stride];
-    down = map[p + stride];
-    c = cellOf[p];
-    // One-cell gaps in the raw map, across and down, are filled; a gap closed both ways is listed once.
-    if (right === 0 && map[p + 2] === 1) cells[m++] = c + 1;
-    if (down === 0 && map[p + below] === 1 && (map[p + stride - 1] === 0 || map[p + stride + 1] === 0))
-      cells[m++] = c + width;
-    around = left + right + up + down;
-    if (around === 0) continue; // isolated: noise
-    // Clipped at white (or black) both now and as predicted: an exposure change the gain cannot model.
-    cur = luma[c];
-    if (cur >= SATURATED || cur <= 255 - SATURATED) {
-      pred = (background[c] * gainQ8) >> 16;
-      if (cur >= SATURATED ? pred >= SATURATED : pred <= 255 - SATURATED) continue;
+export function clippedBoth(cur: number, pred: number): boolean {
+  return cur >= SATURATED ? pred >= SATURATED : cur <= DARK && pred <= DARK;
+}
+
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the cleanup, inlined for XS (BENCHMARKS.md motion)
+export function createRefiner(g: Grid): Refiner {
+  const { width, bitStride, rowWords, height } = g;
+  const size = g.bitCells;
+  const raw = new Int32Array(size);
+  const drop = new Int32Array(size);
+  const bits = new Int32Array(size);
+
+  function refine(luma: Uint8Array, background: Uint16Array, gainQ8: number): number {
+    // The loops' temporaries, declared once: a block-scoped const costs XS a scope per iteration.
+    let k = 0,
+      c = 0,
+      cur = 0,
+      pred = 0,
+      m = 0,
+      r = 0,
+      j = 0,
+      R = 0,
+      U = 0,
+      D = 0,
+      L = 0,
+      T = 0,
+      kept = 0,
+      three = 0,
+      edge = 0,
+      F = 0,
+      b = 0,
+      d = 0,
+      limit = 0,
+      v = 0;
+    // Column of words by column, down the rows, so each word is read once as the row below, this row and the row
+    // above.
+    for (; j < rowWords; j++) {
+      k = bitStride + 1 + j;
+      U = 0;
+      R = raw[k];
+      for (r = 0; r < height; r++, k += bitStride, U = R, R = D) {
+        D = raw[k + bitStride];
+        if ((R | U | D) === 0) {
+          bits[k] = 0;
+          continue;
+        }
+        // Each cell's left (L) and right (T) neighbours, across word boundaries.
+        L = (R << 1) | (raw[k - 1] >>> 31);
+        T = (R >>> 1) | (raw[k + 1] << 31);
+        kept = R & (L | T | U | D) & ~drop[k];
+        // At least three of the four neighbours: kept as they are.
+        three = (L & T & (U | D)) | (U & D & (L | T));
+        edge = kept & ~three;
+        // Gaps: a cell between two raw cells across, or (when not also across) down.
+        F = (kept & three) | (~R & ((L & T) | (U & D)));
+        // An edge or corner cell (one or two foreground neighbours) is dropped only when every foreground
+        // neighbour says it is clipped: the residual the cell would have if covered like that neighbour has the
+        // same sign and is over 256/COVERAGE_Q8 times larger. A weaker neighbour, or one of opposite sign
+        // (another part of the object), keeps it.
+        while (edge !== 0) {
+          b = edge & -edge;
+          edge ^= b;
+          c = r * width + j * 32 + 31 - Math.clz32(b);
+          cur = luma[c];
+          pred = (background[c] * gainQ8) >> 16;
+          d = cur - pred;
+          limit = (d * 256) / COVERAGE_Q8;
+          if (
+            d > 0
+              ? ((L & b) !== 0 && luma[c - 1] - pred <= limit) ||
+                ((T & b) !== 0 && luma[c + 1] - pred <= limit) ||
+                ((U & b) !== 0 && luma[c - width] - pred <= limit) ||
+                ((D & b) !== 0 && luma[c + width] - pred <= limit)
+              : ((L & b) !== 0 && luma[c - 1] - pred >= limit) ||
+                ((T & b) !== 0 && luma[c + 1] - pred >= limit) ||
+                ((U & b) !== 0 && luma[c - width] - pred >= limit) ||
+                ((D & b) !== 0 && luma[c + width] - pred >= limit)
+          )
+            F |= b;
+        }
+        bits[k] = F;
+        if (F !== 0) {
+          // Population count of F.
+          v = F - ((F >>> 1) & 0x55555555);
+          v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+          m += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+        }
+      }
     }
-    if (around < 3) {
-      // An edge or corner cell (one or two foreground neighbours), dropped only when every foreground
-      // neighbour says it is clipped: the residual the cell would have if covered like that neighbour has
-      // the same sign and is over 256/COVERAGE_Q8 times larger. A weaker neighbour, or one of opposite
-      // sign (another part of the object), keeps it.
-      // Inlined: a helper call per neighbour would cost as much again on XS.
-      pred = (background[c] * gainQ8) >> 16;
-      d = cur - pred;
-      limit = (d * 256) / COVERAGE_Q8;
-      if (
-        !(d > 0
-          ? (left !== 0 && luma[c - 1] - pred <= limit) ||
-            (right !== 0 && luma[c + 1] - pred <= limit) ||
-            (up !== 0 && luma[c - width] - pred <= limit) ||
-            (down !== 0 && luma[c + width] - pred <= limit)
-          : (left !== 0 && luma[c - 1] - pred >= limit) ||
-            (right !== 0 && luma[c + 1] - pred >= limit) ||
-            (up !== 0 && luma[c - width] - pred >= limit) ||
-            (down !== 0 && luma[c + width] - pred >= limit))
-      )
-        continue;
+    return m;
+  }
+
+  return { raw, drop, bits, refine };
+}
+
+/** Writes the cells set in `bits` (grid.ts's bit rows) to `cells` as thumbnail indices, in raster order; returns their count. */
+export function listCells(g: Grid, bits: Int32Array, cells: Int32Array): number {
+  const { width, height, rowWords, bitStride } = g;
+  let m = 0,
+    F = 0,
+    b = 0;
+  for (let r = 0; r < height; r++) {
+    for (let j = 0; j < rowWords; j++) {
+      F = bits[(r + 1) * bitStride + 1 + j];
+      while (F !== 0) {
+        b = F & -F;
+        F ^= b;
+        cells[m++] = r * width + j * 32 + 31 - Math.clz32(b);
+      }
     }
-    cells[m++] = c;
   }
   return m;
 }

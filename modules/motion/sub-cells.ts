@@ -112,10 +112,15 @@ export function learnGradients(
   }
 }
 
-/** Scales the gradient background by a lighting change's slope (x 256), as the luma background is rebased. */
+/**
+ * Scales the gradient background by a lighting change's slope (x 256), as the luma background is rebased. Nothing
+ * to scale before the first gradients are learnt: that learning sets every cell.
+ */
 export function retoneGradients(model: GradientModel, slopeQ8: number): void {
+  if (model.learnt === 0) return;
   const bg = model.background;
-  for (let i = 0; i < bg.length; i++) bg[i] = (bg[i] * slopeQ8) >> 8;
+  const n = bg.length;
+  for (let i = 0; i < n; i++) bg[i] = (bg[i] * slopeQ8) >> 8;
 }
 
 /**
