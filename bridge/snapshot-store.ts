@@ -19,7 +19,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   readSync,
   rmdirSync,
   rmSync,
@@ -29,7 +28,7 @@ import {
 import { join, relative, sep } from "node:path";
 import type { Logger } from "../modules/logger.js";
 import type { BridgeTimers } from "./ha-sync.js";
-import { encodePackRecord, readPack } from "./snapshot-pack.js";
+import { encodePackRecord, readPackFile } from "./snapshot-pack.js";
 
 /** How often retention runs by itself (files age even when nothing new arrives). */
 export const PRUNE_EVERY_MS = 10 * 60_000;
@@ -139,7 +138,14 @@ function listStored(root: string, dir: string, packs: ReadonlyMap<string, Stored
 }
 
 function packFromDisk(path: string, size: number): Stored {
-  const pictures = readPack(readFileSync(path)).map((p) => ({
+  const fd = openSync(path, "r");
+  let packed: ReturnType<typeof readPackFile>;
+  try {
+    packed = readPackFile(fd, size);
+  } finally {
+    closeSync(fd);
+  }
+  const pictures = packed.map((p) => ({
     device: p.device,
     file: path,
     offset: p.offset,
