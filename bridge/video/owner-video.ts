@@ -29,7 +29,7 @@ export interface OwnerVideoOptions {
   /** Viewer buffer bound, bytes (video-http.ts MAX_BUFFERED_BYTES). */
   maxBufferedBytes?: number;
   /** Serves stored snapshots by token at /pictures/<token>.jpg (snapshot-store.ts); without it, 404. */
-  pictures?: { pathFor(token: string): string | undefined };
+  pictures?: { pictureFor(token: string): Uint8Array | undefined };
 }
 
 export interface OwnerVideo {

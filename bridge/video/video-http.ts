@@ -7,7 +7,7 @@
 // GET /pictures/<token>.jpg serves one stored snapshot to Home Assistant's image entity (ha.pictures = url), which
 // cannot send Basic credentials: its 128-bit random token is the credential (docs/security.md). Any other token,
 // or one whose picture retention removed, is 404.
-import { createReadStream, readFileSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "../../modules/logger.js";
@@ -38,8 +38,8 @@ export interface VideoHandlerOptions {
   throttle?: AuthThrottle;
   /** Clock for the default throttle, ms. */
   now?: () => number;
-  /** The snapshot store's token lookup (snapshot-store.ts `pathFor`); without it /pictures/ is 404. */
-  pictures?: { pathFor(token: string): string | undefined };
+  /** The snapshot store's token lookup (snapshot-store.ts `pictureFor`); without it /pictures/ is 404. */
+  pictures?: { pictureFor(token: string): Uint8Array | undefined };
 }
 
 const PICTURE_PATH = /^\/pictures\/([0-9a-f]{32})\.jpg$/;
@@ -48,13 +48,7 @@ const PICTURE_PATH = /^\/pictures\/([0-9a-f]{32})\.jpg$/;
 function servePicture(o: VideoHandlerOptions, path: string, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== "GET" && req.method !== "HEAD") return text(res, 405, "only GET", { Allow: "GET, HEAD" });
   const m = PICTURE_PATH.exec(path);
-  const file = m ? o.pictures?.pathFor(m[1]) : undefined;
-  let jpeg: Buffer | undefined;
-  try {
-    jpeg = file ? readFileSync(file) : undefined;
-  } catch {
-    jpeg = undefined; // removed between the lookup and the read
-  }
+  const jpeg = m ? o.pictures?.pictureFor(m[1]) : undefined; // undefined too once retention removed it
   if (!jpeg) return text(res, 404, "no such picture (it may have been pruned)");
   res.writeHead(200, {
     "Content-Type": "image/jpeg",

@@ -2,24 +2,48 @@
 // The bridge's files: snapshots with retention by days and by total MB, and the per-device state that
 // keeps the last accepted sequence number (mode 0600, atomic, never silently reset).
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createDeviceStateStore, JOURNAL_FILE, RECENT_EVENT_IDS } from "../../bridge/device-state.js";
-import { createSnapshotStore, PICTURE_TOKEN, PRUNE_EVERY_MS } from "../../bridge/snapshot-store.js";
+import { readPack } from "../../bridge/snapshot-pack.js";
+import {
+  createSnapshotStore,
+  PACK_SPAN_MS,
+  PACKS_DIR,
+  PICTURE_TOKEN,
+  PRUNE_EVERY_MS,
+} from "../../bridge/snapshot-store.js";
 import { createLogger } from "../../modules/logger.js";
 
 const DAY = 24 * 3600 * 1000;
 const log = createLogger({ write() {} }, "snaps");
 const T0 = Date.UTC(2026, 0, 31, 12, 0, 0);
 
+/** The picture files under `dir`: packs, and the one-file pictures of an earlier version. */
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith(".jpg"))
+    .filter((f) => f.endsWith(".pack") || f.endsWith(".jpg"))
     .sort();
 }
+
+/** The event ids of the pictures kept in the packs under `dir`, oldest first. */
+const packedIds = (dir: string) =>
+  files(dir)
+    .filter((f) => f.endsWith(".pack"))
+    .flatMap((f) => readPack(readFileSync(join(dir, f))).map((p) => p.id));
 
 /** A fake timer queue: what the store scheduled, fired by hand. */
 function fakeTimers() {
@@ -53,14 +77,24 @@ describe("snapshot retention", () => {
       );
     }
     assert.equal(files(dir).length, 8, "each save also applies retention: days 10, 9 and 8 are past 7 days");
-    assert.ok(!readdirSync(join(dir, "frontdoor")).includes("2026-01-21"), "empty day directory removed");
+    assert.deepEqual(packedIds(dir), [
+      "0000000000000007",
+      "0000000000000006",
+      "0000000000000005",
+      "0000000000000004",
+      "0000000000000003",
+      "0000000000000002",
+      "0000000000000001",
+      "0000000000000000",
+    ]);
+    assert.ok(!readdirSync(join(dir, PACKS_DIR)).includes("2026-01-21"), "empty day directory removed");
     now = T0 + 2 * DAY; // two days pass without any event
     assert.equal(timers.queue.size, 1, "retention is scheduled");
     assert.equal([...timers.queue.values()][0].ms, PRUNE_EVERY_MS);
     timers.fireAll();
     assert.equal(files(dir).length, 6, "the timer deleted days 7 and 6");
     assert.ok(
-      files(dir).every((f) => f >= "frontdoor/2026-01-26"),
+      files(dir).every((f) => f >= `${PACKS_DIR}/2026-01-26`),
       files(dir).join(" "),
     );
     assert.equal(timers.queue.size, 1, "and scheduled itself again");
@@ -81,10 +115,10 @@ describe("snapshot retention", () => {
       assert.equal(store.totalBytes, diskBytes(dir));
     }
     const kept = files(dir);
-    assert.equal(kept.length, 3, "3 x 300 kB fit in 1 MB");
-    assert.ok(
-      kept.every((f) => /000000000000000[234]\.jpg$/.test(f)),
-      kept.join(" "),
+    assert.deepEqual(
+      packedIds(dir),
+      ["0000000000000002", "0000000000000003", "0000000000000004"],
+      "3 x 300 kB fit in 1 MB",
     );
     for (const f of kept) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
     assert.throws(
@@ -93,19 +127,42 @@ describe("snapshot retention", () => {
       /1000001 bytes is larger than snapshots\.maxMB \(1 MB\)/,
     );
     assert.deepEqual(files(dir), kept, "a picture too large on its own deletes nothing");
+    store.close();
   });
+});
 
-  test("files are named and dated by the bridge's receive time; pictures already on disk count from the start", () => {
+describe("picture packs", () => {
+  test("pictures are appended to one pack per PACK_SPAN_MS, with receive times; a restart counts what it finds", () => {
     const dir = mkdtempSync(join(tmpdir(), "doorbell-snaps-"));
     const first = createSnapshotStore({ dir, keepDays: 1, maxMB: 100, log, now: () => T0, timers: fakeTimers() });
-    const saved = first.save(
+    const jpeg = (n: number) => new Uint8Array(10).fill(n);
+    const a = first.save("frontdoor", { type: "ring", id: "00000000000000aa", receivedAtMs: T0 }, jpeg(1));
+    const b = first.save("backdoor", { type: "snapshot", id: "00000000000000bb", receivedAtMs: T0 + 1000 }, jpeg(2));
+    const c = first.save(
       "frontdoor",
-      { type: "ring", id: "00000000000000aa", receivedAtMs: T0 },
-      new Uint8Array(10),
+      { type: "ring", id: "00000000000000cc", receivedAtMs: T0 + PACK_SPAN_MS },
+      jpeg(3),
     );
-    assert.match(saved.path, /frontdoor\/2026-01-31\/120000\.000-ring-00000000000000aa\.jpg$/);
-    assert.equal(statSync(saved.path).mtimeMs, T0);
+    assert.match(a.path, /_packs\/2026-01-31\/120000\.000\.pack$/, "named by the first picture's receive time");
+    assert.equal(b.path, a.path, "the same pack within PACK_SPAN_MS, whatever the device");
+    assert.match(c.path, /_packs\/2026-01-31\/120100\.000\.pack$/);
+    assert.deepEqual(
+      readPack(readFileSync(a.path)).map(({ device, type, id, atMs, length }) => ({ device, type, id, atMs, length })),
+      [
+        { device: "frontdoor", type: "ring", id: "00000000000000aa", atMs: T0, length: 10 },
+        { device: "backdoor", type: "snapshot", id: "00000000000000bb", atMs: T0 + 1000, length: 10 },
+      ],
+    );
+    assert.equal(statSync(join(dir, PACKS_DIR)).mode & 0o777, 0o700);
     first.close();
+    const again = createSnapshotStore({ dir, keepDays: 1, maxMB: 100, log, now: () => T0, timers: fakeTimers() });
+    assert.equal(again.totalBytes, diskBytes(dir), "a restarted bridge counts the packs it finds");
+    assert.deepEqual(again.pictureFor(again.newest("backdoor")!.token), Buffer.from(jpeg(2)));
+    assert.deepEqual(again.pictureFor(again.newest("frontdoor")!.token), Buffer.from(jpeg(3)));
+    const d = again.save("frontdoor", { type: "ring", id: "00000000000000dd", receivedAtMs: T0 + 2000 }, jpeg(4));
+    assert.ok(d.path !== a.path && d.path !== c.path, "a restarted bridge never appends to an earlier pack");
+    assert.deepEqual(again.pictureFor(d.token), Buffer.from(jpeg(4)));
+    again.close();
     const later = createSnapshotStore({
       dir,
       keepDays: 1,
@@ -116,6 +173,68 @@ describe("snapshot retention", () => {
     });
     assert.deepEqual(files(dir), [], "a restarted bridge applies retention to what it finds");
     assert.equal(later.totalBytes, 0);
+    later.close();
+  });
+
+  test("a pack cut short by a crash keeps the pictures before the cut; the cut one is never served", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-snaps-"));
+    const first = createSnapshotStore({ dir, keepDays: 1, maxMB: 100, log, now: () => T0, timers: fakeTimers() });
+    const a = first.save(
+      "frontdoor",
+      { type: "ring", id: "00000000000000a1", receivedAtMs: T0 },
+      new Uint8Array(50).fill(1),
+    );
+    first.save("frontdoor", { type: "ring", id: "00000000000000a2", receivedAtMs: T0 + 1 }, new Uint8Array(50).fill(2));
+    first.close();
+    truncateSync(a.path, statSync(a.path).size - 20); // the second record's write never finished
+    const again = createSnapshotStore({ dir, keepDays: 1, maxMB: 100, log, now: () => T0, timers: fakeTimers() });
+    assert.deepEqual(
+      readPack(readFileSync(a.path)).map((p) => p.id),
+      ["00000000000000a1"],
+    );
+    assert.deepEqual(again.pictureFor(again.newest("frontdoor")!.token), Buffer.alloc(50, 1));
+    assert.equal(again.totalBytes, diskBytes(dir), "the cut record's bytes still count until its pack goes");
+    again.close();
+  });
+});
+
+describe("pictures an earlier version stored", () => {
+  test("pictures an earlier version kept one per file are still served, counted and pruned, oldest first", () => {
+    const dir = mkdtempSync(join(tmpdir(), "doorbell-snaps-"));
+    const day = join(dir, "frontdoor", "2026-01-31");
+    mkdirSync(day, { recursive: true });
+    const old = join(day, "120000.000-ring-00000000000000aa.jpg");
+    writeFileSync(old, new Uint8Array(400_000).fill(7), { mode: 0o600 });
+    utimesSync(old, new Date(T0), new Date(T0));
+    const store = createSnapshotStore({
+      dir,
+      keepDays: 1,
+      maxMB: 1,
+      log,
+      now: () => T0 + 60_000,
+      timers: fakeTimers(),
+    });
+    assert.equal(store.totalBytes, 400_000);
+    const restored = store.newest("frontdoor")!;
+    assert.equal(restored.path, old);
+    assert.deepEqual(store.pictureFor(restored.token), Buffer.alloc(400_000, 7), "Home Assistant's link still works");
+    store.save(
+      "backdoor",
+      { type: "ring", id: "00000000000000b1", receivedAtMs: T0 + 60_000 },
+      new Uint8Array(400_000),
+    );
+    assert.ok(existsSync(old), "both fit");
+    assert.equal(store.newest("frontdoor")!.path, old);
+    store.save(
+      "backdoor",
+      { type: "ring", id: "00000000000000b2", receivedAtMs: T0 + 120_000 },
+      new Uint8Array(400_000),
+    );
+    assert.ok(!existsSync(old), "the oldest goes first to keep under maxMB");
+    assert.equal(store.pictureFor(restored.token), undefined, "its token with it");
+    assert.equal(store.newest("frontdoor"), undefined);
+    assert.ok(!existsSync(join(dir, "frontdoor")), "and its empty directories");
+    store.close();
   });
 });
 
@@ -130,23 +249,23 @@ describe("picture tokens (Home Assistant's links, ha.pictures = url)", () => {
     const b = store.save("backdoor", { type: "ring", id: "00000000000000b1", receivedAtMs: now + 1 }, jpeg(2));
     for (const s of [a, b]) assert.match(s.token, PICTURE_TOKEN);
     assert.notEqual(a.token, b.token);
-    assert.equal(store.pathFor(a.token), a.path);
-    assert.equal(store.pathFor(b.token), b.path);
+    assert.deepEqual(store.pictureFor(a.token), Buffer.from(jpeg(1)));
+    assert.deepEqual(store.pictureFor(b.token), Buffer.from(jpeg(2)));
     const offByOne = a.token.slice(0, -1) + (a.token.endsWith("0") ? "1" : "0");
     for (const other of [offByOne, a.token.toUpperCase(), `${a.token}0`, "", "../frontdoor", a.path])
-      assert.equal(store.pathFor(other), undefined, `not a token: ${JSON.stringify(other)}`);
+      assert.equal(store.pictureFor(other), undefined, `not a token: ${JSON.stringify(other)}`);
 
     // After a restart the newest picture of a device gets a new token (the old ones lived in memory).
     const again = store.newest("frontdoor")!;
     assert.equal(again.path, a.path);
     assert.notEqual(again.token, a.token);
-    assert.equal(store.pathFor(again.token), a.path);
+    assert.deepEqual(store.pictureFor(again.token), Buffer.from(jpeg(1)));
     assert.equal(store.newest("sidedoor"), undefined);
 
     now = T0 + 2 * DAY; // both past keepDays: the timer removes them, and their tokens stop working
     const c = store.save("frontdoor", { type: "ring", id: "00000000000000a2", receivedAtMs: now }, jpeg(3));
-    for (const gone of [a.token, b.token, again.token]) assert.equal(store.pathFor(gone), undefined);
-    assert.equal(store.pathFor(c.token), c.path);
+    for (const gone of [a.token, b.token, again.token]) assert.equal(store.pictureFor(gone), undefined);
+    assert.deepEqual(store.pictureFor(c.token), Buffer.from(jpeg(3)));
     assert.equal(store.newest("backdoor"), undefined);
     store.close();
   });

@@ -3,7 +3,7 @@
 // aedes, plain TCP on loopback; TLS and ACLs are the Mosquitto test's): opening, order of publishes,
 // replay refusal and dedupe by id, persisted sequence numbers, states, birth re-publish, commands.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,7 +14,8 @@ import { createDeviceStateStore } from "../../bridge/device-state.js";
 import { createCommandSigner, generateSigningKey, signingPublicPoint } from "../../bridge/key-files.js";
 import type { BridgeDevice } from "../../bridge/devices.js";
 import { LATE_AFTER_S } from "../../bridge/ha-states.js";
-import { createSnapshotStore } from "../../bridge/snapshot-store.js";
+import { readPack } from "../../bridge/snapshot-pack.js";
+import { createSnapshotStore, PACKS_DIR } from "../../bridge/snapshot-store.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { verifyCommandSignature } from "../../modules/command-signature.js";
 import { parseCommand } from "../../modules/commands.js";
@@ -161,10 +162,16 @@ describe("bridge: discovery and opened events", () => {
       has_snapshot: true,
       frame_age_ms: 40,
     });
-    const day = join(dir, "snapshots", "frontdoor", "2026-10-01");
+    const day = join(dir, "snapshots", PACKS_DIR, "2026-10-01");
     const [file] = readdirSync(day);
-    assert.match(file, /^080001\.000-ring-00000000000000a1\.jpg$/, "named by the bridge's receive time");
+    assert.match(file, /^080001\.000\.pack$/, "a pack named by the bridge's receive time");
     assert.equal(statSync(join(day, file)).mode & 0o777, 0o600);
+    const [kept] = readPack(readFileSync(join(day, file)));
+    assert.deepEqual(
+      { device: kept.device, type: kept.type, id: kept.id, atMs: kept.atMs },
+      { device: "frontdoor", type: "ring", id: "00000000000000a1", atMs: Date.UTC(2026, 9, 1, 8, 0, 1) },
+    );
+    assert.deepEqual(readFileSync(join(day, file)).subarray(kept.offset, kept.offset + kept.length), Buffer.from(JPEG));
   });
 });
 
@@ -410,8 +417,13 @@ describe("bridge: restarts, clocks and floods", () => {
     assert.equal(event.received_at, "2026-10-02T09:30:00.000Z");
     assert.equal(event.late, true, `more than ${LATE_AFTER_S} s between capture and receipt`);
     assert.equal(event.delay_s, (bridgeNow - 5000) / 1000);
-    const day = join(dir, "snapshots", "frontdoor", "2026-10-02");
-    assert.deepEqual(readdirSync(day), ["093000.000-ring-0000000000000a03.jpg"], "kept, not pruned as 56 years old");
+    const day = join(dir, "snapshots", PACKS_DIR, "2026-10-02");
+    assert.deepEqual(readdirSync(day), ["093000.000.pack"], "kept, not pruned as 56 years old");
+    assert.deepEqual(
+      readPack(readFileSync(join(day, "093000.000.pack"))).map((p) => [p.id, p.atMs]),
+      [["0000000000000a03", bridgeNow]],
+      "dated by the bridge",
+    );
   });
 
   test("a flood of 300 Take snapshot presses seals only the burst (3), logged once per burst with its count", async () => {

@@ -18,6 +18,8 @@ import { caFor, clientCertFor } from "../../bridge/provision/broker-files.js";
 import { addDevice } from "../../bridge/provision/add-device.js";
 import { homeLayout } from "../../bridge/provision/home-layout.js";
 import type { OpenedFrame, StreamSummary } from "../../bridge/video/opened-frame.js";
+import { readPack } from "../../bridge/snapshot-pack.js";
+import { PACKS_DIR } from "../../bridge/snapshot-store.js";
 import { createNodeCrypto } from "../../hosts/node/crypto.js";
 import { loadNodeDeviceBundle } from "../../hosts/node/device-bundle.js";
 import { createNodeHost, type NodeHost } from "../../hosts/node/host.js";
@@ -291,9 +293,14 @@ describe("Home Assistant's pictures with the default settings (ha.pictures = url
     assert.equal(got.status, 200);
     assert.equal(got.headers.get("content-type"), "image/jpeg");
     const jpeg = new Uint8Array(await got.arrayBuffer());
-    const [stored] = readdirSync(join(home, "snapshots", "frontdoor"), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.includes("-ring-"))
-      .map((e) => readFileSync(join(e.parentPath, e.name)));
+    const [stored] = readdirSync(join(home, "snapshots", PACKS_DIR), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".pack"))
+      .flatMap((e) => {
+        const pack = readFileSync(join(e.parentPath, e.name));
+        return readPack(pack)
+          .filter((p) => p.device === "frontdoor" && p.type === "ring")
+          .map((p) => pack.subarray(p.offset, p.offset + p.length));
+      });
     assert.ok(stored && Buffer.from(jpeg).equals(stored), "the ring's picture, as the bridge stored it");
     assert.ok(
       createLeakDetector(cameraFrames).find(jpeg),
