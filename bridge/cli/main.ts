@@ -7,6 +7,7 @@ import { deviceCommand } from "./device.js";
 import { envelopeCommand } from "./envelope.js";
 import { haDiscoveryCommand } from "./ha-discovery.js";
 import { keysCommand } from "./keys.js";
+import { picturesCommand } from "./pictures.js";
 import { updateCommand } from "./update.js";
 import { UsageError } from "./args.js";
 
@@ -20,7 +21,8 @@ const USAGE = `usage: doorbell <command>
   ha-discovery --device-config <f> print the Home Assistant discovery messages for a device
   envelope seal|open|inspect ...   seal, open or take apart a sealed event (--help on each)
   command snapshot|reboot|set-config|set-identity ...  sign a command for a doorbell (--help on each)
-  update pack ...                  pack a firmware image as an owner-signed update (--help)`;
+  update pack ...                  pack a firmware image as an owner-signed update (--help)
+  pictures export --from <d> --out <d>  the bridge's kept pictures as JPEG files (--help)`;
 
 function run(argv: string[]): number {
   const [command, ...rest] = argv;
@@ -41,6 +43,8 @@ function run(argv: string[]): number {
       return commandCommand(rest);
     case "update":
       return updateCommand(rest);
+    case "pictures":
+      return picturesCommand(rest);
     case undefined:
     case "-h":
     case "--help":
