@@ -248,7 +248,7 @@ export const CONFIG_SCHEMA = deepFreeze({
   },
   "motion.backgroundFrames": {
     kind: "int",
-    default: 16,
+    default: 32,
     min: 8,
     max: 1024,
     unit: "frames",

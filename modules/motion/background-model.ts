@@ -50,8 +50,12 @@ export interface ModelParams {
   stillFrames: number;
 }
 
-/** Background rows are averaged one in BACKGROUND_STRIDE per frame, with BACKGROUND_STRIDE times the weight. */
-export const BACKGROUND_STRIDE = 8;
+/**
+ * Background rows are averaged one in BACKGROUND_STRIDE per frame, with BACKGROUND_STRIDE times the weight (1/2 at
+ * the default 32 frames), and every row in the frames after a lighting step. Issue 13: one in 16 rather than 8,
+ * with `motion.backgroundFrames` 32 rather than 16, costs half the upkeep for the same weight per update.
+ */
+export const BACKGROUND_STRIDE = 16;
 /** Noise levels are refreshed one row in NOISE_STRIDE per frame (a multiple of BACKGROUND_STRIDE). */
 export const NOISE_STRIDE = 32;
 /** Foreground cells are checked for stillness every STILL_PERIOD frames. */
@@ -103,6 +107,15 @@ export function resetModel(m: BackgroundModel, luma: Uint8Array, p: ModelParams)
     m.threshold[c] = m.masked[c] ? 255 : clampThreshold((p.noiseFactor * INITIAL_NOISE_Q4) >> 4, p.thresholdMin);
 }
 
+/**
+ * The upkeep's weight x 65536: BACKGROUND_STRIDE / backgroundFrames, at most 1 (a shorter time constant acts as
+ * BACKGROUND_STRIDE frames).
+ */
+function upkeepWeight(p: ModelParams): number {
+  const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
+  return alpha > 65536 ? 65536 : alpha;
+}
+
 function clampThreshold(t: number, min: number): number {
   return t < min ? min : t > 254 ? 254 : t;
 }
@@ -127,11 +140,12 @@ function absolute(): Uint8Array {
  * Foreground cells are marked in the padded `map` and in the bit rows `raw` (both cleared by the caller), those
  * clipped both now and as predicted in `drop` too (refine.ts's `clippedBoth`), and listed in `list` by padded
  * index (grid.cellOf maps back); returns how many. The upkeep rides along on a rotating
- * eighth of the rows: their background cells update the running average (with 8x the weight, so each
- * cell averages at 1/backgroundFrames per frame), and one row in 32 also refreshes its noise level and
- * threshold. Foreground cells are never averaged in (the selective update). Masked cells have threshold
- * 255, which no residual exceeds. A cell whose background is clipped (white or black) says nothing about
- * motion when it changes: it is never foreground and its background follows the frame instead.
+ * sixteenth of the rows (every row when `everyRow`: the frames that settle a lighting step): their background
+ * cells update the running average (with 16x the weight, so each cell averages at about 1/backgroundFrames per
+ * frame), and one row in 32 also refreshes its noise level and threshold. Foreground cells are never averaged
+ * in (the selective update). Masked cells have threshold 255, which no residual exceeds. A cell whose background
+ * is clipped (white or black) says nothing about motion when it changes: it is never foreground and its
+ * background follows the frame instead.
  */
 export function classify(
   m: BackgroundModel,
@@ -143,10 +157,11 @@ export function classify(
   list: Int32Array,
   raw: Int32Array,
   drop: Int32Array,
+  everyRow = false,
 ): number {
   return (m.grid.width & 3) === 0
-    ? classifyWords(m, luma, gainQ8, frame, p, map, list, raw, drop)
-    : classifyCells(m, luma, gainQ8, frame, p, map, list, raw, drop);
+    ? classifyWords(m, luma, gainQ8, frame, p, map, list, raw, drop, everyRow)
+    : classifyCells(m, luma, gainQ8, frame, p, map, list, raw, drop, everyRow);
 }
 
 /** The high bit of each byte of a word, as an int32 (0x80808080). */
@@ -242,6 +257,7 @@ function classifyWords(
   list: Int32Array,
   raw: Int32Array,
   drop: Int32Array,
+  everyRow: boolean,
 ): number {
   if (gainQ8 < m.bandGainLow || gainQ8 > m.bandGainHigh)
     computeBands(m, gainQ8 - Math.ceil(gainQ8 / BAND_GAIN_SLACK), gainQ8 + Math.ceil(gainQ8 / BAND_GAIN_SLACK));
@@ -254,7 +270,7 @@ function classifyWords(
   bandTables(); // no destructuring: an array pattern costs XS an iterator
   const lowT = lowTable as Uint8Array,
     highT = highTable as Uint8Array;
-  const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
+  const alpha = upkeepWeight(p);
   const min = p.thresholdMin,
     k = p.noiseFactor;
   const H = HIGH_BITS,
@@ -287,7 +303,7 @@ function classifyWords(
     wordEnd = end >> 2;
     offset = 2 * y + stride + 1;
     phase = (y + frame) % NOISE_STRIDE;
-    if (phase % BACKGROUND_STRIDE !== 0) {
+    if (phase % BACKGROUND_STRIDE !== 0 && !everyRow) {
       do {
         x = (words[w] >>> 1) & M;
         if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) continue;
@@ -388,6 +404,7 @@ function classifyCells(
   list: Int32Array,
   raw: Int32Array,
   drop: Int32Array,
+  everyRow: boolean,
 ): number {
   m.bandGainLow = m.bandGainHigh = -1;
   const { background, threshold, noise, masked } = m;
@@ -395,7 +412,7 @@ function classifyCells(
   let bw = 0,
     cur = 0;
   const abs = absolute();
-  const alpha = p.alphaQ16 * BACKGROUND_STRIDE;
+  const alpha = upkeepWeight(p);
   const min = p.thresholdMin,
     k = p.noiseFactor;
   let n = 0;
@@ -404,7 +421,7 @@ function classifyCells(
     const end = c + width;
     const offset = 2 * y + stride + 1;
     const phase = (y + frame) % NOISE_STRIDE;
-    if (phase % BACKGROUND_STRIDE !== 0) {
+    if (phase % BACKGROUND_STRIDE !== 0 && !everyRow) {
       do {
         if (abs[luma[c] - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
           const b = background[c];

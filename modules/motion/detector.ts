@@ -64,7 +64,7 @@ export interface MotionParams {
 export const DEFAULT_MOTION_PARAMS: Readonly<MotionParams> = Object.freeze({
   thresholdMin: 10,
   noiseFactor: 4,
-  backgroundFrames: 16,
+  backgroundFrames: 32,
   stillFrames: 30,
   minBlobCells: 2,
   startFrames: 3,
@@ -345,13 +345,17 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
   }
 
-  /** Classifies this frame's cells into the raw map, list and bits (all cleared first); returns how many. */
+  /**
+   * Classifies this frame's cells into the raw map, list and bits (all cleared first); returns how many. While a
+   * lighting step settles, every row's background is averaged, not one in BACKGROUND_STRIDE, so what the fit left
+   * over is taken in quickly despite the slower default time constant.
+   */
   function classifyFrame(s: State, luma: Uint8Array, gainQ8: number): number {
     const { raw, drop } = s.refiner;
     s.rawMap.fill(0);
     raw.fill(0);
     drop.fill(0);
-    return classify(s.model, luma, gainQ8, frame, model, s.rawMap, s.raw, raw, drop);
+    return classify(s.model, luma, gainQ8, frame, model, s.rawMap, s.raw, raw, drop, settleLeft > 0);
   }
 
   /** The last frame's refined cells as a list (thumbnail indices), built once per frame when asked for. */
