@@ -252,7 +252,9 @@ export const CONFIG_SCHEMA = deepFreeze({
     min: 8,
     max: 1024,
     unit: "frames",
-    doc: "Time constant of the background: it follows the scene with weight 1/backgroundFrames per frame, where nothing moves",
+    doc:
+      "Time constant of the background: it follows the scene with weight 1/backgroundFrames per frame, where nothing " +
+      "moves. Each cell is updated every 16th frame, so values under 16 act as 16",
   },
   "motion.stillFrames": {
     kind: "int",
