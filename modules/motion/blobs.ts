@@ -167,17 +167,9 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
     },
     findBox(cells, n, minCells) {
       if (minCells > 2) return find(cells, n, minCells).count > 0;
-      // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
-      let nActive = 0,
-        q = 0,
+      const nActive = markSquares(cells, n);
+      let q = 0,
         i = 0;
-      for (; i < n; i++) {
-        q = squareOf[cells[i]];
-        if (state[q] === 0) {
-          state[q] = 1;
-          active[nActive++] = q;
-        }
-      }
       // Squares come in raster order of their cells, not of themselves: the box takes the extremes.
       let q0 = size,
         q1 = -1,
@@ -209,7 +201,8 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
     find,
   };
 
-  function find(cells: Int32Array, n: number, minCells: number): Blobs {
+  /** Marks the squares of `cells` (state 1) and lists each once in `active`, in order of first sight; returns how many. */
+  function markSquares(cells: Int32Array, n: number): number {
     // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
     let nActive = 0,
       q = 0,
@@ -221,6 +214,13 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
         active[nActive++] = q;
       }
     }
+    return nActive;
+  }
+
+  function find(cells: Int32Array, n: number, minCells: number): Blobs {
+    const nActive = markSquares(cells, n);
+    let q = 0,
+      i = 0;
     let count = 0,
       largest = 0,
       bx0 = size,
