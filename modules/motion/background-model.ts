@@ -22,16 +22,22 @@ export interface BackgroundModel {
   readonly stillSince: Int32Array;
   readonly stillSeen: Int32Array;
   /**
-   * The background band of each cell for the word test in `classify`, in half grey levels: a cell may be
-   * foreground only when luma / 2 is below `low` or above `high` - 128 (one byte per cell, read four at a time
-   * through `low32` and `high32`). They hold for every gain (x 256) from `bandGainLow` to `bandGainHigh`;
-   * `bandGainLow` is -1 when the model changed and they must be computed again. Never wider than the exact
-   * test's band at any of those gains, so the word test only skips cells that are background.
+   * The background band of each cell, in half grey levels: the cell is foreground when luma / 2 is below `low` or
+   * above `high` - 128 (one byte per cell, read four at a time through `low32` and `high32`). They are computed
+   * for the gain `bandGain` (x 256) and serve gains from `bandGainLow` to `bandGainHigh`; `bandGainLow` is -1 when
+   * the model changed and they must be computed again.
    */
   readonly low: Uint8Array;
   readonly high: Uint8Array;
   readonly low32: Int32Array;
   readonly high32: Int32Array;
+  /**
+   * 0x80 where the cell's background is clipped (white or black), else 0, read four at a time through `clipped32`:
+   * kept with the bands, so the word test finds the foreground lanes that are only a clipped background.
+   */
+  readonly clipped: Uint8Array;
+  readonly clipped32: Int32Array;
+  bandGain: number;
   bandGainLow: number;
   bandGainHigh: number;
   /** A word-aligned copy of the frame, for frames whose luma does not start on a 4-byte boundary. */
@@ -73,6 +79,7 @@ export function createBackgroundModel(grid: Grid): BackgroundModel {
   const words = (n + 3) >> 2;
   const low = new Int32Array(words),
     high = new Int32Array(words),
+    clipped = new Int32Array(words),
     aligned = new Int32Array(words);
   return {
     grid,
@@ -87,6 +94,9 @@ export function createBackgroundModel(grid: Grid): BackgroundModel {
     high: new Uint8Array(high.buffer),
     low32: low,
     high32: high,
+    clipped: new Uint8Array(clipped.buffer),
+    clipped32: clipped,
+    bandGain: 256,
     bandGainLow: -1,
     bandGainHigh: -1,
     aligned: new Uint8Array(aligned.buffer),
@@ -136,16 +146,17 @@ function absolute(): Uint8Array {
 }
 
 /**
- * The hot loop: classifies every cell of `luma` against gain x background (`gainQ8` = gain x 256).
- * Foreground cells are marked in the padded `map` and in the bit rows `raw` (both cleared by the caller), those
- * clipped both now and as predicted in `drop` too (refine.ts's `clippedBoth`), and listed in `list` by padded
- * index (grid.cellOf maps back); returns how many. The upkeep rides along on a rotating
- * sixteenth of the rows (every row when `everyRow`: the frames that settle a lighting step): their background
- * cells update the running average (with 16x the weight, so each cell averages at about 1/backgroundFrames per
- * frame), and one row in 32 also refreshes its noise level and threshold. Foreground cells are never averaged
- * in (the selective update). Masked cells have threshold 255, which no residual exceeds. A cell whose background
- * is clipped (white or black) says nothing about motion when it changes: it is never foreground and its
- * background follows the frame instead.
+ * The hot loop: classifies every cell of `luma` and returns how many are foreground, marked in the bit rows `raw`
+ * (grid.ts; cleared by the caller), those clipped both now and as predicted in `drop` too (refine.ts's
+ * `clippedBoth`). A cell is foreground when luma / 2 lies outside its band (`low`, `high`: gain x background -/+
+ * threshold, in half grey levels, for the gain the bands were computed for, within 1/BAND_GAIN_SLACK of this
+ * frame's `gainQ8`), so four cells are classified in one word test. The upkeep rides along on a rotating sixteenth
+ * of the rows (every row when `everyRow`: the frames that settle a lighting step): their background cells update
+ * the running average (with 16x the weight, so each cell averages at about 1/backgroundFrames per frame), and
+ * one row in 32 also refreshes its noise level and threshold. Foreground cells are never averaged in (the
+ * selective update). Masked cells have threshold 255, whose band holds every luma. A cell whose background is
+ * clipped (white or black) says nothing about motion when it changes: outside its band it is not foreground, and
+ * its background moves half-way to the frame.
  */
 export function classify(
   m: BackgroundModel,
@@ -153,21 +164,24 @@ export function classify(
   gainQ8: number,
   frame: number,
   p: ModelParams,
-  map: Uint8Array,
-  list: Int32Array,
   raw: Int32Array,
   drop: Int32Array,
   everyRow = false,
 ): number {
+  if (gainQ8 < m.bandGainLow || gainQ8 > m.bandGainHigh) computeBands(m, gainQ8);
   return (m.grid.width & 3) === 0
-    ? classifyWords(m, luma, gainQ8, frame, p, map, list, raw, drop, everyRow)
-    : classifyCells(m, luma, gainQ8, frame, p, map, list, raw, drop, everyRow);
+    ? classifyWords(m, luma, gainQ8, frame, p, raw, drop, everyRow)
+    : classifyCells(m, luma, gainQ8, frame, p, raw, drop, everyRow);
 }
 
 /** The high bit of each byte of a word, as an int32 (0x80808080). */
 const HIGH_BITS = -2139062144;
 /** The low seven bits of each byte. */
 const LOW_BITS = 0x7f7f7f7f;
+/** Per byte, half of SATURATED (0x7d): (x | HIGH_BITS) - this has the high bit where luma >= SATURATED. */
+const SATURATED_HALVES = (SATURATED >> 1) * 0x01010101;
+/** Per byte, 128 + half of DARK (0x82): this - x has the high bit where luma <= DARK. */
+const DARK_HALVES = ((128 + (DARK >> 1)) * 0x01010101) | 0;
 /** Offset of the band tables' index: pred - threshold reaches -255. */
 const BAND_OFFSET = 256;
 let lowTable: Uint8Array | undefined;
@@ -175,8 +189,9 @@ let highTable: Uint8Array | undefined;
 
 /**
  * The band tables, by pred -/+ threshold + BAND_OFFSET (pred up to 1023 at gain 4): `low` is the least half
- * grey level of luma / 2 that cannot be below the band (0: none is; 128: every one may be), `high` is 128 + the
- * greatest that cannot be above it (255: none is; 127: every one may be). Rounded so the test flags a superset.
+ * grey level of luma / 2 that is not below pred - threshold (0: none is; 128: every one is), `high` is 128 + the
+ * greatest that is not above pred + threshold (255: none is; 127: every one is). A luma one grey level past the
+ * exact limit may share its half level with one inside: the band then takes it as foreground.
  */
 function bandTables(): void {
   if (lowTable && highTable) return;
@@ -189,12 +204,12 @@ function bandTables(): void {
   }
 }
 
-/** The bands are computed for gains within 1/BAND_GAIN_SLACK of the current one (about 1.6%, one gain step). */
+/** The bands serve gains within 1/BAND_GAIN_SLACK of the one they were computed for (about 1.6%, one gain step). */
 const BAND_GAIN_SLACK = 64;
 
-/** Computes every cell's band (`low`, `high`) for the gains `gainLow` to `gainHigh` (x 256). */
-function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): void {
-  const { background, threshold, low, high } = m;
+/** Computes every cell's band (`low`, `high`) for the gain `gainQ8` (x 256). */
+function computeBands(m: BackgroundModel, gainQ8: number): void {
+  const { background, threshold, low, high, clipped } = m;
   bandTables(); // no destructuring: an array pattern costs XS an iterator
   const lowT = lowTable as Uint8Array,
     highT = highTable as Uint8Array;
@@ -202,27 +217,32 @@ function computeBands(m: BackgroundModel, gainLow: number, gainHigh: number): vo
   // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
   let c = 0,
     b = 0,
-    t = 0;
+    t = 0,
+    pred = 0;
   do {
     b = background[c];
     t = threshold[c];
-    low[c] = lowT[((b * gainHigh) >> 16) + BAND_OFFSET - t];
-    high[c] = highT[((b * gainLow) >> 16) + BAND_OFFSET + t];
+    pred = ((b * gainQ8) >> 16) + BAND_OFFSET;
+    low[c] = lowT[pred - t];
+    high[c] = highT[pred + t];
+    clipped[c] = b >= CLIPPED_HIGH || b < CLIPPED_LOW ? 0x80 : 0;
   } while (++c < n);
-  m.bandGainLow = gainLow;
-  m.bandGainHigh = gainHigh;
+  const slack = Math.ceil(gainQ8 / BAND_GAIN_SLACK);
+  m.bandGain = gainQ8;
+  m.bandGainLow = gainQ8 - slack;
+  m.bandGainHigh = gainQ8 + slack;
 }
 
 /** Brings cell `c`'s band up to date after its background or threshold changed (when bands are kept). */
 export function updateBand(m: BackgroundModel, c: number): void {
   if (m.bandGainLow < 0) return;
+  const b = m.background[c];
   bandTables(); // no destructuring: an array pattern costs XS an iterator
-  const lowT = lowTable as Uint8Array,
-    highT = highTable as Uint8Array;
-  const b = m.background[c],
+  const pred = ((b * m.bandGain) >> 16) + BAND_OFFSET,
     t = m.threshold[c];
-  m.low[c] = lowT[((b * m.bandGainHigh) >> 16) + BAND_OFFSET - t];
-  m.high[c] = highT[((b * m.bandGainLow) >> 16) + BAND_OFFSET + t];
+  m.low[c] = (lowTable as Uint8Array)[pred - t];
+  m.high[c] = (highTable as Uint8Array)[pred + t];
+  m.clipped[c] = b >= CLIPPED_HIGH || b < CLIPPED_LOW ? 0x80 : 0;
 }
 
 /** `luma` as words: a view when it starts on a 4-byte boundary, else the model's aligned copy. */
@@ -242,9 +262,9 @@ const wordViews = new WeakMap<ArrayBuffer, Int32Array>();
 
 /**
  * `classify` for grids whose width is a multiple of 4: four cells at a time, luma / 2 against each cell's band
- * in one word (SWAR, seven bits a lane and the eighth as a borrow guard), and only the words with a cell outside
- * its band are classified cell by cell. The upkeep rows are classified cell by cell, as their backgrounds move.
- * The bands hold for one gain and are computed again when the gain differs; the result is `classifyCells`'s.
+ * in one word (SWAR, seven bits a lane and the eighth as a borrow guard). The lanes outside their bands are the
+ * word's foreground: gathered into four raw bits and counted with one multiplication each, and looked at one by
+ * one only when they are clipped too. The upkeep rows then update their background cells one by one.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the hot loop, inlined for XS (BENCHMARKS.md motion)
 function classifyWords(
@@ -253,18 +273,13 @@ function classifyWords(
   gainQ8: number,
   frame: number,
   p: ModelParams,
-  map: Uint8Array,
-  list: Int32Array,
   raw: Int32Array,
   drop: Int32Array,
   everyRow: boolean,
 ): number {
-  if (gainQ8 < m.bandGainLow || gainQ8 > m.bandGainHigh)
-    computeBands(m, gainQ8 - Math.ceil(gainQ8 / BAND_GAIN_SLACK), gainQ8 + Math.ceil(gainQ8 / BAND_GAIN_SLACK));
-  const { background, threshold, noise, masked, low, high, low32, high32 } = m;
-  const gainLow = m.bandGainLow,
-    gainHigh = m.bandGainHigh;
-  const { width, height, stride } = m.grid;
+  const { background, threshold, noise, masked, low, high, low32, high32, clipped, clipped32 } = m;
+  const bandGain = m.bandGain;
+  const { width, height, bitStride } = m.grid;
   const words = lumaWords(m, luma);
   const abs = absolute();
   bandTables(); // no destructuring: an array pattern costs XS an iterator
@@ -275,259 +290,250 @@ function classifyWords(
     k = p.noiseFactor;
   const H = HIGH_BITS,
     M = LOW_BITS;
-  const { bitWordOf, bitOf } = m.grid;
   let n = 0;
-  let c = 0;
   let w = 0;
   // The loops' temporaries, declared once: a block-scoped const costs XS a scope per iteration.
   let x = 0,
+    f = 0,
+    g = 0,
+    e = 0,
+    q = 0,
+    c = 0,
     b = 0,
     v = 0,
     t = 0,
     d = 0,
-    q = 0,
-    bw = 0,
-    acc = 0,
-    start = 0,
     cur = 0,
+    lane = 0,
     last = 0,
+    start = 0,
     y = 0,
-    end = 0,
-    offset = 0,
-    phase = 0,
     wordEnd = 0,
+    bitRow = 0,
+    phase = 0,
     noiseRow = false;
-  for (; y < height; y++) {
-    start = c;
-    end = c + width;
-    wordEnd = end >> 2;
-    offset = 2 * y + stride + 1;
+  for (; y < height; y++, start += width) {
+    wordEnd = (start + width) >> 2;
+    bitRow = (y + 1) * bitStride + 1;
     phase = (y + frame) % NOISE_STRIDE;
     if (phase % BACKGROUND_STRIDE !== 0 && !everyRow) {
       do {
         x = (words[w] >>> 1) & M;
-        if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) continue;
-        // A cell of this word may be outside its band: classify the four exactly. Their raw bits are gathered
-        // in `acc` (a shift takes its count modulo 32; four cells never straddle a bit word) and set once.
-        c = w << 2;
-        last = c + 4;
-        acc = 0;
-        do {
-          if (abs[(cur = luma[c]) - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
-            b = background[c];
-            if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-              v = b + (((cur << 8) - b) >> 1);
-              t = threshold[c];
-              background[c] = v;
-              low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
-              high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
-              continue;
-            }
-            map[c + offset] = 1;
-            list[n++] = c + offset;
-            acc |= 1 << (c - start);
-            if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
-              drop[bitWordOf[c]] |= bitOf[c];
-          }
-        } while (++c < last);
-        if (acc !== 0) raw[bitWordOf[c - 1]] |= acc;
+        f = ((x | H) - low32[w]) & (high32[w] - x) & H;
+        if (f === H) continue;
+        // Lanes outside their bands (f's high bits) whose background is clipped only follow the frame.
+        f ^= H;
+        d = f & clipped32[w];
+        if (d !== 0) {
+          followClipped(m, luma, w, d);
+          f ^= d;
+          if (f === 0) continue;
+        }
+        // The rest are foreground: shifted to bits 0, 8, 16 and 24 (g), a multiplication sums them into the top
+        // byte (the count) or gathers them into bits 24..27 (the raw bits); no partial products collide, and the
+        // double is exact, so >>> keeps the low 32 bits.
+        g = f >>> 7;
+        n += (g * 0x01010101) >>> 24;
+        q = (w << 2) - start;
+        raw[bitRow + (q >> 5)] |= (((g * 0x01020408) >>> 24) & 15) << q;
+        d = f & (((x | H) - SATURATED_HALVES) | (DARK_HALVES - x));
+        if (d !== 0) markClipped(luma, background, gainQ8, w, d, drop, bitRow, q);
       } while (++w < wordEnd);
-      c = end;
       continue;
     }
     // An upkeep row: background cells move towards the frame, and their bands with them; in a noise row (one in
     // NOISE_STRIDE) their noise levels and thresholds too.
     noiseRow = phase === 0;
     do {
-      c = w << 2;
-      last = c + 4;
-      if (!noiseRow) {
-        x = (words[w] >>> 1) & M;
-        if ((((x | H) - low32[w]) & (high32[w] - x) & H) === H) {
-          // Four cells inside their bands: background, no test needed.
-          do {
-            b = background[c];
-            v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
-            t = threshold[c];
-            background[c] = v;
-            low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
-            high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
-          } while (++c < last);
-          continue;
+      x = (words[w] >>> 1) & M;
+      f = (((x | H) - low32[w]) & (high32[w] - x) & H) ^ H;
+      e = f;
+      if (f !== 0) {
+        d = f & clipped32[w];
+        if (d !== 0) {
+          followClipped(m, luma, w, d);
+          f ^= d;
+        }
+        if (f !== 0) {
+          g = f >>> 7;
+          n += (g * 0x01010101) >>> 24;
+          q = (w << 2) - start;
+          raw[bitRow + (q >> 5)] |= (((g * 0x01020408) >>> 24) & 15) << q;
+          d = f & (((x | H) - SATURATED_HALVES) | (DARK_HALVES - x));
+          if (d !== 0) markClipped(luma, background, gainQ8, w, d, drop, bitRow, q);
         }
       }
+      c = w << 2;
+      last = c + 4;
+      lane = 0x80;
       do {
-        b = background[c];
-        d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
-        v = b;
-        if (d > threshold[c]) {
-          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) v = b + (((luma[c] << 8) - b) >> 1);
-          else {
-            map[c + offset] = 1;
-            list[n++] = c + offset;
-            bw = bitWordOf[c];
-            raw[bw] |= bitOf[c];
-            cur = luma[c];
-            if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
-              drop[bw] |= bitOf[c];
-            continue;
-          }
-        } else {
-          v = b + ((((luma[c] << 8) - b) * alpha) >> 16);
-          if (noiseRow && masked[c] === 0) {
+        if ((e & lane) === 0) {
+          cur = luma[c];
+          b = background[c];
+          v = b + ((((cur << 8) - b) * alpha) >> 16);
+          background[c] = v;
+          if (noiseRow && masked[c] === 0 && b < CLIPPED_HIGH && b >= CLIPPED_LOW) {
+            d = abs[cur - ((b * gainQ8) >> 16) + ABS_OFFSET];
             q = noise[c];
             q += ((d << 4) - q) >> 2;
             noise[c] = q;
             t = (k * q) >> 4;
             threshold[c] = t < min ? min : t > 254 ? 254 : t;
           }
+          clipped[c] = v >= CLIPPED_HIGH || v < CLIPPED_LOW ? 0x80 : 0;
+          t = threshold[c];
+          v = ((v * bandGain) >> 16) + BAND_OFFSET;
+          low[c] = lowT[v - t];
+          high[c] = highT[v + t];
         }
-        background[c] = v;
-        t = threshold[c];
-        low[c] = lowT[((v * gainHigh) >> 16) + BAND_OFFSET - t];
-        high[c] = highT[((v * gainLow) >> 16) + BAND_OFFSET + t];
+        lane <<= 8;
       } while (++c < last);
     } while (++w < wordEnd);
-    c = end;
   }
   return n;
 }
 
-/** `classify` cell by cell (any grid width). */
+/** The lanes `lanes` of luma word `w` whose background is clipped: each background moves half-way to the frame. */
+function followClipped(m: BackgroundModel, luma: Uint8Array, w: number, lanes: number): void {
+  const background = m.background;
+  let c = w << 2;
+  for (let lane = 0x80; lanes !== 0; lane <<= 8, c++) {
+    if ((lanes & lane) === 0) continue;
+    lanes ^= lane;
+    background[c] += ((luma[c] << 8) - background[c]) >> 1;
+    updateBand(m, c);
+  }
+}
+
+/**
+ * Marks in `drop` the foreground lanes `lanes` (high bits of a word's bytes) of luma word `w` that are clipped both
+ * now and as predicted (refine.ts's `clippedBoth`); `q` is the word's first cell in its row, `bitRow` the row's
+ * first bit word.
+ */
+function markClipped(
+  luma: Uint8Array,
+  background: Uint16Array,
+  gainQ8: number,
+  w: number,
+  lanes: number,
+  drop: Int32Array,
+  bitRow: number,
+  q: number,
+): void {
+  let c = w << 2;
+  for (let lane = 0x80; lanes !== 0; lane <<= 8, c++, q++) {
+    if ((lanes & lane) === 0) continue;
+    lanes ^= lane;
+    if (clippedBoth(luma[c], (background[c] * gainQ8) >> 16)) drop[bitRow + (q >> 5)] |= 1 << q;
+  }
+}
+
+/** `classify` cell by cell (any grid width), with the same band test and upkeep as `classifyWords`. */
 function classifyCells(
   m: BackgroundModel,
   luma: Uint8Array,
   gainQ8: number,
   frame: number,
   p: ModelParams,
-  map: Uint8Array,
-  list: Int32Array,
   raw: Int32Array,
   drop: Int32Array,
   everyRow: boolean,
 ): number {
-  m.bandGainLow = m.bandGainHigh = -1;
-  const { background, threshold, noise, masked } = m;
-  const { width, height, stride, bitWordOf, bitOf } = m.grid;
-  let bw = 0,
-    cur = 0;
-  const abs = absolute();
+  const { low, high } = m;
+  const { width, height, bitWordOf, bitOf } = m.grid;
   const alpha = upkeepWeight(p);
-  const min = p.thresholdMin,
-    k = p.noiseFactor;
   let n = 0;
   let c = 0;
   for (let y = 0; y < height; y++) {
     const end = c + width;
-    const offset = 2 * y + stride + 1;
     const phase = (y + frame) % NOISE_STRIDE;
-    if (phase % BACKGROUND_STRIDE !== 0 && !everyRow) {
-      do {
-        if (abs[luma[c] - ((background[c] * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
-          const b = background[c];
-          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-            background[c] = b + (((luma[c] << 8) - b) >> 1);
-            continue;
-          }
-          map[c + offset] = 1;
-          list[n++] = c + offset;
-          bw = bitWordOf[c];
-          raw[bw] |= bitOf[c];
-          cur = luma[c];
-          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
-            drop[bw] |= bitOf[c];
-        }
-      } while (++c < end);
-    } else if (phase !== 0) {
-      do {
-        const b = background[c];
-        if (abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET] > threshold[c]) {
-          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-            background[c] = b + (((luma[c] << 8) - b) >> 1);
-            continue;
-          }
-          map[c + offset] = 1;
-          list[n++] = c + offset;
-          bw = bitWordOf[c];
-          raw[bw] |= bitOf[c];
-          cur = luma[c];
-          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
-            drop[bw] |= bitOf[c];
-        } else background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
-      } while (++c < end);
-    } else {
-      do {
-        const b = background[c];
-        const d = abs[luma[c] - ((b * gainQ8) >> 16) + ABS_OFFSET];
-        if (d > threshold[c]) {
-          if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-            background[c] = b + (((luma[c] << 8) - b) >> 1);
-            continue;
-          }
-          map[c + offset] = 1;
-          list[n++] = c + offset;
-          bw = bitWordOf[c];
-          raw[bw] |= bitOf[c];
-          cur = luma[c];
-          if ((cur >= SATURATED || cur <= DARK) && clippedBoth(cur, (background[c] * gainQ8) >> 16))
-            drop[bw] |= bitOf[c];
-        } else {
-          background[c] = b + ((((luma[c] << 8) - b) * alpha) >> 16);
-          if (masked[c] === 0) {
-            const s = noise[c] + (((d << 4) - noise[c]) >> 2);
-            noise[c] = s;
-            const t = (k * s) >> 4;
-            threshold[c] = t < min ? min : t > 254 ? 254 : t;
-          }
-        }
-      } while (++c < end);
+    const upkeep = everyRow || phase % BACKGROUND_STRIDE === 0;
+    for (; c < end; c++) {
+      const h = luma[c] >> 1;
+      if ((h < low[c] || h + 128 > high[c]) && m.clipped[c] !== 0) {
+        m.background[c] += ((luma[c] << 8) - m.background[c]) >> 1;
+        updateBand(m, c);
+      } else if (h < low[c] || h + 128 > high[c]) {
+        n++;
+        raw[bitWordOf[c]] |= bitOf[c];
+        if (clippedBoth(luma[c], (m.background[c] * gainQ8) >> 16)) drop[bitWordOf[c]] |= bitOf[c];
+      } else if (upkeep) upkeepCell(m, c, luma[c], gainQ8, alpha, phase === 0, p);
     }
   }
   return n;
 }
 
-/**
- * Every STILL_PERIOD frames: a foreground cell (`list[0..n)`, padded indices) that was foreground at the previous check
- * too and changed by at most STILL_DELTA since is still; once still for `stillFrames` frames it is
- * taken into the background, so a parked object stops being motion (and a ghost disappears).
- */
-export function absorbStill(
+/** One background cell's upkeep, as `classifyWords` inlines it: the running average, the noise level, the band. */
+function upkeepCell(
   m: BackgroundModel,
-  luma: Uint8Array,
-  list: Int32Array,
-  n: number,
-  frame: number,
+  c: number,
+  cur: number,
+  gainQ8: number,
+  alpha: number,
+  noiseRow: boolean,
   p: ModelParams,
 ): void {
+  const b = m.background[c];
+  m.background[c] = b + ((((cur << 8) - b) * alpha) >> 16);
+  if (noiseRow && m.masked[c] === 0 && b < CLIPPED_HIGH && b >= CLIPPED_LOW) {
+    const d = absolute()[cur - ((b * gainQ8) >> 16) + ABS_OFFSET];
+    const q = m.noise[c] + (((d << 4) - m.noise[c]) >> 2);
+    m.noise[c] = q;
+    m.threshold[c] = clampThreshold((p.noiseFactor * q) >> 4, p.thresholdMin);
+  }
+  updateBand(m, c);
+}
+
+/**
+ * Every STILL_PERIOD frames: a foreground cell (set in the bit rows `raw`) that was foreground at the previous check
+ * too and changed by at most STILL_DELTA since is still; once still for `stillFrames` frames it is taken into the
+ * background, so a parked object stops being motion (and a ghost disappears).
+ */
+export function absorbStill(m: BackgroundModel, luma: Uint8Array, raw: Int32Array, frame: number, p: ModelParams): void {
   if (frame % STILL_PERIOD !== 0) return;
   const { background, stillLuma, stillSince, stillSeen } = m;
-  const cellOf = m.grid.cellOf;
+  const { width, height, rowWords, bitStride } = m.grid;
   const checked = frame - STILL_PERIOD;
   // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
-  let i = 0,
+  let r = 0,
+    j = 0,
+    F = 0,
+    bit = 0,
     c = 0,
     cur = 0,
     d = 0;
-  for (; i < n; i++) {
-    c = cellOf[list[i]];
-    cur = luma[c];
-    d = cur - stillLuma[c];
-    if (stillSeen[c] !== checked || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
-    else if (frame - stillSince[c] >= p.stillFrames) {
-      background[c] = cur << 8;
-      updateBand(m, c);
+  for (; r < height; r++) {
+    for (j = 0; j < rowWords; j++) {
+      F = raw[(r + 1) * bitStride + 1 + j];
+      while (F !== 0) {
+        bit = F & -F;
+        F ^= bit;
+        c = r * width + j * 32 + 31 - Math.clz32(bit);
+        cur = luma[c];
+        d = cur - stillLuma[c];
+        if (stillSeen[c] !== checked || d > STILL_DELTA || d < -STILL_DELTA) stillSince[c] = frame;
+        else if (frame - stillSince[c] >= p.stillFrames) {
+          background[c] = cur << 8;
+          updateBand(m, c);
+        }
+        // Only a cell seen at this check reads its luma at the next one.
+        stillLuma[c] = cur;
+        stillSeen[c] = frame;
+      }
     }
-    stillSeen[c] = frame;
   }
-  const cells = m.grid.cells;
-  stillLuma.set(luma.length === cells ? luma : luma.subarray(0, cells));
+}
+
+/** True when thumbnail cell `c` is set in the bit rows `bits`. */
+function isSet(g: Grid, bits: Int32Array, c: number): boolean {
+  return (bits[g.bitWordOf[c]] & g.bitOf[c]) !== 0;
 }
 
 /**
  * Rebases the model on a lighting change fitted as a line (tone.ts): every background becomes slope x background
  * + offset, and each noise level and threshold scales with the slope, so a darker, flatter picture keeps its
  * sensitivity and a brighter one does not turn its noise into motion. Cells that were background last frame (0
- * in the padded `map`) then move half-way to the frame, which takes in what a line cannot model (a detail that
+ * in the bit rows `previous`) then move half-way to the frame, which takes in what a line cannot model (a detail that
  * clips at white). A clipped background (white or black) says nothing about its true level: it takes the
  * frame's value where the cell was background, and stays as it is where it was not. `thresholdMin` is the floor
  * the new thresholds keep.
@@ -535,21 +541,19 @@ export function absorbStill(
 export function retoneBackground(
   m: BackgroundModel,
   luma: Uint8Array,
-  map: Uint8Array,
+  previous: Int32Array,
   slopeQ8: number,
   offset: number,
   noiseFactor: number,
   thresholdMin: number,
 ): void {
   const { background, noise, threshold, masked } = m;
-  const { width, height, stride } = m.grid;
+  const { bitWordOf, bitOf } = m.grid;
+  const n = m.grid.cells;
   const offsetQ8 = offset << 8;
   m.bandGainLow = m.bandGainHigh = -1;
   // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
   let c = 0,
-    y = 0,
-    end = 0,
-    pad = 0,
     b = 0,
     still = false,
     v = 0,
@@ -557,30 +561,26 @@ export function retoneBackground(
     near = 0,
     s = 0,
     t = 0;
-  for (; y < height; y++) {
-    end = c + width;
-    pad = 2 * y + stride + 1;
-    do {
-      b = background[c];
-      still = map[c + pad] === 0;
-      if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
-        if (still) background[c] = luma[c] << 8;
-      } else {
-        v = ((b * slopeQ8) >> 8) + offsetQ8;
-        d = (luma[c] << 8) - v;
-        near = threshold[c] << 9; // twice the threshold, 8.8
-        if (still && d < near && d > -near) v = (v + (luma[c] << 8)) >> 1;
-        background[c] = v < 0 ? 0 : v > MAX_BACKGROUND ? MAX_BACKGROUND : v;
-      }
-      s = (noise[c] * slopeQ8) >> 8;
-      s = s < 1 ? 1 : s > 4080 ? 4080 : s;
-      noise[c] = s;
-      if (masked[c] === 0) {
-        // clampThreshold, inlined
-        t = (noiseFactor * s) >> 4;
-        threshold[c] = t < thresholdMin ? thresholdMin : t > 254 ? 254 : t;
-      }
-    } while (++c < end);
+  for (; c < n; c++) {
+    b = background[c];
+    still = (previous[bitWordOf[c]] & bitOf[c]) === 0;
+    if (b >= CLIPPED_HIGH || b < CLIPPED_LOW) {
+      if (still) background[c] = luma[c] << 8;
+    } else {
+      v = ((b * slopeQ8) >> 8) + offsetQ8;
+      d = (luma[c] << 8) - v;
+      near = threshold[c] << 9; // twice the threshold, 8.8
+      if (still && d < near && d > -near) v = (v + (luma[c] << 8)) >> 1;
+      background[c] = v < 0 ? 0 : v > MAX_BACKGROUND ? MAX_BACKGROUND : v;
+    }
+    s = (noise[c] * slopeQ8) >> 8;
+    s = s < 1 ? 1 : s > 4080 ? 4080 : s;
+    noise[c] = s;
+    if (masked[c] === 0) {
+      // clampThreshold, inlined
+      t = (noiseFactor * s) >> 4;
+      threshold[c] = t < thresholdMin ? thresholdMin : t > 254 ? 254 : t;
+    }
   }
 }
 
@@ -599,77 +599,87 @@ export function relearn(m: BackgroundModel, luma: Uint8Array): void {
 }
 
 /**
- * In the frame of a lighting step: the raw foreground cells `list[0..n)` (padded indices) that were not foreground
- * in the previous frame (padded `previousMap` 0) are marked in `residue` (thumbnail cells): what the fit may have
- * left over, as opposed to objects that were already moving.
+ * In the frame of a lighting step: the raw foreground cells (bit rows `raw`) that were not foreground in the previous
+ * frame (bit rows `previous`) are marked in `residue` (thumbnail cells): what the fit may have left over, as opposed
+ * to objects that were already moving.
  */
-export function markResidue(g: Grid, list: Int32Array, n: number, previousMap: Uint8Array, residue: Uint8Array): void {
-  const cellOf = g.cellOf;
-  for (let i = 0; i < n; i++) if (previousMap[list[i]] === 0) residue[cellOf[list[i]]] = 1;
+export function markResidue(g: Grid, raw: Int32Array, previous: Int32Array, residue: Uint8Array): void {
+  const { width, height, rowWords, bitStride } = g;
+  for (let r = 0; r < height; r++) {
+    for (let j = 0; j < rowWords; j++) {
+      const k = (r + 1) * bitStride + 1 + j;
+      let F = raw[k] & ~previous[k];
+      while (F !== 0) {
+        const bit = F & -F;
+        F ^= bit;
+        residue[r * width + j * 32 + 31 - Math.clz32(bit)] = 1;
+      }
+    }
+  }
 }
 
 /**
- * After a lighting step: of the raw foreground cells `list[0..n)` (padded indices, marked in the padded `map`),
- * the residue cells (markResidue), and cells that turned foreground since the last frame (padded `previousMap` 0),
- * that are within their threshold of the previous frame's luma are static: lighting the fit left over, not an
- * object arriving. They join the background and leave the list, the map and the bit rows `raw`. Returns how many
- * cells remain.
+ * After a lighting step: of the raw foreground cells (bit rows `raw`, `n` of them), the residue cells
+ * (markResidue), and cells that turned foreground since the last frame (not set in the bit rows `previous`), that
+ * are within their threshold of the previous frame's luma are static: lighting the fit left over, not an object
+ * arriving. They join the background and leave `raw`. Returns how many cells remain.
  */
 export function settleStatic(
   m: BackgroundModel,
   luma: Uint8Array,
-  previous: Uint8Array,
-  list: Int32Array,
-  n: number,
-  map: Uint8Array,
-  residue: Uint8Array,
-  previousMap: Uint8Array,
+  previousLuma: Uint8Array,
   raw: Int32Array,
+  n: number,
+  residue: Uint8Array,
+  previous: Int32Array,
 ): number {
   const { background, threshold } = m;
-  const { cellOf, bitWordOf, bitOf } = m.grid;
-  let kept = 0;
-  for (let i = 0; i < n; i++) {
-    const p = list[i];
-    const c = cellOf[p];
-    const d = luma[c] - previous[c];
-    if ((residue[c] !== 0 || previousMap[p] === 0) && d <= threshold[c] && d >= -threshold[c]) {
-      background[c] = luma[c] << 8;
-      updateBand(m, c);
-      map[p] = 0;
-      raw[bitWordOf[c]] &= ~bitOf[c];
-    } else list[kept++] = p;
+  const { width, height, rowWords, bitStride } = m.grid;
+  for (let r = 0; r < height; r++) {
+    for (let j = 0; j < rowWords; j++) {
+      const k = (r + 1) * bitStride + 1 + j;
+      let F = raw[k];
+      while (F !== 0) {
+        const bit = F & -F;
+        F ^= bit;
+        const c = r * width + j * 32 + 31 - Math.clz32(bit);
+        const d = luma[c] - previousLuma[c];
+        if ((residue[c] !== 0 || (previous[k] & bit) === 0) && d <= threshold[c] && d >= -threshold[c]) {
+          background[c] = luma[c] << 8;
+          updateBand(m, c);
+          raw[k] &= ~bit;
+          n--;
+        }
+      }
+    }
   }
-  return kept;
+  return n;
 }
 
 /**
  * After a lighting step, noise levels are learnt again at once (an IR switch brings more noise with less
  * contrast): each watched cell that is background, or lighting residue, moves its noise level half-way to its
- * change since the last frame (/ sqrt 2, the difference of two noisy frames), and its threshold follows.
+ * change since the last frame (/ sqrt 2, the difference of two noisy frames), and its threshold follows. `raw` is
+ * this frame's raw foreground (bit rows).
  */
 export function learnNoise(
   m: BackgroundModel,
   luma: Uint8Array,
   previous: Uint8Array,
-  map: Uint8Array,
+  raw: Int32Array,
   residue: Uint8Array,
   noiseFactor: number,
   thresholdMin: number,
 ): void {
   const { noise, threshold, masked } = m;
-  const { width, height, stride } = m.grid;
+  const g = m.grid;
+  const n = g.cells;
   m.bandGainLow = m.bandGainHigh = -1;
-  let c = 0;
-  for (let y = 0; y < height; y++) {
-    const end = c + width;
-    const pad = 2 * y + stride + 1;
-    do {
-      if (masked[c] !== 0 || (map[c + pad] !== 0 && residue[c] === 0)) continue;
-      const d = luma[c] - previous[c];
-      const s = noise[c] + ((((d < 0 ? -d : d) * 181) >> 4) - noise[c]) / 2;
-      noise[c] = s;
-      threshold[c] = clampThreshold((noiseFactor * s) >> 4, thresholdMin);
-    } while (++c < end);
+  for (let c = 0; c < n; c++) {
+    if (masked[c] !== 0 || (residue[c] === 0 && isSet(g, raw, c))) continue;
+    const d = luma[c] - previous[c];
+    const s = noise[c] + ((((d < 0 ? -d : d) * 181) >> 4) - noise[c]) / 2;
+    noise[c] = s;
+    threshold[c] = clampThreshold((noiseFactor * s) >> 4, thresholdMin);
   }
 }

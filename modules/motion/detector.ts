@@ -19,7 +19,7 @@ import {
 } from "./background-model.js";
 import { type BlobFinder, createBlobFinder } from "./blobs.js";
 import { createGainEstimator, gainOfBin, GAIN_BINS_PER_OCTAVE, UNITY_GAIN_BIN, type GainEstimator } from "./gain.js";
-import { createGrid, paddedIndex, type Grid } from "./grid.js";
+import { createGrid, type Grid } from "./grid.js";
 import { createHysteresis, type Hysteresis } from "./hysteresis.js";
 import type { Zone } from "../privacy/zone.js";
 import { rasterizeMask } from "./privacy-mask.js";
@@ -152,21 +152,21 @@ interface State {
   frameHeight: number;
   watched: number;
   model: BackgroundModel;
-  /** Padded maps of this frame's raw foreground and of the previous frame's (swapped every frame). */
-  rawMap: Uint8Array;
-  previousMap: Uint8Array;
+  /** The previous frame's raw foreground in bit rows (grid.ts); this frame's is the refiner's `raw` (swapped). */
+  previousRaw: Int32Array;
   /** The previous frame's thumbnail. */
   previousLuma: Uint8Array;
   /** 1 where a cell turned foreground in the frame of a lighting step: what the fit may have left over. */
   residue: Uint8Array;
   tone: ToneFitter;
   line: ToneLine;
-  raw: Int32Array;
   refiner: Refiner;
   /** The refined cells as a list (thumbnail indices), built from the refiner's bits when a map is asked for. */
   refined: Int32Array;
   samples: Int32Array;
-  paddedSamples: Int32Array;
+  /** Each sample's word and bit in the bit rows. */
+  sampleWords: Int32Array;
+  sampleBits: Int32Array;
   blobs: BlobFinder;
   gain: GainEstimator;
   /** The background of the luma blocks' first AC coefficients, for thumbnails that carry them. */
@@ -209,8 +209,8 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     relearn(s.model, luma);
     relearnGradients(s);
     s.previousLuma.set(luma);
-    s.rawMap.fill(0);
-    s.previousMap.fill(0);
+    s.refiner.raw.fill(0);
+    s.previousRaw.fill(0);
     previousGainBin = UNITY_GAIN_BIN;
     previousRaw = 0;
     result.light = "relearning";
@@ -220,12 +220,12 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
   /** Fits the lighting change as a line and rebases the model on it (tone.ts); the threshold floor follows. */
   function retone(s: State, luma: Uint8Array, gainQ8: number): void {
     const m = s.model;
-    const line = s.tone.fit(luma, m.background, s.previousMap, s.samples, s.paddedSamples, gainQ8, s.line);
+    const line = s.tone.fit(luma, m.background, s.previousRaw, s.samples, s.sampleWords, s.sampleBits, gainQ8, s.line);
     exposureQ8 = (exposureQ8 * line.slopeQ8) >> 8;
     exposureQ8 =
       exposureQ8 < MIN_EXPOSURE_Q8 ? MIN_EXPOSURE_Q8 : exposureQ8 > MAX_EXPOSURE_Q8 ? MAX_EXPOSURE_Q8 : exposureQ8;
     model.thresholdMin = Math.max(MIN_THRESHOLD, (p.thresholdMin * exposureQ8 + 128) >> 8);
-    retoneBackground(m, luma, s.previousMap, line.slopeQ8, line.offset, p.noiseFactor, model.thresholdMin);
+    retoneBackground(m, luma, s.previousRaw, line.slopeQ8, line.offset, p.noiseFactor, model.thresholdMin);
     retoneGradients(s.gradients, line.slopeQ8);
     previousGainBin = UNITY_GAIN_BIN;
   }
@@ -256,14 +256,20 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
       return quiet(result, hysteresis, atMs);
     }
     // This frame's raw map starts empty; last frame's is kept for the gain and the tone fit.
-    const swap = s.previousMap;
-    s.previousMap = s.rawMap;
-    s.rawMap = swap;
+    s.previousRaw = s.refiner.swapRaw(s.previousRaw);
     result.light = "steady";
 
     // 1. Robust global gain over sampled cells that were background last frame. A sudden step (a lamp, an
     // exposure jump) rebases the model on the fitted change at once, and this frame is judged against that.
-    let gainBin = s.gain.estimate(luma, m.background, s.previousMap, s.samples, s.paddedSamples, MIN_GAIN_SAMPLES);
+    let gainBin = s.gain.estimate(
+      luma,
+      m.background,
+      s.previousRaw,
+      s.samples,
+      s.sampleWords,
+      s.sampleBits,
+      MIN_GAIN_SAMPLES,
+    );
     if (gainBin < 0) gainBin = previousGainBin;
     const step = gainBin > previousGainBin ? gainBin - previousGainBin : previousGainBin - gainBin;
     if (gainBin === 0 || gainBin === 255 || step > maxStepBins) {
@@ -304,7 +310,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     const candidate = s.blobs.fitsBits(p.minBlobCells)
       ? s.blobs.findBoxInBits(s.refiner.bits, p.minBlobCells)
       : s.blobs.findBox(refinedCells(s), k, p.minBlobCells);
-    absorbStill(m, luma, s.raw, n, frame, model);
+    absorbStill(m, luma, s.refiner.raw, frame, model);
     // A lasting global change (daylight, a slow exposure ramp) moves the whole model with it.
     if (gainBin - UNITY_GAIN_BIN >= REBASE_BINS || UNITY_GAIN_BIN - gainBin >= REBASE_BINS) {
       retone(s, luma, gainQ8);
@@ -312,7 +318,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     } else previousGainBin = gainBin;
 
     setCandidate(result, candidate, k, s);
-    if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
+    if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.refiner.raw, gradientShift);
 
     // 5. k-of-n hysteresis. A step's own frame shows what it sees but holds the count: much of it is the change.
     if (track(result, hysteresis, atMs)) stats.starts++;
@@ -328,11 +334,11 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
     const m = s.model;
     if (result.light === "step") {
       settleLeft = p.relearnFrames;
-      markResidue(s.grid, s.raw, n, s.previousMap, s.residue);
+      markResidue(s.grid, s.refiner.raw, s.previousRaw, s.residue);
     } else if (settleLeft > 0) {
       settleLeft--;
-      learnNoise(m, luma, s.previousLuma, s.rawMap, s.residue, p.noiseFactor, model.thresholdMin);
-      n = settleStatic(m, luma, s.previousLuma, s.raw, n, s.rawMap, s.residue, s.previousMap, s.refiner.raw);
+      learnNoise(m, luma, s.previousLuma, s.refiner.raw, s.residue, p.noiseFactor, model.thresholdMin);
+      n = settleStatic(m, luma, s.previousLuma, s.refiner.raw, n, s.residue, s.previousRaw);
       if (settleLeft === 0) s.residue.fill(0);
       result.light = "settling";
     }
@@ -342,7 +348,7 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
   /** The gradient background restarts from the current frame's (when it carries gradients). */
   function relearnGradients(s: State): void {
     s.gradients.learnt = 0;
-    if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.rawMap, gradientShift);
+    if (lastGradients) learnGradients(s.gradients, s.grid, lastGradients, s.refiner.raw, gradientShift);
   }
 
   /**
@@ -352,10 +358,9 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
    */
   function classifyFrame(s: State, luma: Uint8Array, gainQ8: number): number {
     const { raw, drop } = s.refiner;
-    s.rawMap.fill(0);
     raw.fill(0);
     drop.fill(0);
-    return classify(s.model, luma, gainQ8, frame, model, s.rawMap, s.raw, raw, drop, settleLeft > 0);
+    return classify(s.model, luma, gainQ8, frame, model, raw, drop, settleLeft > 0);
   }
 
   /** The last frame's refined cells as a list (thumbnail indices), built once per frame when asked for. */
@@ -454,17 +459,16 @@ function createState(t: Thumbnail, zones: MotionParams["zones"]): State {
     frameHeight: t.frameHeight,
     watched,
     model: m,
-    rawMap: new Uint8Array(grid.paddedCells),
-    previousMap: new Uint8Array(grid.paddedCells),
+    previousRaw: new Int32Array(grid.bitCells),
     previousLuma: new Uint8Array(cells),
     residue: new Uint8Array(cells),
     tone: createToneFitter(picked.length),
     line: { slopeQ8: 256, offset: 0 },
-    raw: new Int32Array(cells),
     refiner: createRefiner(grid),
     refined: new Int32Array(cells),
     samples: Int32Array.from(picked),
-    paddedSamples: Int32Array.from(picked, (c) => paddedIndex(grid, c)),
+    sampleWords: Int32Array.from(picked, (c) => grid.bitWordOf[c]),
+    sampleBits: Int32Array.from(picked, (c) => grid.bitOf[c]),
     blobs: createBlobFinder(t.width, t.height),
     gain: createGainEstimator(picked.length),
     gradients: createGradientModel(cells),

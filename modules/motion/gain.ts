@@ -36,17 +36,18 @@ export function gainOfBin(bin: number): number {
 
 export interface GainEstimator {
   /**
-   * The median log-ratio step over the samples (thumbnail index `samples[i]`, padded index `paddedSamples[i]`)
-   * whose background is at least MIN_GAIN_LUMA and that were not foreground last frame (`skip` at the padded
-   * index is 0). -1 with fewer than `minSamples`. `background` is in 8.8 fixed point. With `low`/`high`,
+   * The median log-ratio step over the samples (thumbnail index `samples[i]`, bit `sampleBits[i]` of word
+   * `sampleWords[i]` in grid.ts's bit rows) whose background is at least MIN_GAIN_LUMA and that were not foreground
+   * last frame (their bit in `skip` is 0). -1 with fewer than `minSamples`. `background` is in 8.8 fixed point. With `low`/`high`,
    * only samples whose background lies in [low, high) count: the gain of one brightness band.
    */
   estimate(
     luma: Uint8Array,
     background: Uint16Array,
-    skip: Uint8Array,
+    skip: Int32Array,
     samples: Int32Array,
-    paddedSamples: Int32Array,
+    sampleWords: Int32Array,
+    sampleBits: Int32Array,
     minSamples: number,
     low?: number,
     high?: number,
@@ -56,7 +57,7 @@ export interface GainEstimator {
 export function createGainEstimator(maxSamples: number): GainEstimator {
   const values = new Int16Array(maxSamples);
   return {
-    estimate(luma, background, skip, samples, paddedSamples, minSamples, low = MIN_GAIN_LUMA, high = 256) {
+    estimate(luma, background, skip, samples, sampleWords, sampleBits, minSamples, low = MIN_GAIN_LUMA, high = 256) {
       const log = logs();
       const count = samples.length;
       values.fill(UNUSED);
@@ -66,7 +67,7 @@ export function createGainEstimator(maxSamples: number): GainEstimator {
         c = 0,
         b = 0;
       for (; i < count; i++) {
-        if (skip[paddedSamples[i]] !== 0) continue;
+        if ((skip[sampleWords[i]] & sampleBits[i]) !== 0) continue;
         c = samples[i];
         b = background[c] >> 8;
         if (b >= low && b < high) values[n++] = log[luma[c]] - log[b];

@@ -21,7 +21,7 @@ export interface Refiner {
    * This frame's raw foreground, one bit a cell in grid.ts's bit rows (`Grid.bitWordOf`, `Grid.bitOf`), and the
    * raw cells to drop as clipped (`clippedBoth`): filled by background-model.ts's `classify`, cleared by its caller.
    */
-  readonly raw: Int32Array;
+  raw: Int32Array;
   readonly drop: Int32Array;
   /** The last refined foreground in the same bit rows; valid until the next `refine`. Read it with `listCells`. */
   readonly bits: Int32Array;
@@ -31,6 +31,8 @@ export interface Refiner {
    * cells, across or down, are filled.
    */
   refine(luma: Uint8Array, background: Uint16Array, gainQ8: number): number;
+  /** Makes `next` (same size) the raw bit rows and returns the ones it replaces, so a frame's raw map is kept. */
+  swapRaw(next: Int32Array): Int32Array;
 }
 
 /**
@@ -45,7 +47,7 @@ export function clippedBoth(cur: number, pred: number): boolean {
 export function createRefiner(g: Grid): Refiner {
   const { width, bitStride, rowWords, height } = g;
   const size = g.bitCells;
-  const raw = new Int32Array(size);
+  let raw: Int32Array = new Int32Array(size);
   const drop = new Int32Array(size);
   const bits = new Int32Array(size);
 
@@ -129,7 +131,19 @@ export function createRefiner(g: Grid): Refiner {
     return m;
   }
 
-  return { raw, drop, bits, refine };
+  const refiner: Refiner = {
+    raw,
+    drop,
+    bits,
+    refine,
+    swapRaw(next) {
+      const old = raw;
+      raw = next;
+      refiner.raw = next;
+      return old;
+    },
+  };
+  return refiner;
 }
 
 /** Writes the cells set in `bits` (grid.ts's bit rows) to `cells` as thumbnail indices, in raster order; returns their count. */

@@ -80,25 +80,25 @@ export function createGradientModel(cells: number): GradientModel {
 }
 
 /**
- * Learns this frame's `gradients` into the model where the padded `foreground` map has no motion, with weight
+ * Learns this frame's `gradients` into the model where the bit rows `foreground` (grid.ts) have no motion, with weight
  * 1/2^shift; everywhere on the first frame after a reset.
  */
 export function learnGradients(
   model: GradientModel,
   g: Grid,
   gradients: Int16Array,
-  foreground: Uint8Array,
+  foreground: Int32Array,
   shift: number,
 ): void {
   const bg = model.background;
-  const { width, height, stride } = g;
+  const { width, height, bitStride } = g;
   const first = model.learnt === 0;
   model.learnt++;
   let c = 0;
   for (let y = 0; y < height; y++) {
-    const offset = 2 * y + stride + 1;
+    const row = (y + 1) * bitStride + 1;
     for (let x = 0; x < width; x++, c++) {
-      if (!first && foreground[c + offset] !== 0) continue;
+      if (!first && (foreground[row + (x >> 5)] & (1 << x)) !== 0) continue;
       const h = gradients[2 * c] << 4,
         v = gradients[2 * c + 1] << 4;
       if (first) {

@@ -19,16 +19,17 @@ const MAX_SLOPE_Q8 = 1024;
 export interface ToneFitter {
   /**
    * Fits frame luma against background luma (`background` 8.8) over the samples (`samples[i]` thumbnail index,
-   * `paddedSamples[i]` its padded index) that are not set in `skip` and whose background and luma are inside
+   * at bit `sampleBits[i]` of word `sampleWords[i]` in grid.ts's bit rows) that are not set in `skip` and whose background and luma are inside
    * (CLIP_LOW, CLIP_HIGH) in both, so clipped cells cannot bend the line. Falls back to a gain through 0 from
    * `gainQ8` with too few samples or too little spread. Writes into `out` and returns it.
    */
   fit(
     luma: Uint8Array,
     background: Uint16Array,
-    skip: Uint8Array,
+    skip: Int32Array,
     samples: Int32Array,
-    paddedSamples: Int32Array,
+    sampleWords: Int32Array,
+    sampleBits: Int32Array,
     gainQ8: number,
     out: ToneLine,
   ): ToneLine;
@@ -42,13 +43,13 @@ export function createToneFitter(maxSamples: number): ToneFitter {
   const keys = new Int32Array(maxSamples);
   const half = new Int32Array(maxSamples);
   return {
-    fit(luma, background, skip, samples, paddedSamples, gainQ8, out) {
+    fit(luma, background, skip, samples, sampleWords, sampleBits, gainQ8, out) {
       let n = 0;
       for (let i = 0; i < samples.length; i++) {
         const c = samples[i];
         const b = background[c] >> 8,
           l = luma[c];
-        if (skip[paddedSamples[i]] !== 0 || b <= CLIP_LOW || b >= CLIP_HIGH || l <= CLIP_LOW || l >= CLIP_HIGH)
+        if ((skip[sampleWords[i]] & sampleBits[i]) !== 0 || b <= CLIP_LOW || b >= CLIP_HIGH || l <= CLIP_LOW || l >= CLIP_HIGH)
           continue;
         keys[n++] = (b << 8) | l;
       }

@@ -99,9 +99,11 @@ describe("robust gain", () => {
     const background = new Uint16Array(cells).fill(100 << 8);
     const luma = new Uint8Array(cells).fill(150); // x1.5 everywhere...
     for (let c = 0; c < 40; c++) luma[c] = 250; // ...but 40% brighter still (an object)
-    const skip = new Uint8Array(cells);
+    // Bit rows of one bit a word: sample i is bit 1 of word i.
+    const skip = new Int32Array(cells);
     const samples = Int32Array.from({ length: cells }, (_, i) => i);
-    const bin = createGainEstimator(cells).estimate(luma, background, skip, samples, samples, 16);
+    const bits = new Int32Array(cells).fill(1);
+    const bin = createGainEstimator(cells).estimate(luma, background, skip, samples, samples, bits, 16);
     // Each log2 is rounded to 1/64 octave, so the ratio is within one step (1.1%).
     assert.ok(Math.abs(bin - (UNITY_GAIN_BIN + 64 * Math.log2(1.5))) <= 1, `bin ${bin}`);
     assert.ok(Math.abs(gainOfBin(bin) / 256 - 1.5) < 0.02);
@@ -109,9 +111,9 @@ describe("robust gain", () => {
     skip.fill(1, 0, 80);
     for (let c = 0; c < 80; c++) luma[c] = 20;
     for (let c = 80; c < cells; c++) luma[c] = 100;
-    assert.equal(createGainEstimator(cells).estimate(luma, background, skip, samples, samples, 16), UNITY_GAIN_BIN);
+    assert.equal(createGainEstimator(cells).estimate(luma, background, skip, samples, samples, bits, 16), UNITY_GAIN_BIN);
     assert.equal(
-      createGainEstimator(cells).estimate(luma, background, skip, samples, samples, 21),
+      createGainEstimator(cells).estimate(luma, background, skip, samples, samples, bits, 21),
       -1,
       "too few samples",
     );
