@@ -43,6 +43,9 @@ export function clippedBoth(cur: number, pred: number): boolean {
   return cur >= SATURATED ? pred >= SATURATED : cur <= DARK && pred <= DARK;
 }
 
+/** Looked up once: a property read per call otherwise. */
+const clz32 = Math.clz32;
+
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the cleanup, inlined for XS (BENCHMARKS.md motion)
 export function createRefiner(g: Grid): Refiner {
   const { width, bitStride, rowWords, height } = g;
@@ -50,15 +53,18 @@ export function createRefiner(g: Grid): Refiner {
   let raw: Int32Array = new Int32Array(size);
   const drop = new Int32Array(size);
   const bits = new Int32Array(size);
+  // Each word's last cell (thumbnail index of bit 31), so a bit's cell is this minus its leading zeros.
+  const lastCell = new Int32Array(size);
+  for (let r = 0; r < height; r++)
+    for (let j = 0; j < rowWords; j++) lastCell[(r + 1) * bitStride + 1 + j] = r * width + j * 32 + 31;
 
   function refine(luma: Uint8Array, background: Uint16Array, gainQ8: number): number {
     // The loops' temporaries, declared once: a block-scoped const costs XS a scope per iteration.
     let k = 0,
+      end = 0,
       c = 0,
-      cur = 0,
       pred = 0,
       m = 0,
-      r = 0,
       j = 0,
       R = 0,
       U = 0,
@@ -73,16 +79,25 @@ export function createRefiner(g: Grid): Refiner {
       d = 0,
       limit = 0,
       v = 0;
+    // Only the rows that can have a cell are written below.
+    bits.fill(0);
     // Column of words by column, down the rows, so each word is read once as the row below, this row and the row
     // above.
     for (; j < rowWords; j++) {
       k = bitStride + 1 + j;
+      end = k + height * bitStride;
       U = 0;
       R = raw[k];
-      for (r = 0; r < height; r++, k += bitStride, U = R, R = D) {
+      for (;;) {
         D = raw[k + bitStride];
-        if ((R | U | D) === 0) {
-          bits[k] = 0;
+        // A row with no raw cell keeps none and fills only a gap down (U & D). Without one, so do the rows after
+        // it while the raw rows stay empty (their U is this empty row): skipped reading one word each.
+        if (R === 0 && (U & D) === 0) {
+          U = 0;
+          R = D;
+          k += bitStride;
+          while (R === 0 && k < end) R = raw[(k += bitStride)];
+          if (k >= end) break;
           continue;
         }
         // Each cell's left (L) and right (T) neighbours, across word boundaries.
@@ -97,35 +112,41 @@ export function createRefiner(g: Grid): Refiner {
         // An edge or corner cell (one or two foreground neighbours) is dropped only when every foreground
         // neighbour says it is clipped: the residual the cell would have if covered like that neighbour has the
         // same sign and is over 256/COVERAGE_Q8 times larger. A weaker neighbour, or one of opposite sign
-        // (another part of the object), keeps it.
+        // (another part of the object), keeps it. `limit` is that residual's bound plus the prediction, so a
+        // neighbour's luma is compared with it directly (exact: the bound's fraction is a multiple of
+        // 1/COVERAGE_Q8).
+        if (edge !== 0) c = lastCell[k];
         while (edge !== 0) {
           b = edge & -edge;
           edge ^= b;
-          c = r * width + j * 32 + 31 - Math.clz32(b);
-          cur = luma[c];
-          pred = (background[c] * gainQ8) >> 16;
-          d = cur - pred;
-          limit = (d * 256) / COVERAGE_Q8;
+          v = c - clz32(b);
+          pred = (background[v] * gainQ8) >> 16;
+          d = luma[v] - pred;
+          limit = pred + (d * 256) / COVERAGE_Q8;
           if (
             d > 0
-              ? ((L & b) !== 0 && luma[c - 1] - pred <= limit) ||
-                ((T & b) !== 0 && luma[c + 1] - pred <= limit) ||
-                ((U & b) !== 0 && luma[c - width] - pred <= limit) ||
-                ((D & b) !== 0 && luma[c + width] - pred <= limit)
-              : ((L & b) !== 0 && luma[c - 1] - pred >= limit) ||
-                ((T & b) !== 0 && luma[c + 1] - pred >= limit) ||
-                ((U & b) !== 0 && luma[c - width] - pred >= limit) ||
-                ((D & b) !== 0 && luma[c + width] - pred >= limit)
+              ? (L & b && luma[v - 1] <= limit) ||
+                (T & b && luma[v + 1] <= limit) ||
+                (U & b && luma[v - width] <= limit) ||
+                (D & b && luma[v + width] <= limit)
+              : (L & b && luma[v - 1] >= limit) ||
+                (T & b && luma[v + 1] >= limit) ||
+                (U & b && luma[v - width] >= limit) ||
+                (D & b && luma[v + width] >= limit)
           )
             F |= b;
         }
-        bits[k] = F;
         if (F !== 0) {
+          bits[k] = F;
           // Population count of F.
           v = F - ((F >>> 1) & 0x55555555);
           v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
           m += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
         }
+        k += bitStride;
+        if (k >= end) break;
+        U = R;
+        R = D;
       }
     }
     return m;
