@@ -66,7 +66,13 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
   const grid = createGrid(width, height);
   const { rowWords, bitStride } = grid;
   const squares = new Int32Array(bitStride * (rows + 2));
-  const seen = new Int32Array(rowWords);
+  // The words of `squares` set this frame, column by column (where each column's end), and each word's square row.
+  const listed = new Int32Array(squares.length);
+  const columnEnd = new Int32Array(rowWords);
+  const rowOf = new Int32Array(squares.length);
+  for (let q = 0; q < squares.length; q++) rowOf[q] = ((q / bitStride) | 0) - 1;
+  // Words from one square row's first cell row to the next's.
+  const step = factor * bitStride;
   let firstBits = 0; // the first bit of each square's group of bits
   for (let b = 0; b < 32; b += factor) firstBits |= 1 << b;
   const powerOfTwo = factor <= 16 && (factor & (factor - 1)) === 0;
@@ -77,92 +83,86 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
     fitsBits: (minCells) => powerOfTwo && minCells <= 2,
     findBoxInBits(bits, minCells) {
       // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
-      let y = 0,
-        j = 0,
+      let j = 0,
         r = 0,
         k = 0,
+        q = 0,
+        end = 0,
         Q = 0,
-        any = 0,
-        y0 = -1,
-        y1 = -1,
-        row = 0,
+        S = 0,
+        n = 0,
+        i = 0,
+        q0 = squares.length,
+        q1 = -1,
+        x0 = -1,
+        x1 = -1,
         last = 0;
       // Each square row: the OR of its cell rows (the last may have fewer; at 2 a row, the zero row below the bit
-      // rows stands in), smeared over each square's bits, kept at the square's first bit.
-      for (; y < rows; y++) {
-        row = (y + 1) * bitStride + 1;
-        k = (y * factor + 1) * bitStride + 1;
-        last = y * factor + factor > height ? height - y * factor : factor;
-        j = 0;
-        do {
-          Q = bits[k + j];
-          if (factor === 2) Q |= bits[k + bitStride + j];
-          else for (r = 1; r < last; r++) Q |= bits[k + r * bitStride + j];
-          if (Q !== 0) {
-            if (factor > 1) {
-              Q |= Q >>> 1;
-              if (factor > 2) {
-                Q |= Q >>> 2;
-                if (factor > 4) {
-                  Q |= Q >>> 4;
-                  if (factor > 8) Q |= Q >>> 8;
-                }
+      // rows stands in), smeared over each square's bits, kept at the square's first bit. Column of words by
+      // column; only the words with a square are written (the rest cleared at once) and listed, column by column.
+      squares.fill(0);
+      for (; j < rowWords; j++) {
+        q = bitStride + 1 + j;
+        for (k = q, end = q + rows * bitStride; q < end; q += bitStride, k += step) {
+          Q = bits[k];
+          if (factor === 2) Q |= bits[k + bitStride];
+          else if (factor > 2) {
+            last = height - rowOf[q] * factor;
+            if (last > factor) last = factor;
+            for (r = 1; r < last; r++) Q |= bits[k + r * bitStride];
+          }
+          if (Q === 0) continue;
+          if (factor > 1) {
+            Q |= Q >>> 1;
+            if (factor > 2) {
+              Q |= Q >>> 2;
+              if (factor > 4) {
+                Q |= Q >>> 4;
+                if (factor > 8) Q |= Q >>> 8;
               }
             }
-            Q &= firstBits;
-            any = 1;
           }
-          squares[row + j] = Q;
-        } while (++j < rowWords);
-      }
-      if (any === 0) {
-        box.fill(0);
-        return false;
+          squares[q] = Q & firstBits;
+          listed[n++] = q;
+        }
+        columnEnd[j] = n;
       }
       const alone = minCells <= 1,
         back = 32 - factor;
-      seen.fill(0);
-      for (y = 0; y < rows; y++) {
-        row = (y + 1) * bitStride + 1;
-        any = 0;
-        for (j = 0; j < rowWords; j++) {
-          k = row + j;
-          Q = squares[k];
-          if (Q === 0) continue;
+      // The listed squares, a column of words at a time: S gathers the column's squares that count, q0 and q1 the
+      // first and last word with one (words are in raster order: a word's row is q / bitStride - 1).
+      for (j = 0; j < rowWords; j++) {
+        S = 0;
+        for (end = columnEnd[j]; i < end; i++) {
+          q = listed[i];
+          Q = squares[q];
           // A square of a blob of two or more has a foreground 4-neighbour.
           if (!alone)
             Q &=
               (Q << factor) |
-              (squares[k - 1] >>> back) |
+              (squares[q - 1] >>> back) |
               (Q >>> factor) |
-              (squares[k + 1] << back) |
-              squares[k - bitStride] |
-              squares[k + bitStride];
-          seen[j] |= Q;
-          any |= Q;
+              (squares[q + 1] << back) |
+              squares[q - bitStride] |
+              squares[q + bitStride];
+          if (Q === 0) continue;
+          S |= Q;
+          if (q < q0) q0 = q;
+          if (q > q1) q1 = q;
         }
-        if (any !== 0) {
-          if (y0 < 0) y0 = y;
-          y1 = y;
-        }
+        if (S === 0) continue;
+        if (x0 < 0) x0 = j * 32 + 31 - Math.clz32(S & -S);
+        x1 = j * 32 + 31 - Math.clz32(S);
       }
-      if (y0 < 0) {
+      if (q1 < 0) {
         box.fill(0);
         return false;
       }
-      let x0 = -1,
-        x1 = -1;
-      for (j = 0; j < rowWords; j++) {
-        Q = seen[j];
-        if (Q === 0) continue;
-        if (x0 < 0) x0 = j * 32 + 31 - Math.clz32(Q & -Q);
-        x1 = j * 32 + 31 - Math.clz32(Q);
-      }
       // Bits back to thumbnail cells: square x starts at bit x * factor.
       box[0] = x0;
-      box[1] = y0 * factor;
+      box[1] = rowOf[q0] * factor;
       box[2] = Math.min(width, x1 + factor);
-      box[3] = Math.min(height, (y1 + 1) * factor);
+      box[3] = Math.min(height, (rowOf[q1] + 1) * factor);
       return true;
     },
     findBox(cells, n, minCells) {
