@@ -90,6 +90,7 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
         end = 0,
         Q = 0,
         S = 0,
+        across = 0,
         n = 0,
         i = 0,
         q0 = squares.length,
@@ -103,10 +104,21 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
       squares.fill(0);
       for (; j < rowWords; j++) {
         q = bitStride + 1 + j;
-        for (k = q, end = q + rows * bitStride; q < end; q += bitStride, k += step) {
+        end = q + rows * bitStride;
+        // Two cell rows a square (thumbnails 21 to 40 cells across): a loop of its own, no test of the factor a word.
+        if (factor === 2) {
+          for (k = q; q < end; q += bitStride, k += step) {
+            Q = bits[k] | bits[k + bitStride];
+            if (Q === 0) continue;
+            squares[q] = (Q | (Q >>> 1)) & firstBits;
+            listed[n++] = q;
+          }
+          columnEnd[j] = n;
+          continue;
+        }
+        for (k = q; q < end; q += bitStride, k += step) {
           Q = bits[k];
-          if (factor === 2) Q |= bits[k + bitStride];
-          else if (factor > 2) {
+          if (factor > 2) {
             last = height - rowOf[q] * factor;
             if (last > factor) last = factor;
             for (r = 1; r < last; r++) Q |= bits[k + r * bitStride];
@@ -136,15 +148,18 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
         for (end = columnEnd[j]; i < end; i++) {
           q = listed[i];
           Q = squares[q];
-          // A square of a blob of two or more has a foreground 4-neighbour.
-          if (!alone)
-            Q &=
-              (Q << factor) |
-              (squares[q - 1] >>> back) |
-              (Q >>> factor) |
-              (squares[q + 1] << back) |
-              squares[q - bitStride] |
-              squares[q + bitStride];
+          // A square of a blob of two or more has a foreground 4-neighbour: the other words are read only when a
+          // square has none in its own word.
+          if (!alone) {
+            across = (Q << factor) | (Q >>> factor);
+            if ((Q & ~across) !== 0)
+              Q &=
+                across |
+                (squares[q - 1] >>> back) |
+                (squares[q + 1] << back) |
+                squares[q - bitStride] |
+                squares[q + bitStride];
+          }
           if (Q === 0) continue;
           S |= Q;
           if (q < q0) q0 = q;
