@@ -62,6 +62,7 @@ export function createRefiner(g: Grid): Refiner {
     // The loops' temporaries, declared once: a block-scoped const costs XS a scope per iteration.
     let k = 0,
       end = 0,
+      last = 0,
       c = 0,
       pred = 0,
       m = 0,
@@ -90,8 +91,8 @@ export function createRefiner(g: Grid): Refiner {
       R = raw[k];
       for (;;) {
         D = raw[k + bitStride];
-        // A row with no raw cell keeps none and fills only a gap down (U & D). Without one, so do the rows after
-        // it while the raw rows stay empty (their U is this empty row): skipped reading one word each.
+        // A row with no raw cell keeps none and fills only gaps down (U & D). Without those, it is empty, and so
+        // are the rows after it while their raw words are (each has an empty row above): skipped, a read each.
         if (R === 0 && (U & D) === 0) {
           U = 0;
           R = D;
@@ -115,26 +116,28 @@ export function createRefiner(g: Grid): Refiner {
         // (another part of the object), keeps it. `limit` is that residual's bound plus the prediction, so a
         // neighbour's luma is compared with it directly (exact: the bound's fraction is a multiple of
         // 1/COVERAGE_Q8).
-        if (edge !== 0) c = lastCell[k];
-        while (edge !== 0) {
-          b = edge & -edge;
-          edge ^= b;
-          v = c - clz32(b);
-          pred = (background[v] * gainQ8) >> 16;
-          d = luma[v] - pred;
-          limit = pred + (d * 256) / COVERAGE_Q8;
-          if (
-            d > 0
-              ? (L & b && luma[v - 1] <= limit) ||
-                (T & b && luma[v + 1] <= limit) ||
-                (U & b && luma[v - width] <= limit) ||
-                (D & b && luma[v + width] <= limit)
-              : (L & b && luma[v - 1] >= limit) ||
-                (T & b && luma[v + 1] >= limit) ||
-                (U & b && luma[v - width] >= limit) ||
-                (D & b && luma[v + width] >= limit)
-          )
-            F |= b;
+        if (edge !== 0) {
+          last = lastCell[k];
+          do {
+            b = edge & -edge;
+            edge ^= b;
+            c = last - clz32(b);
+            pred = (background[c] * gainQ8) >> 16;
+            d = luma[c] - pred;
+            limit = pred + (d * 256) / COVERAGE_Q8;
+            if (
+              d > 0
+                ? (L & b && luma[c - 1] <= limit) ||
+                  (T & b && luma[c + 1] <= limit) ||
+                  (U & b && luma[c - width] <= limit) ||
+                  (D & b && luma[c + width] <= limit)
+                : (L & b && luma[c - 1] >= limit) ||
+                  (T & b && luma[c + 1] >= limit) ||
+                  (U & b && luma[c - width] >= limit) ||
+                  (D & b && luma[c + width] >= limit)
+            )
+              F |= b;
+          } while (edge !== 0);
         }
         if (F !== 0) {
           bits[k] = F;
