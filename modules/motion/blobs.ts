@@ -84,61 +84,17 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
     findBoxInBits(bits, minCells) {
       // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
       let j = 0,
-        r = 0,
-        k = 0,
         q = 0,
         end = 0,
         Q = 0,
         S = 0,
         across = 0,
-        n = 0,
         i = 0,
         q0 = squares.length,
         q1 = -1,
         x0 = -1,
-        x1 = -1,
-        last = 0;
-      // Each square row: the OR of its cell rows (the last may have fewer; at 2 a row, the zero row below the bit
-      // rows stands in), smeared over each square's bits, kept at the square's first bit. Column of words by
-      // column; only the words with a square are written (the rest cleared at once) and listed, column by column.
-      squares.fill(0);
-      for (; j < rowWords; j++) {
-        q = bitStride + 1 + j;
-        end = q + rows * bitStride;
-        // Two cell rows a square (thumbnails 21 to 40 cells across): a loop of its own, no test of the factor a word.
-        if (factor === 2) {
-          for (k = q; q < end; q += bitStride, k += step) {
-            Q = bits[k] | bits[k + bitStride];
-            if (Q === 0) continue;
-            squares[q] = (Q | (Q >>> 1)) & firstBits;
-            listed[n++] = q;
-          }
-          columnEnd[j] = n;
-          continue;
-        }
-        for (k = q; q < end; q += bitStride, k += step) {
-          Q = bits[k];
-          if (factor > 2) {
-            last = height - rowOf[q] * factor;
-            if (last > factor) last = factor;
-            for (r = 1; r < last; r++) Q |= bits[k + r * bitStride];
-          }
-          if (Q === 0) continue;
-          if (factor > 1) {
-            Q |= Q >>> 1;
-            if (factor > 2) {
-              Q |= Q >>> 2;
-              if (factor > 4) {
-                Q |= Q >>> 4;
-                if (factor > 8) Q |= Q >>> 8;
-              }
-            }
-          }
-          squares[q] = Q & firstBits;
-          listed[n++] = q;
-        }
-        columnEnd[j] = n;
-      }
+        x1 = -1;
+      listSquares(bits);
       const alone = minCells <= 1,
         back = 32 - factor;
       // The listed squares, a column of words at a time: S gathers the column's squares that count, q0 and q1 the
@@ -230,6 +186,63 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
       }
     }
     return nActive;
+  }
+
+  /**
+   * Fills `squares` from the bit rows `bits` (`findBoxInBits`) and lists the words with a square in `listed`, column
+   * of words by column (`columnEnd[j]` ends column j's).
+   */
+  function listSquares(bits: Int32Array): void {
+    // Temporaries declared once: a block-scoped const costs XS a scope per iteration.
+    let j = 0,
+      r = 0,
+      k = 0,
+      q = 0,
+      end = 0,
+      Q = 0,
+      n = 0,
+      last = 0;
+    // Each square row: the OR of its cell rows (the last may have fewer; at 2 a row, the zero row below the bit
+    // rows stands in), smeared over each square's bits, kept at the square's first bit. Column of words by column;
+    // only the words with a square are written (the rest cleared at once).
+    squares.fill(0);
+    for (; j < rowWords; j++) {
+      q = bitStride + 1 + j;
+      end = q + rows * bitStride;
+      // Two cell rows a square (thumbnails 21 to 40 cells across): a loop of its own, no test of the factor a word.
+      if (factor === 2) {
+        for (k = q; q < end; q += bitStride, k += step) {
+          Q = bits[k] | bits[k + bitStride];
+          if (Q === 0) continue;
+          squares[q] = (Q | (Q >>> 1)) & firstBits;
+          listed[n++] = q;
+        }
+        columnEnd[j] = n;
+        continue;
+      }
+      for (k = q; q < end; q += bitStride, k += step) {
+        Q = bits[k];
+        if (factor > 2) {
+          last = height - rowOf[q] * factor;
+          if (last > factor) last = factor;
+          for (r = 1; r < last; r++) Q |= bits[k + r * bitStride];
+        }
+        if (Q === 0) continue;
+        if (factor > 1) {
+          Q |= Q >>> 1;
+          if (factor > 2) {
+            Q |= Q >>> 2;
+            if (factor > 4) {
+              Q |= Q >>> 4;
+              if (factor > 8) Q |= Q >>> 8;
+            }
+          }
+        }
+        squares[q] = Q & firstBits;
+        listed[n++] = q;
+      }
+      columnEnd[j] = n;
+    }
   }
 
   function find(cells: Int32Array, n: number, minCells: number): Blobs {

@@ -62,6 +62,7 @@ export function createRefiner(g: Grid): Refiner {
   for (let r = 0; r < height; r++)
     for (let j = 0; j < rowWords; j++) lastCell[(r + 1) * bitStride + 1 + j] = r * width + j * 32 + 31;
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one pass down each column of words, inlined for XS
   function refine(luma: Uint8Array, background: Uint16Array, gainQ8: number): number {
     // The loops' temporaries, declared once: a block-scoped const costs XS a scope per iteration.
     let k = 0,
