@@ -153,10 +153,11 @@ export function createRefiner(g: Grid): Refiner {
         }
         if (F !== 0) {
           bits[k] = F;
-          // Population count of F.
+          // Population count of F: bits summed in pairs, fours, then bytes; the bytes' sum is the word modulo 255
+          // (256 is 1 modulo 255), as it is at most 32.
           v = F - ((F >>> 1) & 0x55555555);
           v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-          m += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+          m += ((v + (v >>> 4)) & 0x0f0f0f0f) % 255;
         }
         k += bitStride;
         if (k >= end) break;

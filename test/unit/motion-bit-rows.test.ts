@@ -116,8 +116,8 @@ describe("motion cleanup and blobs on bit rows", () => {
 
     // The cleanup skips runs of empty raw rows (four at a time, then one) and the blobs list only the words with a
     // square: bands of rows and columns with empty stretches of every length between them, at the top and bottom
-    // edges too, and frames with nothing or a single cell.
-    test(`${width}x${height}: sparse frames (bands of rows and columns, single cells, nothing) match too`, () => {
+    // edges too, and frames with nothing, a single cell, or every cell (full words: a population count of 32).
+    test(`${width}x${height}: sparse frames (bands of rows and columns, single cells, nothing) and full ones match`, () => {
       const g = createGrid(width, height);
       const parts = { g, refiner: createRefiner(g), finder: createBlobFinder(width, height) };
       const random = generator(width * 7 + height * 13);
@@ -137,10 +137,12 @@ describe("motion cleanup and blobs on bit rows", () => {
         const density = 0.5 + 0.5 * random();
         const single = round % 10 === 0 ? Math.floor(random() * g.cells) : -1;
         const empty = round % 10 === 5;
+        const full = round % 10 === 7;
         const isRaw = (c: number) =>
-          !empty &&
-          (c === single ||
-            (single < 0 && rows[(c / width) | 0] === 1 && columns[c % width] === 1 && random() < density));
+          full ||
+          (!empty &&
+            (c === single ||
+              (single < 0 && rows[(c / width) | 0] === 1 && columns[c % width] === 1 && random() < density)));
         boxes += checkFrame(parts, random, isRaw, `sparse round ${round}`);
       }
       assert.ok(boxes > 100, `most sparse rounds have blobs to box (${boxes})`);
