@@ -85,7 +85,9 @@ export function createRefiner(g: Grid): Refiner {
       b = 0,
       d = 0,
       limit = 0,
-      v = 0;
+      v = 0,
+      left = false,
+      right = false;
     // Only the rows that can have a cell are written below.
     bits.fill(0);
     // Column of words by column, down the rows, so each word is read once as the row below, this row and the row
@@ -94,6 +96,8 @@ export function createRefiner(g: Grid): Refiner {
       k = bitStride + 1 + j;
       end = k + height * bitStride;
       end4 = end - down3; // so that k + down4 <= end
+      left = j > 0;
+      right = j < rowWords - 1;
       U = 0;
       R = raw[k];
       for (;;) {
@@ -113,9 +117,9 @@ export function createRefiner(g: Grid): Refiner {
           if (k >= end) break;
           continue;
         }
-        // Each cell's left (L) and right (T) neighbours, across word boundaries.
-        L = (R << 1) | (raw[k - 1] >>> 31);
-        T = (R >>> 1) | (raw[k + 1] << 31);
+        // Each cell's left (L) and right (T) neighbours, across word boundaries (none past the row's ends).
+        L = left ? (R << 1) | (raw[k - 1] >>> 31) : R << 1;
+        T = right ? (R >>> 1) | (raw[k + 1] << 31) : R >>> 1;
         kept = R & (L | T | U | D) & ~drop[k];
         // At least three of the four neighbours: kept as they are.
         three = (L & T & (U | D)) | (U & D & (L | T));
