@@ -71,8 +71,12 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
   const columnEnd = new Int32Array(rowWords);
   const rowOf = new Int32Array(squares.length);
   for (let q = 0; q < squares.length; q++) rowOf[q] = ((q / bitStride) | 0) - 1;
-  // Words from one square row's first cell row to the next's.
+  // Words from one square row's first cell row to the next's, and the word of `squares` of each such word of a bit-row
+  // map (`bits`).
   const step = factor * bitStride;
+  const squareWord = new Int32Array(bitStride * (height + 2));
+  for (let y = 0; y < rows; y++)
+    for (let j = 0; j < rowWords; j++) squareWord[y * step + bitStride + 1 + j] = (y + 1) * bitStride + 1 + j;
   let firstBits = 0; // the first bit of each square's group of bits
   for (let b = 0; b < 32; b += factor) firstBits |= 1 << b;
   const powerOfTwo = factor <= 16 && (factor & (factor - 1)) === 0;
@@ -208,19 +212,20 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
     squares.fill(0);
     for (; j < rowWords; j++) {
       q = bitStride + 1 + j;
-      end = q + rows * bitStride;
-      // Two cell rows a square (thumbnails 21 to 40 cells across): a loop of its own, no test of the factor a word.
+      // Two cell rows a square (thumbnails 21 to 40 cells across): a loop of its own, no test of the factor a word,
+      // and the square's word looked up only for a square.
       if (factor === 2) {
-        for (k = q; q < end; q += bitStride, k += step) {
+        for (k = q, end = q + rows * step; k < end; k += step) {
           Q = bits[k] | bits[k + bitStride];
           if (Q === 0) continue;
+          q = squareWord[k];
           squares[q] = (Q | (Q >>> 1)) & firstBits;
           listed[n++] = q;
         }
         columnEnd[j] = n;
         continue;
       }
-      for (k = q; q < end; q += bitStride, k += step) {
+      for (k = q, end = q + rows * bitStride; q < end; q += bitStride, k += step) {
         Q = bits[k];
         if (factor > 2) {
           last = height - rowOf[q] * factor;
