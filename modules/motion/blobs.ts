@@ -66,13 +66,14 @@ export function createBlobFinder(width: number, height: number): BlobFinder {
   const grid = createGrid(width, height);
   const { rowWords, bitStride } = grid;
   const squares = new Int32Array(bitStride * (rows + 2));
-  // The words of `squares` set this frame, column by column (where each column's end), and each word's square row.
+  // The words of `squares` with a square this frame, column of words by column (column j's end at `columnEnd[j]`),
+  // and each word's square row.
   const listed = new Int32Array(squares.length);
   const columnEnd = new Int32Array(rowWords);
   const rowOf = new Int32Array(squares.length);
   for (let q = 0; q < squares.length; q++) rowOf[q] = ((q / bitStride) | 0) - 1;
-  // Words from one square row's first cell row to the next's, and the word of `squares` of each such word of a bit-row
-  // map (`bits`).
+  // Words from a square row's first cell row to the next one's in a bit-row map, and at each such first word, the
+  // square row's word in `squares`.
   const step = factor * bitStride;
   const squareWord = new Int32Array(bitStride * (height + 2));
   for (let y = 0; y < rows; y++)
