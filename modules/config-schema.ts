@@ -248,13 +248,13 @@ export const CONFIG_SCHEMA = deepFreeze({
   },
   "motion.backgroundFrames": {
     kind: "int",
-    default: 32,
+    default: 64,
     min: 8,
     max: 1024,
     unit: "frames",
     doc:
       "Time constant of the background: it follows the scene with weight 1/backgroundFrames per frame, where nothing " +
-      "moves. Each cell is updated every 16th frame, so values under 16 act as 16",
+      "moves. Each cell is updated every 32nd frame, so values under 32 act as 32",
   },
   "motion.stillFrames": {
     kind: "int",

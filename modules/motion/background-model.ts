@@ -31,12 +31,6 @@ export interface BackgroundModel {
   readonly high: Uint8Array;
   readonly low32: Int32Array;
   readonly high32: Int32Array;
-  /**
-   * 0x80 where the cell's background is clipped (white or black), else 0, read four at a time through `clipped32`:
-   * kept with the bands, so the word test finds the foreground lanes that are only a clipped background.
-   */
-  readonly clipped: Uint8Array;
-  readonly clipped32: Int32Array;
   bandGain: number;
   bandGainLow: number;
   bandGainHigh: number;
@@ -58,12 +52,12 @@ export interface ModelParams {
 
 /**
  * Background rows are averaged one in BACKGROUND_STRIDE per frame, with BACKGROUND_STRIDE times the weight (1/2 at
- * the default 32 frames), and every row in the frames after a lighting step. Issue 13: one in 16 rather than 8,
- * with `motion.backgroundFrames` 32 rather than 16, costs half the upkeep for the same weight per update.
+ * the default 64 frames), and every row in the frames after a lighting step. Issue 13: one in 32 (it was 8, then
+ * 16), with `motion.backgroundFrames` 64 (it was 16, then 32), chosen on the highway's tuning part.
  */
-export const BACKGROUND_STRIDE = 16;
+export const BACKGROUND_STRIDE = 32;
 /** Noise levels are refreshed one row in NOISE_STRIDE per frame (a multiple of BACKGROUND_STRIDE). */
-export const NOISE_STRIDE = 32;
+export const NOISE_STRIDE = 64;
 /** Foreground cells are checked for stillness every STILL_PERIOD frames. */
 export const STILL_PERIOD = 8;
 /** "Unchanged" between two still checks: at most this many grey levels apart. */
@@ -79,7 +73,6 @@ export function createBackgroundModel(grid: Grid): BackgroundModel {
   const words = (n + 3) >> 2;
   const low = new Int32Array(words),
     high = new Int32Array(words),
-    clipped = new Int32Array(words),
     aligned = new Int32Array(words);
   return {
     grid,
@@ -94,8 +87,6 @@ export function createBackgroundModel(grid: Grid): BackgroundModel {
     high: new Uint8Array(high.buffer),
     low32: low,
     high32: high,
-    clipped: new Uint8Array(clipped.buffer),
-    clipped32: clipped,
     bandGain: 256,
     bandGainLow: -1,
     bandGainHigh: -1,
@@ -150,13 +141,14 @@ function absolute(): Uint8Array {
  * (grid.ts; cleared by the caller), those clipped both now and as predicted in `drop` too (refine.ts's
  * `clippedBoth`). A cell is foreground when luma / 2 lies outside its band (`low`, `high`: gain x background -/+
  * threshold, in half grey levels, for the gain the bands were computed for, within 1/BAND_GAIN_SLACK of this
- * frame's `gainQ8`), so four cells are classified in one word test. The upkeep rides along on a rotating sixteenth
- * of the rows (every row when `everyRow`: the frames that settle a lighting step): their background cells update
- * the running average (with 16x the weight, so each cell averages at about 1/backgroundFrames per frame), and
- * one row in 32 also refreshes its noise level and threshold. Foreground cells are never averaged in (the
- * selective update). Masked cells have threshold 255, whose band holds every luma. A cell whose background is
- * clipped (white or black) says nothing about motion when it changes: outside its band it is not foreground, and
- * its background moves half-way to the frame.
+ * frame's `gainQ8`), so four cells are classified in one word test. The upkeep rides along on one row in
+ * BACKGROUND_STRIDE (every row when `everyRow`: the frames that settle a lighting step): their background cells
+ * update the running average (with BACKGROUND_STRIDE times the weight, so each cell averages at about
+ * 1/backgroundFrames per frame), and one row in NOISE_STRIDE also refreshes its noise level and threshold.
+ * Foreground cells are never averaged in (the selective update). Masked cells have threshold 255, whose band
+ * holds every luma. A clipped background is judged like any other: a car on a road lit to white is motion, and the
+ * road it leaves matches its background again (issue 13: treating it as unknown made a ghost of every car that
+ * crossed it after a step up).
  */
 export function classify(
   m: BackgroundModel,
@@ -209,7 +201,7 @@ const BAND_GAIN_SLACK = 64;
 
 /** Computes every cell's band (`low`, `high`) for the gain `gainQ8` (x 256). */
 function computeBands(m: BackgroundModel, gainQ8: number): void {
-  const { background, threshold, low, high, clipped } = m;
+  const { background, threshold, low, high } = m;
   bandTables(); // no destructuring: an array pattern costs XS an iterator
   const lowT = lowTable as Uint8Array,
     highT = highTable as Uint8Array;
@@ -225,7 +217,6 @@ function computeBands(m: BackgroundModel, gainQ8: number): void {
     pred = ((b * gainQ8) >> 16) + BAND_OFFSET;
     low[c] = lowT[pred - t];
     high[c] = highT[pred + t];
-    clipped[c] = b >= CLIPPED_HIGH || b < CLIPPED_LOW ? 0x80 : 0;
   } while (++c < n);
   const slack = Math.ceil(gainQ8 / BAND_GAIN_SLACK);
   m.bandGain = gainQ8;
@@ -242,7 +233,6 @@ export function updateBand(m: BackgroundModel, c: number): void {
     t = m.threshold[c];
   m.low[c] = (lowTable as Uint8Array)[pred - t];
   m.high[c] = (highTable as Uint8Array)[pred + t];
-  m.clipped[c] = b >= CLIPPED_HIGH || b < CLIPPED_LOW ? 0x80 : 0;
 }
 
 /** `luma` as words: a view when it starts on a 4-byte boundary, else the model's aligned copy. */
@@ -277,7 +267,7 @@ function classifyWords(
   drop: Int32Array,
   everyRow: boolean,
 ): number {
-  const { background, threshold, noise, masked, low, high, low32, high32, clipped, clipped32 } = m;
+  const { background, threshold, noise, masked, low, high, low32, high32 } = m;
   const bandGain = m.bandGain;
   const { width, height, bitStride } = m.grid;
   const words = lumaWords(m, luma);
@@ -296,7 +286,6 @@ function classifyWords(
   let x = 0,
     f = 0,
     g = 0,
-    e = 0,
     q = 0,
     c = 0,
     b = 0,
@@ -321,17 +310,10 @@ function classifyWords(
         x = (words[w] >>> 1) & M;
         f = ((x | H) - low32[w]) & (high32[w] - x) & H;
         if (f === H) continue;
-        // Lanes outside their bands (f's high bits) whose background is clipped only follow the frame.
+        // Lanes outside their bands (f's high bits) are foreground. Shifted to bits 0, 8, 16 and 24 (g), a
+        // multiplication sums them into the top byte (the count) or gathers them into bits 24..27 (the raw bits); no
+        // partial products collide, and the double is exact, so >>> keeps the low 32 bits.
         f ^= H;
-        d = f & clipped32[w];
-        if (d !== 0) {
-          followClipped(m, luma, w, d);
-          f ^= d;
-          if (f === 0) continue;
-        }
-        // The rest are foreground: shifted to bits 0, 8, 16 and 24 (g), a multiplication sums them into the top
-        // byte (the count) or gathers them into bits 24..27 (the raw bits); no partial products collide, and the
-        // double is exact, so >>> keeps the low 32 bits.
         g = f >>> 7;
         n += (g * 0x01010101) >>> 24;
         q = (w << 2) - start;
@@ -347,32 +329,24 @@ function classifyWords(
     do {
       x = (words[w] >>> 1) & M;
       f = (((x | H) - low32[w]) & (high32[w] - x) & H) ^ H;
-      e = f;
       if (f !== 0) {
-        d = f & clipped32[w];
-        if (d !== 0) {
-          followClipped(m, luma, w, d);
-          f ^= d;
-        }
-        if (f !== 0) {
-          g = f >>> 7;
-          n += (g * 0x01010101) >>> 24;
-          q = (w << 2) - start;
-          raw[bitRow + (q >> 5)] |= (((g * 0x01020408) >>> 24) & 15) << q;
-          d = f & (((x | H) - SATURATED_HALVES) | (DARK_HALVES - x));
-          if (d !== 0) markClipped(luma, background, gainQ8, w, d, drop, bitRow, q);
-        }
+        g = f >>> 7;
+        n += (g * 0x01010101) >>> 24;
+        q = (w << 2) - start;
+        raw[bitRow + (q >> 5)] |= (((g * 0x01020408) >>> 24) & 15) << q;
+        d = f & (((x | H) - SATURATED_HALVES) | (DARK_HALVES - x));
+        if (d !== 0) markClipped(luma, background, gainQ8, w, d, drop, bitRow, q);
       }
       c = w << 2;
       last = c + 4;
       lane = 0x80;
       do {
-        if ((e & lane) === 0) {
+        if ((f & lane) === 0) {
           cur = luma[c];
           b = background[c];
           v = b + ((((cur << 8) - b) * alpha) >> 16);
           background[c] = v;
-          if (noiseRow && masked[c] === 0 && b < CLIPPED_HIGH && b >= CLIPPED_LOW) {
+          if (noiseRow && masked[c] === 0) {
             d = abs[cur - ((b * gainQ8) >> 16) + ABS_OFFSET];
             q = noise[c];
             q += ((d << 4) - q) >> 2;
@@ -380,7 +354,6 @@ function classifyWords(
             t = (k * q) >> 4;
             threshold[c] = t < min ? min : t > 254 ? 254 : t;
           }
-          clipped[c] = v >= CLIPPED_HIGH || v < CLIPPED_LOW ? 0x80 : 0;
           t = threshold[c];
           v = ((v * bandGain) >> 16) + BAND_OFFSET;
           low[c] = lowT[v - t];
@@ -391,18 +364,6 @@ function classifyWords(
     } while (++w < wordEnd);
   }
   return n;
-}
-
-/** The lanes `lanes` of luma word `w` whose background is clipped: each background moves half-way to the frame. */
-function followClipped(m: BackgroundModel, luma: Uint8Array, w: number, lanes: number): void {
-  const background = m.background;
-  let c = w << 2;
-  for (let lane = 0x80; lanes !== 0; lane <<= 8, c++) {
-    if ((lanes & lane) === 0) continue;
-    lanes ^= lane;
-    background[c] += ((luma[c] << 8) - background[c]) >> 1;
-    updateBand(m, c);
-  }
 }
 
 /**
@@ -450,10 +411,7 @@ function classifyCells(
     const upkeep = everyRow || phase % BACKGROUND_STRIDE === 0;
     for (; c < end; c++) {
       const h = luma[c] >> 1;
-      if ((h < low[c] || h + 128 > high[c]) && m.clipped[c] !== 0) {
-        m.background[c] += ((luma[c] << 8) - m.background[c]) >> 1;
-        updateBand(m, c);
-      } else if (h < low[c] || h + 128 > high[c]) {
+      if (h < low[c] || h + 128 > high[c]) {
         n++;
         raw[bitWordOf[c]] |= bitOf[c];
         if (clippedBoth(luma[c], (m.background[c] * gainQ8) >> 16)) drop[bitWordOf[c]] |= bitOf[c];
@@ -475,7 +433,7 @@ function upkeepCell(
 ): void {
   const b = m.background[c];
   m.background[c] = b + ((((cur << 8) - b) * alpha) >> 16);
-  if (noiseRow && m.masked[c] === 0 && b < CLIPPED_HIGH && b >= CLIPPED_LOW) {
+  if (noiseRow && m.masked[c] === 0) {
     const d = absolute()[cur - ((b * gainQ8) >> 16) + ABS_OFFSET];
     const q = m.noise[c] + (((d << 4) - m.noise[c]) >> 2);
     m.noise[c] = q;
@@ -489,7 +447,13 @@ function upkeepCell(
  * too and changed by at most STILL_DELTA since is still; once still for `stillFrames` frames it is taken into the
  * background, so a parked object stops being motion (and a ghost disappears).
  */
-export function absorbStill(m: BackgroundModel, luma: Uint8Array, raw: Int32Array, frame: number, p: ModelParams): void {
+export function absorbStill(
+  m: BackgroundModel,
+  luma: Uint8Array,
+  raw: Int32Array,
+  frame: number,
+  p: ModelParams,
+): void {
   if (frame % STILL_PERIOD !== 0) return;
   const { background, stillLuma, stillSince, stillSeen } = m;
   const { width, height, rowWords, bitStride } = m.grid;

@@ -64,7 +64,7 @@ export interface MotionParams {
 export const DEFAULT_MOTION_PARAMS: Readonly<MotionParams> = Object.freeze({
   thresholdMin: 10,
   noiseFactor: 4,
-  backgroundFrames: 32,
+  backgroundFrames: 64,
   stillFrames: 30,
   minBlobCells: 2,
   startFrames: 3,
@@ -261,15 +261,8 @@ export function createMotionDetector(options: Partial<MotionParams> = {}): Motio
 
     // 1. Robust global gain over sampled cells that were background last frame. A sudden step (a lamp, an
     // exposure jump) rebases the model on the fitted change at once, and this frame is judged against that.
-    let gainBin = s.gain.estimate(
-      luma,
-      m.background,
-      s.previousRaw,
-      s.samples,
-      s.sampleWords,
-      s.sampleBits,
-      MIN_GAIN_SAMPLES,
-    );
+    const prev = s.previousRaw;
+    let gainBin = s.gain.estimate(luma, m.background, prev, s.samples, s.sampleWords, s.sampleBits, MIN_GAIN_SAMPLES);
     if (gainBin < 0) gainBin = previousGainBin;
     const step = gainBin > previousGainBin ? gainBin - previousGainBin : previousGainBin - gainBin;
     if (gainBin === 0 || gainBin === 255 || step > maxStepBins) {

@@ -19,9 +19,9 @@ const MAX_SLOPE_Q8 = 1024;
 export interface ToneFitter {
   /**
    * Fits frame luma against background luma (`background` 8.8) over the samples (`samples[i]` thumbnail index,
-   * at bit `sampleBits[i]` of word `sampleWords[i]` in grid.ts's bit rows) that are not set in `skip` and whose background and luma are inside
-   * (CLIP_LOW, CLIP_HIGH) in both, so clipped cells cannot bend the line. Falls back to a gain through 0 from
-   * `gainQ8` with too few samples or too little spread. Writes into `out` and returns it.
+   * at bit `sampleBits[i]` of word `sampleWords[i]` in grid.ts's bit rows) that are not set in `skip` and whose
+   * background and luma are inside (CLIP_LOW, CLIP_HIGH) in both, so clipped cells cannot bend the line. Falls
+   * back to a gain through 0 from `gainQ8` with too few samples or too little spread. Writes into `out` and returns it.
    */
   fit(
     luma: Uint8Array,
@@ -49,7 +49,13 @@ export function createToneFitter(maxSamples: number): ToneFitter {
         const c = samples[i];
         const b = background[c] >> 8,
           l = luma[c];
-        if ((skip[sampleWords[i]] & sampleBits[i]) !== 0 || b <= CLIP_LOW || b >= CLIP_HIGH || l <= CLIP_LOW || l >= CLIP_HIGH)
+        if (
+          (skip[sampleWords[i]] & sampleBits[i]) !== 0 ||
+          b <= CLIP_LOW ||
+          b >= CLIP_HIGH ||
+          l <= CLIP_LOW ||
+          l >= CLIP_HIGH
+        )
           continue;
         keys[n++] = (b << 8) | l;
       }

@@ -111,7 +111,10 @@ describe("robust gain", () => {
     skip.fill(1, 0, 80);
     for (let c = 0; c < 80; c++) luma[c] = 20;
     for (let c = 80; c < cells; c++) luma[c] = 100;
-    assert.equal(createGainEstimator(cells).estimate(luma, background, skip, samples, samples, bits, 16), UNITY_GAIN_BIN);
+    assert.equal(
+      createGainEstimator(cells).estimate(luma, background, skip, samples, samples, bits, 16),
+      UNITY_GAIN_BIN,
+    );
     assert.equal(
       createGainEstimator(cells).estimate(luma, background, skip, samples, samples, bits, 21),
       -1,
