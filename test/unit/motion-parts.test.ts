@@ -121,6 +121,63 @@ describe("robust gain", () => {
       "too few samples",
     );
   });
+
+  test("one estimator, reused across scenes, bands and sample counts, gives the plain sorted median every time", () => {
+    // The estimator keeps its buffer and band table between calls; a plain sort of the counted ratios is the
+    // reference. Ratios run past +-2 octaves (clamped bins 0 and 255); cell c is bit c & 31 of word c >> 5, the
+    // sign bit included.
+    const step = (v: number) => Math.round(64 * Math.log2(Math.max(v, 1)));
+    const reference = (
+      luma: Uint8Array,
+      background: Uint16Array,
+      skip: Int32Array,
+      samples: Int32Array,
+      minSamples: number,
+      low: number,
+      high: number,
+    ) => {
+      const ratios: number[] = [];
+      for (const c of samples) {
+        const b = background[c] >> 8;
+        if (((skip[c >> 5] >>> (c & 31)) & 1) === 0 && b >= low && b < high) ratios.push(step(luma[c]) - step(b));
+      }
+      if (ratios.length === 0 || ratios.length < minSamples) return -1;
+      ratios.sort((x, y) => x - y);
+      return Math.min(255, Math.max(0, ratios[ratios.length >> 1] + UNITY_GAIN_BIN));
+    };
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    const cells = 400;
+    const estimator = createGainEstimator(80);
+    const bands: [number, number][] = [
+      [16, 256],
+      [0, 256],
+      [60, 140],
+      [16, 256],
+      [200, 100],
+    ];
+    const seen = new Set<number>();
+    for (let scene = 0; scene < 300; scene++) {
+      const gain = [0.1, 0.5, 1, 1.3, 3, 9][scene % 6];
+      const background = Uint16Array.from({ length: cells }, () => random(65536 >> (scene % 3)));
+      const luma = Uint8Array.from(background, (b) => Math.min(255, Math.round((b / 256) * gain) + random(21) - 10));
+      const skip = new Int32Array((cells >> 5) + 1);
+      for (let c = 0; c < cells; c++) if (random(10) < scene % 4) skip[c >> 5] |= 1 << (c & 31);
+      const samples = Int32Array.from({ length: 1 + random(80) }, () => random(cells));
+      const words = samples.map((c) => c >> 5);
+      const bits = samples.map((c) => 1 << (c & 31));
+      const [low, high] = bands[scene % bands.length];
+      const minSamples = random(24);
+      const bin = estimator.estimate(luma, background, skip, samples, words, bits, minSamples, low, high);
+      assert.equal(bin, reference(luma, background, skip, samples, minSamples, low, high), `scene ${scene}`);
+      seen.add(bin);
+    }
+    // The scenes reach both clamps, the "too few" answer and bins in between.
+    assert.ok(seen.has(-1) && seen.has(0) && seen.has(255) && seen.size > 20, `bins seen ${[...seen]}`);
+  });
 });
 
 describe("blobs on the coarse grid", () => {
