@@ -12,6 +12,9 @@ import type { Handlers, TestHostCalls } from "./host-calls.js";
 import { serveHost } from "./serve-host.js";
 import { XsWorker } from "./xsnap-worker.js";
 
+/** Unit test cases run in one crank (each crank has its own meter limit). */
+const CASES_PER_CRANK = 25;
+
 interface CaseResult {
   name: string;
   ok: boolean;
@@ -30,12 +33,20 @@ async function runUnitTestsInXs(only?: string): Promise<boolean> {
   writeFileSync(
     entry,
     [
-      `import { runAll } from "./${shim("node-test.ts")}";`,
+      `import { caseCount, runAll } from "./${shim("node-test.ts")}";`,
       ...files.map((f) => `import "./${relative(buildDir, `${unitDir}/${f}`)}";`),
       `let results: unknown;`,
       `globalThis.handleCommand = (command: ArrayBuffer) => {`,
       `  const text = new TextDecoder().decode(new Uint8Array(command));`,
-      `  if (text.startsWith("run")) { runAll(text.slice(4) || undefined).then((r) => { results = r; }); return new ArrayBuffer(0); }`,
+      // "count <only>" answers how many cases match; "run <from> <count> <only>" runs that slice of them.
+      `  const [op, a, b, ...rest] = text.split(" ");`,
+      `  const only = (op === "count" ? [a, b, ...rest] : rest).filter((w) => w !== undefined).join(" ") || undefined;`,
+      `  if (op === "count") return new TextEncoder().encode(String(caseCount(only))).buffer;`,
+      `  if (op === "run") {`,
+      `    results = null;`,
+      `    runAll(only, Number(a), Number(b)).then((r) => { results = r; });`,
+      `    return new ArrayBuffer(0);`,
+      `  }`,
       `  return new TextEncoder().encode(JSON.stringify(results ?? null)).buffer;`,
       `};`,
     ].join("\n"),
@@ -70,16 +81,23 @@ async function runUnitTestsInXs(only?: string): Promise<boolean> {
     testCalls,
   );
   const onRequest = (request: Uint8Array) => server.answer(request);
-  // Every unit test runs in one crank, so this bounds the whole suite (the redactor's byte-for-byte cases alone
-  // cost a few billion units); a test stuck in a loop still ends with E_TOO_MUCH_COMPUTATION.
-  const worker = new XsWorker({ name: "doorbell-unit-tests", meterLimit: 20_000_000_000, onRequest });
+  // The cases run CASES_PER_CRANK at a time, one crank each, so the meter limit bounds each slice (XS's meter is
+  // 32 bits: a crank cannot be given more than about 4.29 billion units); a test stuck in a loop still ends with
+  // E_TOO_MUCH_COMPUTATION.
+  const worker = new XsWorker({ name: "doorbell-unit-tests", meterLimit: 4_000_000_000, onRequest });
+  const say = async (text: string) =>
+    new TextDecoder().decode((await worker.command(new TextEncoder().encode(text))).bytes);
   try {
     await worker.evaluate(`globalThis.__HPKE_VECTOR_TEXT__ = ${JSON.stringify(hpkeVectorText())};`);
     await worker.evaluate(source);
-    await worker.command(new TextEncoder().encode(`run ${only ?? ""}`));
-    const reply = await worker.command(new TextEncoder().encode("results"));
-    const results = JSON.parse(new TextDecoder().decode(reply.bytes)) as CaseResult[] | null;
-    if (!results) throw new Error("the XS test run did not finish within one crank (does a test wait on a timer?)");
+    const total = Number(await say(`count ${only ?? ""}`));
+    const results: CaseResult[] = [];
+    for (let from = 0; from < total; from += CASES_PER_CRANK) {
+      await say(`run ${from} ${CASES_PER_CRANK} ${only ?? ""}`);
+      const slice = JSON.parse(await say("results")) as CaseResult[] | null;
+      if (!slice) throw new Error("the XS test run did not finish within one crank (does a test wait on a timer?)");
+      results.push(...slice);
+    }
     for (const r of results)
       console.log(`${r.ok ? "ok  " : "FAIL"} [xs] ${r.name}${r.error ? `\n       ${r.error}` : ""}`);
     const failed = results.filter((r) => !r.ok).length;

@@ -61,6 +61,11 @@ export class XsWorker {
 
   constructor(private options: XsWorkerOptions) {
     const args = [options.name ?? "doorbell"];
+    // XS's meter is a 32-bit count: a larger limit would wrap around to a smaller one without a word.
+    if (options.meterLimit !== undefined && !(options.meterLimit > 0 && options.meterLimit <= 0xffffffff))
+      throw new RangeError(
+        `xsnap-worker: meterLimit must be 1 to 4294967295 (XS meters in 32 bits), got ${options.meterLimit}`,
+      );
     if (options.meterLimit) args.push("-l", String(options.meterLimit));
     // Its own process group: a terminal's Ctrl-C reaches our handler, which then closes the worker in order.
     // If this process dies instead, the worker reads EOF on its pipe and exits by itself.

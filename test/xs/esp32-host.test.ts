@@ -99,7 +99,7 @@ test("hosts/esp32 on the Moddable fakes, inside XS", async (t) => {
   });
   const worker = new XsWorker({
     name: "doorbell-esp32-host",
-    meterLimit: 20_000_000_000,
+    meterLimit: 4_000_000_000,
     onRequest: (request) => server.answer(request),
   });
   let results: CaseResult[] | null;

@@ -90,7 +90,7 @@ test("the mcsim host and the skin's logic on the Moddable fakes, inside XS", asy
   });
   const worker = new XsWorker({
     name: "doorbell-mcsim-host",
-    meterLimit: 20_000_000_000,
+    meterLimit: 4_000_000_000,
     onRequest: (request) => server.answer(request),
   });
   let results: CaseResult[] | null;
