@@ -15,8 +15,15 @@ export interface BackgroundModel {
   readonly noise: Uint16Array;
   /** Foreground when |residual| > threshold; 255 (never) for masked cells. */
   readonly threshold: Uint8Array;
-  /** 1 where the privacy mask covers the cell. */
+  /** 1 where the privacy mask covers the cell (set before `resetModel`). */
   readonly masked: Uint8Array;
+  /**
+   * Kept by `resetModel` from `masked`: the masked cells, and 0x80 in each masked cell's byte of `maskedLanes` (read
+   * four cells a word). A masked cell's band holds every luma and its background is left alone, so it is never
+   * foreground whatever the gain.
+   */
+  maskedCells: Int32Array;
+  readonly maskedLanes: Int32Array;
   /** Luma at the last still check, and the frame since which each foreground cell has stayed unchanged. */
   readonly stillLuma: Uint8Array;
   readonly stillSince: Int32Array;
@@ -80,6 +87,8 @@ export function createBackgroundModel(grid: Grid): BackgroundModel {
     noise: new Uint16Array(n),
     threshold: new Uint8Array(n),
     masked: new Uint8Array(n),
+    maskedCells: new Int32Array(0),
+    maskedLanes: new Int32Array(words),
     stillLuma: new Uint8Array(n),
     stillSince: new Int32Array(n),
     stillSeen: new Int32Array(n),
@@ -106,6 +115,13 @@ export function resetModel(m: BackgroundModel, luma: Uint8Array, p: ModelParams)
   m.bandGainLow = m.bandGainHigh = -1;
   for (let c = 0; c < n; c++)
     m.threshold[c] = m.masked[c] ? 255 : clampThreshold((p.noiseFactor * INITIAL_NOISE_Q4) >> 4, p.thresholdMin);
+  const lanes = new Uint8Array(m.maskedLanes.buffer);
+  const cells: number[] = [];
+  for (let c = 0; c < n; c++) {
+    lanes[c] = m.masked[c] ? 0x80 : 0;
+    if (m.masked[c]) cells.push(c);
+  }
+  m.maskedCells = Int32Array.from(cells);
 }
 
 /**
@@ -145,7 +161,7 @@ function absolute(): Uint8Array {
  * BACKGROUND_STRIDE (every row when `everyRow`: the frames that settle a lighting step): their background cells
  * update the running average (with BACKGROUND_STRIDE times the weight, so each cell averages at about
  * 1/backgroundFrames per frame), and one row in NOISE_STRIDE also refreshes its noise level and threshold.
- * Foreground cells are never averaged in (the selective update). Masked cells have threshold 255, whose band
+ * Foreground cells are never averaged in (the selective update). Masked cells are left alone, and their band
  * holds every luma. A clipped background is judged like any other: a car on a road lit to white is motion, and the
  * road it leaves matches its background again (issue 13: treating it as unknown made a ghost of every car that
  * crossed it after a step up).
@@ -218,6 +234,11 @@ function computeBands(m: BackgroundModel, gainQ8: number): void {
     low[c] = lowT[pred - t];
     high[c] = highT[pred + t];
   } while (++c < n);
+  const masked = m.maskedCells;
+  for (let i = 0; i < masked.length; i++) {
+    low[masked[i]] = 0;
+    high[masked[i]] = 255;
+  }
   const slack = Math.ceil(gainQ8 / BAND_GAIN_SLACK);
   m.bandGain = gainQ8;
   m.bandGainLow = gainQ8 - slack;
@@ -226,7 +247,7 @@ function computeBands(m: BackgroundModel, gainQ8: number): void {
 
 /** Brings cell `c`'s band up to date after its background or threshold changed (when bands are kept). */
 export function updateBand(m: BackgroundModel, c: number): void {
-  if (m.bandGainLow < 0) return;
+  if (m.bandGainLow < 0 || m.masked[c] !== 0) return;
   const b = m.background[c];
   bandTables(); // no destructuring: an array pattern costs XS an iterator
   const pred = ((b * m.bandGain) >> 16) + BAND_OFFSET,
@@ -267,7 +288,7 @@ function classifyWords(
   drop: Int32Array,
   everyRow: boolean,
 ): number {
-  const { background, threshold, noise, masked, low, high, low32, high32 } = m;
+  const { background, threshold, noise, low, high, low32, high32, maskedLanes } = m;
   const bandGain = m.bandGain;
   const { width, height, bitStride } = m.grid;
   const words = lumaWords(m, luma);
@@ -339,6 +360,8 @@ function classifyWords(
         d = f & (((x | H) - SATURATED_HALVES) | (DARK_HALVES - x));
         if (d !== 0) markClipped(luma, background, gainQ8, w, d, drop, bitRow, q);
       }
+      // The upkeep leaves foreground and masked cells alone.
+      f |= maskedLanes[w];
       c = w << 2;
       last = c + 4;
       lane = 0x80;
@@ -348,7 +371,7 @@ function classifyWords(
           b = background[c];
           v = b + ((((cur << 8) - b) * alpha) >> 16);
           background[c] = v;
-          if (noiseRow && masked[c] === 0) {
+          if (noiseRow) {
             d = abs[cur - ((b * gainQ8) >> 16) + ABS_OFFSET];
             t = noise[c];
             t += ((d << 4) - t) >> 2;
@@ -417,7 +440,7 @@ function classifyCells(
         n++;
         raw[bitWordOf[c]] |= bitOf[c];
         if (clippedBoth(luma[c], (m.background[c] * gainQ8) >> 16)) drop[bitWordOf[c]] |= bitOf[c];
-      } else if (upkeep) upkeepCell(m, c, luma[c], gainQ8, alpha, phase === 0, p);
+      } else if (upkeep && m.masked[c] === 0) upkeepCell(m, c, luma[c], gainQ8, alpha, phase === 0, p);
     }
   }
   return n;
@@ -435,7 +458,7 @@ function upkeepCell(
 ): void {
   const b = m.background[c];
   m.background[c] = b + ((((cur << 8) - b) * alpha) >> 16);
-  if (noiseRow && m.masked[c] === 0) {
+  if (noiseRow) {
     const d = absolute()[cur - ((b * gainQ8) >> 16) + ABS_OFFSET];
     const q = m.noise[c] + (((d << 4) - m.noise[c]) >> 2);
     m.noise[c] = q;
