@@ -1,21 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The cell grid of a thumbnail and its padded twin: maps of foreground cells carry a zero border (one
-// column left and right, one row on top, two below) so neighbour lookups in the detector's loops need
-// no bounds checks. Cell c of a width x height thumbnail is padded cell c + 2*row + stride + 1. Maps of one
-// bit a cell ("bit rows") hold a row in rowWords 32-bit words, cell x at bit x % 32 of word x / 32, with a zero
-// word on each side and a zero row above and below: row r's word j is at (r + 1) * bitStride + 1 + j.
+// The cell grid of a thumbnail and its maps of one bit a cell ("bit rows"): a row in rowWords 32-bit words, cell
+// x at bit x % 32 of word x / 32, with a zero word on each side and a zero row above and below, so neighbour
+// lookups in the detector's loops need no bounds checks: row r's word j is at (r + 1) * bitStride + 1 + j.
 
 export interface Grid {
   /** Thumbnail cells across and down. */
   readonly width: number;
   readonly height: number;
   readonly cells: number;
-  /** Row stride of the padded maps: width + 2. */
-  readonly stride: number;
-  /** Cells in a padded map: stride x (height + 3). */
-  readonly paddedCells: number;
-  /** The thumbnail cell of each padded cell, -1 on the border. */
-  readonly cellOf: Int32Array;
   /** Words per row of a bit-row map: ceil(width / 32). */
   readonly rowWords: number;
   /** Words from one bit row to the next: rowWords + 2. */
@@ -28,10 +20,6 @@ export interface Grid {
 }
 
 export function createGrid(width: number, height: number): Grid {
-  const stride = width + 2;
-  const paddedCells = stride * (height + 3);
-  const cellOf = new Int32Array(paddedCells).fill(-1);
-  for (let c = 0; c < width * height; c++) cellOf[c + 2 * ((c / width) | 0) + stride + 1] = c;
   const rowWords = Math.ceil(width / 32);
   const bitStride = rowWords + 2;
   const bitWordOf = new Int32Array(width * height);
@@ -45,18 +33,10 @@ export function createGrid(width: number, height: number): Grid {
     width,
     height,
     cells: width * height,
-    stride,
-    paddedCells,
-    cellOf,
     rowWords,
     bitStride,
     bitCells: bitStride * (height + 2),
     bitWordOf,
     bitOf,
   };
-}
-
-/** The padded index of thumbnail cell `c`. */
-export function paddedIndex(g: Grid, c: number): number {
-  return c + 2 * ((c / g.width) | 0) + g.stride + 1;
 }
